@@ -1,0 +1,1 @@
+"""dataweb stage (see docs/)."""

@@ -1,0 +1,1 @@
+"""Ingest: read USAspending files into the canonical transaction table."""

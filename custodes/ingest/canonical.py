@@ -1,0 +1,259 @@
+"""Map each source format onto the canonical transaction columns, as SQL.
+
+`canonical_select_sql(fmt, header, stage)` returns one SELECT over a staging table (all
+VARCHAR, named by the file's header) that yields every canonical column, the minimised
+raw row as JSON, and `problem` (NULL, or why the row goes to quarantine).
+"""
+
+from __future__ import annotations
+
+from custodes.ingest import fields as f
+from custodes.ingest.formats import Format
+from custodes.model.agencies import load_agencies
+
+CANONICAL_COLUMNS = (
+    "transaction_key", "award_key", "award_key_source", "piid", "modification_number",
+    "transaction_number", "parent_award_piid", "parent_award_agency_code", "award_type",
+    "action_type", "action_date", "fiscal_year", "obligation_usd", "recipient_name",
+    "recipient_uei", "recipient_duns", "recipient_parent_name", "recipient_parent_uei",
+    "recipient_parent_duns", "recipient_is_individual", "awarding_agency_code",
+    "awarding_agency_name", "awarding_sub_agency_code", "awarding_sub_agency_name",
+    "awarding_office_code", "awarding_office_name", "funding_sub_agency_code",
+    "funding_sub_agency_name", "psc_code", "psc_description", "naics_code",
+    "naics_description", "description",
+)
+
+# Columns of a bulk row that locate or contact a recipient; blanked for individuals.
+INDIVIDUAL_CONTACT_COLUMNS = (
+    "recipient_address_line_1", "recipient_address_line_2", "recipient_zip_4_code",
+    "recipient_phone_number", "recipient_fax_number",
+)
+# Free-text columns in which phone numbers and e-mail addresses are masked.
+FREE_TEXT_COLUMNS = ("Transaction Description", "award_description")
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _col(header: list[str], name: str) -> str:
+    """A staged column, or NULL when the file does not have it."""
+    return q(name) if name in header else "NULL::VARCHAR"
+
+
+def _subtier_case(code_expr: str, attr: str) -> str:
+    _, subtier = load_agencies()
+    whens = " ".join(
+        f"WHEN {f.sql_str(s.code)} THEN {f.sql_str(getattr(s, attr))}"
+        for s in subtier.values()
+    )
+    return f"CASE {code_expr} {whens} END"
+
+
+def _abbrev_to_code(expr: str) -> str:
+    """Sub-agency code from an abbreviation ('ICE') or a full name."""
+    _, subtier = load_agencies()
+    whens = " ".join(
+        f"WHEN {f.sql_str(key.upper())} THEN {f.sql_str(s.code)}"
+        for s in subtier.values()
+        for key in (s.abbreviation, s.name)
+    )
+    return f"CASE upper(trim({expr})) {whens} END"
+
+
+def _toptier_name(code_expr: str) -> str:
+    toptier, _ = load_agencies()
+    whens = " ".join(f"WHEN {f.sql_str(c)} THEN {f.sql_str(n)}" for c, n in toptier.items())
+    return f"CASE {code_expr} {whens} END"
+
+
+def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
+    """The staged columns with contact details minimised, plus bookkeeping flags."""
+    individual = "FALSE"
+    if fmt.name == "bulk_contracts":
+        sole = _col(header, "sole_proprietorship")
+        individual = (
+            f"(coalesce(lower(trim({sole})) IN ('t', 'true', 'y', '1'), FALSE) "
+            f"OR coalesce({f.person_name_sql(q('recipient_name'))}, FALSE))"
+        )
+    else:
+        individual = f"coalesce({f.person_name_sql(q('Recipient Name'))}, FALSE)"
+    text_cols = [c for c in FREE_TEXT_COLUMNS if c in header]
+    exprs = []
+    for name in header:
+        if name in INDIVIDUAL_CONTACT_COLUMNS:
+            exprs.append(f"CASE WHEN __individual THEN NULL ELSE {q(name)} END AS {q(name)}")
+        elif name in text_cols:
+            exprs.append(f"{f.mask_contacts_sql(q(name))} AS {q(name)}")
+        else:
+            exprs.append(q(name))
+    contacts = " OR ".join(f"coalesce({f.has_contacts_sql(q(c))}, FALSE)" for c in text_cols)
+    has_contact_cols = [c for c in INDIVIDUAL_CONTACT_COLUMNS if c in header]
+    individual_minimised = (
+        "__individual AND ("
+        + " OR ".join(f"nullif(trim({q(c)}), '') IS NOT NULL" for c in has_contact_cols)
+        + ")"
+        if has_contact_cols
+        else "FALSE"
+    )
+    return (
+        f"SELECT {', '.join(exprs)}, __ord, __individual, "
+        f"({individual_minimised}) AS __minimised_individual, "
+        f"({contacts or 'FALSE'}) AS __minimised_text "
+        f"FROM (SELECT *, {individual} AS __individual FROM {stage})"
+    )
+
+
+def _field_problem(name: str, value: str, problem: str) -> str:
+    """'field <name> = '<value>': <problem>' when problem is not NULL."""
+    quote = "''''"  # a SQL literal holding one single quote
+    shown = f"coalesce({quote} || left({value}, 60) || {quote}, 'empty')"
+    return (
+        f"CASE WHEN ({problem}) IS NOT NULL THEN 'field {name} = ' || {shown} "
+        f"|| ': ' || ({problem}) END"
+    )
+
+
+def _raw_json(header: list[str]) -> str:
+    pairs = ", ".join(f"{f.sql_str(h)}, {q(h)}" for h in header)
+    return f"json_object({pairs})::VARCHAR"
+
+
+def api_search_sql(header: list[str]) -> dict[str, str]:
+    gaid = f.clean_text_sql(_col(header, "Generated Award ID"))
+    parts = f"string_split({gaid}, '_')"
+    piid = f"upper({f.clean_text_sql(q('Award ID'))})"
+    from_key = f"CASE WHEN len({parts}) = 6 THEN nullif({parts}[4], '') END"
+    subtier = f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, upper(trim({q('Agency')})))"
+    parent_piid = f"CASE WHEN len({parts}) = 6 THEN {parts}[5] END"
+    parent_agency = f"CASE WHEN len({parts}) = 6 THEN {parts}[6] END"
+    mod = f"coalesce(upper({f.clean_text_sql(q('Modification'))}), '0')"
+    unknown = "'-UNKNOWN-'"
+    date = f.date_sql(q("Action Date"), day_first=False)
+    return {
+        "transaction_key": (
+            f"{subtier} || '_' || coalesce({parent_agency}, {unknown}) || '_' || {piid} "
+            f"|| '_' || {mod} || '_' || coalesce({parent_piid}, {unknown}) || '_0'"
+        ),
+        "award_key": (
+            f"coalesce(upper({gaid}), 'CONT_AWD_' || {piid} || '_' || {subtier} "
+            "|| '_-UNKNOWN-_-UNKNOWN-')"
+        ),
+        "award_key_source": f"CASE WHEN {gaid} IS NULL THEN 'built' ELSE 'source' END",
+        "piid": piid,
+        "modification_number": mod,
+        "transaction_number": "'0'",
+        "parent_award_piid": f"nullif({parent_piid}, '-NONE-')",
+        "parent_award_agency_code": f"nullif({parent_agency}, '-NONE-')",
+        "award_type": f.clean_text_sql(_col(header, "Award Type")),
+        "action_type": f.clean_text_sql(_col(header, "Action Type")),
+        "action_date": date,
+        "fiscal_year": f.fiscal_year_sql(date),
+        "obligation_usd": f.amount_sql(q("Federal Action Obligation")),
+        "recipient_name": f.clean_text_sql(q("Recipient Name")),
+        "recipient_uei": f.uei_sql(_col(header, "Recipient UEI")),
+        "recipient_duns": "NULL",
+        "recipient_parent_name": "NULL",
+        "recipient_parent_uei": "NULL",
+        "recipient_parent_duns": "NULL",
+        "recipient_is_individual": "__individual",
+        "awarding_agency_code": _subtier_case(subtier, "toptier"),
+        "awarding_agency_name": _toptier_name(_subtier_case(subtier, "toptier")),
+        "awarding_sub_agency_code": subtier,
+        "awarding_sub_agency_name": (
+            f"coalesce({_subtier_case(subtier, 'name')}, "
+            f"{f.clean_text_sql(_col(header, 'Awarding Sub Agency'))})"
+        ),
+        "awarding_office_code": "NULL",
+        "awarding_office_name": "NULL",
+        "funding_sub_agency_code": "NULL",
+        "funding_sub_agency_name": "NULL",
+        "psc_code": f.clean_text_sql(_col(header, "PSC")),
+        "psc_description": f.clean_text_sql(q("Product/Service Description")),
+        "naics_code": f.clean_text_sql(_col(header, "NAICS")),
+        "naics_description": f.clean_text_sql(q("NAICS Description")),
+        "description": f.clean_text_sql(q("Transaction Description")),
+        "__problem": (
+            f"coalesce({_field_problem('Federal Action Obligation', q('Federal Action Obligation'), f.amount_problem_sql(q('Federal Action Obligation')))}, "
+            f"{_field_problem('Action Date', q('Action Date'), f.date_problem_sql(q('Action Date'), date))}, "
+            f"CASE WHEN {piid} IS NULL THEN 'empty Award ID (PIID)' END)"
+        ),
+        "__raw_json": _raw_json(header),
+    }
+
+
+def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
+    c = lambda name: _col(header, name)  # noqa: E731
+    t = lambda name: f.clean_text_sql(c(name))  # noqa: E731
+    piid = f"upper({t('award_id_piid')})"
+    subtier = f"lpad({t('awarding_sub_agency_code')}, 4, '0')"
+    mod = f"coalesce(upper({t('modification_number')}), '0')"
+    parent_piid = f"upper({t('parent_award_id')})"
+    parent_agency = f"lpad({t('parent_award_agency_id')}, 4, '0')"
+    txn_no = f"coalesce({t('transaction_number')}, '0')"
+    none = "'-NONE-'"
+    is_idv = f"coalesce(upper({t('award_or_idv_flag')}) = 'IDV', FALSE)"
+    built_award = (
+        f"CASE WHEN {is_idv} THEN 'CONT_IDV_' || {piid} || '_' || {subtier} "
+        f"ELSE 'CONT_AWD_' || {piid} || '_' || {subtier} || '_' || "
+        f"coalesce({parent_piid}, {none}) || '_' || coalesce({parent_agency}, {none}) END"
+    )
+    source_award = f"upper({t('contract_award_unique_key')})"
+    date = f.date_sql(c("action_date"), day_first=True)
+    agency_code = f"lpad({t('awarding_agency_code')}, 3, '0')"
+    return {
+        "transaction_key": (
+            f"coalesce(upper({t('contract_transaction_unique_key')}), "
+            f"{subtier} || '_' || coalesce({parent_agency}, {none}) || '_' || {piid} || '_' "
+            f"|| {mod} || '_' || coalesce({parent_piid}, {none}) || '_' || {txn_no})"
+        ),
+        "award_key": f"coalesce({source_award}, {built_award})",
+        "award_key_source": f"CASE WHEN {source_award} IS NULL THEN 'built' ELSE 'source' END",
+        "piid": piid,
+        "modification_number": mod,
+        "transaction_number": txn_no,
+        "parent_award_piid": parent_piid,
+        "parent_award_agency_code": parent_agency,
+        "award_type": t("award_type"),
+        "action_type": t("action_type"),
+        "action_date": date,
+        "fiscal_year": f.fiscal_year_sql(date),
+        "obligation_usd": f.amount_sql(c("federal_action_obligation")),
+        "recipient_name": t("recipient_name"),
+        "recipient_uei": f.uei_sql(c("recipient_uei")),
+        "recipient_duns": f.duns_sql(c("recipient_duns")),
+        "recipient_parent_name": t("recipient_parent_name"),
+        "recipient_parent_uei": f.uei_sql(c("recipient_parent_uei")),
+        "recipient_parent_duns": f.duns_sql(c("recipient_parent_duns")),
+        "recipient_is_individual": "__individual",
+        "awarding_agency_code": agency_code,
+        "awarding_agency_name": f"coalesce({t('awarding_agency_name')}, {_toptier_name(agency_code)})",
+        "awarding_sub_agency_code": subtier,
+        "awarding_sub_agency_name": (
+            f"coalesce({t('awarding_sub_agency_name')}, {_subtier_case(subtier, 'name')})"
+        ),
+        "awarding_office_code": t("awarding_office_code"),
+        "awarding_office_name": t("awarding_office_name"),
+        "funding_sub_agency_code": f"lpad({t('funding_sub_agency_code')}, 4, '0')",
+        "funding_sub_agency_name": t("funding_sub_agency_name"),
+        "psc_code": t("product_or_service_code"),
+        "psc_description": t("product_or_service_code_description"),
+        "naics_code": t("naics_code"),
+        "naics_description": t("naics_description"),
+        "description": t("award_description"),
+        "__problem": (
+            f"coalesce({_field_problem('federal_action_obligation', c('federal_action_obligation'), f.amount_problem_sql(c('federal_action_obligation')))}, "
+            f"{_field_problem('action_date', c('action_date'), f.date_problem_sql(c('action_date'), date))}, "
+            f"CASE WHEN {piid} IS NULL THEN 'empty award_id_piid' END)"
+        ),
+        "__raw_json": _raw_json(header),
+    }
+
+
+def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
+    mapping = api_search_sql(header) if fmt.name == "api_search" else bulk_contracts_sql(header)
+    cols = ", ".join(f"{expr} AS {name}" for name, expr in mapping.items())
+    return (
+        f"SELECT {cols}, __ord, __minimised_individual, __minimised_text "
+        f"FROM ({minimised})"
+    )

@@ -1,0 +1,290 @@
+"""The ingest pipeline: stage every file, check it, then merge in one transaction.
+
+Staging happens in temporary tables; nothing touches the store's own tables until the
+single merge transaction at the end. A crash, kill or Ctrl-C before COMMIT leaves the
+store exactly as it was (DuckDB's write-ahead log discards the open transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from custodes.errors import InputError
+from custodes.ingest import sources as src
+from custodes.ingest.canonical import CANONICAL_COLUMNS, canonical_select_sql, minimised_select_sql, q
+from custodes.ingest.formats import detect_format
+from custodes.store.duckdb import Store
+
+Progress = Callable[[str, int, int], None]  # (step description, done, total)
+
+
+@dataclass
+class FileReport:
+    file: str
+    format: str | None
+    rows_read: int = 0
+    quarantined: int = 0
+    status: str = "loaded"
+    message: str | None = None
+
+
+@dataclass
+class IngestReport:
+    run_id: int | None = None
+    files: list[FileReport] = field(default_factory=list)
+    rows_read: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    minimised_individual_contacts: int = 0
+    minimised_description_contacts: int = 0
+    committed: bool = False
+    seconds: float = 0.0
+
+    @property
+    def usable(self) -> int:
+        return self.stored + self.updated + self.unchanged + self.duplicates
+
+    def to_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["usable"] = self.usable
+        return d
+
+
+def _pause(point: str, pause_at: str | None) -> None:
+    """Test hook (CUSTODES_DEBUG_PAUSE): stop at a named point so a test can kill us."""
+    if pause_at == point:
+        print(f"custodes: paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+def _read_csv_sql(source: src.SourceFile, header: list[str], i: int) -> str:
+    cols = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
+    compression = "'gzip'" if source.compressed else "'none'"
+    return (
+        f"SELECT * FROM read_csv({_lit(str(source.path))}, auto_detect=false, header=true, "
+        f"delim=',', quote='\"', escape='\"', columns={cols}, strict_mode=true, "
+        f"max_line_size=4000000, store_rejects=true, rejects_table='rej_{i}', "
+        f"rejects_scan='rejscan_{i}', rejects_limit=0, "
+        f"compression={compression})"
+    )
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _stage_file(store: Store, source: src.SourceFile, i: int, report: IngestReport,
+                quarantine: list[tuple]) -> bool:
+    """Read one file into temp table canon_{i}. Returns False if the file was refused."""
+    fr = FileReport(file=source.display, format=None)
+    report.files.append(fr)
+    try:
+        header = src.read_header(source)
+        fmt = detect_format(header, source.display)
+    except InputError as exc:
+        fr.status, fr.message = "refused", str(exc)
+        quarantine.append((source.display, 1, str(exc), _first_line(source)))
+        return False
+    fr.format = fmt.name
+    con = store.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{i} AS {_read_csv_sql(source, header, i)}")
+    rejects = con.execute(
+        f"SELECT line, line_byte_position, error_type, error_message, csv_line "
+        f"FROM rej_{i} ORDER BY line"
+    ).fetchall()
+    for line, pos, etype, message, csv_line in rejects:
+        raw = src.raw_line_at(source, pos) if etype == "INVALID ENCODING" else csv_line
+        reason = f"{str(etype).lower()}: {message}"
+        quarantine.append((source.display, int(line), reason, (raw or "").rstrip("\r\n")))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE rejcum_{i} AS SELECT "
+        f"line - 2 - (row_number() OVER (ORDER BY line) - 1) AS acc_before, "
+        f"row_number() OVER (ORDER BY line) AS cum FROM rej_{i}"
+    )
+    staged = f"(SELECT *, rowid AS __ord FROM raw_{i})"
+    canonical = canonical_select_sql(fmt, header, minimised_select_sql(fmt, header, staged))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE canon_{i} AS SELECT c.*, "
+        f"c.__ord + 2 + coalesce(r.cum, 0) AS __line, {i} AS __file, "
+        f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format "
+        f"FROM ({canonical}) c ASOF LEFT JOIN rejcum_{i} r ON c.__ord >= r.acc_before"
+    )
+    con.execute(f"DROP TABLE raw_{i}")
+    fr.rows_read = int(con.execute(f"SELECT count(*) FROM canon_{i}").fetchone()[0]) + len(rejects)
+    fr.quarantined = len(rejects)
+    return True
+
+
+def _first_line(source: src.SourceFile) -> str:
+    try:
+        return src.raw_line_at(source, 0) or ""
+    except OSError:
+        return ""
+
+
+def ingest(store: Store, paths: list[Path], *, strict: bool = False,
+           progress: Progress | None = None, pause_at: str | None = None,
+           command: str = "ingest") -> IngestReport:
+    """Ingest `paths` into the store, all or nothing. See docs/ingest.md."""
+    started = time.time()
+    report = IngestReport()
+    quarantine: list[tuple] = []  # (file, line, reason, raw)
+    tell = progress or (lambda step, done, total: None)
+    con = store.con
+    con.execute("SET enable_progress_bar = false")
+    with src.open_sources(paths) as sources:
+        staged: list[int] = []
+        for i, source in enumerate(sources):
+            tell(f"reading {source.display}", i, len(sources))
+            if _stage_file(store, source, i, report, quarantine):
+                staged.append(i)
+        tell("checking rows", len(sources), len(sources))
+        hashes = {s.display: src.sha256(s) for s in sources}
+    _pause("stage", pause_at)
+    if staged:
+        _build_batch(store, staged, report, quarantine)
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE winners AS SELECT NULL AS x WHERE FALSE")
+    report.rows_read = sum(f.rows_read for f in report.files)
+    report.quarantined = len(quarantine)
+    if strict and (report.quarantined or any(f.status == "refused" for f in report.files)):
+        report.seconds = time.time() - started
+        return report  # nothing written
+    tell("writing to the store", 0, 1)
+    _merge(store, report, quarantine, hashes, staged, started, pause_at, command)
+    tell("writing to the store", 1, 1)
+    report.seconds = time.time() - started
+    return report
+
+
+def _build_batch(store: Store, staged: list[int], report: IngestReport,
+                 quarantine: list[tuple]) -> None:
+    con = store.con
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM canon_{i}" for i in staged)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE batch AS {union}")
+    for i in staged:
+        con.execute(f"DROP TABLE canon_{i}")
+    mins = con.execute(
+        "SELECT count(*) FILTER (WHERE __minimised_individual), "
+        "count(*) FILTER (WHERE __minimised_text) FROM batch"
+    ).fetchone()
+    report.minimised_individual_contacts, report.minimised_description_contacts = (
+        int(mins[0]), int(mins[1]))
+    for row in con.execute(
+        "SELECT __source, __line, __problem, __raw_json FROM batch "
+        "WHERE __problem IS NOT NULL ORDER BY __file, __line"
+    ).fetchall():
+        quarantine.append(tuple(row))
+    # Rank each transaction key's rows in file order; the first one wins.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ranked AS SELECT *, md5(__raw_json) AS content_hash, "
+        "row_number() OVER (PARTITION BY transaction_key ORDER BY __file, __ord) AS __rn, "
+        "first_value(md5(__raw_json)) OVER (PARTITION BY transaction_key "
+        "ORDER BY __file, __ord) AS __first_hash, "
+        "first_value(__source || ':' || __line) OVER (PARTITION BY transaction_key "
+        "ORDER BY __file, __ord) AS __first_at "
+        "FROM batch WHERE __problem IS NULL"
+    )
+    con.execute("DROP TABLE batch")
+    report.duplicates = int(con.execute(
+        "SELECT count(*) FROM ranked WHERE __rn > 1 AND content_hash = __first_hash"
+    ).fetchone()[0])
+    for row in con.execute(
+        "SELECT __source, __line, 'same transaction key ' || transaction_key || "
+        "' as ' || __first_at || ' but different content; the first was kept', __raw_json "
+        "FROM ranked WHERE __rn > 1 AND content_hash <> __first_hash ORDER BY __file, __line"
+    ).fetchall():
+        quarantine.append(tuple(row))
+    con.execute("CREATE OR REPLACE TEMP TABLE winners AS SELECT * FROM ranked WHERE __rn = 1")
+    con.execute("DROP TABLE ranked")
+
+
+MATCH_BUILT_KEYS_SQL = """
+UPDATE "transaction" AS t SET award_key = m.award_key, award_key_source = 'matched'
+FROM (
+    SELECT piid, awarding_sub_agency_code, min(award_key) AS award_key
+    FROM "transaction" WHERE award_key_source = 'source'
+    GROUP BY ALL HAVING count(DISTINCT award_key) = 1
+) AS m
+WHERE t.award_key_source = 'built' AND t.piid = m.piid
+  AND t.awarding_sub_agency_code = m.awarding_sub_agency_code
+"""
+
+
+def _merge(store: Store, report: IngestReport, quarantine: list[tuple],
+           hashes: dict[str, str], staged: list[int], started: float,
+           pause_at: str | None, command: str) -> None:
+    con = store.con
+    cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
+    with store.transaction():
+        run_id = int(con.execute(
+            "SELECT coalesce(max(run_id), 0) + 1 FROM ingest_run").fetchone()[0])
+        report.run_id = run_id
+        if staged:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE state AS SELECT w.transaction_key, "
+                "CASE WHEN t.transaction_key IS NULL THEN 'new' "
+                "WHEN t.content_hash = w.content_hash THEN 'unchanged' ELSE 'changed' END "
+                "AS state FROM winners w LEFT JOIN \"transaction\" t USING (transaction_key)"
+            )
+            counts = dict(con.execute("SELECT state, count(*) FROM state GROUP BY state").fetchall())
+            report.stored = int(counts.get("new", 0))
+            report.updated = int(counts.get("changed", 0))
+            report.unchanged = int(counts.get("unchanged", 0))
+            if report.updated:
+                _keep_revisions(store, run_id)
+            _pause("merge", pause_at)
+            con.execute(
+                f"INSERT INTO \"transaction\" SELECT {cols}, __format, __source, __line, "
+                f"{run_id}, content_hash FROM winners JOIN state USING (transaction_key) "
+                "WHERE state IN ('new', 'changed')"
+            )
+            con.execute(
+                "INSERT INTO source_row SELECT transaction_key, __raw_json FROM winners "
+                "JOIN state USING (transaction_key) WHERE state IN ('new', 'changed')"
+            )
+            con.execute(MATCH_BUILT_KEYS_SQL)
+        if quarantine:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                [(run_id, *row) for row in quarantine],
+            )
+        for fr in report.files:
+            con.execute(
+                "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, fr.file.split("!")[0], fr.file.split("!")[1] if "!" in fr.file else None,
+                 hashes.get(fr.file), fr.format, fr.rows_read, fr.status, fr.message],
+            )
+        report.committed = True
+        con.execute(
+            "INSERT INTO ingest_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, now()::TIMESTAMP, "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, command, started, len(report.files), report.rows_read, report.stored,
+             report.updated, report.unchanged, report.duplicates, report.quarantined,
+             report.minimised_individual_contacts, report.minimised_description_contacts,
+             json.dumps(report.to_dict(), default=str)],
+        )
+        _pause("commit", pause_at)
+
+
+def _keep_revisions(store: Store, run_id: int) -> None:
+    con = store.con
+    con.execute(
+        "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
+        "t.obligation_usd, t.content_hash, s.raw_json FROM \"transaction\" t "
+        "JOIN state USING (transaction_key) LEFT JOIN source_row s USING (transaction_key) "
+        "WHERE state = 'changed'", [run_id])
+    con.execute(
+        "DELETE FROM \"transaction\" WHERE transaction_key IN "
+        "(SELECT transaction_key FROM state WHERE state = 'changed')")
+    con.execute(
+        "DELETE FROM source_row WHERE transaction_key IN "
+        "(SELECT transaction_key FROM state WHERE state = 'changed')")

@@ -1,0 +1,1 @@
+"""Reference data shipped with custodes (agencies, formats), loaded from custodes/data."""

@@ -1,0 +1,64 @@
+"""One Settings object, built once by the CLI or the web app and passed down.
+
+No other module reads the environment. Every setting has a default and a help text;
+docs/settings.md lists them (a test checks that it does).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+ENV_PREFIX = "CUSTODES_"
+
+HELP: dict[str, str] = {
+    "db": "Path of the DuckDB store. Env: CUSTODES_DB. "
+    "Default: custodes.duckdb in the user's data directory.",
+    "lock_wait": "Seconds a writer waits for another writer before giving up. "
+    "Env: CUSTODES_LOCK_WAIT. Default: 0 (refuse at once).",
+    "memory_limit": "DuckDB memory limit for heavy work such as ingest. "
+    "Env: CUSTODES_MEMORY_LIMIT. Default: 1500MB.",
+    "debug_pause": "Testing only: pause ingest at 'stage', 'merge' or 'commit' so a test "
+    "can kill it there. Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
+    "usaspending_url": "Base URL of the USAspending API. "
+    "Env: CUSTODES_USASPENDING_URL. Default: https://api.usaspending.gov.",
+}
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir("custodes")) / "custodes.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = field(default_factory=default_db_path)
+    lock_wait: float = 0.0
+    memory_limit: str = "1500MB"
+    usaspending_url: str = "https://api.usaspending.gov"
+    debug_pause: str | None = None  # test hook: stop at a named ingest step
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, **overrides: object
+    ) -> Settings:
+        """Defaults, then CUSTODES_* variables, then explicit overrides (CLI flags)."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        if env.get("CUSTODES_DB"):
+            values["db"] = Path(env["CUSTODES_DB"])
+        if env.get("CUSTODES_LOCK_WAIT"):
+            values["lock_wait"] = float(env["CUSTODES_LOCK_WAIT"])
+        if env.get("CUSTODES_MEMORY_LIMIT"):
+            values["memory_limit"] = env["CUSTODES_MEMORY_LIMIT"]
+        if env.get("CUSTODES_USASPENDING_URL"):
+            values["usaspending_url"] = env["CUSTODES_USASPENDING_URL"]
+        if env.get("CUSTODES_DEBUG_PAUSE"):
+            values["debug_pause"] = env["CUSTODES_DEBUG_PAUSE"]
+        for key, value in overrides.items():
+            if value is not None:
+                values[key] = Path(value) if key == "db" else value  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]

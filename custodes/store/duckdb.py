@@ -1,0 +1,119 @@
+"""DuckDB store: connection handling, schema, and the atomic write path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from custodes.errors import BackendError, NotFound, StoreBusy
+from custodes.settings import Settings
+from custodes.store.lock import writer_lock
+
+SCHEMA_VERSION = "1"
+
+
+def schema_sql() -> str:
+    return resources.files("custodes.store").joinpath("schema.sql").read_text()
+
+
+class Store:
+    """One open DuckDB connection. Use `open_store` rather than building this."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        try:
+            return self.con.execute(sql, params or []).fetchall()
+        except duckdb.Error as exc:
+            raise BackendError(f"{exc}\nSQL: {sql.strip()[:500]}") from exc
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query and return a list of dicts keyed by column name."""
+        try:
+            cur = self.con.execute(sql, params or [])
+        except duckdb.Error as exc:
+            raise BackendError(f"{exc}\nSQL: {sql.strip()[:500]}") from exc
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        result = self.execute(sql, params)
+        return result[0][0] if result else None
+
+    def has_table(self, name: str) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                [name],
+            )
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: on any exception (or a kill) nothing of it is kept."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _connect(path: Path, read_only: bool, settings: Settings) -> duckdb.DuckDBPyConnection:
+    config = {"memory_limit": settings.memory_limit}
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusy(
+                f"The store {path} is open for writing in another process. "
+                "Wait for it to finish (ingest, sync, resolve, classify), then retry."
+            ) from exc
+        raise BackendError(f"Could not open the store {path}: {exc}") from exc
+
+
+@contextmanager
+def open_store(
+    settings: Settings, write: bool = False, command: str = "custodes"
+) -> Iterator[Store]:
+    """Open the store. Writers take the writer lock first and apply the schema.
+
+    Readers of a store that does not exist yet get NotFound with the command to build it.
+    """
+    path = Path(settings.db).expanduser()
+    if not write:
+        if not path.exists():
+            raise NotFound(
+                f"No store at {path}. Build one with `custodes ingest PATH...` "
+                "(or set --db / CUSTODES_DB to an existing store)."
+            )
+        con = _connect(path, read_only=True, settings=settings)
+        try:
+            yield Store(con, path, read_only=True)
+        finally:
+            con.close()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with writer_lock(path, command, wait=settings.lock_wait):
+        con = _connect(path, read_only=False, settings=settings)
+        try:
+            con.execute(schema_sql())
+            con.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+            )
+            yield Store(con, path, read_only=False)
+        finally:
+            con.close()

@@ -1,0 +1,1 @@
+"""sync stage (see docs/)."""

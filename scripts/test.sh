@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (Python packages, and system packages where the
+# tests use real servers or browsers), then run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dev
+scripts/system-deps.sh
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,67 @@
+"""Shared test fixtures: where the real data is, fresh stores, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from custodes.cli import main
+from custodes.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CUSTODES_SHARED", ROOT.parent / "shared"))
+SHARED_DATA = SHARED / "data"
+API_SEARCH = SHARED_DATA / "usaspending" / "api-search"
+BULK = SHARED_DATA / "usaspending" / "bulk-contracts"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def need_shared() -> None:
+    """Skip (with a clear message) when ../shared is not beside the project."""
+    if not (SHARED_DATA / "usaspending").is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA} (CI always has it); "
+                    "set CUSTODES_SHARED to its folder to run this test")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    need_shared()
+    return SHARED_DATA
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return Settings(db=db_path)
+
+
+@pytest.fixture
+def cli(db_path: Path):
+    """Run `custodes ARGS` in-process against a fresh store; returns the click Result."""
+
+    def run(*args: str, expect: int | None = 0) -> Result:
+        result = CliRunner().invoke(main, ["--db", str(db_path), *args],
+                                    catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, result.output
+        return result
+
+    return run
+
+
+def run_cli_process(db: Path, *args: str, env: dict[str, str] | None = None,
+                    **kwargs) -> subprocess.Popen:
+    """Start `custodes` as a real OS process (for kill and lock tests)."""
+    full_env = {**os.environ, "CUSTODES_DB": str(db), **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "custodes", *args], env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kwargs)
