@@ -53,6 +53,11 @@ def main(ctx: click.Context, db: Path | None) -> None:
     ctx.obj = {"db": db}
 
 
+@main.group("eval")
+def eval_group() -> None:
+    """Measure custodes against labelled data (vendor resolution, classification)."""
+
+
 for _name in STAGE_COMMANDS:
     try:
         _module = importlib.import_module(_name)
