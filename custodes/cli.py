@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from rich.markup import escape
+
 from custodes import __version__
 from custodes.console import err_console
 from custodes.errors import CustodesError
@@ -34,7 +36,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except CustodesError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True,
+            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, markup=True,
                               soft_wrap=True)
             sys.exit(exc.exit_code)
 

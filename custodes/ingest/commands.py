@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from custodes.console import console, db_option, err_console, json_option, print_json, table
@@ -21,7 +22,7 @@ def print_report(report: IngestReport) -> None:
                         justify_right=["rows", "quarantined"]))
     for f in report.files:
         if f.message:
-            err_console.print(f"[yellow]{f.message}[/]", highlight=False)
+            err_console.print(f"[yellow]{escape(f.message)}[/]", highlight=False, soft_wrap=True)
     summary = [
         ("rows read", report.rows_read), ("new transactions stored", report.stored),
         ("changed transactions updated", report.updated),

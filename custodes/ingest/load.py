@@ -96,18 +96,24 @@ def _stage_file(store: Store, source: src.SourceFile, i: int, report: IngestRepo
     fr.format = fmt.name
     con = store.con
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{i} AS {_read_csv_sql(source, header, i)}")
+    # DuckDB may report several errors for one line; keep the first per line.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE rejline_{i} AS SELECT line, "
+        f"arg_min(line_byte_position, column_idx) AS pos, arg_min(error_type, column_idx) "
+        f"AS error_type, arg_min(error_message, column_idx) AS message, "
+        f"arg_min(csv_line, column_idx) AS csv_line FROM rej_{i} GROUP BY line"
+    )
     rejects = con.execute(
-        f"SELECT line, line_byte_position, error_type, error_message, csv_line "
-        f"FROM rej_{i} ORDER BY line"
+        f"SELECT line, pos, error_type, message, csv_line FROM rejline_{i} ORDER BY line"
     ).fetchall()
     for line, pos, etype, message, csv_line in rejects:
         raw = src.raw_line_at(source, pos) if etype == "INVALID ENCODING" else csv_line
         reason = f"{str(etype).lower()}: {message}"
-        quarantine.append((source.display, int(line), reason, (raw or "").rstrip("\r\n")))
+        quarantine.append((source.display, int(line), reason, (raw or "").strip("\r\n")))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE rejcum_{i} AS SELECT "
         f"line - 2 - (row_number() OVER (ORDER BY line) - 1) AS acc_before, "
-        f"row_number() OVER (ORDER BY line) AS cum FROM rej_{i}"
+        f"row_number() OVER (ORDER BY line) AS cum FROM rejline_{i}"
     )
     staged = f"(SELECT *, rowid AS __ord FROM raw_{i})"
     canonical = canonical_select_sql(fmt, header, minimised_select_sql(fmt, header, staged))
