@@ -1,0 +1,162 @@
+"""The standard analyses, each written once as an Ibis expression over `build_frame`.
+
+Sums stay DECIMAL end to end (cast to DECIMAL(38,2) so every engine returns the same
+type); results come back as lists of dicts with `Decimal` money. Percentages are worked
+out afterwards from the exact sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import ibis
+from ibis import _
+
+from custodes.analyse.engines import Source
+from custodes.analyse.frame import Dimension, Filters, build_frame, parse_dimensions
+from custodes.errors import InputError, NotFound
+
+MONEY = "decimal(38, 2)"
+CENT = Decimal("0.01")
+
+EXPLAIN_COLUMNS = (
+    "transaction_key", "award_key", "piid", "modification_number", "action_date",
+    "fiscal_year", "kind", "obligation_usd", "recipient_name", "awarding_sub_agency_code",
+    "description",
+)
+
+
+def fetch(expr: Any) -> list[dict[str, Any]]:
+    """Run an Ibis expression; money as Decimal to the cent, whole numbers as int."""
+    rows = expr.to_pyarrow().to_pylist()
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, Decimal):
+                row[k] = v.quantize(CENT)
+    return rows
+
+
+def _sum(t: Any) -> Any:
+    return t.obligation_usd.sum().cast(MONEY)
+
+
+def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any:
+    t = build_frame(src, filters, dims)
+    keys = list(dict.fromkeys(d.key for d in dims))
+    labels = {f"{d.name}_label": t[d.label].max() for d in dims if d.label != d.key}
+    grouped = t.group_by(keys).aggregate(
+        obligation_usd=_sum(t), transactions=t.count(), awards=t.award_key.nunique(),
+        **labels)
+    ordered = [d.key for d in dims if d.ordered]
+    if len(ordered) == len(keys):
+        return grouped.order_by(keys)
+    rest = [k for k in keys if k not in ordered]
+    return grouped.order_by([*ordered, ibis.desc("obligation_usd"), *rest])
+
+
+def totals(src: Source, by: str | Sequence[str], filters: Filters,
+           limit: int | None = None) -> list[dict[str, Any]]:
+    """Net obligations, transactions and awards per value of BY (one or two dimensions)."""
+    expr = totals_expr(src, parse_dimensions(by), filters)
+    return fetch(expr.limit(limit) if limit else expr)
+
+
+def year_over_year(src: Source, filters: Filters) -> list[dict[str, Any]]:
+    """Each fiscal year against the one before it (absent years count as no figure)."""
+    cur = totals_expr(src, parse_dimensions("fiscal_year"), filters)
+    prev = cur.select(prev_year=_.fiscal_year + 1, previous_usd=_.obligation_usd)
+    joined = cur.left_join(prev, cur.fiscal_year == prev.prev_year)
+    expr = joined.select(
+        "fiscal_year", "obligation_usd", "transactions", "awards", "previous_usd",
+        change_usd=(joined.obligation_usd - joined.previous_usd).cast(MONEY),
+    ).order_by("fiscal_year")
+    rows = fetch(expr)
+    for r in rows:
+        prev_usd = r["previous_usd"]
+        r["change_pct"] = (None if not prev_usd else
+                           (r["change_usd"] * 100 / abs(prev_usd)).quantize(Decimal("0.1")))
+    return rows
+
+
+def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any]]:
+    """The N awards with the largest net obligations in the filtered window."""
+    t = build_frame(src, filters)
+    expr = t.group_by("award_key").aggregate(
+        obligation_usd=_sum(t), transactions=t.count(), piid=t.piid.max(),
+        recipient_name=t.recipient_name.max(), first_action_date=t.action_date.min(),
+        last_action_date=t.action_date.max(),
+    ).order_by([ibis.desc("obligation_usd"), "award_key"]).limit(n)
+    return fetch(expr)
+
+
+def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
+    """Base award and every modification: date, amount, running total, description."""
+    t = build_frame(src, Filters())
+    expr = t.filter(t.award_key == award_key).select(*EXPLAIN_COLUMNS).order_by(
+        ["action_date", "modification_number", "transaction_key"])
+    rows = fetch(expr)
+    if not rows:
+        raise NotFound(f"No transactions for award {award_key!r} in the store. "
+                       "Check the key with `custodes analyse top`.")
+    running = Decimal("0.00")
+    for r in rows:
+        running += r["obligation_usd"] or 0
+        r["running_total_usd"] = running
+    return rows
+
+
+def changed_since(src: Source, since: date, filters: Filters) -> dict[str, Any]:
+    """Transactions added or revised by ingest/sync runs that started on or after SINCE."""
+    runs = src.table("ingest_run")
+    run_ids = runs.filter(runs.started_at >= ibis.timestamp(since.isoformat()))
+    t = build_frame(src, filters)
+    t = t.filter(t.ingest_run_id.isin(run_ids.run_id))
+    rev = src.table("transaction_revision")
+    rev = rev.filter(rev.replaced_by_run.isin(run_ids.run_id))
+    first = rev.group_by("transaction_key").aggregate(first_run=rev.replaced_by_run.min())
+    old = rev.join(first, [rev.transaction_key == first.transaction_key,
+                           rev.replaced_by_run == first.first_run]).select(
+        old_key=rev.transaction_key, previous_usd=rev.obligation_usd)
+    j = t.left_join(old, t.transaction_key == old.old_key)
+    j = j.select(*EXPLAIN_COLUMNS, "previous_usd",
+                 change=ibis.cases((j.previous_usd.isnull(), "new"), else_="revised"),
+                 delta_usd=(j.obligation_usd - j.previous_usd.fill_null(0)).cast(MONEY))
+    summary = j.group_by("change").aggregate(
+        transactions=j.count(), obligation_usd=_sum(j),
+        net_change_usd=j.delta_usd.sum().cast(MONEY)).order_by("change")
+    rows = j.order_by([ibis.desc(j.delta_usd.abs()), "transaction_key"])
+    return {"since": since, "summary": fetch(summary), "transactions": fetch(rows)}
+
+
+def explain(src: Source, by: str | Sequence[str], values: Sequence[Any],
+            filters: Filters) -> list[dict[str, Any]]:
+    """The transactions behind one figure of `totals(by)`: BY's key == VALUES."""
+    dims = parse_dimensions(by)
+    if len(values) != len(dims):
+        raise InputError(f"--explain needs {len(dims)} value(s), one per --by dimension.")
+    t = build_frame(src, filters, dims)
+    for d, v in zip(dims, values, strict=True):
+        t = t.filter(t[d.key] == _coerce(t[d.key], v))
+    extra = [d.key for d in dims if d.key not in EXPLAIN_COLUMNS]
+    return fetch(t.select(*EXPLAIN_COLUMNS, *extra).order_by(
+        ["action_date", "transaction_key"]))
+
+
+def frame_rows(src: Source, dims: Sequence[Dimension], filters: Filters) -> list[dict]:
+    """Every transaction of the frame with its dimension keys (the CSV behind a report)."""
+    t = build_frame(src, filters, dims)
+    extra = list(dict.fromkeys(d.key for d in dims if d.key not in EXPLAIN_COLUMNS))
+    return fetch(t.select(*EXPLAIN_COLUMNS, *extra).order_by(
+        ["action_date", "transaction_key"]))
+
+
+def _coerce(column: Any, value: Any) -> Any:
+    if column.type().is_integer():
+        try:
+            return int(str(value).replace("-", ""))  # '2021-03' -> 202103 for month
+        except ValueError as exc:
+            raise InputError(f"{value!r} is not a whole number.") from exc
+    return str(value)

@@ -1,0 +1,146 @@
+"""The one transaction frame every analysis starts from, as an Ibis expression.
+
+`build_frame` filters the store's transactions (agency, fiscal years, categories) and
+attaches only the dimensions an analysis needs: classification category, resolved vendor
+and corporate family, named maker. Every figure is a sum over rows of this frame, so
+every figure can be expanded back into those rows (`explain_frame`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+from ibis import _
+
+from custodes.analyse.engines import Source
+from custodes.errors import InputError
+
+UNCLASSIFIED = "unclassified"
+NO_MAKER = "(no distinct maker named)"
+UNRESOLVED = "(not resolved)"
+
+BASE_COLUMNS = (
+    "transaction_key", "award_key", "piid", "modification_number", "action_date",
+    "fiscal_year", "obligation_usd", "recipient_name", "awarding_sub_agency_code",
+    "awarding_sub_agency_name", "description", "ingest_run_id",
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way to group figures: the key column, a display label column, what it needs."""
+
+    name: str
+    key: str
+    label: str
+    needs: str | None = None  # 'category' | 'vendor' | 'family' | 'maker'
+    ordered: bool = False  # sort by key (time) rather than by amount
+
+
+DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
+    Dimension("fiscal_year", "fiscal_year", "fiscal_year", ordered=True),
+    Dimension("month", "month", "month", ordered=True),
+    Dimension("category", "category", "category", needs="category"),
+    Dimension("vendor", "vendor_id", "vendor_name", needs="vendor"),
+    Dimension("family", "family_id", "family_name", needs="family"),
+    Dimension("maker", "maker", "maker", needs="maker"),
+    Dimension("sub_agency", "awarding_sub_agency_code", "awarding_sub_agency_name"),
+    Dimension("recipient", "recipient_name", "recipient_name"),
+    Dimension("kind", "kind", "kind"),
+    Dimension("award", "award_key", "recipient_name"),
+)}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which transactions count. Empty means no restriction."""
+
+    sub_agencies: tuple[str, ...] = ()  # awarding sub-agency codes, e.g. '7012'
+    fy_from: int | None = None
+    fy_to: int | None = None
+    categories: tuple[str, ...] = ()  # include only these
+    exclude_categories: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def uses_categories(self) -> bool:
+        return bool(self.categories or self.exclude_categories)
+
+
+def parse_dimensions(text: str | Sequence[str]) -> list[Dimension]:
+    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text)]
+    unknown = [n for n in names if n not in DIMENSIONS]
+    if unknown or not names or len(names) > 2:
+        raise InputError(f"Cannot group by {','.join(names)!r}. Use one or two of: "
+                         f"{', '.join(DIMENSIONS)} (comma-separated).")
+    return [DIMENSIONS[n] for n in names]
+
+
+def kind_expr(t: Any) -> Any:
+    """New award (base, modification 0), modification, or deobligation (negative)."""
+    is_base = t.modification_number.isnull() | t.modification_number.isin(["0", "", "00"])
+    return ibis.cases((t.obligation_usd < 0, "deobligation"), (is_base, "new award"),
+                      else_="modification")
+
+
+def _with_category(src: Source, t: Any) -> Any:
+    c = src.table("classification").select(award_key=_.award_key, category=_.category)
+    t = _attach_on(t, c, "award_key", {"category": "category"})
+    return t.mutate(category=t.category.fill_null(UNCLASSIFIED))
+
+
+def _attach_on(t: Any, right: Any, key: str, columns: dict[str, str]) -> Any:
+    """Left-join RIGHT on KEY, adding RIGHT's columns under new names (new -> old)."""
+    r = right.select(right_key_=right[key], **{new: right[old] for new, old in columns.items()})
+    joined = t.left_join(r, t[key] == r["right_key_"])
+    return joined.select(*t.columns, *columns)
+
+
+def _with_vendor(src: Source, t: Any, family: bool) -> Any:
+    tv = src.table("transaction_vendor")
+    vendor = src.table("vendor")
+    t = _attach_on(t, tv, "transaction_key", {"vendor_id": "vendor_id"})
+    v = vendor.select(vendor_id=_.vendor_id, vendor_name=_.name, family_id=_.family_id)
+    t = _attach_on(t, v, "vendor_id", {"vendor_name": "vendor_name",
+                                       "family_id": "family_id"})
+    t = t.mutate(vendor_id=t.vendor_id.fill_null(UNRESOLVED),
+                 vendor_name=t.vendor_name.fill_null(t.recipient_name),
+                 family_id=t.family_id.fill_null(t.vendor_id.fill_null(UNRESOLVED)))
+    if family:
+        f = vendor.select(family_id=_.vendor_id, family_name=_.name)
+        t = _attach_on(t, f, "family_id", {"family_name": "family_name"})
+        t = t.mutate(family_name=t.family_name.fill_null(t.vendor_name))
+    return t
+
+
+def _with_maker(src: Source, t: Any) -> Any:
+    m = src.table("award_maker").select("award_key", "maker").distinct()
+    t = _attach_on(t, m, "award_key", {"maker": "maker"})
+    return t.mutate(maker=t.maker.fill_null(NO_MAKER))
+
+
+def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -> Any:
+    """Filtered transactions with the columns DIMS need (an Ibis table expression)."""
+    t = src.table("transaction").select(*BASE_COLUMNS)
+    if filters.sub_agencies:
+        t = t.filter(t.awarding_sub_agency_code.isin(list(filters.sub_agencies)))
+    if filters.fy_from is not None:
+        t = t.filter(t.fiscal_year >= filters.fy_from)
+    if filters.fy_to is not None:
+        t = t.filter(t.fiscal_year <= filters.fy_to)
+    t = t.mutate(kind=kind_expr(t),
+                 month=t.action_date.year() * 100 + t.action_date.month())
+    needs = {d.needs for d in dims}
+    if "category" in needs or filters.uses_categories:
+        t = _with_category(src, t)
+        if filters.categories:
+            t = t.filter(t.category.isin(list(filters.categories)))
+        if filters.exclude_categories:
+            t = t.filter(~t.category.isin(list(filters.exclude_categories)))
+    if needs & {"vendor", "family"}:
+        t = _with_vendor(src, t, family="family" in needs)
+    if "maker" in needs:
+        t = _with_maker(src, t)
+    return t
