@@ -1,0 +1,342 @@
+"""A local stand-in for the USAspending API v2, for tests and offline demos.
+
+It follows the real request and response shapes of the endpoints custodes uses
+(transaction search and its count, bulk award download, download status, file
+download) and serves records built from api-search CSV extracts and bulk contract
+files. Faults can be injected per endpoint: HTTP 500, 429 with Retry-After, slow
+replies, truncated JSON, dropped connections, and pages whose records are duplicated
+or shifted. It listens on 127.0.0.1 only.
+
+    python -m custodes.sync.fakeserver --data ../shared/data/usaspending --port 8765
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from custodes.model.agencies import load_agencies
+from custodes.sync.fakebulk import BulkJobs
+
+DHS = "Department of Homeland Security"
+CONTRACT_TYPES = {"A", "B", "C", "D"}
+
+
+@dataclass
+class Fault:
+    """One injected misbehaviour. `path` is a substring of the request path."""
+
+    kind: str  # 500 | 429 | slow | truncated | reset | duplicate | shift | failed | corrupt
+    path: str = "/api/"
+    times: int = 1  # how many requests it hits; -1 = every one
+    after: int = 0  # let this many matching requests through first
+    page: int | None = None  # only requests for this page
+    retry_after: str = "1"
+    delay: float = 2.0
+    shift: int = 1
+    seen: int = 0
+
+    def hits(self, path: str, page: int | None) -> bool:
+        if self.path not in path or (self.page is not None and page != self.page):
+            return False
+        self.seen += 1
+        if self.seen <= self.after:
+            return False
+        return self.times < 0 or self.seen - self.after <= self.times
+
+
+def api_record(row: dict[str, str], internal_id: int) -> dict[str, Any]:
+    """An api-search CSV row -> the record the search endpoint returns."""
+    _, subtier = load_agencies()
+    by_abbrev = {s.abbreviation: s.name for s in subtier.values()}
+    amount = Decimal(row["Federal Action Obligation"] or "0")
+    return {
+        "Award ID": row["Award ID"], "Mod": row["Modification"],
+        "Recipient Name": row["Recipient Name"] or None, "Recipient UEI": None,
+        "Action Date": row["Action Date"], "Transaction Amount": f"{amount:.2f}",
+        "Transaction Description": row["Transaction Description"] or None,
+        "Awarding Agency": DHS,
+        "Awarding Sub Agency": by_abbrev.get(row["Agency"], row["Agency"]),
+        "Award Type": None, "Action Type": None,
+        "PSC": {"code": None, "description": row["Product/Service Description"] or None},
+        "NAICS": {"code": None, "description": row["NAICS Description"] or None},
+        "internal_id": internal_id,
+        "generated_internal_id": row.get("Generated Award ID") or None,
+    }
+
+
+def load_rows(paths: list[Path]) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in paths:
+        files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+        for file in files:
+            with open(file, newline="", encoding="utf-8") as fh:
+                rows.extend(csv.DictReader(fh))
+    return rows
+
+
+class FakeUsaspending:
+    """The fake API. `with FakeUsaspending(rows) as api:` then use `api.url`."""
+
+    def __init__(self, rows: list[dict[str, str]], *, cap: int = 50_000,
+                 bulk_files: list[Path] | None = None, faults: list[Fault] | None = None,
+                 port: int = 0):
+        ids: dict[str, int] = {}
+        self.records = [api_record(r, ids.setdefault(r.get("Generated Award ID")
+                                                      or r["Award ID"], 1000 + len(ids)))
+                        for r in rows]
+        self.cap = cap
+        self.faults: list[Fault] = list(faults or [])
+        self.log: list[dict[str, Any]] = []
+        self.bulk = BulkJobs(bulk_files or [])
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self._server.daemon_threads = True
+        self._server.app = self  # type: ignore[attr-defined]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeUsaspending:
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeUsaspending:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def fault_for(self, path: str, page: int | None) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.hits(path, page):
+                    return fault
+        return None
+
+    def requests_to(self, fragment: str) -> list[dict[str, Any]]:
+        return [r for r in self.log if fragment in r["path"]]
+
+    # -- endpoint logic ----------------------------------------------------------
+    def matching(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        types = set(filters.get("award_type_codes") or [])
+        if not types & CONTRACT_TYPES:
+            return []
+        periods = [(date.fromisoformat(p["start_date"]), date.fromisoformat(p["end_date"]))
+                   for p in filters.get("time_period") or []]
+        agencies = filters.get("agencies") or []
+        words = [w.upper() for w in filters.get("keywords") or []]
+        out = []
+        for rec in self.records:
+            day = date.fromisoformat(rec["Action Date"])
+            if periods and not any(a <= day <= b for a, b in periods):
+                continue
+            if agencies and not any(_agency_hit(a, rec) for a in agencies):
+                continue
+            text = f"{rec['Transaction Description']} {rec['Recipient Name']}".upper()
+            if words and not any(w in text for w in words):
+                continue
+            out.append(rec)
+        return out
+
+    def search(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        filters, fields = body.get("filters") or {}, body.get("fields") or []
+        if not filters.get("award_type_codes"):
+            return 422, {"detail": "Missing value: 'filters|award_type_codes' is required"}
+        if not fields:
+            return 422, {"detail": "Missing value: 'fields' is a required field"}
+        sort, order = body.get("sort", "Transaction Amount"), body.get("order", "desc")
+        if sort not in fields:
+            return 400, {"detail": "Sort value not found in requested fields"}
+        limit, page = int(body.get("limit", 10)), int(body.get("page", 1))
+        if not 1 <= limit <= 100 or page < 1:
+            return 422, {"detail": "Field 'limit' must be 1-100 and 'page' at least 1"}
+        if (page - 1) * limit >= self.cap:
+            return 422, {"detail": f"Page exceeds the result window of {self.cap} records. "
+                                   "Use the download endpoints for larger queries."}
+        rows = sorted(self.matching(filters), key=lambda r: _sort_key(r, sort),
+                      reverse=order == "desc")
+        return 200, {"rows": rows, "fields": fields, "page": page, "limit": limit}
+
+    def page_doc(self, rows: list[dict[str, Any]], fields: list[str], page: int,
+                 limit: int, fault: Fault | None) -> dict[str, Any]:
+        start = (page - 1) * limit
+        chunk = rows[start:start + limit]
+        if fault and fault.kind == "shift" and page > 1:
+            chunk = rows[max(0, start - fault.shift):start - fault.shift + limit]
+        elif fault and fault.kind == "duplicate" and page > 1:
+            chunk = rows[start - 1:start + limit]
+        keep = set(fields) | {"internal_id", "generated_internal_id"}
+        results = [{k: v for k, v in r.items() if k in keep} for r in chunk]
+        has_next = start + limit < len(rows)
+        return {"limit": limit, "results": results, "messages": [],
+                "page_metadata": {"page": page, "hasPrevious": page > 1,
+                                  "hasNext": has_next, "previous": page - 1 or None,
+                                  "next": page + 1 if has_next else None}}
+
+
+def _sort_key(rec: dict[str, Any], sort: str) -> Any:
+    value = rec.get(sort)
+    if sort == "Transaction Amount":
+        return Decimal(value or "0")
+    return "" if value is None else str(value)
+
+
+def _agency_hit(agency: dict[str, str], rec: dict[str, Any]) -> bool:
+    field_name = "Awarding Sub Agency" if agency.get("tier") == "subtier" else "Awarding Agency"
+    return str(rec.get(field_name) or "").upper() == str(agency.get("name") or "").upper()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeUSAspending/1"
+
+    def log_message(self, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    @property
+    def app(self) -> FakeUsaspending:
+        return self.server.app  # type: ignore[attr-defined]
+
+    def do_GET(self) -> None:  # noqa: N802
+        parsed = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        self._route("GET", parsed.path, query)
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            self._send(400, {"detail": "Request body is not valid JSON"})
+            return
+        self._route("POST", urlparse(self.path).path, body)
+
+    def _route(self, method: str, path: str, body: dict[str, Any]) -> None:
+        app = self.app
+        page = body.get("page") if method == "POST" else None
+        app.log.append({"method": method, "path": path, "body": body, "at": time.time()})
+        fault = app.fault_for(path, page)
+        if fault and self._transport_fault(fault):
+            return
+        status, doc, raw = self._answer(method, path, body, fault)
+        if raw is not None:
+            self._send_bytes(status, raw, "application/zip", fault)
+        else:
+            self._send(status, doc, fault)
+
+    def _transport_fault(self, fault: Fault) -> bool:
+        if fault.kind == "slow":
+            time.sleep(fault.delay)
+            return False
+        if fault.kind == "reset":
+            self.close_connection = True
+            self.connection.close()
+            return True
+        if fault.kind in ("500", "429"):
+            headers = {"Retry-After": fault.retry_after} if fault.kind == "429" else {}
+            self._send(int(fault.kind), {"detail": "injected fault"}, None, headers)
+            return True
+        return False
+
+    def _answer(self, method: str, path: str, body: dict[str, Any],
+                fault: Fault | None) -> tuple[int, Any, bytes | None]:
+        app = self.app
+        p = path.rstrip("/") + "/"
+        if method == "POST" and p == "/api/v2/search/spending_by_transaction_count/":
+            n = len(app.matching(body.get("filters") or {}))
+            return 200, {"results": {"contracts": n, "idvs": 0, "loans": 0,
+                                     "direct_payments": 0, "grants": 0, "other": 0},
+                         "messages": []}, None
+        if method == "POST" and p == "/api/v2/search/spending_by_transaction/":
+            status, found = app.search(body)
+            if status != 200:
+                return status, found, None
+            return 200, app.page_doc(found["rows"], found["fields"], found["page"],
+                                     found["limit"], fault), None
+        if method == "POST" and p == "/api/v2/bulk_download/awards/":
+            status, doc = app.bulk.request(body, self._base(), fault)
+            return status, doc, None
+        if method == "GET" and p in ("/api/v2/download/status/",
+                                     "/api/v2/bulk_download/status/"):
+            status, doc = app.bulk.status(body.get("file_name", ""), self._base(), fault)
+            return status, doc, None
+        if method == "GET" and p.startswith("/files/"):
+            data = app.bulk.file(p[len("/files/"):].rstrip("/"), fault)
+            if data is None:
+                return 404, {"detail": "No such file"}, None
+            return 200, None, data
+        if method == "GET" and p in ("/api/v2/search/spending_by_transaction/",
+                                     "/api/v2/bulk_download/awards/"):
+            return 405, {"detail": 'Method "GET" not allowed.'}, None
+        return 404, {"detail": "Not found"}, None
+
+    def _base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _send(self, status: int, doc: Any, fault: Fault | None = None,
+              headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(doc).encode()
+        if fault and fault.kind == "truncated":
+            data = data[: max(1, len(data) // 2)]
+        self._send_bytes(status, data, "application/json", None, headers)
+
+    def _send_bytes(self, status: int, data: bytes, ctype: str, fault: Fault | None,
+                    headers: dict[str, str] | None = None) -> None:
+        if fault and fault.kind == "truncated":
+            data = data[: max(1, len(data) // 2)]
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, action="append", default=[],
+                        help="api-search CSV file or folder (repeatable)")
+    parser.add_argument("--bulk", type=Path, action="append", default=[],
+                        help="bulk contracts CSV file or folder served by bulk download")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--cap", type=int, default=50_000, help="search result window")
+    args = parser.parse_args(argv)
+    bulk = [f for p in args.bulk for f in (sorted(p.glob("*.csv")) if p.is_dir() else [p])]
+    api = FakeUsaspending(load_rows(args.data), cap=args.cap, bulk_files=bulk, port=args.port)
+    print(f"fake USAspending API on {api.url} ({len(api.records):,} records); Ctrl-C stops",
+          flush=True)
+    api.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        api.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Fetch one date window from the transaction search, page by page, and verify it.
+
+A window is complete when the distinct records received add up to the count the API
+gave for it. Records are compared by their full content, so a record served twice
+(pages that shifted while we paged) is kept once. A window that comes up short is
+fetched again with a different page size; what each pass saw is merged, keeping a
+record as many times as it ever appeared on one page (real data has exact duplicate
+rows, which must survive). A window still short after its passes is reported, never
+half-saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from custodes.model.agencies import load_agencies
+from custodes.sync.client import ApiError, Client
+from custodes.sync.windows import Window
+
+SEARCH = "/api/v2/search/spending_by_transaction/"
+COUNT = "/api/v2/search/spending_by_transaction_count/"
+CONTRACT_TYPES = ["A", "B", "C", "D"]
+PAGE_LIMITS = (100, 97, 89)  # one page size per pass; different sizes move page edges
+MAX_PAGES = 1000  # 100,000 records: far past the API's 50,000 window
+FIELDS = [
+    "Award ID", "Mod", "Recipient Name", "Recipient UEI", "Action Date",
+    "Transaction Amount", "Transaction Description", "Awarding Agency",
+    "Awarding Sub Agency", "Award Type", "Action Type", "PSC", "NAICS",
+    "internal_id", "generated_internal_id",
+]
+CSV_COLUMNS = [
+    "Agency", "Award ID", "Recipient Name", "Federal Action Obligation", "Action Date",
+    "Modification", "Product/Service Description", "NAICS Description",
+    "Transaction Description", "Generated Award ID", "Recipient UEI", "PSC", "NAICS",
+    "Awarding Sub Agency", "Action Type", "Award Type",
+]
+
+
+class WindowTooBig(Exception):
+    """The window holds more records than one query may page through."""
+
+
+@dataclass
+class WindowResult:
+    expected: int
+    records: list[dict[str, Any]]
+    passes: int
+
+    @property
+    def complete(self) -> bool:
+        return len(self.records) >= self.expected
+
+
+def filters(agencies: list[dict[str, str]], window: Window) -> dict[str, Any]:
+    out: dict[str, Any] = {"award_type_codes": CONTRACT_TYPES,
+                           "time_period": window.time_period()}
+    if agencies:
+        out["agencies"] = agencies
+    return out
+
+
+def count(client: Client, agencies: list[dict[str, str]], window: Window) -> int:
+    doc = client.post_json(COUNT, {"filters": filters(agencies, window)})
+    try:
+        return int(doc["results"]["contracts"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError(f"count reply for {window.key} has no results.contracts: "
+                       f"{str(doc)[:200]}") from exc
+
+
+def _identity(record: dict[str, Any]) -> str:
+    text = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def fetch_pass(client: Client, agencies: list[dict[str, str]], window: Window,
+               limit: int, cap: int) -> list[list[dict[str, Any]]]:
+    """All pages of one pass, as served."""
+    pages: list[list[dict[str, Any]]] = []
+    for page in range(1, MAX_PAGES + 1):
+        if (page - 1) * limit >= cap:
+            raise WindowTooBig(f"{window.key}: more than {cap:,} records")
+        body = {"filters": filters(agencies, window), "fields": FIELDS, "page": page,
+                "limit": limit, "sort": "Transaction Amount", "order": "desc"}
+        try:
+            doc = client.post_json(SEARCH, body)
+        except ApiError as exc:
+            if exc.status == 422 and "window" in exc.body.lower():
+                raise WindowTooBig(f"{window.key}: {exc.body[:200]}") from exc
+            raise
+        results = doc.get("results")
+        meta = doc.get("page_metadata") or {}
+        if not isinstance(results, list):
+            raise ApiError(f"page {page} of {window.key} has no results list")
+        pages.append(results)
+        if not meta.get("hasNext") or not results:
+            return pages
+    raise ApiError(f"{window.key}: still more pages after {MAX_PAGES}; stopped")
+
+
+def merge_pass(seen: dict[str, tuple[dict[str, Any], int]],
+               pages: list[list[dict[str, Any]]]) -> None:
+    """Fold one pass into `seen`: identity -> (record, most copies on any one page)."""
+    for results in pages:
+        for ident, n in Counter(_identity(r) for r in results).items():
+            record = next(r for r in results if _identity(r) == ident)
+            if ident not in seen or seen[ident][1] < n:
+                seen[ident] = (record, n)
+
+
+def fetch_window(client: Client, agencies: list[dict[str, str]], window: Window,
+                 cap: int, expected: int | None = None) -> WindowResult:
+    """Count, then page the window until its distinct records reach the count."""
+    if expected is None:
+        expected = count(client, agencies, window)
+    if expected > cap:
+        raise WindowTooBig(f"{window.key}: {expected:,} records > {cap:,}")
+    seen: dict[str, tuple[dict[str, Any], int]] = {}
+    passes = 0
+    records: list[dict[str, Any]] = []
+    for limit in PAGE_LIMITS:
+        passes += 1
+        merge_pass(seen, fetch_pass(client, agencies, window, limit, cap))
+        records = [r for r, n in seen.values() for _ in range(n)]
+        if len(records) >= expected:
+            break
+    return WindowResult(expected, records, passes)
+
+
+def _part(value: Any, key: str) -> str:
+    """PSC and NAICS come back as a code string or as {code, description}."""
+    if isinstance(value, dict):
+        return str(value.get(key) or "")
+    return str(value or "") if key == "code" else ""
+
+
+def _agency_label(sub_agency_name: str | None) -> str:
+    _, subtier = load_agencies()
+    for sub in subtier.values():
+        if sub_agency_name and sub.name.upper() == sub_agency_name.strip().upper():
+            return sub.abbreviation
+    return sub_agency_name or ""
+
+
+def csv_row(record: dict[str, Any]) -> list[str]:
+    def text(name: str) -> str:
+        value = record.get(name)
+        return "" if value is None else str(value)
+
+    return [
+        _agency_label(record.get("Awarding Sub Agency")), text("Award ID"),
+        text("Recipient Name"), text("Transaction Amount"), text("Action Date"),
+        text("Mod"), _part(record.get("PSC"), "description"),
+        _part(record.get("NAICS"), "description"), text("Transaction Description"),
+        text("generated_internal_id"), text("Recipient UEI"), _part(record.get("PSC"), "code"),
+        _part(record.get("NAICS"), "code"), text("Awarding Sub Agency"),
+        text("Action Type"), text("Award Type"),
+    ]
+
+
+def write_window_csv(path: Path, records: list[dict[str, Any]]) -> None:
+    """Write records in the api-search format `custodes ingest` reads (atomic rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for record in sorted(records, key=_identity):
+            writer.writerow(csv_row(record))
+    tmp.replace(path)

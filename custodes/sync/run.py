@@ -1,0 +1,172 @@
+"""One `custodes sync` run: plan, fetch into staging, verify, then ingest once.
+
+Nothing reaches the store until every window is fetched and verified complete; then
+the whole staging folder goes through the ordinary atomic ingest in one transaction.
+An incomplete run keeps its checkpoint, writes no data (unless `partial` is asked for)
+and reports exactly which windows it did not get.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from custodes.errors import InputError
+from custodes.model.agencies import load_agencies, resolve_sub_agency
+from custodes.sync import checkpoint as ckpt
+from custodes.sync.client import ApiError, BudgetExhausted, Client
+from custodes.sync.fetch import WindowTooBig, count, fetch_window, write_window_csv
+from custodes.sync.windows import Window
+
+DHS = "Department of Homeland Security"
+DEFAULT_AGENCIES = ("ICE", "CBP")
+SEARCH_CAP = 50_000
+
+Tell = Callable[[str], None]
+
+
+def agency_filters(names: list[str]) -> list[dict[str, str]]:
+    """--agency values -> the API's name-based agency objects.
+
+    Accepts a known sub-agency (code, abbreviation or name, e.g. ICE or 7012), a known
+    toptier code (070), or `toptier:NAME` / `subtier:NAME` for any other agency.
+    """
+    toptier, _ = load_agencies()
+    out: list[dict[str, str]] = []
+    for raw in names or list(DEFAULT_AGENCIES):
+        text = raw.strip()
+        tier, _, rest = text.partition(":")
+        if tier.lower() in ("toptier", "subtier") and rest.strip():
+            out.append({"type": "awarding", "tier": tier.lower(), "name": rest.strip()})
+        elif text in toptier:
+            out.append({"type": "awarding", "tier": "toptier", "name": toptier[text]})
+        else:
+            sub = resolve_sub_agency(text)
+            out.append({"type": "awarding", "tier": "subtier", "name": sub.name,
+                        "toptier_name": toptier.get(sub.toptier, DHS)})
+    return out
+
+
+@dataclass
+class SyncResult:
+    status: str = "incomplete"  # complete | incomplete
+    resumed: bool = False
+    windows: int = 0
+    windows_done: int = 0
+    expected: int = 0
+    fetched: int = 0
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    stop_reason: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_plan(agencies: list[dict[str, str]], span: Window, api_url: str,
+               cap: int) -> dict[str, Any]:
+    return {"agencies": agencies, "start": span.start.isoformat(),
+            "end": span.end.isoformat(), "api_url": api_url, "cap": cap,
+            "award_types": "contracts"}
+
+
+def fetch_all(client: Client, folder: Path, plan: dict[str, Any],
+              tell: Tell | None = None) -> SyncResult:
+    """Fetch every window of `plan` into `folder`, resuming its checkpoint."""
+    started = time.time()
+    say = tell or (lambda msg: None)
+    span = Window(date.fromisoformat(plan["start"]), date.fromisoformat(plan["end"]))
+    cp, resumed = ckpt.start(folder, plan, span)
+    result = SyncResult(resumed=resumed)
+    for state in cp.windows:  # a new run gives failed windows fresh attempts
+        if state.status == "failed" and state.attempts < 99:
+            state.attempts = 0
+    try:
+        _work(client, folder, cp, plan, say)
+    except BudgetExhausted as exc:
+        result.stop_reason = str(exc)
+    ckpt.save(folder, cp)
+    result.windows = len([w for w in cp.windows if w.status != "split"])
+    done = cp.done()
+    result.windows_done = len(done)
+    result.expected = sum(w.expected or 0 for w in cp.windows if w.status != "split")
+    result.fetched = sum(w.rows for w in done)
+    result.missing = cp.missing()
+    result.files = [str(folder / w.file) for w in done if w.file]
+    result.status = "complete" if not result.missing else "incomplete"
+    result.seconds = time.time() - started
+    return result
+
+
+def _work(client: Client, folder: Path, cp: ckpt.Checkpoint, plan: dict[str, Any],
+          say: Tell) -> None:
+    agencies, cap = plan["agencies"], int(plan["cap"])
+    guard = 0
+    while (pending := cp.pending()) and guard < 10_000:
+        guard += 1
+        progressed = False
+        for state in pending:
+            if state.status == "failed" and state.attempts >= _attempts_for(state):
+                continue
+            progressed = True
+            _one_window(client, folder, cp, state, agencies, cap, say)
+            ckpt.save(folder, cp)
+        if not progressed:
+            return
+
+
+def _attempts_for(state: ckpt.WindowState) -> int:
+    return 2  # each attempt already makes several passes and retries per request
+
+
+def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,
+                state: ckpt.WindowState, agencies: list[dict[str, str]], cap: int,
+                say: Tell) -> None:
+    window = state.window
+    state.attempts += 1
+    try:
+        if state.expected is None:
+            state.expected = count(client, agencies, window)
+        if state.expected > cap:
+            raise WindowTooBig(f"{state.expected:,} records > {cap:,}")
+        result = fetch_window(client, agencies, window, cap, expected=state.expected)
+    except WindowTooBig as exc:
+        if window.days < 2:
+            state.status, state.error = "failed", f"{exc}; one day cannot be split " \
+                "(use `custodes sync bulk` for this date)"
+            state.attempts = 99
+            return
+        cp.replace(state, list(window.split()))
+        say(f"{window.key}: split ({exc})")
+        return
+    except BudgetExhausted:
+        state.attempts -= 1
+        raise
+    except ApiError as exc:
+        state.status, state.error = "failed", str(exc)[:500]
+        say(f"{window.key}: failed ({exc})")
+        return
+    if not result.complete:
+        state.status = "failed"
+        state.rows = len(result.records)
+        state.error = (f"got {len(result.records):,} distinct records of {result.expected:,} "
+                       f"after {result.passes} passes (pages shifted while paging)")
+        say(f"{window.key}: incomplete")
+        return
+    name = f"window-{window.start.isoformat()}-{window.end.isoformat()}.csv"
+    write_window_csv(folder / name, result.records)
+    state.status, state.rows, state.file, state.error = "done", len(result.records), name, None
+    say(f"{window.key}: {state.rows:,} records")
+
+
+def check_dates(fy: int | None, since: date | None) -> None:
+    if fy is not None and not 2008 <= fy <= 2100:
+        raise InputError(f"--fy {fy} is outside what the search API serves (FY2008 on). "
+                         "Use `custodes sync bulk` or files for older years.")
+    if since is not None and since > date.today():
+        raise InputError(f"--since {since} is in the future. Give a past date.")

@@ -1,0 +1,180 @@
+"""What `custodes sync` and `custodes sync bulk` do, end to end, around the store.
+
+Exit codes (for cron and CI):
+  0  complete: everything asked for was fetched, verified and is in the store
+  1  usage or configuration error (nothing fetched)
+  2  incomplete: some windows were not fetched; nothing written (unless --partial);
+     the checkpoint is kept and the next run resumes
+  3  another sync (or another writer) holds the lock; nothing done
+  4  a bulk download failed or its file did not verify; nothing written
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from custodes.errors import CustodesError, StoreBusy
+from custodes.ingest.load import IngestReport, ingest
+from custodes.settings import Settings
+from custodes.store import open_store
+from custodes.store.lock import writer_lock
+from custodes.sync import checkpoint as ckpt
+from custodes.sync import runlog
+from custodes.sync.bulk import BulkFailed, BulkResult, run_bulk
+from custodes.sync.client import ApiError, Client, Policy
+from custodes.sync.run import SEARCH_CAP, agency_filters, build_plan, check_dates, fetch_all
+from custodes.sync.windows import Window, fiscal_year_window, plan_range
+
+EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_BULK = 0, 1, 2, 3, 4
+LOOKBACK_DAYS = 31  # a default sync re-reads the last month: late reports and corrections
+
+
+@dataclass
+class SyncOptions:
+    agencies: list[str]
+    fy: int | None = None
+    since: date | None = None
+    until: date | None = None
+    api_url: str | None = None
+    policy: Policy | None = None
+    cap: int = SEARCH_CAP
+    partial: bool = False
+
+
+@contextmanager
+def sync_lock(settings: Settings) -> Iterator[None]:
+    db = Path(settings.db).expanduser()
+    try:
+        with writer_lock(db.with_name(db.name + ".sync"), "sync", wait=settings.lock_wait):
+            yield
+    except StoreBusy as exc:
+        raise StoreBusy(f"another `custodes sync` is running for {db} ({exc}). "
+                        "Let it finish; cron runs can simply retry later.") from None
+
+
+def _default_since(settings: Settings, agencies: list[dict[str, str]]) -> date | None:
+    try:
+        with open_store(settings) as store:
+            last = runlog.last_complete(store, agencies)
+    except CustodesError:
+        return None
+    if last is None or last["until"] is None:
+        return None
+    return last["until"] - timedelta(days=LOOKBACK_DAYS)
+
+
+def sync_search(settings: Settings, opts: SyncOptions, say: Any = None) -> tuple[int, dict]:
+    check_dates(opts.fy, opts.since)
+    agencies = agency_filters(opts.agencies)
+    api_url = opts.api_url or settings.usaspending_url
+    started = runlog.now()
+    with sync_lock(settings):
+        since = opts.since
+        if since is None and opts.fy is None:
+            since = _default_since(settings, agencies)
+        try:
+            span = plan_range(opts.fy, since, opts.until, date.today())
+        except ValueError as exc:
+            raise CustodesError(f"{exc}. Check --fy / --since / --until.") from exc
+        plan = build_plan(agencies, span, api_url, opts.cap)
+        folder = ckpt.staging_dir(Path(settings.db).expanduser())
+        with Client(api_url, opts.policy) as client:
+            result = fetch_all(client, folder, plan, say)
+            stats = client.stats
+        write = result.status == "complete" or (opts.partial and result.files)
+        report = _ingest(settings, result.files) if write and result.files else None
+        counts = {"windows": result.windows, "windows_done": result.windows_done,
+                  "expected": result.expected, "fetched": result.fetched,
+                  "requests": stats.requests, "retries": stats.retries,
+                  "new": report.stored if report else 0,
+                  "changed": report.updated if report else 0,
+                  "unchanged": report.unchanged if report else 0,
+                  "quarantined": report.quarantined if report else 0,
+                  "missing_windows": len(result.missing),
+                  "seconds": round(runlog.now() - started, 1)}
+        line = runlog.format_line("search", result.status, counts)
+        summary = {"status": result.status, "api_url": api_url, "since": span.start,
+                   "until": span.end, "resumed": result.resumed, **counts,
+                   "ingest_run_id": report.run_id if report else None,
+                   "missing": result.missing, "stop_reason": result.stop_reason,
+                   "staging": str(folder), "written": bool(report and report.committed)}
+        summary["sync_id"] = _record(settings, "search", started, result.status, api_url,
+                                     plan, span, counts, report, result.missing, line)
+        if result.status == "complete":
+            ckpt.clear(folder)
+    _log(settings, line)
+    return (EXIT_OK if result.status == "complete" else EXIT_INCOMPLETE), summary
+
+
+def _ingest(settings: Settings, files: list[str]) -> IngestReport:
+    with open_store(settings, write=True, command="sync") as store:
+        return ingest(store, [Path(f) for f in files], command="sync")
+
+
+def _record(settings: Settings, kind: str, started: float, status: str, api_url: str,
+            plan: dict[str, Any], span: Window, counts: dict[str, Any],
+            report: IngestReport | None, missing: list[dict[str, Any]], line: str) -> int | None:
+    try:
+        with open_store(settings, write=True, command="sync") as store:
+            return runlog.record_run(
+                store, kind=kind, started=started, status=status, api_url=api_url, plan=plan,
+                since=span.start, until=span.end, counts=counts,
+                ingest_run_id=report.run_id if report and report.committed else None,
+                missing=missing, line=line)
+    except StoreBusy:
+        return None  # the log line still records the run
+
+
+def _log(settings: Settings, line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+    runlog.append_log(Path(settings.db).expanduser(), line)
+
+
+def sync_bulk(settings: Settings, opts: SyncOptions, *, poll_first: float = 5.0,
+              timeout: float = 3600.0, say: Any = None) -> tuple[int, dict]:
+    if opts.fy is None:
+        raise CustodesError("`custodes sync bulk` needs --fy YEAR (one fiscal year per "
+                            "download job).")
+    agencies = agency_filters(opts.agencies)
+    api_url = opts.api_url or settings.usaspending_url
+    span = fiscal_year_window(opts.fy)
+    started = runlog.now()
+    folder = Path(settings.db).expanduser().with_name(Path(settings.db).name + ".bulk")
+    with sync_lock(settings):
+        result, error = BulkResult(), None
+        with Client(api_url, opts.policy) as client:
+            try:
+                result = run_bulk(client, agencies, span, folder, poll_first=poll_first,
+                                  timeout=timeout, say=say)
+            except (BulkFailed, ApiError) as exc:
+                error = exc
+            stats = client.stats
+        report = _ingest(settings, [result.path]) if error is None and result.path else None
+        status = "complete" if report and report.committed else "failed"
+        counts = {"requests": stats.requests, "retries": stats.retries,
+                  "polls": result.polls, "fetched": result.rows_in_zip,
+                  "new": report.stored if report else 0,
+                  "changed": report.updated if report else 0,
+                  "unchanged": report.unchanged if report else 0,
+                  "quarantined": report.quarantined if report else 0,
+                  "seconds": round(runlog.now() - started, 1)}
+        line = runlog.format_line("bulk", status, counts)
+        plan = {"agencies": agencies, "fy": opts.fy, "api_url": api_url}
+        missing = [] if error is None else [{"window": span.key, "error": str(error)}]
+        summary = {"status": status, "api_url": api_url, "fy": opts.fy, **result.to_dict(),
+                   **counts, "ingest_run_id": report.run_id if report else None,
+                   "error": str(error) if error else None}
+        summary["sync_id"] = _record(settings, "bulk", started, status, api_url, plan, span,
+                                     counts, report, missing, line)
+        if status == "complete":
+            ckpt.clear(folder)
+    _log(settings, line)
+    if error is not None:
+        return (EXIT_BULK if isinstance(error, BulkFailed) else EXIT_INCOMPLETE), summary
+    return EXIT_OK, summary
