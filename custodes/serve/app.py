@@ -1,0 +1,190 @@
+"""The web app: Starlette routes, one per page, each page in three formats.
+
+`build_app(settings)` opens the store read-only. Every route is GET/HEAD only; every
+response carries the security headers; every error has one JSON shape (or an HTML
+page with the same message).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import partial
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from custodes.errors import InputError, NotFound
+from custodes.serve.api import build_openapi
+from custodes.serve.dataweb_source import DatawebSource
+from custodes.serve.pages import Ctx
+from custodes.serve.pages.award import award
+from custodes.serve.pages.category import categories, category
+from custodes.serve.pages.dashboard import dashboard
+from custodes.serve.pages.dataweb import explorer, graph_json, node, reach
+from custodes.serve.pages.methodology import methodology
+from custodes.serve.pages.search import search
+from custodes.serve.pages.vendor import vendor
+from custodes.serve.reader import QueryTimeout, Reader
+from custodes.serve.security import SecurityHeaders
+from custodes.serve.templating import build_templates
+from custodes.serve.views import View, error_body, render_csv, render_json, split_suffix
+from custodes.settings import Settings
+
+MAX_QUERY_STRING = 2000
+GET = ["GET", "HEAD"]
+
+# path -> page function; the same page answers at path, path.json and path.csv.
+FIXED_PAGES: dict[str, Callable[[Ctx], View]] = {
+    "/dashboard": dashboard, "/search": search, "/categories": categories,
+    "/dataweb": explorer, "/dataweb/graph": graph_json, "/reach": reach,
+    "/methodology": methodology,
+}
+# path prefix -> page function taking one id (the id may carry the .json/.csv suffix).
+ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
+    "/award": award, "/vendor": vendor, "/category": category, "/dataweb/node": node,
+}
+
+
+class App:
+    def __init__(self, reader: Reader, dataweb: DatawebSource):
+        self.reader = reader
+        self.dataweb = dataweb
+        self.templates = build_templates()
+
+    def ctx(self, request: Request) -> Ctx:
+        if len(request.url.query) > MAX_QUERY_STRING:
+            raise InputError(f"The query string is longer than {MAX_QUERY_STRING} "
+                             "characters. Use fewer parameters.")
+        params = {k: v for k, v in request.query_params.items()}
+        return Ctx(self.reader, params, self.dataweb, path=request.url.path)
+
+    async def fixed(self, request: Request, fn: Callable[[Ctx], View], fmt: str) -> Response:
+        ctx = self.ctx(request)
+        view = await run_in_threadpool(fn, ctx)
+        return self.respond(request, view, fmt, ctx)
+
+    async def by_id(self, request: Request, fn: Callable[[Ctx, str], View]) -> Response:
+        ident, fmt = split_suffix(request.path_params["ident"])
+        request.state.fmt = fmt
+        ctx = self.ctx(request)
+        view = await run_in_threadpool(fn, ctx, ident)
+        return self.respond(request, view, fmt, ctx)
+
+    def respond(self, request: Request, view: View, fmt: str, ctx: Ctx) -> Response:
+        if fmt == "json":
+            return Response(render_json(view), view.status, media_type="application/json")
+        if fmt == "csv":
+            body = render_csv(view, ctx.params.get("table"))
+            return Response(body, view.status, media_type="text/csv; charset=utf-8")
+        base = request.url.path
+        html = self.templates.get_template(view.template).render(
+            view=view, data=view.data, tables=view.tables, params=ctx.params,
+            path=base, query=request.url.query)
+        return Response(html, view.status, media_type="text/html; charset=utf-8")
+
+    async def home(self, request: Request) -> Response:
+        return await self.fixed(request, dashboard, "html")
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(build_openapi(str(request.base_url).rstrip("/")))
+
+    async def api_page(self, request: Request) -> Response:
+        html = self.templates.get_template("api.html").render(
+            view=View("api.html", "HTTP API"), spec=build_openapi(""), path="/api",
+            params={}, query="")
+        return Response(html, media_type="text/html; charset=utf-8")
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "store": self.reader.path.name})
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    fmt = getattr(request.state, "fmt", None) or split_suffix(path)[1]
+    return fmt in ("json", "csv") or path.startswith("/api") or path == "/openapi.json"
+
+
+def error_response(app: App, request: Request, status: int, code: str,
+                   message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(status, code, message), status_code=status)
+    html = app.templates.get_template("error.html").render(
+        view=View("error.html", f"Error {status}"), status=status, message=message,
+        path=request.url.path, params={}, query="")
+    return Response(html, status, media_type="text/html; charset=utf-8")
+
+
+def build_routes(app: App) -> list[Any]:
+    routes: list[Any] = [Route("/", app.home, methods=GET)]
+    for path, fn in FIXED_PAGES.items():
+        for fmt, suffix in (("html", ""), ("json", ".json"), ("csv", ".csv")):
+            routes.append(Route(path + suffix, partial(app.fixed, fn=fn, fmt=fmt),
+                                methods=GET, name=f"{path}{suffix}"))
+    for prefix, fn in ID_PAGES.items():
+        routes.append(Route(prefix + "/{ident}", partial(app.by_id, fn=fn), methods=GET))
+    routes += [Route("/openapi.json", app.openapi, methods=GET),
+               Route("/api", app.api_page, methods=GET),
+               Route("/healthz", app.health, methods=GET)]
+    feed = build_feed_route()
+    if feed is not None:
+        routes.append(feed)
+    static = resources.files("custodes.serve").joinpath("static")
+    routes.append(Mount("/static", StaticFiles(directory=str(static)), name="static"))
+    return routes
+
+
+def build_feed_route() -> Route | None:
+    """/feeds/watch.atom from custodes.sync when that stage provides build_atom_feed."""
+    try:
+        from custodes.sync import build_atom_feed  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return None if build_atom_feed is None else Route(
+        "/feeds/watch.atom", lambda request: Response(
+            build_atom_feed(request.app.state.reader), media_type="application/atom+xml"),
+        methods=GET)
+
+
+def build_app(settings: Settings, dataweb: DatawebSource | None = None,
+              time_limit: float = 5.0) -> Starlette:
+    reader = Reader(settings.db, time_limit=time_limit)
+    app = App(reader, dataweb or DatawebSource())
+
+    async def on_http(request: Request, exc: HTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        message = {404: "No such page. Start from / or see /api for the endpoints.",
+                   405: "This site is read-only: only GET and HEAD are allowed."
+                   }.get(exc.status_code, str(exc.detail))
+        return error_response(app, request, exc.status_code, code, message)
+
+    async def on_input(request: Request, exc: Exception) -> Response:
+        return error_response(app, request, 400, "bad_request", str(exc))
+
+    async def on_not_found(request: Request, exc: Exception) -> Response:
+        return error_response(app, request, 404, "not_found", str(exc))
+
+    async def on_timeout(request: Request, exc: Exception) -> Response:
+        return error_response(app, request, 503, "query_timeout", str(exc))
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        return error_response(app, request, 500, "server_error",
+                              "Something went wrong on our side. The error was logged.")
+
+    star = Starlette(routes=build_routes(app), exception_handlers={
+        HTTPException: on_http, InputError: on_input, NotFound: on_not_found,
+        QueryTimeout: on_timeout, Exception: on_error})
+    star.state.reader = reader
+    star.add_middleware(SecurityHeaders)
+    return star
+
+
+def dump_openapi() -> str:
+    return json.dumps(build_openapi(""), indent=2)

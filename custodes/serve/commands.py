@@ -1,0 +1,70 @@
+"""`custodes serve`: the web app and JSON API on the store (read-only)."""
+
+from __future__ import annotations
+
+import click
+
+from custodes.console import console, db_option, err_console, print_json
+from custodes.errors import StoreBusy
+from custodes.serve.prepare import build_serve_tables, serve_tables_stale
+from custodes.settings import Settings
+from custodes.store import open_store
+
+
+def prepare(settings: Settings, force: bool) -> dict | None:
+    """Build the summary tables when missing or stale; None when nothing was needed."""
+    with open_store(settings) as store:
+        reason = serve_tables_stale(store)
+    if reason is None and not force:
+        return None
+    with console.status(f"Building the web app's summary tables ({reason or 'forced'})..."):
+        with open_store(settings, write=True, command="serve --prepare") as store:
+            return build_serve_tables(store)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Use 0.0.0.0 to publish beyond this machine.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--prepare", "prepare_only", is_flag=True,
+              help="Only (re)build the summary tables the web app reads, then exit.")
+@click.option("--no-prepare", is_flag=True,
+              help="Do not build summary tables at start, even when stale.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 60), default=5.0,
+              show_default=True, help="Seconds after which a page's query is stopped.")
+@db_option
+def serve_command(settings: Settings, host: str, port: int, prepare_only: bool,
+                  no_prepare: bool, time_limit: float) -> None:
+    """Serve the web app and the JSON API (read-only) on the store.
+
+    Pages: dashboard, search, awards, vendors, categories, the data-web explorer,
+    "who can reach this data" and methodology; add .json or .csv to any page's path
+    for the API (OpenAPI at /openapi.json). The first start builds summary tables
+    (serve_*) in the store; while the server runs, other commands cannot write the store.
+    """
+    if prepare_only:
+        built = prepare(settings, force=True)
+        print_json(built)
+        return
+    if not no_prepare:
+        try:
+            built = prepare(settings, force=False)
+        except StoreBusy as exc:
+            err_console.print(f"[yellow]Summary tables not rebuilt: {exc}[/]")
+            built = None
+        if built:
+            console.print(f"Summary tables built: {built['awards']:,} awards from "
+                          f"{built['transactions']:,} transactions.")
+    import uvicorn
+
+    from custodes.serve.app import build_app
+
+    app = build_app(settings, time_limit=time_limit)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    console.print(f"custodes is serving {settings.db} at [bold]http://{shown}:{port}/[/] "
+                  "(Ctrl+C to stop). API: /api, OpenAPI: /openapi.json")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(serve_command)

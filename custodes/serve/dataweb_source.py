@@ -1,0 +1,169 @@
+"""The data web as the web app sees it: a graph of nodes and edges, each with sources.
+
+Wraps the `custodes.dataweb` Python API (reach, feeds, show, graph export) and turns
+its results into plain dicts. When that stage is not built, `available` is False and
+the pages say so. Tests may pass any object with the same functions as `provider`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+NOT_BUILT = ("The data web is not built yet (custodes/dataweb/ has no Python API or "
+             "curated data). Run `custodes dataweb validate` once that stage lands.")
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, objects with to_dict/model_dump, lists and dicts -> plain JSON data."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(asdict(value))
+    for method in ("to_dict", "model_dump", "as_dict"):
+        if hasattr(value, method) and callable(getattr(value, method)):
+            return plain(getattr(value, method)())
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    return value
+
+
+class DatawebSource:
+    def __init__(self, provider: Any | None = None):
+        if provider is None:
+            try:
+                provider = importlib.import_module("custodes.dataweb")
+            except ImportError:
+                provider = None
+        self.provider = provider
+        self._graph: dict[str, Any] | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.provider is not None and self._fn("graph", "export_graph",
+                                                      "graph_json") is not None
+
+    def _fn(self, *names: str) -> Any:
+        for name in names:
+            fn = getattr(self.provider, name, None)
+            if callable(fn):
+                return fn
+        return None
+
+    def graph(self) -> dict[str, list[dict[str, Any]]]:
+        """{'nodes': [{id, label, kind, sources}], 'edges': [{id, source, target,
+        label, sources}]}; cached, the curated data does not change while serving."""
+        if self._graph is None:
+            fn = self._fn("graph", "export_graph", "graph_json")
+            raw = plain(fn()) if fn else {"nodes": [], "edges": []}
+            self._graph = normalise_graph(raw)
+        return self._graph
+
+    def show(self, node_id: str) -> dict[str, Any] | None:
+        for item in self.graph()["nodes"] + self.graph()["edges"]:
+            if item["id"] == node_id:
+                detail = dict(item)
+                fn = self._fn("show")
+                if fn:
+                    try:
+                        extra = plain(fn(node_id))
+                    except Exception:  # noqa: BLE001 - a missing detail is not fatal
+                        extra = None
+                    if isinstance(extra, dict):
+                        detail["detail"] = extra
+                return detail
+        return None
+
+    def data_categories(self) -> list[str]:
+        fn = self._fn("data_categories", "list_data_categories")
+        if fn:
+            return sorted(str(c) for c in plain(fn()))
+        cats = {c for e in self.graph()["edges"] for c in e.get("data_categories", [])}
+        return sorted(cats)
+
+    def reach(self, category: str) -> list[dict[str, Any]]:
+        fn = self._fn("reach")
+        if fn is None:
+            return []
+        result = plain(fn(category))
+        if isinstance(result, dict):
+            result = result.get("paths", [])
+        return [normalise_path(p) for p in result or []]
+
+    def search(self, words: list[str], limit: int = 20) -> list[dict[str, Any]]:
+        hits = []
+        for node in self.graph()["nodes"]:
+            hay = " ".join(str(node.get(k, "")) for k in ("id", "label", "kind",
+                                                         "description")).upper()
+            if all(w in hay for w in words):
+                hits.append(node)
+        return hits[:limit]
+
+
+def normalise_graph(raw: Any) -> dict[str, list[dict[str, Any]]]:
+    if isinstance(raw, dict) and "elements" in raw:  # cytoscape-style export
+        raw = raw["elements"]
+    nodes = raw.get("nodes", []) if isinstance(raw, dict) else []
+    edges = raw.get("edges", raw.get("links", [])) if isinstance(raw, dict) else []
+    return {"nodes": [_node(n) for n in nodes], "edges": [_edge(e, i) for i, e in
+                                                           enumerate(edges)]}
+
+
+def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
+    return item["data"] if isinstance(item.get("data"), dict) else item
+
+
+def _node(item: dict[str, Any]) -> dict[str, Any]:
+    d = _unwrap(item)
+    return {**d, "id": str(d.get("id")), "label": str(d.get("label") or d.get("name")
+                                                      or d.get("id")),
+            "kind": str(d.get("kind") or d.get("type") or "node"),
+            "sources": _sources(d)}
+
+
+def _edge(item: dict[str, Any], index: int) -> dict[str, Any]:
+    d = _unwrap(item)
+    source, target = str(d.get("source") or d.get("from")), str(d.get("target") or d.get("to"))
+    cats = d.get("data_categories") or d.get("data") or []
+    return {**d, "id": str(d.get("id") or f"edge-{index}-{source}-{target}"),
+            "source": source, "target": target,
+            "label": str(d.get("label") or d.get("kind") or d.get("type") or ""),
+            "data_categories": [str(c) for c in cats] if isinstance(cats, list) else [],
+            "sources": _sources(d)}
+
+
+def _sources(d: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = d.get("sources") or d.get("citations") or []
+    out = []
+    for s in raw if isinstance(raw, list) else [raw]:
+        if isinstance(s, dict):
+            out.append({"title": str(s.get("title") or s.get("name") or s.get("url") or ""),
+                        "url": _safe_url(s.get("url")), "note": s.get("note") or
+                        s.get("quote") or s.get("locator")})
+        else:
+            out.append({"title": str(s), "url": _safe_url(s), "note": None})
+    return out
+
+
+def _safe_url(value: Any) -> str | None:
+    """Only http(s) links are rendered as links (no javascript: or data: URLs)."""
+    text = str(value or "")
+    return text if text.startswith(("https://", "http://")) else None
+
+
+def normalise_path(path: Any) -> dict[str, Any]:
+    if isinstance(path, list):
+        path = {"steps": path}
+    steps = path.get("steps") or path.get("edges") or path.get("path") or []
+    norm = []
+    for step in steps:
+        if isinstance(step, dict):
+            norm.append({"source": str(step.get("source") or step.get("from") or ""),
+                         "target": str(step.get("target") or step.get("to") or ""),
+                         "label": str(step.get("label") or step.get("kind") or ""),
+                         "sources": _sources(step)})
+        else:
+            norm.append({"source": "", "target": str(step), "label": "", "sources": []})
+    return {"steps": norm, "summary": str(path.get("summary") or " → ".join(
+        [norm[0]["source"]] + [s["target"] for s in norm] if norm else []))}

@@ -1,0 +1,67 @@
+"""One function per page. Each takes a Ctx and returns a View; the app renders it as
+HTML, JSON or CSV. Nothing here writes to the store or runs SQL from a request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from custodes.serve.dataweb_source import DatawebSource
+from custodes.serve.reader import Reader
+
+NOT_CLASSIFIED = ("Categories are not built yet: run `custodes classify`, then "
+                  "`custodes serve --prepare`. Until then every award is 'unclassified'.")
+NOT_RESOLVED = ("Vendor resolution is not built yet: run `custodes resolve`. Until then "
+                "each distinct recipient name is shown as its own vendor.")
+NOT_PREPARED = ("The web app's summary tables are missing: run `custodes serve --prepare` "
+                "(or start `custodes serve`, which builds them).")
+
+
+@dataclass
+class Ctx:
+    reader: Reader
+    params: Mapping[str, str]
+    dataweb: DatawebSource
+    path: str = "/"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@cache
+def load_taxonomy() -> dict[str, dict[str, Any]]:
+    """Taxonomy categories by id (custodes/data/taxonomy/taxonomy.yaml), {} if absent."""
+    try:
+        text = resources.files("custodes.data").joinpath("taxonomy/taxonomy.yaml").read_text()
+    except (FileNotFoundError, ModuleNotFoundError):
+        return {}
+    doc = yaml.safe_load(text) or {}
+    cats = doc.get("categories", doc) if isinstance(doc, dict) else doc
+    out: dict[str, dict[str, Any]] = {}
+    for cat in cats or []:
+        if isinstance(cat, dict) and cat.get("id"):
+            out[str(cat["id"])] = cat
+    return out
+
+
+def category_label(category: str | None) -> str:
+    if category in (None, "unclassified"):
+        return "Unclassified"
+    if category == "none":
+        return "Not surveillance"
+    found = load_taxonomy().get(category)
+    return str(found.get("label", category)) if found else category
+
+
+def build_notices(reader: Reader) -> list[str]:
+    notes = []
+    if not reader.has("serve_award"):
+        notes.append(NOT_PREPARED)
+    if not reader.has("classification"):
+        notes.append(NOT_CLASSIFIED)
+    if not reader.has("vendor"):
+        notes.append(NOT_RESOLVED)
+    return notes

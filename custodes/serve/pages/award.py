@@ -1,0 +1,83 @@
+"""One award: its transactions over time, its classification and the evidence."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from custodes.errors import NotFound
+from custodes.serve import params as P
+from custodes.serve.charts import build_bar_chart
+from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.views import Table, View
+
+USASPENDING = "https://www.usaspending.gov/award/{}"
+
+TRANSACTIONS_SQL = """
+    SELECT transaction_key, action_date, fiscal_year, modification_number, action_type,
+           obligation_usd, description, source_file, source_line
+    FROM "transaction" WHERE award_key = ? ORDER BY action_date, modification_number
+    LIMIT 1000"""
+
+
+def parse_evidence(raw: Any) -> list[dict[str, Any]]:
+    """classification.evidence is a JSON list of {signal, rule, text}."""
+    if raw is None:
+        return []
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        return [{"signal": "text", "rule": "", "text": str(raw)}]
+    if isinstance(items, dict):
+        items = [items]
+    return [{"signal": str(i.get("signal", "")), "rule": str(i.get("rule", "")),
+             "text": str(i.get("text", ""))} if isinstance(i, dict)
+            else {"signal": "", "rule": "", "text": str(i)} for i in items or []]
+
+
+def award(ctx: Ctx, key: str) -> View:
+    key = P.path_id(key, "award")
+    if not ctx.reader.has("serve_award"):
+        return View("award.html", key, notices=build_notices(ctx.reader))
+    head = ctx.reader.one("SELECT * EXCLUDE (search_text) FROM serve_award WHERE award_key = ?",
+                          [key])
+    if head is None:
+        raise NotFound(f"No award {key!r} in this store. Search for it at /search?q=")
+    head["category_label"] = category_label(head["category"])
+    view = View("award.html", f"Award {head['piid'] or key}",
+                notices=build_notices(ctx.reader))
+    txs = ctx.reader.rows(TRANSACTIONS_SQL, [key])
+    evidence: list[dict[str, Any]] = []
+    classification = None
+    if ctx.reader.has("classification"):
+        classification = ctx.reader.one(
+            "SELECT category, confidence, evidence, maker, method, taxonomy_version, "
+            "rules_version FROM classification WHERE award_key = ?", [key])
+        if classification:
+            evidence = parse_evidence(classification.pop("evidence"))
+            classification["category_label"] = category_label(classification["category"])
+    makers = (ctx.reader.rows("SELECT maker, maker_vendor_id, product_id, evidence FROM "
+                              "award_maker WHERE award_key = ? ORDER BY maker", [key])
+              if ctx.reader.has("award_maker") else [])
+    view.data = {"award": head, "classification": classification,
+                 "usaspending_url": USASPENDING.format(key) if key.startswith("CONT_")
+                 else None,
+                 "chart": build_bar_chart("chart-timeline", "Obligations by action date",
+                                          [(str(t["action_date"]) + " mod "
+                                            + str(t["modification_number"] or "0"),
+                                            t["obligation_usd"]) for t in txs[:60]])}
+    view.tables = {
+        "transactions": Table(
+            [("action_date", "Action date"), ("fiscal_year", "FY"),
+             ("modification_number", "Modification"), ("action_type", "Action type"),
+             ("obligation_usd", "Obligation"), ("description", "Description"),
+             ("source_file", "Source file"), ("source_line", "Line")], txs,
+            "Transaction timeline", money=("obligation_usd",)),
+        "evidence": Table([("signal", "Signal"), ("rule", "Rule"), ("text", "Matched text")],
+                          evidence, "Classification evidence"),
+        "makers": Table([("maker", "Maker"), ("product_id", "Product"),
+                         ("evidence", "Matched text")], makers,
+                        "Makers named in the descriptions",
+                        links={"maker": "/vendor/{maker_vendor_id}"}),
+    }
+    return view

@@ -1,0 +1,131 @@
+"""Search across awards, vendors and data-web systems, with facets and filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custodes.serve import params as P
+from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.views import Table, View
+
+FACETS = ("agency_code", "category", "vendor_id", "maker")
+
+
+def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
+    """WHERE clause over serve_award for the search text and the filters."""
+    p = ctx.params
+    chosen = {"q": P.text(p, "q"), "agency": P.agency(p), "fy": P.fiscal_year(p),
+              "category": P.identifier(p, "category"), "vendor": P.identifier(p, "vendor"),
+              "maker": P.text(p, "maker", 100)}
+    where, args = ["true"], []
+    for word in P.search_terms(chosen["q"]):
+        where.append("contains(search_text, ?)")
+        args.append(word)
+    for column, key in (("agency_code", "agency"), ("category", "category"),
+                        ("vendor_id", "vendor"), ("maker", "maker")):
+        if chosen[key] is not None:
+            where.append(f"{column} = ?")
+            args.append(chosen[key])
+    if chosen["fy"] is not None:
+        where.append("award_key IN (SELECT award_key FROM serve_award_year "
+                     "WHERE fiscal_year = ?)")
+        args.append(chosen["fy"])
+    return " AND ".join(where), args, chosen
+
+
+def facets_sql(where: str) -> str:
+    return f"""SELECT agency_code, any_value(agency_name) AS agency_name, category, vendor_id,
+               any_value(vendor_name) AS vendor_name, maker, count(*) AS awards,
+               sum(obligation_usd) AS obligation_usd,
+               GROUPING(agency_code, category, vendor_id, maker) AS g
+               FROM serve_award WHERE {where}
+               GROUP BY GROUPING SETS ((agency_code), (category), (vendor_id), (maker), ())"""
+
+
+def year_facet_sql(where: str) -> str:
+    return f"""SELECT y.fiscal_year, count(*) AS awards, sum(y.obligation_usd) AS obligation_usd
+               FROM serve_award_year y
+               WHERE y.award_key IN (SELECT award_key FROM serve_award WHERE {where})
+               GROUP BY 1 ORDER BY 1"""
+
+
+def results_sql(where: str, size: int, offset: int) -> str:
+    return f"""SELECT award_key, piid, agency_code, agency_name, recipient_name, vendor_id,
+               vendor_name, category, maker, description, first_action_date,
+               last_action_date, obligation_usd, transactions
+               FROM serve_award WHERE {where}
+               ORDER BY obligation_usd DESC NULLS LAST, award_key
+               LIMIT {int(size)} OFFSET {int(offset)}"""
+
+
+def build_facets(rows: list[dict[str, Any]]) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+    total = 0
+    out: dict[str, list[dict[str, Any]]] = {"agency": [], "category": [], "vendor": [],
+                                             "maker": []}
+    for r in rows:
+        if r["g"] == 15:
+            total = r["awards"]
+        elif r["g"] == 7 and r["agency_code"] is not None:
+            out["agency"].append({"value": r["agency_code"], "label": r["agency_name"],
+                                  "awards": r["awards"]})
+        elif r["g"] == 11:
+            out["category"].append({"value": r["category"],
+                                    "label": category_label(r["category"]),
+                                    "awards": r["awards"]})
+        elif r["g"] == 13 and r["vendor_id"] is not None:
+            out["vendor"].append({"value": r["vendor_id"], "label": r["vendor_name"],
+                                  "awards": r["awards"]})
+        elif r["g"] == 14 and r["maker"] is not None:
+            out["maker"].append({"value": r["maker"], "label": r["maker"],
+                                 "awards": r["awards"]})
+    for key in out:
+        out[key].sort(key=lambda f: (-f["awards"], str(f["label"])))
+        out[key] = out[key][:15]
+    return total, out
+
+
+def search(ctx: Ctx) -> View:
+    page, size = P.page(ctx.params)
+    where, args, chosen = award_filter_sql(ctx)
+    view = View("search.html", "Search", notices=build_notices(ctx.reader))
+    view.data = {"chosen": chosen, "page": page, "size": size, "total": 0, "facets": {}}
+    if not ctx.reader.has("serve_award"):
+        return view
+    total, facets = build_facets(ctx.reader.rows(facets_sql(where), args))
+    facets["fy"] = [{"value": r["fiscal_year"], "label": f"FY{r['fiscal_year']}",
+                     "awards": r["awards"]}
+                    for r in ctx.reader.rows(year_facet_sql(where), args)]
+    awards = ctx.reader.rows(results_sql(where, size, (page - 1) * size), args)
+    for r in awards:
+        r["category_label"] = category_label(r["category"])
+    view.data.update(total=total, facets=facets, pages=max(1, -(-total // size)))
+    view.tables["awards"] = Table(
+        [("award_key", "Award"), ("piid", "PIID"), ("agency_name", "Agency"),
+         ("vendor_name", "Vendor"), ("category_label", "Category"), ("maker", "Maker"),
+         ("description", "Description"), ("first_action_date", "First action"),
+         ("obligation_usd", "Obligations")], awards,
+        f"Awards {min(total, (page - 1) * size + 1)}–{min(total, page * size)} of {total:,}",
+        money=("obligation_usd",),
+        links={"award_key": "/award/{award_key}", "vendor_name": "/vendor/{vendor_id}",
+               "category_label": "/category/{category}"})
+    words = P.search_terms(chosen["q"])
+    if words:
+        view.tables["vendors"] = Table(
+            [("vendor_id", "Vendor id"), ("name", "Vendor"), ("awards", "Awards"),
+             ("obligation_usd", "Obligations")],
+            ctx.reader.rows(vendor_search_sql(len(words)), words),
+            "Vendors whose name matches", money=("obligation_usd",),
+            links={"name": "/vendor/{vendor_id}"})
+        view.tables["systems"] = Table(
+            [("id", "System id"), ("label", "Name"), ("kind", "Kind")],
+            [{k: n.get(k) for k in ("id", "label", "kind")}
+             for n in ctx.dataweb.search(words)] if ctx.dataweb.available else [],
+            "Data-web systems and agencies that match",
+            links={"label": "/dataweb/node/{id}"})
+    return view
+
+
+def vendor_search_sql(n_words: int) -> str:
+    where = " AND ".join(["contains(search_text, ?)"] * n_words)
+    return f"""SELECT vendor_id, name, awards, obligation_usd FROM serve_vendor
+               WHERE {where} ORDER BY obligation_usd DESC LIMIT 20"""

@@ -1,0 +1,198 @@
+"""`custodes serve --prepare`: summary tables the web app reads instead of raw rows.
+
+The web app never aggregates millions of transactions per request. This step builds, in
+one transaction, small tables keyed the way the pages ask:
+
+- serve_award: one row per award (totals, dates, agency, vendor, category, maker,
+  a short description and an upper-cased search text);
+- serve_award_year: award x fiscal year obligations (fiscal-year facet and filter);
+- serve_spending: fiscal year x agency x category totals (dashboard, category pages);
+- serve_vendor: one row per vendor with totals and search text;
+- serve_vendor_year: vendor x fiscal year x category totals (vendor chart);
+- serve_build: when and from which tables the above were built.
+
+Vendors come from `custodes resolve` (vendor, transaction_vendor) and categories from
+`custodes classify` (classification) when those tables exist. Without them, each
+distinct recipient name stands in for a vendor and every award is 'unclassified'; the
+pages say so. Recipients flagged as individuals are never shown by name and never
+become vendors: custodes maps institutions, not people.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from custodes.store.duckdb import Store
+
+WITHHELD = "Individual recipient (name withheld)"
+SERVE_TABLES = ("serve_award", "serve_award_year", "serve_spending", "serve_vendor",
+                "serve_vendor_year", "serve_withheld_name", "serve_build")
+
+SERVE_WITHHELD_SQL = """
+    CREATE OR REPLACE TABLE serve_withheld_name AS
+    SELECT DISTINCT recipient_name FROM "transaction"
+    WHERE recipient_is_individual AND recipient_name IS NOT NULL"""
+
+
+def _present(store: Store) -> dict[str, bool]:
+    names = ("vendor", "transaction_vendor", "vendor_alias", "classification",
+             "award_maker", "classification_run")
+    return {n: store.has_table(n) for n in names}
+
+
+def transaction_vendor_sql(have: dict[str, bool]) -> str:
+    """Each transaction with its vendor id and name (NULL for individuals)."""
+    if have["vendor"] and have["transaction_vendor"]:
+        return """
+        SELECT t.transaction_key, CASE WHEN t.recipient_is_individual THEN NULL
+               ELSE tv.vendor_id END AS vendor_id,
+               CASE WHEN t.recipient_is_individual THEN NULL ELSE v.name END AS vendor_name
+        FROM "transaction" t
+        LEFT JOIN transaction_vendor tv USING (transaction_key)
+        LEFT JOIN vendor v ON v.vendor_id = tv.vendor_id"""
+    return """
+        SELECT transaction_key, CASE WHEN recipient_is_individual THEN NULL
+               ELSE 'recipient-' || substr(md5(upper(trim(recipient_name))), 1, 12)
+               END AS vendor_id,
+               CASE WHEN recipient_is_individual THEN NULL
+               ELSE upper(trim(recipient_name)) END AS vendor_name
+        FROM "transaction" """
+
+
+def award_label_sql(have: dict[str, bool]) -> str:
+    """award_key -> category, maker (from classify and resolve when present)."""
+    cls = ("SELECT award_key, category, maker AS cls_maker FROM classification"
+           if have["classification"]
+           else 'SELECT DISTINCT award_key, NULL::VARCHAR AS category, '
+                'NULL::VARCHAR AS cls_maker FROM "transaction"')
+    mk = ("SELECT award_key, string_agg(DISTINCT maker, '; ') AS am_maker "
+          "FROM award_maker GROUP BY 1" if have["award_maker"]
+          else "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS am_maker WHERE false")
+    return f"""
+        SELECT c.award_key, coalesce(c.category, 'unclassified') AS category,
+               coalesce(m.am_maker, c.cls_maker) AS maker
+        FROM ({cls}) c LEFT JOIN ({mk}) m USING (award_key)"""
+
+
+def serve_award_sql(have: dict[str, bool]) -> str:
+    return f"""
+    CREATE OR REPLACE TABLE serve_award AS
+    WITH tv AS ({transaction_vendor_sql(have)}),
+    lab AS ({award_label_sql(have)}),
+    agg AS (
+        SELECT t.award_key, any_value(t.piid) AS piid,
+               any_value(t.awarding_sub_agency_code) AS agency_code,
+               any_value(t.awarding_sub_agency_name) AS agency_name,
+               bool_or(t.recipient_is_individual) AS individual,
+               arg_max(t.recipient_name, t.action_date) AS recipient_name,
+               arg_max(tv.vendor_id, t.action_date) AS vendor_id,
+               arg_max(tv.vendor_name, t.action_date) AS vendor_name,
+               arg_max(t.description, coalesce(length(t.description), 0)) AS description,
+               min(t.action_date) AS first_action_date,
+               max(t.action_date) AS last_action_date,
+               min(t.fiscal_year) AS first_fiscal_year,
+               sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
+               any_value(t.psc_code) AS psc_code
+        FROM "transaction" t JOIN tv USING (transaction_key)
+        GROUP BY t.award_key)
+    SELECT a.award_key, a.piid, a.agency_code, a.agency_name,
+           CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
+               AS recipient_name,
+           a.vendor_id, a.vendor_name, left(a.description, 400) AS description,
+           a.first_action_date, a.last_action_date, a.first_fiscal_year,
+           a.obligation_usd, a.transactions, a.psc_code,
+           coalesce(l.category, 'unclassified') AS category, l.maker,
+           upper(concat_ws(' ', a.piid, a.award_key, a.description,
+                 CASE WHEN a.individual THEN NULL ELSE a.recipient_name END,
+                 a.vendor_name, l.maker)) AS search_text
+    FROM agg a LEFT JOIN lab l USING (award_key)
+    ORDER BY a.award_key"""
+
+
+SERVE_AWARD_YEAR_SQL = """
+    CREATE OR REPLACE TABLE serve_award_year AS
+    SELECT award_key, fiscal_year, sum(obligation_usd) AS obligation_usd
+    FROM "transaction" GROUP BY 1, 2 ORDER BY 2, 1"""
+
+SERVE_SPENDING_SQL = """
+    CREATE OR REPLACE TABLE serve_spending AS
+    SELECT y.fiscal_year, a.agency_code, any_value(a.agency_name) AS agency_name,
+           a.category, sum(y.obligation_usd) AS obligation_usd,
+           count(DISTINCT y.award_key) AS awards
+    FROM serve_award_year y JOIN serve_award a USING (award_key)
+    GROUP BY 1, 2, 4 ORDER BY 1, 2, 4"""
+
+SERVE_VENDOR_YEAR_SQL = """
+    CREATE OR REPLACE TABLE serve_vendor_year AS
+    SELECT a.vendor_id, y.fiscal_year, a.category, sum(y.obligation_usd) AS obligation_usd,
+           count(DISTINCT y.award_key) AS awards
+    FROM serve_award_year y JOIN serve_award a USING (award_key)
+    WHERE a.vendor_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+
+
+def serve_vendor_sql(have: dict[str, bool]) -> str:
+    if have["vendor"]:
+        source = """SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind
+                    FROM vendor v"""
+    else:
+        source = """SELECT DISTINCT vendor_id, vendor_name AS name, NULL::VARCHAR AS parent_id,
+                    vendor_id AS family_id, 'recipient' AS kind
+                    FROM serve_award WHERE vendor_id IS NOT NULL"""
+    return f"""
+    CREATE OR REPLACE TABLE serve_vendor AS
+    WITH v AS ({source}),
+    tot AS (SELECT vendor_id, sum(obligation_usd) AS obligation_usd, count(*) AS awards,
+                   sum(transactions) AS transactions,
+                   string_agg(DISTINCT category, ', ') AS categories
+            FROM serve_award WHERE vendor_id IS NOT NULL GROUP BY 1)
+    SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind,
+           coalesce(tot.obligation_usd, 0) AS obligation_usd,
+           coalesce(tot.awards, 0) AS awards, coalesce(tot.transactions, 0) AS transactions,
+           tot.categories, upper(concat_ws(' ', v.name, v.vendor_id)) AS search_text
+    FROM v LEFT JOIN tot USING (vendor_id)
+    WHERE upper(v.name) NOT IN (SELECT upper(recipient_name) FROM serve_withheld_name)
+    ORDER BY v.vendor_id"""
+
+
+def build_serve_tables(store: Store) -> dict[str, object]:
+    """Rebuild every serve_* table in one transaction; returns the serve_build row."""
+    have = _present(store)
+    with store.transaction():
+        store.execute(SERVE_WITHHELD_SQL)
+        store.execute(serve_award_sql(have))
+        store.execute(SERVE_AWARD_YEAR_SQL)
+        store.execute(SERVE_SPENDING_SQL)
+        store.execute(serve_vendor_sql(have))
+        store.execute(SERVE_VENDOR_YEAR_SQL)
+        store.execute("CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
+                      "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
+                      "vendors_from VARCHAR, categories_from VARCHAR)")
+        row = {
+            "built_at": datetime.now(UTC).replace(tzinfo=None),
+            "last_ingest_run": store.scalar("SELECT max(run_id) FROM ingest_run"),
+            "transactions": store.scalar('SELECT count(*) FROM "transaction"'),
+            "awards": store.scalar("SELECT count(*) FROM serve_award"),
+            "vendors_from": "resolve" if have["vendor"] else "recipient names",
+            "categories_from": "classify" if have["classification"] else "none",
+        }
+        store.execute("INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?)", list(row.values()))
+    return row
+
+
+def serve_tables_stale(store: Store) -> str | None:
+    """Why the serve_* tables need rebuilding, or None when they are current."""
+    if not all(store.has_table(t) for t in SERVE_TABLES):
+        return "the web app's summary tables have not been built"
+    built = store.rows("SELECT * FROM serve_build")[0]
+    if built["last_ingest_run"] != store.scalar("SELECT max(run_id) FROM ingest_run"):
+        return "a newer ingest ran since they were built"
+    have = _present(store)
+    if have["vendor"] != (built["vendors_from"] == "resolve"):
+        return "vendor resolution changed since they were built"
+    if have["classification"] != (built["categories_from"] == "classify"):
+        return "classification changed since they were built"
+    if have["classification_run"]:
+        last = store.scalar("SELECT max(run_at) FROM classification_run")
+        if last is not None and last > built["built_at"]:
+            return "classification ran again since they were built"
+    return None

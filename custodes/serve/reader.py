@@ -1,0 +1,68 @@
+"""Read-only access to the store for the web app: one connection, a cursor per request,
+a time limit on every query, and a record of which stage tables exist."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from custodes.errors import CustodesError, NotFound
+
+STAGE_TABLES = ("vendor", "vendor_alias", "transaction_vendor", "award_maker",
+                "classification", "classification_run", "serve_award", "serve_build")
+
+
+class QueryTimeout(CustodesError):
+    """A query ran past the web app's time limit and was stopped."""
+
+
+class Reader:
+    """Opens the store read-only; queries run on their own cursor with a deadline."""
+
+    def __init__(self, path: Path, time_limit: float = 5.0, threads: int | None = None):
+        if not Path(path).exists():
+            raise NotFound(f"No store at {path}. Build one with `custodes ingest PATH...`.")
+        config: dict[str, Any] = {"access_mode": "READ_ONLY"}
+        if threads:
+            config["threads"] = threads
+        self.con = duckdb.connect(str(path), read_only=True, config=config)
+        self.path = Path(path)
+        self.time_limit = time_limit
+        names = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        self.tables = {t for t in STAGE_TABLES if t in names}
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.cursor()
+        timer = threading.Timer(self.time_limit, cur.interrupt)
+        timer.start()
+        try:
+            result = cur.execute(sql, list(params or []))
+            names = [d[0] for d in result.description or []]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        except duckdb.InterruptException as exc:
+            raise QueryTimeout(
+                f"The query took longer than {self.time_limit:g} s and was stopped. "
+                "Narrow the search (add filters or a longer search text)."
+            ) from exc
+        finally:
+            timer.cancel()
+            cur.close()
+
+    def one(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        row = self.one(sql, params)
+        return next(iter(row.values())) if row else None
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,59 @@
+"""Jinja2 environment for the pages: autoescape always on, a few formatting filters."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
+
+from custodes.console import money
+
+FIELD_RE = re.compile(r"\{(\w+)\}")
+
+
+def link_for(row: dict[str, Any], template: str) -> str | None:
+    """Fill '/vendor/{vendor_id}' from a row, URL-quoting each value; None if a value
+    is missing (then the cell is shown without a link)."""
+    values = {}
+    for name in FIELD_RE.findall(template):
+        value = row.get(name)
+        if value in (None, ""):
+            return None
+        values[name] = quote(str(value), safe="")
+    return FIELD_RE.sub(lambda m: values[m.group(1)], template)
+
+
+def with_query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {k: v for k, v in params.items() if v not in (None, "")}
+    for key, value in changes.items():
+        if value in (None, ""):
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return ("?" + urlencode(merged)) if merged else ""
+
+
+def cell(value: Any, is_money: bool = False) -> str:
+    if value is None:
+        return ""
+    if is_money:
+        return money(value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def build_templates() -> Environment:
+    env = Environment(loader=PackageLoader("custodes.serve", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["money"] = money
+    env.filters["cell"] = cell
+    env.globals["link_for"] = link_for
+    env.globals["with_query"] = with_query
+    return env

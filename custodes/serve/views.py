@@ -1,0 +1,115 @@
+"""What a page returns (a View) and how one View becomes HTML, JSON or CSV.
+
+The API is the site with a different suffix: /search is the page, /search.json the
+same result as JSON, /search.csv one of its tables as CSV (?table=NAME picks which).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from custodes.console import to_jsonable
+from custodes.errors import InputError
+
+FORMATS = ("html", "json", "csv")
+
+
+@dataclass
+class Table:
+    """A table shown on a page and exported as CSV/JSON. columns: (key, heading)."""
+
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]]
+    caption: str = ""
+    money: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)  # column -> url template {value}
+
+
+@dataclass
+class View:
+    """One page's result. `data` holds everything that is not a table."""
+
+    template: str
+    title: str
+    data: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    status: int = 200
+
+    def as_dict(self) -> dict[str, Any]:
+        return to_jsonable({
+            "title": self.title,
+            "data": self.data,
+            "tables": {name: t.rows for name, t in self.tables.items()},
+            "notices": self.notices,
+        })
+
+
+def split_suffix(value: str) -> tuple[str, str]:
+    """'award-key.json' -> ('award-key', 'json'); no known suffix -> (value, 'html')."""
+    for fmt in ("json", "csv"):
+        if value.endswith("." + fmt):
+            return value[: -len(fmt) - 1], fmt
+    return value, "html"
+
+
+def render_json(view: View) -> str:
+    return json.dumps(view.as_dict(), ensure_ascii=False)
+
+
+def render_csv(view: View, table_name: str | None) -> str:
+    if not view.tables:
+        raise InputError("This view has no table to export as CSV. Use .json instead.")
+    name = table_name or next(iter(view.tables))
+    if name not in view.tables:
+        raise InputError(f"No table {name!r} in this view. Tables: "
+                         + ", ".join(view.tables) + ".")
+    table = view.tables[name]
+    out = io.StringIO()
+    keys = [k for k, _ in table.columns] if table.columns else list(
+        table.rows[0].keys() if table.rows else [])
+    writer = csv.DictWriter(out, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in table.rows:
+        writer.writerow({k: _csv_cell(row.get(k)) for k in keys})
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    value = to_jsonable(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _numeric(value):
+        return "'" + value  # keep spreadsheet programs from running a cell as a formula
+    return value
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, Any]:
+    """The one error shape of the API."""
+    return {"error": {"status": status, "code": code, "message": message}}
+
+
+def query_string(params: Mapping[str, Any], **changes: Any) -> str:
+    """Rebuild a query string with some parameters changed (None removes one)."""
+    from urllib.parse import urlencode
+
+    merged = {k: v for k, v in params.items() if v not in (None, "")}
+    for key, value in changes.items():
+        if value in (None, ""):
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return ("?" + urlencode(merged)) if merged else ""
