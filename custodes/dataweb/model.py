@@ -1,0 +1,133 @@
+"""The shape of the curated data web: which files, which fields, which references.
+
+One YAML file per kind of entry under custodes/data/dataweb/. Each entry is a mapping with
+an `id` whose prefix names its kind. The tables below are the whole schema; the validator
+(validate.py) and the loader read nothing else. There is no kind for a private person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# file name -> (id prefix, kind name used in the graph)
+FILES: dict[str, tuple[str, str]] = {
+    "organisations.yaml": ("org.", "organisation"),
+    "systems.yaml": ("sys.", "system"),
+    "data_sources.yaml": ("ds.", "data_source"),
+    "flows.yaml": ("flow.", "flow"),
+    "agreements.yaml": ("con.|agr.", "agreement"),
+    "figures.yaml": ("fig.", "figure"),
+    "funding.yaml": ("fund.", "funding"),
+    "sources.yaml": ("src.", "source"),
+}
+VOCABULARY_FILE = "vocabulary.yaml"
+
+# kind -> required fields, optional fields
+FIELDS: dict[str, tuple[set[str], set[str]]] = {
+    "organisation": ({"id", "name", "kind", "summary", "sources"}, {"short_name", "parent"}),
+    "system": (
+        {"id", "name", "operator", "category", "status", "summary", "sources"},
+        {"aliases", "vendors", "secondary_categories", "since", "privacy_documents"},
+    ),
+    "data_source": ({"id", "name", "holder", "data_categories", "summary", "sources"}, set()),
+    "flow": (
+        {"id", "from", "to", "data_categories", "status", "summary", "sources"},
+        {"via", "agreement", "since", "until", "history", "cases"},
+    ),
+    "agreement": (
+        {"id", "kind", "summary", "sources"},
+        {"vendor", "agency", "parties", "amount_usd", "date", "piid", "status", "history"},
+    ),
+    "figure": (
+        {"id", "value", "unit", "measured_by", "relates_to", "summary", "sources"},
+        {"qualifier", "as_of"},
+    ),
+    "funding": ({"id", "system", "basis", "sources"}, {"piid", "award_key", "agency", "contract"}),
+    "source": ({"id", "publisher", "date"}, {"title", "topic", "url", "read_via", "seed_article",
+                                             "title_from_url", "weak"}),
+}
+HISTORY_FIELDS = ({"date", "status", "event"}, {"sources"})
+
+# field -> id prefixes it may point to (a list field points to several entries)
+NODE_PREFIXES = ("org.", "sys.", "ds.")
+REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "organisation": {"parent": ("org.",)},
+    "system": {"operator": ("org.",), "vendors": ("org.",)},
+    "data_source": {"holder": ("org.",)},
+    "flow": {"from": ("ds.", "sys."), "to": ("sys.", "org."), "via": NODE_PREFIXES,
+             "agreement": ("con.", "agr.")},
+    "agreement": {"vendor": ("org.",), "agency": ("org.",), "parties": ("org.",)},
+    "figure": {"relates_to": ("org.", "sys.", "ds.", "flow.", "con.", "agr.")},
+    "funding": {"system": ("sys.",), "contract": ("con.",)},
+    "source": {},
+}
+
+# field -> vocabulary section its values must come from
+VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
+    "organisation": {"kind": "organisation_kinds"},
+    "system": {"category": "system_categories", "secondary_categories": "system_categories",
+               "status": "statuses"},
+    "data_source": {"data_categories": "data_categories"},
+    "flow": {"data_categories": "data_categories", "status": "statuses"},
+    "agreement": {"kind": "agreement_kinds", "status": "statuses"},
+}
+
+DATE_FIELDS = ("since", "until", "date", "as_of")
+
+# Field names that would hold facts about a person. The data web records which institutions
+# hold which *categories* of data; a field like these means someone is adding personal data.
+PERSONAL_DATA_FIELDS = frozenset({
+    "person", "people", "individual", "full_name", "first_name", "last_name", "surname",
+    "birth_date", "date_of_birth", "dob", "age", "ssn", "social_security_number", "a_number",
+    "alien_number", "passport_number", "home_address", "street_address", "address",
+    "phone", "phone_number", "email", "license_plate", "plate_number", "latitude",
+    "longitude", "coordinates", "gps", "photo", "face_image", "fingerprint",
+    "immigration_status", "nationality", "ethnicity", "religion", "medical_record",
+})
+
+
+@dataclass
+class Entry:
+    """One curated entry, with where it came from (for error messages)."""
+
+    id: str
+    kind: str
+    data: dict[str, Any]
+    file: str
+    line: int | None = None
+
+    def where(self) -> str:
+        line = f" (line {self.line})" if self.line else ""
+        return f"{self.file}: {self.id}{line}"
+
+
+@dataclass
+class DataWeb:
+    """All curated entries, by id, plus the vocabularies they use."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    vocabulary: dict[str, dict[str, str]] = field(default_factory=dict)
+    all_entries: list[Entry] = field(default_factory=list)  # including duplicates
+    load_problems: list[str] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.kind == kind]
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.entries.get(entry_id)
+
+    def label(self, entry_id: str) -> str:
+        entry = self.entries.get(entry_id)
+        if entry is None:
+            return entry_id
+        d = entry.data
+        return str(d.get("short_name") or d.get("name") or d.get("title") or d.get("topic")
+                   or entry_id)
+
+
+def prefixes_of(kind: str) -> tuple[str, ...]:
+    for prefix, name in FILES.values():
+        if name == kind:
+            return tuple(prefix.split("|"))
+    raise KeyError(kind)
