@@ -1,0 +1,171 @@
+"""The digest: new and changed awards that match each watch, over some ingest runs.
+
+An award is *new* when all of its transactions arrived in the runs covered and none
+replaced an earlier version. It is *changed* when it existed before and the runs
+brought new transactions (modifications) or revised the amount of one. Revisions that
+leave the amount as it was (a different source layout, say) are not reported.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from custodes.errors import InputError, NotFound
+from custodes.store.duckdb import Store
+from custodes.sync.watch import list_watches, match_for
+
+AWARD_URL = "https://www.usaspending.gov/award/"
+
+
+def select_runs(store: Store, since: str | None) -> list[int]:
+    """Ingest runs a digest covers: after run N, since a date, or the latest sync run."""
+    if since is None:
+        latest = store.scalar("SELECT max(run_id) FROM ingest_run WHERE command = 'sync'")
+        latest = latest or store.scalar("SELECT max(run_id) FROM ingest_run")
+        return [int(latest)] if latest else []
+    if since.isdigit():
+        sql, param = "SELECT run_id FROM ingest_run WHERE run_id > ? ORDER BY run_id", int(since)
+    else:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError:
+            raise InputError(f"--since {since!r} is neither a run number nor a date "
+                             "(YYYY-MM-DD).") from None
+        sql, param = ("SELECT run_id FROM ingest_run WHERE started_at >= ? ORDER BY run_id",
+                      datetime.combine(day, datetime.min.time()))
+    return [int(r[0]) for r in store.execute(sql, [param])]
+
+
+def _awards_sql(predicate: str) -> str:
+    return f"""
+WITH runs AS (SELECT unnest(?::INTEGER[]) AS run_id),
+rev AS (
+    SELECT transaction_key, arg_min(obligation_usd, replaced_by_run) AS old_obligation
+    FROM transaction_revision WHERE replaced_by_run IN (SELECT run_id FROM runs) GROUP BY 1
+),
+touched AS (
+    SELECT t.*, rev.old_obligation, rev.transaction_key IS NOT NULL AS revised
+    FROM "transaction" t LEFT JOIN rev USING (transaction_key)
+    WHERE t.ingest_run_id IN (SELECT run_id FROM runs) AND {predicate}
+),
+agg AS (
+    SELECT award_key,
+        arg_max(recipient_name, action_date) AS recipient_name,
+        arg_max(awarding_sub_agency_name, action_date) AS agency,
+        arg_max(description, action_date) AS description,
+        min(action_date) AS first_action, max(action_date) AS last_action,
+        max(ingest_run_id) AS run_id,
+        count(*) FILTER (WHERE NOT revised) AS new_transactions,
+        count(*) FILTER (WHERE revised AND old_obligation IS DISTINCT FROM obligation_usd)
+            AS revised_transactions,
+        coalesce(sum(obligation_usd) FILTER (WHERE NOT revised), 0) AS new_obligation_usd,
+        coalesce(sum(obligation_usd - old_obligation) FILTER (WHERE revised), 0)
+            AS revision_delta_usd,
+        bool_or(revised) AS any_revised
+    FROM touched GROUP BY award_key
+)
+SELECT agg.*,
+    NOT any_revised AND NOT EXISTS (
+        SELECT 1 FROM "transaction" o WHERE o.award_key = agg.award_key
+        AND o.ingest_run_id NOT IN (SELECT run_id FROM runs)) AS is_new,
+    (SELECT sum(obligation_usd) FROM "transaction" o WHERE o.award_key = agg.award_key)
+        AS award_total_usd
+FROM agg WHERE new_transactions > 0 OR revised_transactions > 0
+ORDER BY is_new DESC, abs(new_obligation_usd + revision_delta_usd) DESC, award_key
+LIMIT ?
+"""
+
+
+def build_digest(store: Store, since: str | None = None, limit: int = 50,
+                 watches: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """New and changed awards per watch. Amounts stay Decimal (exact)."""
+    if not store.has_table("transaction"):
+        raise NotFound("the store has no transactions yet. Run `custodes sync` first.")
+    watches = list_watches(store) if watches is None else watches
+    runs = select_runs(store, since)
+    out: list[dict[str, Any]] = []
+    for w in watches:
+        m = match_for(store, w["kind"], w["value"])
+        awards = store.rows(_awards_sql(m.predicate), [runs, *m.params, limit]) if runs else []
+        for a in awards:
+            a["change"] = "new" if a.pop("is_new") else "changed"
+            a.pop("any_revised")
+            a["url"] = AWARD_URL + a["award_key"] if a["award_key"].startswith("CONT_") else None
+        out.append({"watch_id": w["watch_id"], "kind": w["kind"], "value": w["value"],
+                    "method": m.method, "note": m.note, "awards": awards,
+                    "new": sum(a["change"] == "new" for a in awards),
+                    "changed": sum(a["change"] == "changed" for a in awards)})
+    return {"generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "runs": runs, "since": since, "watches": out,
+            "matches": sum(len(w["awards"]) for w in out)}
+
+
+def _usd(value: Decimal | int | None) -> str:
+    if value is None:
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(Decimal(value)):,.2f}"
+
+
+def _what(a: dict[str, Any]) -> str:
+    if a["change"] == "new":
+        return f"new award, {_usd(a['new_obligation_usd'])}"
+    bits = []
+    if a["new_transactions"]:
+        bits.append(f"{a['new_transactions']} new action(s), {_usd(a['new_obligation_usd'])}")
+    if a["revised_transactions"]:
+        bits.append(f"{a['revised_transactions']} revised amount(s), "
+                    f"{_usd(a['revision_delta_usd'])}")
+    return "; ".join(bits)
+
+
+def render_markdown(d: dict[str, Any]) -> str:
+    runs = ", ".join(map(str, d["runs"])) or "none"
+    lines = [f"# custodes watch digest", "",
+             f"Generated {d['generated_at']}; ingest runs covered: {runs}.", ""]
+    if not d["watches"]:
+        lines.append("No watches yet. Add one with `custodes watch add keyword TEXT`.")
+    for w in d["watches"]:
+        lines += [f"## {w['kind']}: {w['value']} (watch {w['watch_id']})", "",
+                  f"{w['new']} new, {w['changed']} changed. Matched by {w['method']}."]
+        if w["note"]:
+            lines.append(f"Note: {w['note']}.")
+        lines.append("")
+        for a in w["awards"]:
+            link = f"[{a['award_key']}]({a['url']})" if a["url"] else a["award_key"]
+            lines.append(f"- **{a['recipient_name'] or '?'}** ({a['agency'] or '?'}), {link}: "
+                         f"{_what(a)}; actions {a['first_action']} to {a['last_action']}; "
+                         f"award total {_usd(a['award_total_usd'])}. "
+                         f"{(a['description'] or '').strip()[:160]}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_html(d: dict[str, Any]) -> str:
+    e = html.escape
+    runs = ", ".join(map(str, d["runs"])) or "none"
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             "<title>custodes watch digest</title></head><body>",
+             "<h1>custodes watch digest</h1>",
+             f"<p>Generated {e(d['generated_at'])}; ingest runs covered: {e(runs)}.</p>"]
+    for w in d["watches"]:
+        parts.append(f"<section><h2>{e(w['kind'])}: {e(w['value'])} "
+                     f"(watch {w['watch_id']})</h2>"
+                     f"<p>{w['new']} new, {w['changed']} changed. "
+                     f"Matched by {e(w['method'])}.</p>")
+        if w["note"]:
+            parts.append(f"<p><em>Note: {e(w['note'])}.</em></p>")
+        parts.append("<ul>")
+        for a in w["awards"]:
+            key = e(a["award_key"])
+            link = f"<a href='{e(a['url'])}'>{key}</a>" if a["url"] else key
+            parts.append(f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
+                         f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
+                         f"{a['first_action']} to {a['last_action']}. "
+                         f"{e((a['description'] or '').strip()[:160])}</li>")
+        parts.append("</ul></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
