@@ -1,0 +1,95 @@
+"""Find which rules fire on which award, fast.
+
+All patterns of one field are joined into a single RE2 alternation that DuckDB runs once per
+award (`regexp_extract_all`, vectorised and multi-threaded). That yields the matched pieces of
+text. The few distinct pieces are then mapped back to the rules whose patterns they satisfy,
+in Python, once per distinct piece. Patterns that span text (`.*`) are run one by one so that
+they cannot hide the shorter matches inside their span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from custodes.classify.rules import FIELDS, Rule, RuleSet
+
+HIT = "hit"
+UNLESS = "unless"
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _is_wide(pattern: str) -> bool:
+    return ".*" in pattern or ".+" in pattern
+
+
+@dataclass
+class FieldMatcher:
+    """The patterns of one field, and a cache from matched text to (kind, rule index)."""
+
+    tokens: list[tuple[re.Pattern[str], int, str]] = field(default_factory=list)
+    narrow: list[str] = field(default_factory=list)
+    wide: list[str] = field(default_factory=list)
+    cache: dict[str, frozenset[tuple[str, int]]] = field(default_factory=dict)
+
+    def add(self, pattern: str, rule_index: int, kind: str) -> None:
+        self.tokens.append((re.compile(pattern), rule_index, kind))
+        bucket = self.wide if _is_wide(pattern) else self.narrow
+        if pattern not in bucket:
+            bucket.append(pattern)
+
+    def extract_sql(self, column: str) -> str:
+        """SQL for the sorted distinct list of matched pieces of `column`."""
+        parts = []
+        if self.narrow:
+            ordered = sorted(self.narrow, key=lambda p: (-len(p), p))
+            combined = "|".join(f"(?:{p})" for p in ordered)
+            parts.append(f"regexp_extract_all({column}, {_sql_literal(combined)})")
+        parts += [f"[regexp_extract({column}, {_sql_literal(p)})]" for p in self.wide]
+        if not parts:
+            return "[]::VARCHAR[]"
+        joined = parts[0] if len(parts) == 1 else f"flatten([{', '.join(parts)}])"
+        return f"list_sort(list_distinct(list_filter({joined}, lambda x: x <> '')))"
+
+    def resolve(self, piece: str) -> frozenset[tuple[str, int]]:
+        found = self.cache.get(piece)
+        if found is None:
+            found = frozenset((kind, idx) for rx, idx, kind in self.tokens if rx.search(piece))
+            self.cache[piece] = found
+        return found
+
+
+class Matcher:
+    """Compiles a RuleSet into per-field SQL and maps matched pieces back to rules."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.rules: tuple[Rule, ...] = ruleset.rules
+        self.fields = {f: FieldMatcher() for f in FIELDS}
+        for i, rule in enumerate(self.rules):
+            fm = self.fields[rule.field]
+            for p in rule.patterns:
+                fm.add(p, i, HIT)
+            for p in rule.unless:
+                fm.add(p, i, UNLESS)
+
+    def hits_sql(self, source: str) -> str:
+        """One row per award of `source` (an award-text table): the matched pieces per field."""
+        cols = ",\n  ".join(f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in FIELDS)
+        return f"SELECT award_key,\n  {cols}\nFROM {source}"
+
+    def fired(self, pieces: dict[str, list[str]]) -> dict[int, str]:
+        """Rule index -> the first matched text, for rules that fire (their `unless` did not)."""
+        hits: dict[int, str] = {}
+        blocked: set[int] = set()
+        for fname, values in pieces.items():
+            fm = self.fields[fname]
+            for piece in values or ():
+                for kind, idx in fm.resolve(piece):
+                    if kind == UNLESS:
+                        blocked.add(idx)
+                    else:
+                        hits.setdefault(idx, piece)
+        return {i: t for i, t in hits.items() if i not in blocked}
