@@ -16,7 +16,7 @@ LEGAL_FORMS = (
     "LIMITED LIABILITY COMPANY", "LIMITED LIABILITY PARTNERSHIP", "LIMITED PARTNERSHIP",
     "PROFESSIONAL LIMITED LIABILITY COMPANY", "PROFESSIONAL CORPORATION",
     "INCORPORATED", "CORPORATION", "COMPANY", "LIMITED", "L L C", "L L P", "L P",
-    "P L L C", "P C", "LLC", "LLP", "PLLC", "INC", "CORP", "CO", "LTD", "LP", "PLC", "PC",
+    "P L L C", "P C", "LLC", "LLP", "RLLP", "PLLC", "INC", "CORP", "CO", "LTD", "LP", "PLC", "PC",
     "NA", "N A", "SA", "AG", "GMBH", "BV", "NV", "PTY", "ULC",
 )
 # Words that may be rewritten without changing which company is meant.
@@ -28,7 +28,7 @@ ABBREVIATIONS = {
     "SOLN": "SOLUTIONS", "SOLNS": "SOLUTIONS", "CTR": "CENTER", "DEPT": "DEPARTMENT",
 }
 _FORM_TOKENS = [f.split() for f in LEGAL_FORMS]
-_BRACKET_NUMBER = re.compile(r"\(\s*\d+\s*\)")
+_BRACKET_NUMBER = re.compile(r"\([^)]*\)")  # "(3626)", "(NLETS)", "(US)"
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")  # U.S.A. -> USA
