@@ -87,7 +87,9 @@ def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
             exprs.append(f"{f.mask_contacts_sql(q(name))} AS {q(name)}")
         else:
             exprs.append(q(name))
-    contacts = " OR ".join(f"coalesce({f.has_contacts_sql(q(c))}, FALSE)" for c in text_cols)
+    contacts = " OR ".join(
+        f"coalesce({f.mask_contacts_sql(q(c))} <> {q(c)}, FALSE)" for c in text_cols
+    )
     has_contact_cols = [c for c in INDIVIDUAL_CONTACT_COLUMNS if c in header]
     individual_minimised = (
         "__individual AND ("
@@ -119,17 +121,28 @@ def _raw_json(header: list[str]) -> str:
     return f"json_object({pairs})::VARCHAR"
 
 
-def api_search_sql(header: list[str]) -> dict[str, str]:
+def api_search_derived_sql(header: list[str]) -> dict[str, str]:
+    """Values several canonical columns use, computed once per row."""
     gaid = f.clean_text_sql(_col(header, "Generated Award ID"))
     parts = f"string_split({gaid}, '_')"
-    piid = f"upper({f.clean_text_sql(q('Award ID'))})"
     from_key = f"CASE WHEN len({parts}) = 6 THEN nullif({parts}[4], '') END"
-    subtier = f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, upper(trim({q('Agency')})))"
-    parent_piid = f"CASE WHEN len({parts}) = 6 THEN {parts}[5] END"
-    parent_agency = f"CASE WHEN len({parts}) = 6 THEN {parts}[6] END"
-    mod = f"coalesce(upper({f.clean_text_sql(q('Modification'))}), '0')"
+    return {
+        "__gaid": gaid,
+        "__parts": f"CASE WHEN len({parts}) = 6 THEN {parts} END",
+        "__piid": f"upper({f.clean_text_sql(q('Award ID'))})",
+        "__subtier": (
+            f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, upper(trim({q('Agency')})))"
+        ),
+        "__mod": f"coalesce(upper({f.clean_text_sql(q('Modification'))}), '0')",
+        "__date": f.date_sql(q("Action Date"), day_first=False),
+    }
+
+
+def api_search_sql(header: list[str]) -> dict[str, str]:
+    gaid, piid, subtier, mod, date = "__gaid", "__piid", "__subtier", "__mod", "__date"
+    parent_piid = "__parts[5]"
+    parent_agency = "__parts[6]"
     unknown = "'-UNKNOWN-'"
-    date = f.date_sql(q("Action Date"), day_first=False)
     return {
         "transaction_key": (
             f"{subtier} || '_' || coalesce({parent_agency}, {unknown}) || '_' || {piid} "
@@ -182,14 +195,24 @@ def api_search_sql(header: list[str]) -> dict[str, str]:
     }
 
 
+def bulk_contracts_derived_sql(header: list[str]) -> dict[str, str]:
+    c = lambda name: _col(header, name)  # noqa: E731
+    t = lambda name: f.clean_text_sql(c(name))  # noqa: E731
+    return {
+        "__piid": f"upper({t('award_id_piid')})",
+        "__subtier": f"lpad({t('awarding_sub_agency_code')}, 4, '0')",
+        "__mod": f"coalesce(upper({t('modification_number')}), '0')",
+        "__parent_piid": f"upper({t('parent_award_id')})",
+        "__parent_agency": f"lpad({t('parent_award_agency_id')}, 4, '0')",
+        "__date": f.date_sql(c("action_date"), day_first=True),
+    }
+
+
 def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
     c = lambda name: _col(header, name)  # noqa: E731
     t = lambda name: f.clean_text_sql(c(name))  # noqa: E731
-    piid = f"upper({t('award_id_piid')})"
-    subtier = f"lpad({t('awarding_sub_agency_code')}, 4, '0')"
-    mod = f"coalesce(upper({t('modification_number')}), '0')"
-    parent_piid = f"upper({t('parent_award_id')})"
-    parent_agency = f"lpad({t('parent_award_agency_id')}, 4, '0')"
+    piid, subtier, mod, date = "__piid", "__subtier", "__mod", "__date"
+    parent_piid, parent_agency = "__parent_piid", "__parent_agency"
     txn_no = f"coalesce({t('transaction_number')}, '0')"
     none = "'-NONE-'"
     is_idv = f"coalesce(upper({t('award_or_idv_flag')}) = 'IDV', FALSE)"
@@ -199,7 +222,6 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
         f"coalesce({parent_piid}, {none}) || '_' || coalesce({parent_agency}, {none}) END"
     )
     source_award = f"upper({t('contract_award_unique_key')})"
-    date = f.date_sql(c("action_date"), day_first=True)
     agency_code = f"lpad({t('awarding_agency_code')}, 3, '0')"
     return {
         "transaction_key": (
@@ -251,9 +273,13 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
 
 
 def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
-    mapping = api_search_sql(header) if fmt.name == "api_search" else bulk_contracts_sql(header)
+    if fmt.name == "api_search":
+        derived, mapping = api_search_derived_sql(header), api_search_sql(header)
+    else:
+        derived, mapping = bulk_contracts_derived_sql(header), bulk_contracts_sql(header)
+    pre = ", ".join(f"{expr} AS {name}" for name, expr in derived.items())
     cols = ", ".join(f"{expr} AS {name}" for name, expr in mapping.items())
     return (
         f"SELECT {cols}, __ord, __minimised_individual, __minimised_text "
-        f"FROM ({minimised})"
+        f"FROM (SELECT *, {pre} FROM ({minimised}))"
     )

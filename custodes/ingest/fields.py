@@ -47,7 +47,9 @@ def amount_problem_sql(expr: str) -> str:
     """NULL when `expr` is a valid amount, else the reason it is not."""
     t = f"trim({expr})"
     return (
-        f"CASE WHEN {expr} IS NULL OR {t} = '' THEN 'empty amount' "
+        # Fast path for the common shape, e.g. 3168000.0 or -13800.25
+        f"CASE WHEN regexp_full_match({expr}, '-?[0-9]{{1,16}}(\\.[0-9]{{1,2}})?') THEN NULL "
+        f"WHEN {expr} IS NULL OR {t} = '' THEN 'empty amount' "
         f"WHEN regexp_matches({t}, '[eE]') THEN 'amount in scientific notation loses "
         "precision' "
         f"WHEN NOT regexp_matches({t}, {sql_str(AMOUNT_RE)}) THEN 'not a number' "
@@ -103,7 +105,9 @@ def uei_sql(expr: str) -> str:
 
 def mask_contacts_sql(expr: str) -> str:
     phone = f"regexp_replace({expr}, {sql_str(PHONE_RE)}, {sql_str(PHONE_MASK)}, 'g')"
-    return f"regexp_replace({phone}, {sql_str(EMAIL_RE)}, {sql_str(EMAIL_MASK)}, 'g')"
+    masked = f"regexp_replace({phone}, {sql_str(EMAIL_RE)}, {sql_str(EMAIL_MASK)}, 'g')"
+    # Only text with an @ or four digits in a row can hold a contact: skip the rest.
+    return f"CASE WHEN regexp_matches({expr}, '@|[0-9]{{4}}') THEN {masked} ELSE {expr} END"
 
 
 def has_contacts_sql(expr: str) -> str:
@@ -113,8 +117,8 @@ def has_contacts_sql(expr: str) -> str:
 def person_name_sql(expr: str) -> str:
     t = f"upper(trim({expr}))"
     return (
-        f"(regexp_matches({t}, {sql_str(PERSON_RE)}) "
-        f"AND NOT regexp_matches({t}, {sql_str(COMPANY_WORD_RE)}))"
+        f"CASE WHEN regexp_matches({t}, {sql_str(PERSON_RE)}) "
+        f"THEN NOT regexp_matches({t}, {sql_str(COMPANY_WORD_RE)}) ELSE FALSE END"
     )
 
 

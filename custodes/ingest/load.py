@@ -120,7 +120,8 @@ def _stage_file(store: Store, source: src.SourceFile, i: int, report: IngestRepo
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE canon_{i} AS SELECT c.*, "
         f"c.__ord + 2 + coalesce(r.cum, 0) AS __line, {i} AS __file, "
-        f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format "
+        f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format, "
+        f"md5(c.__raw_json) AS content_hash "
         f"FROM ({canonical}) c ASOF LEFT JOIN rejcum_{i} r ON c.__ord >= r.acc_before"
     )
     con.execute(f"DROP TABLE raw_{i}")
@@ -157,8 +158,6 @@ def ingest(store: Store, paths: list[Path], *, strict: bool = False,
     _pause("stage", pause_at)
     if staged:
         _build_batch(store, staged, report, quarantine)
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE winners AS SELECT NULL AS x WHERE FALSE")
     report.rows_read = sum(f.rows_read for f in report.files)
     report.quarantined = len(quarantine)
     if strict and (report.quarantined or any(f.status == "refused" for f in report.files)):
@@ -173,44 +172,53 @@ def ingest(store: Store, paths: list[Path], *, strict: bool = False,
 
 def _build_batch(store: Store, staged: list[int], report: IngestReport,
                  quarantine: list[tuple]) -> None:
+    """Collect quarantined rows and pick one row per transaction key (`winners`)."""
     con = store.con
     union = " UNION ALL BY NAME ".join(f"SELECT * FROM canon_{i}" for i in staged)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE batch AS {union}")
-    for i in staged:
-        con.execute(f"DROP TABLE canon_{i}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW batch AS {union}")
     mins = con.execute(
         "SELECT count(*) FILTER (WHERE __minimised_individual), "
-        "count(*) FILTER (WHERE __minimised_text) FROM batch"
+        "count(*) FILTER (WHERE __minimised_text), "
+        "count(*) FILTER (WHERE __problem IS NULL) - "
+        "count(DISTINCT transaction_key) FILTER (WHERE __problem IS NULL) FROM batch"
     ).fetchone()
-    report.minimised_individual_contacts, report.minimised_description_contacts = (
-        int(mins[0]), int(mins[1]))
+    report.minimised_individual_contacts = int(mins[0])
+    report.minimised_description_contacts = int(mins[1])
     for row in con.execute(
         "SELECT __source, __line, __problem, __raw_json FROM batch "
         "WHERE __problem IS NOT NULL ORDER BY __file, __line"
     ).fetchall():
         quarantine.append(tuple(row))
-    # Rank each transaction key's rows in file order; the first one wins.
+    if int(mins[2]) == 0:  # no key twice: every good row wins
+        con.execute("CREATE OR REPLACE TEMP VIEW winners AS "
+                    "SELECT * FROM batch WHERE __problem IS NULL")
+        return
+    # Rank the rows of repeated keys in file order; the first one wins.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ranked AS SELECT *, md5(__raw_json) AS content_hash, "
-        "row_number() OVER (PARTITION BY transaction_key ORDER BY __file, __ord) AS __rn, "
-        "first_value(md5(__raw_json)) OVER (PARTITION BY transaction_key "
-        "ORDER BY __file, __ord) AS __first_hash, "
-        "first_value(__source || ':' || __line) OVER (PARTITION BY transaction_key "
-        "ORDER BY __file, __ord) AS __first_at "
-        "FROM batch WHERE __problem IS NULL"
+        "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, "
+        "row_number() OVER w AS __rn, first_value(content_hash) OVER w AS __first_hash, "
+        "first_value(__source || ':' || __line) OVER w AS __first_at "
+        "FROM batch WHERE __problem IS NULL AND transaction_key IN ("
+        "SELECT transaction_key FROM batch WHERE __problem IS NULL "
+        "GROUP BY 1 HAVING count(*) > 1) "
+        "WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)"
     )
-    con.execute("DROP TABLE batch")
     report.duplicates = int(con.execute(
-        "SELECT count(*) FROM ranked WHERE __rn > 1 AND content_hash = __first_hash"
+        "SELECT count(*) FROM repeated WHERE __rn > 1 AND content_hash = __first_hash"
     ).fetchone()[0])
     for row in con.execute(
         "SELECT __source, __line, 'same transaction key ' || transaction_key || "
         "' as ' || __first_at || ' but different content; the first was kept', __raw_json "
-        "FROM ranked WHERE __rn > 1 AND content_hash <> __first_hash ORDER BY __file, __line"
+        "FROM repeated WHERE __rn > 1 AND content_hash <> __first_hash ORDER BY __file, __line"
     ).fetchall():
         quarantine.append(tuple(row))
-    con.execute("CREATE OR REPLACE TEMP TABLE winners AS SELECT * FROM ranked WHERE __rn = 1")
-    con.execute("DROP TABLE ranked")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW winners AS "
+        "SELECT * FROM batch WHERE __problem IS NULL AND transaction_key NOT IN "
+        "(SELECT transaction_key FROM repeated) "
+        "UNION ALL BY NAME SELECT * EXCLUDE (__rn, __first_hash, __first_at) "
+        "FROM repeated WHERE __rn = 1"
+    )
 
 
 MATCH_BUILT_KEYS_SQL = """
@@ -218,6 +226,7 @@ UPDATE "transaction" AS t SET award_key = m.award_key, award_key_source = 'match
 FROM (
     SELECT piid, awarding_sub_agency_code, min(award_key) AS award_key
     FROM "transaction" WHERE award_key_source = 'source'
+      AND piid IN (SELECT piid FROM "transaction" WHERE award_key_source = 'built')
     GROUP BY ALL HAVING count(DISTINCT award_key) = 1
 ) AS m
 WHERE t.award_key_source = 'built' AND t.piid = m.piid
@@ -225,54 +234,65 @@ WHERE t.award_key_source = 'built' AND t.piid = m.piid
 """
 
 
+def _write_rows(store: Store, report: IngestReport, run_id: int,
+                pause_at: str | None) -> None:
+    """Insert new and changed transactions (keeping the replaced versions)."""
+    con = store.con
+    cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
+    if store.scalar('SELECT count(*) FROM "transaction"') == 0:
+        source = "winners"  # empty store: everything is new, no join needed
+        report.stored = int(store.scalar("SELECT count(*) FROM winners"))
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE to_write AS SELECT w.*, "
+            "CASE WHEN t.transaction_key IS NULL THEN 'new' "
+            "WHEN t.content_hash = w.content_hash THEN 'unchanged' ELSE 'changed' END "
+            "AS __state FROM winners w LEFT JOIN \"transaction\" t USING (transaction_key)"
+        )
+        counts = dict(con.execute(
+            "SELECT __state, count(*) FROM to_write GROUP BY 1").fetchall())
+        report.stored = int(counts.get("new", 0))
+        report.updated = int(counts.get("changed", 0))
+        report.unchanged = int(counts.get("unchanged", 0))
+        if report.updated:
+            _keep_revisions(store, run_id)
+        source = "(SELECT * FROM to_write WHERE __state <> 'unchanged')"
+    _pause("merge", pause_at)
+    con.execute(
+        f"INSERT INTO \"transaction\" SELECT {cols}, __format, __source, __line, "
+        f"{run_id}, content_hash FROM {source}"
+    )
+    con.execute(f"INSERT INTO source_row SELECT transaction_key, __raw_json FROM {source}")
+    if store.scalar("SELECT count(*) FROM \"transaction\" WHERE award_key_source = 'built'"):
+        con.execute(MATCH_BUILT_KEYS_SQL)
+
+
 def _merge(store: Store, report: IngestReport, quarantine: list[tuple],
            hashes: dict[str, str], staged: list[int], started: float,
            pause_at: str | None, command: str) -> None:
     con = store.con
-    cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
     with store.transaction():
         run_id = int(con.execute(
             "SELECT coalesce(max(run_id), 0) + 1 FROM ingest_run").fetchone()[0])
         report.run_id = run_id
         if staged:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE state AS SELECT w.transaction_key, "
-                "CASE WHEN t.transaction_key IS NULL THEN 'new' "
-                "WHEN t.content_hash = w.content_hash THEN 'unchanged' ELSE 'changed' END "
-                "AS state FROM winners w LEFT JOIN \"transaction\" t USING (transaction_key)"
-            )
-            counts = dict(con.execute("SELECT state, count(*) FROM state GROUP BY state").fetchall())
-            report.stored = int(counts.get("new", 0))
-            report.updated = int(counts.get("changed", 0))
-            report.unchanged = int(counts.get("unchanged", 0))
-            if report.updated:
-                _keep_revisions(store, run_id)
-            _pause("merge", pause_at)
-            con.execute(
-                f"INSERT INTO \"transaction\" SELECT {cols}, __format, __source, __line, "
-                f"{run_id}, content_hash FROM winners JOIN state USING (transaction_key) "
-                "WHERE state IN ('new', 'changed')"
-            )
-            con.execute(
-                "INSERT INTO source_row SELECT transaction_key, __raw_json FROM winners "
-                "JOIN state USING (transaction_key) WHERE state IN ('new', 'changed')"
-            )
-            con.execute(MATCH_BUILT_KEYS_SQL)
+            _write_rows(store, report, run_id, pause_at)
         if quarantine:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
                 [(run_id, *row) for row in quarantine],
             )
         for fr in report.files:
+            path, _, member = fr.file.partition("!")
             con.execute(
                 "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, fr.file.split("!")[0], fr.file.split("!")[1] if "!" in fr.file else None,
-                 hashes.get(fr.file), fr.format, fr.rows_read, fr.status, fr.message],
+                [run_id, path, member or None, hashes.get(fr.file), fr.format,
+                 fr.rows_read, fr.status, fr.message],
             )
         report.committed = True
         con.execute(
-            "INSERT INTO ingest_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, now()::TIMESTAMP, "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ingest_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, "
+            "now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, command, started, len(report.files), report.rows_read, report.stored,
              report.updated, report.unchanged, report.duplicates, report.quarantined,
              report.minimised_individual_contacts, report.minimised_description_contacts,
@@ -283,14 +303,11 @@ def _merge(store: Store, report: IngestReport, quarantine: list[tuple],
 
 def _keep_revisions(store: Store, run_id: int) -> None:
     con = store.con
+    changed = "(SELECT transaction_key FROM to_write WHERE __state = 'changed')"
     con.execute(
         "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
         "t.obligation_usd, t.content_hash, s.raw_json FROM \"transaction\" t "
-        "JOIN state USING (transaction_key) LEFT JOIN source_row s USING (transaction_key) "
-        "WHERE state = 'changed'", [run_id])
-    con.execute(
-        "DELETE FROM \"transaction\" WHERE transaction_key IN "
-        "(SELECT transaction_key FROM state WHERE state = 'changed')")
-    con.execute(
-        "DELETE FROM source_row WHERE transaction_key IN "
-        "(SELECT transaction_key FROM state WHERE state = 'changed')")
+        f"LEFT JOIN source_row s USING (transaction_key) WHERE t.transaction_key IN {changed}",
+        [run_id])
+    con.execute(f"DELETE FROM \"transaction\" WHERE transaction_key IN {changed}")
+    con.execute(f"DELETE FROM source_row WHERE transaction_key IN {changed}")
