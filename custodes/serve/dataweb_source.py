@@ -32,10 +32,7 @@ def plain(value: Any) -> Any:
 class DatawebSource:
     def __init__(self, provider: Any | None = None):
         if provider is None:
-            try:
-                provider = importlib.import_module("custodes.dataweb")
-            except ImportError:
-                provider = None
+            provider = _default_provider()
         self.provider = provider
         self._graph: dict[str, Any] | None = None
 
@@ -99,6 +96,23 @@ class DatawebSource:
             if all(w in hay for w in words):
                 hits.append(node)
         return hits[:limit]
+
+
+def _default_provider() -> Any | None:
+    """custodes.dataweb's own graph/reach functions if it has them, else the shipped
+    curated files through its loader, else None (stage not built)."""
+    try:
+        module = importlib.import_module("custodes.dataweb")
+    except ImportError:
+        return None
+    if callable(getattr(module, "graph", None)) and callable(getattr(module, "reach", None)):
+        return module
+    try:
+        from custodes.serve.dataweb_shipped import ShippedDataweb
+
+        return ShippedDataweb()
+    except (ImportError, FileNotFoundError, KeyError):
+        return None
 
 
 def normalise_graph(raw: Any) -> dict[str, list[dict[str, Any]]]:

@@ -1,0 +1,69 @@
+"""Fixtures for the web app tests: fixture stores, the app in-process, a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from custodes.serve.app import build_app
+from custodes.settings import Settings
+from tests.serve.fixture_store import build_fixture_store
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "serve"
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_store(tmp_path_factory.mktemp("serve") / "store.duckdb")
+
+
+@pytest.fixture(scope="session")
+def bare_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Only ingested transactions: no vendor or classification tables."""
+    return build_fixture_store(tmp_path_factory.mktemp("bare") / "store.duckdb",
+                               stage_tables=False)
+
+
+@pytest.fixture(scope="session")
+def client(store_path: Path) -> Iterator[TestClient]:
+    with TestClient(build_app(Settings(db=store_path)), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def bare_client(bare_store_path: Path) -> Iterator[TestClient]:
+    with TestClient(build_app(Settings(db=bare_store_path)),
+                    raise_server_exceptions=False) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_url(store_path: Path) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, stopped after the session."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(build_app(Settings(db=store_path)),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

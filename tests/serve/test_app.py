@@ -1,0 +1,225 @@
+"""The web app in-process: pages, formats, exports, bounds, errors, headers, escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from custodes.serve.reader import QueryTimeout
+from custodes.serve.security import CSP
+
+CLEARVIEW = "CONT_AWD_70CMSD21P00000127_7012_-NONE-_-NONE-"
+XSS_AWARDS = ["CONT_AWD_70CMSD99XSS000001_7012_-NONE-_-NONE-",
+              "CONT_AWD_70CMSD99XSS000002_7012_-NONE-_-NONE-",
+              "CONT_AWD_70B03C99XSS000003_7014_-NONE-_-NONE-",
+              "CONT_AWD_70B03C99XSS000004_7014_-NONE-_-NONE-"]
+PAGES = ["/", "/dashboard", "/search", "/search?q=clearview", "/categories",
+         "/category/face_recognition", f"/award/{CLEARVIEW}", "/dataweb", "/reach",
+         "/reach?category=address", "/methodology", "/api"]
+
+
+def scalar(client, sql, params=None):
+    """Ask the store through the app's own read-only connection."""
+    return client.app.state.reader.scalar(sql, params)
+
+
+def test_every_page_renders_with_security_headers(client):
+    for path in PAGES:
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.text[:300])
+        assert r.headers["content-type"].startswith("text/html")
+        assert r.headers["content-security-policy"] == CSP
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert 'href="#main"' in r.text and 'id="main"' in r.text  # skip link target
+        assert "<script>" not in r.text and " style=" not in r.text
+
+
+def test_csp_forbids_inline_script_and_style():
+    assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
+    assert "script-src 'self'" in CSP and "style-src 'self'" in CSP
+
+
+def test_json_is_the_same_view_as_the_page(client):
+    view = client.get("/search.json", params={"q": "clearview"}).json()
+    keys = {a["award_key"] for a in view["tables"]["awards"]}
+    assert CLEARVIEW in keys
+    expected = scalar(client, 'SELECT sum(obligation_usd) FROM "transaction" '
+                              "WHERE award_key = ?", [CLEARVIEW])
+    row = next(a for a in view["tables"]["awards"] if a["award_key"] == CLEARVIEW)
+    assert Decimal(row["obligation_usd"]) == expected  # exact decimal string, not float
+    page = client.get("/search", params={"q": "clearview"}).text
+    assert "70CMSD21P00000127" in page
+
+
+def test_dashboard_totals_match_the_store(client):
+    view = client.get("/dashboard.json").json()
+    expected = scalar(client, """SELECT sum(t.obligation_usd) FROM "transaction" t
+        JOIN classification c USING (award_key) WHERE c.category <> 'none'""")
+    assert Decimal(view["data"]["total_usd"]) == expected
+    by_year = sum(Decimal(r["obligation_usd"]) for r in view["tables"]["by_year"])
+    assert by_year == expected
+
+
+def test_every_table_exports_as_csv(client):
+    view = client.get(f"/award/{CLEARVIEW}.json").json()
+    assert view["tables"]["transactions"], "the award has transactions"
+    for name in view["tables"]:
+        r = client.get(f"/award/{CLEARVIEW}.csv", params={"table": name})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert len(rows) == len(view["tables"][name])
+    r = client.get(f"/award/{CLEARVIEW}.csv", params={"table": "nope"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
+
+
+def test_csv_neutralises_spreadsheet_formulas(client):
+    r = client.get("/search.csv", params={"q": "payloadmarker formula"})
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows and rows[0]["description"].startswith("'=HYPERLINK")
+
+
+def test_award_page_links_usaspending_and_shows_evidence(client):
+    r = client.get(f"/award/{CLEARVIEW}")
+    assert f'href="https://www.usaspending.gov/award/{CLEARVIEW}"' in r.text
+    view = client.get(f"/award/{CLEARVIEW}.json").json()
+    assert view["data"]["classification"]["category"] == "face_recognition"
+    assert "CLEARVIEW" in view["tables"]["evidence"][0]["text"]
+    dates = [t["action_date"] for t in view["tables"]["transactions"]]
+    assert dates == sorted(dates) and len(dates) == 6
+
+
+def test_vendor_page_family_resellers_and_aliases(client):
+    from tests.serve.fixture_store import vendor_id
+
+    lexis = client.get(f"/vendor/{vendor_id('LEXISNEXIS RISK SOLUTIONS INC')}.json").json()
+    assert lexis["data"]["parent"]["name"] == "RELX INC."
+    assert lexis["tables"]["aliases"][0]["recipient_name"] == "LEXISNEXIS RISK SOLUTIONS INC"
+    cellebrite = client.get(f"/vendor/{vendor_id('Cellebrite')}.json").json()
+    resellers = {r["vendor_name"] for r in cellebrite["tables"]["resellers"]}
+    assert {"CARAHSOFT TECHNOLOGY CORP", "AVAIL FORENSICS LLC"} <= resellers
+    carahsoft = client.get(f"/vendor/{vendor_id('CARAHSOFT TECHNOLOGY CORP')}.json").json()
+    assert [r["maker"] for r in carahsoft["tables"]["resold"]] == ["Cellebrite"]
+
+
+def test_search_facets_and_filters(client):
+    everything = client.get("/search.json").json()["data"]
+    agencies = {f["value"]: f["awards"] for f in everything["facets"]["agency"]}
+    assert sum(agencies.values()) == everything["total"]
+    ice = client.get("/search.json", params={"agency": "ICE"}).json()
+    assert ice["data"]["total"] == agencies["7012"]
+    assert {a["agency_code"] for a in ice["tables"]["awards"]} == {"7012"}
+    fy = client.get("/search.json", params={"fy": "2022", "size": "100"}).json()
+    assert fy["data"]["total"] > 0
+    cats = {f["value"] for f in everything["facets"]["category"]}
+    assert "face_recognition" in cats
+    maker = client.get("/search.json", params={"maker": "Cellebrite"}).json()
+    assert maker["data"]["total"] == 2
+
+
+def test_individual_recipients_are_never_named(client):
+    people = [r["recipient_name"] for r in client.app.state.reader.rows(
+        'SELECT DISTINCT recipient_name FROM "transaction" WHERE recipient_is_individual')]
+    if not people:
+        pytest.skip("the fixture store has no individual recipients")
+    assert "PLACEHOLDER, NOBODY Q" in people  # the fictional sole proprietor row
+    texts = [client.get("/search.json", params={"q": "payloadmarker person"}).text,
+             client.get("/search", params={"q": "payloadmarker person"}).text,
+             client.get("/award/CONT_AWD_70CMSD99XSS000005_7012_-NONE-_-NONE-").text,
+             client.get("/search.json", params={"q": "placeholder"}).text]
+    assert "name withheld" in texts[0]
+    for text in texts:
+        for name in people:
+            assert name not in text
+    assert client.get("/search.json", params={"q": "placeholder"}).json()["data"]["total"] == 0
+
+
+@pytest.mark.parametrize("path", [
+    "/search.json?size=101", "/search.json?page=0", "/search.json?fy=1e9",
+    "/search.json?q=" + "x" * 201, "/search.json?agency=DROP%20TABLE",
+    "/search.json?vendor=a%27b", "/vendor/x%27y.json", "/search.json?q=a+b+c+d+e+f+g+h+i",
+])
+def test_out_of_bounds_parameters_are_400_with_the_error_shape(client, path):
+    r = client.get(path)
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"status", "code", "message"}
+
+
+def test_unknown_records_and_methods(client):
+    assert client.get("/award/CONT_AWD_NOPE.json").json()["error"]["status"] == 404
+    assert client.get("/award/CONT_AWD_NOPE").status_code == 404
+    r = client.post("/search.json")
+    assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+    assert client.get("/nothing-here").status_code == 404
+    assert client.delete("/award/" + CLEARVIEW).status_code == 405
+
+
+def test_html_escaping_of_payloads_server_side(client):
+    for key in XSS_AWARDS:
+        html = client.get(f"/award/{key}").text
+        assert "PAYLOADMARKER" in html
+        assert "<script>window" not in html and "<img src" not in html
+        assert "<svg onload" not in html and "<b>BOLD</b>" not in html
+        assert "</textarea></title><style>" not in html
+    html = client.get("/search", params={"q": "payloadmarker"}).text
+    assert "&lt;script&gt;" in html and "<script>window" not in html
+
+
+def test_notices_when_stages_are_missing(bare_client):
+    view = bare_client.get("/dashboard.json").json()
+    assert any("custodes classify" in n for n in view["notices"])
+    assert any("custodes resolve" in n for n in view["notices"])
+    assert "run `custodes classify`" in bare_client.get("/").text.replace("&#96;", "`")
+    found = bare_client.get("/search.json", params={"q": "clearview"}).json()
+    assert CLEARVIEW in {a["award_key"] for a in found["tables"]["awards"]}
+    assert {a["category"] for a in found["tables"]["awards"]} == {"unclassified"}
+
+
+def test_openapi_lists_every_page_in_json_and_csv(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/dashboard.json", "/search.csv", "/award/{ident}.json",
+                 "/vendor/{ident}.csv", "/reach.json", "/methodology.json"):
+        assert path in spec["paths"]
+
+
+def test_static_files_and_vendored_library(client):
+    r = client.get("/static/vendor/cytoscape.min.js")
+    assert r.status_code == 200 and len(r.content) > 100_000
+    assert r.headers["content-security-policy"] == CSP
+
+
+def test_query_time_limit_stops_a_long_query(client):
+    reader = client.app.state.reader
+    old, reader.time_limit = reader.time_limit, 0.2
+    try:
+        with pytest.raises(QueryTimeout):
+            reader.rows("SELECT count(*) FROM range(100000000000) a")
+    finally:
+        reader.time_limit = old
+    assert reader.scalar("SELECT 1") == 1  # the connection still works afterwards
+
+
+def test_reach_shows_paths_with_citations(client):
+    view = client.get("/reach.json", params={"category": "address"}).json()
+    paths = view["data"]["paths"]
+    if not view["data"]["options"]:
+        pytest.skip("the data web has no data categories yet")
+    assert paths, "some flow carries addresses in the curated data web"
+    assert all(step["sources"] for p in paths for step in p["steps"])
+    assert client.get("/reach.json", params={"category": "nope_x"}).status_code == 404
+
+
+def test_dataweb_node_page_shows_sources(client):
+    graph = client.get("/dataweb/graph.json").json()["data"]
+    if not graph["nodes"]:
+        pytest.skip("the data web is not built")
+    node = next(n for n in graph["nodes"] if n["sources"])
+    view = client.get(f"/dataweb/node/{node['id']}.json").json()
+    assert view["tables"]["sources"] == node["sources"]
+    assert json.dumps(node["sources"][0]["title"])[1:-1] in json.dumps(view)
