@@ -8,12 +8,12 @@ The analyses themselves (custodes/analyse/analyses.py) never know which engine r
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-import warnings
 
 from custodes.errors import ConfigError, InputError, NotFound
 from custodes.settings import Settings

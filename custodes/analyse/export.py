@@ -60,8 +60,8 @@ def write_postgres(store: Store, url: str,
     with psycopg.connect(url) as pg, pg.cursor() as cur:
         for name in present_tables(store):
             columns = [(r[0], r[1]) for r in store.execute(
-                f"SELECT column_name, data_type FROM information_schema.columns "
-                f"WHERE table_name = ? ORDER BY ordinal_position", [name])]
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ? ORDER BY ordinal_position", [name])]
             cur.execute(create_table_pg_sql(name, columns))
             counts[name] = _copy_rows(store.con, cur, name, [c for c, _ in columns])
             if progress:

@@ -1,0 +1,82 @@
+"""Publishable charts: Vega-Lite through Altair, rendered offline to PNG and SVG.
+
+Charts are 340 px wide so they read on a phone without zooming; every chart has a title,
+labelled axes, and a source line naming USAspending.gov and the custodes versions.
+Amounts are converted to float only to draw bars; every printed figure stays exact.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from custodes.errors import ConfigError
+
+WIDTH = 340
+MAX_BARS = 15
+
+
+def _altair() -> Any:
+    try:
+        import altair as alt
+    except ImportError as exc:  # pragma: no cover
+        raise ConfigError("Charts need Altair: pip install 'custodes[charts]'.") from exc
+    return alt
+
+
+def _millions(value: Decimal | None) -> float:
+    return float((value or Decimal(0)) / Decimal(1_000_000))
+
+
+def bar_chart(rows: list[dict[str, Any]], label_key: str, title: str, subtitle: str,
+              source_line: str, horizontal: bool = True) -> Any:
+    """One bar per row: rows need `label_key` and `obligation_usd`."""
+    alt = _altair()
+    data = [{"label": str(r[label_key]), "usd_m": _millions(r["obligation_usd"]),
+             "usd": f"${r['obligation_usd']:,.2f}"} for r in rows[:MAX_BARS]]
+    amount = alt.X if horizontal else alt.Y
+    group = alt.Y if horizontal else alt.X
+    order = "-x" if horizontal else None
+    chart = alt.Chart(alt.Data(values=data)).mark_bar(color="#3b5b92").encode(
+        amount("usd_m:Q", title="Net obligations (US$ millions)",
+               axis=alt.Axis(format=",.0f")),
+        group("label:N", title=None, sort=order,
+              axis=alt.Axis(labelLimit=150, labelAngle=0 if horizontal else -45)),
+        tooltip=[alt.Tooltip("label:N", title="Group"), alt.Tooltip("usd:N", title="Net")],
+    ).properties(width=WIDTH - 160 if horizontal else WIDTH,
+                 height=max(120, 22 * len(data)) if horizontal else 220,
+                 title=alt.Title(title, subtitle=subtitle, anchor="start"))
+    return _with_source(chart, source_line)
+
+
+def _with_source(chart: Any, source_line: str) -> Any:
+    """Put the source line under the chart (a bottom title of a one-chart group)."""
+    alt = _altair()
+    footer = alt.Title(source_line.split("|"), orient="bottom", anchor="start",
+                       fontSize=10, fontWeight="normal", color="#555", offset=12)
+    return alt.vconcat(chart, title=footer).configure_view(stroke=None).configure_title(
+        fontSize=15, subtitleFontSize=11)
+
+
+def wrap_source(text: str, width: int = 60) -> str:
+    """Break the source line into '|'-separated lines (Vega's lineBreak) for phone width."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    return "|".join([*lines, line])
+
+
+def write_chart(chart: Any, stem: Path) -> list[Path]:
+    """Render CHART to STEM.png (2x, for sharp phone screens) and STEM.svg."""
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    png.write_bytes(vlc.vegalite_to_png(spec, scale=2))
+    svg.write_text(vlc.vegalite_to_svg(spec))
+    return [png, svg]

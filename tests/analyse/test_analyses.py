@@ -1,0 +1,182 @@
+"""The analyses on the hand-written store; expected figures are re-added from the rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from custodes.analyse import analyses
+from custodes.analyse.engines import open_source
+from custodes.analyse.frame import NO_MAKER, UNCLASSIFIED, UNRESOLVED, Filters
+from custodes.errors import InputError, NotFound
+from custodes.settings import Settings
+from tests.analyse.conftest import (
+    CLASSIFICATION,
+    MAKERS,
+    REVISION,
+    TRANSACTION_VENDOR,
+    VENDORS,
+    build_fixture_store,
+    fixture_rows,
+)
+
+ROWS = fixture_rows()
+
+
+@pytest.fixture
+def src(fixture_db):
+    with open_source(Settings(db=fixture_db)) as s:
+        yield s
+
+
+def expected(key, rows=ROWS) -> dict:
+    sums: dict = defaultdict(lambda: Decimal("0.00"))
+    for r in rows:
+        for k in key(r):
+            sums[k] += r["obligation_usd"]
+    return dict(sums)
+
+
+def as_map(rows, key) -> dict:
+    return {r[key]: r["obligation_usd"] for r in rows}
+
+
+def kind(r) -> str:
+    if r["obligation_usd"] < 0:
+        return "deobligation"
+    return "new award" if r["modification_number"] == "0" else "modification"
+
+
+FAMILY = {v: f for v, _, _, f in VENDORS}
+
+
+@pytest.mark.parametrize("by,key,rowkey", [
+    ("fiscal_year", "fiscal_year", lambda r: [r["fiscal_year"]]),
+    ("month", "month", lambda r: [r["action_date"].year * 100 + r["action_date"].month]),
+    ("sub_agency", "awarding_sub_agency_code", lambda r: [r["awarding_sub_agency_code"]]),
+    ("recipient", "recipient_name", lambda r: [r["recipient_name"]]),
+    ("kind", "kind", lambda r: [kind(r)]),
+    ("category", "category",
+     lambda r: [CLASSIFICATION.get(r["award_key"], UNCLASSIFIED)]),
+    ("vendor", "vendor_id",
+     lambda r: [TRANSACTION_VENDOR.get(r["transaction_key"], UNRESOLVED)]),
+    ("family", "family_id",
+     lambda r: [FAMILY.get(TRANSACTION_VENDOR.get(r["transaction_key"]), UNRESOLVED)]),
+    ("maker", "maker",
+     lambda r: [m for a, m in MAKERS if a == r["award_key"]] or [NO_MAKER]),
+])
+def test_totals_match_the_rows(src, by, key, rowkey):
+    got = analyses.totals(src, by, Filters())
+    assert as_map(got, key) == expected(rowkey)
+    counts = defaultdict(int)
+    for r in ROWS:
+        for k in rowkey(r):
+            counts[k] += 1
+    assert {r[key]: r["transactions"] for r in got} == dict(counts)
+
+
+def test_money_stays_decimal_to_the_cent(src):
+    rows = analyses.totals(src, "fiscal_year", Filters())
+    assert all(isinstance(r["obligation_usd"], Decimal) for r in rows)
+    assert sum(r["obligation_usd"] for r in rows) == sum(r["obligation_usd"] for r in ROWS)
+
+
+def test_family_groups_two_vendors_and_names_the_parent(src):
+    rows = {r["family_id"]: r for r in analyses.totals(src, "family", Filters())}
+    assert rows["v-holding"]["family_label"] == "Acme Holdings"
+    assert rows["v-holding"]["awards"] == 3  # A1 and A4 (Acme), A2 (Beta)
+
+
+def test_filters_agency_years_and_categories(src):
+    f = Filters(sub_agencies=("7012",), fy_from=2021, fy_to=2022,
+                exclude_categories=("none", UNCLASSIFIED))
+    got = as_map(analyses.totals(src, "fiscal_year", f), "fiscal_year")
+    keep = [r for r in ROWS if r["awarding_sub_agency_code"] == "7012"
+            and 2021 <= r["fiscal_year"] <= 2022
+            and CLASSIFICATION.get(r["award_key"], UNCLASSIFIED) not in ("none",
+                                                                         UNCLASSIFIED)]
+    assert got == expected(lambda r: [r["fiscal_year"]], keep)
+    only = as_map(analyses.totals(src, "category", Filters(categories=("biometrics",))),
+                  "category")
+    assert list(only) == ["biometrics"]
+
+
+def test_two_dimensions(src):
+    got = {(r["fiscal_year"], r["kind"]): r["obligation_usd"]
+           for r in analyses.totals(src, "fiscal_year,kind", Filters())}
+    assert got == expected(lambda r: [(r["fiscal_year"], kind(r))])
+
+
+def test_year_over_year(src):
+    rows = {r["fiscal_year"]: r for r in analyses.year_over_year(src, Filters())}
+    by_year = expected(lambda r: [r["fiscal_year"]])
+    assert rows[2021]["previous_usd"] is None
+    assert rows[2022]["change_usd"] == by_year[2022] - by_year[2021]
+    pct = (by_year[2023] - by_year[2022]) * 100 / by_year[2022]
+    assert rows[2023]["change_pct"] == pct.quantize(Decimal("0.1"))
+
+
+def test_top_awards_ordered_by_net_amount(src):
+    top = analyses.top_awards(src, Filters(), n=2)
+    per_award = expected(lambda r: [r["award_key"]])
+    best = sorted(per_award.items(), key=lambda kv: -kv[1])[:2]
+    assert [(r["award_key"], r["obligation_usd"]) for r in top] == best
+
+
+def test_award_timeline_has_every_modification_and_running_total(src):
+    rows = analyses.award_timeline(src, "A1")
+    assert [r["modification_number"] for r in rows] == ["0", "P00001", "P00002"]
+    assert [r["kind"] for r in rows] == ["new award", "modification", "deobligation"]
+    assert rows[-1]["running_total_usd"] == expected(lambda r: [r["award_key"]])["A1"]
+    with pytest.raises(NotFound):
+        analyses.award_timeline(src, "NO-SUCH-AWARD")
+
+
+def test_changed_since_separates_new_and_revised(src):
+    result = analyses.changed_since(src, date(2025, 1, 1), Filters())
+    summary = {r["change"]: r for r in result["summary"]}
+    assert summary["new"]["transactions"] == 1  # t5
+    assert summary["revised"]["transactions"] == 1  # t7
+    t7 = next(r for r in ROWS if r["transaction_key"] == REVISION[0])
+    assert summary["revised"]["net_change_usd"] == t7["obligation_usd"] - REVISION[2]
+    assert analyses.changed_since(src, date(2026, 1, 1), Filters())["summary"] == []
+
+
+@pytest.mark.parametrize("by,values", [("category", ["biometrics"]),
+                                       ("fiscal_year,kind", ["2021", "new award"]),
+                                       ("month", ["2021-03"]), ("maker", ["VisionCam"])])
+def test_explain_adds_up_to_the_figure(src, by, values):
+    figures = analyses.totals(src, by, Filters())
+    dims = by.split(",")
+    keys = {"category": "category", "fiscal_year": "fiscal_year", "kind": "kind",
+            "month": "month", "maker": "maker"}
+    want = [v if d != "fiscal_year" else int(v) for d, v in zip(dims, values, strict=True)]
+    if by == "month":
+        want = [202103]
+    figure = next(r for r in figures if [r[keys[d]] for d in dims] == want)
+    rows = analyses.explain(src, by, values, Filters())
+    assert len(rows) == figure["transactions"]
+    assert sum(r["obligation_usd"] for r in rows) == figure["obligation_usd"]
+
+
+def test_explain_needs_one_value_per_dimension(src):
+    with pytest.raises(InputError):
+        analyses.explain(src, "fiscal_year,kind", ["2021"], Filters())
+
+
+def test_missing_stage_tables_name_the_command(tmp_path):
+    db = build_fixture_store(tmp_path / "bare.duckdb", classified=False, resolved=False)
+    with open_source(Settings(db=db)) as s:
+        assert analyses.totals(s, "fiscal_year", Filters())  # works without them
+        with pytest.raises(NotFound, match="custodes classify"):
+            analyses.totals(s, "category", Filters())
+        with pytest.raises(NotFound, match="custodes resolve"):
+            analyses.totals(s, "vendor", Filters())
+
+
+def test_unknown_dimension_is_an_input_error(src):
+    with pytest.raises(InputError, match="Cannot group by"):
+        analyses.totals(src, "colour", Filters())
