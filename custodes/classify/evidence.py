@@ -91,5 +91,5 @@ class Matcher:
                     if kind == UNLESS:
                         blocked.add(idx)
                     else:
-                        hits.setdefault(idx, piece)
+                        hits.setdefault(idx, piece.strip("|"))
         return {i: t for i, t in hits.items() if i not in blocked}
