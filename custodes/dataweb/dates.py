@@ -10,7 +10,7 @@ _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def date_range(text: object) -> tuple[date, date]:
-    """First and last day a partial date can mean. ValueError if it is not a real date."""
+    """First and last day a partial date can mean; ValueError if it is not real."""
     match = _PARTIAL.match(str(text))
     if not match:
         raise ValueError(f"{text!r} is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -24,7 +24,9 @@ def date_range(text: object) -> tuple[date, date]:
     if day is None:
         return date(year, month, 1), date(year, month, last)
     if not 1 <= day <= last:
-        raise ValueError(f"{text!r} is not a day of {calendar.month_name[month]} {year}")
+        raise ValueError(
+            f"{text!r} is not a day of {calendar.month_name[month]} {year}"
+        )
     return date(year, month, day), date(year, month, day)
 
 

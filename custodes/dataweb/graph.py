@@ -1,5 +1,5 @@
-"""The data web as a networkx graph: institutions, systems and data stores as nodes; data
-flows, operation, supply, holding, membership, agreements and figures as edges.
+"""The data web as a networkx graph: institutions, systems and data stores as nodes;
+data flows, operation, supply, holding, membership, agreements and figures as edges.
 
 Every node and every edge carries `sources`, the ids of the publications behind it.
 """
@@ -33,9 +33,24 @@ def flow_path(entry: Entry) -> list[str]:
 
 def _node_attrs(web: DataWeb, entry: Entry) -> dict[str, Any]:
     d = entry.data
-    attrs = {"kind": entry.kind, "label": web.label(entry.id), "sources": source_ids(entry)}
-    for key in ("name", "summary", "status", "category", "data_categories", "value", "unit",
-                "amount_usd", "date", "since", "kind"):
+    attrs = {
+        "kind": entry.kind,
+        "label": web.label(entry.id),
+        "sources": source_ids(entry),
+    }
+    for key in (
+        "name",
+        "summary",
+        "status",
+        "category",
+        "data_categories",
+        "value",
+        "unit",
+        "amount_usd",
+        "date",
+        "since",
+        "kind",
+    ):
         if key in d and key != "kind":
             attrs[key] = d[key]
     if entry.kind == "organisation":
@@ -55,7 +70,11 @@ def _structural_edges(entry: Entry) -> list[tuple[str, str, str]]:
     if k == "data_source":
         return [(d["holder"], entry.id, "holds")]
     if k == "agreement":
-        parties = _as_list(d.get("vendor")) + _as_list(d.get("agency")) + _as_list(d.get("parties"))
+        parties = (
+            _as_list(d.get("vendor"))
+            + _as_list(d.get("agency"))
+            + _as_list(d.get("parties"))
+        )
         return [(p, entry.id, "party_to") for p in dict.fromkeys(parties)]
     if k == "figure":
         return [(entry.id, r, "describes") for r in _as_list(d.get("relates_to"))]
@@ -63,29 +82,55 @@ def _structural_edges(entry: Entry) -> list[tuple[str, str, str]]:
 
 
 def build_graph(web: DataWeb) -> nx.MultiDiGraph:
-    """All entries as one graph. Flow edges run from -> to and keep `via` as an attribute."""
+    """All entries as one graph. Flow edges run from -> to, keeping `via` as data."""
     graph = nx.MultiDiGraph()
     for entry in web.entries.values():
         if entry.kind in NODE_KINDS:
             graph.add_node(entry.id, **_node_attrs(web, entry))
     for entry in web.entries.values():
         for source, target, relation in _structural_edges(entry):
-            graph.add_edge(source, target, key=f"{relation}:{entry.id}", relation=relation,
-                           entry=entry.id, sources=source_ids(entry))
+            graph.add_edge(
+                source,
+                target,
+                key=f"{relation}:{entry.id}",
+                relation=relation,
+                entry=entry.id,
+                sources=source_ids(entry),
+            )
         if entry.kind == "flow":
             d = entry.data
-            graph.add_edge(d["from"], d["to"], key=entry.id, relation="flow", entry=entry.id,
-                           via=_as_list(d.get("via")), data_categories=d["data_categories"],
-                           status=d["status"], since=d.get("since"), until=d.get("until"),
-                           agreement=d.get("agreement"), summary=d["summary"],
-                           sources=source_ids(entry))
+            graph.add_edge(
+                d["from"],
+                d["to"],
+                key=entry.id,
+                relation="flow",
+                entry=entry.id,
+                via=_as_list(d.get("via")),
+                data_categories=d["data_categories"],
+                status=d["status"],
+                since=d.get("since"),
+                until=d.get("until"),
+                agreement=d.get("agreement"),
+                summary=d["summary"],
+                sources=source_ids(entry),
+            )
         if entry.kind == "funding":
             award = f"award:{entry.data.get('award_key') or entry.data.get('piid')}"
-            graph.add_node(award, kind="award", label=award.split(":", 1)[1], sources=[])
-            graph.add_edge(award, entry.data["system"], key=entry.id, relation="funds",
-                           entry=entry.id, sources=source_ids(entry))
+            graph.add_node(
+                award, kind="award", label=award.split(":", 1)[1], sources=[]
+            )
+            graph.add_edge(
+                award,
+                entry.data["system"],
+                key=entry.id,
+                relation="funds",
+                entry=entry.id,
+                sources=source_ids(entry),
+            )
     for award in [n for n, a in graph.nodes(data=True) if a.get("kind") == "award"]:
-        cited = {s for _, _, a in graph.out_edges(award, data=True) for s in a["sources"]}
+        cited = {
+            s for _, _, a in graph.out_edges(award, data=True) for s in a["sources"]
+        }
         graph.nodes[award]["sources"] = sorted(cited)
     return graph
 
@@ -102,7 +147,8 @@ def neighbourhood(graph: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDi
         for node in frontier:
             nxt.update(undirected.neighbors(node))
             for _, _, attrs in list(graph.in_edges(node, data=True)) + list(
-                    graph.out_edges(node, data=True)):
+                graph.out_edges(node, data=True)
+            ):
                 nxt.update(v for v in attrs.get("via", []) if v in graph)
         frontier = nxt - seen
         seen |= nxt

@@ -44,7 +44,9 @@ def _read_yaml(path: Path) -> tuple[Any, str]:
     try:
         return yaml.safe_load(text), text
     except yaml.YAMLError as exc:
-        raise InputError(f"{path.name} is not valid YAML: {exc}. Fix the file and retry.") from exc
+        raise InputError(
+            f"{path.name} is not valid YAML: {exc}. Fix the file and retry."
+        ) from exc
 
 
 def _load_file(web: DataWeb, path: Path, kind: str) -> None:
@@ -66,17 +68,21 @@ def _load_file(web: DataWeb, path: Path, kind: str) -> None:
 
 
 def load_dataweb(data_dir: Path | None = None) -> DataWeb:
-    """Read every data-web file in `data_dir`; unknown YAML files are reported as problems."""
+    """Read every data-web file in `data_dir`; unknown YAML files become problems."""
     folder = Path(data_dir) if data_dir else default_data_dir()
     if not folder.is_dir():
-        raise InputError(f"No data-web folder at {folder}. Pass --data with the folder "
-                         "that holds organisations.yaml, systems.yaml and the rest.")
+        raise InputError(
+            f"No data-web folder at {folder}. Pass --data with the folder "
+            "that holds organisations.yaml, systems.yaml and the rest."
+        )
     web = DataWeb()
     vocab_path = folder / VOCABULARY_FILE
     if vocab_path.exists():
         web.vocabulary = _plain(_read_yaml(vocab_path)[0] or {})
     else:
-        web.load_problems.append(f"{VOCABULARY_FILE}: missing (it lists the allowed terms)")
+        web.load_problems.append(
+            f"{VOCABULARY_FILE}: missing (it lists the allowed terms)"
+        )
     for name, (_, kind) in FILES.items():
         if (folder / name).exists():
             _load_file(web, folder / name, kind)
@@ -86,7 +92,9 @@ def load_dataweb(data_dir: Path | None = None) -> DataWeb:
     for path in sorted(folder.glob("*.y*ml")):
         if path.name not in known:
             web.load_problems.append(
-                f"{path.name}: unexpected file; the data web reads only {', '.join(sorted(known))}")
+                f"{path.name}: unexpected file; the data web reads only "
+                f"{', '.join(sorted(known))}"
+            )
     return web
 
 
@@ -96,7 +104,7 @@ def _cached(folder: str, stamp: float) -> DataWeb:
 
 
 def shipped_dataweb(data_dir: Path | None = None) -> DataWeb:
-    """Load once per process (reloaded when a file changes); for the CLI and the web app."""
+    """Load once per process (again when a file changes); for the CLI and web app."""
     folder = Path(data_dir) if data_dir else default_data_dir()
     stamp = max((p.stat().st_mtime for p in folder.glob("*.yaml")), default=0.0)
     return _cached(str(folder), stamp)

@@ -1,8 +1,9 @@
 """The shape of the curated data web: which files, which fields, which references.
 
-One YAML file per kind of entry under custodes/data/dataweb/. Each entry is a mapping with
-an `id` whose prefix names its kind. The tables below are the whole schema; the validator
-(validate.py) and the loader read nothing else. There is no kind for a private person.
+One YAML file per kind of entry under custodes/data/dataweb/. Each entry is a mapping
+with an `id` whose prefix names its kind. The tables below are the whole schema; the
+validator (validate.py) and the loader read nothing else. There is no kind for a
+private person.
 """
 
 from __future__ import annotations
@@ -25,27 +26,47 @@ VOCABULARY_FILE = "vocabulary.yaml"
 
 # kind -> required fields, optional fields
 FIELDS: dict[str, tuple[set[str], set[str]]] = {
-    "organisation": ({"id", "name", "kind", "summary", "sources"}, {"short_name", "parent"}),
+    "organisation": (
+        {"id", "name", "kind", "summary", "sources"},
+        {"short_name", "parent"},
+    ),
     "system": (
         {"id", "name", "operator", "category", "status", "summary", "sources"},
         {"aliases", "vendors", "secondary_categories", "since", "privacy_documents"},
     ),
-    "data_source": ({"id", "name", "holder", "data_categories", "summary", "sources"}, set()),
+    "data_source": (
+        {"id", "name", "holder", "data_categories", "summary", "sources"},
+        set(),
+    ),
     "flow": (
         {"id", "from", "to", "data_categories", "status", "summary", "sources"},
         {"via", "agreement", "since", "until", "history", "cases"},
     ),
     "agreement": (
         {"id", "kind", "summary", "sources"},
-        {"vendor", "agency", "parties", "amount_usd", "date", "piid", "status", "history"},
+        {
+            "vendor",
+            "agency",
+            "parties",
+            "amount_usd",
+            "date",
+            "piid",
+            "status",
+            "history",
+        },
     ),
     "figure": (
         {"id", "value", "unit", "measured_by", "relates_to", "summary", "sources"},
         {"qualifier", "as_of"},
     ),
-    "funding": ({"id", "system", "basis", "sources"}, {"piid", "award_key", "agency", "contract"}),
-    "source": ({"id", "publisher", "date"}, {"title", "topic", "url", "read_via", "seed_article",
-                                             "title_from_url", "weak"}),
+    "funding": (
+        {"id", "system", "basis", "sources"},
+        {"piid", "award_key", "agency", "contract"},
+    ),
+    "source": (
+        {"id", "publisher", "date"},
+        {"title", "topic", "url", "read_via", "seed_article", "title_from_url", "weak"},
+    ),
 }
 HISTORY_FIELDS = ({"date", "status", "event"}, {"sources"})
 
@@ -55,8 +76,12 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
     "organisation": {"parent": ("org.",)},
     "system": {"operator": ("org.",), "vendors": ("org.",)},
     "data_source": {"holder": ("org.",)},
-    "flow": {"from": ("ds.", "sys."), "to": ("sys.", "org."), "via": NODE_PREFIXES,
-             "agreement": ("con.", "agr.")},
+    "flow": {
+        "from": ("ds.", "sys."),
+        "to": ("sys.", "org."),
+        "via": NODE_PREFIXES,
+        "agreement": ("con.", "agr."),
+    },
     "agreement": {"vendor": ("org.",), "agency": ("org.",), "parties": ("org.",)},
     "figure": {"relates_to": ("org.", "sys.", "ds.", "flow.", "con.", "agr.")},
     "funding": {"system": ("sys.",), "contract": ("con.",)},
@@ -66,8 +91,11 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
 # field -> vocabulary section its values must come from
 VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
     "organisation": {"kind": "organisation_kinds"},
-    "system": {"category": "system_categories", "secondary_categories": "system_categories",
-               "status": "statuses"},
+    "system": {
+        "category": "system_categories",
+        "secondary_categories": "system_categories",
+        "status": "statuses",
+    },
     "data_source": {"data_categories": "data_categories"},
     "flow": {"data_categories": "data_categories", "status": "statuses"},
     "agreement": {"kind": "agreement_kinds", "status": "statuses"},
@@ -75,16 +103,49 @@ VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
 
 DATE_FIELDS = ("since", "until", "date", "as_of")
 
-# Field names that would hold facts about a person. The data web records which institutions
-# hold which *categories* of data; a field like these means someone is adding personal data.
-PERSONAL_DATA_FIELDS = frozenset({
-    "person", "people", "individual", "full_name", "first_name", "last_name", "surname",
-    "birth_date", "date_of_birth", "dob", "age", "ssn", "social_security_number", "a_number",
-    "alien_number", "passport_number", "home_address", "street_address", "address",
-    "phone", "phone_number", "email", "license_plate", "plate_number", "latitude",
-    "longitude", "coordinates", "gps", "photo", "face_image", "fingerprint",
-    "immigration_status", "nationality", "ethnicity", "religion", "medical_record",
-})
+# Field names that would hold facts about a person. The data web records which
+# institutions hold which *categories* of data; a field like these means someone is
+# adding personal data.
+PERSONAL_DATA_FIELDS = frozenset(
+    {
+        "person",
+        "people",
+        "individual",
+        "full_name",
+        "first_name",
+        "last_name",
+        "surname",
+        "birth_date",
+        "date_of_birth",
+        "dob",
+        "age",
+        "ssn",
+        "social_security_number",
+        "a_number",
+        "alien_number",
+        "passport_number",
+        "home_address",
+        "street_address",
+        "address",
+        "phone",
+        "phone_number",
+        "email",
+        "license_plate",
+        "plate_number",
+        "latitude",
+        "longitude",
+        "coordinates",
+        "gps",
+        "photo",
+        "face_image",
+        "fingerprint",
+        "immigration_status",
+        "nationality",
+        "ethnicity",
+        "religion",
+        "medical_record",
+    }
+)
 
 
 @dataclass
@@ -122,8 +183,13 @@ class DataWeb:
         if entry is None:
             return entry_id
         d = entry.data
-        return str(d.get("short_name") or d.get("name") or d.get("title") or d.get("topic")
-                   or entry_id)
+        return str(
+            d.get("short_name")
+            or d.get("name")
+            or d.get("title")
+            or d.get("topic")
+            or entry_id
+        )
 
 
 def prefixes_of(kind: str) -> tuple[str, ...]:

@@ -1,11 +1,11 @@
 """Questions the CLI and the web app ask of the data web.
 
-reach(category)        who can reach a category of personal data, and through which paths
+reach(category)        who can reach a category of personal data, and by which paths
 show(id)               one entry with everything that points to it
 flow_history(flow_id)  the dated status changes of a flow (or an agreement)
 
 Every answer carries the sources of every claim it makes, expanded to publisher, title,
-date and URL. `feeds(system_id, store)` lives in funding.py because it also reads the store.
+date and URL. `feeds(system_id, store)` lives in funding.py (it also reads the store).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def expand_sources(web: DataWeb, ids: list[str]) -> list[dict[str, Any]]:
     for sid in ids:
         entry = web.get(sid)
         data = entry.data if entry else {}
-        out.append({"id": sid, **{k: data[k] for k in SOURCE_KEYS if data.get(k) is not None}})
+        out.append(
+            {"id": sid, **{k: data[k] for k in SOURCE_KEYS if data.get(k) is not None}}
+        )
     return out
 
 
@@ -40,18 +42,29 @@ def entry_or_404(web: DataWeb, entry_id: str, kind: str | None = None) -> Entry:
         what = kind.replace("_", " ") if kind else "entry"
         close = sorted(i for i in web.entries if entry_id.split(".")[-1] in i)[:5]
         hint = f" Similar ids: {', '.join(close)}." if close else ""
-        raise NotFound(f"No {what} with id {entry_id!r} in the data web.{hint} "
-                       "List ids with `custodes graph export --format json`.")
+        raise NotFound(
+            f"No {what} with id {entry_id!r} in the data web.{hint} "
+            "List ids with `custodes graph export --format json`."
+        )
     return entry
 
 
 def step(web: DataWeb, flow: Entry) -> dict[str, Any]:
     """One flow as a path step, with its sources."""
     d = flow.data
-    return {"flow": flow.id, "from": d["from"], "to": d["to"], "via": d.get("via", []),
-            "path": flow_path(flow), "data_categories": d["data_categories"],
-            "status": d["status"], "since": d.get("since"), "until": d.get("until"),
-            "summary": d["summary"], "sources": expand_sources(web, source_ids(flow))}
+    return {
+        "flow": flow.id,
+        "from": d["from"],
+        "to": d["to"],
+        "via": d.get("via", []),
+        "path": flow_path(flow),
+        "data_categories": d["data_categories"],
+        "status": d["status"],
+        "since": d.get("since"),
+        "until": d.get("until"),
+        "summary": d["summary"],
+        "sources": expand_sources(web, source_ids(flow)),
+    }
 
 
 def _carrying(web: DataWeb, category: str) -> dict[str, list[Entry]]:
@@ -65,8 +78,11 @@ def _carrying(web: DataWeb, category: str) -> dict[str, list[Entry]]:
 
 def _roots(web: DataWeb, category: str, by_start: dict[str, list[Entry]]) -> list[str]:
     targets = {f.data["to"] for flows in by_start.values() for f in flows}
-    holders = [ds.id for ds in web.of_kind("data_source")
-               if category in ds.data["data_categories"]]
+    holders = [
+        ds.id
+        for ds in web.of_kind("data_source")
+        if category in ds.data["data_categories"]
+    ]
     return list(dict.fromkeys(holders + [n for n in by_start if n not in targets]))
 
 
@@ -76,21 +92,27 @@ def _reached_by(web: DataWeb, node: str) -> tuple[str, dict[str, Any] | None]:
     if entry is None or entry.kind != "system":
         return node, None
     operator = entry.data["operator"]
-    return operator, {"relation": "operates", "from": operator, "to": node,
-                      "sources": expand_sources(web, source_ids(entry))}
+    return operator, {
+        "relation": "operates",
+        "from": operator,
+        "to": node,
+        "sources": expand_sources(web, source_ids(entry)),
+    }
 
 
 def reach(category: str, web: DataWeb | None = None) -> list[dict[str, Any]]:
     """Every path by which an organisation can reach data of `category`.
 
-    A path is a chain of flows that all carry the category, starting at a store that holds
-    it (or at a system with no incoming flow of it). A path that ends at a system is
-    reached by the system's operator. Each result lists its steps with their sources.
+    A path is a chain of flows that all carry the category, starting at a store that
+    holds it (or at a system with no incoming flow of it). A path that ends at a system
+    is reached by the system's operator. Each result lists its steps with their sources.
     """
     web = _web(web)
     if category not in web.vocabulary.get("data_categories", {}):
         known = ", ".join(sorted(web.vocabulary.get("data_categories", {})))
-        raise InputError(f"Unknown data category {category!r}. Known categories: {known}.")
+        raise InputError(
+            f"Unknown data category {category!r}. Known categories: {known}."
+        )
     by_start = _carrying(web, category)
     results: list[dict[str, Any]] = []
 
@@ -117,10 +139,16 @@ def _path_result(web: DataWeb, category: str, chain: list[Entry]) -> dict[str, A
     reaches, operated = _reached_by(web, chain[-1].data["to"])
     if operated:
         path.append(reaches)
-    return {"category": category, "reaches": reaches, "reaches_name": web.label(reaches),
-            "path": path, "path_names": [web.label(n) for n in path],
-            "statuses": [s["status"] for s in steps], "steps": steps,
-            "operated_by": operated}
+    return {
+        "category": category,
+        "reaches": reaches,
+        "reaches_name": web.label(reaches),
+        "path": path,
+        "path_names": [web.label(n) for n in path],
+        "statuses": [s["status"] for s in steps],
+        "steps": steps,
+        "operated_by": operated,
+    }
 
 
 def _related(web: DataWeb, entry_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -137,7 +165,8 @@ def _related(web: DataWeb, entry_id: str) -> dict[str, list[dict[str, Any]]]:
                 hit = field_name not in ("summary", "id") and entry_id in values
             if hit:
                 related.setdefault(f"{other.kind}.{field_name}", []).append(
-                    {"id": other.id, "kind": other.kind, "label": web.label(other.id)})
+                    {"id": other.id, "kind": other.kind, "label": web.label(other.id)}
+                )
     return related
 
 
@@ -151,10 +180,16 @@ def show(entry_id: str, web: DataWeb | None = None) -> dict[str, Any]:
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and item in web.entries and item != entry_id:
                 mentioned[item] = web.label(item)
-    result = {"id": entry.id, "kind": entry.kind, "label": web.label(entry.id),
-              "file": entry.file, "fields": entry.data, "names": mentioned,
-              "sources": expand_sources(web, source_ids(entry)),
-              "related": _related(web, entry_id)}
+    result = {
+        "id": entry.id,
+        "kind": entry.kind,
+        "label": web.label(entry.id),
+        "file": entry.file,
+        "fields": entry.data,
+        "names": mentioned,
+        "sources": expand_sources(web, source_ids(entry)),
+        "related": _related(web, entry_id),
+    }
     if entry.kind in ("flow", "agreement") and entry.data.get("history"):
         result["history"] = flow_history(entry_id, web)["events"]
     return result
@@ -168,15 +203,30 @@ def flow_history(flow_id: str, web: DataWeb | None = None) -> dict[str, Any]:
     web = _web(web)
     entry = entry_or_404(web, flow_id)
     if entry.kind not in ("flow", "agreement"):
-        raise InputError(f"{flow_id} is a {entry.kind}; history is kept for flows and "
-                         "agreements (ids starting flow., con. or agr.).")
+        raise InputError(
+            f"{flow_id} is a {entry.kind}; history is kept for flows and "
+            "agreements (ids starting flow., con. or agr.)."
+        )
     events, previous = [], None
-    for event in sorted(entry.data.get("history") or [], key=lambda e: sort_key(e["date"])):
+    for event in sorted(
+        entry.data.get("history") or [], key=lambda e: sort_key(e["date"])
+    ):
         cited = event.get("sources") or source_ids(entry)
-        events.append({"date": event["date"], "status": event["status"],
-                       "event": event["event"], "changed": event["status"] != previous,
-                       "sources": expand_sources(web, [str(s) for s in cited])})
+        events.append(
+            {
+                "date": event["date"],
+                "status": event["status"],
+                "event": event["event"],
+                "changed": event["status"] != previous,
+                "sources": expand_sources(web, [str(s) for s in cited]),
+            }
+        )
         previous = event["status"]
-    return {"id": entry.id, "label": web.label(entry.id), "status": entry.data.get("status"),
-            "summary": entry.data["summary"], "events": events,
-            "status_changes": sum(1 for e in events[1:] if e["changed"])}
+    return {
+        "id": entry.id,
+        "label": web.label(entry.id),
+        "status": entry.data.get("status"),
+        "summary": entry.data["summary"],
+        "events": events,
+        "status_changes": sum(1 for e in events[1:] if e["changed"]),
+    }

@@ -1,8 +1,9 @@
 """`custodes check`: every rule the curated data web must keep, with the entry at fault.
 
-Rules: every claim cites at least one known source; every reference resolves to an entry of
-the right kind; categories and statuses come from vocabulary.yaml; ids are unique; dates are
-real calendar dates, not in the future, and in order; no field holds personal data.
+Rules: every claim cites at least one known source; every reference resolves to an entry
+of the right kind; categories and statuses come from vocabulary.yaml; ids are unique;
+dates are real calendar dates, not in the future, and in order; no field holds
+personal data.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ def _personal(entry: Entry, data: dict[str, Any], context: str = "") -> list[str
     found = []
     for key, value in data.items():
         if key.lower() in PERSONAL_DATA_FIELDS:
-            found.append(f"field {context}{key!r} would hold personal data about a person; the "
-                         "data web records institutions and categories of data only")
+            found.append(
+                f"field {context}{key!r} would hold personal data about a person; the "
+                "data web records institutions and categories of data only"
+            )
         for item in _as_list(value):
             if isinstance(item, dict):
                 found.extend(_personal(entry, item, f"{context}{key}."))
@@ -58,11 +61,18 @@ def _fields(entry: Entry) -> list[str]:
     required, optional = FIELDS[entry.kind]
     keys = set(entry.data)
     out = [f"missing field {k!r}" for k in sorted(required - keys)]
-    out += [f"unknown field {k!r}" for k in sorted(keys - required - optional)
-            if k.lower() not in PERSONAL_DATA_FIELDS]
-    if entry.kind == "source" and not (entry.data.get("title") or entry.data.get("topic")):
+    out += [
+        f"unknown field {k!r}"
+        for k in sorted(keys - required - optional)
+        if k.lower() not in PERSONAL_DATA_FIELDS
+    ]
+    if entry.kind == "source" and not (
+        entry.data.get("title") or entry.data.get("topic")
+    ):
         out.append("a source needs a title (or a topic when the title is not known)")
-    if entry.kind == "funding" and not (entry.data.get("piid") or entry.data.get("award_key")):
+    if entry.kind == "funding" and not (
+        entry.data.get("piid") or entry.data.get("award_key")
+    ):
         out.append("a funding entry needs a piid or an award_key")
     return out
 
@@ -71,11 +81,21 @@ def _sources(web: DataWeb, entry: Entry) -> list[str]:
     if entry.kind == "source":
         return []
     cited = _as_list(entry.data.get("sources"))
-    out = [] if cited else ["claim without a source: cite at least one id from sources.yaml"]
+    out = (
+        []
+        if cited
+        else ["claim without a source: cite at least one id from sources.yaml"]
+    )
     for event in _as_list(entry.data.get("history")):
-        if isinstance(event, dict) and "sources" in event and not _as_list(event["sources"]):
-            out.append(f"history event {event.get('date')}: empty source list "
-                       "(omit it to inherit the entry's sources)")
+        if (
+            isinstance(event, dict)
+            and "sources" in event
+            and not _as_list(event["sources"])
+        ):
+            out.append(
+                f"history event {event.get('date')}: empty source list "
+                "(omit it to inherit the entry's sources)"
+            )
         if isinstance(event, dict):
             cited = cited + _as_list(event.get("sources"))
     for sid in cited:
@@ -93,7 +113,9 @@ def _references(web: DataWeb, entry: Entry) -> list[str]:
             if web.get(ref) is None:
                 out.append(f"dangling reference: {field_name} {ref!r} is not defined")
             elif not ref.startswith(prefixes):
-                out.append(f"{field_name} {ref!r} must point to one of {', '.join(prefixes)}")
+                out.append(
+                    f"{field_name} {ref!r} must point to one of {', '.join(prefixes)}"
+                )
     if entry.kind == "funding" and entry.data.get("agency"):
         try:
             resolve_sub_agency(str(entry.data["agency"]))
@@ -110,12 +132,19 @@ def _vocabulary(web: DataWeb, entry: Entry) -> list[str]:
         for value in _as_list(entry.data.get(field_name)):
             if value not in allowed:
                 what = "category" if "categor" in section else section.rstrip("s")
-                extra = (" (there is no kind for private persons)"
-                         if section == "organisation_kinds" else "")
-                out.append(f"unknown {what} {value!r} in {field_name}{extra}; "
-                           f"allowed: {', '.join(sorted(allowed))}")
+                extra = (
+                    " (there is no kind for private persons)"
+                    if section == "organisation_kinds"
+                    else ""
+                )
+                out.append(
+                    f"unknown {what} {value!r} in {field_name}{extra}; "
+                    f"allowed: {', '.join(sorted(allowed))}"
+                )
     for event in _as_list(entry.data.get("history")):
-        if isinstance(event, dict) and event.get("status") not in web.vocabulary.get("statuses", {}):
+        if isinstance(event, dict) and event.get("status") not in web.vocabulary.get(
+            "statuses", {}
+        ):
             out.append(f"unknown status {event.get('status')!r} in history")
     return out
 
@@ -133,9 +162,15 @@ def _dates(entry: Entry, today: date) -> list[str]:
             continue
         if ranges[field_name][0] > today:
             out.append(f"impossible date in {field_name}: {value} is in the future")
-    if "since" in ranges and "until" in ranges and ranges["until"][1] < ranges["since"][0]:
-        out.append(f"impossible dates: until {entry.data['until']} is before "
-                   f"since {entry.data['since']}")
+    if (
+        "since" in ranges
+        and "until" in ranges
+        and ranges["until"][1] < ranges["since"][0]
+    ):
+        out.append(
+            f"impossible dates: until {entry.data['until']} is before "
+            f"since {entry.data['since']}"
+        )
     return out + _history(entry, today)
 
 
@@ -148,22 +183,30 @@ def _history(entry: Entry, today: date) -> list[str]:
             continue
         required, optional = HISTORY_FIELDS
         out += [f"history event lacks {k!r}" for k in sorted(required - set(event))]
-        out += [f"history event has unknown field {k!r}" for k in sorted(set(event) - required
-                                                                         - optional)]
+        out += [
+            f"history event has unknown field {k!r}"
+            for k in sorted(set(event) - required - optional)
+        ]
         try:
             start, end = date_range(event.get("date"))
         except ValueError as exc:
             out.append(f"impossible date in history: {exc}")
             continue
         if start > today:
-            out.append(f"impossible date in history: {event.get('date')} is in the future")
+            out.append(
+                f"impossible date in history: {event.get('date')} is in the future"
+            )
         if previous and end < previous[0]:
-            out.append(f"history out of order: {event.get('date')} comes after {previous[1]}")
+            out.append(
+                f"history out of order: {event.get('date')} comes after {previous[1]}"
+            )
         previous = (start, event.get("date"))
     last = events[-1] if events and isinstance(events[-1], dict) else None
     if last and entry.data.get("status") and last.get("status") != entry.data["status"]:
-        out.append(f"status {entry.data['status']!r} disagrees with the last history event "
-                   f"({last.get('status')!r})")
+        out.append(
+            f"status {entry.data['status']!r} disagrees with the last history event "
+            f"({last.get('status')!r})"
+        )
     return out
 
 
@@ -179,13 +222,19 @@ def _check_entry(web: DataWeb, entry: Entry, today: date) -> list[Problem]:
 def validate(web: DataWeb, today: date | None = None) -> list[Problem]:
     """Every problem in the data web, in file order. An empty list means it is sound."""
     today = today or date.today()
-    problems = [Problem(p.split(":", 1)[0], p.split(":", 1)[1].strip())
-                for p in web.load_problems]
+    problems = [
+        Problem(p.split(":", 1)[0], p.split(":", 1)[1].strip())
+        for p in web.load_problems
+    ]
     seen: dict[str, Entry] = {}
     for entry in web.all_entries:
         if entry.id in seen:
-            problems.append(Problem(entry.where(), f"duplicate id (first defined in "
-                                                   f"{seen[entry.id].where()})"))
+            problems.append(
+                Problem(
+                    entry.where(),
+                    f"duplicate id (first defined in {seen[entry.id].where()})",
+                )
+            )
             continue
         seen[entry.id] = entry
         problems += _check_entry(web, entry, today)

@@ -1,0 +1,332 @@
+"""`custodes check` and `custodes graph ...`: the curated data web in the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from custodes.console import console, db_option, json_option, money, print_json, table
+from custodes.dataweb import export
+from custodes.dataweb.funding import feeds
+from custodes.dataweb.loader import default_data_dir, load_dataweb, shipped_dataweb
+from custodes.dataweb.model import DataWeb
+from custodes.dataweb.queries import flow_history, reach, show
+from custodes.dataweb.render import write_picture
+from custodes.dataweb.validate import validate
+from custodes.errors import InputError, NotFound
+from custodes.settings import Settings
+from custodes.store.duckdb import Store, open_store
+
+data_option = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of data-web YAML files. Default: the data shipped with custodes.",
+)
+
+
+def _web(data_dir: Path | None) -> DataWeb:
+    web = shipped_dataweb(data_dir)
+    problems = validate(web)
+    if problems:
+        raise InputError(
+            f"The data web in {data_dir or default_data_dir()} has "
+            f"{len(problems)} problems. Run `custodes check` to see them."
+        )
+    return web
+
+
+def _cites(sources: list[dict]) -> str:
+    return "; ".join(
+        f"{s.get('publisher')}, {s.get('title') or s.get('topic')} "
+        f"({s.get('date') or 'n.d.'})"
+        for s in sources
+    )
+
+
+@click.command("check")
+@data_option
+@json_option
+def check_command(data_dir: Path | None, as_json: bool) -> None:
+    """Validate the curated data web; exit 1 naming each file and entry at fault."""
+    web = load_dataweb(data_dir)
+    problems = validate(web)
+    if as_json:
+        print_json(
+            {
+                "entries": len(web.entries),
+                "problems": [
+                    {"where": p.where, "message": p.message} for p in problems
+                ],
+            }
+        )
+    else:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+    if problems:
+        raise InputError(
+            f"{len(problems)} problems in the data web at "
+            f"{data_dir or default_data_dir()}. Fix the entries named above."
+        )
+    if not as_json:
+        counts = ", ".join(
+            f"{n} {k}"
+            for k, n in sorted(
+                {
+                    e.kind: sum(1 for x in web.entries.values() if x.kind == e.kind)
+                    for e in web.entries.values()
+                }.items()
+            )
+        )
+        console.print(f"Data web OK: {len(web.entries)} entries ({counts}).")
+
+
+@click.group("graph")
+def graph_group() -> None:
+    """Query and export the cited data web: who can reach which personal data, how."""
+
+
+@graph_group.command("reach")
+@click.argument("category")
+@data_option
+@json_option
+def reach_command(category: str, data_dir: Path | None, as_json: bool) -> None:
+    """Who can reach data CATEGORY (address, face_image, vehicle, tax, ...) and through
+    which paths; each step with its sources."""
+    paths = reach(category, _web(data_dir))
+    if as_json:
+        print_json(paths)
+        return
+    rows = [
+        (
+            p["reaches_name"],
+            " → ".join(p["path_names"]),
+            ", ".join(p["statuses"]),
+            ", ".join(s["flow"] for s in p["steps"]),
+        )
+        for p in paths
+    ]
+    console.print(
+        table(
+            f"Who can reach '{category}' ({len(paths)} paths)",
+            ["reaches", "path", "status", "flows"],
+            rows,
+        )
+    )
+    console.print(
+        "Sources for every step: add --json, or `custodes graph show FLOW_ID`."
+    )
+
+
+@contextmanager
+def _maybe_store(settings: Settings) -> Iterator[Store | None]:
+    try:
+        with open_store(settings) as store:
+            yield store
+    except NotFound:
+        yield None
+
+
+def _print_feeds(f: dict) -> None:
+    console.print(
+        f"[bold]{f['name']}[/] ({f['id']}), operated by {f['operator']['name']}; "
+        f"vendors: {', '.join(v['name'] for v in f['vendors']) or 'none recorded'}"
+    )
+    rows = [
+        (
+            i["flow"],
+            i["role"],
+            " → ".join(i["path"]),
+            ", ".join(i["data_categories"]),
+            i["status"],
+            len(i["sources"]),
+        )
+        for i in f["inputs"]
+    ]
+    console.print(
+        table(
+            "Data flowing in (upstream flows: --json)",
+            ["flow", "role", "path", "data", "status", "sources"],
+            rows,
+        )
+    )
+    cost = f["cost"]
+    rows = [
+        (
+            a["id"],
+            a["piid"] or a["award_key"],
+            a.get("agency") or "",
+            "—"
+            if "found" not in a
+            else money(a["obligation_usd"])
+            if a["found"]
+            else "not in store",
+            a.get("transactions", ""),
+        )
+        for a in cost["awards"]
+    ]
+    console.print(
+        table(
+            "What it cost (curated award mapping × store)",
+            ["mapping", "award", "agency", "obligated", "transactions"],
+            rows,
+            justify_right=["obligated", "transactions"],
+        )
+    )
+    if cost["note"]:
+        console.print(f"[yellow]{cost['note']}[/]")
+    else:
+        console.print(
+            f"Total obligated: [bold]{money(cost['total_obligation_usd'])}[/]"
+            + (
+                f"; not found in the store: {', '.join(cost['not_found'])}"
+                if cost["not_found"]
+                else ""
+            )
+        )
+
+
+@graph_group.command("feeds")
+@click.argument("system")
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="How many steps upstream to follow.",
+)
+@data_option
+@db_option
+@json_option
+def feeds_command(
+    settings: Settings, system: str, depth: int, data_dir: Path | None, as_json: bool
+) -> None:
+    """What feeds SYSTEM: data flowing in (with sources) and what it cost."""
+    web = _web(data_dir)
+    with _maybe_store(settings) as store:
+        result = feeds(system, store, web, depth)
+    if as_json:
+        print_json(result)
+    else:
+        _print_feeds(result)
+
+
+@graph_group.command("show")
+@click.argument("entry_id", metavar="ID")
+@data_option
+@json_option
+def show_command(entry_id: str, data_dir: Path | None, as_json: bool) -> None:
+    """Everything about one entry (organisation, system, flow, ...): fields, sources and
+    every entry that refers to it."""
+    result = show(entry_id, _web(data_dir))
+    if as_json:
+        print_json(result)
+        return
+    fields = [
+        (k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+        for k, v in result["fields"].items()
+        if k != "sources"
+    ]
+    console.print(
+        table(
+            f"{result['label']} ({result['id']}, {result['kind']})",
+            ["field", "value"],
+            fields,
+        )
+    )
+    console.print(
+        table(
+            "Sources",
+            ["id", "citation", "url"],
+            [(s["id"], _cites([s]), s.get("url", "")) for s in result["sources"]],
+        )
+    )
+    rows = [
+        (how, r["id"], r["label"])
+        for how, items in result["related"].items()
+        for r in items
+    ]
+    console.print(table("Referred to by", ["as", "id", "name"], rows))
+
+
+@graph_group.command("history")
+@click.argument("flow_id")
+@data_option
+@json_option
+def history_command(flow_id: str, data_dir: Path | None, as_json: bool) -> None:
+    """Status history of a flow or agreement (e.g. suspended, then reactivated)."""
+    result = flow_history(flow_id, _web(data_dir))
+    if as_json:
+        print_json(result)
+        return
+    rows = [
+        (
+            e["date"],
+            e["status"] + (" ←" if e["changed"] else ""),
+            e["event"],
+            _cites(e["sources"]),
+        )
+        for e in result["events"]
+    ]
+    console.print(
+        table(
+            f"{result['label']}: now {result['status']} "
+            f"({result['status_changes']} status changes)",
+            ["date", "status", "event", "sources"],
+            rows,
+        )
+    )
+    if not rows:
+        console.print("No dated events recorded for this entry.")
+
+
+@graph_group.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["graphml", "json", "ftm"]), required=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write here instead of standard output.",
+)
+@data_option
+def export_command(fmt: str, out: Path | None, data_dir: Path | None) -> None:
+    """Export the whole data web as GraphML, JSON (nodes, edges, sources) or
+    FollowTheMoney entities (JSON lines, for Aleph/OpenAleph)."""
+    web = _web(data_dir)
+    target = out or Path("/dev/stdout")
+    writer = {
+        "graphml": export.write_graphml,
+        "json": export.write_json,
+        "ftm": export.write_ftm,
+    }[fmt]
+    writer(web, target)
+    if out:
+        console.print(f"Wrote {fmt} export of {len(web.entries)} entries to {out}")
+
+
+@graph_group.command("render")
+@click.argument("entry_id", metavar="ID")
+@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Picture file ending in .svg or .png.",
+)
+@data_option
+def render_command(entry_id: str, depth: int, out: Path, data_dir: Path | None) -> None:
+    """Draw the part of the data web around ID (to --depth steps) as SVG or PNG."""
+    write_picture(_web(data_dir), entry_id, out, depth)
+    console.print(f"Wrote {out}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(check_command)
+    group.add_command(graph_group)

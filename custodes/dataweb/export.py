@@ -1,0 +1,90 @@
+"""Exports of the data web: JSON (for an interactive explorer), GraphML, FollowTheMoney.
+
+- graph_json(web): {"nodes": [...], "edges": [...], "sources": {id: {...}}}; every node
+  and edge lists the ids of its sources, which the "sources" table expands.
+- write_graphml(web, path): the same graph for Gephi, yEd or networkx; list values are
+  stored as JSON text because GraphML attributes are scalars.
+- iter_ftm(web): FollowTheMoney entities (one dict per entity, JSON lines on disk) for
+  Aleph/OpenAleph. Organisations become PublicBody/Company/Organization, systems
+  Project, data stores Asset, flows and relations UnknownLink/Membership/Ownership,
+  contracts Contract + ContractAward, figures Note.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from custodes.dataweb.graph import build_graph
+from custodes.dataweb.model import DataWeb
+from custodes.dataweb.queries import SOURCE_KEYS
+
+
+def _sources_table(web: DataWeb) -> dict[str, dict[str, Any]]:
+    return {
+        e.id: {k: e.data[k] for k in SOURCE_KEYS if e.data.get(k) is not None}
+        for e in web.of_kind("source")
+    }
+
+
+def graph_json(web: DataWeb, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+    """Nodes and edges for an explorer (cytoscape-style ids), each with source ids."""
+    graph = graph if graph is not None else build_graph(web)
+    nodes = [{"id": n, **attrs} for n, attrs in graph.nodes(data=True)]
+    edges = [
+        {"id": key, "source": u, "target": v, **attrs}
+        for u, v, key, attrs in graph.edges(keys=True, data=True)
+    ]
+    used = {s for item in nodes + edges for s in item.get("sources", [])}
+    table = _sources_table(web)
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "sources": {sid: table[sid] for sid in sorted(used) if sid in table},
+    }
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def write_graphml(web: DataWeb, path: Path) -> None:
+    graph = build_graph(web)
+    flat = nx.MultiDiGraph()
+    for node, attrs in graph.nodes(data=True):
+        flat.add_node(
+            node, **{k: _scalar(v) for k, v in attrs.items() if v is not None}
+        )
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        flat.add_edge(
+            u, v, key=key, **{k: _scalar(x) for k, x in attrs.items() if x is not None}
+        )
+    nx.write_graphml(flat, str(path))
+
+
+def write_json(web: DataWeb, path: Path) -> None:
+    path.write_text(
+        json.dumps(graph_json(web), indent=1, ensure_ascii=False, default=str)
+    )
+
+
+def write_ftm(web: DataWeb, path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for entity in iter_ftm(web):
+            out.write(json.dumps(entity, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def iter_ftm(web: DataWeb) -> Iterator[dict[str, Any]]:
+    from custodes.dataweb.ftm import build_entities
+
+    for proxy in build_entities(web):
+        yield proxy.to_dict()
