@@ -30,7 +30,7 @@ def _millions(value: Decimal | None) -> float:
 
 
 def bar_chart(rows: list[dict[str, Any]], label_key: str, title: str, subtitle: str,
-              source_line: str, horizontal: bool = True) -> Any:
+              source_line: str, horizontal: bool = True, group_title: str = "") -> Any:
     """One bar per row: rows need `label_key` and `obligation_usd`."""
     alt = _altair()
     data = [{"label": str(r[label_key]), "usd_m": _millions(r["obligation_usd"]),
@@ -41,8 +41,8 @@ def bar_chart(rows: list[dict[str, Any]], label_key: str, title: str, subtitle: 
     chart = alt.Chart(alt.Data(values=data)).mark_bar(color="#3b5b92").encode(
         amount("usd_m:Q", title="Net obligations (US$ millions)",
                axis=alt.Axis(format=",.0f")),
-        group("label:N", title=None, sort=order,
-              axis=alt.Axis(labelLimit=150, labelAngle=0 if horizontal else -45)),
+        group("label:N", title=None if horizontal else group_title, sort=order,
+              axis=alt.Axis(labelLimit=150, labelAngle=0)),
         tooltip=[alt.Tooltip("label:N", title="Group"), alt.Tooltip("usd:N", title="Net")],
     ).properties(width=WIDTH - 160 if horizontal else WIDTH,
                  height=max(120, 22 * len(data)) if horizontal else 220,

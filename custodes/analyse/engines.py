@@ -86,8 +86,8 @@ def open_source(settings: Settings, engine: str = "duckdb", source: str | None =
         if not source:
             raise InputError("The postgres engine needs --source postgresql://USER@HOST:PORT/DB.")
         ibis = _ibis()
-        con = ibis.postgres.connect(url=source) if "://" in source else \
-            ibis.postgres.connect(database=source)
+        url = source if "://" in source else f"postgres:///{source}"
+        con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
         try:
             yield Source("postgres", con)
         finally:

@@ -109,7 +109,7 @@ def write_charts(report: dict[str, Any], out: Path) -> dict[str, list[Path]]:
             out / f"by-{by}")
     made["fy"] = charts.write_chart(charts.bar_chart(
         report["by_fiscal_year"], "fiscal_year", f"{who} by fiscal year", sub, src,
-        horizontal=False), out / "by-fiscal-year")
+        horizontal=False, group_title="Fiscal year"), out / "by-fiscal-year")
     return made
 
 
