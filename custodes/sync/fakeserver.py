@@ -36,7 +36,12 @@ CONTRACT_TYPES = {"A", "B", "C", "D"}
 class Fault:
     """One injected misbehaviour. `path` is a substring of the request path."""
 
-    kind: str  # 500 | 429 | slow | truncated | reset | duplicate | shift | failed | corrupt
+    # 500 | 429 | slow | truncated | reset: on any endpoint
+    # duplicate (a page repeats the record before it), shift (a page starts `shift`
+    # records early, so as many are served twice and as many never), drop (the record
+    # at sorted position `shift` is never served, though counted): search pages
+    # failed (the job fails), corrupt (the zip is damaged): bulk download
+    kind: str
     path: str = "/api/"
     times: int = 1  # how many requests it hits; -1 = every one
     after: int = 0  # let this many matching requests through first
@@ -45,6 +50,7 @@ class Fault:
     delay: float = 2.0
     shift: int = 1
     seen: int = 0
+    fired: int = 0
 
     def hits(self, path: str, page: int | None) -> bool:
         if self.path not in path or (self.page is not None and page != self.page):
@@ -85,6 +91,13 @@ def load_rows(paths: list[Path]) -> list[dict[str, str]]:
     return rows
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout test) is not an error here
+
+
 class FakeUsaspending:
     """The fake API. `with FakeUsaspending(rows) as api:` then use `api.url`."""
 
@@ -100,8 +113,7 @@ class FakeUsaspending:
         self.log: list[dict[str, Any]] = []
         self.bulk = BulkJobs(bulk_files or [])
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.app = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
@@ -132,6 +144,7 @@ class FakeUsaspending:
         with self._lock:
             for fault in self.faults:
                 if fault.hits(path, page):
+                    fault.fired += 1
                     return fault
         return None
 
@@ -181,15 +194,18 @@ class FakeUsaspending:
 
     def page_doc(self, rows: list[dict[str, Any]], fields: list[str], page: int,
                  limit: int, fault: Fault | None) -> dict[str, Any]:
+        if fault and fault.kind == "drop":  # the count still includes it
+            rows = rows[:fault.shift] + rows[fault.shift + 1:]
         start = (page - 1) * limit
         chunk = rows[start:start + limit]
         if fault and fault.kind == "shift" and page > 1:
             chunk = rows[max(0, start - fault.shift):start - fault.shift + limit]
         elif fault and fault.kind == "duplicate" and page > 1:
             chunk = rows[start - 1:start + limit]
+        chunk = chunk[: max(0, self.cap - start)]  # nothing past the result window
         keep = set(fields) | {"internal_id", "generated_internal_id"}
         results = [{k: v for k, v in r.items() if k in keep} for r in chunk]
-        has_next = start + limit < len(rows)
+        has_next = min(start + limit, self.cap) < len(rows)
         return {"limit": limit, "results": results, "messages": [],
                 "page_metadata": {"page": page, "hasPrevious": page > 1,
                                   "hasNext": has_next, "previous": page - 1 or None,

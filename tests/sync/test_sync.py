@@ -1,0 +1,176 @@
+"""`custodes sync` end to end against the fake API: caps, faults, resume, safety, lock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from custodes.store.lock import writer_lock
+from custodes.sync.checkpoint import staging_dir
+from custodes.sync.fakeserver import Fault
+from tests.sync.conftest import make_rows, store_total, total
+
+SEARCH = "spending_by_transaction/"
+FY = ["--fy", "2024", "--agency", "ICE", "--agency", "CBP"]
+
+
+def test_complete_sync_splits_windows_over_the_cap(fake_api, sync, db_path):
+    rows = make_rows(420)
+    api = fake_api(rows, cap=120)
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["status"] == "complete"
+    assert s["windows"] >= 4  # 420 records under a 120 cap need at least four windows
+    assert s["expected"] == s["fetched"] == 420
+    assert store_total(db_path) == (420, total(rows))
+    assert not staging_dir(db_path).exists()  # staging is cleared once stored
+    # The client learns the server's cap from its 422 answer and splits the window.
+    past = [r for r in api.requests_to(SEARCH)
+            if (r["body"]["page"] - 1) * r["body"]["limit"] >= 120]
+    assert past and len(past) < s["windows"]
+
+
+def test_faults_do_not_change_the_result(fake_api, sync, db_path):
+    rows = make_rows(350, seed=3)
+    faults = [Fault("500", times=2), Fault("429", retry_after="0.2", after=3),
+              Fault("truncated", path=SEARCH, page=2),
+              Fault("shift", path=SEARCH, page=3, shift=3, times=2),
+              Fault("duplicate", path=SEARCH, page=2, after=1, times=3),
+              Fault("reset", path=SEARCH, after=1)]
+    api = fake_api(rows, faults=faults)
+    code, s = sync(api.url, *FY)
+    assert code == 0, s
+    assert s["fetched"] == 350 and s["retries"] >= 4
+    assert store_total(db_path) == (350, total(rows))
+    assert [f.fired for f in faults if not f.fired] == []  # every fault actually fired
+
+
+def test_shift_on_one_page_is_healed_by_a_second_pass(fake_api, sync, db_path):
+    rows = make_rows(250, seed=4)
+    api = fake_api(rows, faults=[Fault("shift", path=SEARCH, page=2, times=-1)])
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["fetched"] == 250
+    assert store_total(db_path) == (250, total(rows))
+
+
+def test_persistent_shifting_is_reported_and_nothing_written(fake_api, sync, db_path):
+    rows = make_rows(250, seed=4)
+    api = fake_api(rows, faults=[Fault("drop", path=SEARCH, times=-1, shift=120)])
+    code, s = sync(api.url, *FY)
+    assert code == 2 and s["status"] == "incomplete" and not s["written"]
+    assert [m["window"] for m in s["missing"]] == ["2023-10-01..2024-09-30"]
+    assert "of 250" in s["missing"][0]["error"]
+    assert (staging_dir(db_path) / "checkpoint.json").exists()
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert con.execute('SELECT count(*) FROM "transaction"').fetchone()[0] == 0
+    assert con.execute("SELECT status, ingest_run_id FROM sync_run").fetchall() == \
+        [("incomplete", None)]
+    con.close()
+
+
+def test_partial_failure_keeps_good_data_intact(fake_api, sync, db_path):
+    first = make_rows(200, seed=5)
+    api = fake_api(first)
+    assert sync(api.url, *FY)[0] == 0
+    before = store_total(db_path)
+    api.records.extend(fake_api(make_rows(50, seed=6)).records)  # the API grows
+    api.faults.append(Fault("500", times=-1))  # then fails for good
+    code, s = sync(api.url, *FY)
+    assert code == 2 and not s["written"]
+    assert store_total(db_path) == before
+
+
+def test_interrupted_sync_resumes_without_refetching(fake_api, sync, db_path):
+    rows = make_rows(400, seed=8)
+    api = fake_api(rows, cap=110)
+    code, s = sync(api.url, *FY, "--max-requests", "20")
+    assert code == 2 and "budget" in s["stop_reason"] and not s["written"]
+    cp = json.loads((staging_dir(db_path) / "checkpoint.json").read_text())
+    done = [w["key"] for w in cp["windows"] if w["status"] == "done"]
+    assert done, "some windows finish inside the budget"
+    api.log.clear()
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["resumed"]
+    asked = {json.dumps(r["body"]["filters"]["time_period"]) for r in api.log}
+    for key in done:
+        start, end = key.split("..")
+        assert json.dumps([{"start_date": start, "end_date": end}]) not in asked
+    assert store_total(db_path) == (400, total(rows))
+
+
+def test_second_sync_is_idempotent(fake_api, sync, db_path):
+    rows = make_rows(150, seed=9)
+    api = fake_api(rows)
+    assert sync(api.url, *FY)[0] == 0
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["new"] == 0 and s["changed"] == 0 and s["unchanged"] == 150
+    assert store_total(db_path) == (150, total(rows))
+    log = Path(str(db_path) + ".sync.log").read_text().splitlines()
+    assert len(log) == 2 and "status=complete" in log[1] and "unchanged=150" in log[1]
+
+
+def test_agency_filter_and_env_url(fake_api, cli, db_path, monkeypatch):
+    rows = make_rows(200, seed=10)
+    api = fake_api(rows)
+    monkeypatch.setenv("CUSTODES_USASPENDING_URL", api.url)
+    result = cli("sync", "--fy", "2024", "--agency", "7012", "--rate", "0", "--json")
+    s = json.loads(result.stdout)
+    ice = [r for r in rows if r["Agency"] == "ICE"]
+    assert s["api_url"] == api.url and s["fetched"] == len(ice)
+    assert store_total(db_path) == (len(ice), total(ice))
+    body = api.requests_to("count")[0]["body"]["filters"]
+    assert body["agencies"] == [{"type": "awarding", "tier": "subtier",
+                                 "name": "U.S. Immigration and Customs Enforcement",
+                                 "toptier_name": "Department of Homeland Security"}]
+
+
+def test_one_day_over_the_cap_is_reported(fake_api, sync):
+    rows = make_rows(60, seed=11)
+    for r in rows:
+        r["Action Date"] = "2024-02-01"
+    api = fake_api(rows, cap=40)
+    code, s = sync(api.url, *FY)
+    assert code == 2
+    assert any("one day cannot be split" in (m["error"] or "") for m in s["missing"])
+
+
+def test_second_sync_waits_for_the_lock(fake_api, cli, db_path):
+    api = fake_api(make_rows(10))
+    with writer_lock(db_path.with_name(db_path.name + ".sync"), "test"):
+        result = cli("sync", "--api-url", api.url, "--fy", "2024", expect=3)
+    assert "another `custodes sync` is running" in result.output
+    assert api.log == []
+
+
+def test_bad_agency_is_a_usage_error(cli):
+    result = cli("sync", "--agency", "NOPE", "--api-url", "http://127.0.0.1:9", expect=1)
+    assert "Unknown agency" in result.output
+
+
+@pytest.mark.shared
+def test_shared_data_sync_matches_the_file(fake_api, sync, db_path, tmp_path):
+    from custodes.sync.fakeserver import load_rows
+    from tests.conftest import API_SEARCH, need_shared
+
+    need_shared()
+    path = API_SEARCH / "CBP_ICE_FY2024_Contract_Obligations.csv"
+    api = fake_api(load_rows([path]), cap=2500,
+                   faults=[Fault("shift", path=SEARCH, page=7), Fault("500", after=20)])
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["fetched"] == 10_226
+    from_file = tmp_path / "file.duckdb"
+    from click.testing import CliRunner
+
+    from custodes.cli import main
+    assert CliRunner().invoke(main, ["--db", str(from_file), "ingest", str(path)]).exit_code == 0
+    con = duckdb.connect(str(db_path), read_only=True)
+    con.execute(f"ATTACH '{from_file}' AS f (READ_ONLY)")
+    diff = con.execute('SELECT count(*) FROM (SELECT transaction_key, obligation_usd, '
+                       'award_key FROM "transaction" EXCEPT SELECT transaction_key, '
+                       'obligation_usd, award_key FROM f."transaction")').fetchone()[0]
+    sums = con.execute('SELECT (SELECT sum(obligation_usd) FROM "transaction"), '
+                       '(SELECT sum(obligation_usd) FROM f."transaction")').fetchone()
+    con.close()
+    assert diff == 0 and sums[0] == sums[1]
