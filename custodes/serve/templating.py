@@ -36,11 +36,13 @@ def with_query(params: dict[str, Any], **changes: Any) -> str:
     return ("?" + urlencode(merged)) if merged else ""
 
 
-def cell(value: Any, is_money: bool = False) -> str:
+def cell(value: Any, is_money: bool = False, key: str = "") -> str:
     if value is None:
         return ""
     if is_money:
         return money(value)
+    if key.endswith(("year", "_line", "step", "path")) or key in ("fy", "run_id"):
+        return str(value)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, float):
