@@ -13,3 +13,5 @@ else
 fi
 .venv/bin/custodes ingest "$data"
 .venv/bin/custodes stats
+# Last: the web app on the store just built; it prints its address (Ctrl+C stops it).
+exec .venv/bin/custodes serve --host 127.0.0.1 --port "${CUSTODES_PORT:-8000}"
