@@ -1,7 +1,8 @@
 """Award-level text from the transaction store, and the classify output tables.
 
 An award is classified from ALL of its transactions together: every distinct description
-(IGF::xx::IGF prefixes removed), every recipient name, PSC and NAICS code and description.
+(IGF::xx::IGF prefixes removed), every recipient name, PSC and NAICS code and
+description.
 That is how a "no-cost extension" or "closeout" modification follows its award.
 """
 
@@ -18,7 +19,7 @@ CREATE TABLE classification (
     taxonomy_version VARCHAR,
     rules_version    VARCHAR,
     recipient        VARCHAR,            -- latest recipient name of the award
-    rules_category   VARCHAR,            -- what the rules said (differs when overridden)
+    rules_category   VARCHAR,  -- what the rules said (differs when overridden)
     score            DOUBLE
 )"""
 
@@ -35,18 +36,20 @@ CREATE TABLE IF NOT EXISTS classification_run (
 def award_text_sql(where: str = "") -> str:
     """One row per award: text, recipients (`|A|B|`), psc, naics, latest recipient.
 
-    `where` filters transactions (a SQL condition on "transaction" columns), e.g. for explain.
+    `where` filters transactions (a SQL condition on "transaction" columns),
+    e.g. for explain.
     """
     cond = f"WHERE {where}" if where else ""
     return f"""
 SELECT award_key,
   upper(coalesce(string_agg(DISTINCT trim(regexp_replace(description,
         'IGF::[A-Z]+::IGF', ' ', 'g')), ' | '), '')) AS text,
-  '|' || upper(coalesce(string_agg(DISTINCT recipient_name, '|'), '')) || '|' AS recipient,
+  '|' || upper(coalesce(string_agg(DISTINCT recipient_name, '|'), ''))
+      || '|' AS recipient,
   upper(coalesce(string_agg(DISTINCT concat_ws(' ', psc_code, psc_description), ' | '),
         '')) AS psc,
-  upper(coalesce(string_agg(DISTINCT concat_ws(' ', naics_code, naics_description), ' | '),
-        '')) AS naics,
+  upper(coalesce(string_agg(DISTINCT concat_ws(' ', naics_code, naics_description),
+        ' | '), '')) AS naics,
   arg_max(recipient_name, coalesce(action_date, DATE '1900-01-01')) AS latest_recipient
 FROM "transaction" {cond}
 GROUP BY award_key"""

@@ -1,4 +1,4 @@
-"""Turn the rules that fired on an award into a category, a confidence and the evidence."""
+"""Turn the rules that fired on an award into a category, confidence and evidence."""
 
 from __future__ import annotations
 
@@ -16,18 +16,21 @@ class Decision:
     category: str
     confidence: float
     score: float
-    evidence: str          # JSON list of {signal, rule, text, category|cancels, weight}
+    evidence: str  # JSON list of {signal, rule, text, category|cancels, weight}
     maker: str | None
 
 
-def category_scores(fired: dict[int, str], rules: tuple[Rule, ...],
-                    taxonomy: Taxonomy) -> dict[str, float]:
+def category_scores(
+    fired: dict[int, str], rules: tuple[Rule, ...], taxonomy: Taxonomy
+) -> dict[str, float]:
     """Sum of positive weights minus negative weights, per surveillance category."""
     scores = dict.fromkeys(taxonomy.surveillance_ids, 0.0)
     for idx in fired:
         rule = rules[idx]
         if rule.negative:
-            targets = taxonomy.surveillance_ids if "all" in rule.cancels else rule.cancels
+            targets = (
+                taxonomy.surveillance_ids if "all" in rule.cancels else rule.cancels
+            )
             for c in targets:
                 if c in scores:
                     scores[c] -= rule.weight
@@ -46,7 +49,12 @@ def evidence_items(fired: dict[int, str], rules: tuple[Rule, ...]) -> list[dict]
     items = []
     for idx, text in fired.items():
         rule = rules[idx]
-        item = {"signal": rule.signal, "rule": rule.id, "text": text, "weight": rule.weight}
+        item = {
+            "signal": rule.signal,
+            "rule": rule.id,
+            "text": text,
+            "weight": rule.weight,
+        }
         if rule.negative:
             item["cancels"] = list(rule.cancels)
         else:
@@ -73,5 +81,10 @@ def decide(fired: dict[int, str], ruleset: RuleSet, taxonomy: Taxonomy) -> Decis
     category = best if top >= ruleset.threshold else NONE
     confidence = _confidence(category, top, second, ruleset.threshold)
     evidence = json.dumps(evidence_items(fired, rules), ensure_ascii=False)
-    return Decision(category=category, confidence=confidence, score=round(top, 3),
-                    evidence=evidence, maker=_maker(fired, rules, category))
+    return Decision(
+        category=category,
+        confidence=confidence,
+        score=round(top, 3),
+        evidence=evidence,
+        maker=_maker(fired, rules, category),
+    )

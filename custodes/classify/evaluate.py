@@ -1,7 +1,9 @@
 """`custodes eval classify LABELS.csv`: score the rules against hand labels.
 
-Scores come from the rules alone (overrides are left out), so a corrections file built from
-the labels cannot inflate them. `unclear` labels are skipped; awards missing from the store
+Scores come from the rules alone (overrides are left out), so a corrections file built
+from
+the labels cannot inflate them. `unclear` labels are skipped; awards missing from the
+store
 are reported and skipped.
 """
 
@@ -23,21 +25,30 @@ class LabelFile:
 
 
 def load_labels(path: Path, taxonomy: Taxonomy) -> LabelFile:
-    """Read `generated_award_id,label[,...]`; refuse unknown labels with their line numbers."""
+    """Read `generated_award_id,label[,...]`; refuse unknown labels with their line
+    numbers.
+    """
     try:
         fh = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}. Check the path.") from exc
+        raise InputError(
+            f"Cannot read {path}: {exc.strerror}. Check the path."
+        ) from exc
     with fh:
         reader = csv.DictReader(fh)
         cols = set(reader.fieldnames or ())
         if not {"generated_award_id", "label"} <= cols:
-            raise InputError(f"{path} needs the columns generated_award_id and label "
-                             f"(found: {sorted(cols)}). Fix the header.")
+            raise InputError(
+                f"{path} needs the columns generated_award_id and label "
+                f"(found: {sorted(cols)}). Fix the header."
+            )
         labels: dict[str, str] = {}
         unclear, bad = 0, []
         for n, row in enumerate(reader, start=2):
-            key, label = (row["generated_award_id"] or "").strip(), (row["label"] or "").strip()
+            key, label = (
+                (row["generated_award_id"] or "").strip(),
+                (row["label"] or "").strip(),
+            )
             if not key:
                 continue
             if label == UNCLEAR:
@@ -47,8 +58,10 @@ def load_labels(path: Path, taxonomy: Taxonomy) -> LabelFile:
             else:
                 bad.append(f"line {n}: {label!r}")
     if bad:
-        raise InputError(f"{path}: labels not in the taxonomy: {', '.join(bad[:5])}. "
-                         "Use a category id, none or unclear.")
+        raise InputError(
+            f"{path}: labels not in the taxonomy: {', '.join(bad[:5])}. "
+            "Use a category id, none or unclear."
+        )
     return LabelFile(labels=labels, unclear=unclear)
 
 
@@ -56,12 +69,19 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "support": tp + fn, "predicted": tp + fp}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "support": tp + fn,
+        "predicted": tp + fp,
+    }
 
 
 def score(pairs: list[tuple[str, str]], taxonomy: Taxonomy) -> dict:
-    """pairs = (gold, predicted). Per-category, binary and macro figures and the confusion."""
+    """pairs = (gold, predicted). Per-category, binary and macro figures and the
+    confusion.
+    """
     per_cat = {}
     for c in taxonomy.ids:
         tp = sum(1 for g, p in pairs if g == c and p == c)
@@ -77,7 +97,14 @@ def score(pairs: list[tuple[str, str]], taxonomy: Taxonomy) -> dict:
     for g, p in pairs:
         confusion.setdefault(g, {}).setdefault(p, 0)
         confusion[g][p] += 1
-    return {"scored": len(pairs), "binary": _prf(tp, fp, fn),
-            "macro_f1": round(macro, 4), "macro_over": present,
-            "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else 0.0,
-            "per_category": per_cat, "confusion": confusion}
+    return {
+        "scored": len(pairs),
+        "binary": _prf(tp, fp, fn),
+        "macro_f1": round(macro, 4),
+        "macro_over": present,
+        "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4)
+        if pairs
+        else 0.0,
+        "per_category": per_cat,
+        "confusion": confusion,
+    }

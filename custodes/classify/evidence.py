@@ -1,9 +1,13 @@
 """Find which rules fire on which award, fast.
 
-All patterns of one field are joined into a single RE2 alternation that DuckDB runs once per
-award (`regexp_extract_all`, vectorised and multi-threaded). That yields the matched pieces of
-text. The few distinct pieces are then mapped back to the rules whose patterns they satisfy,
-in Python, once per distinct piece. Patterns that span text (`.*`) are run one by one so that
+All patterns of one field are joined into a single RE2 alternation that DuckDB runs once
+per
+award (`regexp_extract_all`, vectorised and multi-threaded). That yields the matched
+pieces of
+text. The few distinct pieces are then mapped back to the rules whose patterns they
+satisfy,
+in Python, once per distinct piece. Patterns that span text (`.*`) are run one by one so
+that
 they cannot hide the shorter matches inside their span.
 """
 
@@ -28,7 +32,7 @@ def _is_wide(pattern: str) -> bool:
 
 @dataclass
 class FieldMatcher:
-    """The patterns of one field, and a cache from matched text to (kind, rule index)."""
+    """The patterns of one field; a cache from matched text to (kind, rule index)."""
 
     tokens: list[tuple[re.Pattern[str], int, str]] = field(default_factory=list)
     narrow: list[str] = field(default_factory=list)
@@ -57,7 +61,9 @@ class FieldMatcher:
     def resolve(self, piece: str) -> frozenset[tuple[str, int]]:
         found = self.cache.get(piece)
         if found is None:
-            found = frozenset((kind, idx) for rx, idx, kind in self.tokens if rx.search(piece))
+            found = frozenset(
+                (kind, idx) for rx, idx, kind in self.tokens if rx.search(piece)
+            )
             self.cache[piece] = found
         return found
 
@@ -76,12 +82,16 @@ class Matcher:
                 fm.add(p, i, UNLESS)
 
     def hits_sql(self, source: str) -> str:
-        """One row per award of `source` (an award-text table): the matched pieces per field."""
+        """One row per award of `source` (an award-text table): the matched pieces per
+        field.
+        """
         cols = ",\n  ".join(f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in FIELDS)
         return f"SELECT award_key,\n  {cols}\nFROM {source}"
 
     def fired(self, pieces: dict[str, list[str]]) -> dict[int, str]:
-        """Rule index -> the first matched text, for rules that fire (their `unless` did not)."""
+        """Rule index -> the first matched text, for rules that fire (their `unless` did
+        not).
+        """
         hits: dict[int, str] = {}
         blocked: set[int] = set()
         for fname, values in pieces.items():

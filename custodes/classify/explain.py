@@ -1,17 +1,18 @@
-"""`custodes classify --explain AWARD`: why an award got its category, from the live rules."""
+"""`custodes classify --explain AWARD`: why an award got its category, from the live
+rules.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from custodes.classify.decide import category_scores
+from custodes.classify.decide import category_scores, decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.overrides import Override
 from custodes.classify.pipeline import build_hits
 from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import Taxonomy
-from custodes.classify.decide import decide
 from custodes.errors import NotFound
 from custodes.store.duckdb import Store
 
@@ -20,23 +21,39 @@ def find_award_key(store: Store, award: str) -> str:
     """Accept a generated award id or a PIID (when it names exactly one award)."""
     if store.scalar('SELECT count(*) FROM "transaction" WHERE award_key = ?', [award]):
         return award
-    keys = [r[0] for r in store.execute(
-        'SELECT DISTINCT award_key FROM "transaction" WHERE piid = ? ORDER BY 1', [award])]
+    keys = [
+        r[0]
+        for r in store.execute(
+            'SELECT DISTINCT award_key FROM "transaction" WHERE piid = ? ORDER BY 1',
+            [award],
+        )
+    ]
     if len(keys) == 1:
         return keys[0]
     if keys:
-        raise NotFound(f"PIID {award} names {len(keys)} awards ({', '.join(keys[:3])}). "
-                       "Give the generated award id instead.")
-    raise NotFound(f"No award {award} in the store. Check the id with `custodes stats` "
-                   "or a USAspending award page.")
+        raise NotFound(
+            f"PIID {award} names {len(keys)} awards ({', '.join(keys[:3])}). "
+            "Give the generated award id instead."
+        )
+    raise NotFound(
+        f"No award {award} in the store. Check the id with `custodes stats` "
+        "or a USAspending award page."
+    )
 
 
-def explain_award(store: Store, award: str, taxonomy: Taxonomy, ruleset: RuleSet,
-                  overrides: list[Override]) -> dict[str, Any]:
+def explain_award(
+    store: Store,
+    award: str,
+    taxonomy: Taxonomy,
+    ruleset: RuleSet,
+    overrides: list[Override],
+) -> dict[str, Any]:
     key = find_award_key(store, award)
     matcher = Matcher(ruleset)
-    build_hits(store, matcher, where="award_key = " + "'" + key.replace("'", "''") + "'")
-    row = store.rows(f"SELECT * FROM cls_hits JOIN cls_award USING (award_key)")[0]
+    build_hits(
+        store, matcher, where="award_key = " + "'" + key.replace("'", "''") + "'"
+    )
+    row = store.rows("SELECT * FROM cls_hits JOIN cls_award USING (award_key)")[0]
     fired = matcher.fired({f: row[f"h_{f}"] for f in FIELDS})
     decision = decide(fired, ruleset, taxonomy)
     override = next((o for o in overrides if o.award_key == key), None)
@@ -48,15 +65,23 @@ def explain_award(store: Store, award: str, taxonomy: Taxonomy, ruleset: RuleSet
     return {
         "award_key": key,
         "recipient": row["latest_recipient"],
-        "text": row["text"], "psc": row["psc"], "naics": row["naics"],
-        "rules": {"category": decision.category, "confidence": decision.confidence,
-                  "score": decision.score, "maker": decision.maker,
-                  "evidence": json.loads(decision.evidence)},
+        "text": row["text"],
+        "psc": row["psc"],
+        "naics": row["naics"],
+        "rules": {
+            "category": decision.category,
+            "confidence": decision.confidence,
+            "score": decision.score,
+            "maker": decision.maker,
+            "evidence": json.loads(decision.evidence),
+        },
         "scores": {c: round(v, 3) for c, v in scores.items() if v},
         "threshold": ruleset.threshold,
-        "override": None if override is None else {"label": override.label,
-                                                   "reason": override.reason},
+        "override": None
+        if override is None
+        else {"label": override.label, "reason": override.reason},
         "final_category": override.label if override else decision.category,
         "stored": stored,
-        "rules_version": ruleset.version, "taxonomy_version": taxonomy.version,
+        "rules_version": ruleset.version,
+        "taxonomy_version": taxonomy.version,
     }

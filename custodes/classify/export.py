@@ -1,8 +1,11 @@
-"""`custodes classify --export FILE.csv`: one row per award, safe to open in a spreadsheet.
+"""`custodes classify --export FILE.csv`: one row per award, safe to open in a
+spreadsheet.
 
-A cell that begins with = + - @ or a tab/carriage return is read as a formula by spreadsheet
+A cell that begins with = + - @ or a tab/carriage return is read as a formula by
+spreadsheet
 programs (e.g. a description crafted as =HYPERLINK(...)). Such text cells get a leading
-apostrophe, the usual neutraliser; nothing else in the value changes, so stripping one leading
+apostrophe, the usual neutraliser; nothing else in the value changes, so stripping one
+leading
 apostrophe from those cells restores the original exactly.
 """
 
@@ -14,21 +17,27 @@ from pathlib import Path
 from custodes.errors import InputError
 from custodes.store.duckdb import Store
 
-EXPORT_COLUMNS = ("generated_award_id", "category", "confidence", "recipient", "maker",
-                  "evidence")
+EXPORT_COLUMNS = (
+    "generated_award_id",
+    "category",
+    "confidence",
+    "recipient",
+    "maker",
+    "evidence",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Prefix formula-like text with an apostrophe; leave numbers and other text alone."""
+    """Prefix formula-like text with an apostrophe; leave everything else alone."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
 def export_sql() -> str:
-    return """SELECT award_key AS generated_award_id, category, confidence, recipient, maker,
-                     evidence
+    return """SELECT award_key AS generated_award_id, category, confidence,
+                     recipient, maker, evidence
               FROM classification ORDER BY award_key"""
 
 
@@ -37,7 +46,9 @@ def write_export(store: Store, path: Path) -> int:
     try:
         fh = path.open("w", newline="", encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"Cannot write {path}: {exc.strerror}. Choose another path.") from exc
+        raise InputError(
+            f"Cannot write {path}: {exc.strerror}. Choose another path."
+        ) from exc
     cur = store.con.execute(export_sql())
     n = 0
     with fh:

@@ -1,8 +1,11 @@
 """Classify every award in the store and write `classification` + `classification_run`.
 
-The heavy work stays in DuckDB: award texts, one regular-expression pass per field, and a
-grouping of awards by the exact set of matched pieces ("signature"). Python decides once per
-signature (a few thousand, whatever the number of awards) and DuckDB joins the decisions back.
+The heavy work stays in DuckDB: award texts, one regular-expression pass per field, and
+a
+grouping of awards by the exact set of matched pieces ("signature"). Python decides once
+per
+signature (a few thousand, whatever the number of awards) and DuckDB joins the decisions
+back.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
-from custodes.classify.awards import (CLASSIFICATION_DDL, RUN_DDL, award_maker_sql,
-                                      award_text_sql)
+from custodes.classify.awards import (
+    CLASSIFICATION_DDL,
+    RUN_DDL,
+    award_maker_sql,
+    award_text_sql,
+)
 from custodes.classify.decide import Decision, decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.overrides import Override
@@ -38,15 +45,18 @@ class RunSummary:
 
 
 def build_hits(store: Store, matcher: Matcher, where: str = "") -> None:
-    """Temp tables cls_award (texts) and cls_hits (matched pieces + signature per award)."""
+    """Temp tables cls_award (texts) and cls_hits (matched pieces + signature per
+    award).
+    """
     store.execute(f"CREATE OR REPLACE TEMP TABLE cls_award AS {award_text_sql(where)}")
     hashed = ", ".join(f"h_{f}" for f in FIELDS)
     store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
-        SELECT *, hash({hashed}) AS sig FROM ({matcher.hits_sql('cls_award')})""")
+        SELECT *, hash({hashed}) AS sig FROM ({matcher.hits_sql("cls_award")})""")
 
 
-def decide_signatures(store: Store, matcher: Matcher, ruleset: RuleSet,
-                      taxonomy: Taxonomy) -> dict[int, Decision]:
+def decide_signatures(
+    store: Store, matcher: Matcher, ruleset: RuleSet, taxonomy: Taxonomy
+) -> dict[int, Decision]:
     cols = ", ".join(f"any_value(h_{f}) AS h_{f}" for f in FIELDS)
     rows = store.rows(f"SELECT sig, {cols} FROM cls_hits GROUP BY sig")
     out = {}
@@ -57,22 +67,39 @@ def decide_signatures(store: Store, matcher: Matcher, ruleset: RuleSet,
 
 
 def _decisions_frame(decisions: dict[int, Decision]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "sig": pd.Series(list(decisions), dtype="uint64"),
-        "category": [d.category for d in decisions.values()],
-        "confidence": [d.confidence for d in decisions.values()],
-        "score": [d.score for d in decisions.values()],
-        "evidence": [d.evidence for d in decisions.values()],
-        "maker": [d.maker for d in decisions.values()],
-    })
+    return pd.DataFrame(
+        {
+            "sig": pd.Series(list(decisions), dtype="uint64"),
+            "category": [d.category for d in decisions.values()],
+            "confidence": [d.confidence for d in decisions.values()],
+            "score": [d.score for d in decisions.values()],
+            "evidence": [d.evidence for d in decisions.values()],
+            "maker": [d.maker for d in decisions.values()],
+        }
+    )
 
 
 def _overrides_frame(overrides: list[Override]) -> pd.DataFrame:
-    ev = [json.dumps({"signal": "override", "rule": "overrides.csv", "text": o.reason,
-                      "category": o.label}, ensure_ascii=False) for o in overrides]
-    return pd.DataFrame({"award_key": [o.award_key for o in overrides],
-                         "label": [o.label for o in overrides], "o_evidence": ev},
-                        columns=["award_key", "label", "o_evidence"]).astype(str)
+    ev = [
+        json.dumps(
+            {
+                "signal": "override",
+                "rule": "overrides.csv",
+                "text": o.reason,
+                "category": o.label,
+            },
+            ensure_ascii=False,
+        )
+        for o in overrides
+    ]
+    return pd.DataFrame(
+        {
+            "award_key": [o.award_key for o in overrides],
+            "label": [o.label for o in overrides],
+            "o_evidence": ev,
+        },
+        columns=["award_key", "label", "o_evidence"],
+    ).astype(str)
 
 
 def _select_sql(has_award_maker: bool) -> str:
@@ -95,10 +122,14 @@ LEFT JOIN cls_overrides o ON o.award_key = h.award_key
 LEFT JOIN ({award_maker_sql(has_award_maker)}) am ON am.award_key = h.award_key"""
 
 
-def classify_store(store: Store, taxonomy: Taxonomy, ruleset: RuleSet,
-                   overrides: list[Override], progress: Progress = lambda _m: None
-                   ) -> RunSummary:
-    """Rebuild `classification` and append to `classification_run`, in one transaction."""
+def classify_store(
+    store: Store,
+    taxonomy: Taxonomy,
+    ruleset: RuleSet,
+    overrides: list[Override],
+    progress: Progress = lambda _m: None,
+) -> RunSummary:
+    """Rebuild `classification`, append to `classification_run`; one transaction."""
     matcher = Matcher(ruleset)
     progress("reading award texts and matching rules")
     build_hits(store, matcher)
@@ -109,33 +140,66 @@ def classify_store(store: Store, taxonomy: Taxonomy, ruleset: RuleSet,
     params = {"tv": taxonomy.version, "rv": ruleset.version}
     progress("writing")
     with store.transaction():
-        store.con.execute("DROP TABLE IF EXISTS classification")
-        store.con.execute(CLASSIFICATION_DDL)
-        store.con.execute("INSERT INTO classification "
-                          + _select_sql(store.has_table("award_maker")), params)
-        applied = store.scalar("SELECT count(*) FROM classification WHERE method = 'override'")
+        store.execute("DROP TABLE IF EXISTS classification")
+        store.execute(CLASSIFICATION_DDL)
+        store.execute(
+            "INSERT INTO classification " + _select_sql(store.has_table("award_maker")),
+            params,
+        )  # type: ignore[arg-type]
+        applied = store.scalar(
+            "SELECT count(*) FROM classification WHERE method = 'override'"
+        )
         awards = store.scalar("SELECT count(*) FROM classification")
-        store.con.execute(RUN_DDL)
-        store.con.execute("INSERT INTO classification_run VALUES (?, ?, ?, ?, ?)",
-                          [datetime.now(timezone.utc).replace(tzinfo=None), taxonomy.version,
-                           ruleset.version, applied, awards])
-    present = {r[0] for r in store.execute(
-        "SELECT award_key FROM cls_overrides JOIN classification USING (award_key)")}
-    by_cat = dict(store.execute(
-        "SELECT category, count(*) FROM classification GROUP BY 1 ORDER BY 2 DESC"))
-    return RunSummary(awards=awards, signatures=len(decisions), overrides_applied=applied,
-                      overrides_not_in_store=sorted(o.award_key for o in overrides
-                                                    if o.award_key not in present),
-                      by_category=by_cat, taxonomy_version=taxonomy.version,
-                      rules_version=ruleset.version)
+        store.execute(RUN_DDL)
+        store.execute(
+            "INSERT INTO classification_run VALUES (?, ?, ?, ?, ?)",
+            [
+                datetime.now(UTC).replace(tzinfo=None),
+                taxonomy.version,
+                ruleset.version,
+                applied,
+                awards,
+            ],
+        )
+    present = {
+        r[0]
+        for r in store.execute(
+            "SELECT award_key FROM cls_overrides JOIN classification USING (award_key)"
+        )
+    }
+    by_cat = dict(
+        store.execute(
+            "SELECT category, count(*) FROM classification GROUP BY 1 ORDER BY 2 DESC"
+        )
+    )
+    return RunSummary(
+        awards=awards,
+        signatures=len(decisions),
+        overrides_applied=applied,
+        overrides_not_in_store=sorted(
+            o.award_key for o in overrides if o.award_key not in present
+        ),
+        by_category=by_cat,
+        taxonomy_version=taxonomy.version,
+        rules_version=ruleset.version,
+    )
 
 
-def classify_keys(store: Store, taxonomy: Taxonomy, ruleset: RuleSet,
-                  keys: list[str]) -> dict[str, Decision]:
-    """Rules-only decisions for some awards (read-only: temp tables only). For eval/explain."""
+def classify_keys(
+    store: Store, taxonomy: Taxonomy, ruleset: RuleSet, keys: list[str]
+) -> dict[str, Decision]:
+    """Rules-only decisions for some awards (read-only: temp tables only). For
+    eval/explain.
+    """
     matcher = Matcher(ruleset)
     store.con.register("cls_keys", pd.DataFrame({"k": pd.Series(keys, dtype=str)}))
     build_hits(store, matcher, where="award_key IN (SELECT k FROM cls_keys)")
-    rows = store.rows(f"SELECT award_key, {', '.join('h_' + f for f in FIELDS)} FROM cls_hits")
-    return {r["award_key"]: decide(matcher.fired({f: r[f"h_{f}"] for f in FIELDS}),
-                                   ruleset, taxonomy) for r in rows}
+    rows = store.rows(
+        f"SELECT award_key, {', '.join('h_' + f for f in FIELDS)} FROM cls_hits"
+    )
+    return {
+        r["award_key"]: decide(
+            matcher.fired({f: r[f"h_{f}"] for f in FIELDS}), ruleset, taxonomy
+        )
+        for r in rows
+    }

@@ -28,10 +28,10 @@ class Rule:
     field: str
     patterns: tuple[str, ...]
     weight: float
-    category: str | None = None          # positive rules
-    cancels: tuple[str, ...] = ()        # negative rules
+    category: str | None = None  # positive rules
+    cancels: tuple[str, ...] = ()  # negative rules
     unless: tuple[str, ...] = ()
-    maker: str | None = None             # gazetteer rules: the product's maker
+    maker: str | None = None  # gazetteer rules: the product's maker
     note: str = ""
 
     @property
@@ -54,7 +54,9 @@ class RuleSet:
 
 
 def gazetteer_path() -> Path:
-    return Path(str(resources.files("custodes.data").joinpath("gazetteer", "products.yaml")))
+    return Path(
+        str(resources.files("custodes.data").joinpath("gazetteer", "products.yaml"))
+    )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -74,15 +76,23 @@ def _rule(raw: dict[str, Any], path: Path) -> Rule:
     patterns = tuple(raw.get("patterns") or ()) + _literal_names(raw.get("names") or [])
     if not patterns:
         raise ConfigError(f"{path}: rule {rid} has no patterns or names. Add some.")
-    return Rule(id=str(rid), signal=str(raw.get("signal", "term")),
-                field=str(raw.get("field", "text")), patterns=patterns,
-                weight=float(raw.get("weight", 1.0)), category=raw.get("category"),
-                cancels=tuple(raw.get("cancels") or ()), unless=tuple(raw.get("unless") or ()),
-                note=str(raw.get("note", "")))
+    return Rule(
+        id=str(rid),
+        signal=str(raw.get("signal", "term")),
+        field=str(raw.get("field", "text")),
+        patterns=patterns,
+        weight=float(raw.get("weight", 1.0)),
+        category=raw.get("category"),
+        cancels=tuple(raw.get("cancels") or ()),
+        unless=tuple(raw.get("unless") or ()),
+        note=str(raw.get("note", "")),
+    )
 
 
 def _gazetteer_rules(path: Path, settings: dict[str, Any]) -> list[Rule]:
-    """Each product: a `product` rule on the text; each maker's own names: a `maker` rule."""
+    """Each product: a `product` rule on the text; each maker's own names: a `maker`
+    rule.
+    """
     entries = _read_yaml(path) or []
     product_w = float(settings.get("product_weight", 2.0))
     maker_w = float(settings.get("maker_weight", 1.5))
@@ -91,45 +101,74 @@ def _gazetteer_rules(path: Path, settings: dict[str, Any]) -> list[Rule]:
     for e in entries:
         category = str(e.get("category") or NONE)
         negative = category == NONE
-        rules.append(Rule(
-            id=f"gazetteer:{e['id']}", signal="negative" if negative else "product",
-            field="text", patterns=tuple(e.get("patterns") or ()), weight=product_w,
-            category=None if negative else category, cancels=("all",) if negative else (),
-            unless=tuple(e.get("not_patterns") or ()), maker=e.get("maker"),
-            note=f"product gazetteer entry {e['id']}"))
+        rules.append(
+            Rule(
+                id=f"gazetteer:{e['id']}",
+                signal="negative" if negative else "product",
+                field="text",
+                patterns=tuple(e.get("patterns") or ()),
+                weight=product_w,
+                category=None if negative else category,
+                cancels=("all",) if negative else (),
+                unless=tuple(e.get("not_patterns") or ()),
+                maker=e.get("maker"),
+                note=f"product gazetteer entry {e['id']}",
+            )
+        )
         names = e.get("maker_names") or []
         if names and not negative and str(e.get("maker", "")).lower() not in multi:
-            rules.append(Rule(
-                id=f"gazetteer-maker:{e['id']}", signal="maker", field="recipient",
-                patterns=_literal_names(names), weight=maker_w, category=category,
-                maker=e.get("maker"), note=f"recipient is the maker of {e['id']}"))
+            rules.append(
+                Rule(
+                    id=f"gazetteer-maker:{e['id']}",
+                    signal="maker",
+                    field="recipient",
+                    patterns=_literal_names(names),
+                    weight=maker_w,
+                    category=category,
+                    maker=e.get("maker"),
+                    note=f"recipient is the maker of {e['id']}",
+                )
+            )
     return rules
 
 
 def check_rule(rule: Rule, taxonomy: Taxonomy) -> None:
     where = f"rule {rule.id}"
     if rule.signal not in SIGNALS:
-        raise ConfigError(f"{where}: unknown signal {rule.signal!r}; use one of {SIGNALS}.")
+        raise ConfigError(
+            f"{where}: unknown signal {rule.signal!r}; use one of {SIGNALS}."
+        )
     if rule.field not in FIELDS:
-        raise ConfigError(f"{where}: unknown field {rule.field!r}; use one of {FIELDS}.")
+        raise ConfigError(
+            f"{where}: unknown field {rule.field!r}; use one of {FIELDS}."
+        )
     if rule.negative:
         bad = [c for c in rule.cancels if c != "all" and c not in taxonomy.ids]
         if not rule.cancels or bad:
-            raise ConfigError(f"{where}: `cancels` must list taxonomy ids or `all` (got {bad}).")
+            raise ConfigError(
+                f"{where}: `cancels` must list taxonomy ids or `all` (got {bad})."
+            )
     elif rule.category not in taxonomy.surveillance_ids:
-        raise ConfigError(f"{where}: category {rule.category!r} is not in the taxonomy. "
-                          "Use a category id from taxonomy.yaml.")
+        raise ConfigError(
+            f"{where}: category {rule.category!r} is not in the taxonomy. "
+            "Use a category id from taxonomy.yaml."
+        )
     for p in rule.patterns + rule.unless:
         if "(?<" in p or "(?=" in p or "(?!" in p:
-            raise ConfigError(f"{where}: pattern {p!r} uses a look-around, which RE2 lacks.")
+            raise ConfigError(
+                f"{where}: pattern {p!r} uses a look-around, which RE2 lacks."
+            )
         try:
             re.compile(p)
         except re.error as exc:
-            raise ConfigError(f"{where}: pattern {p!r} does not compile: {exc}.") from exc
+            raise ConfigError(
+                f"{where}: pattern {p!r} does not compile: {exc}."
+            ) from exc
 
 
-def load_rules(taxonomy: Taxonomy, path: Path | None = None,
-               gazetteer: Path | None = None) -> RuleSet:
+def load_rules(
+    taxonomy: Taxonomy, path: Path | None = None, gazetteer: Path | None = None
+) -> RuleSet:
     """Read rules.yaml and the gazetteer; raise ConfigError on anything inconsistent."""
     path = path or data_path("rules.yaml")
     raw = _read_yaml(path)
@@ -144,5 +183,9 @@ def load_rules(taxonomy: Taxonomy, path: Path | None = None,
         raise ConfigError(f"{path}: rule ids repeat: {dupes}. Make every id unique.")
     for r in rules:
         check_rule(r, taxonomy)
-    return RuleSet(version=str(raw["version"]), threshold=float(raw.get("threshold", 1.0)),
-                   rules=tuple(rules), gazetteer_path=gaz)
+    return RuleSet(
+        version=str(raw["version"]),
+        threshold=float(raw.get("threshold", 1.0)),
+        rules=tuple(rules),
+        gazetteer_path=gaz,
+    )

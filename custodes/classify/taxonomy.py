@@ -52,11 +52,16 @@ def data_path(name: str) -> Path:
 def _category(raw: dict[str, Any], path: Path) -> Category:
     missing = {"id", "label", "definition"} - raw.keys()
     if missing:
-        raise ConfigError(f"{path}: a category lacks {sorted(missing)}. Add them to the entry.")
-    return Category(id=str(raw["id"]), label=str(raw["label"]),
-                    definition=str(raw["definition"]),
-                    includes=tuple(raw.get("includes") or ()),
-                    excludes=tuple(raw.get("excludes") or ()))
+        raise ConfigError(
+            f"{path}: a category lacks {sorted(missing)}. Add them to the entry."
+        )
+    return Category(
+        id=str(raw["id"]),
+        label=str(raw["label"]),
+        definition=str(raw["definition"]),
+        includes=tuple(raw.get("includes") or ()),
+        excludes=tuple(raw.get("excludes") or ()),
+    )
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
@@ -65,7 +70,9 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     try:
         raw = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"Could not read the taxonomy {path}: {exc}. Fix the file.") from exc
+        raise ConfigError(
+            f"Could not read the taxonomy {path}: {exc}. Fix the file."
+        ) from exc
     if not isinstance(raw, dict) or "version" not in raw or "categories" not in raw:
         raise ConfigError(f"{path} needs `version` and `categories`. Fix the file.")
     cats = tuple(_category(c, path) for c in raw["categories"])
@@ -76,5 +83,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         raise ConfigError(f"{path}: the `none` category is missing. Add it.")
     if UNCLEAR in ids:
         raise ConfigError(f"{path}: `unclear` is for hand labels only, not a category.")
-    ordered = tuple(c for c in cats if c.id != NONE) + tuple(c for c in cats if c.id == NONE)
+    ordered = tuple(c for c in cats if c.id != NONE) + tuple(
+        c for c in cats if c.id == NONE
+    )
     return Taxonomy(version=str(raw["version"]), categories=ordered)

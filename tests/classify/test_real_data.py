@@ -1,0 +1,54 @@
+"""On the shared FY2021-FY2024 data: the labelled sets and the README's traps."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from custodes.classify.taxonomy import data_path
+from tests.classify.conftest import run
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+LABELS = data_path("taxonomy.yaml").parents[1] / "labels"
+
+
+def test_labelled_set_is_big_enough_and_split():
+    rows = (LABELS / "classify_labels.csv").read_text().splitlines()[1:]
+    splits = {r.split(",")[-1] for r in rows}
+    assert len(rows) >= 300 and splits == {"tune", "holdout"}
+
+
+@pytest.mark.parametrize("split", ["holdout", "unseen", "unseen2"])
+def test_rules_meet_the_targets_on_each_labelled_set(real_db, split):
+    r = json.loads(
+        run(
+            real_db, "eval", "classify", str(LABELS / f"classify_{split}.csv"), "--json"
+        ).output
+    )
+    assert r["not_in_store"] == []
+    assert r["binary"]["f1"] >= 0.92, r["binary"]
+    assert r["macro_f1"] >= 0.80, r["macro_f1"]
+
+
+def test_readme_traps_on_real_awards(real_db):
+    run(real_db, "classify")
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        got = dict(
+            con.execute("""SELECT t.piid, c.category FROM classification c
+                JOIN "transaction" t USING (award_key)
+                WHERE t.piid IN ('70CMSD21P00000127', '70B06C23P00000649',
+                     '70B04C24F00000733', '70CMSD23FR0000213')""").fetchall()
+        )
+        evigilant = con.execute("""SELECT DISTINCT c.category FROM classification c
+            JOIN "transaction" t USING (award_key)
+            WHERE t.recipient_name LIKE 'EVIGILANT%'""").fetchall()
+    assert got == {
+        "70CMSD21P00000127": "face_recognition",  # Clearview AI
+        "70B06C23P00000649": "none",  # Kharon's ClearView
+        "70B04C24F00000733": "none",  # Paragon Micro: Qlik Sense
+        "70CMSD23FR0000213": "phone_forensics_spyware",
+    }  # GrayShift via PanAmerica
+    assert evigilant == [("none",)]
