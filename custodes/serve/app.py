@@ -37,6 +37,7 @@ from custodes.serve.security import SecurityHeaders
 from custodes.serve.templating import build_templates
 from custodes.serve.views import View, error_body, render_csv, render_json, split_suffix
 from custodes.settings import Settings
+from custodes.store.duckdb import Store
 
 MAX_QUERY_STRING = 2000
 GET = ["GET", "HEAD"]
@@ -144,13 +145,23 @@ def build_routes(app: App) -> list[Any]:
 def build_feed_route() -> Route | None:
     """/feeds/watch.atom from custodes.sync when that stage provides build_atom_feed."""
     try:
-        from custodes.sync import build_atom_feed  # type: ignore[attr-defined]
+        from custodes.sync.atom import build_atom_feed
     except ImportError:
         return None
-    return None if build_atom_feed is None else Route(
-        "/feeds/watch.atom", lambda request: Response(
-            build_atom_feed(request.app.state.reader), media_type="application/atom+xml"),
-        methods=GET)
+
+    def feed(request: Request) -> Response:
+        reader: Reader = request.app.state.reader
+        store = Store(reader.con.cursor(), reader.path, read_only=True)
+        try:
+            xml = build_atom_feed(store, base_url=str(request.base_url))
+        finally:
+            store.close()
+        return Response(xml, media_type="application/atom+xml")
+
+    async def endpoint(request: Request) -> Response:
+        return await run_in_threadpool(feed, request)
+
+    return Route("/feeds/watch.atom", endpoint, methods=GET)
 
 
 def build_app(settings: Settings, dataweb: DatawebSource | None = None,

@@ -80,4 +80,17 @@ def award(ctx: Ctx, key: str) -> View:
                         "Makers named in the descriptions",
                         links={"maker": "/vendor/{maker_vendor_id}"}),
     }
+    if ctx.dataweb.available:
+        view.tables["systems"] = Table(
+            [("target", "System"), ("label", "Relation"), ("sources", "Sources")],
+            funded_systems(ctx, key, head["piid"]), "Data-web systems this award funds",
+            links={"target": "/dataweb/node/{target}"})
     return view
+
+
+def funded_systems(ctx: Ctx, key: str, piid: str | None) -> list[dict[str, Any]]:
+    """Edges of the data web that start at this award (curated funding entries)."""
+    ids = {f"award:{key}"} | ({f"award:{piid}"} if piid else set())
+    return [{"target": e["target"], "label": e["label"],
+             "sources": "; ".join(s["title"] for s in e["sources"])}
+            for e in ctx.dataweb.graph()["edges"] if e["source"] in ids]
