@@ -108,6 +108,7 @@ class FakeUsaspending:
         self.records = [api_record(r, ids.setdefault(r.get("Generated Award ID")
                                                       or r["Award ID"], 1000 + len(ids)))
                         for r in rows]
+        self._days = {id(r): date.fromisoformat(r["Action Date"]) for r in self.records}
         self.cap = cap
         self.faults: list[Fault] = list(faults or [])
         self.log: list[dict[str, Any]] = []
@@ -140,6 +141,11 @@ class FakeUsaspending:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def add_rows(self, rows: list[dict[str, str]]) -> None:
+        """New records appear upstream (as between two syncs)."""
+        base = 1000 + len(self.records)
+        self.records.extend(api_record(r, base + i) for i, r in enumerate(rows))
+
     def fault_for(self, path: str, page: int | None) -> Fault | None:
         with self._lock:
             for fault in self.faults:
@@ -162,7 +168,8 @@ class FakeUsaspending:
         words = [w.upper() for w in filters.get("keywords") or []]
         out = []
         for rec in self.records:
-            day = date.fromisoformat(rec["Action Date"])
+            day = self._days.get(id(rec)) or self._days.setdefault(
+                id(rec), date.fromisoformat(rec["Action Date"]))
             if periods and not any(a <= day <= b for a, b in periods):
                 continue
             if agencies and not any(_agency_hit(a, rec) for a in agencies):

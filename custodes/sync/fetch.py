@@ -108,10 +108,15 @@ def merge_pass(seen: dict[str, tuple[dict[str, Any], int]],
                pages: list[list[dict[str, Any]]]) -> None:
     """Fold one pass into `seen`: identity -> (record, most copies on any one page)."""
     for results in pages:
-        for ident, n in Counter(_identity(r) for r in results).items():
-            record = next(r for r in results if _identity(r) == ident)
+        first: dict[str, dict[str, Any]] = {}
+        counts: Counter[str] = Counter()
+        for record in results:
+            ident = _identity(record)
+            first.setdefault(ident, record)
+            counts[ident] += 1
+        for ident, n in counts.items():
             if ident not in seen or seen[ident][1] < n:
-                seen[ident] = (record, n)
+                seen[ident] = (first[ident], n)
 
 
 def fetch_window(client: Client, agencies: list[dict[str, str]], window: Window,

@@ -167,7 +167,9 @@ def sync_bulk(settings: Settings, opts: SyncOptions, *, poll_first: float = 5.0,
         line = runlog.format_line("bulk", status, counts)
         plan = {"agencies": agencies, "fy": opts.fy, "api_url": api_url}
         missing = [] if error is None else [{"window": span.key, "error": str(error)}]
-        summary = {"status": status, "api_url": api_url, "fy": opts.fy, **result.to_dict(),
+        job = result.to_dict()
+        job["job_status"] = job.pop("status")
+        summary = {**job, "status": status, "api_url": api_url, "fy": opts.fy,
                    **counts, "ingest_run_id": report.run_id if report else None,
                    "error": str(error) if error else None}
         summary["sync_id"] = _record(settings, "bulk", started, status, api_url, plan, span,

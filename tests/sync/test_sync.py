@@ -75,7 +75,7 @@ def test_partial_failure_keeps_good_data_intact(fake_api, sync, db_path):
     api = fake_api(first)
     assert sync(api.url, *FY)[0] == 0
     before = store_total(db_path)
-    api.records.extend(fake_api(make_rows(50, seed=6)).records)  # the API grows
+    api.add_rows(make_rows(50, seed=6))  # the API grows
     api.faults.append(Fault("500", times=-1))  # then fails for good
     code, s = sync(api.url, *FY)
     assert code == 2 and not s["written"]
