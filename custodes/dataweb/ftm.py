@@ -192,6 +192,7 @@ def _funding(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
     d = e.data
     award = d.get("award_key") or d["piid"]
     authority = AGENCY_ORG.get(str(d.get("agency", "")).upper())
+    authority = authority if authority in web.entries else None
     yield _make(
         web,
         "Contract",

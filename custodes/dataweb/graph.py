@@ -60,7 +60,12 @@ def _node_attrs(web: DataWeb, entry: Entry) -> dict[str, Any]:
     return attrs
 
 
-def _structural_edges(entry: Entry) -> list[tuple[str, str, str]]:
+def _flow_end(web: DataWeb, entry_id: str) -> str:
+    entry = web.get(entry_id)
+    return entry.data["to"] if entry and entry.kind == "flow" else entry_id
+
+
+def _structural_edges(web: DataWeb, entry: Entry) -> list[tuple[str, str, str]]:
     d, k = entry.data, entry.kind
     if k == "organisation" and d.get("parent"):
         return [(entry.id, d["parent"], "part_of")]
@@ -77,7 +82,9 @@ def _structural_edges(entry: Entry) -> list[tuple[str, str, str]]:
         )
         return [(p, entry.id, "party_to") for p in dict.fromkeys(parties)]
     if k == "figure":
-        return [(entry.id, r, "describes") for r in _as_list(d.get("relates_to"))]
+        # a figure about a flow is drawn to the flow's end (flows are edges, not nodes)
+        targets = [_flow_end(web, r) for r in _as_list(d.get("relates_to"))]
+        return [(entry.id, t, "describes") for t in dict.fromkeys(targets)]
     return []
 
 
@@ -88,7 +95,7 @@ def build_graph(web: DataWeb) -> nx.MultiDiGraph:
         if entry.kind in NODE_KINDS:
             graph.add_node(entry.id, **_node_attrs(web, entry))
     for entry in web.entries.values():
-        for source, target, relation in _structural_edges(entry):
+        for source, target, relation in _structural_edges(web, entry):
             graph.add_edge(
                 source,
                 target,

@@ -48,7 +48,7 @@ def _personal(entry: Entry, data: dict[str, Any], context: str = "") -> list[str
     for key, value in data.items():
         if key.lower() in PERSONAL_DATA_FIELDS:
             found.append(
-                f"field {context}{key!r} would hold personal data about a person; the "
+                f"field '{context}{key}' would hold personal data about a person; the "
                 "data web records institutions and categories of data only"
             )
         for item in _as_list(value):

@@ -1,0 +1,155 @@
+"""Exports (JSON, GraphML, FollowTheMoney) and rendered pictures of subgraphs."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from followthemoney import model
+from followthemoney.exc import InvalidData
+
+from custodes.cli import main
+from custodes.dataweb.export import graph_json, iter_ftm
+from custodes.dataweb.graph import build_graph
+from custodes.dataweb.loader import load_dataweb
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_json_export_every_node_and_edge_has_resolvable_sources(minimal_dir):
+    data = graph_json(load_dataweb(minimal_dir))
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"org.comp", "sys.case", "ds.records", "con.sub", "fig.count"} <= ids
+    for item in data["nodes"] + data["edges"]:
+        assert item["sources"], item["id"]
+        assert all(s in data["sources"] for s in item["sources"])
+    flows = [e for e in data["edges"] if e["relation"] == "flow"]
+    assert {(e["source"], e["target"]) for e in flows} == {
+        ("ds.records", "sys.case"),
+        ("sys.case", "org.agency"),
+    }
+    assert all(e["source"] in ids and e["target"] in ids for e in data["edges"])
+
+
+def test_json_export_cli_writes_file(tmp_path):
+    out = tmp_path / "web.json"
+    assert (
+        invoke("graph", "export", "--format", "json", "--out", str(out)).exit_code == 0
+    )
+    data = json.loads(out.read_text())
+    assert len(data["nodes"]) > 100 and len(data["edges"]) > 100
+
+
+def test_graphml_roundtrips_through_networkx(tmp_path):
+    out = tmp_path / "web.graphml"
+    assert (
+        invoke("graph", "export", "--format", "graphml", "--out", str(out)).exit_code
+        == 0
+    )
+    read = nx.read_graphml(out)
+    built = build_graph(load_dataweb())
+    assert read.number_of_nodes() == built.number_of_nodes()
+    assert read.number_of_edges() == built.number_of_edges()
+    for _, _, attrs in read.edges(data=True):
+        assert json.loads(attrs["sources"]), attrs
+
+
+def _ftm_entities(web) -> list[dict]:
+    return list(iter_ftm(web))
+
+
+@pytest.mark.parametrize("which", ["minimal", "shipped"])
+def test_ftm_export_is_valid_followthemoney(which, minimal_dir):
+    web = load_dataweb(minimal_dir if which == "minimal" else None)
+    entities = _ftm_entities(web)
+    ids = {e["id"] for e in entities}
+    assert len(ids) == len(entities), "entity ids must be unique"
+    for data in entities:
+        schema = model.get(data["schema"])
+        assert schema is not None and not schema.abstract, data["schema"]
+        try:  # cleaned=False makes followthemoney check every property and value
+            proxy = model.get_proxy(data, cleaned=False)
+        except InvalidData as exc:  # pragma: no cover - the assertion message
+            pytest.fail(f"{data['id']}: {exc}")
+        for prop in schema.required:
+            assert proxy.get(prop), f"{data['id']} lacks required {prop}"
+        for prop, values in data["properties"].items():
+            assert proxy.get(prop) == values, (data["id"], prop)
+            if schema.get(prop).type.name == "entity":
+                assert set(values) <= ids, (
+                    f"{data['id']}.{prop} points outside the export"
+                )
+        assert data["schema"] != "Person"
+
+
+def test_ftm_export_cli_and_schemas(tmp_path, minimal_dir):
+    out = tmp_path / "web.ftm.json"
+    result = invoke(
+        "graph",
+        "export",
+        "--format",
+        "ftm",
+        "--data",
+        str(minimal_dir),
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    entities = [json.loads(line) for line in out.read_text().splitlines()]
+    by_id = {e["id"]: e for e in entities}
+    assert by_id["org-agency"]["schema"] == "PublicBody"
+    assert by_id["org-vendor"]["schema"] == "Company"
+    assert by_id["sys-case"]["schema"] == "Project"
+    assert by_id["ds-records"]["schema"] == "Asset"
+    flow = by_id["flow-records-to-case"]
+    assert flow["schema"] == "UnknownLink"
+    assert flow["properties"]["subject"] == ["ds-records"]
+    assert flow["properties"]["sourceUrl"] == ["https://example.org/one"]
+    assert by_id["con-sub-award"]["properties"]["supplier"] == ["org-broker"]
+
+
+def test_render_svg_is_xml_with_the_neighbourhood(tmp_path, minimal_dir):
+    out = tmp_path / "case.svg"
+    result = invoke(
+        "graph", "render", "sys.case", "--data", str(minimal_dir), "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    root = ET.fromstring(out.read_text())
+    assert root.tag.endswith("svg")
+    text = out.read_text()
+    for label in ("Case System", "Broker records", "Example Department"):
+        assert label in text
+    assert "<title>con.sub</title>" not in text  # two steps away; depth is 1
+    deeper = tmp_path / "deeper.svg"
+    invoke(
+        "graph",
+        "render",
+        "sys.case",
+        "--depth",
+        "2",
+        "--data",
+        str(minimal_dir),
+        "--out",
+        str(deeper),
+    )
+    assert "<title>con.sub</title>" in deeper.read_text()
+
+
+def test_render_png(tmp_path):
+    pytest.importorskip("vl_convert")
+    out = tmp_path / "icm.png"
+    result = invoke("graph", "render", "sys.icm", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_render_rejects_other_formats_and_unknown_ids(tmp_path):
+    result = invoke("graph", "render", "sys.icm", "--out", str(tmp_path / "x.gif"))
+    assert result.exit_code == 1 and ".svg or .png" in result.output
+    result = invoke("graph", "render", "sys.nothing", "--out", str(tmp_path / "x.svg"))
+    assert result.exit_code == 1 and "No entry" in result.output
