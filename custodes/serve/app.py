@@ -104,7 +104,9 @@ class App:
         return Response(html, media_type="text/html; charset=utf-8")
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "store": self.reader.path.name})
+        return JSONResponse({"status": "ok", "store": self.reader.path.name,
+                             "cache_hits": self.reader.cache_hits,
+                             "cache_misses": self.reader.cache_misses})
 
 
 def wants_json(request: Request) -> bool:
@@ -165,8 +167,8 @@ def build_feed_route() -> Route | None:
 
 
 def build_app(settings: Settings, dataweb: DatawebSource | None = None,
-              time_limit: float = 5.0) -> Starlette:
-    reader = Reader(settings.db, time_limit=time_limit)
+              time_limit: float = 5.0, cache_size: int = 4096) -> Starlette:
+    reader = Reader(settings.db, time_limit=time_limit, cache_size=cache_size)
     app = App(reader, dataweb or DatawebSource())
 
     async def on_http(request: Request, exc: HTTPException) -> Response:

@@ -26,7 +26,30 @@ from custodes.store.duckdb import Store
 
 WITHHELD = "Individual recipient (name withheld)"
 SERVE_TABLES = ("serve_award", "serve_award_year", "serve_spending", "serve_vendor",
-                "serve_vendor_year", "serve_withheld_name", "serve_build")
+                "serve_vendor_year", "serve_withheld_name", "serve_token",
+                "serve_award_maker", "serve_build")
+
+# Search words: each award's search text split into tokens of letters and digits,
+# stored sorted so that a prefix lookup reads only the row groups that can match.
+SERVE_TOKEN_SQL = """
+    CREATE OR REPLACE TABLE serve_token AS
+    SELECT DISTINCT token, award_id FROM (
+        SELECT unnest(regexp_split_to_array(search_text, '[^A-Z0-9]+')) AS token, award_id
+        FROM serve_award)
+    WHERE length(token) >= 2
+    ORDER BY token, award_id"""
+
+SERVE_AWARD_MAKER_SQL = """
+    CREATE OR REPLACE TABLE serve_award_maker AS
+    SELECT m.award_key, m.maker, m.maker_vendor_id, a.vendor_id, a.vendor_name,
+           a.obligation_usd
+    FROM award_maker m JOIN serve_award a USING (award_key)
+    ORDER BY m.maker_vendor_id, a.vendor_id"""
+
+NO_AWARD_MAKER_SQL = """
+    CREATE OR REPLACE TABLE serve_award_maker (award_key VARCHAR, maker VARCHAR,
+        maker_vendor_id VARCHAR, vendor_id VARCHAR, vendor_name VARCHAR,
+        obligation_usd DECIMAL(18, 2))"""
 
 SERVE_WITHHELD_SQL = """
     CREATE OR REPLACE TABLE serve_withheld_name AS
@@ -95,7 +118,8 @@ def serve_award_sql(have: dict[str, bool]) -> str:
                any_value(t.psc_code) AS psc_code
         FROM "transaction" t JOIN tv USING (transaction_key)
         GROUP BY t.award_key)
-    SELECT a.award_key, a.piid, a.agency_code, a.agency_name,
+    SELECT (row_number() OVER (ORDER BY a.vendor_id, a.award_key))::INTEGER AS award_id,
+           a.award_key, a.piid, a.agency_code, a.agency_name,
            CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
                AS recipient_name,
            a.vendor_id, a.vendor_name, left(a.description, 400) AS description,
@@ -106,7 +130,7 @@ def serve_award_sql(have: dict[str, bool]) -> str:
                  CASE WHEN a.individual THEN NULL ELSE a.recipient_name END,
                  a.vendor_name, l.maker)) AS search_text
     FROM agg a LEFT JOIN lab l USING (award_key)
-    ORDER BY a.award_key"""
+    ORDER BY award_id"""
 
 
 SERVE_AWARD_YEAR_SQL = """
@@ -164,6 +188,9 @@ def build_serve_tables(store: Store) -> dict[str, object]:
         store.execute(SERVE_SPENDING_SQL)
         store.execute(serve_vendor_sql(have))
         store.execute(SERVE_VENDOR_YEAR_SQL)
+        store.execute(SERVE_TOKEN_SQL)
+        store.execute(SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL)
+        store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
         store.execute("CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
                       "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
                       "vendors_from VARCHAR, categories_from VARCHAR)")

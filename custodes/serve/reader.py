@@ -4,6 +4,7 @@ a time limit on every query, and a record of which stage tables exist."""
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,14 @@ class QueryTimeout(CustodesError):
 
 
 class Reader:
-    """Opens the store read-only; queries run on their own cursor with a deadline."""
+    """Opens the store read-only; queries run on their own cursor with a deadline.
 
-    def __init__(self, path: Path, time_limit: float = 5.0, threads: int | None = None):
+    Results are kept in a bounded LRU cache: while this process holds the store open,
+    no other process can write it, so a result cannot go stale.
+    """
+
+    def __init__(self, path: Path, time_limit: float = 5.0, threads: int | None = None,
+                 cache_size: int = 4096):
         if not Path(path).exists():
             raise NotFound(f"No store at {path}. Build one with `custodes ingest PATH...`.")
         config: dict[str, Any] = {"access_mode": "READ_ONLY"}
@@ -35,11 +41,33 @@ class Reader:
         names = {r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         self.tables = {t for t in STAGE_TABLES if t in names}
+        self.cache: OrderedDict[tuple[str, tuple[Any, ...]], list[dict[str, Any]]] = (
+            OrderedDict())
+        self.cache_size = cache_size
+        self.cache_hits = self.cache_misses = 0
+        self._lock = threading.Lock()
 
     def has(self, table: str) -> bool:
         return table in self.tables
 
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        key = (sql, tuple(params or ()))
+        with self._lock:
+            found = self.cache.get(key)
+            if found is not None:
+                self.cache.move_to_end(key)
+                self.cache_hits += 1
+                return [dict(r) for r in found]
+            self.cache_misses += 1
+        result = self._run(sql, params)
+        if self.cache_size:
+            with self._lock:
+                self.cache[key] = result
+                while len(self.cache) > self.cache_size:
+                    self.cache.popitem(last=False)
+        return [dict(r) for r in result]
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
         cur = self.con.cursor()
         timer = threading.Timer(self.time_limit, cur.interrupt)
         timer.start()

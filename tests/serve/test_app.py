@@ -199,7 +199,7 @@ def test_query_time_limit_stops_a_long_query(client):
     old, reader.time_limit = reader.time_limit, 0.2
     try:
         with pytest.raises(QueryTimeout):
-            reader.rows("SELECT count(*) FROM range(100000000000) a")
+            reader.rows("SELECT count(*) FROM range(100000000000) a WHERE random() < 2")
     finally:
         reader.time_limit = old
     assert reader.scalar("SELECT 1") == 1  # the connection still works afterwards

@@ -18,9 +18,11 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
               "category": P.identifier(p, "category"), "vendor": P.identifier(p, "vendor"),
               "maker": P.text(p, "maker", 100)}
     where, args = ["true"], []
-    for word in P.search_terms(chosen["q"]):
-        where.append("contains(search_text, ?)")
-        args.append(word)
+    P.search_terms(chosen["q"])  # bounds the number of words
+    for token in P.search_tokens(chosen["q"]):
+        where.append("award_id IN (SELECT award_id FROM serve_token "
+                     "WHERE token >= ? AND token < ?)")
+        args += [token, token + "~"]  # '~' sorts after every letter and digit
     for column, key in (("agency_code", "agency"), ("category", "category"),
                         ("vendor_id", "vendor"), ("maker", "maker")):
         if chosen[key] is not None:

@@ -23,17 +23,17 @@ AWARDS_SQL = """
 # Awards where this vendor is the named maker but another vendor was paid (resellers),
 # and the reverse: makers whose products this vendor resold.
 RESELLERS_SQL = """
-    SELECT a.vendor_id, any_value(a.vendor_name) AS vendor_name, count(*) AS awards,
-           sum(a.obligation_usd) AS obligation_usd
-    FROM award_maker m JOIN serve_award a USING (award_key)
-    WHERE m.maker_vendor_id = ? AND a.vendor_id IS DISTINCT FROM m.maker_vendor_id
+    SELECT vendor_id, any_value(vendor_name) AS vendor_name, count(*) AS awards,
+           sum(obligation_usd) AS obligation_usd
+    FROM serve_award_maker
+    WHERE maker_vendor_id = ? AND vendor_id IS DISTINCT FROM maker_vendor_id
     GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 100"""
 
 RESOLD_SQL = """
-    SELECT m.maker, any_value(m.maker_vendor_id) AS maker_vendor_id, count(*) AS awards,
-           sum(a.obligation_usd) AS obligation_usd
-    FROM award_maker m JOIN serve_award a USING (award_key)
-    WHERE a.vendor_id = ? AND m.maker_vendor_id IS DISTINCT FROM a.vendor_id
+    SELECT maker, any_value(maker_vendor_id) AS maker_vendor_id, count(*) AS awards,
+           sum(obligation_usd) AS obligation_usd
+    FROM serve_award_maker
+    WHERE vendor_id = ? AND maker_vendor_id IS DISTINCT FROM vendor_id
     GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 100"""
 
 
