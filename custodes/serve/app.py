@@ -8,6 +8,8 @@ page with the same message).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from importlib import resources
@@ -55,10 +57,11 @@ ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
 
 
 class App:
-    def __init__(self, reader: Reader, dataweb: DatawebSource):
+    def __init__(self, reader: Reader, dataweb: DatawebSource, page_cache: int = 1024):
         self.reader = reader
         self.dataweb = dataweb
         self.templates = build_templates()
+        self.pages = PageCache(page_cache)
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
@@ -67,29 +70,40 @@ class App:
         params = {k: v for k, v in request.query_params.items()}
         return Ctx(self.reader, params, self.dataweb, path=request.url.path)
 
-    async def fixed(self, request: Request, fn: Callable[[Ctx], View], fmt: str) -> Response:
-        ctx = self.ctx(request)
-        view = await run_in_threadpool(fn, ctx)
-        return self.respond(request, view, fmt, ctx)
+    async def fixed(self, request: Request, fn: Callable[[Ctx], View],
+                    fmt: str) -> Response:
+        return await self.serve(request, partial(fn), fmt)
 
     async def by_id(self, request: Request, fn: Callable[[Ctx, str], View]) -> Response:
         ident, fmt = split_suffix(request.path_params["ident"])
         request.state.fmt = fmt
-        ctx = self.ctx(request)
-        view = await run_in_threadpool(fn, ctx, ident)
-        return self.respond(request, view, fmt, ctx)
+        return await self.serve(request, partial(_with_id, fn, ident), fmt)
 
-    def respond(self, request: Request, view: View, fmt: str, ctx: Ctx) -> Response:
+    async def serve(self, request: Request, fn: Callable[[Ctx], View],
+                    fmt: str) -> Response:
+        """A rendered page from the page cache, or built (query and render) off the
+        event loop and then cached. The store cannot change while it is open here."""
+        key = (request.url.path, request.url.query)
+        cached = self.pages.get(key)
+        if cached is None:
+            ctx = self.ctx(request)
+            cached = await run_in_threadpool(self.render, request, fn, fmt, ctx)
+            self.pages.put(key, cached)
+        body, status, media_type = cached
+        return Response(body, status, media_type=media_type)
+
+    def render(self, request: Request, fn: Callable[[Ctx], View], fmt: str,
+               ctx: Ctx) -> tuple[str, int, str]:
+        view = fn(ctx)
         if fmt == "json":
-            return Response(render_json(view), view.status, media_type="application/json")
+            return render_json(view), view.status, "application/json"
         if fmt == "csv":
-            body = render_csv(view, ctx.params.get("table"))
-            return Response(body, view.status, media_type="text/csv; charset=utf-8")
-        base = request.url.path
+            return (render_csv(view, ctx.params.get("table")), view.status,
+                    "text/csv; charset=utf-8")
         html = self.templates.get_template(view.template).render(
             view=view, data=view.data, tables=view.tables, params=ctx.params,
-            path=base, query=request.url.query)
-        return Response(html, view.status, media_type="text/html; charset=utf-8")
+            path=request.url.path, query=request.url.query)
+        return html, view.status, "text/html; charset=utf-8"
 
     async def home(self, request: Request) -> Response:
         return await self.fixed(request, dashboard, "html")
@@ -105,8 +119,39 @@ class App:
 
     async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "store": self.reader.path.name,
+                             "page_cache_entries": len(self.pages.items),
                              "cache_hits": self.reader.cache_hits,
                              "cache_misses": self.reader.cache_misses})
+
+
+def _with_id(fn: Callable[[Ctx, str], View], ident: str, ctx: Ctx) -> View:
+    return fn(ctx, ident)
+
+
+class PageCache:
+    """Rendered responses by path and query string: bounded in entries and body size."""
+
+    MAX_BODY = 512 * 1024
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict[tuple[str, str], tuple[str, int, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[str, int, str] | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], value: tuple[str, int, str]) -> None:
+        if not self.size or value[1] != 200 or len(value[0]) > self.MAX_BODY:
+            return
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
 
 
 def wants_json(request: Request) -> bool:
@@ -167,9 +212,10 @@ def build_feed_route() -> Route | None:
 
 
 def build_app(settings: Settings, dataweb: DatawebSource | None = None,
-              time_limit: float = 5.0, cache_size: int = 4096) -> Starlette:
+              time_limit: float = 5.0, cache_size: int = 4096,
+              page_cache: int = 1024) -> Starlette:
     reader = Reader(settings.db, time_limit=time_limit, cache_size=cache_size)
-    app = App(reader, dataweb or DatawebSource())
+    app = App(reader, dataweb or DatawebSource(), page_cache=page_cache)
 
     async def on_http(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -201,3 +247,9 @@ def build_app(settings: Settings, dataweb: DatawebSource | None = None,
 
 def dump_openapi() -> str:
     return json.dumps(build_openapi(""), indent=2)
+
+
+def app_from_env() -> Starlette:
+    """Factory for running several server processes (`uvicorn --factory --workers N
+    custodes.serve.app:app_from_env`); the store comes from CUSTODES_DB."""
+    return build_app(Settings.from_env())
