@@ -19,9 +19,9 @@ from typing import Any
 
 import networkx as nx
 
-from custodes.dataweb.graph import build_graph
+from custodes.dataweb.graph import build_graph, neighbourhood
 from custodes.dataweb.model import DataWeb
-from custodes.dataweb.queries import SOURCE_KEYS
+from custodes.dataweb.queries import SOURCE_KEYS, entry_or_404
 
 
 def _sources_table(web: DataWeb) -> dict[str, dict[str, Any]]:
@@ -46,6 +46,12 @@ def graph_json(web: DataWeb, graph: nx.MultiDiGraph | None = None) -> dict[str, 
         "edges": edges,
         "sources": {sid: table[sid] for sid in sorted(used) if sid in table},
     }
+
+
+def neighbourhood_json(web: DataWeb, entry_id: str, depth: int = 1) -> dict[str, Any]:
+    """graph_json of the entries within `depth` steps of `entry_id`, for an explorer."""
+    entry_or_404(web, entry_id)
+    return graph_json(web, neighbourhood(build_graph(web), entry_id, depth))
 
 
 def _scalar(value: Any) -> Any:

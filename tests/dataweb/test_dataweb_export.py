@@ -12,7 +12,7 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 
 from custodes.cli import main
-from custodes.dataweb.export import graph_json, iter_ftm
+from custodes.dataweb.export import graph_json, iter_ftm, neighbourhood_json
 from custodes.dataweb.graph import build_graph
 from custodes.dataweb.loader import load_dataweb
 
@@ -34,6 +34,14 @@ def test_json_export_every_node_and_edge_has_resolvable_sources(minimal_dir):
         ("sys.case", "org.agency"),
     }
     assert all(e["source"] in ids and e["target"] in ids for e in data["edges"])
+
+
+def test_neighbourhood_json_is_the_subgraph_around_an_entry(minimal_dir):
+    web = load_dataweb(minimal_dir)
+    near = {n["id"] for n in neighbourhood_json(web, "ds.records", 1)["nodes"]}
+    assert near == {"ds.records", "org.broker", "sys.case"}
+    wider = {n["id"] for n in neighbourhood_json(web, "ds.records", 2)["nodes"]}
+    assert {"org.comp", "con.sub", "org.agency"} <= wider
 
 
 def test_json_export_cli_writes_file(tmp_path):
