@@ -39,7 +39,28 @@ def select_runs(store: Store, since: str | None) -> list[int]:
     return [int(r[0]) for r in store.execute(sql, [param])]
 
 
-def _awards_sql(predicate: str) -> str:
+FIRST_SEEN_SQL = """
+CREATE TABLE IF NOT EXISTS award_first_seen (award_key VARCHAR, run_id INTEGER);
+INSERT INTO award_first_seen
+SELECT t.award_key, least(min(t.ingest_run_id), coalesce(min(r.replaced_by_run) - 1, 2147483647))
+FROM "transaction" t LEFT JOIN transaction_revision r USING (transaction_key)
+WHERE t.award_key NOT IN (SELECT award_key FROM award_first_seen) GROUP BY t.award_key;
+"""
+
+
+def record_first_seen(store: Store) -> None:
+    """Note the run in which each award first appeared (called after every sync).
+
+    A replaced transaction proves its award existed before the run that replaced it,
+    so awards already in the store when this first runs get the earliest run we can
+    prove, not the run of their newest version.
+    """
+    store.execute(FIRST_SEEN_SQL)
+
+
+def _awards_sql(predicate: str, with_table: bool) -> str:
+    recorded = ("(SELECT min(run_id) FROM award_first_seen f WHERE f.award_key = agg.award_key)"
+                if with_table else "NULL")
     return f"""
 WITH runs AS (SELECT unnest(?::INTEGER[]) AS run_id),
 rev AS (
@@ -64,16 +85,22 @@ agg AS (
         coalesce(sum(obligation_usd) FILTER (WHERE NOT revised), 0) AS new_obligation_usd,
         coalesce(sum(obligation_usd - old_obligation) FILTER (WHERE revised), 0)
             AS revision_delta_usd,
-        bool_or(revised) AS any_revised
+        sum(obligation_usd) AS touched_obligation_usd
     FROM touched GROUP BY award_key
+),
+seen AS (
+    SELECT agg.award_key, coalesce({recorded}, (
+        SELECT least(min(t.ingest_run_id), coalesce(min(r.replaced_by_run) - 1, 2147483647))
+        FROM "transaction" t LEFT JOIN transaction_revision r USING (transaction_key)
+        WHERE t.award_key = agg.award_key)) AS first_run
+    FROM agg
 )
-SELECT agg.*,
-    NOT any_revised AND NOT EXISTS (
-        SELECT 1 FROM "transaction" o WHERE o.award_key = agg.award_key
-        AND o.ingest_run_id NOT IN (SELECT run_id FROM runs)) AS is_new,
+SELECT agg.*, seen.first_run >= (SELECT min(run_id) FROM runs) AS is_new,
     (SELECT sum(obligation_usd) FROM "transaction" o WHERE o.award_key = agg.award_key)
         AS award_total_usd
-FROM agg WHERE new_transactions > 0 OR revised_transactions > 0
+FROM agg JOIN seen USING (award_key)
+WHERE seen.first_run >= (SELECT min(run_id) FROM runs)
+   OR new_transactions > 0 OR revised_transactions > 0
 ORDER BY is_new DESC, abs(new_obligation_usd + revision_delta_usd) DESC, award_key
 LIMIT ?
 """
@@ -89,10 +116,10 @@ def build_digest(store: Store, since: str | None = None, limit: int = 50,
     out: list[dict[str, Any]] = []
     for w in watches:
         m = match_for(store, w["kind"], w["value"])
-        awards = store.rows(_awards_sql(m.predicate), [runs, *m.params, limit]) if runs else []
+        sql = _awards_sql(m.predicate, store.has_table("award_first_seen"))
+        awards = store.rows(sql, [runs, *m.params, limit]) if runs else []
         for a in awards:
             a["change"] = "new" if a.pop("is_new") else "changed"
-            a.pop("any_revised")
             a["url"] = AWARD_URL + a["award_key"] if a["award_key"].startswith("CONT_") else None
         out.append({"watch_id": w["watch_id"], "kind": w["kind"], "value": w["value"],
                     "method": m.method, "note": m.note, "awards": awards,
@@ -112,7 +139,7 @@ def _usd(value: Decimal | int | None) -> str:
 
 def _what(a: dict[str, Any]) -> str:
     if a["change"] == "new":
-        return f"new award, {_usd(a['new_obligation_usd'])}"
+        return f"new award, {_usd(a['touched_obligation_usd'])}"
     bits = []
     if a["new_transactions"]:
         bits.append(f"{a['new_transactions']} new action(s), {_usd(a['new_obligation_usd'])}")

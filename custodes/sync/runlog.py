@@ -69,6 +69,10 @@ def record_run(store: Store, *, kind: str, started: float, status: str, api_url:
          since, until, counts.get("windows"), counts.get("windows_done"),
          counts.get("expected"), counts.get("fetched"), counts.get("requests"),
          counts.get("retries"), ingest_run_id, json.dumps(missing), line])
+    if ingest_run_id is not None:
+        from custodes.sync.digest import record_first_seen
+
+        record_first_seen(store)
     return sync_id
 
 
