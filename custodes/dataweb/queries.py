@@ -36,6 +36,16 @@ def expand_sources(web: DataWeb, ids: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def evidence(web: DataWeb, ids: list[str]) -> str:
+    """Whether the cited sources are seed articles only, external only, or both."""
+    seeds = [
+        bool((web.get(i).data if web.get(i) else {}).get("seed_article")) for i in ids
+    ]
+    if seeds and all(seeds):
+        return "seed_only"
+    return "seed_and_external" if any(seeds) else "external_only"
+
+
 def entry_or_404(web: DataWeb, entry_id: str, kind: str | None = None) -> Entry:
     entry = web.get(entry_id)
     if entry is None or (kind and entry.kind != kind):
@@ -63,6 +73,7 @@ def step(web: DataWeb, flow: Entry) -> dict[str, Any]:
         "since": d.get("since"),
         "until": d.get("until"),
         "summary": d["summary"],
+        "evidence": evidence(web, source_ids(flow)),
         "sources": expand_sources(web, source_ids(flow)),
     }
 
@@ -187,6 +198,9 @@ def show(entry_id: str, web: DataWeb | None = None) -> dict[str, Any]:
         "file": entry.file,
         "fields": entry.data,
         "names": mentioned,
+        "evidence": evidence(web, source_ids(entry))
+        if entry.kind != "source"
+        else None,
         "sources": expand_sources(web, source_ids(entry)),
         "related": _related(web, entry_id),
     }

@@ -234,3 +234,9 @@ def test_show_cli_table_and_json():
     assert code == 0 and "Referred to by" in out
     code, out = invoke("graph", "show", "org.nobody")
     assert code == 1 and "No entry" in out
+
+
+def test_evidence_marks_claims_resting_only_on_seed_articles():
+    assert show("flow.irs_to_immigrationos_claim")["evidence"] == "seed_only"
+    assert show("flow.irs_to_ice_addresses")["evidence"] == "seed_and_external"
+    assert show("flow.ident_to_hart")["evidence"] == "external_only"
