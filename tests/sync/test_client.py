@@ -6,7 +6,13 @@ import time
 
 import pytest
 
-from custodes.sync.client import ApiError, BudgetExhausted, Client, Policy, parse_retry_after
+from custodes.sync.client import (
+    ApiError,
+    BudgetExhausted,
+    Client,
+    Policy,
+    parse_retry_after,
+)
 from custodes.sync.fakeserver import Fault
 from tests.sync.conftest import make_rows
 

@@ -174,3 +174,48 @@ def test_shared_data_sync_matches_the_file(fake_api, sync, db_path, tmp_path):
                        '(SELECT sum(obligation_usd) FROM f."transaction")').fetchone()
     con.close()
     assert diff == 0 and sums[0] == sums[1]
+
+
+def test_default_since_follows_the_last_complete_sync(fake_api, sync):
+    api = fake_api(make_rows(30, seed=12))
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["until"] == "2024-09-30"
+    code, s = sync(api.url, "--agency", "ICE", "--agency", "CBP")
+    assert s["since"] == "2024-08-30"  # a month of overlap for late corrections
+
+
+@pytest.mark.slow
+def test_killed_sync_resumes_from_its_checkpoint(fake_api, db_path):
+    import signal
+    import time
+
+    from tests.conftest import run_cli_process
+
+    rows = make_rows(600, seed=13)
+    api = fake_api(rows, cap=150, faults=[Fault("slow", path=SEARCH, delay=0.15,
+                                                times=-1)])
+    args = ["sync", "--api-url", api.url, "--rate", "0", "--fy", "2024", "--json"]
+    proc = run_cli_process(db_path, *args)
+    cp_path = staging_dir(db_path) / "checkpoint.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if cp_path.exists() and '"done"' in cp_path.read_text():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    done = [w["key"] for w in json.loads(cp_path.read_text())["windows"]
+            if w["status"] == "done"]
+    assert done, "the kill came after at least one window was staged"
+    assert not db_path.exists()  # nothing reached the store
+    api.faults.clear()
+    api.log.clear()
+    proc = run_cli_process(db_path, *args)
+    out, _ = proc.communicate(timeout=120)
+    s = json.loads(out)
+    assert proc.returncode == 0 and s["resumed"]
+    asked = {json.dumps(r["body"]["filters"]["time_period"]) for r in api.log}
+    for key in done:
+        start, end = key.split("..")
+        assert json.dumps([{"start_date": start, "end_date": end}]) not in asked
+    assert store_total(db_path) == (600, total(rows))

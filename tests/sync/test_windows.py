@@ -19,7 +19,7 @@ def test_recursive_splits_cover_the_range_once(start, days, depth):
     for _ in range(depth):
         pieces = [p for w in pieces for p in (w.split() if w.days > 1 else (w,))]
     assert pieces[0].start == whole.start and pieces[-1].end == whole.end
-    for a, b in zip(pieces, pieces[1:]):
+    for a, b in zip(pieces, pieces[1:], strict=False):
         assert b.start == a.end + timedelta(days=1)
     assert sum(p.days for p in pieces) == whole.days
 
