@@ -42,15 +42,17 @@ def award_text_sql(where: str = "") -> str:
     cond = f"WHERE {where}" if where else ""
     return f"""
 SELECT award_key,
-  upper(coalesce(string_agg(DISTINCT trim(regexp_replace(description,
-        'IGF::[A-Z]+::IGF', ' ', 'g')), ' | '), '')) AS text,
+  upper(coalesce(string_agg(DISTINCT trim(CASE WHEN contains(description, 'IGF::')
+        THEN regexp_replace(description, 'IGF::[A-Z]+::IGF', ' ', 'g')
+        ELSE description END), ' | '), '')) AS text,
   '|' || upper(coalesce(string_agg(DISTINCT recipient_name, '|'), ''))
       || '|' AS recipient,
   upper(coalesce(string_agg(DISTINCT concat_ws(' ', psc_code, psc_description), ' | '),
         '')) AS psc,
   upper(coalesce(string_agg(DISTINCT concat_ws(' ', naics_code, naics_description),
         ' | '), '')) AS naics,
-  arg_max(recipient_name, coalesce(action_date, DATE '1900-01-01')) AS latest_recipient
+  coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
+      AS latest_recipient
 FROM "transaction" {cond}
 GROUP BY award_key"""
 
