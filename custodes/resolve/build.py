@@ -42,18 +42,27 @@ def _by(records: list[AliasRecord], attr: str) -> dict[str, list[int]]:
     return groups
 
 
-def _apply_judgements(cl: Clusters, by_key: dict[str, list[int]],
+def _sides(j: Judgement, records: list[AliasRecord],
+           by_key: dict[str, list[int]]) -> tuple[list[int], list[int]]:
+    """Records a judgement names: by key, or by exact name when both keys are equal."""
+    ka, kb = j.keys
+    if ka != kb:
+        return by_key.get(ka, []), by_key.get(kb, [])
+    exact = lambda name: [i for i in by_key.get(ka, [])  # noqa: E731
+                          if display_name(records[i].name).upper() == display_name(name).upper()]
+    return exact(j.a), exact(j.b)
+
+
+def _apply_judgements(cl: Clusters, records: list[AliasRecord], by_key: dict[str, list[int]],
                       judgements: list[Judgement]) -> None:
     for j in judgements:
-        ka, kb = j.keys
-        left, right = by_key.get(ka, []), by_key.get(kb, [])
+        left, right = _sides(j, records, by_key)
         if j.verdict == "not_same":
             for a in left:
                 for b in right:
                     cl.forbid_pair(a, b)
     for j in judgements:
-        ka, kb = j.keys
-        left, right = by_key.get(ka, []), by_key.get(kb, [])
+        left, right = _sides(j, records, by_key)
         if j.verdict == "same" and left and right:
             for b in right:
                 cl.merge(left[0], b, "judgement", 1.0, f"judgement: {j.reason}")
@@ -121,7 +130,7 @@ def resolve(records: list[AliasRecord], judgements: list[Judgement],
     cl = Clusters(len(records))
     by_key = _by(records, "key")
     note("judgements")
-    _apply_judgements(cl, by_key, judgements)
+    _apply_judgements(cl, records, by_key, judgements)
     note("identifiers")
     _apply_identifiers(cl, records)
     note("rules")

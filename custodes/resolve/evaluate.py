@@ -60,6 +60,24 @@ def load_clean_names(path: Path) -> dict[str, str]:
         return {r["origName"]: r["cleanName"].strip().lower() for r in csv.DictReader(fh)}
 
 
+def corrections_path() -> Path:
+    return Path(str(resources.files("custodes.data").joinpath(
+        "vendors/clean_names_corrections.csv")))
+
+
+def corrected(clean: dict[str, str], path: Path | None = None) -> dict[str, str]:
+    """The clean-name reference with documented corrections: each listed pair of raw
+    names is put in one group (where the 2018 hand-cleaning split one company)."""
+    out = dict(clean)
+    with (path or corrections_path()).open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            a, b = row["name_a"], row["name_b"]
+            if a in out and b in out and out[a] != out[b]:
+                old, new = out[b], out[a]
+                out = {k: (new if v == old else v) for k, v in out.items()}
+    return out
+
+
 def load_labelled_pairs(path: Path | None = None) -> list[tuple[str, str, bool, str]]:
     with (path or labelled_pairs_path()).open(newline="", encoding="utf-8") as fh:
         return [(r["name_a"], r["name_b"], r["label"] == "same", r.get("kind", ""))
@@ -79,7 +97,8 @@ def with_bare_names(records: list[AliasRecord], names: set[str]) -> list[AliasRe
     return records + [AliasRecord(name=n) for n in sorted(names - present)]
 
 
-def score_clean_names(res: Resolution, clean: dict[str, str]) -> Score:
+def score_clean_names(res: Resolution, clean: dict[str, str],
+                      label: str = "child_companies_clean_names.csv") -> Score:
     vendor = _vendor_by_name(res)
     tp = fp = fn = 0
     fps, fns = [], []
@@ -95,7 +114,7 @@ def score_clean_names(res: Resolution, clean: dict[str, str]) -> Score:
         elif truth:
             fn += 1
             fns.append((a, b))
-    return Score("child_companies_clean_names.csv", len(names) * (len(names) - 1) // 2,
+    return Score(label, len(names) * (len(names) - 1) // 2,
                  tp, fp, fn, fps, fns)
 
 
@@ -121,5 +140,7 @@ def evaluate(records: list[AliasRecord], clean: dict[str, str] | None,
     res = resolve(with_bare_names(records, names), judgements, matcher)
     scores = [score_labelled(res, pairs)]
     if clean:
-        scores.insert(0, score_clean_names(res, clean))
+        scores[:0] = [score_clean_names(res, clean),
+                      score_clean_names(res, corrected(clean),
+                                        "child_companies_clean_names.csv + corrections")]
     return scores

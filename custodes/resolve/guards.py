@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 _NUMBERISH = re.compile(r"^(\d+|[IVX]{1,5})$")
 SHORT_TOKEN = 4  # words this short must match exactly
+MAX_EDITS = 3    # edits summed over all differing words
+MAX_WORDS_DIFFERING = {2: 1, 3: 2}  # by name length in words; longer names: 3
 
 
 def _numbers(tokens: list[str]) -> set[str]:
@@ -28,8 +30,11 @@ def _allowed_edits(a: str, b: str) -> int:
     return 1 if shortest <= 8 else 2
 
 
-def _near(a: str, b: str) -> bool:
-    return Levenshtein.distance(a, b, score_cutoff=_allowed_edits(a, b)) <= _allowed_edits(a, b)
+def _edits(a: str, b: str) -> int | None:
+    """Edits between two words (a transposition counts once), or None if over the limit."""
+    limit = _allowed_edits(a, b)
+    dist = OSA.distance(a, b, score_cutoff=limit)
+    return dist if dist <= limit else None
 
 
 def _cut_short(a: str, b: str) -> bool:
@@ -38,19 +43,28 @@ def _cut_short(a: str, b: str) -> bool:
     return len(short) >= 5 and long_.startswith(short)
 
 
-def _differences(left: list[str], right: list[str]) -> int | None:
-    """How many words differ after pairing identical words; None if a word has no partner."""
+def _differences(left: list[str], right: list[str]) -> tuple[int, int] | None:
+    """(words that differ, total edits) after pairing identical words; None if a word
+    has no near-identical partner."""
     rest_l = [t for t in left if t not in right]
     rest_r = [t for t in right if t not in left]
     if len(rest_l) != len(rest_r):
         return None
+    edits = 0
     for token in rest_l:
-        hit = next((i for i, o in enumerate(rest_r) if _near(token, o) or
-                    (_cut_short(token, o) and (token == left[-1] or o == right[-1]))), None)
-        if hit is None:
+        best = None
+        for i, other in enumerate(rest_r):
+            cost = _edits(token, other)
+            if cost is None and _cut_short(token, other) and \
+                    (token == left[-1] or other == right[-1]):
+                cost = 1
+            if cost is not None and (best is None or cost < best[1]):
+                best = (i, cost)
+        if best is None:
             return None
-        rest_r.pop(hit)
-    return len(rest_l)
+        rest_r.pop(best[0])
+        edits += best[1]
+    return len(rest_l), edits
 
 
 def veto(key_a: str, key_b: str) -> str | None:
@@ -67,6 +81,7 @@ def veto(key_a: str, key_b: str) -> str | None:
     diff = _differences(ta, tb)
     if diff is None:
         return "a word has no near-identical counterpart"
-    if diff > (2 if len(ta) >= 4 else 1):
+    words, edits = diff
+    if words > MAX_WORDS_DIFFERING.get(len(ta), 3) or edits > MAX_EDITS:
         return "too many words differ"
     return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz.distance import OSA
+
 # Legal forms, longest first so that multi-word forms win over their parts.
 LEGAL_FORMS = (
     "LIMITED LIABILITY COMPANY", "LIMITED LIABILITY PARTNERSHIP", "LIMITED PARTNERSHIP",
@@ -28,6 +30,7 @@ ABBREVIATIONS = {
     "SOLN": "SOLUTIONS", "SOLNS": "SOLUTIONS", "CTR": "CENTER", "DEPT": "DEPARTMENT",
 }
 _FORM_TOKENS = [f.split() for f in LEGAL_FORMS]
+LONG_FORMS = ("INCORPORATED", "CORPORATION", "COMPANY", "LIMITED")
 _BRACKET_NUMBER = re.compile(r"\([^)]*\)")  # "(3626)", "(NLETS)", "(US)"
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
 _SPACES = re.compile(r"\s+")
@@ -49,10 +52,19 @@ def _strip_forms(tokens: list[str], truncated: bool) -> list[str]:
                 tokens = tokens[:-len(form)]
                 changed = True
                 break
-        if not changed and truncated and len(tokens) > 2 and _is_cut_form(tokens[-1]):
+        if not changed and len(tokens) > 1 and _is_misspelt_form(tokens[-1]):
+            tokens = tokens[:-1]
+            changed = True
+        elif not changed and truncated and len(tokens) > 2 and _is_cut_form(tokens[-1]):
             tokens = tokens[:-1]  # "SPECTRUM SECURITY SERVICES, IN" was cut at 30 characters
             changed = True
     return tokens
+
+
+def _is_misspelt_form(token: str) -> bool:
+    """A long legal form with one typo ("CORPORATOIN", "INCORPORTED")."""
+    return len(token) >= 6 and any(
+        OSA.distance(token, form, score_cutoff=1) <= 1 for form in LONG_FORMS)
 
 
 def _is_cut_form(token: str) -> bool:
