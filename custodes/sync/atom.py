@@ -9,7 +9,7 @@ a given watch, award and ingest run, so feed readers show each change once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -21,9 +21,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 def _stamp(value: Any) -> str:
     if isinstance(value, datetime):
-        when = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        when = value if value.tzinfo else value.replace(tzinfo=UTC)
     else:
-        when = datetime.now(timezone.utc)
+        when = datetime.now(UTC)
     return when.isoformat(timespec="seconds")
 
 

@@ -8,9 +8,19 @@ from typing import Any
 
 import click
 
-from custodes.console import console, db_option, err_console, json_option, print_json, table
+from custodes.console import (
+    console,
+    db_option,
+    err_console,
+    json_option,
+    print_json,
+    table,
+)
 from custodes.settings import Settings
+from custodes.store import open_store
 from custodes.sync.client import Policy
+from custodes.sync.digest import build_digest
+from custodes.sync.webhook import WebhookFailed, post_digest
 from custodes.sync.service import SyncOptions, sync_bulk, sync_search
 
 
@@ -76,6 +86,9 @@ def _say(as_json: bool) -> Any:
               help="Fetch actions dated on or after this day (YYYY-MM-DD). Default: a month "
                    "before the last complete sync, else the start of this fiscal year.")
 @click.option("--until", callback=_date, default=None, help="Last action date (default today).")
+@click.option("--digest-webhook", default=None,
+              help="After the run, POST the digest of what it brought for your watches "
+                   "to this URL (only when something matches). Exit 5 if refused.")
 @click.option("--partial", is_flag=True,
               help="If some windows fail, still write the windows that were fetched "
                    "completely (default: write nothing until everything is there).")
@@ -86,7 +99,8 @@ def sync_group(ctx: click.Context, settings: Settings, agencies: tuple[str, ...]
                fy: int | None, api_url: str | None, max_requests: int | None,
                max_minutes: float | None, rate: float, backoff: float,
                request_timeout: float, wait: float | None, since: date | None,
-               until: date | None, partial: bool, as_json: bool) -> None:
+               until: date | None, digest_webhook: str | None, partial: bool,
+               as_json: bool) -> None:
     """Fetch new contract transactions from the USAspending API into the store.
 
     Pages through /api/v2/search/spending_by_transaction/ one date window at a time,
@@ -102,8 +116,28 @@ def sync_group(ctx: click.Context, settings: Settings, agencies: tuple[str, ...]
                        _policy(rate, backoff, request_timeout, max_requests, max_minutes),
                        partial=partial)
     code, summary = sync_search(_with_wait(settings, wait), opts, _say(as_json))
+    if summary.get("ingest_run_id"):
+        summary["watch"] = _digest_after(settings, int(summary["ingest_run_id"]),
+                                         digest_webhook)
     _print(summary, as_json)
+    if digest_webhook and summary.get("watch", {}).get("webhook_error"):
+        sys.exit(5)
     sys.exit(code)
+
+
+def _digest_after(settings: Settings, run_id: int, webhook: str | None) -> dict[str, Any]:
+    """What this run brought for the watches; optionally POSTed to a webhook."""
+    with open_store(settings) as store:
+        digest = build_digest(store, since=str(run_id - 1))
+    out: dict[str, Any] = {"matches": digest["matches"],
+                           "by_watch": {f"{w['kind']}:{w['value']}": len(w["awards"])
+                                        for w in digest["watches"]}}
+    if webhook and digest["matches"]:
+        try:
+            out["webhook"] = post_digest(webhook, digest)
+        except WebhookFailed as exc:
+            out["webhook_error"] = str(exc)
+    return out
 
 
 @sync_group.command("bulk")
@@ -145,6 +179,12 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
     for miss in summary.get("missing") or []:
         err_console.print(f"[yellow]not fetched:[/] {miss['window']} — {miss.get('error')}",
                           highlight=False)
+    if summary.get("watch"):
+        w = summary["watch"]
+        console.print(f"Watch matches in this run: {w['matches']}"
+                      + (" — see `custodes digest`" if w["matches"] else ""))
+        if w.get("webhook_error"):
+            err_console.print(f"[bold red]Error:[/] {w['webhook_error']}", highlight=False)
     if summary.get("error"):
         err_console.print(f"[bold red]Error:[/] {summary['error']}", highlight=False)
     if summary.get("stop_reason"):

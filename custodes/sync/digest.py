@@ -151,7 +151,7 @@ def _what(a: dict[str, Any]) -> str:
 
 def render_markdown(d: dict[str, Any]) -> str:
     runs = ", ".join(map(str, d["runs"])) or "none"
-    lines = [f"# custodes watch digest", "",
+    lines = ["# custodes watch digest", "",
              f"Generated {d['generated_at']}; ingest runs covered: {runs}.", ""]
     if not d["watches"]:
         lines.append("No watches yet. Add one with `custodes watch add keyword TEXT`.")

@@ -28,7 +28,13 @@ from custodes.sync import checkpoint as ckpt
 from custodes.sync import runlog
 from custodes.sync.bulk import BulkFailed, BulkResult, run_bulk
 from custodes.sync.client import ApiError, Client, Policy
-from custodes.sync.run import SEARCH_CAP, agency_filters, build_plan, check_dates, fetch_all
+from custodes.sync.run import (
+    SEARCH_CAP,
+    agency_filters,
+    build_plan,
+    check_dates,
+    fetch_all,
+)
 from custodes.sync.windows import Window, fiscal_year_window, plan_range
 
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_BULK = 0, 1, 2, 3, 4

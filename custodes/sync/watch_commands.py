@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from custodes.console import console, db_option, err_console, json_option, print_json, table
+from custodes.console import (
+    console,
+    db_option,
+    err_console,
+    json_option,
+    print_json,
+    table,
+)
 from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.sync.atom import build_atom_feed

@@ -196,3 +196,15 @@ def test_webhook_refusal_exits_5(two_syncs, cli):
     with Receiver([400]) as hook:
         result = cli("digest", "--webhook", hook.url, expect=5)
     assert len(hook.bodies) == 1 and "did not accept" in result.output
+
+
+def test_sync_posts_the_digest_of_its_run(fake_api, sync, cli):
+    api = fake_api([dict(r) for r in BASE])
+    cli("watch", "add", "keyword", "forensic")
+    with Receiver([]) as hook:
+        code, s = sync(api.url, *FY, "--digest-webhook", hook.url)
+        assert code == 0 and s["watch"]["matches"] == 2  # name or description
+        assert s["watch"]["webhook"]["status"] == 200
+        assert hook.bodies[0]["runs"] == [s["ingest_run_id"]]
+        code, s = sync(api.url, *FY, "--digest-webhook", hook.url)  # nothing new
+    assert s["watch"]["matches"] == 0 and len(hook.bodies) == 1
