@@ -161,3 +161,14 @@ def test_render_rejects_other_formats_and_unknown_ids(tmp_path):
     assert result.exit_code == 1 and ".svg or .png" in result.output
     result = invoke("graph", "render", "sys.nothing", "--out", str(tmp_path / "x.svg"))
     assert result.exit_code == 1 and "No entry" in result.output
+
+
+def test_package_level_functions_for_the_web_app():
+    import custodes.dataweb as dataweb
+
+    graph = dataweb.graph()
+    assert graph["nodes"] and graph["edges"]
+    for item in graph["nodes"] + graph["edges"]:
+        assert item["sources"] and all(s.get("publisher") for s in item["sources"])
+    assert "face_image" in dataweb.data_categories()
+    assert dataweb.reach("tax") and dataweb.show("org.ice")["kind"] == "organisation"
