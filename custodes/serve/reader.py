@@ -24,11 +24,13 @@ class QueryTimeout(CustodesError):
 class Reader:
     """Opens the store read-only; queries run on their own cursor with a deadline.
 
+    One DuckDB thread per query by default: under load, concurrent requests already
+    use every core, and small queries lose more to coordination than they gain.
     Results are kept in a bounded LRU cache: while this process holds the store open,
     no other process can write it, so a result cannot go stale.
     """
 
-    def __init__(self, path: Path, time_limit: float = 5.0, threads: int | None = None,
+    def __init__(self, path: Path, time_limit: float = 5.0, threads: int | None = 1,
                  cache_size: int = 4096):
         if not Path(path).exists():
             raise NotFound(f"No store at {path}. Build one with `custodes ingest PATH...`.")
