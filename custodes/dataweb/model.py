@@ -183,6 +183,12 @@ class DataWeb:
         if entry is None:
             return entry_id
         d = entry.data
+        if (
+            entry.kind == "agreement"
+        ):  # agreements have no name: "Palantir–ICE contract 2014"
+            ids = [d.get("vendor"), d.get("agency"), *d.get("parties", [])]
+            names = "–".join(self.label(i) for i in dict.fromkeys(i for i in ids if i))
+            return f"{names} {d.get('kind', 'agreement')} {d.get('date') or ''}".strip()
         return str(
             d.get("short_name")
             or d.get("name")

@@ -70,6 +70,10 @@ def _fields(entry: Entry) -> list[str]:
         entry.data.get("title") or entry.data.get("topic")
     ):
         out.append("a source needs a title (or a topic when the title is not known)")
+    for key in ("url", "read_via"):
+        value = entry.data.get(key)
+        if value is not None and not str(value).startswith(("https://", "http://")):
+            out.append(f"{key} {value!r} is not an http(s) address")
     if entry.kind == "funding" and not (
         entry.data.get("piid") or entry.data.get("award_key")
     ):

@@ -166,6 +166,11 @@ def test_unexpected_file_is_rejected(web_writer, minimal, tmp_path):
     assert "people.yaml: unexpected file" in result.output
 
 
+def test_source_url_must_be_http(fails, minimal):
+    minimal["sources.yaml"][0]["url"] = "javascript:alert(1)"
+    fails(minimal, "sources.yaml: src.one", "not an http(s) address")
+
+
 def test_funding_agency_must_be_known(fails, minimal):
     minimal["funding.yaml"][0]["agency"] = "XYZ"
     fails(minimal, "funding.yaml: fund.case_a", "unknown agency 'XYZ'")

@@ -67,6 +67,21 @@ def test_reach_on_shipped_data_face_images_reach_ice():
     assert all(step["sources"] for p in paths for step in p["steps"])
 
 
+def test_reach_every_category_on_shipped_data_cites_every_step():
+    web = load_dataweb()
+    reached = 0
+    for category in web.vocabulary["data_categories"]:
+        for path in reach(category, web):
+            reached += 1
+            assert path["path"][0] == path["steps"][0]["from"]
+            for s in path["steps"]:
+                assert category in s["data_categories"]
+                assert s["sources"] and all(x.get("publisher") for x in s["sources"])
+            if path["operated_by"]:
+                assert path["operated_by"]["sources"]
+    assert reached > 50
+
+
 def test_reach_cli_json_and_table():
     code, out = invoke("graph", "reach", "vehicle", "--json")
     assert code == 0
