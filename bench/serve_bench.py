@@ -64,23 +64,23 @@ def replicate_sql(k: int) -> list[str]:
     awards = f"(SELECT DISTINCT {g} AS g FROM range({k}) t(r))"
     return [
         f"""INSERT INTO "transaction" BY NAME SELECT * EXCLUDE (r) REPLACE (
-              {sfx.format(e='r', c='transaction_key')} AS transaction_key,
-              {sfx.format(e=g, c='award_key')} AS award_key,
-              {sfx.format(e=g, c='piid')} AS piid,
+              {sfx.format(e="r", c="transaction_key")} AS transaction_key,
+              {sfx.format(e=g, c="award_key")} AS award_key,
+              {sfx.format(e=g, c="piid")} AS piid,
               CASE WHEN r % 2 = 0 THEN modification_number
                    ELSE coalesce(modification_number, '0') || 'G' END AS modification_number)
             FROM base."transaction", {reps}""",
         "INSERT INTO ingest_run BY NAME SELECT * FROM base.ingest_run",
         f"""CREATE TABLE transaction_vendor AS
-            SELECT {sfx.format(e='r', c='transaction_key')} AS transaction_key, vendor_id
+            SELECT {sfx.format(e="r", c="transaction_key")} AS transaction_key, vendor_id
             FROM base.transaction_vendor, {reps}""",
         "CREATE TABLE vendor AS SELECT * FROM base.vendor",
         "CREATE TABLE vendor_alias AS SELECT * FROM base.vendor_alias",
         f"""CREATE TABLE classification AS SELECT * EXCLUDE (g) REPLACE (
-              {sfx.format(e='g', c='award_key')} AS award_key)
+              {sfx.format(e="g", c="award_key")} AS award_key)
             FROM base.classification, {awards}""",
         f"""CREATE TABLE award_maker AS SELECT * EXCLUDE (g) REPLACE (
-              {sfx.format(e='g', c='award_key')} AS award_key)
+              {sfx.format(e="g", c="award_key")} AS award_key)
             FROM base.award_maker, {awards}""",
         "CREATE TABLE classification_run AS SELECT * FROM base.classification_run",
     ]
@@ -92,8 +92,11 @@ def build_bench_store(base: Path, path: Path, n: int) -> dict:
     from custodes.settings import Settings
     from custodes.store import open_store
 
-    base_rows = duckdb.connect(str(base), read_only=True).execute(
-        'SELECT count(*) FROM "transaction"').fetchone()[0]
+    base_rows = (
+        duckdb.connect(str(base), read_only=True)
+        .execute('SELECT count(*) FROM "transaction"')
+        .fetchone()[0]
+    )
     k = max(1, math.ceil(n / base_rows))
     start = time.perf_counter()
     tmp = path.with_suffix(".tmp.duckdb")
@@ -107,8 +110,12 @@ def build_bench_store(base: Path, path: Path, n: int) -> dict:
     generate_s = time.perf_counter() - start
     tmp.rename(path)
     prepare_s = run([*CUSTODES, "--db", str(path), "serve", "--prepare"])
-    info = {"transactions": rows, "replicas": k, "generate_s": round(generate_s, 1),
-            "prepare_s": round(prepare_s, 1)}
+    info = {
+        "transactions": rows,
+        "replicas": k,
+        "generate_s": round(generate_s, 1),
+        "prepare_s": round(prepare_s, 1),
+    }
     con = duckdb.connect(str(path), read_only=True)
     info["awards"] = con.execute("SELECT count(*) FROM serve_award").fetchone()[0]
     info["tokens"] = con.execute("SELECT count(*) FROM serve_token").fetchone()[0]
@@ -117,9 +124,20 @@ def build_bench_store(base: Path, path: Path, n: int) -> dict:
     return info
 
 
-SQLITE_COLUMNS = ("transaction_key", "award_key", "piid", "fiscal_year", "action_date",
-                  "agency", "recipient_name", "vendor_name", "category", "maker",
-                  "description", "obligation_usd")
+SQLITE_COLUMNS = (
+    "transaction_key",
+    "award_key",
+    "piid",
+    "fiscal_year",
+    "action_date",
+    "agency",
+    "recipient_name",
+    "vendor_name",
+    "category",
+    "maker",
+    "description",
+    "obligation_usd",
+)
 
 
 def build_sqlite(store: Path, path: Path) -> dict:
@@ -145,24 +163,42 @@ def build_sqlite(store: Path, path: Path) -> dict:
         lite.executemany(f"INSERT INTO [transaction] VALUES ({marks})", batch)
     con.close()
     load_s = time.perf_counter() - start
-    for col in ("agency", "fiscal_year", "category", "vendor_name", "maker",
-                "obligation_usd"):
+    for col in (
+        "agency",
+        "fiscal_year",
+        "category",
+        "vendor_name",
+        "maker",
+        "obligation_usd",
+    ):
         lite.execute(f"CREATE INDEX idx_{col} ON [transaction] ({col})")
-    lite.execute("CREATE VIRTUAL TABLE transaction_fts USING fts5(description, "
-                 "recipient_name, content='transaction')")
-    lite.execute("INSERT INTO transaction_fts (rowid, description, recipient_name) "
-                 "SELECT rowid, description, recipient_name FROM [transaction]")
+    lite.execute(
+        "CREATE VIRTUAL TABLE transaction_fts USING fts5(description, "
+        "recipient_name, content='transaction')"
+    )
+    lite.execute(
+        "INSERT INTO transaction_fts (rowid, description, recipient_name) "
+        "SELECT rowid, description, recipient_name FROM [transaction]"
+    )
     lite.commit()
     lite.close()
     tmp.rename(path)
-    info = {"load_s": round(load_s, 1), "total_s": round(time.perf_counter() - start, 1)}
+    info = {
+        "load_s": round(load_s, 1),
+        "total_s": round(time.perf_counter() - start, 1),
+    }
     path.with_suffix(".json").write_text(json.dumps(info))
     return info
 
 
 def start_server(cmd: list[str], url: str, env: dict | None = None) -> subprocess.Popen:
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
@@ -183,25 +219,30 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-async def load(base: str, urls: list[tuple[str, str]], clients: int, seconds: float,
-               cap: int, warm: int = 0) -> dict:
+async def load(
+    base: str, urls: list[tuple[str, str]], clients: int, seconds: float, cap: int
+) -> dict:
     """Closed loop: `clients` workers each request, wait for the answer, request again,
-    until `seconds` have passed or `cap` requests were made. Returns latencies by kind."""
+    until `seconds` have passed or `cap` requests were made. Each request picks a page
+    kind uniformly, then one of that kind's addresses. Returns latencies by kind."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, url in urls:
+        by_kind.setdefault(kind, []).append(url)
+    kinds = sorted(by_kind)
     rng = random.Random(11)
     done: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
     count = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        for kind, url in urls[:warm]:
-            await client.get(url)
         deadline = time.monotonic() + seconds
 
         async def worker() -> None:
             nonlocal count
             while time.monotonic() < deadline and count < cap:
                 count += 1
-                kind, url = rng.choice(urls)
+                kind = rng.choice(kinds)
+                url = rng.choice(by_kind[kind])
                 t0 = time.perf_counter()
                 try:
                     r = await client.get(url)
@@ -215,56 +256,90 @@ async def load(base: str, urls: list[tuple[str, str]], clients: int, seconds: fl
         start = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.monotonic() - start
-    return {kind: summarise(lat, errors.get(kind, 0), elapsed) for kind, lat in done.items()}
+    return {
+        kind: summarise(lat, errors.get(kind, 0), elapsed) for kind, lat in done.items()
+    }
 
 
 def summarise(lat: list[float], errors: int, elapsed: float) -> dict:
     lat = sorted(lat)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [lat[0]] * 99
-    return {"requests": len(lat), "errors": errors, "rps": round(len(lat) / elapsed, 1),
-            "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
-            "p99_ms": round(q[98] * 1000, 1)}
+    return {
+        "requests": len(lat),
+        "errors": errors,
+        "rps": round(len(lat) / elapsed, 1),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p95_ms": round(q[94] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+    }
 
 
 def custodes_urls(store: Path, words: int = 120) -> dict[str, list[tuple[str, str]]]:
     con = duckdb.connect(str(store), read_only=True)
-    tokens = [r[0] for r in con.execute(
-        "SELECT token FROM serve_token WHERE length(token) >= 4 AND NOT regexp_matches("
-        "token, '[0-9]') GROUP BY 1 ORDER BY count(*) DESC LIMIT ?", [words]).fetchall()]
-    vendors = [r[0] for r in con.execute(
-        "SELECT vendor_id FROM serve_vendor ORDER BY awards DESC LIMIT 300").fetchall()]
+    tokens = [
+        r[0]
+        for r in con.execute(
+            "SELECT token FROM serve_token WHERE length(token) >= 4 AND NOT regexp_matches("
+            "token, '[0-9]') GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
+            [words],
+        ).fetchall()
+    ]
+    vendors = [
+        r[0]
+        for r in con.execute(
+            "SELECT vendor_id FROM serve_vendor ORDER BY awards DESC LIMIT 300"
+        ).fetchall()
+    ]
     con.close()
     rng = random.Random(5)
-    dash = [("dashboard", u) for u in ("/", "/?agency=7012", "/?agency=7014",
-                                       "/dashboard.json")]
+    dash = [
+        ("dashboard", u)
+        for u in ("/", "/?agency=7012", "/?agency=7014", "/dashboard.json")
+    ]
     search = []
     for word in tokens:
         search.append(("search", f"/search?q={word}"))
-        search.append(("search", f"/search?q={word}&agency={rng.choice(['ICE', 'CBP'])}"))
-        search.append(("search", f"/search?q={word}&fy={rng.choice(range(2021, 2025))}"))
+        search.append(
+            ("search", f"/search?q={word}&agency={rng.choice(['ICE', 'CBP'])}")
+        )
+        search.append(
+            ("search", f"/search?q={word}&fy={rng.choice(range(2021, 2025))}")
+        )
     vendor = [("vendor", f"/vendor/{v}") for v in vendors]
     vendor += [("vendor", f"/vendor/{v}?page=2") for v in vendors[:100]]
     return {"dashboard": dash, "search": search, "vendor": vendor, "words": tokens}
 
 
-def facet_pairs(words: list[str], db: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def facet_pairs(
+    words: list[str], db: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The equivalent faceted query: search words, facets agency, fiscal year, category,
     vendor and maker, 25 rows sorted by obligation."""
     ours = [("faceted", f"/search.json?q={w}") for w in words]
-    facets = "&".join(f"_facet={f}" for f in ("agency", "fiscal_year", "category",
-                                                "vendor_name", "maker"))
-    theirs = [("faceted", f"/{db}/transaction.json?_search={w}&{facets}&_size=25"
-                          "&_sort_desc=obligation_usd") for w in words]
+    facets = "&".join(
+        f"_facet={f}"
+        for f in ("agency", "fiscal_year", "category", "vendor_name", "maker")
+    )
+    theirs = [
+        (
+            "faceted",
+            f"/{db}/transaction.json?_search={w}&{facets}&_size=25"
+            "&_sort_desc=obligation_usd",
+        )
+        for w in words
+    ]
     return ours, theirs
 
 
 def serve_cmd(store: Path, port: int, cached: bool) -> list[str]:
-    code = ("import uvicorn; from custodes.serve.app import build_app; "
-            "from custodes.settings import Settings; "
-            f"app = build_app(Settings(db={str(store)!r}), "
-            f"cache_size={4096 if cached else 0}, page_cache={1024 if cached else 0}); "
-            f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', "
-            "access_log=False)")
+    code = (
+        "import uvicorn; from custodes.serve.app import build_app; "
+        "from custodes.settings import Settings; "
+        f"app = build_app(Settings(db={str(store)!r}), "
+        f"cache_size={4096 if cached else 0}, page_cache={1024 if cached else 0}); "
+        f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', "
+        "access_log=False)"
+    )
     return [PY, "-c", code]
 
 
@@ -274,8 +349,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--cap", type=int, default=200_000)
-    ap.add_argument("--build-only", action="store_true",
-                    help="Build the stores and the SQLite copy, then stop.")
+    ap.add_argument(
+        "--build-only",
+        action="store_true",
+        help="Build the stores and the SQLite copy, then stop.",
+    )
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     base, store = OUT / "base.duckdb", OUT / f"bench_{args.transactions}.duckdb"
@@ -290,52 +368,93 @@ def main() -> None:
     urls = custodes_urls(store)
     results: dict[str, dict] = {}
     for label, cached in (("custodes", True), ("custodes, caches off", False)):
-        proc = start_server(serve_cmd(store, 8791, cached), "http://127.0.0.1:8791/healthz")
+        proc = start_server(
+            serve_cmd(store, 8791, cached), "http://127.0.0.1:8791/healthz"
+        )
         try:
             mix = urls["dashboard"] + urls["search"] + urls["vendor"]
-            results[label] = asyncio.run(load("http://127.0.0.1:8791", mix, args.clients,
-                                              args.seconds, args.cap))
+            results[label] = asyncio.run(
+                load("http://127.0.0.1:8791", mix, args.clients, args.seconds, args.cap)
+            )
             ours, _ = facet_pairs(urls["words"], lite.stem)
-            results[label]["faceted"] = asyncio.run(load(
-                "http://127.0.0.1:8791", ours, args.clients, args.seconds / 2,
-                args.cap))["faceted"]
+            results[label]["faceted"] = asyncio.run(
+                load(
+                    "http://127.0.0.1:8791",
+                    ours,
+                    args.clients,
+                    args.seconds / 2,
+                    args.cap,
+                )
+            )["faceted"]
         finally:
             stop(proc)
         print(label, json.dumps(results[label]), flush=True)
     _, theirs = facet_pairs(urls["words"], lite.stem)
-    ds = start_server([PY, "-m", "datasette", "serve", "-i", str(lite), "--port", "8792",
-                       "--setting", "sql_time_limit_ms", "20000",
-                       "--setting", "facet_time_limit_ms", "20000",
-                       "--setting", "num_sql_threads", "4"],
-                      "http://127.0.0.1:8792/-/versions.json")
+    ds = start_server(
+        [
+            PY,
+            "-m",
+            "datasette",
+            "serve",
+            "-i",
+            str(lite),
+            "--port",
+            "8792",
+            "--setting",
+            "sql_time_limit_ms",
+            "20000",
+            "--setting",
+            "facet_time_limit_ms",
+            "20000",
+            "--setting",
+            "num_sql_threads",
+            "4",
+        ],
+        "http://127.0.0.1:8792/-/versions.json",
+    )
     try:
-        results["datasette"] = {"faceted": asyncio.run(load(
-            "http://127.0.0.1:8792", theirs, args.clients, args.seconds / 2, args.cap))[
-                "faceted"]}
+        results["datasette"] = {
+            "faceted": asyncio.run(
+                load(
+                    "http://127.0.0.1:8792",
+                    theirs,
+                    args.clients,
+                    args.seconds / 2,
+                    args.cap,
+                )
+            )["faceted"]
+        }
     finally:
         stop(ds)
     print("datasette", json.dumps(results["datasette"]), flush=True)
     print_markdown(args, info, results)
-    (OUT / f"results_{args.transactions}.json").write_text(json.dumps(
-        {"info": info, "results": results}, indent=2))
+    (OUT / f"results_{args.transactions}.json").write_text(
+        json.dumps({"info": info, "results": results}, indent=2)
+    )
 
 
 def print_markdown(args: argparse.Namespace, info: dict, results: dict) -> None:
-    print(f"\n{info['transactions']:,} transactions, {info['awards']:,} awards; "
-          f"{args.clients} clients, {args.seconds:g} s per run\n")
+    print(
+        f"\n{info['transactions']:,} transactions, {info['awards']:,} awards; "
+        f"{args.clients} clients, {args.seconds:g} s per run\n"
+    )
     print("| server | page | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for label, by_kind in results.items():
         for kind, r in by_kind.items():
-            print(f"| {label} | {kind} | {r['requests']:,} | {r['errors']} | {r['rps']} | "
-                  f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |")
+            print(
+                f"| {label} | {kind} | {r['requests']:,} | {r['errors']} | {r['rps']} | "
+                f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
+            )
     ours, theirs = results["custodes"]["faceted"], results["datasette"]["faceted"]
     cold = results["custodes, caches off"]["faceted"]
-    print(f"\nfaceted query p95: Datasette / custodes = "
-          f"{theirs['p95_ms'] / ours['p95_ms']:.1f}x (caches on), "
-          f"{theirs['p95_ms'] / cold['p95_ms']:.1f}x (caches off); throughput "
-          f"{ours['rps'] / max(theirs['rps'], 0.1):.1f}x / "
-          f"{cold['rps'] / max(theirs['rps'], 0.1):.1f}x")
+    print(
+        f"\nfaceted query p95: Datasette / custodes = "
+        f"{theirs['p95_ms'] / ours['p95_ms']:.1f}x (caches on), "
+        f"{theirs['p95_ms'] / cold['p95_ms']:.1f}x (caches off); throughput "
+        f"{ours['rps'] / max(theirs['rps'], 0.1):.1f}x / "
+        f"{cold['rps'] / max(theirs['rps'], 0.1):.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -12,64 +12,148 @@ ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,200}$"
 
 
 def _q(name: str, desc: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": desc,
-            "schema": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": desc,
+        "schema": schema,
+    }
 
 
 TEXT = {"type": "string", "maxLength": MAX_TEXT}
-PAGE = [_q("page", "Page number, from 1.", {"type": "integer", "minimum": 1,
-                                            "maximum": MAX_PAGE}),
-        _q("size", "Rows per page.", {"type": "integer", "minimum": 1,
-                                      "maximum": MAX_PAGE_SIZE})]
-AGENCY = _q("agency", "ICE, CBP or a four-digit sub-agency code.",
-            {"type": "string", "pattern": r"^(ICE|CBP|ice|cbp|\d{4})$"})
-TABLE = _q("table", "CSV only: which of the view's tables to export.",
-           {"type": "string", "maxLength": 40})
+PAGE = [
+    _q(
+        "page",
+        "Page number, from 1.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    ),
+    _q(
+        "size",
+        "Rows per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+    ),
+]
+AGENCY = _q(
+    "agency",
+    "ICE, CBP or a four-digit sub-agency code.",
+    {"type": "string", "pattern": r"^(ICE|CBP|ice|cbp|\d{4})$"},
+)
+TABLE = _q(
+    "table",
+    "CSV only: which of the view's tables to export.",
+    {"type": "string", "maxLength": 40},
+)
 
 # (path, summary, query parameters, path parameter description or None)
 ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
-    ("/dashboard", "Surveillance spending by fiscal year and category.", [AGENCY], None),
-    ("/search", "Search awards, vendors and data-web systems, with facets.",
-     [_q("q", "Search words (all must match).", TEXT), AGENCY,
-      _q("fy", "Fiscal year.", {"type": "integer", "minimum": 1990, "maximum": 2100}),
-      _q("category", "Taxonomy category id.", {"type": "string", "pattern": ID_PATTERN}),
-      _q("vendor", "Vendor id.", {"type": "string", "pattern": ID_PATTERN}),
-      _q("maker", "Maker name.", {"type": "string", "maxLength": 100}), *PAGE], None),
+    (
+        "/dashboard",
+        "Surveillance spending by fiscal year and category.",
+        [AGENCY],
+        None,
+    ),
+    (
+        "/search",
+        "Search awards, vendors and data-web systems, with facets.",
+        [
+            _q("q", "Search words (all must match).", TEXT),
+            AGENCY,
+            _q(
+                "fy",
+                "Fiscal year.",
+                {"type": "integer", "minimum": 1990, "maximum": 2100},
+            ),
+            _q(
+                "category",
+                "Taxonomy category id.",
+                {"type": "string", "pattern": ID_PATTERN},
+            ),
+            _q("vendor", "Vendor id.", {"type": "string", "pattern": ID_PATTERN}),
+            _q("maker", "Maker name.", {"type": "string", "maxLength": 100}),
+            *PAGE,
+        ],
+        None,
+    ),
     ("/categories", "The taxonomy categories with their spending.", [], None),
-    ("/category/{ident}", "One category: spending by year, largest awards and vendors.",
-     PAGE, "Category id."),
-    ("/award/{ident}", "One award: transaction timeline and classification evidence.", [],
-     "Award key (USAspending generated award id)."),
-    ("/vendor/{ident}", "One vendor: aliases, family, resellers, spending and awards.", PAGE,
-     "Vendor id."),
+    (
+        "/category/{ident}",
+        "One category: spending by year, largest awards and vendors.",
+        PAGE,
+        "Category id.",
+    ),
+    (
+        "/award/{ident}",
+        "One award: transaction timeline and classification evidence.",
+        [],
+        "Award key (USAspending generated award id).",
+    ),
+    (
+        "/vendor/{ident}",
+        "One vendor: aliases, family, resellers, spending and awards.",
+        PAGE,
+        "Vendor id.",
+    ),
     ("/dataweb", "The data web: nodes and edges as tables.", [], None),
     ("/dataweb/graph", "The data web graph with sources (for the explorer).", [], None),
-    ("/dataweb/node/{ident}", "One node or edge of the data web with its sources.", [],
-     "Node or edge id."),
-    ("/reach", "Who can reach a data category: paths with citations.",
-     [_q("category", "Data category.", {"type": "string", "pattern": ID_PATTERN})], None),
+    (
+        "/dataweb/node/{ident}",
+        "One node or edge of the data web with its sources.",
+        [],
+        "Node or edge id.",
+    ),
+    (
+        "/reach",
+        "Who can reach a data category: paths with citations.",
+        [_q("category", "Data category.", {"type": "string", "pattern": ID_PATTERN})],
+        None,
+    ),
     ("/methodology", "Taxonomy, rule files, overrides and data freshness.", [], None),
 ]
 
-VIEW_SCHEMA = {"type": "object", "required": ["title", "data", "tables", "notices"],
-               "properties": {"title": {"type": "string"}, "data": {"type": "object"},
-                              "tables": {"type": "object", "additionalProperties": {
-                                  "type": "array", "items": {"type": "object"}}},
-                              "notices": {"type": "array", "items": {"type": "string"}}}}
-ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {"error": {
-    "type": "object", "required": ["status", "code", "message"],
-    "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
-                   "message": {"type": "string"}}}}}
+VIEW_SCHEMA = {
+    "type": "object",
+    "required": ["title", "data", "tables", "notices"],
+    "properties": {
+        "title": {"type": "string"},
+        "data": {"type": "object"},
+        "tables": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "object"}},
+        },
+        "notices": {"type": "array", "items": {"type": "string"}},
+    },
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        }
+    },
+}
 
 
 def _responses(fmt: str) -> dict[str, Any]:
-    ok = ({"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}
-          if fmt == "json" else {"text/csv": {"schema": {"type": "string"}}})
+    ok = (
+        {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}
+        if fmt == "json"
+        else {"text/csv": {"schema": {"type": "string"}}}
+    )
     err = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    return {"200": {"description": "The view.", "content": ok},
-            "400": {"description": "A parameter is out of bounds.", "content": err},
-            "404": {"description": "No such record.", "content": err},
-            "503": {"description": "The query took too long.", "content": err}}
+    return {
+        "200": {"description": "The view.", "content": ok},
+        "400": {"description": "A parameter is out of bounds.", "content": err},
+        "404": {"description": "No such record.", "content": err},
+        "503": {"description": "The query took too long.", "content": err},
+    }
 
 
 def build_openapi(server: str) -> dict[str, Any]:
@@ -78,18 +162,34 @@ def build_openapi(server: str) -> dict[str, Any]:
         for fmt in ("json", "csv"):
             params = list(query) + ([TABLE] if fmt == "csv" else [])
             if ident:
-                params.append({"name": "ident", "in": "path", "required": True,
-                               "description": ident,
-                               "schema": {"type": "string", "pattern": ID_PATTERN}})
-            full = path.replace("{ident}", "{ident}." + fmt) if ident else f"{path}.{fmt}"
-            paths[full] = {"get": {"summary": summary, "parameters": params,
-                                   "operationId": _op_id(path, fmt),
-                                   "responses": _responses(fmt)}}
+                params.append(
+                    {
+                        "name": "ident",
+                        "in": "path",
+                        "required": True,
+                        "description": ident,
+                        "schema": {"type": "string", "pattern": ID_PATTERN},
+                    }
+                )
+            full = (
+                path.replace("{ident}", "{ident}." + fmt) if ident else f"{path}.{fmt}"
+            )
+            paths[full] = {
+                "get": {
+                    "summary": summary,
+                    "parameters": params,
+                    "operationId": _op_id(path, fmt),
+                    "responses": _responses(fmt),
+                }
+            }
     doc: dict[str, Any] = {
         "openapi": "3.0.3",
-        "info": {"title": "custodes API", "version": __version__,
-                 "description": "Read-only. Money is a decimal string in US dollars. "
-                                "Every HTML page has the same data at .json and .csv."},
+        "info": {
+            "title": "custodes API",
+            "version": __version__,
+            "description": "Read-only. Money is a decimal string in US dollars. "
+            "Every HTML page has the same data at .json and .csv.",
+        },
         "paths": paths,
         "components": {"schemas": {"View": VIEW_SCHEMA, "Error": ERROR_SCHEMA}},
     }

@@ -46,13 +46,20 @@ GET = ["GET", "HEAD"]
 
 # path -> page function; the same page answers at path, path.json and path.csv.
 FIXED_PAGES: dict[str, Callable[[Ctx], View]] = {
-    "/dashboard": dashboard, "/search": search, "/categories": categories,
-    "/dataweb": explorer, "/dataweb/graph": graph_json, "/reach": reach,
+    "/dashboard": dashboard,
+    "/search": search,
+    "/categories": categories,
+    "/dataweb": explorer,
+    "/dataweb/graph": graph_json,
+    "/reach": reach,
     "/methodology": methodology,
 }
 # path prefix -> page function taking one id (the id may carry the .json/.csv suffix).
 ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
-    "/award": award, "/vendor": vendor, "/category": category, "/dataweb/node": node,
+    "/award": award,
+    "/vendor": vendor,
+    "/category": category,
+    "/dataweb/node": node,
 }
 
 
@@ -65,13 +72,16 @@ class App:
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
-            raise InputError(f"The query string is longer than {MAX_QUERY_STRING} "
-                             "characters. Use fewer parameters.")
+            raise InputError(
+                f"The query string is longer than {MAX_QUERY_STRING} "
+                "characters. Use fewer parameters."
+            )
         params = {k: v for k, v in request.query_params.items()}
         return Ctx(self.reader, params, self.dataweb, path=request.url.path)
 
-    async def fixed(self, request: Request, fn: Callable[[Ctx], View],
-                    fmt: str) -> Response:
+    async def fixed(
+        self, request: Request, fn: Callable[[Ctx], View], fmt: str
+    ) -> Response:
         return await self.serve(request, partial(fn), fmt)
 
     async def by_id(self, request: Request, fn: Callable[[Ctx, str], View]) -> Response:
@@ -79,8 +89,9 @@ class App:
         request.state.fmt = fmt
         return await self.serve(request, partial(_with_id, fn, ident), fmt)
 
-    async def serve(self, request: Request, fn: Callable[[Ctx], View],
-                    fmt: str) -> Response:
+    async def serve(
+        self, request: Request, fn: Callable[[Ctx], View], fmt: str
+    ) -> Response:
         """A rendered page from the page cache, or built (query and render) off the
         event loop and then cached. The store cannot change while it is open here."""
         key = (request.url.path, request.url.query)
@@ -92,17 +103,26 @@ class App:
         body, status, media_type = cached
         return Response(body, status, media_type=media_type)
 
-    def render(self, request: Request, fn: Callable[[Ctx], View], fmt: str,
-               ctx: Ctx) -> tuple[str, int, str]:
+    def render(
+        self, request: Request, fn: Callable[[Ctx], View], fmt: str, ctx: Ctx
+    ) -> tuple[str, int, str]:
         view = fn(ctx)
         if fmt == "json":
             return render_json(view), view.status, "application/json"
         if fmt == "csv":
-            return (render_csv(view, ctx.params.get("table")), view.status,
-                    "text/csv; charset=utf-8")
+            return (
+                render_csv(view, ctx.params.get("table")),
+                view.status,
+                "text/csv; charset=utf-8",
+            )
         html = self.templates.get_template(view.template).render(
-            view=view, data=view.data, tables=view.tables, params=ctx.params,
-            path=request.url.path, query=request.url.query)
+            view=view,
+            data=view.data,
+            tables=view.tables,
+            params=ctx.params,
+            path=request.url.path,
+            query=request.url.query,
+        )
         return html, view.status, "text/html; charset=utf-8"
 
     async def home(self, request: Request) -> Response:
@@ -113,15 +133,24 @@ class App:
 
     async def api_page(self, request: Request) -> Response:
         html = self.templates.get_template("api.html").render(
-            view=View("api.html", "HTTP API"), spec=build_openapi(""), path="/api",
-            params={}, query="")
+            view=View("api.html", "HTTP API"),
+            spec=build_openapi(""),
+            path="/api",
+            params={},
+            query="",
+        )
         return Response(html, media_type="text/html; charset=utf-8")
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "store": self.reader.path.name,
-                             "page_cache_entries": len(self.pages.items),
-                             "cache_hits": self.reader.cache_hits,
-                             "cache_misses": self.reader.cache_misses})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "store": self.reader.path.name,
+                "page_cache_entries": len(self.pages.items),
+                "cache_hits": self.reader.cache_hits,
+                "cache_misses": self.reader.cache_misses,
+            }
+        )
 
 
 def _with_id(fn: Callable[[Ctx, str], View], ident: str, ctx: Ctx) -> View:
@@ -160,13 +189,19 @@ def wants_json(request: Request) -> bool:
     return fmt in ("json", "csv") or path.startswith("/api") or path == "/openapi.json"
 
 
-def error_response(app: App, request: Request, status: int, code: str,
-                   message: str) -> Response:
+def error_response(
+    app: App, request: Request, status: int, code: str, message: str
+) -> Response:
     if wants_json(request):
         return JSONResponse(error_body(status, code, message), status_code=status)
     html = app.templates.get_template("error.html").render(
-        view=View("error.html", f"Error {status}"), status=status, message=message,
-        path=request.url.path, params={}, query="")
+        view=View("error.html", f"Error {status}"),
+        status=status,
+        message=message,
+        path=request.url.path,
+        params={},
+        query="",
+    )
     return Response(html, status, media_type="text/html; charset=utf-8")
 
 
@@ -174,13 +209,23 @@ def build_routes(app: App) -> list[Any]:
     routes: list[Any] = [Route("/", app.home, methods=GET)]
     for path, fn in FIXED_PAGES.items():
         for fmt, suffix in (("html", ""), ("json", ".json"), ("csv", ".csv")):
-            routes.append(Route(path + suffix, partial(app.fixed, fn=fn, fmt=fmt),
-                                methods=GET, name=f"{path}{suffix}"))
+            routes.append(
+                Route(
+                    path + suffix,
+                    partial(app.fixed, fn=fn, fmt=fmt),
+                    methods=GET,
+                    name=f"{path}{suffix}",
+                )
+            )
     for prefix, fn in ID_PAGES.items():
-        routes.append(Route(prefix + "/{ident}", partial(app.by_id, fn=fn), methods=GET))
-    routes += [Route("/openapi.json", app.openapi, methods=GET),
-               Route("/api", app.api_page, methods=GET),
-               Route("/healthz", app.health, methods=GET)]
+        routes.append(
+            Route(prefix + "/{ident}", partial(app.by_id, fn=fn), methods=GET)
+        )
+    routes += [
+        Route("/openapi.json", app.openapi, methods=GET),
+        Route("/api", app.api_page, methods=GET),
+        Route("/healthz", app.health, methods=GET),
+    ]
     feed = build_feed_route()
     if feed is not None:
         routes.append(feed)
@@ -211,17 +256,24 @@ def build_feed_route() -> Route | None:
     return Route("/feeds/watch.atom", endpoint, methods=GET)
 
 
-def build_app(settings: Settings, dataweb: DatawebSource | None = None,
-              time_limit: float = 5.0, cache_size: int = 4096,
-              page_cache: int = 1024) -> Starlette:
+def build_app(
+    settings: Settings,
+    dataweb: DatawebSource | None = None,
+    time_limit: float = 5.0,
+    cache_size: int = 4096,
+    page_cache: int = 1024,
+) -> Starlette:
     reader = Reader(settings.db, time_limit=time_limit, cache_size=cache_size)
     app = App(reader, dataweb or DatawebSource(), page_cache=page_cache)
 
     async def on_http(request: Request, exc: HTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        message = {404: "No such page. Start from / or see /api for the endpoints.",
-                   405: "This site is read-only: only GET and HEAD are allowed."
-                   }.get(exc.status_code, str(exc.detail))
+        code = {404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        message = {
+            404: "No such page. Start from / or see /api for the endpoints.",
+            405: "This site is read-only: only GET and HEAD are allowed.",
+        }.get(exc.status_code, str(exc.detail))
         return error_response(app, request, exc.status_code, code, message)
 
     async def on_input(request: Request, exc: Exception) -> Response:
@@ -234,12 +286,24 @@ def build_app(settings: Settings, dataweb: DatawebSource | None = None,
         return error_response(app, request, 503, "query_timeout", str(exc))
 
     async def on_error(request: Request, exc: Exception) -> Response:
-        return error_response(app, request, 500, "server_error",
-                              "Something went wrong on our side. The error was logged.")
+        return error_response(
+            app,
+            request,
+            500,
+            "server_error",
+            "Something went wrong on our side. The error was logged.",
+        )
 
-    star = Starlette(routes=build_routes(app), exception_handlers={
-        HTTPException: on_http, InputError: on_input, NotFound: on_not_found,
-        QueryTimeout: on_timeout, Exception: on_error})
+    star = Starlette(
+        routes=build_routes(app),
+        exception_handlers={
+            HTTPException: on_http,
+            InputError: on_input,
+            NotFound: on_not_found,
+            QueryTimeout: on_timeout,
+            Exception: on_error,
+        },
+    )
     star.state.reader = reader
     star.add_middleware(SecurityHeaders)
     return star

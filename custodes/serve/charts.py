@@ -14,8 +14,9 @@ BAR_GAP = 4
 LABEL_W = 220
 
 
-def build_bar_chart(chart_id: str, title: str, items: list[tuple[str, Decimal | int]],
-                    unit: str = "usd") -> dict[str, Any]:
+def build_bar_chart(
+    chart_id: str, title: str, items: list[tuple[str, Decimal | int]], unit: str = "usd"
+) -> dict[str, Any]:
     """Horizontal bars, one per (label, value); negative values drawn as zero-length."""
     values = [Decimal(v or 0) for _, v in items]
     top = max([v for v in values if v > 0], default=Decimal(1))
@@ -24,14 +25,27 @@ def build_bar_chart(chart_id: str, title: str, items: list[tuple[str, Decimal | 
     bars = []
     for i, ((label, _), value) in enumerate(zip(items, values, strict=True)):
         width = int(plot_w * max(value, Decimal(0)) / top) if top else 0
-        bars.append({
-            "label": str(label), "text": _fmt(value, unit),
-            "x": LABEL_W, "y": i * (bar_h + BAR_GAP), "w": max(width, 1), "h": bar_h,
-            "negative": value < 0,
-        })
+        bars.append(
+            {
+                "label": str(label),
+                "text": _fmt(value, unit),
+                "x": LABEL_W,
+                "y": i * (bar_h + BAR_GAP),
+                "w": max(width, 1),
+                "h": bar_h,
+                "negative": value < 0,
+            }
+        )
     height = max(len(bars), 1) * (bar_h + BAR_GAP)
-    return {"id": chart_id, "title": title, "width": WIDTH, "height": height,
-            "bars": bars, "label_w": LABEL_W, "desc": describe(title, items, unit)}
+    return {
+        "id": chart_id,
+        "title": title,
+        "width": WIDTH,
+        "height": height,
+        "bars": bars,
+        "label_w": LABEL_W,
+        "desc": describe(title, items, unit),
+    }
 
 
 def describe(title: str, items: list[tuple[str, Decimal | int]], unit: str) -> str:
@@ -40,8 +54,10 @@ def describe(title: str, items: list[tuple[str, Decimal | int]], unit: str) -> s
         return f"{title}: no data."
     ranked = sorted(items, key=lambda it: Decimal(it[1] or 0), reverse=True)
     hi, lo = ranked[0], ranked[-1]
-    text = (f"{title}: {len(items)} bars. Largest {hi[0]} at {_fmt(Decimal(hi[1] or 0), unit)}"
-            f"; smallest {lo[0]} at {_fmt(Decimal(lo[1] or 0), unit)}.")
+    text = (
+        f"{title}: {len(items)} bars. Largest {hi[0]} at {_fmt(Decimal(hi[1] or 0), unit)}"
+        f"; smallest {lo[0]} at {_fmt(Decimal(lo[1] or 0), unit)}."
+    )
     return text + " The table below the chart lists every value."
 
 

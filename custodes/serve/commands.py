@@ -17,24 +17,48 @@ def prepare(settings: Settings, force: bool) -> dict | None:
         reason = serve_tables_stale(store)
     if reason is None and not force:
         return None
-    with console.status(f"Building the web app's summary tables ({reason or 'forced'})..."):
+    with console.status(
+        f"Building the web app's summary tables ({reason or 'forced'})..."
+    ):
         with open_store(settings, write=True, command="serve --prepare") as store:
             return build_serve_tables(store)
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Use 0.0.0.0 to publish beyond this machine.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Use 0.0.0.0 to publish beyond this machine.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--prepare", "prepare_only", is_flag=True,
-              help="Only (re)build the summary tables the web app reads, then exit.")
-@click.option("--no-prepare", is_flag=True,
-              help="Do not build summary tables at start, even when stale.")
-@click.option("--time-limit", type=click.FloatRange(0.1, 60), default=5.0,
-              show_default=True, help="Seconds after which a page's query is stopped.")
+@click.option(
+    "--prepare",
+    "prepare_only",
+    is_flag=True,
+    help="Only (re)build the summary tables the web app reads, then exit.",
+)
+@click.option(
+    "--no-prepare",
+    is_flag=True,
+    help="Do not build summary tables at start, even when stale.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0.1, 60),
+    default=5.0,
+    show_default=True,
+    help="Seconds after which a page's query is stopped.",
+)
 @db_option
-def serve_command(settings: Settings, host: str, port: int, prepare_only: bool,
-                  no_prepare: bool, time_limit: float) -> None:
+def serve_command(
+    settings: Settings,
+    host: str,
+    port: int,
+    prepare_only: bool,
+    no_prepare: bool,
+    time_limit: float,
+) -> None:
     """Serve the web app and the JSON API (read-only) on the store.
 
     Pages: dashboard, search, awards, vendors, categories, the data-web explorer,
@@ -53,16 +77,20 @@ def serve_command(settings: Settings, host: str, port: int, prepare_only: bool,
             err_console.print(f"[yellow]Summary tables not rebuilt: {exc}[/]")
             built = None
         if built:
-            console.print(f"Summary tables built: {built['awards']:,} awards from "
-                          f"{built['transactions']:,} transactions.")
+            console.print(
+                f"Summary tables built: {built['awards']:,} awards from "
+                f"{built['transactions']:,} transactions."
+            )
     import uvicorn
 
     from custodes.serve.app import build_app
 
     app = build_app(settings, time_limit=time_limit)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    console.print(f"custodes is serving {settings.db} at [bold]http://{shown}:{port}/[/] "
-                  "(Ctrl+C to stop). API: /api, OpenAPI: /openapi.json")
+    console.print(
+        f"custodes is serving {settings.db} at [bold]http://{shown}:{port}/[/] "
+        "(Ctrl+C to stop). API: /api, OpenAPI: /openapi.json"
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

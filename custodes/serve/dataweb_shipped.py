@@ -23,21 +23,39 @@ class ShippedDataweb:
             return {"title": source_id, "url": None, "note": None}
         d = entry.data
         title = d.get("title") or d.get("topic") or source_id
-        return {"id": source_id, "title": f"{d.get('publisher', '')}: {title}".strip(": "),
-                "url": d.get("url") or d.get("read_via"), "note": str(d.get("date") or "")}
+        return {
+            "id": source_id,
+            "title": f"{d.get('publisher', '')}: {title}".strip(": "),
+            "url": d.get("url") or d.get("read_via"),
+            "note": str(d.get("date") or ""),
+        }
 
     def graph(self) -> dict[str, list[dict[str, Any]]]:
-        nodes = [{**_scalars(a), "id": n, "label": str(a.get("label") or n),
-                  "kind": str(a.get("kind") or "node"),
-                  "description": a.get("summary"),
-                  "sources": [self.source(s) for s in a.get("sources", [])]}
-                 for n, a in self.nx.nodes(data=True)]
-        edges = [{**_scalars(a), "id": edge_id(u, k, a), "source": u, "target": v,
-                  "label": str(a.get("relation", "")), "description": a.get("summary"),
-                  "data_categories": [str(c) for c in a.get("data_categories") or []],
-                  "via": [str(x) for x in a.get("via") or []],
-                  "sources": [self.source(s) for s in a.get("sources", [])]}
-                 for u, v, k, a in self.nx.edges(keys=True, data=True)]
+        nodes = [
+            {
+                **_scalars(a),
+                "id": n,
+                "label": str(a.get("label") or n),
+                "kind": str(a.get("kind") or "node"),
+                "description": a.get("summary"),
+                "sources": [self.source(s) for s in a.get("sources", [])],
+            }
+            for n, a in self.nx.nodes(data=True)
+        ]
+        edges = [
+            {
+                **_scalars(a),
+                "id": edge_id(u, k, a),
+                "source": u,
+                "target": v,
+                "label": str(a.get("relation", "")),
+                "description": a.get("summary"),
+                "data_categories": [str(c) for c in a.get("data_categories") or []],
+                "via": [str(x) for x in a.get("via") or []],
+                "sources": [self.source(s) for s in a.get("sources", [])],
+            }
+            for u, v, k, a in self.nx.edges(keys=True, data=True)
+        ]
         return {"nodes": nodes, "edges": edges}
 
     def data_categories(self) -> list[str]:
@@ -46,8 +64,12 @@ class ShippedDataweb:
     def reach(self, category: str) -> list[dict[str, Any]]:
         """Each flow carrying `category`, followed onward through later flows that carry
         it too: the chain of institutions and systems that can reach that data."""
-        flows = [(u, v, a) for u, v, a in self.nx.edges(data=True)
-                 if a.get("relation") == "flow" and category in (a.get("data_categories") or [])]
+        flows = [
+            (u, v, a)
+            for u, v, a in self.nx.edges(data=True)
+            if a.get("relation") == "flow"
+            and category in (a.get("data_categories") or [])
+        ]
         onward: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for f in flows:
             onward.setdefault(f[0], []).append(f)
@@ -58,8 +80,12 @@ class ShippedDataweb:
             self._extend([first], onward, paths)
         return paths[:200]
 
-    def _extend(self, chain: list[tuple[str, str, dict[str, Any]]],
-                onward: dict[str, list[Any]], paths: list[dict[str, Any]]) -> None:
+    def _extend(
+        self,
+        chain: list[tuple[str, str, dict[str, Any]]],
+        onward: dict[str, list[Any]],
+        paths: list[dict[str, Any]],
+    ) -> None:
         seen = {chain[0][0]} | {v for _, v, _ in chain}
         nxt = [f for f in onward.get(chain[-1][1], []) if f[1] not in seen]
         if not nxt or len(chain) >= MAX_DEPTH:
@@ -74,9 +100,14 @@ class ShippedDataweb:
         for u, v, a in chain:
             via = [label(x) for x in a.get("via") or []]
             relation = "flows to" + (f" (via {', '.join(via)})" if via else "")
-            steps.append({"source": label(u), "target": label(v),
-                          "label": f"{relation}, status {a.get('status', 'unknown')}",
-                          "sources": [self.source(s) for s in a.get("sources", [])]})
+            steps.append(
+                {
+                    "source": label(u),
+                    "target": label(v),
+                    "label": f"{relation}, status {a.get('status', 'unknown')}",
+                    "sources": [self.source(s) for s in a.get("sources", [])],
+                }
+            )
         summary = " → ".join([steps[0]["source"]] + [s["target"] for s in steps])
         return {"steps": steps, "summary": summary}
 
@@ -86,5 +117,9 @@ def edge_id(source: str, key: str, attrs: dict[str, Any]) -> str:
 
 
 def _scalars(attrs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in attrs.items() if isinstance(v, (str, int, float, bool))
-            and k not in ("id", "label", "kind", "source", "target")}
+    return {
+        k: v
+        for k, v in attrs.items()
+        if isinstance(v, (str, int, float, bool))
+        and k not in ("id", "label", "kind", "source", "target")
+    }

@@ -11,8 +11,10 @@ import importlib
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-NOT_BUILT = ("The data web is not built yet (custodes/dataweb/ has no Python API or "
-             "curated data). Run `custodes dataweb validate` once that stage lands.")
+NOT_BUILT = (
+    "The data web is not built yet (custodes/dataweb/ has no Python API or "
+    "curated data). Run `custodes dataweb validate` once that stage lands."
+)
 
 
 def plain(value: Any) -> Any:
@@ -38,8 +40,10 @@ class DatawebSource:
 
     @property
     def available(self) -> bool:
-        return self.provider is not None and self._fn("graph", "export_graph",
-                                                      "graph_json") is not None
+        return (
+            self.provider is not None
+            and self._fn("graph", "export_graph", "graph_json") is not None
+        )
 
     def _fn(self, *names: str) -> Any:
         for name in names:
@@ -91,8 +95,9 @@ class DatawebSource:
     def search(self, words: list[str], limit: int = 20) -> list[dict[str, Any]]:
         hits = []
         for node in self.graph()["nodes"]:
-            hay = " ".join(str(node.get(k, "")) for k in ("id", "label", "kind",
-                                                         "description")).upper()
+            hay = " ".join(
+                str(node.get(k, "")) for k in ("id", "label", "kind", "description")
+            ).upper()
             if all(w in hay for w in words):
                 hits.append(node)
         return hits[:limit]
@@ -105,7 +110,9 @@ def _default_provider() -> Any | None:
         module = importlib.import_module("custodes.dataweb")
     except ImportError:
         return None
-    if callable(getattr(module, "graph", None)) and callable(getattr(module, "reach", None)):
+    if callable(getattr(module, "graph", None)) and callable(
+        getattr(module, "reach", None)
+    ):
         return module
     try:
         from custodes.serve.dataweb_shipped import ShippedDataweb
@@ -120,8 +127,10 @@ def normalise_graph(raw: Any) -> dict[str, list[dict[str, Any]]]:
         raw = raw["elements"]
     nodes = raw.get("nodes", []) if isinstance(raw, dict) else []
     edges = raw.get("edges", raw.get("links", [])) if isinstance(raw, dict) else []
-    return {"nodes": [_node(n) for n in nodes], "edges": [_edge(e, i) for i, e in
-                                                           enumerate(edges)]}
+    return {
+        "nodes": [_node(n) for n in nodes],
+        "edges": [_edge(e, i) for i, e in enumerate(edges)],
+    }
 
 
 def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
@@ -130,21 +139,31 @@ def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
 
 def _node(item: dict[str, Any]) -> dict[str, Any]:
     d = _unwrap(item)
-    return {**d, "id": str(d.get("id")), "label": str(d.get("label") or d.get("name")
-                                                      or d.get("id")),
-            "kind": str(d.get("kind") or d.get("type") or "node"),
-            "sources": _sources(d)}
+    return {
+        **d,
+        "id": str(d.get("id")),
+        "label": str(d.get("label") or d.get("name") or d.get("id")),
+        "kind": str(d.get("kind") or d.get("type") or "node"),
+        "sources": _sources(d),
+    }
 
 
 def _edge(item: dict[str, Any], index: int) -> dict[str, Any]:
     d = _unwrap(item)
-    source, target = str(d.get("source") or d.get("from")), str(d.get("target") or d.get("to"))
+    source, target = (
+        str(d.get("source") or d.get("from")),
+        str(d.get("target") or d.get("to")),
+    )
     cats = d.get("data_categories") or d.get("data") or []
-    return {**d, "id": str(d.get("id") or f"edge-{index}-{source}-{target}"),
-            "source": source, "target": target,
-            "label": str(d.get("label") or d.get("kind") or d.get("type") or ""),
-            "data_categories": [str(c) for c in cats] if isinstance(cats, list) else [],
-            "sources": _sources(d)}
+    return {
+        **d,
+        "id": str(d.get("id") or f"edge-{index}-{source}-{target}"),
+        "source": source,
+        "target": target,
+        "label": str(d.get("label") or d.get("kind") or d.get("type") or ""),
+        "data_categories": [str(c) for c in cats] if isinstance(cats, list) else [],
+        "sources": _sources(d),
+    }
 
 
 def _sources(d: dict[str, Any]) -> list[dict[str, Any]]:
@@ -152,9 +171,13 @@ def _sources(d: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for s in raw if isinstance(raw, list) else [raw]:
         if isinstance(s, dict):
-            out.append({"title": str(s.get("title") or s.get("name") or s.get("url") or ""),
-                        "url": _safe_url(s.get("url")), "note": s.get("note") or
-                        s.get("quote") or s.get("locator")})
+            out.append(
+                {
+                    "title": str(s.get("title") or s.get("name") or s.get("url") or ""),
+                    "url": _safe_url(s.get("url")),
+                    "note": s.get("note") or s.get("quote") or s.get("locator"),
+                }
+            )
         else:
             out.append({"title": str(s), "url": _safe_url(s), "note": None})
     return out
@@ -173,11 +196,22 @@ def normalise_path(path: Any) -> dict[str, Any]:
     norm = []
     for step in steps:
         if isinstance(step, dict):
-            norm.append({"source": str(step.get("source") or step.get("from") or ""),
-                         "target": str(step.get("target") or step.get("to") or ""),
-                         "label": str(step.get("label") or step.get("kind") or ""),
-                         "sources": _sources(step)})
+            norm.append(
+                {
+                    "source": str(step.get("source") or step.get("from") or ""),
+                    "target": str(step.get("target") or step.get("to") or ""),
+                    "label": str(step.get("label") or step.get("kind") or ""),
+                    "sources": _sources(step),
+                }
+            )
         else:
             norm.append({"source": "", "target": str(step), "label": "", "sources": []})
-    return {"steps": norm, "summary": str(path.get("summary") or " → ".join(
-        [norm[0]["source"]] + [s["target"] for s in norm] if norm else []))}
+    return {
+        "steps": norm,
+        "summary": str(
+            path.get("summary")
+            or " → ".join(
+                [norm[0]["source"]] + [s["target"] for s in norm] if norm else []
+            )
+        ),
+    }

@@ -20,20 +20,26 @@ def text(params: Mapping[str, str], name: str, max_len: int = MAX_TEXT) -> str |
         return None
     value = value.strip()
     if len(value) > max_len:
-        raise InputError(f"Parameter {name!r} is longer than {max_len} characters. "
-                         "Shorten it.")
+        raise InputError(
+            f"Parameter {name!r} is longer than {max_len} characters. Shorten it."
+        )
     if any(ord(c) < 32 for c in value):
-        raise InputError(f"Parameter {name!r} contains control characters. Remove them.")
+        raise InputError(
+            f"Parameter {name!r} contains control characters. Remove them."
+        )
     return value
 
 
-def integer(params: Mapping[str, str], name: str, default: int | None, low: int,
-            high: int) -> int | None:
+def integer(
+    params: Mapping[str, str], name: str, default: int | None, low: int, high: int
+) -> int | None:
     value = params.get(name)
     if value is None or value == "":
         return default
     if not re.fullmatch(r"-?\d{1,9}", value):
-        raise InputError(f"Parameter {name!r} must be a whole number, not {value[:40]!r}.")
+        raise InputError(
+            f"Parameter {name!r} must be a whole number, not {value[:40]!r}."
+        )
     number = int(value)
     if not low <= number <= high:
         raise InputError(f"Parameter {name!r} must be between {low} and {high}.")
@@ -42,8 +48,10 @@ def integer(params: Mapping[str, str], name: str, default: int | None, low: int,
 
 def page(params: Mapping[str, str]) -> tuple[int, int]:
     """(page, size): page from 1, size at most MAX_PAGE_SIZE."""
-    return (integer(params, "page", 1, 1, MAX_PAGE) or 1,
-            integer(params, "size", 25, 1, MAX_PAGE_SIZE) or 25)
+    return (
+        integer(params, "page", 1, 1, MAX_PAGE) or 1,
+        integer(params, "size", 25, 1, MAX_PAGE_SIZE) or 25,
+    )
 
 
 def fiscal_year(params: Mapping[str, str]) -> int | None:
@@ -59,25 +67,32 @@ def agency(params: Mapping[str, str]) -> str | None:
         return AGENCIES[value.upper()]
     if re.fullmatch(r"\d{4}", value):
         return value
-    raise InputError(f"Parameter 'agency' must be ICE, CBP or a four-digit sub-agency "
-                     f"code, not {value[:40]!r}.")
+    raise InputError(
+        f"Parameter 'agency' must be ICE, CBP or a four-digit sub-agency "
+        f"code, not {value[:40]!r}."
+    )
 
 
 def identifier(params: Mapping[str, str], name: str) -> str | None:
     value = text(params, name, 200)
     if value is not None and not ID_RE.fullmatch(value):
-        raise InputError(f"Parameter {name!r} may hold only letters, digits and . _ : -")
+        raise InputError(
+            f"Parameter {name!r} may hold only letters, digits and . _ : -"
+        )
     return value
 
 
 def path_id(value: str, what: str) -> str:
     if not ID_RE.fullmatch(value):
-        raise InputError(f"That is not a valid {what} id: letters, digits and . _ : - only.")
+        raise InputError(
+            f"That is not a valid {what} id: letters, digits and . _ : - only."
+        )
     return value
 
 
-def choice(params: Mapping[str, str], name: str, options: tuple[str, ...],
-           default: str) -> str:
+def choice(
+    params: Mapping[str, str], name: str, options: tuple[str, ...], default: str
+) -> str:
     value = params.get(name) or default
     if value not in options:
         raise InputError(f"Parameter {name!r} must be one of: {', '.join(options)}.")

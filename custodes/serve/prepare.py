@@ -25,9 +25,17 @@ from datetime import UTC, datetime
 from custodes.store.duckdb import Store
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_TABLES = ("serve_award", "serve_award_year", "serve_spending", "serve_vendor",
-                "serve_vendor_year", "serve_withheld_name", "serve_token",
-                "serve_award_maker", "serve_build")
+SERVE_TABLES = (
+    "serve_award",
+    "serve_award_year",
+    "serve_spending",
+    "serve_vendor",
+    "serve_vendor_year",
+    "serve_withheld_name",
+    "serve_token",
+    "serve_award_maker",
+    "serve_build",
+)
 
 # Search words: each award's search text split into tokens of letters and digits,
 # stored sorted so that a prefix lookup reads only the row groups that can match.
@@ -58,8 +66,14 @@ SERVE_WITHHELD_SQL = """
 
 
 def _present(store: Store) -> dict[str, bool]:
-    names = ("vendor", "transaction_vendor", "vendor_alias", "classification",
-             "award_maker", "classification_run")
+    names = (
+        "vendor",
+        "transaction_vendor",
+        "vendor_alias",
+        "classification",
+        "award_maker",
+        "classification_run",
+    )
     return {n: store.has_table(n) for n in names}
 
 
@@ -84,13 +98,18 @@ def transaction_vendor_sql(have: dict[str, bool]) -> str:
 
 def award_label_sql(have: dict[str, bool]) -> str:
     """award_key -> category, maker (from classify and resolve when present)."""
-    cls = ("SELECT award_key, category, maker AS cls_maker FROM classification"
-           if have["classification"]
-           else 'SELECT DISTINCT award_key, NULL::VARCHAR AS category, '
-                'NULL::VARCHAR AS cls_maker FROM "transaction"')
-    mk = ("SELECT award_key, string_agg(DISTINCT maker, '; ') AS am_maker "
-          "FROM award_maker GROUP BY 1" if have["award_maker"]
-          else "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS am_maker WHERE false")
+    cls = (
+        "SELECT award_key, category, maker AS cls_maker FROM classification"
+        if have["classification"]
+        else "SELECT DISTINCT award_key, NULL::VARCHAR AS category, "
+        'NULL::VARCHAR AS cls_maker FROM "transaction"'
+    )
+    mk = (
+        "SELECT award_key, string_agg(DISTINCT maker, '; ') AS am_maker "
+        "FROM award_maker GROUP BY 1"
+        if have["award_maker"]
+        else "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS am_maker WHERE false"
+    )
     return f"""
         SELECT c.award_key, coalesce(c.category, 'unclassified') AS category,
                coalesce(m.am_maker, c.cls_maker) AS maker
@@ -189,11 +208,15 @@ def build_serve_tables(store: Store) -> dict[str, object]:
         store.execute(serve_vendor_sql(have))
         store.execute(SERVE_VENDOR_YEAR_SQL)
         store.execute(SERVE_TOKEN_SQL)
-        store.execute(SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL)
+        store.execute(
+            SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL
+        )
         store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
-        store.execute("CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
-                      "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
-                      "vendors_from VARCHAR, categories_from VARCHAR)")
+        store.execute(
+            "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
+            "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
+            "vendors_from VARCHAR, categories_from VARCHAR)"
+        )
         row = {
             "built_at": datetime.now(UTC).replace(tzinfo=None),
             "last_ingest_run": store.scalar("SELECT max(run_id) FROM ingest_run"),
@@ -202,7 +225,9 @@ def build_serve_tables(store: Store) -> dict[str, object]:
             "vendors_from": "resolve" if have["vendor"] else "recipient names",
             "categories_from": "classify" if have["classification"] else "none",
         }
-        store.execute("INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?)", list(row.values()))
+        store.execute(
+            "INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?)", list(row.values())
+        )
     return row
 
 

@@ -13,8 +13,16 @@ import duckdb
 
 from custodes.errors import CustodesError, NotFound
 
-STAGE_TABLES = ("vendor", "vendor_alias", "transaction_vendor", "award_maker",
-                "classification", "classification_run", "serve_award", "serve_build")
+STAGE_TABLES = (
+    "vendor",
+    "vendor_alias",
+    "transaction_vendor",
+    "award_maker",
+    "classification",
+    "classification_run",
+    "serve_award",
+    "serve_build",
+)
 
 
 class QueryTimeout(CustodesError):
@@ -30,21 +38,33 @@ class Reader:
     no other process can write it, so a result cannot go stale.
     """
 
-    def __init__(self, path: Path, time_limit: float = 5.0, threads: int | None = 1,
-                 cache_size: int = 4096):
+    def __init__(
+        self,
+        path: Path,
+        time_limit: float = 5.0,
+        threads: int | None = 1,
+        cache_size: int = 4096,
+    ):
         if not Path(path).exists():
-            raise NotFound(f"No store at {path}. Build one with `custodes ingest PATH...`.")
+            raise NotFound(
+                f"No store at {path}. Build one with `custodes ingest PATH...`."
+            )
         config: dict[str, Any] = {"access_mode": "READ_ONLY"}
         if threads:
             config["threads"] = threads
         self.con = duckdb.connect(str(path), read_only=True, config=config)
         self.path = Path(path)
         self.time_limit = time_limit
-        names = {r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables").fetchall()}
+        names = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables"
+            ).fetchall()
+        }
         self.tables = {t for t in STAGE_TABLES if t in names}
         self.cache: OrderedDict[tuple[str, tuple[Any, ...]], list[dict[str, Any]]] = (
-            OrderedDict())
+            OrderedDict()
+        )
         self.cache_size = cache_size
         self.cache_hits = self.cache_misses = 0
         self._lock = threading.Lock()
@@ -52,7 +72,9 @@ class Reader:
     def has(self, table: str) -> bool:
         return table in self.tables
 
-    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    def rows(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
         key = (sql, tuple(params or ()))
         with self._lock:
             found = self.cache.get(key)
@@ -86,7 +108,9 @@ class Reader:
             timer.cancel()
             cur.close()
 
-    def one(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any] | None:
+    def one(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> dict[str, Any] | None:
         found = self.rows(sql, params)
         return found[0] if found else None
 

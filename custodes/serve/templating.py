@@ -51,9 +51,13 @@ def cell(value: Any, is_money: bool = False, key: str = "") -> str:
 
 
 def build_templates() -> Environment:
-    env = Environment(loader=PackageLoader("custodes.serve", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("custodes.serve", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["money"] = money
     env.filters["cell"] = cell
     env.globals["link_for"] = link_for

@@ -27,7 +27,9 @@ class Table:
     rows: list[dict[str, Any]]
     caption: str = ""
     money: tuple[str, ...] = ()
-    links: dict[str, str] = field(default_factory=dict)  # column -> url template {value}
+    links: dict[str, str] = field(
+        default_factory=dict
+    )  # column -> url template {value}
 
 
 @dataclass
@@ -42,12 +44,14 @@ class View:
     status: int = 200
 
     def as_dict(self) -> dict[str, Any]:
-        return to_jsonable({
-            "title": self.title,
-            "data": self.data,
-            "tables": {name: t.rows for name, t in self.tables.items()},
-            "notices": self.notices,
-        })
+        return to_jsonable(
+            {
+                "title": self.title,
+                "data": self.data,
+                "tables": {name: t.rows for name, t in self.tables.items()},
+                "notices": self.notices,
+            }
+        )
 
 
 def split_suffix(value: str) -> tuple[str, str]:
@@ -67,13 +71,19 @@ def render_csv(view: View, table_name: str | None) -> str:
         raise InputError("This view has no table to export as CSV. Use .json instead.")
     name = table_name or next(iter(view.tables))
     if name not in view.tables:
-        raise InputError(f"No table {name!r} in this view. Tables: "
-                         + ", ".join(view.tables) + ".")
+        raise InputError(
+            f"No table {name!r} in this view. Tables: " + ", ".join(view.tables) + "."
+        )
     table = view.tables[name]
     out = io.StringIO()
-    keys = [k for k, _ in table.columns] if table.columns else list(
-        table.rows[0].keys() if table.rows else [])
-    writer = csv.DictWriter(out, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
+    keys = (
+        [k for k, _ in table.columns]
+        if table.columns
+        else list(table.rows[0].keys() if table.rows else [])
+    )
+    writer = csv.DictWriter(
+        out, fieldnames=keys, extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in table.rows:
         writer.writerow({k: _csv_cell(row.get(k)) for k in keys})
@@ -84,7 +94,11 @@ def _csv_cell(value: Any) -> Any:
     value = to_jsonable(value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _numeric(value):
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@")
+        and not _numeric(value)
+    ):
         return "'" + value  # keep spreadsheet programs from running a cell as a formula
     return value
 

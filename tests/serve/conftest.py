@@ -26,20 +26,24 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def bare_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Only ingested transactions: no vendor or classification tables."""
-    return build_fixture_store(tmp_path_factory.mktemp("bare") / "store.duckdb",
-                               stage_tables=False)
+    return build_fixture_store(
+        tmp_path_factory.mktemp("bare") / "store.duckdb", stage_tables=False
+    )
 
 
 @pytest.fixture(scope="session")
 def client(store_path: Path) -> Iterator[TestClient]:
-    with TestClient(build_app(Settings(db=store_path)), raise_server_exceptions=False) as c:
+    with TestClient(
+        build_app(Settings(db=store_path)), raise_server_exceptions=False
+    ) as c:
         yield c
 
 
 @pytest.fixture(scope="session")
 def bare_client(bare_store_path: Path) -> Iterator[TestClient]:
-    with TestClient(build_app(Settings(db=bare_store_path)),
-                    raise_server_exceptions=False) as c:
+    with TestClient(
+        build_app(Settings(db=bare_store_path)), raise_server_exceptions=False
+    ) as c:
         yield c
 
 
@@ -55,8 +59,14 @@ def live_url(store_path: Path) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(Settings(db=store_path)),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(Settings(db=store_path)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -17,20 +17,28 @@ from custodes.store import open_store
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-FIXTURE_CSVS = [ROOT / "tests/fixtures/usaspending/api_search_small.csv",
-                ROOT / "tests/fixtures/usaspending/bulk_fy18_small.csv",
-                HERE / "fixtures/xss_api_search.csv"]
+FIXTURE_CSVS = [
+    ROOT / "tests/fixtures/usaspending/api_search_small.csv",
+    ROOT / "tests/fixtures/usaspending/bulk_fy18_small.csv",
+    HERE / "fixtures/xss_api_search.csv",
+]
 
 # (pattern in description, category); first match wins, else 'none'.
-CATEGORY_RULES = [("CLEARVIEW", "face_recognition"), ("CELLEBRITE", "phone_forensics_spyware"),
-                  ("BABEL STREET", "social_media_monitoring"), ("LEXIS", "data_brokers"),
-                  ("PAYLOADMARKER", "data_brokers")]
+CATEGORY_RULES = [
+    ("CLEARVIEW", "face_recognition"),
+    ("CELLEBRITE", "phone_forensics_spyware"),
+    ("BABEL STREET", "social_media_monitoring"),
+    ("LEXIS", "data_brokers"),
+    ("PAYLOADMARKER", "data_brokers"),
+]
 # recipient name -> parent recipient name (a hand-made corporate family)
 PARENTS = {"RELX INC.": None, "LEXISNEXIS RISK SOLUTIONS INC": "RELX INC."}
 # award PIID -> (maker, maker recipient name or None)
-MAKERS = {"70B06C21F00001052": ("Cellebrite", None),
-          "70B03C21F00001121": ("Babel Street", None),
-          "70B02C22P00000509": ("Cellebrite", None)}
+MAKERS = {
+    "70B06C21F00001052": ("Cellebrite", None),
+    "70B03C21F00001121": ("Babel Street", None),
+    "70B02C22P00000509": ("Cellebrite", None),
+}
 
 
 def vendor_id(name: str) -> str:
@@ -38,46 +46,89 @@ def vendor_id(name: str) -> str:
 
 
 def ingest(db: Path) -> None:
-    result = CliRunner().invoke(main, ["--db", str(db), "ingest", *map(str, FIXTURE_CSVS)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(db), "ingest", *map(str, FIXTURE_CSVS)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
 
 
 def write_stage_tables(db: Path) -> None:
     """vendor, vendor_alias, transaction_vendor, award_maker, classification(_run)."""
     with open_store(Settings(db=db), write=True, command="test") as store:
-        names = [r["recipient_name"] for r in store.rows(
-            'SELECT DISTINCT recipient_name FROM "transaction" '
-            "WHERE NOT recipient_is_individual ORDER BY 1")]
-        vendors = [(vendor_id(n), n, vendor_id(PARENTS[n]) if PARENTS.get(n) else None,
-                    vendor_id(PARENTS[n]) if PARENTS.get(n) else vendor_id(n), "company")
-                   for n in names] + [(vendor_id("Cellebrite"), "CELLEBRITE", None,
-                                       vendor_id("Cellebrite"), "maker"),
-                                      (vendor_id("Babel Street"), "BABEL STREET", None,
-                                       vendor_id("Babel Street"), "maker")]
+        names = [
+            r["recipient_name"]
+            for r in store.rows(
+                'SELECT DISTINCT recipient_name FROM "transaction" '
+                "WHERE NOT recipient_is_individual ORDER BY 1"
+            )
+        ]
+        vendors = [
+            (
+                vendor_id(n),
+                n,
+                vendor_id(PARENTS[n]) if PARENTS.get(n) else None,
+                vendor_id(PARENTS[n]) if PARENTS.get(n) else vendor_id(n),
+                "company",
+            )
+            for n in names
+        ] + [
+            (
+                vendor_id("Cellebrite"),
+                "CELLEBRITE",
+                None,
+                vendor_id("Cellebrite"),
+                "maker",
+            ),
+            (
+                vendor_id("Babel Street"),
+                "BABEL STREET",
+                None,
+                vendor_id("Babel Street"),
+                "maker",
+            ),
+        ]
         with store.transaction():
-            store.execute("CREATE OR REPLACE TABLE vendor (vendor_id VARCHAR, name VARCHAR, "
-                          "parent_id VARCHAR, family_id VARCHAR, kind VARCHAR)")
+            store.execute(
+                "CREATE OR REPLACE TABLE vendor (vendor_id VARCHAR, name VARCHAR, "
+                "parent_id VARCHAR, family_id VARCHAR, kind VARCHAR)"
+            )
             store.con.executemany("INSERT INTO vendor VALUES (?, ?, ?, ?, ?)", vendors)
-            store.execute("CREATE OR REPLACE TABLE vendor_alias AS SELECT DISTINCT "
-                          "NULL::VARCHAR AS vendor_id, recipient_name, recipient_uei, "
-                          "recipient_duns, 'identifier' AS method, 1.0::DOUBLE AS score, "
-                          "'same name' AS reason FROM \"transaction\" "
-                          "WHERE NOT recipient_is_individual")
-            store.execute("CREATE OR REPLACE TABLE transaction_vendor AS SELECT "
-                          "transaction_key, CASE WHEN recipient_is_individual THEN NULL "
-                          "ELSE 'vendor-' || left(sha1(upper(recipient_name)), 10) END "
-                          "AS vendor_id FROM \"transaction\"")
-            store.execute("UPDATE vendor_alias SET vendor_id = 'vendor-' || "
-                          "left(sha1(upper(recipient_name)), 10)")
-            store.execute("CREATE OR REPLACE TABLE award_maker (award_key VARCHAR, "
-                          "maker VARCHAR, maker_vendor_id VARCHAR, product_id VARCHAR, "
-                          "evidence VARCHAR)")
+            store.execute(
+                "CREATE OR REPLACE TABLE vendor_alias AS SELECT DISTINCT "
+                "NULL::VARCHAR AS vendor_id, recipient_name, recipient_uei, "
+                "recipient_duns, 'identifier' AS method, 1.0::DOUBLE AS score, "
+                "'same name' AS reason FROM \"transaction\" "
+                "WHERE NOT recipient_is_individual"
+            )
+            store.execute(
+                "CREATE OR REPLACE TABLE transaction_vendor AS SELECT "
+                "transaction_key, CASE WHEN recipient_is_individual THEN NULL "
+                "ELSE 'vendor-' || left(sha1(upper(recipient_name)), 10) END "
+                'AS vendor_id FROM "transaction"'
+            )
+            store.execute(
+                "UPDATE vendor_alias SET vendor_id = 'vendor-' || "
+                "left(sha1(upper(recipient_name)), 10)"
+            )
+            store.execute(
+                "CREATE OR REPLACE TABLE award_maker (award_key VARCHAR, "
+                "maker VARCHAR, maker_vendor_id VARCHAR, product_id VARCHAR, "
+                "evidence VARCHAR)"
+            )
             for piid, (maker, _) in MAKERS.items():
-                store.execute("INSERT INTO award_maker SELECT DISTINCT award_key, ?, ?, ?, "
-                              "? FROM \"transaction\" WHERE piid = ?",
-                              [maker, vendor_id(maker), maker.lower().replace(" ", "_"),
-                               maker.upper(), piid])
+                store.execute(
+                    "INSERT INTO award_maker SELECT DISTINCT award_key, ?, ?, ?, "
+                    '? FROM "transaction" WHERE piid = ?',
+                    [
+                        maker,
+                        vendor_id(maker),
+                        maker.lower().replace(" ", "_"),
+                        maker.upper(),
+                        piid,
+                    ],
+                )
             write_classification(store)
         build_serve_tables(store)
 
@@ -92,9 +143,11 @@ def write_classification(store) -> None:
                           'text': left(d, 120)}}])::VARCHAR AS evidence,
                NULL::VARCHAR AS maker, 'rules' AS method, '1.0' AS taxonomy_version,
                'fixture' AS rules_version FROM a""")
-    store.execute("CREATE OR REPLACE TABLE classification_run AS SELECT now()::TIMESTAMP "
-                  "AS run_at, '1.0' AS taxonomy_version, 'fixture' AS rules_version, "
-                  "0 AS overrides_applied, (SELECT count(*) FROM classification) AS awards")
+    store.execute(
+        "CREATE OR REPLACE TABLE classification_run AS SELECT now()::TIMESTAMP "
+        "AS run_at, '1.0' AS taxonomy_version, 'fixture' AS rules_version, "
+        "0 AS overrides_applied, (SELECT count(*) FROM classification) AS awards"
+    )
 
 
 def build_fixture_store(db: Path, stage_tables: bool = True) -> Path:

@@ -20,13 +20,19 @@ from custodes.serve.app import build_app
 from custodes.settings import Settings
 
 pytestmark = pytest.mark.slow
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
 def operations(store_path):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", build_app(Settings(db=store_path)))
+    schema = schemathesis.openapi.from_asgi(
+        "/openapi.json", build_app(Settings(db=store_path))
+    )
     ops = [result.ok() for result in schema.get_all_operations()]
     assert len(ops) >= 20
     return ops
@@ -38,13 +44,21 @@ def test_api_never_fails_and_matches_its_document(operations, mode):
     for op in operations:
 
         @given(case=op.as_strategy(generation_mode=mode))
-        @settings(max_examples=15, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=15,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):
             response = case.call()
             calls["n"] += 1
             calls["statuses"].add(response.status_code)
-            assert response.status_code < 500, (case.path, case.query, response.text[:300])
+            assert response.status_code < 500, (
+                case.path,
+                case.query,
+                response.text[:300],
+            )
             case.validate_response(response, checks=CHECKS)
 
         try:

@@ -13,13 +13,26 @@ from custodes.serve.reader import QueryTimeout
 from custodes.serve.security import CSP
 
 CLEARVIEW = "CONT_AWD_70CMSD21P00000127_7012_-NONE-_-NONE-"
-XSS_AWARDS = ["CONT_AWD_70CMSD99XSS000001_7012_-NONE-_-NONE-",
-              "CONT_AWD_70CMSD99XSS000002_7012_-NONE-_-NONE-",
-              "CONT_AWD_70B03C99XSS000003_7014_-NONE-_-NONE-",
-              "CONT_AWD_70B03C99XSS000004_7014_-NONE-_-NONE-"]
-PAGES = ["/", "/dashboard", "/search", "/search?q=clearview", "/categories",
-         "/category/face_recognition", f"/award/{CLEARVIEW}", "/dataweb", "/reach",
-         "/reach?category=address", "/methodology", "/api"]
+XSS_AWARDS = [
+    "CONT_AWD_70CMSD99XSS000001_7012_-NONE-_-NONE-",
+    "CONT_AWD_70CMSD99XSS000002_7012_-NONE-_-NONE-",
+    "CONT_AWD_70B03C99XSS000003_7014_-NONE-_-NONE-",
+    "CONT_AWD_70B03C99XSS000004_7014_-NONE-_-NONE-",
+]
+PAGES = [
+    "/",
+    "/dashboard",
+    "/search",
+    "/search?q=clearview",
+    "/categories",
+    "/category/face_recognition",
+    f"/award/{CLEARVIEW}",
+    "/dataweb",
+    "/reach",
+    "/reach?category=address",
+    "/methodology",
+    "/api",
+]
 
 
 def scalar(client, sql, params=None):
@@ -48,8 +61,11 @@ def test_json_is_the_same_view_as_the_page(client):
     view = client.get("/search.json", params={"q": "clearview"}).json()
     keys = {a["award_key"] for a in view["tables"]["awards"]}
     assert CLEARVIEW in keys
-    expected = scalar(client, 'SELECT sum(obligation_usd) FROM "transaction" '
-                              "WHERE award_key = ?", [CLEARVIEW])
+    expected = scalar(
+        client,
+        'SELECT sum(obligation_usd) FROM "transaction" WHERE award_key = ?',
+        [CLEARVIEW],
+    )
     row = next(a for a in view["tables"]["awards"] if a["award_key"] == CLEARVIEW)
     assert Decimal(row["obligation_usd"]) == expected  # exact decimal string, not float
     page = client.get("/search", params={"q": "clearview"}).text
@@ -58,8 +74,11 @@ def test_json_is_the_same_view_as_the_page(client):
 
 def test_dashboard_totals_match_the_store(client):
     view = client.get("/dashboard.json").json()
-    expected = scalar(client, """SELECT sum(t.obligation_usd) FROM "transaction" t
-        JOIN classification c USING (award_key) WHERE c.category <> 'none'""")
+    expected = scalar(
+        client,
+        """SELECT sum(t.obligation_usd) FROM "transaction" t
+        JOIN classification c USING (award_key) WHERE c.category <> 'none'""",
+    )
     assert Decimal(view["data"]["total_usd"]) == expected
     by_year = sum(Decimal(r["obligation_usd"]) for r in view["tables"]["by_year"])
     assert by_year == expected
@@ -96,13 +115,20 @@ def test_award_page_links_usaspending_and_shows_evidence(client):
 def test_vendor_page_family_resellers_and_aliases(client):
     from tests.serve.fixture_store import vendor_id
 
-    lexis = client.get(f"/vendor/{vendor_id('LEXISNEXIS RISK SOLUTIONS INC')}.json").json()
+    lexis = client.get(
+        f"/vendor/{vendor_id('LEXISNEXIS RISK SOLUTIONS INC')}.json"
+    ).json()
     assert lexis["data"]["parent"]["name"] == "RELX INC."
-    assert lexis["tables"]["aliases"][0]["recipient_name"] == "LEXISNEXIS RISK SOLUTIONS INC"
+    assert (
+        lexis["tables"]["aliases"][0]["recipient_name"]
+        == "LEXISNEXIS RISK SOLUTIONS INC"
+    )
     cellebrite = client.get(f"/vendor/{vendor_id('Cellebrite')}.json").json()
     resellers = {r["vendor_name"] for r in cellebrite["tables"]["resellers"]}
     assert {"CARAHSOFT TECHNOLOGY CORP", "AVAIL FORENSICS LLC"} <= resellers
-    carahsoft = client.get(f"/vendor/{vendor_id('CARAHSOFT TECHNOLOGY CORP')}.json").json()
+    carahsoft = client.get(
+        f"/vendor/{vendor_id('CARAHSOFT TECHNOLOGY CORP')}.json"
+    ).json()
     assert [r["maker"] for r in carahsoft["tables"]["resold"]] == ["Cellebrite"]
 
 
@@ -122,32 +148,53 @@ def test_search_facets_and_filters(client):
 
 
 def test_individual_recipients_are_never_named(client):
-    people = [r["recipient_name"] for r in client.app.state.reader.rows(
-        'SELECT DISTINCT recipient_name FROM "transaction" WHERE recipient_is_individual')]
+    people = [
+        r["recipient_name"]
+        for r in client.app.state.reader.rows(
+            'SELECT DISTINCT recipient_name FROM "transaction" WHERE recipient_is_individual'
+        )
+    ]
     if not people:
         pytest.skip("the fixture store has no individual recipients")
     assert "PLACEHOLDER, NOBODY Q" in people  # the fictional sole proprietor row
-    texts = [client.get("/search.json", params={"q": "payloadmarker person"}).text,
-             client.get("/search", params={"q": "payloadmarker person"}).text,
-             client.get("/award/CONT_AWD_70CMSD99XSS000005_7012_-NONE-_-NONE-").text,
-             client.get("/search.json", params={"q": "placeholder"}).text]
+    texts = [
+        client.get("/search.json", params={"q": "payloadmarker person"}).text,
+        client.get("/search", params={"q": "payloadmarker person"}).text,
+        client.get("/award/CONT_AWD_70CMSD99XSS000005_7012_-NONE-_-NONE-").text,
+        client.get("/search.json", params={"q": "placeholder"}).text,
+    ]
     assert "name withheld" in texts[0]
     for text in texts:
         for name in people:
             assert name not in text
-    assert client.get("/search.json", params={"q": "placeholder"}).json()["data"]["total"] == 0
+    assert (
+        client.get("/search.json", params={"q": "placeholder"}).json()["data"]["total"]
+        == 0
+    )
 
 
-@pytest.mark.parametrize("path", [
-    "/search.json?size=101", "/search.json?page=0", "/search.json?fy=1e9",
-    "/search.json?q=" + "x" * 201, "/search.json?agency=DROP%20TABLE",
-    "/search.json?vendor=a%27b", "/vendor/x%27y.json", "/search.json?q=a+b+c+d+e+f+g+h+i",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search.json?size=101",
+        "/search.json?page=0",
+        "/search.json?fy=1e9",
+        "/search.json?q=" + "x" * 201,
+        "/search.json?agency=DROP%20TABLE",
+        "/search.json?vendor=a%27b",
+        "/vendor/x%27y.json",
+        "/search.json?q=a+b+c+d+e+f+g+h+i",
+    ],
+)
 def test_out_of_bounds_parameters_are_400_with_the_error_shape(client, path):
     r = client.get(path)
     assert r.status_code == 400, r.text
     body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"status", "code", "message"}
+    assert set(body) == {"error"} and set(body["error"]) == {
+        "status",
+        "code",
+        "message",
+    }
 
 
 def test_unknown_records_and_methods(client):
@@ -183,8 +230,14 @@ def test_notices_when_stages_are_missing(bare_client):
 def test_openapi_lists_every_page_in_json_and_csv(client):
     spec = client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.")
-    for path in ("/dashboard.json", "/search.csv", "/award/{ident}.json",
-                 "/vendor/{ident}.csv", "/reach.json", "/methodology.json"):
+    for path in (
+        "/dashboard.json",
+        "/search.csv",
+        "/award/{ident}.json",
+        "/vendor/{ident}.csv",
+        "/reach.json",
+        "/methodology.json",
+    ):
         assert path in spec["paths"]
 
 

@@ -14,15 +14,24 @@ from tests.serve.conftest import ARTIFACTS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which("chromium") and not __import__("os").path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh installs it)")
+        pytest.skip(
+            "Debian chromium is not installed (scripts/system-deps.sh installs it)"
+        )
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
@@ -31,12 +40,17 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_url):
-    context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_url, viewport={"width": 1280, "height": 900}
+    )
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     pg.problems = []  # console errors, page errors, dialogs (alert() from a payload)
     pg.on("console", lambda m: m.type == "error" and pg.problems.append(m.text))
-    pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"{r.status} {r.url}"))
+    pg.on(
+        "response",
+        lambda r: r.status >= 400 and pg.problems.append(f"{r.status} {r.url}"),
+    )
     pg.on("pageerror", lambda e: pg.problems.append(str(e)))
     pg.on("dialog", lambda d: (pg.problems.append("dialog: " + d.message), d.dismiss()))
     yield pg
@@ -45,8 +59,10 @@ def page(browser, live_url):
 
 def shot(pg, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=not name.startswith("0" "7")
-                  and not name.startswith("08"))
+    pg.screenshot(
+        path=str(ARTIFACTS / f"{name}.png"),
+        full_page=not name.startswith("07") and not name.startswith("08"),
+    )
 
 
 def assert_clean(pg) -> None:
@@ -84,7 +100,9 @@ def test_search_with_facets(page):
     total = int(page.locator(".results .lead").inner_text().split()[0].replace(",", ""))
     page.locator("#facet-agency a").first.click()
     page.wait_for_url("**agency=**")
-    narrowed = int(page.locator(".results .lead").inner_text().split()[0].replace(",", ""))
+    narrowed = int(
+        page.locator(".results .lead").inner_text().split()[0].replace(",", "")
+    )
     assert 0 < narrowed <= total
     page.locator("#facet-fy a").first.click()
     page.wait_for_url("**fy=**")
@@ -96,14 +114,19 @@ def test_search_with_facets(page):
 
 
 def test_payloads_are_inert_in_a_real_browser(page):
-    for path in ["/search?q=payloadmarker",
-                 "/award/CONT_AWD_70CMSD99XSS000001_7012_-NONE-_-NONE-",
-                 "/award/CONT_AWD_70CMSD99XSS000002_7012_-NONE-_-NONE-",
-                 "/award/CONT_AWD_70B03C99XSS000003_7014_-NONE-_-NONE-",
-                 "/award/CONT_AWD_70B03C99XSS000004_7014_-NONE-_-NONE-"]:
+    for path in [
+        "/search?q=payloadmarker",
+        "/award/CONT_AWD_70CMSD99XSS000001_7012_-NONE-_-NONE-",
+        "/award/CONT_AWD_70CMSD99XSS000002_7012_-NONE-_-NONE-",
+        "/award/CONT_AWD_70B03C99XSS000003_7014_-NONE-_-NONE-",
+        "/award/CONT_AWD_70B03C99XSS000004_7014_-NONE-_-NONE-",
+    ]:
         page.goto(path)
         assert page.locator("body").is_visible()  # the injected <style> did not apply
-        assert page.locator("img[src='x'], svg[onload], a[href^='javascript:']").count() == 0
+        assert (
+            page.locator("img[src='x'], svg[onload], a[href^='javascript:']").count()
+            == 0
+        )
         assert page.locator("text=PAYLOADMARKER").count() >= 1
     shot(page, "06-payloads-escaped")
     page.goto("/award/CONT_AWD_70CMSD99XSS000001_7012_-NONE-_-NONE-")
@@ -116,7 +139,9 @@ def test_dataweb_explorer_selecting_a_node_shows_its_sources(page):
     page.goto("/dataweb")
     if page.locator("#graph").count() == 0:
         pytest.skip("the data web is not built")
-    page.wait_for_function("window.custodesGraph && window.custodesGraph.nodes().length > 0")
+    page.wait_for_function(
+        "window.custodesGraph && window.custodesGraph.nodes().length > 0"
+    )
     # select a node the way a pointer does (tap event on the graph element)
     node_id = page.evaluate("""() => {
         const n = window.custodesGraph.nodes().filter(n => n.data('item').sources.length)[0];

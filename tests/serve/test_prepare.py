@@ -16,12 +16,18 @@ def test_summary_tables_conserve_the_transactions(store_path):
         awards = store.scalar('SELECT count(DISTINCT award_key) FROM "transaction"')
         assert store.scalar("SELECT count(*) FROM serve_award") == awards
         for table in ("serve_award", "serve_award_year", "serve_spending"):
-            assert store.scalar(f"SELECT sum(obligation_usd) FROM {table}") == total, table
+            assert store.scalar(f"SELECT sum(obligation_usd) FROM {table}") == total, (
+                table
+            )
         assert isinstance(total, Decimal)
-        vendored = store.scalar("SELECT sum(obligation_usd) FROM serve_award "
-                                "WHERE vendor_id IS NOT NULL")
+        vendored = store.scalar(
+            "SELECT sum(obligation_usd) FROM serve_award WHERE vendor_id IS NOT NULL"
+        )
         assert store.scalar("SELECT sum(obligation_usd) FROM serve_vendor") == vendored
-        assert store.scalar("SELECT sum(obligation_usd) FROM serve_vendor_year") == vendored
+        assert (
+            store.scalar("SELECT sum(obligation_usd) FROM serve_vendor_year")
+            == vendored
+        )
         # every award can be found by each word of its description
         missing = store.scalar("""
             SELECT count(*) FROM serve_award a WHERE NOT EXISTS (
@@ -42,8 +48,12 @@ def test_stale_after_a_new_stage_table(tmp_path):
         built = build_serve_tables(store)
         assert built["categories_from"] == "classify"
         assert serve_tables_stale(store) is None
-        assert store.scalar("SELECT count(*) FROM serve_award WHERE category = "
-                            "'face_recognition'") >= 1
+        assert (
+            store.scalar(
+                "SELECT count(*) FROM serve_award WHERE category = 'face_recognition'"
+            )
+            >= 1
+        )
 
 
 def test_search_matches_word_prefixes_not_inner_substrings(client):

@@ -14,12 +14,18 @@ import yaml
 from custodes.serve.dataweb_source import DatawebSource
 from custodes.serve.reader import Reader
 
-NOT_CLASSIFIED = ("Categories are not built yet: run `custodes classify`, then "
-                  "`custodes serve --prepare`. Until then every award is 'unclassified'.")
-NOT_RESOLVED = ("Vendor resolution is not built yet: run `custodes resolve`. Until then "
-                "each distinct recipient name is shown as its own vendor.")
-NOT_PREPARED = ("The web app's summary tables are missing: run `custodes serve --prepare` "
-                "(or start `custodes serve`, which builds them).")
+NOT_CLASSIFIED = (
+    "Categories are not built yet: run `custodes classify`, then "
+    "`custodes serve --prepare`. Until then every award is 'unclassified'."
+)
+NOT_RESOLVED = (
+    "Vendor resolution is not built yet: run `custodes resolve`. Until then "
+    "each distinct recipient name is shown as its own vendor."
+)
+NOT_PREPARED = (
+    "The web app's summary tables are missing: run `custodes serve --prepare` "
+    "(or start `custodes serve`, which builds them)."
+)
 
 
 @dataclass
@@ -35,7 +41,11 @@ class Ctx:
 def load_taxonomy() -> dict[str, dict[str, Any]]:
     """Taxonomy categories by id (custodes/data/taxonomy/taxonomy.yaml), {} if absent."""
     try:
-        text = resources.files("custodes.data").joinpath("taxonomy/taxonomy.yaml").read_text()
+        text = (
+            resources.files("custodes.data")
+            .joinpath("taxonomy/taxonomy.yaml")
+            .read_text()
+        )
     except (FileNotFoundError, ModuleNotFoundError):
         return {}
     doc = yaml.safe_load(text) or {}

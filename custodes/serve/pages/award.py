@@ -30,67 +30,123 @@ def parse_evidence(raw: Any) -> list[dict[str, Any]]:
         return [{"signal": "text", "rule": "", "text": str(raw)}]
     if isinstance(items, dict):
         items = [items]
-    return [{"signal": str(i.get("signal", "")), "rule": str(i.get("rule", "")),
-             "text": str(i.get("text", ""))} if isinstance(i, dict)
-            else {"signal": "", "rule": "", "text": str(i)} for i in items or []]
+    return [
+        {
+            "signal": str(i.get("signal", "")),
+            "rule": str(i.get("rule", "")),
+            "text": str(i.get("text", "")),
+        }
+        if isinstance(i, dict)
+        else {"signal": "", "rule": "", "text": str(i)}
+        for i in items or []
+    ]
 
 
 def award(ctx: Ctx, key: str) -> View:
     key = P.path_id(key, "award")
     if not ctx.reader.has("serve_award"):
         return View("award.html", key, notices=build_notices(ctx.reader))
-    head = ctx.reader.one("SELECT * EXCLUDE (search_text) FROM serve_award WHERE award_key = ?",
-                          [key])
+    head = ctx.reader.one(
+        "SELECT * EXCLUDE (search_text) FROM serve_award WHERE award_key = ?", [key]
+    )
     if head is None:
         raise NotFound(f"No award {key!r} in this store. Search for it at /search?q=")
     head["category_label"] = category_label(head["category"])
-    view = View("award.html", f"Award {head['piid'] or key}",
-                notices=build_notices(ctx.reader))
+    view = View(
+        "award.html", f"Award {head['piid'] or key}", notices=build_notices(ctx.reader)
+    )
     txs = ctx.reader.rows(TRANSACTIONS_SQL, [key])
     evidence: list[dict[str, Any]] = []
     classification = None
     if ctx.reader.has("classification"):
         classification = ctx.reader.one(
             "SELECT category, confidence, evidence, maker, method, taxonomy_version, "
-            "rules_version FROM classification WHERE award_key = ?", [key])
+            "rules_version FROM classification WHERE award_key = ?",
+            [key],
+        )
         if classification:
             evidence = parse_evidence(classification.pop("evidence"))
-            classification["category_label"] = category_label(classification["category"])
-    makers = (ctx.reader.rows("SELECT maker, maker_vendor_id, product_id, evidence FROM "
-                              "award_maker WHERE award_key = ? ORDER BY maker", [key])
-              if ctx.reader.has("award_maker") else [])
-    view.data = {"award": head, "classification": classification,
-                 "usaspending_url": USASPENDING.format(key) if key.startswith("CONT_")
-                 else None,
-                 "chart": build_bar_chart("chart-timeline", "Obligations by action date",
-                                          [(str(t["action_date"]) + " mod "
-                                            + str(t["modification_number"] or "0"),
-                                            t["obligation_usd"]) for t in txs[:60]])}
+            classification["category_label"] = category_label(
+                classification["category"]
+            )
+    makers = (
+        ctx.reader.rows(
+            "SELECT maker, maker_vendor_id, product_id, evidence FROM "
+            "award_maker WHERE award_key = ? ORDER BY maker",
+            [key],
+        )
+        if ctx.reader.has("award_maker")
+        else []
+    )
+    view.data = {
+        "award": head,
+        "classification": classification,
+        "usaspending_url": USASPENDING.format(key) if key.startswith("CONT_") else None,
+        "chart": build_bar_chart(
+            "chart-timeline",
+            "Obligations by action date",
+            [
+                (
+                    str(t["action_date"])
+                    + " mod "
+                    + str(t["modification_number"] or "0"),
+                    t["obligation_usd"],
+                )
+                for t in txs[:60]
+            ],
+        ),
+    }
     view.tables = {
         "transactions": Table(
-            [("action_date", "Action date"), ("fiscal_year", "FY"),
-             ("modification_number", "Modification"), ("action_type", "Action type"),
-             ("obligation_usd", "Obligation"), ("description", "Description"),
-             ("source_file", "Source file"), ("source_line", "Line")], txs,
-            "Transaction timeline", money=("obligation_usd",)),
-        "evidence": Table([("signal", "Signal"), ("rule", "Rule"), ("text", "Matched text")],
-                          evidence, "Classification evidence"),
-        "makers": Table([("maker", "Maker"), ("product_id", "Product"),
-                         ("evidence", "Matched text")], makers,
-                        "Makers named in the descriptions",
-                        links={"maker": "/vendor/{maker_vendor_id}"}),
+            [
+                ("action_date", "Action date"),
+                ("fiscal_year", "FY"),
+                ("modification_number", "Modification"),
+                ("action_type", "Action type"),
+                ("obligation_usd", "Obligation"),
+                ("description", "Description"),
+                ("source_file", "Source file"),
+                ("source_line", "Line"),
+            ],
+            txs,
+            "Transaction timeline",
+            money=("obligation_usd",),
+        ),
+        "evidence": Table(
+            [("signal", "Signal"), ("rule", "Rule"), ("text", "Matched text")],
+            evidence,
+            "Classification evidence",
+        ),
+        "makers": Table(
+            [
+                ("maker", "Maker"),
+                ("product_id", "Product"),
+                ("evidence", "Matched text"),
+            ],
+            makers,
+            "Makers named in the descriptions",
+            links={"maker": "/vendor/{maker_vendor_id}"},
+        ),
     }
     if ctx.dataweb.available:
         view.tables["systems"] = Table(
             [("target", "System"), ("label", "Relation"), ("sources", "Sources")],
-            funded_systems(ctx, key, head["piid"]), "Data-web systems this award funds",
-            links={"target": "/dataweb/node/{target}"})
+            funded_systems(ctx, key, head["piid"]),
+            "Data-web systems this award funds",
+            links={"target": "/dataweb/node/{target}"},
+        )
     return view
 
 
 def funded_systems(ctx: Ctx, key: str, piid: str | None) -> list[dict[str, Any]]:
     """Edges of the data web that start at this award (curated funding entries)."""
     ids = {f"award:{key}"} | ({f"award:{piid}"} if piid else set())
-    return [{"target": e["target"], "label": e["label"],
-             "sources": "; ".join(s["title"] for s in e["sources"])}
-            for e in ctx.dataweb.graph()["edges"] if e["source"] in ids]
+    return [
+        {
+            "target": e["target"],
+            "label": e["label"],
+            "sources": "; ".join(s["title"] for s in e["sources"]),
+        }
+        for e in ctx.dataweb.graph()["edges"]
+        if e["source"] in ids
+    ]

@@ -25,19 +25,37 @@ def categories(ctx: Ctx) -> View:
     view = View("categories.html", "Categories", notices=build_notices(ctx.reader))
     totals = {}
     if ctx.reader.has("serve_award"):
-        totals = {r["category"]: r for r in ctx.reader.rows(
-            "SELECT category, sum(awards) AS awards, sum(obligation_usd) AS obligation_usd "
-            "FROM serve_spending GROUP BY 1")}
+        totals = {
+            r["category"]: r
+            for r in ctx.reader.rows(
+                "SELECT category, sum(awards) AS awards, sum(obligation_usd) AS obligation_usd "
+                "FROM serve_spending GROUP BY 1"
+            )
+        }
     ids = list(load_taxonomy()) + sorted(set(totals) - set(load_taxonomy()))
-    rows = [{"category": c, "label": category_label(c),
-             "definition": load_taxonomy().get(c, {}).get("definition"),
-             "awards": totals.get(c, {}).get("awards", 0),
-             "obligation_usd": totals.get(c, {}).get("obligation_usd")} for c in ids]
+    rows = [
+        {
+            "category": c,
+            "label": category_label(c),
+            "definition": load_taxonomy().get(c, {}).get("definition"),
+            "awards": totals.get(c, {}).get("awards", 0),
+            "obligation_usd": totals.get(c, {}).get("obligation_usd"),
+        }
+        for c in ids
+    ]
     view.tables["categories"] = Table(
-        [("category", "Id"), ("label", "Category"), ("definition", "Definition"),
-         ("awards", "Awards"), ("obligation_usd", "Obligations")], rows,
-        "Taxonomy categories and their spending", money=("obligation_usd",),
-        links={"label": "/category/{category}"})
+        [
+            ("category", "Id"),
+            ("label", "Category"),
+            ("definition", "Definition"),
+            ("awards", "Awards"),
+            ("obligation_usd", "Obligations"),
+        ],
+        rows,
+        "Taxonomy categories and their spending",
+        money=("obligation_usd",),
+        links={"label": "/category/{category}"},
+    )
     return view
 
 
@@ -47,37 +65,72 @@ def category(ctx: Ctx, category_id: str) -> View:
     entry = load_taxonomy().get(category_id)
     r = ctx.reader
     known = r.has("serve_award") and r.scalar(
-        "SELECT count(*) FROM serve_spending WHERE category = ?", [category_id])
+        "SELECT count(*) FROM serve_spending WHERE category = ?", [category_id]
+    )
     if entry is None and not known and category_id not in ("unclassified", "none"):
         raise NotFound(f"No category {category_id!r}. See /categories for the list.")
     view = View("category.html", category_label(category_id), notices=build_notices(r))
     view.data = {"id": category_id, "entry": entry or {}, "page": page, "size": size}
     if not r.has("serve_award"):
         return view
-    years = r.rows("SELECT fiscal_year, agency_code, any_value(agency_name) AS agency_name, "
-                   "sum(obligation_usd) AS obligation_usd, sum(awards) AS awards "
-                   "FROM serve_spending WHERE category = ? GROUP BY 1, 2 ORDER BY 1, 2",
-                   [category_id])
+    years = r.rows(
+        "SELECT fiscal_year, agency_code, any_value(agency_name) AS agency_name, "
+        "sum(obligation_usd) AS obligation_usd, sum(awards) AS awards "
+        "FROM serve_spending WHERE category = ? GROUP BY 1, 2 ORDER BY 1, 2",
+        [category_id],
+    )
     per_year: dict[int, object] = {}
     for y in years:
-        per_year[y["fiscal_year"]] = per_year.get(y["fiscal_year"], 0) + y["obligation_usd"]
-    view.data["chart"] = build_bar_chart("chart-category-year", "Obligations by fiscal year",
-                                         [(f"FY{k}", v) for k, v in sorted(per_year.items())])
+        per_year[y["fiscal_year"]] = (
+            per_year.get(y["fiscal_year"], 0) + y["obligation_usd"]
+        )
+    view.data["chart"] = build_bar_chart(
+        "chart-category-year",
+        "Obligations by fiscal year",
+        [(f"FY{k}", v) for k, v in sorted(per_year.items())],
+    )
     view.tables = {
-        "awards": Table([("award_key", "Award"), ("piid", "PIID"), ("agency_name", "Agency"),
-                         ("vendor_name", "Vendor"), ("maker", "Maker"),
-                         ("description", "Description"), ("first_action_date", "First"),
-                         ("obligation_usd", "Obligations")],
-                        r.rows(TOP_AWARDS_SQL, [category_id, size, (page - 1) * size]),
-                        f"Largest awards (page {page})", money=("obligation_usd",),
-                        links={"award_key": "/award/{award_key}",
-                               "vendor_name": "/vendor/{vendor_id}"}),
-        "vendors": Table([("vendor_id", "Vendor id"), ("vendor_name", "Vendor"),
-                          ("awards", "Awards"), ("obligation_usd", "Obligations")],
-                         r.rows(TOP_VENDORS_SQL, [category_id]), "Largest vendors",
-                         money=("obligation_usd",), links={"vendor_name": "/vendor/{vendor_id}"}),
-        "by_year": Table([("fiscal_year", "Fiscal year"), ("agency_name", "Agency"),
-                          ("awards", "Awards"), ("obligation_usd", "Obligations")], years,
-                         "Obligations by fiscal year and agency", money=("obligation_usd",)),
+        "awards": Table(
+            [
+                ("award_key", "Award"),
+                ("piid", "PIID"),
+                ("agency_name", "Agency"),
+                ("vendor_name", "Vendor"),
+                ("maker", "Maker"),
+                ("description", "Description"),
+                ("first_action_date", "First"),
+                ("obligation_usd", "Obligations"),
+            ],
+            r.rows(TOP_AWARDS_SQL, [category_id, size, (page - 1) * size]),
+            f"Largest awards (page {page})",
+            money=("obligation_usd",),
+            links={
+                "award_key": "/award/{award_key}",
+                "vendor_name": "/vendor/{vendor_id}",
+            },
+        ),
+        "vendors": Table(
+            [
+                ("vendor_id", "Vendor id"),
+                ("vendor_name", "Vendor"),
+                ("awards", "Awards"),
+                ("obligation_usd", "Obligations"),
+            ],
+            r.rows(TOP_VENDORS_SQL, [category_id]),
+            "Largest vendors",
+            money=("obligation_usd",),
+            links={"vendor_name": "/vendor/{vendor_id}"},
+        ),
+        "by_year": Table(
+            [
+                ("fiscal_year", "Fiscal year"),
+                ("agency_name", "Agency"),
+                ("awards", "Awards"),
+                ("obligation_usd", "Obligations"),
+            ],
+            years,
+            "Obligations by fiscal year and agency",
+            money=("obligation_usd",),
+        ),
     }
     return view

@@ -21,7 +21,9 @@ def spending_sql(agency: bool) -> str:
 
 def dashboard(ctx: Ctx) -> View:
     agency = P.agency(ctx.params)
-    view = View("dashboard.html", "Surveillance spending", notices=build_notices(ctx.reader))
+    view = View(
+        "dashboard.html", "Surveillance spending", notices=build_notices(ctx.reader)
+    )
     if not ctx.reader.has("serve_award"):
         return view
     rows = ctx.reader.rows(spending_sql(bool(agency)), [agency] if agency else [])
@@ -33,33 +35,72 @@ def dashboard(ctx: Ctx) -> View:
     by_year: dict[int, Decimal] = {}
     by_cat: dict[str, Decimal] = {}
     for r in shown:
-        by_year[r["fiscal_year"]] = by_year.get(r["fiscal_year"], Decimal(0)) + r["obligation_usd"]
-        by_cat[r["category"]] = by_cat.get(r["category"], Decimal(0)) + r["obligation_usd"]
-    what = "Surveillance spending" if classified else "All contract spending (unclassified)"
-    year_rows = [{"fiscal_year": y, "obligation_usd": v} for y, v in sorted(by_year.items())]
-    cat_rows = [{"category": c, "category_label": category_label(c), "obligation_usd": v}
-                for c, v in sorted(by_cat.items(), key=lambda kv: -kv[1])]
-    view.data = {"agency": agency, "classified": classified, "measure": what,
-                 "total_usd": sum(by_year.values(), Decimal(0)),
-                 "charts": [
-                     build_bar_chart("chart-year", f"{what} by fiscal year",
-                                     [(f"FY{r['fiscal_year']}", r["obligation_usd"])
-                                      for r in year_rows]),
-                     build_bar_chart("chart-category", f"{what} by category",
-                                     [(r["category_label"], r["obligation_usd"])
-                                      for r in cat_rows])]}
+        by_year[r["fiscal_year"]] = (
+            by_year.get(r["fiscal_year"], Decimal(0)) + r["obligation_usd"]
+        )
+        by_cat[r["category"]] = (
+            by_cat.get(r["category"], Decimal(0)) + r["obligation_usd"]
+        )
+    what = (
+        "Surveillance spending"
+        if classified
+        else "All contract spending (unclassified)"
+    )
+    year_rows = [
+        {"fiscal_year": y, "obligation_usd": v} for y, v in sorted(by_year.items())
+    ]
+    cat_rows = [
+        {"category": c, "category_label": category_label(c), "obligation_usd": v}
+        for c, v in sorted(by_cat.items(), key=lambda kv: -kv[1])
+    ]
+    view.data = {
+        "agency": agency,
+        "classified": classified,
+        "measure": what,
+        "total_usd": sum(by_year.values(), Decimal(0)),
+        "charts": [
+            build_bar_chart(
+                "chart-year",
+                f"{what} by fiscal year",
+                [(f"FY{r['fiscal_year']}", r["obligation_usd"]) for r in year_rows],
+            ),
+            build_bar_chart(
+                "chart-category",
+                f"{what} by category",
+                [(r["category_label"], r["obligation_usd"]) for r in cat_rows],
+            ),
+        ],
+    }
     view.tables = {
-        "by_year": Table([("fiscal_year", "Fiscal year"), ("obligation_usd", "Obligations")],
-                         year_rows, f"{what} by fiscal year", money=("obligation_usd",)),
-        "by_category": Table([("category", "Category id"), ("category_label", "Category"),
-                              ("obligation_usd", "Obligations")], cat_rows,
-                             f"{what} by category", money=("obligation_usd",),
-                             links={"category_label": "/category/{category}"}),
-        "by_year_category": Table([("fiscal_year", "Fiscal year"), ("category", "Category id"),
-                                   ("category_label", "Category"), ("awards", "Awards"),
-                                   ("obligation_usd", "Obligations")], rows,
-                                  "All spending by fiscal year and category",
-                                  money=("obligation_usd",),
-                                  links={"category_label": "/category/{category}"}),
+        "by_year": Table(
+            [("fiscal_year", "Fiscal year"), ("obligation_usd", "Obligations")],
+            year_rows,
+            f"{what} by fiscal year",
+            money=("obligation_usd",),
+        ),
+        "by_category": Table(
+            [
+                ("category", "Category id"),
+                ("category_label", "Category"),
+                ("obligation_usd", "Obligations"),
+            ],
+            cat_rows,
+            f"{what} by category",
+            money=("obligation_usd",),
+            links={"category_label": "/category/{category}"},
+        ),
+        "by_year_category": Table(
+            [
+                ("fiscal_year", "Fiscal year"),
+                ("category", "Category id"),
+                ("category_label", "Category"),
+                ("awards", "Awards"),
+                ("obligation_usd", "Obligations"),
+            ],
+            rows,
+            "All spending by fiscal year and category",
+            money=("obligation_usd",),
+            links={"category_label": "/category/{category}"},
+        ),
     }
     return view

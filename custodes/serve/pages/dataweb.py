@@ -18,17 +18,33 @@ def explorer(ctx: Ctx) -> View:
     graph = ctx.dataweb.graph()
     view.data = {"nodes": len(graph["nodes"]), "edges": len(graph["edges"])}
     view.tables = {
-        "nodes": Table([("id", "Id"), ("label", "Name"), ("kind", "Kind")],
-                       [{k: n[k] for k in ("id", "label", "kind")} for n in graph["nodes"]],
-                       "Agencies, systems and data sources (nodes)",
-                       links={"label": "/dataweb/node/{id}"}),
-        "edges": Table([("id", "Id"), ("source", "From"), ("label", "Relation"),
-                        ("target", "To"), ("data_categories", "Data categories")],
-                       [{"id": e["id"], "source": e["source"], "target": e["target"],
-                         "label": e["label"], "data_categories": ", ".join(
-                             e.get("data_categories", []))} for e in graph["edges"]],
-                       "Data flows and relations (edges)",
-                       links={"id": "/dataweb/node/{id}"}),
+        "nodes": Table(
+            [("id", "Id"), ("label", "Name"), ("kind", "Kind")],
+            [{k: n[k] for k in ("id", "label", "kind")} for n in graph["nodes"]],
+            "Agencies, systems and data sources (nodes)",
+            links={"label": "/dataweb/node/{id}"},
+        ),
+        "edges": Table(
+            [
+                ("id", "Id"),
+                ("source", "From"),
+                ("label", "Relation"),
+                ("target", "To"),
+                ("data_categories", "Data categories"),
+            ],
+            [
+                {
+                    "id": e["id"],
+                    "source": e["source"],
+                    "target": e["target"],
+                    "label": e["label"],
+                    "data_categories": ", ".join(e.get("data_categories", [])),
+                }
+                for e in graph["edges"]
+            ],
+            "Data flows and relations (edges)",
+            links={"id": "/dataweb/node/{id}"},
+        ),
     }
     return view
 
@@ -53,17 +69,23 @@ def node(ctx: Ctx, node_id: str) -> View:
     if found is None:
         raise NotFound(f"No node or edge {node_id!r} in the data web. See /dataweb.")
     view = View("node.html", found.get("label") or node_id, data={"item": found})
-    view.tables["sources"] = Table([("title", "Source"), ("url", "Address"),
-                                    ("note", "Note")], found["sources"], "Sources")
+    view.tables["sources"] = Table(
+        [("title", "Source"), ("url", "Address"), ("note", "Note")],
+        found["sources"],
+        "Sources",
+    )
     graph = ctx.dataweb.graph()
     linked = [e for e in graph["edges"] if node_id in (e["source"], e["target"])]
-    view.tables["edges"] = Table([("id", "Id"), ("source", "From"), ("label", "Relation"),
-                                  ("target", "To")],
-                                 [{k: e[k] for k in ("id", "source", "label", "target")}
-                                  for e in linked], "Connected edges",
-                                 links={"id": "/dataweb/node/{id}",
-                                        "source": "/dataweb/node/{source}",
-                                        "target": "/dataweb/node/{target}"})
+    view.tables["edges"] = Table(
+        [("id", "Id"), ("source", "From"), ("label", "Relation"), ("target", "To")],
+        [{k: e[k] for k in ("id", "source", "label", "target")} for e in linked],
+        "Connected edges",
+        links={
+            "id": "/dataweb/node/{id}",
+            "source": "/dataweb/node/{source}",
+            "target": "/dataweb/node/{target}",
+        },
+    )
     return view
 
 
@@ -75,18 +97,36 @@ def reach(ctx: Ctx) -> View:
     options = ctx.dataweb.data_categories()
     chosen = P.identifier(ctx.params, "category")
     if chosen is not None and options and chosen not in options:
-        raise NotFound(f"No data category {chosen!r}. Choose one of: {', '.join(options)}.")
+        raise NotFound(
+            f"No data category {chosen!r}. Choose one of: {', '.join(options)}."
+        )
     paths = ctx.dataweb.reach(chosen) if chosen else []
     view.data = {"options": options, "chosen": chosen, "paths": paths}
     rows = []
     for i, path in enumerate(paths, 1):
         for j, step in enumerate(path["steps"], 1):
-            rows.append({"path": i, "step": j, "source": step["source"],
-                         "label": step["label"], "target": step["target"],
-                         "sources": "; ".join(s["url"] or s["title"]
-                                              for s in step["sources"])})
-    view.tables["paths"] = Table([("path", "Path"), ("step", "Step"), ("source", "From"),
-                                  ("label", "Relation"), ("target", "To"),
-                                  ("sources", "Citations")], rows,
-                                 f"Paths for {chosen}" if chosen else "Paths")
+            rows.append(
+                {
+                    "path": i,
+                    "step": j,
+                    "source": step["source"],
+                    "label": step["label"],
+                    "target": step["target"],
+                    "sources": "; ".join(
+                        s["url"] or s["title"] for s in step["sources"]
+                    ),
+                }
+            )
+    view.tables["paths"] = Table(
+        [
+            ("path", "Path"),
+            ("step", "Step"),
+            ("source", "From"),
+            ("label", "Relation"),
+            ("target", "To"),
+            ("sources", "Citations"),
+        ],
+        rows,
+        f"Paths for {chosen}" if chosen else "Paths",
+    )
     return view

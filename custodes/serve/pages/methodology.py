@@ -15,9 +15,10 @@ def list_data_files(folder: str) -> list[dict[str, Any]]:
     """Versioned data files under custodes/data/<folder>/ with their entry counts."""
     try:
         root = resources.files("custodes.data").joinpath(folder)
-        files = sorted((f for f in root.iterdir() if f.name.endswith((".yaml", ".yml",
-                                                                      ".csv"))),
-                       key=lambda f: f.name)
+        files = sorted(
+            (f for f in root.iterdir() if f.name.endswith((".yaml", ".yml", ".csv"))),
+            key=lambda f: f.name,
+        )
     except (FileNotFoundError, NotADirectoryError, ModuleNotFoundError):
         return []
     out = []
@@ -39,38 +40,77 @@ def list_data_files(folder: str) -> list[dict[str, Any]]:
 def methodology(ctx: Ctx) -> View:
     r = ctx.reader
     view = View("methodology.html", "Methodology", notices=build_notices(r))
-    runs = r.rows("SELECT run_id, command, finished_at, files, rows_read, rows_stored, "
-                  "rows_updated, quarantined FROM ingest_run ORDER BY run_id DESC LIMIT 50")
+    runs = r.rows(
+        "SELECT run_id, command, finished_at, files, rows_read, rows_stored, "
+        "rows_updated, quarantined FROM ingest_run ORDER BY run_id DESC LIMIT 50"
+    )
     view.data = {
         "transactions": r.scalar('SELECT count(*) FROM "transaction"'),
         "last_action_date": r.scalar('SELECT max(action_date) FROM "transaction"'),
-        "serve_build": r.one("SELECT * FROM serve_build") if r.has("serve_build") else None,
-        "classification_run": (r.one("SELECT * FROM classification_run ORDER BY run_at DESC "
-                                     "LIMIT 1") if r.has("classification_run") else None),
+        "serve_build": r.one("SELECT * FROM serve_build")
+        if r.has("serve_build")
+        else None,
+        "classification_run": (
+            r.one("SELECT * FROM classification_run ORDER BY run_at DESC LIMIT 1")
+            if r.has("classification_run")
+            else None
+        ),
     }
     tax = load_taxonomy()
     view.tables = {
-        "taxonomy": Table([("id", "Id"), ("label", "Label"), ("definition", "Definition"),
-                           ("includes", "Includes"), ("excludes", "Excludes")],
-                          [{"id": k, "label": v.get("label"), "definition": v.get("definition"),
-                            "includes": _join(v.get("includes")),
-                            "excludes": _join(v.get("excludes"))} for k, v in tax.items()],
-                          "Taxonomy", links={"label": "/category/{id}"}),
-        "rules": Table([("file", "File"), ("entries", "Entries")],
-                       list_data_files("classify") + list_data_files("gazetteer")
-                       + list_data_files("taxonomy"), "Rule and reference files"),
-        "overrides": Table([("file", "File"), ("entries", "Entries")],
-                           list_data_files("overrides") + list_data_files("judgements"),
-                           "Hand-made overrides and judgements"),
-        "ingest_runs": Table([("run_id", "Run"), ("command", "Command"),
-                              ("finished_at", "Finished"), ("files", "Files"),
-                              ("rows_read", "Rows read"), ("rows_stored", "Stored"),
-                              ("rows_updated", "Updated"), ("quarantined", "Quarantined")],
-                             runs, "Data freshness: ingest runs"),
+        "taxonomy": Table(
+            [
+                ("id", "Id"),
+                ("label", "Label"),
+                ("definition", "Definition"),
+                ("includes", "Includes"),
+                ("excludes", "Excludes"),
+            ],
+            [
+                {
+                    "id": k,
+                    "label": v.get("label"),
+                    "definition": v.get("definition"),
+                    "includes": _join(v.get("includes")),
+                    "excludes": _join(v.get("excludes")),
+                }
+                for k, v in tax.items()
+            ],
+            "Taxonomy",
+            links={"label": "/category/{id}"},
+        ),
+        "rules": Table(
+            [("file", "File"), ("entries", "Entries")],
+            list_data_files("classify")
+            + list_data_files("gazetteer")
+            + list_data_files("taxonomy"),
+            "Rule and reference files",
+        ),
+        "overrides": Table(
+            [("file", "File"), ("entries", "Entries")],
+            list_data_files("overrides") + list_data_files("judgements"),
+            "Hand-made overrides and judgements",
+        ),
+        "ingest_runs": Table(
+            [
+                ("run_id", "Run"),
+                ("command", "Command"),
+                ("finished_at", "Finished"),
+                ("files", "Files"),
+                ("rows_read", "Rows read"),
+                ("rows_stored", "Stored"),
+                ("rows_updated", "Updated"),
+                ("quarantined", "Quarantined"),
+            ],
+            runs,
+            "Data freshness: ingest runs",
+        ),
     }
     if not tax:
-        view.notices.append("The taxonomy file custodes/data/taxonomy/taxonomy.yaml is not "
-                            "there yet (it comes with `custodes classify`).")
+        view.notices.append(
+            "The taxonomy file custodes/data/taxonomy/taxonomy.yaml is not "
+            "there yet (it comes with `custodes classify`)."
+        )
     return view
 
 

@@ -14,23 +14,36 @@ FACETS = ("agency_code", "category", "vendor_id", "maker")
 def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     """WHERE clause over serve_award for the search text and the filters."""
     p = ctx.params
-    chosen = {"q": P.text(p, "q"), "agency": P.agency(p), "fy": P.fiscal_year(p),
-              "category": P.identifier(p, "category"), "vendor": P.identifier(p, "vendor"),
-              "maker": P.text(p, "maker", 100)}
+    chosen = {
+        "q": P.text(p, "q"),
+        "agency": P.agency(p),
+        "fy": P.fiscal_year(p),
+        "category": P.identifier(p, "category"),
+        "vendor": P.identifier(p, "vendor"),
+        "maker": P.text(p, "maker", 100),
+    }
     where, args = ["true"], []
     P.search_terms(chosen["q"])  # bounds the number of words
     for token in P.search_tokens(chosen["q"]):
-        where.append("award_id IN (SELECT award_id FROM serve_token "
-                     "WHERE token >= ? AND token < ?)")
+        where.append(
+            "award_id IN (SELECT award_id FROM serve_token "
+            "WHERE token >= ? AND token < ?)"
+        )
         args += [token, token + "~"]  # '~' sorts after every letter and digit
-    for column, key in (("agency_code", "agency"), ("category", "category"),
-                        ("vendor_id", "vendor"), ("maker", "maker")):
+    for column, key in (
+        ("agency_code", "agency"),
+        ("category", "category"),
+        ("vendor_id", "vendor"),
+        ("maker", "maker"),
+    ):
         if chosen[key] is not None:
             where.append(f"{column} = ?")
             args.append(chosen[key])
     if chosen["fy"] is not None:
-        where.append("award_key IN (SELECT award_key FROM serve_award_year "
-                     "WHERE fiscal_year = ?)")
+        where.append(
+            "award_key IN (SELECT award_key FROM serve_award_year "
+            "WHERE fiscal_year = ?)"
+        )
         args.append(chosen["fy"])
     return " AND ".join(where), args, chosen
 
@@ -60,26 +73,47 @@ def results_sql(where: str, size: int, offset: int) -> str:
                LIMIT {int(size)} OFFSET {int(offset)}"""
 
 
-def build_facets(rows: list[dict[str, Any]]) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+def build_facets(
+    rows: list[dict[str, Any]],
+) -> tuple[int, dict[str, list[dict[str, Any]]]]:
     total = 0
-    out: dict[str, list[dict[str, Any]]] = {"agency": [], "category": [], "vendor": [],
-                                             "maker": []}
+    out: dict[str, list[dict[str, Any]]] = {
+        "agency": [],
+        "category": [],
+        "vendor": [],
+        "maker": [],
+    }
     for r in rows:
         if r["g"] == 15:
             total = r["awards"]
         elif r["g"] == 7 and r["agency_code"] is not None:
-            out["agency"].append({"value": r["agency_code"], "label": r["agency_name"],
-                                  "awards": r["awards"]})
+            out["agency"].append(
+                {
+                    "value": r["agency_code"],
+                    "label": r["agency_name"],
+                    "awards": r["awards"],
+                }
+            )
         elif r["g"] == 11:
-            out["category"].append({"value": r["category"],
-                                    "label": category_label(r["category"]),
-                                    "awards": r["awards"]})
+            out["category"].append(
+                {
+                    "value": r["category"],
+                    "label": category_label(r["category"]),
+                    "awards": r["awards"],
+                }
+            )
         elif r["g"] == 13 and r["vendor_id"] is not None:
-            out["vendor"].append({"value": r["vendor_id"], "label": r["vendor_name"],
-                                  "awards": r["awards"]})
+            out["vendor"].append(
+                {
+                    "value": r["vendor_id"],
+                    "label": r["vendor_name"],
+                    "awards": r["awards"],
+                }
+            )
         elif r["g"] == 14 and r["maker"] is not None:
-            out["maker"].append({"value": r["maker"], "label": r["maker"],
-                                 "awards": r["awards"]})
+            out["maker"].append(
+                {"value": r["maker"], "label": r["maker"], "awards": r["awards"]}
+            )
     for key in out:
         out[key].sort(key=lambda f: (-f["awards"], str(f["label"])))
         out[key] = out[key][:15]
@@ -94,36 +128,64 @@ def search(ctx: Ctx) -> View:
     if not ctx.reader.has("serve_award"):
         return view
     total, facets = build_facets(ctx.reader.rows(facets_sql(where), args))
-    facets["fy"] = [{"value": r["fiscal_year"], "label": f"FY{r['fiscal_year']}",
-                     "awards": r["awards"]}
-                    for r in ctx.reader.rows(year_facet_sql(where), args)]
+    facets["fy"] = [
+        {
+            "value": r["fiscal_year"],
+            "label": f"FY{r['fiscal_year']}",
+            "awards": r["awards"],
+        }
+        for r in ctx.reader.rows(year_facet_sql(where), args)
+    ]
     awards = ctx.reader.rows(results_sql(where, size, (page - 1) * size), args)
     for r in awards:
         r["category_label"] = category_label(r["category"])
     view.data.update(total=total, facets=facets, pages=max(1, -(-total // size)))
     view.tables["awards"] = Table(
-        [("award_key", "Award"), ("piid", "PIID"), ("agency_name", "Agency"),
-         ("vendor_name", "Vendor"), ("category_label", "Category"), ("maker", "Maker"),
-         ("description", "Description"), ("first_action_date", "First action"),
-         ("obligation_usd", "Obligations")], awards,
+        [
+            ("award_key", "Award"),
+            ("piid", "PIID"),
+            ("agency_name", "Agency"),
+            ("vendor_name", "Vendor"),
+            ("category_label", "Category"),
+            ("maker", "Maker"),
+            ("description", "Description"),
+            ("first_action_date", "First action"),
+            ("obligation_usd", "Obligations"),
+        ],
+        awards,
         f"Awards {min(total, (page - 1) * size + 1)}–{min(total, page * size)} of {total:,}",
         money=("obligation_usd",),
-        links={"award_key": "/award/{award_key}", "vendor_name": "/vendor/{vendor_id}",
-               "category_label": "/category/{category}"})
+        links={
+            "award_key": "/award/{award_key}",
+            "vendor_name": "/vendor/{vendor_id}",
+            "category_label": "/category/{category}",
+        },
+    )
     words = P.search_terms(chosen["q"])
     if words:
         view.tables["vendors"] = Table(
-            [("vendor_id", "Vendor id"), ("name", "Vendor"), ("awards", "Awards"),
-             ("obligation_usd", "Obligations")],
+            [
+                ("vendor_id", "Vendor id"),
+                ("name", "Vendor"),
+                ("awards", "Awards"),
+                ("obligation_usd", "Obligations"),
+            ],
             ctx.reader.rows(vendor_search_sql(len(words)), words),
-            "Vendors whose name matches", money=("obligation_usd",),
-            links={"name": "/vendor/{vendor_id}"})
+            "Vendors whose name matches",
+            money=("obligation_usd",),
+            links={"name": "/vendor/{vendor_id}"},
+        )
         view.tables["systems"] = Table(
             [("id", "System id"), ("label", "Name"), ("kind", "Kind")],
-            [{k: n.get(k) for k in ("id", "label", "kind")}
-             for n in ctx.dataweb.search(words)] if ctx.dataweb.available else [],
+            [
+                {k: n.get(k) for k in ("id", "label", "kind")}
+                for n in ctx.dataweb.search(words)
+            ]
+            if ctx.dataweb.available
+            else [],
             "Data-web systems and agencies that match",
-            links={"label": "/dataweb/node/{id}"})
+            links={"label": "/dataweb/node/{id}"},
+        )
     return view
 
 
