@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -300,15 +301,19 @@ def export_command(fmt: str, out: Path | None, data_dir: Path | None) -> None:
     """Export the whole data web as GraphML, JSON (nodes, edges, sources) or
     FollowTheMoney entities (JSON lines, for Aleph/OpenAleph)."""
     web = _web(data_dir)
-    target = out or Path("/dev/stdout")
     writer = {
         "graphml": export.write_graphml,
         "json": export.write_json,
         "ftm": export.write_ftm,
     }[fmt]
-    writer(web, target)
     if out:
+        writer(web, out)
         console.print(f"Wrote {fmt} export of {len(web.entries)} entries to {out}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:  # the writers write files; echo it
+        path = Path(tmp) / f"export.{fmt}"
+        writer(web, path)
+        click.echo(path.read_text(encoding="utf-8"), nl=False)
 
 
 @graph_group.command("render")

@@ -53,6 +53,15 @@ def test_json_export_cli_writes_file(tmp_path):
     assert len(data["nodes"]) > 100 and len(data["edges"]) > 100
 
 
+def test_export_to_standard_output():
+    result = invoke("graph", "export", "--format", "ftm")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) > 300 and json.loads(lines[0])["schema"]
+    result = invoke("graph", "export", "--format", "graphml")
+    assert result.output.lstrip().startswith("<?xml")
+
+
 def test_graphml_roundtrips_through_networkx(tmp_path):
     out = tmp_path / "web.graphml"
     assert (
