@@ -81,12 +81,13 @@ class Matcher:
             for p in rule.unless:
                 fm.add(p, i, UNLESS)
 
-    def hits_sql(self, source: str) -> str:
-        """One row per award of `source` (an award-text table): the matched pieces per
-        field.
+    def hits_sql(self, source: str, keep: tuple[str, ...] = ()) -> str:
+        """One row per award of `source` (award texts): the matched pieces per field,
+        plus the `keep` columns unchanged.
         """
         cols = ",\n  ".join(f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in FIELDS)
-        return f"SELECT award_key,\n  {cols}\nFROM {source}"
+        kept = "".join(f"{k}, " for k in keep)
+        return f"SELECT award_key, {kept}\n  {cols}\nFROM {source}"
 
     def fired(self, pieces: dict[str, list[str]]) -> dict[int, str]:
         """Rule index -> the first matched text, for rules that fire (their `unless` did

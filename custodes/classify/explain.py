@@ -50,10 +50,11 @@ def explain_award(
 ) -> dict[str, Any]:
     key = find_award_key(store, award)
     matcher = Matcher(ruleset)
-    build_hits(
-        store, matcher, where="award_key = " + "'" + key.replace("'", "''") + "'"
-    )
-    row = store.rows("SELECT * FROM cls_hits JOIN cls_award USING (award_key)")[0]
+    where = "award_key = '" + key.replace("'", "''") + "'"
+    build_hits(store, matcher, where=where, keep_text=True)
+    row = store.rows(
+        "SELECT * FROM cls_hits JOIN cls_award USING (award_key, latest_recipient)"
+    )[0]
     fired = matcher.fired({f: row[f"h_{f}"] for f in FIELDS})
     decision = decide(fired, ruleset, taxonomy)
     override = next((o for o in overrides if o.award_key == key), None)

@@ -44,14 +44,24 @@ class RunSummary:
     rules_version: str
 
 
-def build_hits(store: Store, matcher: Matcher, where: str = "") -> None:
-    """Temp tables cls_award (texts) and cls_hits (matched pieces + signature per
-    award).
+def build_hits(
+    store: Store, matcher: Matcher, where: str = "", keep_text: bool = False
+) -> None:
+    """Temp table cls_hits: matched pieces, latest recipient and signature per award.
+
+    With keep_text (explain), the award texts are kept too, in temp table cls_award;
+    without it they are never stored, which saves memory on large stores.
     """
-    store.execute(f"CREATE OR REPLACE TEMP TABLE cls_award AS {award_text_sql(where)}")
+    source = f"({award_text_sql(where)})"
+    if keep_text:
+        store.execute(
+            f"CREATE OR REPLACE TEMP TABLE cls_award AS {award_text_sql(where)}"
+        )
+        source = "cls_award"
     hashed = ", ".join(f"h_{f}" for f in FIELDS)
+    hits = matcher.hits_sql(source, keep=("latest_recipient",))
     store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
-        SELECT *, hash({hashed}) AS sig FROM ({matcher.hits_sql("cls_award")})""")
+        SELECT *, hash({hashed}) AS sig FROM ({hits})""")
 
 
 def decide_signatures(
@@ -114,9 +124,8 @@ SELECT h.award_key,
   coalesce(am.maker, d.maker) AS maker,
   CASE WHEN o.label IS NULL THEN 'rules' ELSE 'override' END AS method,
   $tv AS taxonomy_version, $rv AS rules_version,
-  a.latest_recipient AS recipient, d.category AS rules_category, d.score
+  h.latest_recipient AS recipient, d.category AS rules_category, d.score
 FROM cls_hits h
-JOIN cls_award a USING (award_key)
 JOIN cls_decisions d ON d.sig = h.sig
 LEFT JOIN cls_overrides o ON o.award_key = h.award_key
 LEFT JOIN ({award_maker_sql(has_award_maker)}) am ON am.award_key = h.award_key"""
