@@ -108,19 +108,24 @@ def _apply_matcher(cl: Clusters, records: list[AliasRecord], by_key: dict[str, l
 
 
 def _vendor_ids(records: list[AliasRecord], groups: list[list[int]]) -> list[str]:
+    """Readable ids from the key of each vendor's current name ('relx', 'paragon-systems')."""
     seen: dict[str, int] = {}
     ids = []
     for members in groups:
-        base = slug(min(records[i].key for i in members))
+        base = slug(records[_current(records, members)].key)
         seen[base] = seen.get(base, 0) + 1
         ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return ids
 
 
-def _display(records: list[AliasRecord], members: list[int]) -> str:
-    best = max(members, key=lambda i: (str(records[i].last_date or ""),
+def _current(records: list[AliasRecord], members: list[int]) -> int:
+    """The alias used most recently (then most often): the vendor's current name."""
+    return max(members, key=lambda i: (str(records[i].last_date or ""),
                                        records[i].transactions, records[i].name))
-    return display_name(records[best].name) or "(no name)"
+
+
+def _display(records: list[AliasRecord], members: list[int]) -> str:
+    return display_name(records[_current(records, members)].name) or "(no name)"
 
 
 def resolve(records: list[AliasRecord], judgements: list[Judgement],

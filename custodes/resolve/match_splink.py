@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from custodes.resolve.keys import sorted_key
 
-THRESHOLD = 0.90
+THRESHOLD = 0.50
 
 
 def _frame(keys: list[str]) -> pa.Table:
