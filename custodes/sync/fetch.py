@@ -4,9 +4,10 @@ A window is complete when the distinct records received add up to the count the 
 gave for it. Records are compared by their full content, so a record served twice
 (pages that shifted while we paged) is kept once. A window that comes up short is
 fetched again with a different page size; what each pass saw is merged, keeping a
-record as many times as it ever appeared on one page (real data has exact duplicate
-rows, which must survive). A window still short after its passes is reported, never
-half-saved.
+record as many times as it ever appeared on one page. Real data has exact duplicate
+rows, which must survive even when a page edge falls between the two copies: two
+passes that served the very same records, as many as the count, prove them. A window
+still short after its passes is reported, never half-saved.
 """
 
 from __future__ import annotations
@@ -121,20 +122,32 @@ def merge_pass(seen: dict[str, tuple[dict[str, Any], int]],
 
 def fetch_window(client: Client, agencies: list[dict[str, str]], window: Window,
                  cap: int, expected: int | None = None) -> WindowResult:
-    """Count, then page the window until its distinct records reach the count."""
+    """Count, then page the window until its records are proven complete.
+
+    Complete means either the distinct records (repeats across page edges dropped)
+    reach the count, or two passes served exactly the same records, as many as the
+    count: then the repeats are real duplicate rows, not paging artefacts, since
+    faults do not land on the same records twice with different page sizes.
+    """
     if expected is None:
         expected = count(client, agencies, window)
     if expected > cap:
         raise WindowTooBig(f"{window.key}: {expected:,} records > {cap:,}")
     seen: dict[str, tuple[dict[str, Any], int]] = {}
+    served: list[Counter[str]] = []
     passes = 0
-    records: list[dict[str, Any]] = []
     for limit in PAGE_LIMITS:
         passes += 1
-        merge_pass(seen, fetch_pass(client, agencies, window, limit, cap))
+        pages = fetch_pass(client, agencies, window, limit, cap)
+        merge_pass(seen, pages)
         records = [r for r, n in seen.values() for _ in range(n)]
         if len(records) >= expected:
-            break
+            return WindowResult(expected, records, passes)
+        this = Counter(_identity(r) for page in pages for r in page)
+        if sum(this.values()) == expected and this in served:
+            return WindowResult(expected, [seen[i][0] for i, n in this.items()
+                                           for _ in range(n)], passes)
+        served.append(this)
     return WindowResult(expected, records, passes)
 
 

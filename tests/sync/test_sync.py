@@ -219,3 +219,25 @@ def test_killed_sync_resumes_from_its_checkpoint(fake_api, db_path):
         start, end = key.split("..")
         assert json.dumps([{"start_date": start, "end_date": end}]) not in asked
     assert store_total(db_path) == (600, total(rows))
+
+
+def test_real_duplicate_rows_across_a_page_edge_are_kept(fake_api, sync, db_path):
+    rows = make_rows(230, seed=14)
+    for r in rows:
+        r["Federal Action Obligation"] = "0.00"  # all tied: served in this order
+    rows.insert(0, dict(rows[150]))  # an exact copy, on page 1; the original on page 2
+    api = fake_api(rows)
+    code, s = sync(api.url, *FY)
+    assert code == 0 and s["fetched"] == 231
+    assert store_total(db_path)[0] == 230  # the ingest stores one copy, counts the other
+    assert len(api.requests_to(SEARCH)) == 6  # a second pass proved the duplicate real
+
+
+def test_a_counted_record_never_served_is_not_papered_over(fake_api, sync, db_path):
+    rows = make_rows(230, seed=15)
+    for r in rows:
+        r["Federal Action Obligation"] = "0.00"
+    rows.insert(0, dict(rows[150]))
+    api = fake_api(rows, faults=[Fault("drop", path=SEARCH, times=-1, shift=40)])
+    code, s = sync(api.url, *FY)
+    assert code == 2 and not s["written"]
