@@ -110,22 +110,26 @@ def _stage_file(store: Store, source: src.SourceFile, i: int, report: IngestRepo
         raw = src.raw_line_at(source, pos) if etype == "INVALID ENCODING" else csv_line
         reason = f"{str(etype).lower()}: {message}"
         quarantine.append((source.display, int(line), reason, (raw or "").strip("\r\n")))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE rejcum_{i} AS SELECT "
-        f"line - 2 - (row_number() OVER (ORDER BY line) - 1) AS acc_before, "
-        f"row_number() OVER (ORDER BY line) AS cum FROM rejline_{i}"
-    )
     staged = f"(SELECT *, rowid AS __ord FROM raw_{i})"
     canonical = canonical_select_sql(fmt, header, minimised_select_sql(fmt, header, staged))
+    if rejects:
+        # Accepted row number -> physical line: skip over the rejected lines before it.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE rejcum_{i} AS SELECT "
+            f"line - 2 - (row_number() OVER (ORDER BY line) - 1) AS acc_before, "
+            f"row_number() OVER (ORDER BY line) AS cum FROM rejline_{i}"
+        )
+        lined = (f"SELECT c.*, c.__ord + 2 + coalesce(r.cum, 0) AS __line FROM ({canonical}) c "
+                 f"ASOF LEFT JOIN rejcum_{i} r ON c.__ord >= r.acc_before")
+    else:
+        lined = f"SELECT *, __ord + 2 AS __line FROM ({canonical})"
+    # A view: the canonical values are computed while writing, never held in memory.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE canon_{i} AS SELECT c.*, "
-        f"c.__ord + 2 + coalesce(r.cum, 0) AS __line, {i} AS __file, "
+        f"CREATE OR REPLACE TEMP VIEW canon_{i} AS SELECT *, {i} AS __file, "
         f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format, "
-        f"md5(c.__raw_json) AS content_hash "
-        f"FROM ({canonical}) c ASOF LEFT JOIN rejcum_{i} r ON c.__ord >= r.acc_before"
+        f"md5(__raw_json) AS content_hash FROM ({lined})"
     )
-    con.execute(f"DROP TABLE raw_{i}")
-    fr.rows_read = int(con.execute(f"SELECT count(*) FROM canon_{i}").fetchone()[0]) + len(rejects)
+    fr.rows_read = int(con.execute(f"SELECT count(*) FROM raw_{i}").fetchone()[0]) + len(rejects)
     fr.quarantined = len(rejects)
     return True
 
@@ -172,53 +176,69 @@ def ingest(store: Store, paths: list[Path], *, strict: bool = False,
 
 def _build_batch(store: Store, staged: list[int], report: IngestReport,
                  quarantine: list[tuple]) -> None:
-    """Collect quarantined rows and pick one row per transaction key (`winners`)."""
+    """Collect quarantined rows and pick one row per transaction key (`winners`).
+
+    One light pass computes keys, problems and minimisation flags (raw rows only for
+    problem rows); the full canonical rows are computed once, while writing.
+    """
     con = store.con
-    union = " UNION ALL BY NAME ".join(f"SELECT * FROM canon_{i}" for i in staged)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW batch AS {union}")
+    con.execute("CREATE OR REPLACE TEMP TABLE checks AS " + " UNION ALL ".join(
+        f"SELECT __file, __ord, __line, __source, transaction_key, __problem, "
+        f"__minimised_individual, __minimised_text, "
+        f"CASE WHEN __problem IS NOT NULL THEN __raw_json END AS __bad_raw FROM canon_{i}"
+        for i in staged))
     mins = con.execute(
         "SELECT count(*) FILTER (WHERE __minimised_individual), "
         "count(*) FILTER (WHERE __minimised_text), "
         "count(*) FILTER (WHERE __problem IS NULL) - "
-        "count(DISTINCT transaction_key) FILTER (WHERE __problem IS NULL) FROM batch"
+        "count(DISTINCT transaction_key) FILTER (WHERE __problem IS NULL) FROM checks"
     ).fetchone()
     report.minimised_individual_contacts = int(mins[0])
     report.minimised_description_contacts = int(mins[1])
-    for row in con.execute(
-        "SELECT __source, __line, __problem, __raw_json FROM batch "
-        "WHERE __problem IS NOT NULL ORDER BY __file, __line"
-    ).fetchall():
-        quarantine.append(tuple(row))
-    if int(mins[2]) == 0:  # no key twice: every good row wins
-        con.execute("CREATE OR REPLACE TEMP VIEW winners AS "
-                    "SELECT * FROM batch WHERE __problem IS NULL")
-        return
-    # Rank the rows of repeated keys in file order; the first one wins.
+    quarantine.extend(tuple(r) for r in con.execute(
+        "SELECT __source, __line, __problem, __bad_raw FROM checks "
+        "WHERE __problem IS NOT NULL ORDER BY __file, __line").fetchall())
+    con.execute("CREATE OR REPLACE TEMP TABLE excluded AS SELECT __file, __ord FROM checks "
+                "WHERE __problem IS NOT NULL")
+    if int(mins[2]) > 0:
+        _rank_repeated_keys(store, staged, report, quarantine)
+    parts = []
+    for i in staged:
+        if con.execute(f"SELECT count(*) FROM excluded WHERE __file = {i}").fetchone()[0]:
+            parts.append(f"SELECT * FROM canon_{i} WHERE __ord NOT IN "
+                         f"(SELECT __ord FROM excluded WHERE __file = {i})")
+        else:
+            parts.append(f"SELECT * FROM canon_{i}")
+    con.execute("CREATE OR REPLACE TEMP VIEW winners AS " + " UNION ALL ".join(parts))
+
+
+def _rank_repeated_keys(store: Store, staged: list[int], report: IngestReport,
+                        quarantine: list[tuple]) -> None:
+    """Of rows sharing a key, the first (file order) wins; the rest are exact duplicates
+    (counted) or conflicts (quarantined)."""
+    con = store.con
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, "
-        "row_number() OVER w AS __rn, first_value(content_hash) OVER w AS __first_hash, "
+        "CREATE OR REPLACE TEMP TABLE repeated_ord AS SELECT __file, __ord FROM checks "
+        "WHERE __problem IS NULL AND transaction_key IN (SELECT transaction_key FROM checks "
+        "WHERE __problem IS NULL GROUP BY 1 HAVING count(*) > 1)")
+    rows = " UNION ALL ".join(
+        f"SELECT c.__file, c.__ord, c.__source, c.__line, c.transaction_key, c.content_hash, "
+        f"c.__raw_json FROM canon_{i} c SEMI JOIN repeated_ord r "
+        f"ON r.__file = {i} AND c.__ord = r.__ord" for i in staged)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, row_number() OVER w AS __rn, "
+        "first_value(content_hash) OVER w AS __first_hash, "
         "first_value(__source || ':' || __line) OVER w AS __first_at "
-        "FROM batch WHERE __problem IS NULL AND transaction_key IN ("
-        "SELECT transaction_key FROM batch WHERE __problem IS NULL "
-        "GROUP BY 1 HAVING count(*) > 1) "
-        "WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)"
-    )
+        f"FROM ({rows}) WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)")
     report.duplicates = int(con.execute(
         "SELECT count(*) FROM repeated WHERE __rn > 1 AND content_hash = __first_hash"
     ).fetchone()[0])
-    for row in con.execute(
+    quarantine.extend(tuple(r) for r in con.execute(
         "SELECT __source, __line, 'same transaction key ' || transaction_key || "
         "' as ' || __first_at || ' but different content; the first was kept', __raw_json "
-        "FROM repeated WHERE __rn > 1 AND content_hash <> __first_hash ORDER BY __file, __line"
-    ).fetchall():
-        quarantine.append(tuple(row))
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW winners AS "
-        "SELECT * FROM batch WHERE __problem IS NULL AND transaction_key NOT IN "
-        "(SELECT transaction_key FROM repeated) "
-        "UNION ALL BY NAME SELECT * EXCLUDE (__rn, __first_hash, __first_at) "
-        "FROM repeated WHERE __rn = 1"
-    )
+        "FROM repeated WHERE __rn > 1 AND content_hash <> __first_hash "
+        "ORDER BY __file, __line").fetchall())
+    con.execute("INSERT INTO excluded SELECT __file, __ord FROM repeated WHERE __rn > 1")
 
 
 MATCH_BUILT_KEYS_SQL = """
@@ -244,7 +264,7 @@ def _write_rows(store: Store, report: IngestReport, run_id: int,
         report.stored = int(store.scalar("SELECT count(*) FROM winners"))
     else:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE to_write AS SELECT w.*, "
+            "CREATE OR REPLACE TEMP TABLE to_write AS SELECT w.transaction_key, "
             "CASE WHEN t.transaction_key IS NULL THEN 'new' "
             "WHEN t.content_hash = w.content_hash THEN 'unchanged' ELSE 'changed' END "
             "AS __state FROM winners w LEFT JOIN \"transaction\" t USING (transaction_key)"
@@ -256,13 +276,13 @@ def _write_rows(store: Store, report: IngestReport, run_id: int,
         report.unchanged = int(counts.get("unchanged", 0))
         if report.updated:
             _keep_revisions(store, run_id)
-        source = "(SELECT * FROM to_write WHERE __state <> 'unchanged')"
+        source = ("(SELECT w.* FROM winners w JOIN to_write USING (transaction_key) "
+                  "WHERE __state <> 'unchanged')")
     _pause("merge", pause_at)
     con.execute(
         f"INSERT INTO \"transaction\" SELECT {cols}, __format, __source, __line, "
-        f"{run_id}, content_hash FROM {source}"
+        f"{run_id}, content_hash, __raw_json FROM {source}"
     )
-    con.execute(f"INSERT INTO source_row SELECT transaction_key, __raw_json FROM {source}")
     if store.scalar("SELECT count(*) FROM \"transaction\" WHERE award_key_source = 'built'"):
         con.execute(MATCH_BUILT_KEYS_SQL)
 
@@ -305,9 +325,7 @@ def _keep_revisions(store: Store, run_id: int) -> None:
     con = store.con
     changed = "(SELECT transaction_key FROM to_write WHERE __state = 'changed')"
     con.execute(
-        "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
-        "t.obligation_usd, t.content_hash, s.raw_json FROM \"transaction\" t "
-        f"LEFT JOIN source_row s USING (transaction_key) WHERE t.transaction_key IN {changed}",
-        [run_id])
+        "INSERT INTO transaction_revision SELECT transaction_key, ?, now()::TIMESTAMP, "
+        f"obligation_usd, content_hash, raw_json FROM \"transaction\" "
+        f"WHERE transaction_key IN {changed}", [run_id])
     con.execute(f"DELETE FROM \"transaction\" WHERE transaction_key IN {changed}")
-    con.execute(f"DELETE FROM source_row WHERE transaction_key IN {changed}")

@@ -72,14 +72,14 @@ CREATE TABLE IF NOT EXISTS "transaction" (
     source_file                VARCHAR,
     source_line                BIGINT,
     ingest_run_id              INTEGER,
-    content_hash               VARCHAR
+    content_hash               VARCHAR,
+    raw_json                   VARCHAR   -- the raw source row, minimised: header -> value
 );
 
--- The raw source row (after data minimisation), as a JSON object of header -> value.
-CREATE TABLE IF NOT EXISTS source_row (
-    transaction_key VARCHAR NOT NULL,
-    raw_json        VARCHAR
-);
+-- The raw source row of each transaction (kept in the transaction table, so that one
+-- write stores both; read it through this view).
+CREATE VIEW IF NOT EXISTS source_row AS
+    SELECT transaction_key, raw_json FROM "transaction";
 
 -- Earlier versions of transactions that a later ingest replaced (for "what changed").
 CREATE TABLE IF NOT EXISTS transaction_revision (
