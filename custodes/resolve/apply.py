@@ -7,7 +7,7 @@ award_maker, plus resolve_run (one row per run).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pyarrow as pa
 
@@ -110,7 +110,7 @@ def _write(store: Store, vendor: pa.Table, alias: pa.Table, products: list[maker
     con.execute("""CREATE TABLE IF NOT EXISTS resolve_run (run_at TIMESTAMP, matcher VARCHAR,
                    vendors INTEGER, alias_records INTEGER, award_makers INTEGER)""")
     con.execute("INSERT INTO resolve_run VALUES (?, ?, ?, ?, ?)",
-                [datetime.now(timezone.utc).replace(tzinfo=None), summary.matcher,
+                [datetime.now(UTC).replace(tzinfo=None), summary.matcher,
                  summary.vendors, summary.alias_records, len(rows)])
     for name in ("vendor_src", "alias_src", "maker_src"):
         con.unregister(name)

@@ -79,6 +79,9 @@ def _print_detail(d: dict) -> None:
                             [(r["name"], r["awards"], ", ".join(r["products"]),
                               money(r["obligation_usd"])) for r in d["resellers"]],
                             justify_right=["awards", "obligations"]))
+    if not d["awards"]:
+        console.print("No awards paid to it directly in the store.")
+        return
     console.print(table(f"Awards ({len(d['awards'])}; --json lists every award key)",
                         ["PIID", "sub-agency", "first", "last", "txns", "obligations"],
                         [(a["piid"], a["sub_agency"], a["first_date"], a["last_date"],
@@ -124,6 +127,24 @@ def vendor_list(settings: Settings, limit: int, kind: str | None, as_json: bool)
                         justify_right=["aliases", "txns", "obligations"]))
 
 
+@vendor_group.command("suggest")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@db_option
+@json_option
+def vendor_suggest(settings: Settings, limit: int, as_json: bool) -> None:
+    """Name pairs that one award carries but that are different vendors (renames, novations,
+    property sales): candidates for judgements.yaml, not merged automatically."""
+    with open_store(settings) as store:
+        rows = show.suggestions(store, limit)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(table("One award, two vendors: review and add a judgement if they are one",
+                        ["name A", "name B", "awards", "example award"],
+                        [(r["name_a"], r["name_b"], r["awards"], r["example_award"])
+                         for r in rows], justify_right=["awards"]))
+
+
 @click.command("resolve")
 @matcher_option
 @click.option("--reference", type=click.Path(path_type=Path), default=None,
@@ -134,7 +155,11 @@ def vendor_list(settings: Settings, limit: int, kind: str | None, as_json: bool)
 def eval_resolve(settings: Settings, matcher: str, reference: Path | None, no_judgements: bool,
                  as_json: bool) -> None:
     """Pairwise precision/recall of "same vendor" against the references."""
-    from custodes.resolve.evaluate import evaluate, load_clean_names, load_labelled_pairs
+    from custodes.resolve.evaluate import (
+        evaluate,
+        load_clean_names,
+        load_labelled_pairs,
+    )
     from custodes.resolve.judgements import load_judgements
     from custodes.resolve.records import load_records
 

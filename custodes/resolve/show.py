@@ -98,3 +98,20 @@ def list_vendors(store: Store, limit: int, kind: str | None) -> list[dict]:
             LEFT JOIN "transaction" t ON t.transaction_key = tv.transaction_key
             {where} GROUP BY ALL ORDER BY obligation_usd DESC, v.vendor_id LIMIT ?""",
         ([kind] if kind else []) + [limit])
+
+
+def suggestions(store: Store, limit: int) -> list[dict]:
+    """Pairs of vendors that share an award (the recipient changed during the award)."""
+    require_tables(store)
+    return store.rows(
+        """WITH av AS (SELECT DISTINCT t.award_key, tv.vendor_id FROM "transaction" t
+                       JOIN transaction_vendor tv USING (transaction_key))
+           SELECT va.name AS name_a, vb.name AS name_b, a.vendor_id AS vendor_a,
+                  b.vendor_id AS vendor_b, count(*) AS awards,
+                  min(a.award_key) AS example_award
+           FROM av a JOIN av b ON a.award_key = b.award_key AND a.vendor_id < b.vendor_id
+           JOIN vendor va ON va.vendor_id = a.vendor_id
+           JOIN vendor vb ON vb.vendor_id = b.vendor_id
+           WHERE va.kind <> 'individual' AND vb.kind <> 'individual'
+             AND va.family_id <> vb.family_id
+           GROUP BY ALL ORDER BY awards DESC, name_a, name_b LIMIT ?""", [limit])

@@ -134,3 +134,33 @@ def test_vendor_show_without_resolve_says_what_to_do(tmp_path):
     duckdb.connect(str(db)).close()
     result = CliRunner().invoke(main, ["--db", str(db), "vendor", "list"])
     assert result.exit_code == 1 and "custodes resolve" in result.output
+
+
+@pytest.mark.shared
+def test_judgements_apply_in_the_store_and_suggestions_list_candidates(store):
+    assert vendor_of(store, "CORRECTIONS CORPORATION OF AMERICA") == \
+        vendor_of(store, "CORECIVIC, INC.")
+    (method,), = q(store, "SELECT DISTINCT method FROM vendor_alias "
+                          "WHERE recipient_name = 'CORRECTIONS CORPORATION OF AMERICA'")
+    assert method == "judgement"
+    assert vendor_of(store, "UNITED PARCEL SERVICE CO.") != \
+        vendor_of(store, "UNITED PARCEL SERVICE INCORPORATED (OH) (2075)")
+    rows = json.loads(run(store, "vendor", "suggest", "--limit", "500", "--json").output)
+    pairs = {frozenset((r["name_a"], r["name_b"])) for r in rows}
+    assert frozenset(("VF IMAGEWEAR, INC.", "WORKWEAR OUTFITTERS, LLC")) in pairs
+    assert all(r["vendor_a"] != r["vendor_b"] for r in rows)
+
+
+@pytest.mark.shared
+def test_maker_only_vendor_lists_its_resellers(store):
+    data = json.loads(run(store, "vendor", "show", "fivecast", "--json").output)
+    assert data["vendor"]["kind"] == "maker" and data["awards"] == []
+    assert "PANAMERICA COMPUTERS, INC." in {r["name"] for r in data["resellers"]}
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_eval_meets_targets_on_corrected_clean_names(store):
+    data = json.loads(run(store, "eval", "resolve", "--json").output)
+    corrected = next(s for s in data["scores"] if s["reference"].endswith("+ corrections"))
+    assert corrected["precision"] >= 0.98 and corrected["recall"] >= 0.90
