@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job: set up, build the store from the data it finds, and summarise it.
+# The main job: set up, build the store from the data it finds, resolve vendors, classify
+# awards, print the summary, and serve the web app on it.
 # Data: ../shared/data/usaspending when present, else the project's own small fixtures.
+# Set CUSTODES_DEMO_NO_SERVE=1 to stop after the summary; PORT to choose the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh all
@@ -11,7 +13,15 @@ else
   echo "../shared/data not found: using the small fixtures in tests/fixtures/usaspending"
   data=tests/fixtures/usaspending
 fi
-.venv/bin/custodes ingest "$data"
-.venv/bin/custodes stats
-# Last: the web app on the store just built; it prints its address (Ctrl+C stops it).
-exec .venv/bin/custodes serve --host 127.0.0.1 --port "${CUSTODES_PORT:-8000}"
+custodes=.venv/bin/custodes
+$custodes ingest "$data"
+$custodes resolve
+$custodes classify
+$custodes check
+$custodes stats
+if [ -z "${CUSTODES_DEMO_NO_SERVE:-}" ]; then
+  port="${PORT:-8000}"
+  echo
+  echo "custodes web app: http://127.0.0.1:$port/  (API: http://127.0.0.1:$port/openapi.json; Ctrl-C stops it)"
+  exec $custodes serve --host 127.0.0.1 --port "$port"
+fi
