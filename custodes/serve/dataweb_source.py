@@ -90,7 +90,8 @@ class DatawebSource:
         result = plain(fn(category))
         if isinstance(result, dict):
             result = result.get("paths", [])
-        return [normalise_path(p) for p in result or []]
+        labels = {n["id"]: n["label"] for n in self.graph()["nodes"]}
+        return [normalise_path(p, labels) for p in result or []]
 
     def search(self, words: list[str], limit: int = 20) -> list[dict[str, Any]]:
         hits = []
@@ -127,10 +128,17 @@ def normalise_graph(raw: Any) -> dict[str, list[dict[str, Any]]]:
         raw = raw["elements"]
     nodes = raw.get("nodes", []) if isinstance(raw, dict) else []
     edges = raw.get("edges", raw.get("links", [])) if isinstance(raw, dict) else []
-    return {
-        "nodes": [_node(n) for n in nodes],
-        "edges": [_edge(e, i) for i, e in enumerate(edges)],
-    }
+    seen: set[str] = set()
+    unique = []
+    for i, e in enumerate(edges):
+        edge = _edge(e, i)
+        if edge["id"] in seen:  # the same relation from several parties
+            edge["id"] = f"{edge['id']}:{edge['source']}"
+        if edge["id"] in seen:
+            edge["id"] = f"{edge['id']}:{i}"
+        seen.add(edge["id"])
+        unique.append(edge)
+    return {"nodes": [_node(n) for n in nodes], "edges": unique}
 
 
 def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +168,7 @@ def _edge(item: dict[str, Any], index: int) -> dict[str, Any]:
         "id": str(d.get("id") or f"edge-{index}-{source}-{target}"),
         "source": source,
         "target": target,
-        "label": str(d.get("label") or d.get("kind") or d.get("type") or ""),
+        "label": str(d.get("label") or d.get("relation") or d.get("kind") or d.get("type") or ""),
         "data_categories": [str(c) for c in cats] if isinstance(cats, list) else [],
         "sources": _sources(d),
     }
@@ -171,13 +179,13 @@ def _sources(d: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for s in raw if isinstance(raw, list) else [raw]:
         if isinstance(s, dict):
-            out.append(
-                {
-                    "title": str(s.get("title") or s.get("name") or s.get("url") or ""),
-                    "url": _safe_url(s.get("url")),
-                    "note": s.get("note") or s.get("quote") or s.get("locator"),
-                }
-            )
+            title = str(s.get("title") or s.get("topic") or s.get("name") or s.get("url")
+                        or s.get("id") or "")
+            if s.get("publisher"):
+                title = f"{s['publisher']}: {title}"
+            note = s.get("note") or s.get("quote") or s.get("locator") or s.get("date")
+            out.append({"title": title, "url": _safe_url(s.get("url") or s.get("read_via")),
+                        "note": None if note is None else str(note)})
         else:
             out.append({"title": str(s), "url": _safe_url(s), "note": None})
     return out
@@ -189,29 +197,32 @@ def _safe_url(value: Any) -> str | None:
     return text if text.startswith(("https://", "http://")) else None
 
 
-def normalise_path(path: Any) -> dict[str, Any]:
+def normalise_path(path: Any, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """One "who can reach" path: steps (from, relation, to, sources) and a summary."""
+    labels = labels or {}
     if isinstance(path, list):
         path = {"steps": path}
-    steps = path.get("steps") or path.get("edges") or path.get("path") or []
+    steps = path.get("steps") or path.get("edges") or []
     norm = []
     for step in steps:
-        if isinstance(step, dict):
-            norm.append(
-                {
-                    "source": str(step.get("source") or step.get("from") or ""),
-                    "target": str(step.get("target") or step.get("to") or ""),
-                    "label": str(step.get("label") or step.get("kind") or ""),
-                    "sources": _sources(step),
-                }
-            )
-        else:
+        if not isinstance(step, dict):
             norm.append({"source": "", "target": str(step), "label": "", "sources": []})
-    return {
-        "steps": norm,
-        "summary": str(
-            path.get("summary")
-            or " → ".join(
-                [norm[0]["source"]] + [s["target"] for s in norm] if norm else []
-            )
-        ),
-    }
+            continue
+        src = str(step.get("source") or step.get("from") or "")
+        dst = str(step.get("target") or step.get("to") or "")
+        via = [labels.get(str(v), str(v)) for v in step.get("via") or []]
+        label = str(step.get("label") or step.get("kind") or "flows to")
+        if via:
+            label += f" (via {', '.join(via)})"
+        if step.get("status"):
+            label += f", status {step['status']}"
+        norm.append({"source": labels.get(src, src), "target": labels.get(dst, dst),
+                     "label": label, "flow": step.get("flow"), "sources": _sources(step)})
+    names = path.get("path_names")
+    if isinstance(names, list) and names:
+        summary = " → ".join(str(n) for n in names)
+    elif path.get("summary"):
+        summary = str(path["summary"])
+    else:
+        summary = " → ".join([norm[0]["source"]] + [s["target"] for s in norm]) if norm else ""
+    return {"steps": norm, "summary": summary}

@@ -276,3 +276,17 @@ def test_dataweb_node_page_shows_sources(client):
     view = client.get(f"/dataweb/node/{node['id']}.json").json()
     assert view["tables"]["sources"] == node["sources"]
     assert json.dumps(node["sources"][0]["title"])[1:-1] in json.dumps(view)
+
+
+def test_dataweb_graph_has_unique_ids_and_award_nodes_link_to_the_store(client):
+    graph = client.get("/dataweb/graph.json").json()["data"]
+    if not graph["nodes"]:
+        pytest.skip("the data web is not built")
+    ids = [n["id"] for n in graph["nodes"]] + [e["id"] for e in graph["edges"]]
+    assert len(ids) == len(set(ids))  # the explorer needs unique element ids
+    node_ids = {n["id"] for n in graph["nodes"]}
+    assert all(e["source"] in node_ids and e["target"] in node_ids for e in graph["edges"])
+    awards = [n["id"] for n in graph["nodes"] if n["id"].startswith("award:")]
+    if awards:
+        html = client.get(f"/dataweb/node/{awards[0]}").text
+        assert "This contract in the store" in html

@@ -3,15 +3,19 @@ know when they are stale."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from decimal import Decimal
 
 from custodes.serve.prepare import build_serve_tables, serve_tables_stale
 from custodes.settings import Settings
 from custodes.store import open_store
+from custodes.store.duckdb import Store
 
 
-def test_summary_tables_conserve_the_transactions(store_path):
-    with open_store(Settings(db=store_path)) as store:
+def test_summary_tables_conserve_the_transactions(client):
+    # read through the app's own connection: DuckDB allows one configuration per file
+    reader = client.app.state.reader
+    with closing(Store(reader.con.cursor(), reader.path, read_only=True)) as store:
         total = store.scalar('SELECT sum(obligation_usd) FROM "transaction"')
         awards = store.scalar('SELECT count(DISTINCT award_key) FROM "transaction"')
         assert store.scalar("SELECT count(*) FROM serve_award") == awards

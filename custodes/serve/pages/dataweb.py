@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from custodes.errors import NotFound
 from custodes.serve import params as P
 from custodes.serve.dataweb_source import NOT_BUILT
@@ -69,6 +71,10 @@ def node(ctx: Ctx, node_id: str) -> View:
     if found is None:
         raise NotFound(f"No node or edge {node_id!r} in the data web. See /dataweb.")
     view = View("node.html", found.get("label") or node_id, data={"item": found})
+    if node_id.startswith("award:"):  # a contract in the store: link to it
+        ref = node_id.split(":", 1)[1]
+        view.data["award_link"] = (f"/award/{quote(ref, safe='')}" if ref.startswith("CONT_")
+                                   else f"/search?q={quote(ref, safe='')}")
     view.tables["sources"] = Table(
         [("title", "Source"), ("url", "Address"), ("note", "Note")],
         found["sources"],
