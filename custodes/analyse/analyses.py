@@ -23,8 +23,16 @@ MONEY = "decimal(38, 2)"
 CENT = Decimal("0.01")
 
 EXPLAIN_COLUMNS = (
-    "transaction_key", "award_key", "piid", "modification_number", "action_date",
-    "fiscal_year", "kind", "obligation_usd", "recipient_name", "awarding_sub_agency_code",
+    "transaction_key",
+    "award_key",
+    "piid",
+    "modification_number",
+    "action_date",
+    "fiscal_year",
+    "kind",
+    "obligation_usd",
+    "recipient_name",
+    "awarding_sub_agency_code",
     "description",
 )
 
@@ -48,8 +56,11 @@ def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any
     keys = list(dict.fromkeys(d.key for d in dims))
     labels = {f"{d.name}_label": t[d.label].max() for d in dims if d.label != d.key}
     grouped = t.group_by(keys).aggregate(
-        obligation_usd=_sum(t), transactions=t.count(), awards=t.award_key.nunique(),
-        **labels)
+        obligation_usd=_sum(t),
+        transactions=t.count(),
+        awards=t.award_key.nunique(),
+        **labels,
+    )
     ordered = [d.key for d in dims if d.ordered]
     if len(ordered) == len(keys):
         return grouped.order_by(keys)
@@ -57,8 +68,9 @@ def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any
     return grouped.order_by([*ordered, ibis.desc("obligation_usd"), *rest])
 
 
-def totals(src: Source, by: str | Sequence[str], filters: Filters,
-           limit: int | None = None) -> list[dict[str, Any]]:
+def totals(
+    src: Source, by: str | Sequence[str], filters: Filters, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Net obligations, transactions and awards per value of BY (one or two dimensions)."""
     expr = totals_expr(src, parse_dimensions(by), filters)
     return fetch(expr.limit(limit) if limit else expr)
@@ -70,37 +82,57 @@ def year_over_year(src: Source, filters: Filters) -> list[dict[str, Any]]:
     prev = cur.select(prev_year=_.fiscal_year + 1, previous_usd=_.obligation_usd)
     joined = cur.left_join(prev, cur.fiscal_year == prev.prev_year)
     expr = joined.select(
-        "fiscal_year", "obligation_usd", "transactions", "awards", "previous_usd",
+        "fiscal_year",
+        "obligation_usd",
+        "transactions",
+        "awards",
+        "previous_usd",
         change_usd=(joined.obligation_usd - joined.previous_usd).cast(MONEY),
     ).order_by("fiscal_year")
     rows = fetch(expr)
     for r in rows:
         prev_usd = r["previous_usd"]
-        r["change_pct"] = (None if not prev_usd else
-                           (r["change_usd"] * 100 / abs(prev_usd)).quantize(Decimal("0.1")))
+        r["change_pct"] = (
+            None
+            if not prev_usd
+            else (r["change_usd"] * 100 / abs(prev_usd)).quantize(Decimal("0.1"))
+        )
     return rows
 
 
 def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any]]:
     """The N awards with the largest net obligations in the filtered window."""
     t = build_frame(src, filters)
-    expr = t.group_by("award_key").aggregate(
-        obligation_usd=_sum(t), transactions=t.count(), piid=t.piid.max(),
-        recipient_name=t.recipient_name.max(), first_action_date=t.action_date.min(),
-        last_action_date=t.action_date.max(),
-    ).order_by([ibis.desc("obligation_usd"), "award_key"]).limit(n)
+    expr = (
+        t.group_by("award_key")
+        .aggregate(
+            obligation_usd=_sum(t),
+            transactions=t.count(),
+            piid=t.piid.max(),
+            recipient_name=t.recipient_name.max(),
+            first_action_date=t.action_date.min(),
+            last_action_date=t.action_date.max(),
+        )
+        .order_by([ibis.desc("obligation_usd"), "award_key"])
+        .limit(n)
+    )
     return fetch(expr)
 
 
 def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
     """Base award and every modification: date, amount, running total, description."""
     t = build_frame(src, Filters())
-    expr = t.filter(t.award_key == award_key).select(*EXPLAIN_COLUMNS).order_by(
-        ["action_date", "modification_number", "transaction_key"])
+    expr = (
+        t.filter(t.award_key == award_key)
+        .select(*EXPLAIN_COLUMNS)
+        .order_by(["action_date", "modification_number", "transaction_key"])
+    )
     rows = fetch(expr)
     if not rows:
-        raise NotFound(f"No transactions for award {award_key!r} in the store. "
-                       "Check the key with `custodes analyse top`.")
+        raise NotFound(
+            f"No transactions for award {award_key!r} in the store. "
+            "Check the key with `custodes analyse top`."
+        )
     running = Decimal("0.00")
     for r in rows:
         running += r["obligation_usd"] or 0
@@ -116,41 +148,61 @@ def changed_since(src: Source, since: date, filters: Filters) -> dict[str, Any]:
     t = t.filter(t.ingest_run_id.isin(run_ids.run_id))
     rev = src.table("transaction_revision")
     rev = rev.filter(rev.replaced_by_run.isin(run_ids.run_id))
-    first = rev.group_by("transaction_key").aggregate(first_run=rev.replaced_by_run.min())
-    old = rev.join(first, [rev.transaction_key == first.transaction_key,
-                           rev.replaced_by_run == first.first_run]).select(
-        old_key=rev.transaction_key, previous_usd=rev.obligation_usd)
+    first = rev.group_by("transaction_key").aggregate(
+        first_run=rev.replaced_by_run.min()
+    )
+    old = rev.join(
+        first,
+        [
+            rev.transaction_key == first.transaction_key,
+            rev.replaced_by_run == first.first_run,
+        ],
+    ).select(old_key=rev.transaction_key, previous_usd=rev.obligation_usd)
     j = t.left_join(old, t.transaction_key == old.old_key)
-    j = j.select(*EXPLAIN_COLUMNS, "previous_usd",
-                 change=ibis.cases((j.previous_usd.isnull(), "new"), else_="revised"),
-                 delta_usd=(j.obligation_usd - j.previous_usd.fill_null(0)).cast(MONEY))
-    summary = j.group_by("change").aggregate(
-        transactions=j.count(), obligation_usd=_sum(j),
-        net_change_usd=j.delta_usd.sum().cast(MONEY)).order_by("change")
+    j = j.select(
+        *EXPLAIN_COLUMNS,
+        "previous_usd",
+        change=ibis.cases((j.previous_usd.isnull(), "new"), else_="revised"),
+        delta_usd=(j.obligation_usd - j.previous_usd.fill_null(0)).cast(MONEY),
+    )
+    summary = (
+        j.group_by("change")
+        .aggregate(
+            transactions=j.count(),
+            obligation_usd=_sum(j),
+            net_change_usd=j.delta_usd.sum().cast(MONEY),
+        )
+        .order_by("change")
+    )
     rows = j.order_by([ibis.desc(j.delta_usd.abs()), "transaction_key"])
     return {"since": since, "summary": fetch(summary), "transactions": fetch(rows)}
 
 
-def explain(src: Source, by: str | Sequence[str], values: Sequence[Any],
-            filters: Filters) -> list[dict[str, Any]]:
+def explain(
+    src: Source, by: str | Sequence[str], values: Sequence[Any], filters: Filters
+) -> list[dict[str, Any]]:
     """The transactions behind one figure of `totals(by)`: BY's key == VALUES."""
     dims = parse_dimensions(by)
     if len(values) != len(dims):
-        raise InputError(f"--explain needs {len(dims)} value(s), one per --by dimension.")
+        raise InputError(
+            f"--explain needs {len(dims)} value(s), one per --by dimension."
+        )
     t = build_frame(src, filters, dims)
     for d, v in zip(dims, values, strict=True):
         t = t.filter(t[d.key] == _coerce(t[d.key], v))
     extra = [d.key for d in dims if d.key not in EXPLAIN_COLUMNS]
-    return fetch(t.select(*EXPLAIN_COLUMNS, *extra).order_by(
-        ["action_date", "transaction_key"]))
+    return fetch(
+        t.select(*EXPLAIN_COLUMNS, *extra).order_by(["action_date", "transaction_key"])
+    )
 
 
 def frame_rows(src: Source, dims: Sequence[Dimension], filters: Filters) -> list[dict]:
     """Every transaction of the frame with its dimension keys (the CSV behind a report)."""
     t = build_frame(src, filters, dims)
     extra = list(dict.fromkeys(d.key for d in dims if d.key not in EXPLAIN_COLUMNS))
-    return fetch(t.select(*EXPLAIN_COLUMNS, *extra).order_by(
-        ["action_date", "transaction_key"]))
+    return fetch(
+        t.select(*EXPLAIN_COLUMNS, *extra).order_by(["action_date", "transaction_key"])
+    )
 
 
 def _coerce(column: Any, value: Any) -> Any:

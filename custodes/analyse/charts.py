@@ -21,7 +21,9 @@ def _altair() -> Any:
     try:
         import altair as alt
     except ImportError as exc:  # pragma: no cover
-        raise ConfigError("Charts need Altair: pip install 'custodes[charts]'.") from exc
+        raise ConfigError(
+            "Charts need Altair: pip install 'custodes[charts]'."
+        ) from exc
     return alt
 
 
@@ -29,34 +31,74 @@ def _millions(value: Decimal | None) -> float:
     return float((value or Decimal(0)) / Decimal(1_000_000))
 
 
-def bar_chart(rows: list[dict[str, Any]], label_key: str, title: str, subtitle: str,
-              source_line: str, horizontal: bool = True, group_title: str = "") -> Any:
+def bar_chart(
+    rows: list[dict[str, Any]],
+    label_key: str,
+    title: str,
+    subtitle: str,
+    source_line: str,
+    horizontal: bool = True,
+    group_title: str = "",
+) -> Any:
     """One bar per row: rows need `label_key` and `obligation_usd`."""
     alt = _altair()
-    data = [{"label": str(r[label_key]), "usd_m": _millions(r["obligation_usd"]),
-             "usd": f"${r['obligation_usd']:,.2f}"} for r in rows[:MAX_BARS]]
+    data = [
+        {
+            "label": str(r[label_key]),
+            "usd_m": _millions(r["obligation_usd"]),
+            "usd": f"${r['obligation_usd']:,.2f}",
+        }
+        for r in rows[:MAX_BARS]
+    ]
     amount = alt.X if horizontal else alt.Y
     group = alt.Y if horizontal else alt.X
     order = "-x" if horizontal else None
-    chart = alt.Chart(alt.Data(values=data)).mark_bar(color="#3b5b92").encode(
-        amount("usd_m:Q", title="Net obligations (US$ millions)",
-               axis=alt.Axis(format=",.0f")),
-        group("label:N", title=None if horizontal else group_title, sort=order,
-              axis=alt.Axis(labelLimit=150, labelAngle=0)),
-        tooltip=[alt.Tooltip("label:N", title="Group"), alt.Tooltip("usd:N", title="Net")],
-    ).properties(width=WIDTH - 160 if horizontal else WIDTH,
-                 height=max(120, 22 * len(data)) if horizontal else 220,
-                 title=alt.Title(title, subtitle=subtitle, anchor="start"))
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color="#3b5b92")
+        .encode(
+            amount(
+                "usd_m:Q",
+                title="Net obligations (US$ millions)",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            group(
+                "label:N",
+                title=None if horizontal else group_title,
+                sort=order,
+                axis=alt.Axis(labelLimit=150, labelAngle=0),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Group"),
+                alt.Tooltip("usd:N", title="Net"),
+            ],
+        )
+        .properties(
+            width=WIDTH - 160 if horizontal else WIDTH,
+            height=max(120, 22 * len(data)) if horizontal else 220,
+            title=alt.Title(title, subtitle=subtitle, anchor="start"),
+        )
+    )
     return _with_source(chart, source_line)
 
 
 def _with_source(chart: Any, source_line: str) -> Any:
     """Put the source line under the chart (a bottom title of a one-chart group)."""
     alt = _altair()
-    footer = alt.Title(source_line.split("|"), orient="bottom", anchor="start",
-                       fontSize=10, fontWeight="normal", color="#555", offset=12)
-    return alt.vconcat(chart, title=footer).configure_view(stroke=None).configure_title(
-        fontSize=15, subtitleFontSize=11)
+    footer = alt.Title(
+        source_line.split("|"),
+        orient="bottom",
+        anchor="start",
+        fontSize=10,
+        fontWeight="normal",
+        color="#555",
+        offset=12,
+    )
+    return (
+        alt.vconcat(chart, title=footer)
+        .configure_view(stroke=None)
+        .configure_title(fontSize=15, subtitleFontSize=11)
+    )
 
 
 def wrap_source(text: str, width: int = 60) -> str:

@@ -36,37 +36,91 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def _print_transactions(rows: list[dict[str, Any]], title: str) -> None:
     total = sum((r["obligation_usd"] or 0 for r in rows), start=Decimal("0.00"))
-    console.print(table(title, ["action date", "award", "mod", "kind", "amount",
-                                "recipient", "transaction key"],
-                        [(r["action_date"], r["piid"], r["modification_number"], r["kind"],
-                          money(r["obligation_usd"]), r["recipient_name"],
-                          r["transaction_key"]) for r in rows[:200]],
-                        justify_right=["amount"]))
+    console.print(
+        table(
+            title,
+            [
+                "action date",
+                "award",
+                "mod",
+                "kind",
+                "amount",
+                "recipient",
+                "transaction key",
+            ],
+            [
+                (
+                    r["action_date"],
+                    r["piid"],
+                    r["modification_number"],
+                    r["kind"],
+                    money(r["obligation_usd"]),
+                    r["recipient_name"],
+                    r["transaction_key"],
+                )
+                for r in rows[:200]
+            ],
+            justify_right=["amount"],
+        )
+    )
     more = " (first 200 shown; use --csv for all)" if len(rows) > 200 else ""
     console.print(f"{len(rows):,} transactions, net {money(total)}{more}")
 
 
 @analyse_group.command("totals")
-@click.option("--by", "by", default="fiscal_year", show_default=True,
-              help=f"One or two of: {', '.join(DIMENSIONS)} (comma-separated).")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N rows.")
-@click.option("--explain", "explain_values", multiple=True,
-              help="Instead of totals, list the transactions behind the figure whose "
-              "--by value is this (one per --by dimension).")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
-              help="Also write the rows (figures, or transactions with --explain) as CSV.")
+@click.option(
+    "--by",
+    "by",
+    default="fiscal_year",
+    show_default=True,
+    help=f"One or two of: {', '.join(DIMENSIONS)} (comma-separated).",
+)
+@click.option(
+    "--limit", type=click.IntRange(1), default=None, help="Only the first N rows."
+)
+@click.option(
+    "--explain",
+    "explain_values",
+    multiple=True,
+    help="Instead of totals, list the transactions behind the figure whose "
+    "--by value is this (one per --by dimension).",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the rows (figures, or transactions with --explain) as CSV.",
+)
 @scope_options
 @engine_options
 @db_option
 @json_option
-def totals_command(settings: Settings, by: str, limit: int | None,
-                   explain_values: tuple[str, ...], csv_path: Path | None, as_json: bool,
-                   engine: str, source: str | None, spark_master: str,
-                   **scope: Any) -> None:
+def totals_command(
+    settings: Settings,
+    by: str,
+    limit: int | None,
+    explain_values: tuple[str, ...],
+    csv_path: Path | None,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    **scope: Any,
+) -> None:
     """Net obligations, transactions and awards grouped by one or two dimensions."""
     if explain_values:
-        _explain(settings, by, explain_values, csv_path, as_json, engine, source,
-                 spark_master, scope)
+        _explain(
+            settings,
+            by,
+            explain_values,
+            csv_path,
+            as_json,
+            engine,
+            source,
+            spark_master,
+            scope,
+        )
         return
     filters = build_filters(**scope)
     dims = parse_dimensions(by)
@@ -79,16 +133,35 @@ def totals_command(settings: Settings, by: str, limit: int | None,
     if as_json:
         print_json(rows)
         return
-    console.print(table(f"Net obligations by {by}", [by, "net obligations",
-                                                     "transactions", "awards"],
-                        [(r["label"], money(r["obligation_usd"]), f"{r['transactions']:,}",
-                          f"{r['awards']:,}") for r in rows],
-                        justify_right=["net obligations", "transactions", "awards"]))
+    console.print(
+        table(
+            f"Net obligations by {by}",
+            [by, "net obligations", "transactions", "awards"],
+            [
+                (
+                    r["label"],
+                    money(r["obligation_usd"]),
+                    f"{r['transactions']:,}",
+                    f"{r['awards']:,}",
+                )
+                for r in rows
+            ],
+            justify_right=["net obligations", "transactions", "awards"],
+        )
+    )
 
 
-def _explain(settings: Settings, by: str, values: tuple[str, ...], csv_path: Path | None,
-             as_json: bool, engine: str, source: str | None, spark_master: str,
-             scope: dict[str, Any]) -> None:
+def _explain(
+    settings: Settings,
+    by: str,
+    values: tuple[str, ...],
+    csv_path: Path | None,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    scope: dict[str, Any],
+) -> None:
     filters = build_filters(**scope)
     with _src(settings, engine, source, spark_master) as src:
         rows = analyses.explain(src, by, values, filters)
@@ -102,19 +175,39 @@ def _explain(settings: Settings, by: str, values: tuple[str, ...], csv_path: Pat
 
 @analyse_group.command("explain")
 @click.option("--by", "by", required=True, help="The grouping of the figure.")
-@click.option("--value", "values", multiple=True, required=True,
-              help="The figure's group value, once per --by dimension.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
-              help="Write the transactions as CSV.")
+@click.option(
+    "--value",
+    "values",
+    multiple=True,
+    required=True,
+    help="The figure's group value, once per --by dimension.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the transactions as CSV.",
+)
 @scope_options
 @engine_options
 @db_option
 @json_option
-def explain_command(settings: Settings, by: str, values: tuple[str, ...],
-                    csv_path: Path | None, as_json: bool, engine: str, source: str | None,
-                    spark_master: str, **scope: Any) -> None:
+def explain_command(
+    settings: Settings,
+    by: str,
+    values: tuple[str, ...],
+    csv_path: Path | None,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    **scope: Any,
+) -> None:
     """List the transactions that add up to one figure (same scope options as reports)."""
-    _explain(settings, by, values, csv_path, as_json, engine, source, spark_master, scope)
+    _explain(
+        settings, by, values, csv_path, as_json, engine, source, spark_master, scope
+    )
 
 
 @analyse_group.command("yoy")
@@ -122,40 +215,86 @@ def explain_command(settings: Settings, by: str, values: tuple[str, ...],
 @engine_options
 @db_option
 @json_option
-def yoy_command(settings: Settings, as_json: bool, engine: str, source: str | None,
-                spark_master: str, **scope: Any) -> None:
+def yoy_command(
+    settings: Settings,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    **scope: Any,
+) -> None:
     """Year-over-year change in net obligations, fiscal year by fiscal year."""
     with _src(settings, engine, source, spark_master) as src:
         rows = analyses.year_over_year(src, build_filters(**scope))
     if as_json:
         print_json(rows)
         return
-    console.print(table("Year over year", ["FY", "net obligations", "change", "change %"],
-                        [(r["fiscal_year"], money(r["obligation_usd"]),
-                          money(r["change_usd"]), r["change_pct"]) for r in rows],
-                        justify_right=["net obligations", "change", "change %"]))
+    console.print(
+        table(
+            "Year over year",
+            ["FY", "net obligations", "change", "change %"],
+            [
+                (
+                    r["fiscal_year"],
+                    money(r["obligation_usd"]),
+                    money(r["change_usd"]),
+                    r["change_pct"],
+                )
+                for r in rows
+            ],
+            justify_right=["net obligations", "change", "change %"],
+        )
+    )
 
 
 @analyse_group.command("top")
-@click.option("-n", "--n", "n", type=click.IntRange(1, 10_000), default=20,
-              show_default=True)
+@click.option(
+    "-n", "--n", "n", type=click.IntRange(1, 10_000), default=20, show_default=True
+)
 @scope_options
 @engine_options
 @db_option
 @json_option
-def top_command(settings: Settings, n: int, as_json: bool, engine: str,
-                source: str | None, spark_master: str, **scope: Any) -> None:
+def top_command(
+    settings: Settings,
+    n: int,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    **scope: Any,
+) -> None:
     """The N awards with the largest net obligations in scope."""
     with _src(settings, engine, source, spark_master) as src:
         rows = analyses.top_awards(src, build_filters(**scope), n)
     if as_json:
         print_json(rows)
         return
-    console.print(table(f"Top {n} awards", ["award key", "recipient", "net obligations",
-                                             "transactions", "first", "last"],
-                        [(r["award_key"], r["recipient_name"], money(r["obligation_usd"]),
-                          r["transactions"], r["first_action_date"], r["last_action_date"])
-                         for r in rows], justify_right=["net obligations"]))
+    console.print(
+        table(
+            f"Top {n} awards",
+            [
+                "award key",
+                "recipient",
+                "net obligations",
+                "transactions",
+                "first",
+                "last",
+            ],
+            [
+                (
+                    r["award_key"],
+                    r["recipient_name"],
+                    money(r["obligation_usd"]),
+                    r["transactions"],
+                    r["first_action_date"],
+                    r["last_action_date"],
+                )
+                for r in rows
+            ],
+            justify_right=["net obligations"],
+        )
+    )
 
 
 @analyse_group.command("award")
@@ -164,8 +303,15 @@ def top_command(settings: Settings, n: int, as_json: bool, engine: str,
 @engine_options
 @db_option
 @json_option
-def award_command(settings: Settings, award_key: str, csv_path: Path | None,
-                  as_json: bool, engine: str, source: str | None, spark_master: str) -> None:
+def award_command(
+    settings: Settings,
+    award_key: str,
+    csv_path: Path | None,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+) -> None:
     """An award's timeline: base award and every modification, with a running total."""
     with _src(settings, engine, source, spark_master) as src:
         rows = analyses.award_timeline(src, award_key)
@@ -174,12 +320,24 @@ def award_command(settings: Settings, award_key: str, csv_path: Path | None,
     if as_json:
         print_json(rows)
         return
-    console.print(table(f"Award {award_key}", ["action date", "mod", "kind", "amount",
-                                               "running total", "description"],
-                        [(r["action_date"], r["modification_number"], r["kind"],
-                          money(r["obligation_usd"]), money(r["running_total_usd"]),
-                          r["description"]) for r in rows],
-                        justify_right=["amount", "running total"]))
+    console.print(
+        table(
+            f"Award {award_key}",
+            ["action date", "mod", "kind", "amount", "running total", "description"],
+            [
+                (
+                    r["action_date"],
+                    r["modification_number"],
+                    r["kind"],
+                    money(r["obligation_usd"]),
+                    money(r["running_total_usd"]),
+                    r["description"],
+                )
+                for r in rows
+            ],
+            justify_right=["amount", "running total"],
+        )
+    )
     if award_key.startswith("CONT_"):
         console.print(f"USAspending: https://www.usaspending.gov/award/{award_key}")
 
@@ -192,15 +350,24 @@ def _parse_date(text: str) -> date:
 
 
 @analyse_group.command("changed")
-@click.option("--since", required=True, help="Date (YYYY-MM-DD) of the earliest ingest run.")
+@click.option(
+    "--since", required=True, help="Date (YYYY-MM-DD) of the earliest ingest run."
+)
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
 @scope_options
 @engine_options
 @db_option
 @json_option
-def changed_command(settings: Settings, since: str, csv_path: Path | None, as_json: bool,
-                    engine: str, source: str | None, spark_master: str,
-                    **scope: Any) -> None:
+def changed_command(
+    settings: Settings,
+    since: str,
+    csv_path: Path | None,
+    as_json: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    **scope: Any,
+) -> None:
     """What ingest or sync runs since DATE added or revised, and the net effect."""
     with _src(settings, engine, source, spark_master) as src:
         result = analyses.changed_since(src, _parse_date(since), build_filters(**scope))
@@ -209,11 +376,22 @@ def changed_command(settings: Settings, since: str, csv_path: Path | None, as_js
     if as_json:
         print_json(result)
         return
-    console.print(table(f"Changed since {since}", ["change", "transactions",
-                                                   "now obligated", "net change"],
-                        [(r["change"], f"{r['transactions']:,}", money(r["obligation_usd"]),
-                          money(r["net_change_usd"])) for r in result["summary"]],
-                        justify_right=["transactions", "now obligated", "net change"]))
+    console.print(
+        table(
+            f"Changed since {since}",
+            ["change", "transactions", "now obligated", "net change"],
+            [
+                (
+                    r["change"],
+                    f"{r['transactions']:,}",
+                    money(r["obligation_usd"]),
+                    money(r["net_change_usd"]),
+                )
+                for r in result["summary"]
+            ],
+            justify_right=["transactions", "now obligated", "net change"],
+        )
+    )
 
 
 def register(group: click.Group) -> None:

@@ -54,20 +54,34 @@ def report_filters(src: Source, filters: Filters, all_spending: bool) -> Filters
     if all_spending or filters.categories or not src.has("classification"):
         return filters
     excluded = set(filters.exclude_categories) | {NOT_SURVEILLANCE, UNCLASSIFIED}
-    return Filters(filters.sub_agencies, filters.fy_from, filters.fy_to, (),
-                   tuple(sorted(excluded)))
+    return Filters(
+        filters.sub_agencies,
+        filters.fy_from,
+        filters.fy_to,
+        (),
+        tuple(sorted(excluded)),
+    )
 
 
 def build_definition(src: Source, filters: Filters) -> Definition:
     """What was counted, stated so a reader can reproduce or challenge it."""
     if not src.has("classification"):
-        return Definition(False, text=(
-            "No classification in the store (`custodes classify` has not run): figures are "
-            "all contract obligations in scope, not only surveillance."))
+        return Definition(
+            False,
+            text=(
+                "No classification in the store (`custodes classify` has not run): figures are "
+                "all contract obligations in scope, not only surveillance."
+            ),
+        )
     d = Definition(True)
     if src.has("classification_run"):
-        run = src.table("classification_run").order_by(
-            src.table("classification_run").run_at.desc()).limit(1).to_pyarrow().to_pylist()
+        run = (
+            src.table("classification_run")
+            .order_by(src.table("classification_run").run_at.desc())
+            .limit(1)
+            .to_pyarrow()
+            .to_pylist()
+        )
         if run:
             d.taxonomy_version = run[0].get("taxonomy_version")
             d.rules_version = run[0].get("rules_version")
@@ -78,19 +92,23 @@ def build_definition(src: Source, filters: Filters) -> Definition:
     if filters.categories:
         d.categories_included = sorted(filters.categories)
     else:
-        d.categories_included = [c for c in present
-                                 if c not in set(filters.exclude_categories)]
-    d.categories_excluded = sorted(set(filters.exclude_categories)
-                                   | (set(present) - set(d.categories_included)))
+        d.categories_included = [
+            c for c in present if c not in set(filters.exclude_categories)
+        ]
+    d.categories_excluded = sorted(
+        set(filters.exclude_categories) | (set(present) - set(d.categories_included))
+    )
     d.text = _definition_text(d)
     return d
 
 
 def _definition_text(d: Definition) -> str:
     included = ", ".join(f"{category_label(c)} ({c})" for c in d.categories_included)
-    return (f"Counted as surveillance: awards that custodes classify labelled with "
-            f"{included or 'no category'}. Taxonomy version {d.taxonomy_version or '?'}, "
-            f"rules version {d.rules_version or '?'}, "
-            f"{d.overrides_applied if d.overrides_applied is not None else '?'} manual "
-            f"override(s). Excluded: {', '.join(d.categories_excluded) or 'nothing'}. "
-            "Change this with --categories / --exclude-categories.")
+    return (
+        f"Counted as surveillance: awards that custodes classify labelled with "
+        f"{included or 'no category'}. Taxonomy version {d.taxonomy_version or '?'}, "
+        f"rules version {d.rules_version or '?'}, "
+        f"{d.overrides_applied if d.overrides_applied is not None else '?'} manual "
+        f"override(s). Excluded: {', '.join(d.categories_excluded) or 'nothing'}. "
+        "Change this with --categories / --exclude-categories."
+    )

@@ -54,8 +54,11 @@ class Source:
 
     def has(self, name: str) -> bool:
         if not self._names:
-            self._names = set(self.con.list_tables(database=self.database)
-                              if self.database else self.con.list_tables())
+            self._names = set(
+                self.con.list_tables(database=self.database)
+                if self.database
+                else self.con.list_tables()
+            )
         return name in self._names
 
     def table(self, name: str) -> Any:
@@ -65,8 +68,12 @@ class Source:
             raise NotFound(
                 f"The {self.engine} source has no `{name}` table. "
                 f"Run `custodes {stage}` on the store first"
-                + ("" if self.engine == "duckdb"
-                   else ", then copy it again with `custodes analyse export`") + "."
+                + (
+                    ""
+                    if self.engine == "duckdb"
+                    else ", then copy it again with `custodes analyse export`"
+                )
+                + "."
             )
         if self.database:
             return self.con.table(name, database=self.database)
@@ -74,8 +81,12 @@ class Source:
 
 
 @contextmanager
-def open_source(settings: Settings, engine: str = "duckdb", source: str | None = None,
-                spark_master: str = "local[2]") -> Iterator[Source]:
+def open_source(
+    settings: Settings,
+    engine: str = "duckdb",
+    source: str | None = None,
+    spark_master: str = "local[2]",
+) -> Iterator[Source]:
     """Connect to ENGINE. `source`: Parquet folder or `catalog:DB` (Spark), URL (Postgres)."""
     if engine == "duckdb":
         with _duckdb_source(settings, source) as src:
@@ -84,7 +95,9 @@ def open_source(settings: Settings, engine: str = "duckdb", source: str | None =
         yield spark_source(build_spark_session(spark_master), source)
     elif engine == "postgres":
         if not source:
-            raise InputError("The postgres engine needs --source postgresql://USER@HOST:PORT/DB.")
+            raise InputError(
+                "The postgres engine needs --source postgresql://USER@HOST:PORT/DB."
+            )
         ibis = _ibis()
         url = source if "://" in source else f"postgres:///{source}"
         con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
@@ -93,7 +106,9 @@ def open_source(settings: Settings, engine: str = "duckdb", source: str | None =
         finally:
             con.disconnect()
     else:
-        raise InputError(f"Unknown engine {engine!r}. Choose one of: {', '.join(ENGINES)}.")
+        raise InputError(
+            f"Unknown engine {engine!r}. Choose one of: {', '.join(ENGINES)}."
+        )
 
 
 class _DuckDBCompat:
@@ -115,7 +130,9 @@ class _DuckDBCompat:
         return _DuckDBCompat(self._con.cursor())
 
     def fetch_arrow_table(self) -> Any:
-        fetch = getattr(self._con, "fetch_arrow_table", None) or self._con.to_arrow_table
+        fetch = (
+            getattr(self._con, "fetch_arrow_table", None) or self._con.to_arrow_table
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return fetch()
@@ -147,32 +164,44 @@ def _duckdb_source(settings: Settings, source: str | None) -> Iterator[Source]:
         con.con.close()
 
 
-def build_spark_session(master: str = "local[2]") -> Any:
+def build_spark_session(
+    master: str = "local[2]", config: dict[str, str] | None = None
+) -> Any:
     """A SparkSession (reused if one is running). Real clusters: master spark://HOST:7077."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover
-        raise ConfigError("The spark engine needs PySpark: pip install 'custodes[engines]'.") \
-            from exc
-    return (SparkSession.builder.master(master).appName("custodes")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.ui.enabled", "false")
-            .getOrCreate())
+        raise ConfigError(
+            "The spark engine needs PySpark: pip install 'custodes[engines]'."
+        ) from exc
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("custodes")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+    )
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def spark_source(session: Any, source: str | None) -> Source:
     """Register Parquet tables (folder of NAME.parquet) as temp views, or use a catalog DB."""
     if not source:
-        raise InputError("The spark engine needs --source: a folder written by "
-                         "`custodes analyse export --parquet DIR`, or catalog:DATABASE.")
+        raise InputError(
+            "The spark engine needs --source: a folder written by "
+            "`custodes analyse export --parquet DIR`, or catalog:DATABASE."
+        )
     con = _ibis().pyspark.connect(session)
     if source.startswith("catalog:"):
         return Source("spark", con, database=source.removeprefix("catalog:"))
     folder = Path(source)
     if not folder.is_dir() and "://" not in source:
-        raise NotFound(f"No Parquet folder at {folder}. Write one with "
-                       "`custodes analyse export --parquet DIR`.")
+        raise NotFound(
+            f"No Parquet folder at {folder}. Write one with "
+            "`custodes analyse export --parquet DIR`."
+        )
     names = []
     for name in TABLE_STAGE:
         path = f"{source.rstrip('/')}/{name}.parquet"

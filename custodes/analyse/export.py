@@ -16,9 +16,16 @@ from custodes.store.duckdb import Store
 
 # DuckDB type -> PostgreSQL type for the columns the store uses.
 PG_TYPES = {
-    "VARCHAR": "TEXT", "INTEGER": "INTEGER", "BIGINT": "BIGINT", "BOOLEAN": "BOOLEAN",
-    "DATE": "DATE", "TIMESTAMP": "TIMESTAMP", "DOUBLE": "DOUBLE PRECISION",
-    "DECIMAL(18,2)": "NUMERIC(18,2)", "FLOAT": "REAL", "SMALLINT": "SMALLINT",
+    "VARCHAR": "TEXT",
+    "INTEGER": "INTEGER",
+    "BIGINT": "BIGINT",
+    "BOOLEAN": "BOOLEAN",
+    "DATE": "DATE",
+    "TIMESTAMP": "TIMESTAMP",
+    "DOUBLE": "DOUBLE PRECISION",
+    "DECIMAL(18,2)": "NUMERIC(18,2)",
+    "FLOAT": "REAL",
+    "SMALLINT": "SMALLINT",
 }
 
 
@@ -48,20 +55,27 @@ def create_table_pg_sql(name: str, columns: list[tuple[str, str]]) -> str:
     return f"DROP TABLE IF EXISTS {_quote(name)}; CREATE TABLE {_quote(name)} ({cols})"
 
 
-def write_postgres(store: Store, url: str,
-                   progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def write_postgres(
+    store: Store, url: str, progress: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
     """Replace the analysis tables in PostgreSQL at URL, all in one transaction."""
     try:
         import psycopg
     except ImportError as exc:  # pragma: no cover
-        raise ConfigError("Copying to PostgreSQL needs psycopg: "
-                          "pip install 'custodes[engines]'.") from exc
+        raise ConfigError(
+            "Copying to PostgreSQL needs psycopg: pip install 'custodes[engines]'."
+        ) from exc
     counts: dict[str, int] = {}
     with psycopg.connect(url) as pg, pg.cursor() as cur:
         for name in present_tables(store):
-            columns = [(r[0], r[1]) for r in store.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_name = ? ORDER BY ordinal_position", [name])]
+            columns = [
+                (r[0], r[1])
+                for r in store.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_name = ? ORDER BY ordinal_position",
+                    [name],
+                )
+            ]
             cur.execute(create_table_pg_sql(name, columns))
             counts[name] = _copy_rows(store.con, cur, name, [c for c, _ in columns])
             if progress:
@@ -70,8 +84,9 @@ def write_postgres(store: Store, url: str,
     return counts
 
 
-def _copy_rows(con: duckdb.DuckDBPyConnection, cur: object, name: str,
-               columns: list[str]) -> int:
+def _copy_rows(
+    con: duckdb.DuckDBPyConnection, cur: object, name: str, columns: list[str]
+) -> int:
     cols = ", ".join(_quote(c) for c in columns)
     result = con.execute(f"SELECT {cols} FROM {_quote(name)}")
     rows = 0

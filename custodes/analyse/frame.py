@@ -23,9 +23,18 @@ NO_MAKER = "(no distinct maker named)"
 UNRESOLVED = "(not resolved)"
 
 BASE_COLUMNS = (
-    "transaction_key", "award_key", "piid", "modification_number", "action_date",
-    "fiscal_year", "obligation_usd", "recipient_name", "awarding_sub_agency_code",
-    "awarding_sub_agency_name", "description", "ingest_run_id",
+    "transaction_key",
+    "award_key",
+    "piid",
+    "modification_number",
+    "action_date",
+    "fiscal_year",
+    "obligation_usd",
+    "recipient_name",
+    "awarding_sub_agency_code",
+    "awarding_sub_agency_name",
+    "description",
+    "ingest_run_id",
 )
 
 
@@ -40,18 +49,21 @@ class Dimension:
     ordered: bool = False  # sort by key (time) rather than by amount
 
 
-DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
-    Dimension("fiscal_year", "fiscal_year", "fiscal_year", ordered=True),
-    Dimension("month", "month", "month", ordered=True),
-    Dimension("category", "category", "category", needs="category"),
-    Dimension("vendor", "vendor_id", "vendor_name", needs="vendor"),
-    Dimension("family", "family_id", "family_name", needs="family"),
-    Dimension("maker", "maker", "maker", needs="maker"),
-    Dimension("sub_agency", "awarding_sub_agency_code", "awarding_sub_agency_name"),
-    Dimension("recipient", "recipient_name", "recipient_name"),
-    Dimension("kind", "kind", "kind"),
-    Dimension("award", "award_key", "recipient_name"),
-)}
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension("fiscal_year", "fiscal_year", "fiscal_year", ordered=True),
+        Dimension("month", "month", "month", ordered=True),
+        Dimension("category", "category", "category", needs="category"),
+        Dimension("vendor", "vendor_id", "vendor_name", needs="vendor"),
+        Dimension("family", "family_id", "family_name", needs="family"),
+        Dimension("maker", "maker", "maker", needs="maker"),
+        Dimension("sub_agency", "awarding_sub_agency_code", "awarding_sub_agency_name"),
+        Dimension("recipient", "recipient_name", "recipient_name"),
+        Dimension("kind", "kind", "kind"),
+        Dimension("award", "award_key", "recipient_name"),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -73,16 +85,23 @@ def parse_dimensions(text: str | Sequence[str]) -> list[Dimension]:
     names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text)]
     unknown = [n for n in names if n not in DIMENSIONS]
     if unknown or not names or len(names) > 2:
-        raise InputError(f"Cannot group by {','.join(names)!r}. Use one or two of: "
-                         f"{', '.join(DIMENSIONS)} (comma-separated).")
+        raise InputError(
+            f"Cannot group by {','.join(names)!r}. Use one or two of: "
+            f"{', '.join(DIMENSIONS)} (comma-separated)."
+        )
     return [DIMENSIONS[n] for n in names]
 
 
 def kind_expr(t: Any) -> Any:
     """New award (base, modification 0), modification, or deobligation (negative)."""
-    is_base = t.modification_number.isnull() | t.modification_number.isin(["0", "", "00"])
-    return ibis.cases((t.obligation_usd < 0, "deobligation"), (is_base, "new award"),
-                      else_="modification")
+    is_base = t.modification_number.isnull() | t.modification_number.isin(
+        ["0", "", "00"]
+    )
+    return ibis.cases(
+        (t.obligation_usd < 0, "deobligation"),
+        (is_base, "new award"),
+        else_="modification",
+    )
 
 
 def _with_category(src: Source, t: Any) -> Any:
@@ -93,7 +112,9 @@ def _with_category(src: Source, t: Any) -> Any:
 
 def _attach_on(t: Any, right: Any, key: str, columns: dict[str, str]) -> Any:
     """Left-join RIGHT on KEY, adding RIGHT's columns under new names (new -> old)."""
-    r = right.select(right_key_=right[key], **{new: right[old] for new, old in columns.items()})
+    r = right.select(
+        right_key_=right[key], **{new: right[old] for new, old in columns.items()}
+    )
     joined = t.left_join(r, t[key] == r["right_key_"])
     return joined.select(*t.columns, *columns)
 
@@ -103,11 +124,14 @@ def _with_vendor(src: Source, t: Any, family: bool) -> Any:
     vendor = src.table("vendor")
     t = _attach_on(t, tv, "transaction_key", {"vendor_id": "vendor_id"})
     v = vendor.select(vendor_id=_.vendor_id, vendor_name=_.name, family_id=_.family_id)
-    t = _attach_on(t, v, "vendor_id", {"vendor_name": "vendor_name",
-                                       "family_id": "family_id"})
-    t = t.mutate(vendor_id=t.vendor_id.fill_null(UNRESOLVED),
-                 vendor_name=t.vendor_name.fill_null(t.recipient_name),
-                 family_id=t.family_id.fill_null(t.vendor_id.fill_null(UNRESOLVED)))
+    t = _attach_on(
+        t, v, "vendor_id", {"vendor_name": "vendor_name", "family_id": "family_id"}
+    )
+    t = t.mutate(
+        vendor_id=t.vendor_id.fill_null(UNRESOLVED),
+        vendor_name=t.vendor_name.fill_null(t.recipient_name),
+        family_id=t.family_id.fill_null(t.vendor_id.fill_null(UNRESOLVED)),
+    )
     if family:
         f = vendor.select(family_id=_.vendor_id, family_name=_.name)
         t = _attach_on(t, f, "family_id", {"family_name": "family_name"})
@@ -130,8 +154,9 @@ def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -
         t = t.filter(t.fiscal_year >= filters.fy_from)
     if filters.fy_to is not None:
         t = t.filter(t.fiscal_year <= filters.fy_to)
-    t = t.mutate(kind=kind_expr(t),
-                 month=t.action_date.year() * 100 + t.action_date.month())
+    t = t.mutate(
+        kind=kind_expr(t), month=t.action_date.year() * 100 + t.action_date.month()
+    )
     needs = {d.needs for d in dims}
     if "category" in needs or filters.uses_categories:
         t = _with_category(src, t)

@@ -23,8 +23,9 @@ def parse_fy(text: str | None) -> tuple[int | None, int | None]:
     try:
         years = [int(p) for p in parts if p.strip()]
     except ValueError as exc:
-        raise InputError(f"--fy {text!r} is not a fiscal year or range like 2021-2024.") \
-            from exc
+        raise InputError(
+            f"--fy {text!r} is not a fiscal year or range like 2021-2024."
+        ) from exc
     if len(years) == 1:
         return years[0], years[0]
     if len(years) != 2 or years[0] > years[1]:
@@ -36,16 +37,25 @@ def split_list(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for text in values for v in text.split(",") if v.strip())
 
 
-def build_filters(agency: tuple[str, ...], fy: str | None, categories: tuple[str, ...],
-                  exclude_categories: tuple[str, ...]) -> Filters:
+def build_filters(
+    agency: tuple[str, ...],
+    fy: str | None,
+    categories: tuple[str, ...],
+    exclude_categories: tuple[str, ...],
+) -> Filters:
     codes = tuple(resolve_sub_agency(a).code for a in split_list(agency))
     fy_from, fy_to = parse_fy(fy)
-    return Filters(codes, fy_from, fy_to, split_list(categories),
-                   split_list(exclude_categories))
+    return Filters(
+        codes, fy_from, fy_to, split_list(categories), split_list(exclude_categories)
+    )
 
 
-def scope_args(agency: tuple[str, ...], fy: str | None, categories: tuple[str, ...],
-               exclude_categories: tuple[str, ...]) -> list[str]:
+def scope_args(
+    agency: tuple[str, ...],
+    fy: str | None,
+    categories: tuple[str, ...],
+    exclude_categories: tuple[str, ...],
+) -> list[str]:
     """The scope as CLI options again, so printed commands reproduce the figure."""
     args: list[str] = []
     for a in split_list(agency):
@@ -62,13 +72,24 @@ def scope_args(agency: tuple[str, ...], fy: str | None, categories: tuple[str, .
 def scope_options(func: F) -> F:
     """--agency, --fy, --categories, --exclude-categories."""
     options = [
-        click.option("--agency", multiple=True,
-                     help="Awarding sub-agency: ICE, CBP or a code like 7012. Repeatable."),
-        click.option("--fy", default=None, help="Fiscal year or range, e.g. 2021-2024."),
-        click.option("--categories", multiple=True,
-                     help="Count only these classification categories (comma-separated)."),
-        click.option("--exclude-categories", multiple=True,
-                     help="Leave out these classification categories (comma-separated)."),
+        click.option(
+            "--agency",
+            multiple=True,
+            help="Awarding sub-agency: ICE, CBP or a code like 7012. Repeatable.",
+        ),
+        click.option(
+            "--fy", default=None, help="Fiscal year or range, e.g. 2021-2024."
+        ),
+        click.option(
+            "--categories",
+            multiple=True,
+            help="Count only these classification categories (comma-separated).",
+        ),
+        click.option(
+            "--exclude-categories",
+            multiple=True,
+            help="Leave out these classification categories (comma-separated).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -78,16 +99,27 @@ def scope_options(func: F) -> F:
 def engine_options(func: F) -> F:
     """--engine, --source, --spark-master."""
     options = [
-        click.option("--engine", type=click.Choice(ENGINES), default="duckdb",
-                     show_default=True, help="Where the analysis runs."),
-        click.option("--source", default=None,
-                     help="duckdb: store path (default --db); spark: Parquet folder from "
-                     "`custodes analyse export --parquet` or catalog:DATABASE; postgres: "
-                     "postgresql://USER@HOST:PORT/DB."),
-        click.option("--spark-master", default="local[2]", show_default=True,
-                     help="Spark master URL, e.g. spark://HOST:7077 for a cluster."),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            default="duckdb",
+            show_default=True,
+            help="Where the analysis runs.",
+        ),
+        click.option(
+            "--source",
+            default=None,
+            help="duckdb: store path (default --db); spark: Parquet folder from "
+            "`custodes analyse export --parquet` or catalog:DATABASE; postgres: "
+            "postgresql://USER@HOST:PORT/DB.",
+        ),
+        click.option(
+            "--spark-master",
+            default="local[2]",
+            show_default=True,
+            help="Spark master URL, e.g. spark://HOST:7077 for a cluster.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
-

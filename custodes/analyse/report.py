@@ -46,7 +46,9 @@ def figure_label(dim: Dimension, row: dict[str, Any]) -> str:
 
 
 def explain_command(scope: Scope, dims: list[Dimension], row: dict[str, Any]) -> str:
-    values = [figure_label(d, row) if d.name == "month" else str(row[d.key]) for d in dims]
+    values = [
+        figure_label(d, row) if d.name == "month" else str(row[d.key]) for d in dims
+    ]
     args = ["custodes", "analyse", "explain", "--by", ",".join(d.name for d in dims)]
     for v in values:
         args += ["--value", v]
@@ -54,8 +56,10 @@ def explain_command(scope: Scope, dims: list[Dimension], row: dict[str, Any]) ->
 
 
 def source_line(definition: Definition) -> str:
-    versions = (f"custodes {__version__}, taxonomy {definition.taxonomy_version or 'n/a'}, "
-                f"rules {definition.rules_version or 'n/a'}")
+    versions = (
+        f"custodes {__version__}, taxonomy {definition.taxonomy_version or 'n/a'}, "
+        f"rules {definition.rules_version or 'n/a'}"
+    )
     return f"Source: {SOURCE_NAME}; analysis: {versions}."
 
 
@@ -66,11 +70,17 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     by_rows = analyses.totals(src, [dim.name], scope.filters)
     fy_rows = analyses.year_over_year(src, scope.filters)
     kinds = analyses.totals(src, ["fiscal_year", "kind"], scope.filters)
-    matrix = (analyses.totals(src, [dim.name, "fiscal_year"], scope.filters)
-              if dim.name not in ("fiscal_year", "month") else [])
-    for rows, dims in ((by_rows, [dim]), (fy_rows, [DIMENSIONS["fiscal_year"]]),
-                       (kinds, [DIMENSIONS["fiscal_year"], DIMENSIONS["kind"]]),
-                       (matrix, [dim, DIMENSIONS["fiscal_year"]])):
+    matrix = (
+        analyses.totals(src, [dim.name, "fiscal_year"], scope.filters)
+        if dim.name not in ("fiscal_year", "month")
+        else []
+    )
+    for rows, dims in (
+        (by_rows, [dim]),
+        (fy_rows, [DIMENSIONS["fiscal_year"]]),
+        (kinds, [DIMENSIONS["fiscal_year"], DIMENSIONS["kind"]]),
+        (matrix, [dim, DIMENSIONS["fiscal_year"]]),
+    ):
         for r in rows:
             r["label"] = figure_label(dims[0], r)
             r["explain"] = explain_command(scope, dims, r)
@@ -78,7 +88,7 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     return {
         "title": report_title(scope, definition),
         "chart_title": f"{scope.agency or 'DHS'} "
-                       f"{'surveillance contracts' if definition.classified else 'contracts'}",
+        f"{'surveillance contracts' if definition.classified else 'contracts'}",
         "generated_at": datetime.now(UTC).replace(microsecond=0, tzinfo=None),
         "custodes_version": __version__,
         "engine": src.engine,
@@ -87,13 +97,19 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
         "source": source_line(definition),
         "total_usd": total,
         "transactions": sum(r["transactions"] for r in by_rows),
-        "by": by_rows, "by_fiscal_year": fy_rows, "kinds": kinds, "matrix": matrix,
+        "by": by_rows,
+        "by_fiscal_year": fy_rows,
+        "kinds": kinds,
+        "matrix": matrix,
         "top_awards": analyses.top_awards(src, scope.filters, top_n),
     }
 
 
 def report_title(scope: Scope, definition: Definition) -> str:
     who = scope.agency or "DHS"
-    what = "surveillance contract spending" if definition.classified else \
-        "contract spending"
+    what = (
+        "surveillance contract spending"
+        if definition.classified
+        else "contract spending"
+    )
     return f"{who} {what}, {scope.years}, by {scope.by.replace('_', ' ')}"

@@ -34,28 +34,65 @@ def _formats(text: str) -> list[str]:
     chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise InputError(f"Unknown format(s) {', '.join(unknown) or text!r}. "
-                         f"Choose from: {', '.join(FORMATS)}.")
+        raise InputError(
+            f"Unknown format(s) {', '.join(unknown) or text!r}. "
+            f"Choose from: {', '.join(FORMATS)}."
+        )
     return chosen
 
 
 @report_group.command("spending")
-@click.option("--by", "by", type=click.Choice([d for d in DIMENSIONS if d != "award"]),
-              default="category", show_default=True, help="Main grouping of the report.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("report"),
-              show_default=True, help="Folder to write the report into.")
-@click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
-              help="Comma-separated formats: md, html, csv, json.")
-@click.option("--top", "top_n", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="How many of the largest awards to list.")
-@click.option("--all-spending", is_flag=True,
-              help="Count every contract, not only awards classified as surveillance.")
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice([d for d in DIMENSIONS if d != "award"]),
+    default="category",
+    show_default=True,
+    help="Main grouping of the report.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("report"),
+    show_default=True,
+    help="Folder to write the report into.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    help="Comma-separated formats: md, html, csv, json.",
+)
+@click.option(
+    "--top",
+    "top_n",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="How many of the largest awards to list.",
+)
+@click.option(
+    "--all-spending",
+    is_flag=True,
+    help="Count every contract, not only awards classified as surveillance.",
+)
 @scope_options
 @engine_options
 @db_option
-def spending_command(settings: Settings, by: str, out: Path, formats: str, top_n: int,
-                     all_spending: bool, engine: str, source: str | None,
-                     spark_master: str, **scope: Any) -> None:
+def spending_command(
+    settings: Settings,
+    by: str,
+    out: Path,
+    formats: str,
+    top_n: int,
+    all_spending: bool,
+    engine: str,
+    source: str | None,
+    spark_master: str,
+    **scope: Any,
+) -> None:
     """Spending report, e.g. `custodes report spending --agency ICE --by category --fy 2021-2024`.
 
     By default only awards that `custodes classify` put in a surveillance category count
@@ -65,28 +102,46 @@ def spending_command(settings: Settings, by: str, out: Path, formats: str, top_n
     filters = build_filters(**scope)
     with open_source(settings, engine, source, spark_master) as src:
         filters = report_filters(src, filters, all_spending)
-        args = scope_args(scope["agency"], scope["fy"], filters.categories,
-                          filters.exclude_categories)
+        args = scope_args(
+            scope["agency"], scope["fy"], filters.categories, filters.exclude_categories
+        )
         report_scope = Scope(", ".join(scope["agency"]) or None, by, filters, args)
         with console.status("Building the report…"):
             report = build_report(src, report_scope, top_n)
-            behind = analyses.frame_rows(
-                src, [DIMENSIONS[by], DIMENSIONS["fiscal_year"]], filters) \
-                if "csv" in chosen else []
+            behind = (
+                analyses.frame_rows(
+                    src, [DIMENSIONS[by], DIMENSIONS["fiscal_year"]], filters
+                )
+                if "csv" in chosen
+                else []
+            )
     written = write_report(report, behind, out, chosen)
-    console.print(f"[bold]{report['title']}[/]: {money(report['total_usd'])} in "
-                  f"{report['transactions']:,} transactions")
+    console.print(
+        f"[bold]{report['title']}[/]: {money(report['total_usd'])} in "
+        f"{report['transactions']:,} transactions"
+    )
     for path in written:
         console.print(f"  wrote {path}")
 
 
 @click.command("export")
-@click.option("--parquet", "parquet", type=click.Path(path_type=Path), default=None,
-              help="Write the analysis tables as Parquet files into this folder (Spark).")
-@click.option("--postgres", "postgres", default=None,
-              help="Copy the analysis tables into this PostgreSQL database URL.")
+@click.option(
+    "--parquet",
+    "parquet",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the analysis tables as Parquet files into this folder (Spark).",
+)
+@click.option(
+    "--postgres",
+    "postgres",
+    default=None,
+    help="Copy the analysis tables into this PostgreSQL database URL.",
+)
 @db_option
-def export_command(settings: Settings, parquet: Path | None, postgres: str | None) -> None:
+def export_command(
+    settings: Settings, parquet: Path | None, postgres: str | None
+) -> None:
     """Copy the store's analysis tables to another engine (Parquet for Spark, PostgreSQL)."""
     from custodes.analyse.export import write_parquet, write_postgres
 
@@ -95,9 +150,13 @@ def export_command(settings: Settings, parquet: Path | None, postgres: str | Non
     with open_store(settings) as store:
         if parquet:
             counts = write_parquet(store, parquet)
-            console.print(f"Parquet in {parquet}: " +
-                          ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+            console.print(
+                f"Parquet in {parquet}: "
+                + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+            )
         if postgres:
             with console.status("Copying to PostgreSQL…"):
                 counts = write_postgres(store, postgres)
-            console.print("PostgreSQL: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+            console.print(
+                "PostgreSQL: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+            )

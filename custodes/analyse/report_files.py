@@ -20,9 +20,14 @@ KINDS = ("new award", "modification", "deobligation")
 TABLE_ROWS = 25  # rows of a grouping shown in MD/HTML; figures.csv and JSON have all
 
 
-def pivot(rows: Sequence[dict[str, Any]], row_key: str, col_key: str,
-          labels: dict[Any, str] | None = None, row_order: Sequence[Any] = (),
-          col_order: Sequence[Any] = ()) -> tuple[list[Any], list[list[str]]]:
+def pivot(
+    rows: Sequence[dict[str, Any]],
+    row_key: str,
+    col_key: str,
+    labels: dict[Any, str] | None = None,
+    row_order: Sequence[Any] = (),
+    col_order: Sequence[Any] = (),
+) -> tuple[list[Any], list[list[str]]]:
     """Rows x columns table of money: (column headers, rows of formatted cells)."""
     present = {r[col_key] for r in rows}
     cols = [c for c in col_order if c in present] or sorted(present)
@@ -30,8 +35,10 @@ def pivot(rows: Sequence[dict[str, Any]], row_key: str, col_key: str,
     for r in rows:
         cells.setdefault(r[row_key], {})[r[col_key]] = r["obligation_usd"]
     order = [k for k in row_order if k in cells] or list(cells)
-    body = [[(labels or {}).get(k, str(k)), *(money(cells[k].get(c)) for c in cols)]
-            for k in order]
+    body = [
+        [(labels or {}).get(k, str(k)), *(money(cells[k].get(c)) for c in cols)]
+        for k in order
+    ]
     return cols, body
 
 
@@ -40,19 +47,40 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
     by = report["scope"]["by"].replace("_", " ")
     tables: dict[str, Any] = {}
     shown, rest = report["by"][:TABLE_ROWS], report["by"][TABLE_ROWS:]
-    body = [[r["label"], money(r["obligation_usd"]), f"{r['transactions']:,}",
-             f"{r['awards']:,}"] for r in shown]
+    body = [
+        [
+            r["label"],
+            money(r["obligation_usd"]),
+            f"{r['transactions']:,}",
+            f"{r['awards']:,}",
+        ]
+        for r in shown
+    ]
     if rest:
-        body.append([f"all {len(rest):,} others (see figures.csv)",
-                     money(sum((r["obligation_usd"] for r in rest), start=Decimal("0.00"))),
-                     f"{sum(r['transactions'] for r in rest):,}", ""])
+        body.append(
+            [
+                f"all {len(rest):,} others (see figures.csv)",
+                money(sum((r["obligation_usd"] for r in rest), start=Decimal("0.00"))),
+                f"{sum(r['transactions'] for r in rest):,}",
+                "",
+            ]
+        )
     tables["by"] = ([by, "net obligations", "transactions", "awards"], body)
-    tables["fy"] = (["fiscal year", "net obligations", "change", "change %"],
-                    [[str(r["fiscal_year"]), money(r["obligation_usd"]),
-                      money(r["change_usd"]) if r["change_usd"] is not None else "—",
-                      f"{r['change_pct']}%" if r["change_pct"] is not None else "—"]
-                     for r in report["by_fiscal_year"]])
-    kinds = sorted(report["kinds"], key=lambda r: (r["fiscal_year"], KINDS.index(r["kind"])))
+    tables["fy"] = (
+        ["fiscal year", "net obligations", "change", "change %"],
+        [
+            [
+                str(r["fiscal_year"]),
+                money(r["obligation_usd"]),
+                money(r["change_usd"]) if r["change_usd"] is not None else "—",
+                f"{r['change_pct']}%" if r["change_pct"] is not None else "—",
+            ]
+            for r in report["by_fiscal_year"]
+        ],
+    )
+    kinds = sorted(
+        report["kinds"], key=lambda r: (r["fiscal_year"], KINDS.index(r["kind"]))
+    )
     cols, body = pivot(kinds, "fiscal_year", "kind", col_order=KINDS)
     tables["kinds"] = (["fiscal year", *cols], body)
     if report["matrix"]:
@@ -62,17 +90,31 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
         labels = {r[key]: r["label"] for r in matrix}
         cols, body = pivot(matrix, key, "fiscal_year", labels, row_order=top)
         tables["matrix"] = ([by, *(f"FY{c}" for c in cols)], body)
-    tables["top"] = (["award", "recipient", "net obligations", "first – last action"],
-                     [[r["piid"] or r["award_key"], r["recipient_name"] or "",
-                       money(r["obligation_usd"]),
-                       f"{r['first_action_date']} – {r['last_action_date']}"]
-                      for r in report["top_awards"]])
+    tables["top"] = (
+        ["award", "recipient", "net obligations", "first – last action"],
+        [
+            [
+                r["piid"] or r["award_key"],
+                r["recipient_name"] or "",
+                money(r["obligation_usd"]),
+                f"{r['first_action_date']} – {r['last_action_date']}",
+            ]
+            for r in report["top_awards"]
+        ],
+    )
     return tables
 
 
 def _key(row: dict[str, Any]) -> str:
     """The dimension key column of a matrix row (the one that is not a figure)."""
-    fixed = {"fiscal_year", "obligation_usd", "transactions", "awards", "label", "explain"}
+    fixed = {
+        "fiscal_year",
+        "obligation_usd",
+        "transactions",
+        "awards",
+        "label",
+        "explain",
+    }
     return next(k for k in row if k not in fixed and not k.endswith("_label"))
 
 
@@ -80,16 +122,22 @@ def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     def esc(cell: Any) -> str:
         return str(cell).replace("|", "\\|")
 
-    lines = ["| " + " | ".join(esc(h) for h in header) + " |",
-             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(esc(h) for h in header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def _template(name: str) -> jinja2.Template:
     text = resources.files("custodes.data").joinpath(f"analyse/{name}").read_text()
-    env = jinja2.Environment(autoescape=name.endswith(".html.j2"), trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        autoescape=name.endswith(".html.j2"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["money"] = money
     env.filters["md_table"] = lambda t: md_table(*t)
     return env.from_string(text)
@@ -104,17 +152,34 @@ def write_charts(report: dict[str, Any], out: Path) -> dict[str, list[Path]]:
     if by not in ("fiscal_year", "month"):
         n = len(report["by"])
         shown = f", largest {charts.MAX_BARS} of {n}" if n > charts.MAX_BARS else ""
-        made["by"] = charts.write_chart(charts.bar_chart(
-            report["by"], "label", f"{who} by {by.replace('_', ' ')}", sub + shown, src),
-            out / f"by-{by}")
-    made["fy"] = charts.write_chart(charts.bar_chart(
-        report["by_fiscal_year"], "fiscal_year", f"{who} by fiscal year", sub, src,
-        horizontal=False, group_title="Fiscal year"), out / "by-fiscal-year")
+        made["by"] = charts.write_chart(
+            charts.bar_chart(
+                report["by"],
+                "label",
+                f"{who} by {by.replace('_', ' ')}",
+                sub + shown,
+                src,
+            ),
+            out / f"by-{by}",
+        )
+    made["fy"] = charts.write_chart(
+        charts.bar_chart(
+            report["by_fiscal_year"],
+            "fiscal_year",
+            f"{who} by fiscal year",
+            sub,
+            src,
+            horizontal=False,
+            group_title="Fiscal year",
+        ),
+        out / "by-fiscal-year",
+    )
     return made
 
 
-def write_csvs(report: dict[str, Any], transactions: list[dict[str, Any]],
-               out: Path) -> list[Path]:
+def write_csvs(
+    report: dict[str, Any], transactions: list[dict[str, Any]], out: Path
+) -> list[Path]:
     figures = out / "figures.csv"
     write_csv(figures, [{k: v for k, v in r.items()} for r in report["by"]])
     behind = out / "transactions.csv"
@@ -130,19 +195,28 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         for r in rows:
-            writer.writerow({k: "" if v is None else to_jsonable(v) for k, v in r.items()})
+            writer.writerow(
+                {k: "" if v is None else to_jsonable(v) for k, v in r.items()}
+            )
 
 
-def write_report(report: dict[str, Any], transactions: list[dict[str, Any]], out: Path,
-                 formats: Sequence[str] = FORMATS) -> list[Path]:
+def write_report(
+    report: dict[str, Any],
+    transactions: list[dict[str, Any]],
+    out: Path,
+    formats: Sequence[str] = FORMATS,
+) -> list[Path]:
     """Write the chosen formats into OUT; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     chart_files = write_charts(report, out) if {"md", "html"} & set(formats) else {}
     for files in chart_files.values():
         written += files
-    context = {"r": report, "t": build_tables(report),
-               "charts": {k: [p.name for p in v] for k, v in chart_files.items()}}
+    context = {
+        "r": report,
+        "t": build_tables(report),
+        "charts": {k: [p.name for p in v] for k, v in chart_files.items()},
+    }
     if "md" in formats:
         written.append(out / "report.md")
         written[-1].write_text(_template("report.md.j2").render(**context))
@@ -153,5 +227,7 @@ def write_report(report: dict[str, Any], transactions: list[dict[str, Any]], out
         written += write_csvs(report, transactions, out)
     if "json" in formats:
         written.append(out / "report.json")
-        written[-1].write_text(json.dumps(to_jsonable(report), indent=2, ensure_ascii=False))
+        written[-1].write_text(
+            json.dumps(to_jsonable(report), indent=2, ensure_ascii=False)
+        )
     return written

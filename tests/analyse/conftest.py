@@ -29,88 +29,244 @@ from tests.conftest import SHARED_DATA, need_shared
 # transaction_key, award_key, piid, modification, action_date, fiscal_year, usd,
 # recipient, sub-agency code, description, ingest run
 TRANSACTIONS = [
-    ("t1", "A1", "P-A1", "0", date(2020, 11, 15), 2021, "1000.10", "ACME SENSORS LLC",
-     "7012", "CAMERA SYSTEMS BASE", 1),
-    ("t2", "A1", "P-A1", "P00001", date(2021, 3, 2), 2021, "250.25", "ACME SENSORS LLC",
-     "7012", "ADD CAMERAS", 1),
-    ("t3", "A1", "P-A1", "P00002", date(2021, 12, 1), 2022, "-100.05", "ACME SENSORS LLC",
-     "7012", "DEOBLIGATE UNUSED FUNDS", 1),
-    ("t4", "A2", "P-A2", "0", date(2022, 1, 10), 2022, "5000.00", "BETA DATA INC",
-     "7012", "DATA PLATFORM LICENSES", 1),
-    ("t5", "A2", "P-A2", "P00001", date(2022, 10, 5), 2023, "1234.56", "BETA DATA INC",
-     "7012", "OPTION YEAR 1", 2),
-    ("t6", "A3", "P-A3", "0", date(2021, 6, 30), 2021, "800.00", "GAMMA FACILITIES CORP",
-     "7014", "JANITORIAL SERVICES", 1),
-    ("t7", "A3", "P-A3", "P00001", date(2023, 2, 14), 2023, "99.99",
-     "GAMMA FACILITIES CORP", "7014", "JANITORIAL OPTION", 2),
-    ("t8", "A4", "P-A4", "0", date(2023, 5, 5), 2023, "3000.33", "ACME SENSORS LLC",
-     "7014", "LICENSE PLATE READERS", 1),
-    ("t9", "A5", "P-A5", "0", date(2021, 1, 20), 2021, "42.42", "DELTA LOGISTICS LLC",
-     "7012", "TRUCK RENTAL", 1),
+    (
+        "t1",
+        "A1",
+        "P-A1",
+        "0",
+        date(2020, 11, 15),
+        2021,
+        "1000.10",
+        "ACME SENSORS LLC",
+        "7012",
+        "CAMERA SYSTEMS BASE",
+        1,
+    ),
+    (
+        "t2",
+        "A1",
+        "P-A1",
+        "P00001",
+        date(2021, 3, 2),
+        2021,
+        "250.25",
+        "ACME SENSORS LLC",
+        "7012",
+        "ADD CAMERAS",
+        1,
+    ),
+    (
+        "t3",
+        "A1",
+        "P-A1",
+        "P00002",
+        date(2021, 12, 1),
+        2022,
+        "-100.05",
+        "ACME SENSORS LLC",
+        "7012",
+        "DEOBLIGATE UNUSED FUNDS",
+        1,
+    ),
+    (
+        "t4",
+        "A2",
+        "P-A2",
+        "0",
+        date(2022, 1, 10),
+        2022,
+        "5000.00",
+        "BETA DATA INC",
+        "7012",
+        "DATA PLATFORM LICENSES",
+        1,
+    ),
+    (
+        "t5",
+        "A2",
+        "P-A2",
+        "P00001",
+        date(2022, 10, 5),
+        2023,
+        "1234.56",
+        "BETA DATA INC",
+        "7012",
+        "OPTION YEAR 1",
+        2,
+    ),
+    (
+        "t6",
+        "A3",
+        "P-A3",
+        "0",
+        date(2021, 6, 30),
+        2021,
+        "800.00",
+        "GAMMA FACILITIES CORP",
+        "7014",
+        "JANITORIAL SERVICES",
+        1,
+    ),
+    (
+        "t7",
+        "A3",
+        "P-A3",
+        "P00001",
+        date(2023, 2, 14),
+        2023,
+        "99.99",
+        "GAMMA FACILITIES CORP",
+        "7014",
+        "JANITORIAL OPTION",
+        2,
+    ),
+    (
+        "t8",
+        "A4",
+        "P-A4",
+        "0",
+        date(2023, 5, 5),
+        2023,
+        "3000.33",
+        "ACME SENSORS LLC",
+        "7014",
+        "LICENSE PLATE READERS",
+        1,
+    ),
+    (
+        "t9",
+        "A5",
+        "P-A5",
+        "0",
+        date(2021, 1, 20),
+        2021,
+        "42.42",
+        "DELTA LOGISTICS LLC",
+        "7012",
+        "TRUCK RENTAL",
+        1,
+    ),
 ]
-TX_COLUMNS = ("transaction_key", "award_key", "piid", "modification_number", "action_date",
-              "fiscal_year", "obligation_usd", "recipient_name", "awarding_sub_agency_code",
-              "description", "ingest_run_id")
-SUB_AGENCY_NAMES = {"7012": "U.S. Immigration and Customs Enforcement",
-                    "7014": "U.S. Customs and Border Protection"}
-CLASSIFICATION = {"A1": "biometrics", "A2": "data-analytics", "A3": "none",
-                  "A4": "biometrics"}  # A5 deliberately unclassified
-VENDORS = [("v-acme", "Acme Sensors", "v-holding", "v-holding"),
-           ("v-beta", "Beta Data", "v-holding", "v-holding"),
-           ("v-holding", "Acme Holdings", None, "v-holding"),
-           ("v-gamma", "Gamma Facilities", None, "v-gamma")]
-TRANSACTION_VENDOR = {"t1": "v-acme", "t2": "v-acme", "t3": "v-acme", "t4": "v-beta",
-                      "t5": "v-beta", "t6": "v-gamma", "t7": "v-gamma", "t8": "v-acme"}
+TX_COLUMNS = (
+    "transaction_key",
+    "award_key",
+    "piid",
+    "modification_number",
+    "action_date",
+    "fiscal_year",
+    "obligation_usd",
+    "recipient_name",
+    "awarding_sub_agency_code",
+    "description",
+    "ingest_run_id",
+)
+SUB_AGENCY_NAMES = {
+    "7012": "U.S. Immigration and Customs Enforcement",
+    "7014": "U.S. Customs and Border Protection",
+}
+CLASSIFICATION = {
+    "A1": "biometrics",
+    "A2": "data-analytics",
+    "A3": "none",
+    "A4": "biometrics",
+}  # A5 deliberately unclassified
+VENDORS = [
+    ("v-acme", "Acme Sensors", "v-holding", "v-holding"),
+    ("v-beta", "Beta Data", "v-holding", "v-holding"),
+    ("v-holding", "Acme Holdings", None, "v-holding"),
+    ("v-gamma", "Gamma Facilities", None, "v-gamma"),
+]
+TRANSACTION_VENDOR = {
+    "t1": "v-acme",
+    "t2": "v-acme",
+    "t3": "v-acme",
+    "t4": "v-beta",
+    "t5": "v-beta",
+    "t6": "v-gamma",
+    "t7": "v-gamma",
+    "t8": "v-acme",
+}
 MAKERS = [("A1", "VisionCam"), ("A4", "VisionCam"), ("A4", "OtherMaker")]
 REVISION = ("t7", 2, Decimal("90.00"))  # t7 was 90.00 before run 2 revised it
 RUN_STARTS = {1: "2024-01-01 10:00:00", 2: "2025-03-01 10:00:00"}
 
 
 def fixture_rows() -> list[dict]:
-    return [dict(zip(TX_COLUMNS, row, strict=True)) | {"obligation_usd": Decimal(row[6])}
-            for row in TRANSACTIONS]
+    return [
+        dict(zip(TX_COLUMNS, row, strict=True)) | {"obligation_usd": Decimal(row[6])}
+        for row in TRANSACTIONS
+    ]
 
 
 def write_contract_tables(con, classified: bool = True, resolved: bool = True) -> None:
     """Create the other stages' tables, per the contracts in the brief."""
     if classified:
-        con.execute("CREATE TABLE classification (award_key VARCHAR, category VARCHAR, "
-                    "confidence DOUBLE, evidence VARCHAR, maker VARCHAR, method VARCHAR, "
-                    "taxonomy_version VARCHAR, rules_version VARCHAR)")
-        con.executemany("INSERT INTO classification VALUES (?, ?, 0.9, '[]', NULL, "
-                        "'rules', 'test-tax-1', 'test-rules-7')",
-                        list(CLASSIFICATION.items()))
-        con.execute("CREATE TABLE classification_run (run_at TIMESTAMP, taxonomy_version "
-                    "VARCHAR, rules_version VARCHAR, overrides_applied INT, awards INT)")
-        con.execute("INSERT INTO classification_run VALUES ('2025-01-01', 'old-tax', "
-                    "'old-rules', 0, 4), ('2025-04-01', 'test-tax-1', 'test-rules-7', 2, 4)")
+        con.execute(
+            "CREATE TABLE classification (award_key VARCHAR, category VARCHAR, "
+            "confidence DOUBLE, evidence VARCHAR, maker VARCHAR, method VARCHAR, "
+            "taxonomy_version VARCHAR, rules_version VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO classification VALUES (?, ?, 0.9, '[]', NULL, "
+            "'rules', 'test-tax-1', 'test-rules-7')",
+            list(CLASSIFICATION.items()),
+        )
+        con.execute(
+            "CREATE TABLE classification_run (run_at TIMESTAMP, taxonomy_version "
+            "VARCHAR, rules_version VARCHAR, overrides_applied INT, awards INT)"
+        )
+        con.execute(
+            "INSERT INTO classification_run VALUES ('2025-01-01', 'old-tax', "
+            "'old-rules', 0, 4), ('2025-04-01', 'test-tax-1', 'test-rules-7', 2, 4)"
+        )
     if resolved:
-        con.execute("CREATE TABLE vendor (vendor_id VARCHAR, name VARCHAR, "
-                    "parent_id VARCHAR, family_id VARCHAR, kind VARCHAR)")
-        con.executemany("INSERT INTO vendor VALUES (?, ?, ?, ?, 'company')",
-                        [(v, n, p, f) for v, n, p, f in VENDORS])
-        con.execute("CREATE TABLE transaction_vendor (transaction_key VARCHAR, "
-                    "vendor_id VARCHAR)")
-        con.executemany("INSERT INTO transaction_vendor VALUES (?, ?)",
-                        list(TRANSACTION_VENDOR.items()))
-        con.execute("CREATE TABLE award_maker (award_key VARCHAR, maker VARCHAR, "
-                    "maker_vendor_id VARCHAR, product_id VARCHAR, evidence VARCHAR)")
-        con.executemany("INSERT INTO award_maker VALUES (?, ?, NULL, 'p', 'text')", MAKERS)
+        con.execute(
+            "CREATE TABLE vendor (vendor_id VARCHAR, name VARCHAR, "
+            "parent_id VARCHAR, family_id VARCHAR, kind VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO vendor VALUES (?, ?, ?, ?, 'company')",
+            [(v, n, p, f) for v, n, p, f in VENDORS],
+        )
+        con.execute(
+            "CREATE TABLE transaction_vendor (transaction_key VARCHAR, "
+            "vendor_id VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO transaction_vendor VALUES (?, ?)",
+            list(TRANSACTION_VENDOR.items()),
+        )
+        con.execute(
+            "CREATE TABLE award_maker (award_key VARCHAR, maker VARCHAR, "
+            "maker_vendor_id VARCHAR, product_id VARCHAR, evidence VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO award_maker VALUES (?, ?, NULL, 'p', 'text')", MAKERS
+        )
 
 
-def build_fixture_store(path: Path, classified: bool = True, resolved: bool = True) -> Path:
+def build_fixture_store(
+    path: Path, classified: bool = True, resolved: bool = True
+) -> Path:
     with open_store(Settings(db=path), write=True, command="test") as store:
         con = store.con
         for run, started in RUN_STARTS.items():
-            con.execute("INSERT INTO ingest_run (run_id, command, started_at) "
-                        "VALUES (?, 'ingest', ?)", [run, started])
+            con.execute(
+                "INSERT INTO ingest_run (run_id, command, started_at) "
+                "VALUES (?, 'ingest', ?)",
+                [run, started],
+            )
         cols = ", ".join(TX_COLUMNS)
         con.executemany(
             f'INSERT INTO "transaction" ({cols}, award_key_source, awarding_sub_agency_name)'
             f" VALUES ({', '.join('?' * len(TX_COLUMNS))}, 'source', ?)",
-            [(*row, SUB_AGENCY_NAMES[row[8]]) for row in TRANSACTIONS])
-        con.execute("INSERT INTO transaction_revision VALUES (?, ?, '2025-03-01', ?, "
-                    "'h', '{}')", list(REVISION))
+            [(*row, SUB_AGENCY_NAMES[row[8]]) for row in TRANSACTIONS],
+        )
+        con.execute(
+            "INSERT INTO transaction_revision VALUES (?, ?, '2025-03-01', ?, "
+            "'h', '{}')",
+            list(REVISION),
+        )
         write_contract_tables(con, classified, resolved)
     return path
 
@@ -171,9 +327,11 @@ def shared_db(tmp_path_factory) -> Path:
     """The real data ingested once, plus rule-made contract tables (see above)."""
     need_shared()
     path = tmp_path_factory.mktemp("analyse-shared") / "shared.duckdb"
-    result = CliRunner().invoke(main, ["--db", str(path), "ingest",
-                                       str(SHARED_DATA / "usaspending")],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(path), "ingest", str(SHARED_DATA / "usaspending")],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     with open_store(Settings(db=path), write=True, command="test") as store:
         for sql in SHARED_CONTRACT_SQL:
@@ -205,8 +363,10 @@ def postgres_url():
     """A throwaway PostgreSQL server on 127.0.0.1, stopped at the end of the session."""
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not bins:
-        pytest.skip("PostgreSQL binaries not found in /usr/lib/postgresql/*/bin "
-                    "(apt-get install postgresql)")
+        pytest.skip(
+            "PostgreSQL binaries not found in /usr/lib/postgresql/*/bin "
+            "(apt-get install postgresql)"
+        )
     bindir = Path(bins[-1]).parent
     root = Path(tempfile.mkdtemp(prefix="custodes-pg-"))
     as_user: list[str] = []
@@ -216,15 +376,35 @@ def postgres_url():
         as_user = ["runuser", "-u", "nobody", "--"]
     data, port = root / "data", _free_port()
     run = lambda *a: subprocess.run([*as_user, *a], check=True, capture_output=True)  # noqa: E731
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "custodes",
-        "--no-locale", "-E", "UTF8")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start")
+    run(
+        str(bindir / "initdb"),
+        "-D",
+        str(data),
+        "-A",
+        "trust",
+        "-U",
+        "custodes",
+        "--no-locale",
+        "-E",
+        "UTF8",
+    )
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(root / "log"),
+        "-w",
+        "-o",
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     try:
         import psycopg
 
-        with psycopg.connect(f"postgresql://custodes@127.0.0.1:{port}/postgres",
-                             autocommit=True) as con:
+        with psycopg.connect(
+            f"postgresql://custodes@127.0.0.1:{port}/postgres", autocommit=True
+        ) as con:
             con.execute("CREATE DATABASE custodes")
         yield f"postgresql://custodes@127.0.0.1:{port}/custodes"
     finally:

@@ -53,21 +53,46 @@ def kind(r) -> str:
 FAMILY = {v: f for v, _, _, f in VENDORS}
 
 
-@pytest.mark.parametrize("by,key,rowkey", [
-    ("fiscal_year", "fiscal_year", lambda r: [r["fiscal_year"]]),
-    ("month", "month", lambda r: [r["action_date"].year * 100 + r["action_date"].month]),
-    ("sub_agency", "awarding_sub_agency_code", lambda r: [r["awarding_sub_agency_code"]]),
-    ("recipient", "recipient_name", lambda r: [r["recipient_name"]]),
-    ("kind", "kind", lambda r: [kind(r)]),
-    ("category", "category",
-     lambda r: [CLASSIFICATION.get(r["award_key"], UNCLASSIFIED)]),
-    ("vendor", "vendor_id",
-     lambda r: [TRANSACTION_VENDOR.get(r["transaction_key"], UNRESOLVED)]),
-    ("family", "family_id",
-     lambda r: [FAMILY.get(TRANSACTION_VENDOR.get(r["transaction_key"]), UNRESOLVED)]),
-    ("maker", "maker",
-     lambda r: [m for a, m in MAKERS if a == r["award_key"]] or [NO_MAKER]),
-])
+@pytest.mark.parametrize(
+    "by,key,rowkey",
+    [
+        ("fiscal_year", "fiscal_year", lambda r: [r["fiscal_year"]]),
+        (
+            "month",
+            "month",
+            lambda r: [r["action_date"].year * 100 + r["action_date"].month],
+        ),
+        (
+            "sub_agency",
+            "awarding_sub_agency_code",
+            lambda r: [r["awarding_sub_agency_code"]],
+        ),
+        ("recipient", "recipient_name", lambda r: [r["recipient_name"]]),
+        ("kind", "kind", lambda r: [kind(r)]),
+        (
+            "category",
+            "category",
+            lambda r: [CLASSIFICATION.get(r["award_key"], UNCLASSIFIED)],
+        ),
+        (
+            "vendor",
+            "vendor_id",
+            lambda r: [TRANSACTION_VENDOR.get(r["transaction_key"], UNRESOLVED)],
+        ),
+        (
+            "family",
+            "family_id",
+            lambda r: [
+                FAMILY.get(TRANSACTION_VENDOR.get(r["transaction_key"]), UNRESOLVED)
+            ],
+        ),
+        (
+            "maker",
+            "maker",
+            lambda r: [m for a, m in MAKERS if a == r["award_key"]] or [NO_MAKER],
+        ),
+    ],
+)
 def test_totals_match_the_rows(src, by, key, rowkey):
     got = analyses.totals(src, by, Filters())
     assert as_map(got, key) == expected(rowkey)
@@ -81,7 +106,9 @@ def test_totals_match_the_rows(src, by, key, rowkey):
 def test_money_stays_decimal_to_the_cent(src):
     rows = analyses.totals(src, "fiscal_year", Filters())
     assert all(isinstance(r["obligation_usd"], Decimal) for r in rows)
-    assert sum(r["obligation_usd"] for r in rows) == sum(r["obligation_usd"] for r in ROWS)
+    assert sum(r["obligation_usd"] for r in rows) == sum(
+        r["obligation_usd"] for r in ROWS
+    )
 
 
 def test_family_groups_two_vendors_and_names_the_parent(src):
@@ -91,22 +118,34 @@ def test_family_groups_two_vendors_and_names_the_parent(src):
 
 
 def test_filters_agency_years_and_categories(src):
-    f = Filters(sub_agencies=("7012",), fy_from=2021, fy_to=2022,
-                exclude_categories=("none", UNCLASSIFIED))
+    f = Filters(
+        sub_agencies=("7012",),
+        fy_from=2021,
+        fy_to=2022,
+        exclude_categories=("none", UNCLASSIFIED),
+    )
     got = as_map(analyses.totals(src, "fiscal_year", f), "fiscal_year")
-    keep = [r for r in ROWS if r["awarding_sub_agency_code"] == "7012"
-            and 2021 <= r["fiscal_year"] <= 2022
-            and CLASSIFICATION.get(r["award_key"], UNCLASSIFIED) not in ("none",
-                                                                         UNCLASSIFIED)]
+    keep = [
+        r
+        for r in ROWS
+        if r["awarding_sub_agency_code"] == "7012"
+        and 2021 <= r["fiscal_year"] <= 2022
+        and CLASSIFICATION.get(r["award_key"], UNCLASSIFIED)
+        not in ("none", UNCLASSIFIED)
+    ]
     assert got == expected(lambda r: [r["fiscal_year"]], keep)
-    only = as_map(analyses.totals(src, "category", Filters(categories=("biometrics",))),
-                  "category")
+    only = as_map(
+        analyses.totals(src, "category", Filters(categories=("biometrics",))),
+        "category",
+    )
     assert list(only) == ["biometrics"]
 
 
 def test_two_dimensions(src):
-    got = {(r["fiscal_year"], r["kind"]): r["obligation_usd"]
-           for r in analyses.totals(src, "fiscal_year,kind", Filters())}
+    got = {
+        (r["fiscal_year"], r["kind"]): r["obligation_usd"]
+        for r in analyses.totals(src, "fiscal_year,kind", Filters())
+    }
     assert got == expected(lambda r: [(r["fiscal_year"], kind(r))])
 
 
@@ -145,15 +184,28 @@ def test_changed_since_separates_new_and_revised(src):
     assert analyses.changed_since(src, date(2026, 1, 1), Filters())["summary"] == []
 
 
-@pytest.mark.parametrize("by,values", [("category", ["biometrics"]),
-                                       ("fiscal_year,kind", ["2021", "new award"]),
-                                       ("month", ["2021-03"]), ("maker", ["VisionCam"])])
+@pytest.mark.parametrize(
+    "by,values",
+    [
+        ("category", ["biometrics"]),
+        ("fiscal_year,kind", ["2021", "new award"]),
+        ("month", ["2021-03"]),
+        ("maker", ["VisionCam"]),
+    ],
+)
 def test_explain_adds_up_to_the_figure(src, by, values):
     figures = analyses.totals(src, by, Filters())
     dims = by.split(",")
-    keys = {"category": "category", "fiscal_year": "fiscal_year", "kind": "kind",
-            "month": "month", "maker": "maker"}
-    want = [v if d != "fiscal_year" else int(v) for d, v in zip(dims, values, strict=True)]
+    keys = {
+        "category": "category",
+        "fiscal_year": "fiscal_year",
+        "kind": "kind",
+        "month": "month",
+        "maker": "maker",
+    }
+    want = [
+        v if d != "fiscal_year" else int(v) for d, v in zip(dims, values, strict=True)
+    ]
     if by == "month":
         want = [202103]
     figure = next(r for r in figures if [r[keys[d]] for d in dims] == want)

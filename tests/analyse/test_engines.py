@@ -24,16 +24,21 @@ SURVEILLANCE = Filters(fy_from=2021, exclude_categories=("none",))
 
 def run_all(src) -> dict:
     """Every standard analysis, as plain data."""
-    out = {f"totals:{d}": analyses.totals(src, d, ICE_21_24, limit=50)
-           for d in DIMENSIONS if d != "award"}
-    out["totals:category,fiscal_year"] = analyses.totals(src, "category,fiscal_year",
-                                                         SURVEILLANCE)
+    out = {
+        f"totals:{d}": analyses.totals(src, d, ICE_21_24, limit=50)
+        for d in DIMENSIONS
+        if d != "award"
+    }
+    out["totals:category,fiscal_year"] = analyses.totals(
+        src, "category,fiscal_year", SURVEILLANCE
+    )
     out["yoy"] = analyses.year_over_year(src, Filters())
     out["top"] = analyses.top_awards(src, SURVEILLANCE, 25)
     out["timeline"] = analyses.award_timeline(src, out["top"][0]["award_key"])
     out["changed"] = analyses.changed_since(src, date(2000, 1, 1), ICE_21_24)["summary"]
-    explained = analyses.explain(src, "category,fiscal_year", ["services", "2023"],
-                                 SURVEILLANCE)
+    explained = analyses.explain(
+        src, "category,fiscal_year", ["services", "2023"], SURVEILLANCE
+    )
     out["explain"] = (len(explained), sum(r["obligation_usd"] for r in explained))
     return out
 
@@ -56,8 +61,9 @@ def test_duckdb_results_are_not_empty(duckdb_results):
 
 
 @pytest.mark.spark
-def test_spark_matches_duckdb_to_the_cent(shared_db, duckdb_results, spark_session,
-                                           tmp_path_factory):
+def test_spark_matches_duckdb_to_the_cent(
+    shared_db, duckdb_results, spark_session, tmp_path_factory
+):
     folder = tmp_path_factory.mktemp("parquet")
     with open_store(Settings(db=shared_db)) as store:
         write_parquet(store, folder)

@@ -16,8 +16,12 @@ ROWS = fixture_rows()
 
 def surveillance_rows(agency: str | None = None, categories=None) -> list[dict]:
     keep = categories or {c for c in CLASSIFICATION.values() if c != "none"}
-    return [r for r in ROWS if CLASSIFICATION.get(r["award_key"]) in keep
-            and (agency is None or r["awarding_sub_agency_code"] == agency)]
+    return [
+        r
+        for r in ROWS
+        if CLASSIFICATION.get(r["award_key"]) in keep
+        and (agency is None or r["awarding_sub_agency_code"] == agency)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -27,19 +31,41 @@ def report_dir(fixture_db, tmp_path_factory):
     from custodes.cli import main
 
     out = tmp_path_factory.mktemp("report")
-    result = CliRunner().invoke(main, ["--db", str(fixture_db), "report", "spending",
-                                       "--agency", "ICE", "--by", "category",
-                                       "--fy", "2021-2023", "--out", str(out)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(fixture_db),
+            "report",
+            "spending",
+            "--agency",
+            "ICE",
+            "--by",
+            "category",
+            "--fy",
+            "2021-2023",
+            "--out",
+            str(out),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return out
 
 
 def test_report_writes_every_format(report_dir):
     names = {p.name for p in report_dir.iterdir()}
-    assert {"report.md", "report.html", "report.json", "figures.csv", "transactions.csv",
-            "by-category.png", "by-category.svg", "by-fiscal-year.png",
-            "by-fiscal-year.svg"} <= names
+    assert {
+        "report.md",
+        "report.html",
+        "report.json",
+        "figures.csv",
+        "transactions.csv",
+        "by-category.png",
+        "by-category.svg",
+        "by-fiscal-year.png",
+        "by-fiscal-year.svg",
+    } <= names
     assert (report_dir / "by-category.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -63,8 +89,12 @@ def test_report_states_the_definition(report_dir):
 
 def test_charts_are_titled_labelled_and_sourced(report_dir):
     svg = (report_dir / "by-category.svg").read_text()
-    for text in ("ICE surveillance contracts by category", "Net obligations (US$ millions)",
-                 "USAspending.gov", "test-tax-1"):
+    for text in (
+        "ICE surveillance contracts by category",
+        "Net obligations (US$ millions)",
+        "USAspending.gov",
+        "test-tax-1",
+    ):
         assert text in svg
     width = float(svg.split('width="', 1)[1].split('"', 1)[0])
     assert width <= 420  # phone width, before the 2x PNG scale
@@ -76,66 +106,130 @@ def test_transactions_csv_adds_up_to_each_figure(report_dir):
     data = json.loads((report_dir / "report.json").read_text())
     for fig in data["by"]:
         rows = [r for r in behind if r["category"] == fig["category"]]
-        assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(fig["obligation_usd"])
+        assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(
+            fig["obligation_usd"]
+        )
 
 
-def test_explain_command_in_report_reproduces_the_figure(report_dir, fixture_db, run_cli):
+def test_explain_command_in_report_reproduces_the_figure(
+    report_dir, fixture_db, run_cli
+):
     data = json.loads((report_dir / "report.json").read_text())
     fig = data["by"][0]
     args = shlex.split(fig["explain"])[1:]  # drop the program name
     out = run_cli("--db", str(fixture_db), *args, "--json")
     rows = json.loads(out.output)
     assert len(rows) == fig["transactions"]
-    assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(fig["obligation_usd"])
+    assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(
+        fig["obligation_usd"]
+    )
 
 
 def test_categories_switch_changes_the_figure(fixture_db, tmp_path, run_cli):
-    run_cli("--db", str(fixture_db), "report", "spending", "--by", "fiscal_year",
-            "--categories", "data-analytics", "--format", "json", "--out", str(tmp_path))
+    run_cli(
+        "--db",
+        str(fixture_db),
+        "report",
+        "spending",
+        "--by",
+        "fiscal_year",
+        "--categories",
+        "data-analytics",
+        "--format",
+        "json",
+        "--out",
+        str(tmp_path),
+    )
     data = json.loads((tmp_path / "report.json").read_text())
     assert Decimal(data["total_usd"]) == sum(
-        r["obligation_usd"] for r in surveillance_rows(categories={"data-analytics"}))
+        r["obligation_usd"] for r in surveillance_rows(categories={"data-analytics"})
+    )
     assert data["definition"]["categories_included"] == ["data-analytics"]
 
 
 def test_report_without_classification_says_so(tmp_path, run_cli):
     db = build_fixture_store(tmp_path / "bare.duckdb", classified=False, resolved=False)
-    run_cli("--db", str(db), "report", "spending", "--by", "recipient", "--format",
-            "md,json", "--out", str(tmp_path / "r"))
+    run_cli(
+        "--db",
+        str(db),
+        "report",
+        "spending",
+        "--by",
+        "recipient",
+        "--format",
+        "md,json",
+        "--out",
+        str(tmp_path / "r"),
+    )
     md = (tmp_path / "r" / "report.md").read_text()
     assert "not only surveillance" in md
     data = json.loads((tmp_path / "r" / "report.json").read_text())
     assert Decimal(data["total_usd"]) == sum(r["obligation_usd"] for r in ROWS)
-    out = run_cli("--db", str(db), "report", "spending", "--by", "category", "--out",
-                  str(tmp_path / "r2"), expect=1)
+    out = run_cli(
+        "--db",
+        str(db),
+        "report",
+        "spending",
+        "--by",
+        "category",
+        "--out",
+        str(tmp_path / "r2"),
+        expect=1,
+    )
     assert "custodes classify" in out.output
 
 
 def test_bad_format_and_fy_are_clear_errors(fixture_db, tmp_path, run_cli):
-    out = run_cli("--db", str(fixture_db), "report", "spending", "--format", "pdf",
-                  "--out", str(tmp_path), expect=1)
+    out = run_cli(
+        "--db",
+        str(fixture_db),
+        "report",
+        "spending",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path),
+        expect=1,
+    )
     assert "Unknown format" in out.output
-    out = run_cli("--db", str(fixture_db), "analyse", "totals", "--fy", "2024-2021",
-                  expect=1)
+    out = run_cli(
+        "--db", str(fixture_db), "analyse", "totals", "--fy", "2024-2021", expect=1
+    )
     assert "FROM <= TO" in out.output
 
 
 def test_analyse_commands_json(fixture_db, tmp_path, run_cli):
     db = str(fixture_db)
-    totals = json.loads(run_cli("--db", db, "analyse", "totals", "--by", "kind",
-                                "--json").output)
+    totals = json.loads(
+        run_cli("--db", db, "analyse", "totals", "--by", "kind", "--json").output
+    )
     assert {r["kind"] for r in totals} == {"new award", "modification", "deobligation"}
-    timeline = json.loads(run_cli("--db", db, "analyse", "award", "A2", "--json").output)
+    timeline = json.loads(
+        run_cli("--db", db, "analyse", "award", "A2", "--json").output
+    )
     assert [r["transaction_key"] for r in timeline] == ["t4", "t5"]
-    changed = json.loads(run_cli("--db", db, "analyse", "changed", "--since", "2025-01-01",
-                                 "--json").output)
+    changed = json.loads(
+        run_cli(
+            "--db", db, "analyse", "changed", "--since", "2025-01-01", "--json"
+        ).output
+    )
     assert {r["change"] for r in changed["summary"]} == {"new", "revised"}
     top = json.loads(run_cli("--db", db, "analyse", "top", "-n", "1", "--json").output)
     assert top[0]["award_key"] == "A2"
     yoy = json.loads(run_cli("--db", db, "analyse", "yoy", "--json").output)
     assert [r["fiscal_year"] for r in yoy] == [2021, 2022, 2023]
     csv_path = tmp_path / "explain.csv"
-    run_cli("--db", db, "analyse", "totals", "--by", "fiscal_year", "--explain", "2022",
-            "--csv", str(csv_path))
+    run_cli(
+        "--db",
+        db,
+        "analyse",
+        "totals",
+        "--by",
+        "fiscal_year",
+        "--explain",
+        "2022",
+        "--csv",
+        str(csv_path),
+    )
     with csv_path.open() as fh:
         assert {r["transaction_key"] for r in csv.DictReader(fh)} == {"t3", "t4"}

@@ -1,0 +1,259 @@
+"""Time the standard analyses on DuckDB (through Ibis) against plain pandas, same run.
+
+    .venv/bin/python bench/analyse_data.py 10000000 bench/out/analyse_10m.duckdb
+    .venv/bin/python bench/analyse_bench.py bench/out/analyse_10m.duckdb [--spark]
+
+DuckDB: median of 10 runs after one warm-up, each run the full custodes analysis
+(Ibis expression built, compiled, executed, fetched to Decimal). pandas: the same
+analysis written plainly over DataFrames already in memory (load time reported apart),
+money as integer cents (exact), median of 3 runs. The two results are checked to agree.
+With --spark, the slowest DuckDB analysis also runs on Spark local mode from Parquet.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from custodes.analyse import analyses
+from custodes.analyse.engines import Source, connect_duckdb
+from custodes.analyse.frame import Filters
+
+ALL = Filters()
+SINCE = date(2025, 3, 1)
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
+    fn()  # warm-up
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def load_pandas(path: Path) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(path), read_only=True)
+    frames = {
+        "tx": con.execute(
+            "SELECT transaction_key, award_key, modification_number, action_date, "
+            "fiscal_year, CAST(obligation_usd * 100 AS BIGINT) AS cents, recipient_name, "
+            'awarding_sub_agency_code, ingest_run_id FROM "transaction"'
+        ).df(),
+        "cls": con.execute("SELECT award_key, category FROM classification").df(),
+        "tv": con.execute("SELECT * FROM transaction_vendor").df(),
+        "vendor": con.execute("SELECT vendor_id, name, family_id FROM vendor").df(),
+        "maker": con.execute("SELECT DISTINCT award_key, maker FROM award_maker").df(),
+        "runs": con.execute("SELECT run_id, started_at FROM ingest_run").df(),
+        "rev": con.execute(
+            "SELECT transaction_key, replaced_by_run, "
+            "CAST(obligation_usd * 100 AS BIGINT) AS old_cents "
+            "FROM transaction_revision"
+        ).df(),
+    }
+    con.close()
+    return frames
+
+
+def _group(df: pd.DataFrame, key: str | list[str]) -> pd.DataFrame:
+    return df.groupby(key).agg(
+        cents=("cents", "sum"),
+        transactions=("cents", "size"),
+        awards=("award_key", "nunique"),
+    )
+
+
+def _kind(tx: pd.DataFrame) -> pd.Series:
+    base = tx.modification_number.isna() | tx.modification_number.isin(["0", "", "00"])
+    out = pd.Series("modification", index=tx.index)
+    out[base] = "new award"
+    out[tx.cents < 0] = "deobligation"
+    return out
+
+
+def pandas_analyses(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object]]:
+    tx = f["tx"]
+
+    def with_vendor() -> pd.DataFrame:
+        t = tx.merge(f["tv"], on="transaction_key", how="left")
+        return t.merge(f["vendor"], on="vendor_id", how="left")
+
+    def family() -> pd.DataFrame:
+        t = with_vendor()
+        fam = f["vendor"][["vendor_id", "name"]].rename(
+            columns={"vendor_id": "family_id", "name": "family_name"}
+        )
+        t = t.merge(fam, on="family_id", how="left")
+        return _group(t, "family_id").sort_values("cents", ascending=False)
+
+    def category() -> pd.DataFrame:
+        t = tx.merge(f["cls"], on="award_key", how="left")
+        t["category"] = t["category"].fillna("unclassified")
+        return _group(t, "category").sort_values("cents", ascending=False)
+
+    def yoy() -> pd.DataFrame:
+        g = _group(tx, "fiscal_year").sort_index()
+        g["change"] = g.cents - g.cents.shift(1)
+        return g
+
+    def top() -> pd.DataFrame:
+        g = tx.groupby("award_key").agg(
+            cents=("cents", "sum"),
+            n=("cents", "size"),
+            recipient=("recipient_name", "max"),
+            first=("action_date", "min"),
+            last=("action_date", "max"),
+        )
+        return g.nlargest(20, "cents")
+
+    def changed() -> pd.DataFrame:
+        runs = f["runs"][f["runs"].started_at >= pd.Timestamp(SINCE)].run_id
+        t = tx[tx.ingest_run_id.isin(runs)]
+        rev = f["rev"][f["rev"].replaced_by_run.isin(runs)]
+        t = t.merge(
+            rev[["transaction_key", "old_cents"]], on="transaction_key", how="left"
+        )
+        t["change"] = t.old_cents.isna().map({True: "new", False: "revised"})
+        t["delta"] = t.cents - t.old_cents.fillna(0)
+        return t.groupby("change").agg(
+            n=("cents", "size"), cents=("cents", "sum"), delta=("delta", "sum")
+        )
+
+    def explain() -> pd.DataFrame:
+        t = tx[tx.fiscal_year == 2023].merge(f["cls"], on="award_key", how="left")
+        return t[t.category == "services"].sort_values(
+            ["action_date", "transaction_key"]
+        )
+
+    return {
+        "totals by fiscal year": lambda: _group(tx, "fiscal_year"),
+        "totals by month": lambda: _group(
+            tx.assign(month=tx.action_date.dt.year * 100 + tx.action_date.dt.month),
+            "month",
+        ),
+        "totals by category": category,
+        "totals by vendor": lambda: _group(with_vendor(), "vendor_id").sort_values(
+            "cents", ascending=False
+        ),
+        "totals by parent family": family,
+        "totals by maker": lambda: _group(
+            tx.merge(f["maker"], on="award_key", how="left").fillna({"maker": "-"}),
+            "maker",
+        ),
+        "totals by sub-agency": lambda: _group(tx, "awarding_sub_agency_code"),
+        "new / modification / deobligation": lambda: _group(
+            tx.assign(kind=_kind(tx)), "kind"
+        ),
+        "year over year": yoy,
+        "top 20 awards": top,
+        "award timeline": lambda: tx[tx.award_key == "GEN_AWD_12345"].sort_values(
+            "action_date"
+        ),
+        "changed since DATE": changed,
+        "explain one figure": explain,
+    }
+
+
+def duckdb_analyses(src: Source) -> dict[str, Callable[[], object]]:
+    return {
+        "totals by fiscal year": lambda: analyses.totals(src, "fiscal_year", ALL),
+        "totals by month": lambda: analyses.totals(src, "month", ALL),
+        "totals by category": lambda: analyses.totals(src, "category", ALL),
+        "totals by vendor": lambda: analyses.totals(src, "vendor", ALL),
+        "totals by parent family": lambda: analyses.totals(src, "family", ALL),
+        "totals by maker": lambda: analyses.totals(src, "maker", ALL),
+        "totals by sub-agency": lambda: analyses.totals(src, "sub_agency", ALL),
+        "new / modification / deobligation": lambda: analyses.totals(src, "kind", ALL),
+        "year over year": lambda: analyses.year_over_year(src, ALL),
+        "top 20 awards": lambda: analyses.top_awards(src, ALL, 20),
+        "award timeline": lambda: analyses.award_timeline(src, "GEN_AWD_12345"),
+        "changed since DATE": lambda: analyses.changed_since(src, SINCE, ALL),
+        "explain one figure": lambda: analyses.explain(
+            src, "category,fiscal_year", ["services", "2023"], ALL
+        ),
+    }
+
+
+def check_agree(duck: dict[str, object], pand: dict[str, object]) -> None:
+    """Spot-check that both sides computed the same money."""
+    d = {r["fiscal_year"]: r["obligation_usd"] for r in duck["totals by fiscal year"]}
+    p = pand["totals by fiscal year"]["cents"].to_dict()
+    assert {k: v * 100 for k, v in d.items()} == {
+        k: Decimal(int(v)) for k, v in p.items()
+    }
+    d = {r["category"]: r["obligation_usd"] for r in duck["totals by category"]}
+    p = pand["totals by category"]["cents"].to_dict()
+    assert {k: v * 100 for k, v in d.items()} == {
+        k: Decimal(int(v)) for k, v in p.items()
+    }
+    assert len(duck["explain one figure"]) == len(pand["explain one figure"])
+
+
+def run_spark(path: Path, name: str) -> float:
+    from custodes.analyse.engines import build_spark_session, spark_source
+    from custodes.analyse.export import write_parquet
+    from custodes.settings import Settings
+    from custodes.store import open_store
+
+    folder = path.with_suffix(".parquet.d")
+    if not (folder / "transaction.parquet").exists():
+        with open_store(Settings(db=path)) as store:
+            write_parquet(store, folder)
+    session = build_spark_session("local[2]", {"spark.driver.memory": "6g"})
+    session.sparkContext.setLogLevel("ERROR")
+    seconds, _ = timed(duckdb_analyses(spark_source(session, str(folder)))[name], 3)
+    session.stop()
+    return seconds
+
+
+def main(path: Path, spark: bool) -> None:
+    rows = (
+        duckdb.connect(str(path), read_only=True)
+        .execute('SELECT count(*) FROM "transaction"')
+        .fetchall()[0][0]
+    )
+    print(f"{rows:,} transactions in {path}")
+    con = connect_duckdb(path)
+    duck = {
+        n: timed(fn, 10) for n, fn in duckdb_analyses(Source("duckdb", con)).items()
+    }
+    t0 = time.perf_counter()
+    frames = load_pandas(path)
+    print(
+        f"pandas: loading the DataFrames took {time.perf_counter() - t0:.1f} s "
+        "(not counted below)"
+    )
+    pand = {n: timed(fn, 3) for n, fn in pandas_analyses(frames).items()}
+    check_agree({k: v[1] for k, v in duck.items()}, {k: v[1] for k, v in pand.items()})
+    print(
+        "results agree (fiscal year and category sums to the cent, explain row count)"
+    )
+    print(
+        "\n| analysis | DuckDB median of 10 (s) | pandas median of 3 (s) "
+        "| pandas / DuckDB | DuckDB <= 1 s |\n|---|---:|---:|---:|:---:|"
+    )
+    for name, (secs, _) in duck.items():
+        p = pand[name][0]
+        print(
+            f"| {name} | {secs:.3f} | {p:.3f} | {p / secs:.1f}x | "
+            f"{'yes' if secs <= 1 else 'NO'} |"
+        )
+    if spark:
+        slowest = max(duck, key=lambda n: duck[n][0])
+        print(
+            f"\nSpark local[2], {slowest}: median of 3 = {run_spark(path, slowest):.2f} s "
+            f"(DuckDB {duck[slowest][0]:.3f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), "--spark" in sys.argv[2:])
