@@ -42,9 +42,7 @@ def award_text_sql(where: str = "") -> str:
     cond = f"WHERE {where}" if where else ""
     return f"""
 SELECT award_key,
-  upper(coalesce(string_agg(DISTINCT trim(CASE WHEN contains(description, 'IGF::')
-        THEN regexp_replace(description, 'IGF::[A-Z]+::IGF', ' ', 'g')
-        ELSE description END), ' | '), '')) AS text,
+  upper(coalesce(string_agg(DISTINCT d, ' | ' ORDER BY d), '')) AS text,
   '|' || upper(coalesce(string_agg(DISTINCT recipient_name, '|'), ''))
       || '|' AS recipient,
   upper(coalesce(string_agg(DISTINCT concat_ws(' ', psc_code, psc_description), ' | '),
@@ -53,7 +51,10 @@ SELECT award_key,
         ' | '), '')) AS naics,
   coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
       AS latest_recipient
-FROM "transaction" {cond}
+FROM (SELECT *, trim(CASE WHEN contains(description, 'IGF::')
+        THEN regexp_replace(description, 'IGF::[A-Z]+::IGF', ' ', 'g')
+        ELSE description END) AS d
+      FROM "transaction" {cond})
 GROUP BY award_key"""
 
 

@@ -31,6 +31,7 @@ from custodes.classify.taxonomy import Taxonomy
 from custodes.store.duckdb import Store
 
 Progress = Callable[[str], None]
+SLICE_TRANSACTIONS = 500_000  # transactions per aggregation slice on large stores
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,31 @@ def build_hits(
     With keep_text (explain), the award texts are kept too, in temp table cls_award;
     without it they are never stored, which saves memory on large stores.
     """
-    source = f"({award_text_sql(where)})"
+    hashed = ", ".join(f"h_{f}" for f in FIELDS)
     if keep_text:
         store.execute(
             f"CREATE OR REPLACE TEMP TABLE cls_award AS {award_text_sql(where)}"
         )
-        source = "cls_award"
-    hashed = ", ".join(f"h_{f}" for f in FIELDS)
-    hits = matcher.hits_sql(source, keep=("latest_recipient",))
-    store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
-        SELECT *, hash({hashed}) AS sig FROM ({hits})""")
+        hits = matcher.hits_sql("cls_award", keep=("latest_recipient",))
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
+            SELECT *, hash({hashed}) AS sig FROM ({hits})""")
+        return
+    # Large stores are aggregated in slices of awards, so that each GROUP BY fits in
+    # memory instead of spilling to disk; a slice holds all transactions of its awards.
+    slices = max(
+        1,
+        int(store.scalar('SELECT count(*) FROM "transaction"') or 0)
+        // SLICE_TRANSACTIONS,
+    )
+    for i in range(slices):
+        part = f"hash(award_key) % {slices} = {i}"
+        cond = f"({where}) AND {part}" if where else part
+        hits = matcher.hits_sql(f"({award_text_sql(cond)})", keep=("latest_recipient",))
+        select = f"SELECT *, hash({hashed}) AS sig FROM ({hits})"
+        if i == 0:
+            store.execute(f"CREATE OR REPLACE TEMP TABLE cls_hits AS {select}")
+        else:
+            store.execute(f"INSERT INTO cls_hits {select}")
 
 
 def decide_signatures(
