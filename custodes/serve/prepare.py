@@ -154,8 +154,9 @@ def serve_award_sql(have: dict[str, bool]) -> str:
 
 SERVE_AWARD_YEAR_SQL = """
     CREATE OR REPLACE TABLE serve_award_year AS
-    SELECT award_key, fiscal_year, sum(obligation_usd) AS obligation_usd
-    FROM "transaction" GROUP BY 1, 2 ORDER BY 2, 1"""
+    SELECT a.award_id, t.award_key, t.fiscal_year, sum(t.obligation_usd) AS obligation_usd
+    FROM "transaction" t JOIN serve_award a USING (award_key)
+    GROUP BY 1, 2, 3 ORDER BY 3, 1"""
 
 SERVE_SPENDING_SQL = """
     CREATE OR REPLACE TABLE serve_spending AS

@@ -41,7 +41,7 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
             args.append(chosen[key])
     if chosen["fy"] is not None:
         where.append(
-            "award_key IN (SELECT award_key FROM serve_award_year "
+            "award_id IN (SELECT award_id FROM serve_award_year "
             "WHERE fiscal_year = ?)"
         )
         args.append(chosen["fy"])
@@ -60,7 +60,7 @@ def facets_sql(where: str) -> str:
 def year_facet_sql(where: str) -> str:
     return f"""SELECT y.fiscal_year, count(*) AS awards, sum(y.obligation_usd) AS obligation_usd
                FROM serve_award_year y
-               WHERE y.award_key IN (SELECT award_key FROM serve_award WHERE {where})
+               WHERE y.award_id IN (SELECT award_id FROM serve_award WHERE {where})
                GROUP BY 1 ORDER BY 1"""
 
 
