@@ -164,3 +164,23 @@ def test_eval_meets_targets_on_corrected_clean_names(store):
     data = json.loads(run(store, "eval", "resolve", "--json").output)
     corrected = next(s for s in data["scores"] if s["reference"].endswith("+ corrections"))
     assert corrected["precision"] >= 0.98 and corrected["recall"] >= 0.90
+
+
+@pytest.mark.shared
+def test_failed_resolve_keeps_the_previous_tables(store, monkeypatch):
+    con = duckdb.connect(str(store))
+    con.execute("INSERT INTO vendor (vendor_id, name, family_id, kind) "
+                "VALUES ('zz-marker', 'MARKER', 'zz-marker', 'recipient')")
+    con.close()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated failure while attributing makers")
+
+    monkeypatch.setattr("custodes.resolve.makers.attribute", boom)
+    result = CliRunner().invoke(main, ["--db", str(store), "resolve"])
+    assert result.exit_code != 0
+    # CREATE OR REPLACE of vendor ran before the failure; the rollback must undo it
+    assert q(store, "SELECT name FROM vendor WHERE vendor_id = 'zz-marker'") == [("MARKER",)]
+    monkeypatch.undo()
+    run(store, "resolve", "--json")
+    assert q(store, "SELECT name FROM vendor WHERE vendor_id = 'zz-marker'") == []
