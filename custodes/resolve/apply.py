@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timezone
 
+import duckdb
 import pyarrow as pa
 
 from custodes.resolve import makers
@@ -36,6 +37,7 @@ class Summary:
     transactions: int = 0
     award_makers: int = 0
     awards_with_maker: int = 0
+    prefilter: bool = True
 
 
 def _maker_vendors(products: list[makers.Product], fam: Families) -> dict[str, str]:
@@ -82,6 +84,24 @@ def _alias_table(res: Resolution) -> pa.Table:
     })
 
 
+def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str) -> bool:
+    """Whether DuckDB's RE2 compiles the gazetteer prefilter (checked outside the
+    transaction: an error inside one would abort it)."""
+    try:
+        con.execute("SELECT regexp_matches('', ?)", [pattern])
+        return True
+    except duckdb.Error:
+        return False
+
+
+def _candidate_awards(con: duckdb.DuckDBPyConnection, products: list[makers.Product],
+                      filtered: bool) -> list[tuple]:
+    """Let DuckDB drop descriptions that name no product; Python then checks the rest."""
+    if filtered:
+        return con.execute(makers.awards_sql(), [makers.prefilter(products)]).fetchall()
+    return con.execute(makers.awards_sql(filtered=False)).fetchall()
+
+
 TABLES = ("vendor", "vendor_alias", "transaction_vendor", "award_maker")
 
 
@@ -100,7 +120,7 @@ def _write(store: Store, vendor: pa.Table, alias: pa.Table, products: list[maker
          AND a.recipient_duns IS NOT DISTINCT FROM t.recipient_duns""")
     con.execute("CREATE OR REPLACE TABLE transaction_vendor AS "
                 "SELECT * FROM transaction_vendor_new")
-    awards = con.execute(makers.awards_sql()).fetchall()
+    awards = _candidate_awards(con, products, summary.prefilter)
     rows = makers.attribute(awards, products, maker_vendor)
     cols = ["award_key", "maker", "maker_vendor_id", "product_id", "evidence", "matched",
             "category", "recipient_vendor_id"]
@@ -142,6 +162,7 @@ def run_resolve(store: Store, matcher: str, progress: Progress | None = None) ->
                       matcher_pairs=res.matcher_pairs, matcher_pairs_vetoed=res.vetoed_pairs)
     for e in res.evidence:
         summary.by_method[e.method] = summary.by_method.get(e.method, 0) + 1
+    summary.prefilter = _re2_accepts(store.con, makers.prefilter(products))
     note("writing tables")
     with store.transaction():
         _write(store, vendor, alias, products, maker_vendor, summary)

@@ -62,11 +62,19 @@ def find_products(text: str, products: list[Product]) -> list[tuple[Product, str
     return hits
 
 
-def awards_sql() -> str:
-    return """
+def prefilter(products: list[Product]) -> str:
+    """One regular expression that any description naming a product matches (for DuckDB)."""
+    return "|".join(f"(?:{p.pattern.pattern})" for p in products) or "$^"
+
+
+def awards_sql(filtered: bool = True) -> str:
+    """Awards with their recipient vendor and the descriptions that may name a product.
+    With `filtered`, DuckDB keeps only descriptions matching `prefilter` (parameter 1)."""
+    where = "AND regexp_matches(upper(t.description), ?)" if filtered else ""
+    return f"""
         SELECT t.award_key, tv.vendor_id, list(DISTINCT t.description) AS descriptions
         FROM "transaction" t JOIN transaction_vendor_new tv USING (transaction_key)
-        WHERE t.description IS NOT NULL
+        WHERE t.description IS NOT NULL {where}
         GROUP BY 1, 2
     """
 
