@@ -10,7 +10,7 @@ from __future__ import annotations
 
 CLASSIFICATION_DDL = """
 CREATE TABLE classification (
-    award_key        VARCHAR PRIMARY KEY,
+    award_key        VARCHAR NOT NULL,   -- one row per award
     category         VARCHAR NOT NULL,   -- taxonomy id or 'none'
     confidence       DOUBLE,
     evidence         VARCHAR,            -- JSON list of {signal, rule, text, ...}
@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS classification_run (
 def award_text_sql(where: str = "") -> str:
     """One row per award: text, recipients (`|A|B|`), psc, naics, latest recipient.
 
+    The text joins every distinct description; recipients, PSC and NAICS keep their
+    smallest and largest value (see `_two`).
+
     `where` filters transactions (a SQL condition on "transaction" columns),
     e.g. for explain.
     """
@@ -43,19 +46,30 @@ def award_text_sql(where: str = "") -> str:
     return f"""
 SELECT award_key,
   upper(coalesce(string_agg(DISTINCT d, ' | ' ORDER BY d), '')) AS text,
-  '|' || upper(coalesce(string_agg(DISTINCT recipient_name, '|'), ''))
-      || '|' AS recipient,
-  upper(coalesce(string_agg(DISTINCT concat_ws(' ', psc_code, psc_description), ' | '),
-        '')) AS psc,
-  upper(coalesce(string_agg(DISTINCT concat_ws(' ', naics_code, naics_description),
-        ' | '), '')) AS naics,
+  '|' || upper({_two("recipient_name", "|")}) || '|' AS recipient,
+  upper({_two("p", " | ")}) AS psc,
+  upper({_two("n", " | ")}) AS naics,
   coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
       AS latest_recipient
 FROM (SELECT *, trim(CASE WHEN contains(description, 'IGF::')
         THEN regexp_replace(description, 'IGF::[A-Z]+::IGF', ' ', 'g')
-        ELSE description END) AS d
+        ELSE description END) AS d,
+        concat_ws(' ', psc_code, psc_description) AS p,
+        concat_ws(' ', naics_code, naics_description) AS n
       FROM "transaction" {cond})
 GROUP BY award_key"""
+
+
+def _two(column: str, sep: str) -> str:
+    """The smallest and largest value of `column` in the award (one if they are equal).
+
+    Recipient names, PSC and NAICS rarely take more than two values in one award (a
+    rename, a PSC relabelled in FY2021); min/max is much cheaper than a DISTINCT list.
+    """
+    return (
+        f"coalesce(CASE WHEN min({column}) = max({column}) THEN min({column}) "
+        f"ELSE min({column}) || '{sep}' || max({column}) END, '')"
+    )
 
 
 def award_maker_sql(has_award_maker: bool) -> str:
