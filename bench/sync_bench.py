@@ -64,12 +64,12 @@ def main() -> None:
     with FakeUsaspending(rows, cap=5000) as api:
         t, n, r = sync_years(tmp / "split.duckdb", api.url, 2021, 2024)
         lines.append(("sync FY2021-24, cap 5,000 (splits)", t, n, r))
-    faults = [Fault("500", times=20, after=5), Fault("shift", path="transaction/", times=10,
+    faults = [Fault("500", times=2, after=5), Fault("429", retry_after="0.5", times=3, after=50), Fault("shift", path="transaction/", times=10,
                                                       after=30),
               Fault("truncated", path="transaction/", times=10, after=60)]
     with FakeUsaspending(rows, faults=faults) as api:
         t, n, r = sync_years(tmp / "faults.duckdb", api.url, 2021, 2024)
-        lines.append(("sync with 40 injected faults", t, n, r))
+        lines.append(("sync with 25 injected faults", t, n, r))
     print("| work | time | records | requests | records/s | vs baseline |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, took, n, reqs in lines:

@@ -45,6 +45,7 @@ class Checkpoint:
     plan: dict[str, Any]
     windows: list[WindowState] = field(default_factory=list)
     version: int = VERSION
+    cap_seen: int | None = None  # lowest result cap the server revealed
 
     @property
     def plan_id(self) -> str:
@@ -70,7 +71,7 @@ class Checkpoint:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "plan_id": self.plan_id, "plan": self.plan,
-                "windows": [asdict(w) for w in self.windows]}
+                "cap_seen": self.cap_seen, "windows": [asdict(w) for w in self.windows]}
 
 
 def load(folder: Path) -> Checkpoint | None:
@@ -83,7 +84,8 @@ def load(folder: Path) -> Checkpoint | None:
         return None  # unreadable: start again (the data files are re-fetched)
     if doc.get("version") != VERSION:
         return None
-    return Checkpoint(doc["plan"], [WindowState(**w) for w in doc["windows"]])
+    return Checkpoint(doc["plan"], [WindowState(**w) for w in doc["windows"]],
+                      cap_seen=doc.get("cap_seen"))
 
 
 def save(folder: Path, cp: Checkpoint) -> None:

@@ -46,6 +46,10 @@ CSV_COLUMNS = [
 class WindowTooBig(Exception):
     """The window holds more records than one query may page through."""
 
+    def __init__(self, message: str, cap_seen: int | None = None):
+        super().__init__(message)
+        self.cap_seen = cap_seen  # a lower cap the server revealed by refusing a page
+
 
 @dataclass
 class WindowResult:
@@ -93,7 +97,9 @@ def fetch_pass(client: Client, agencies: list[dict[str, str]], window: Window,
             doc = client.post_json(SEARCH, body)
         except ApiError as exc:
             if exc.status == 422 and "window" in exc.body.lower():
-                raise WindowTooBig(f"{window.key}: {exc.body[:200]}") from exc
+                raise WindowTooBig(f"{window.key}: the server refused page {page} "
+                                   f"({exc.body[:160]})",
+                                   sum(len(p) for p in pages)) from exc
             raise
         results = doc.get("results")
         meta = doc.get("page_metadata") or {}

@@ -129,6 +129,7 @@ def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,
                 say: Tell) -> None:
     window = state.window
     state.attempts += 1
+    cap = min(cap, cp.cap_seen or cap)
     try:
         if state.expected is None:
             state.expected = count(client, agencies, window)
@@ -136,6 +137,8 @@ def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,
             raise WindowTooBig(f"{state.expected:,} records > {cap:,}")
         result = fetch_window(client, agencies, window, cap, expected=state.expected)
     except WindowTooBig as exc:
+        if exc.cap_seen:
+            cp.cap_seen = min(exc.cap_seen, cp.cap_seen or exc.cap_seen)
         if window.days < 2:
             state.status, state.error = "failed", f"{exc}; one day cannot be split " \
                 "(use `custodes sync bulk` for this date)"

@@ -85,7 +85,7 @@ def test_partial_failure_keeps_good_data_intact(fake_api, sync, db_path):
 def test_interrupted_sync_resumes_without_refetching(fake_api, sync, db_path):
     rows = make_rows(400, seed=8)
     api = fake_api(rows, cap=110)
-    code, s = sync(api.url, *FY, "--max-requests", "20")
+    code, s = sync(api.url, *FY, "--max-requests", "10")
     assert code == 2 and "budget" in s["stop_reason"] and not s["written"]
     cp = json.loads((staging_dir(db_path) / "checkpoint.json").read_text())
     done = [w["key"] for w in cp["windows"] if w["status"] == "done"]
