@@ -52,3 +52,14 @@ def test_readme_traps_on_real_awards(real_db):
         "70CMSD23FR0000213": "phone_forensics_spyware",
     }  # GrayShift via PanAmerica
     assert evigilant == [("none",)]
+
+
+def test_curated_override_applies_on_real_data(real_db):
+    out = json.loads(run(real_db, "classify", "--json").output)
+    assert out["overrides_applied"] >= 1
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        row = con.execute(
+            "SELECT category, method, rules_category FROM classification "
+            "WHERE award_key = 'CONT_AWD_70CTD021FR0000053_7012_70RTAC21D00000001_7001'"
+        ).fetchone()
+    assert row == ("none", "override", "video_sensor_surveillance")
