@@ -31,14 +31,20 @@ ALL = Filters()
 SINCE = date(2025, 3, 1)
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
+def timed(fn: Callable[[], object], runs: int, budget: float = 60.0) -> tuple[float, object]:
+    """Median seconds of RUNS runs after a warm-up; stops after 3 runs past BUDGET s."""
     fn()  # warm-up
-    times, result = [], None
-    for _ in range(runs):
+    times: list[float] = []
+    result = None
+    while len(times) < runs and (len(times) < 3 or sum(times) < budget):
         t0 = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t0)
+    RUNS[id(fn)] = len(times)
     return statistics.median(times), result
+
+
+RUNS: dict[int, int] = {}
 
 
 def load_pandas(path: Path) -> dict[str, pd.DataFrame]:
@@ -223,30 +229,33 @@ def main(path: Path, spark: bool) -> None:
     )
     print(f"{rows:,} transactions in {path}")
     con = connect_duckdb(path)
-    duck = {
-        n: timed(fn, 10) for n, fn in duckdb_analyses(Source("duckdb", con)).items()
-    }
+    duck_fns = duckdb_analyses(Source("duckdb", con))
+    duck = {}
+    for n, fn in duck_fns.items():
+        duck[n] = timed(fn, 10)
+        print(f"  duckdb {n}: {duck[n][0]:.3f} s ({RUNS[id(fn)]} runs)", flush=True)
     t0 = time.perf_counter()
     frames = load_pandas(path)
     print(
         f"pandas: loading the DataFrames took {time.perf_counter() - t0:.1f} s "
         "(not counted below)"
     )
-    pand = {n: timed(fn, 3) for n, fn in pandas_analyses(frames).items()}
+    pand_fns = pandas_analyses(frames)
+    pand = {}
+    for n, fn in pand_fns.items():
+        pand[n] = timed(fn, 3)
+        print(f"  pandas {n}: {pand[n][0]:.3f} s ({RUNS[id(fn)]} runs)", flush=True)
     check_agree({k: v[1] for k, v in duck.items()}, {k: v[1] for k, v in pand.items()})
     print(
         "results agree (fiscal year and category sums to the cent, explain row count)"
     )
-    print(
-        "\n| analysis | DuckDB median of 10 (s) | pandas median of 3 (s) "
-        "| pandas / DuckDB | DuckDB <= 1 s |\n|---|---:|---:|---:|:---:|"
-    )
+    print("\n| analysis | DuckDB median (s) | runs | pandas median (s) | runs "
+          "| pandas / DuckDB | DuckDB <= 1 s |\n|---|---:|---:|---:|---:|---:|:---:|")
     for name, (secs, _) in duck.items():
         p = pand[name][0]
-        print(
-            f"| {name} | {secs:.3f} | {p:.3f} | {p / secs:.1f}x | "
-            f"{'yes' if secs <= 1 else 'NO'} |"
-        )
+        print(f"| {name} | {secs:.3f} | {RUNS[id(duck_fns[name])]} | {p:.3f} | "
+              f"{RUNS[id(pand_fns[name])]} | {p / secs:.1f}x | "
+              f"{'yes' if secs <= 1 else 'NO'} |")
     if spark:
         slowest = max(duck, key=lambda n: duck[n][0])
         print(

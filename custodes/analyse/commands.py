@@ -9,8 +9,6 @@ from typing import Any
 
 import click
 
-from custodes.analyse import analyses
-from custodes.analyse.engines import open_source
 from custodes.analyse.frame import DIMENSIONS, parse_dimensions
 from custodes.analyse.options import build_filters, engine_options, scope_options
 from custodes.analyse.report import figure_label
@@ -26,7 +24,16 @@ def analyse_group() -> None:
 
 
 def _src(settings: Settings, engine: str, source: str | None, spark_master: str) -> Any:
+    from custodes.analyse.engines import open_source
+
     return open_source(settings, engine, source, spark_master)
+
+
+def _analyses() -> Any:
+    """The analyses module, imported on first use (Ibis is slow to import)."""
+    from custodes.analyse import analyses
+
+    return analyses
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -125,7 +132,7 @@ def totals_command(
     filters = build_filters(**scope)
     dims = parse_dimensions(by)
     with _src(settings, engine, source, spark_master) as src:
-        rows = analyses.totals(src, by, filters, limit)
+        rows = _analyses().totals(src, by, filters, limit)
     for r in rows:
         r["label"] = " / ".join(figure_label(d, r) for d in dims)
     if csv_path:
@@ -164,7 +171,7 @@ def _explain(
 ) -> None:
     filters = build_filters(**scope)
     with _src(settings, engine, source, spark_master) as src:
-        rows = analyses.explain(src, by, values, filters)
+        rows = _analyses().explain(src, by, values, filters)
     if csv_path:
         _write_csv(csv_path, rows)
     if as_json:
@@ -225,7 +232,7 @@ def yoy_command(
 ) -> None:
     """Year-over-year change in net obligations, fiscal year by fiscal year."""
     with _src(settings, engine, source, spark_master) as src:
-        rows = analyses.year_over_year(src, build_filters(**scope))
+        rows = _analyses().year_over_year(src, build_filters(**scope))
     if as_json:
         print_json(rows)
         return
@@ -266,7 +273,7 @@ def top_command(
 ) -> None:
     """The N awards with the largest net obligations in scope."""
     with _src(settings, engine, source, spark_master) as src:
-        rows = analyses.top_awards(src, build_filters(**scope), n)
+        rows = _analyses().top_awards(src, build_filters(**scope), n)
     if as_json:
         print_json(rows)
         return
@@ -314,7 +321,7 @@ def award_command(
 ) -> None:
     """An award's timeline: base award and every modification, with a running total."""
     with _src(settings, engine, source, spark_master) as src:
-        rows = analyses.award_timeline(src, award_key)
+        rows = _analyses().award_timeline(src, award_key)
     if csv_path:
         _write_csv(csv_path, rows)
     if as_json:
@@ -370,7 +377,7 @@ def changed_command(
 ) -> None:
     """What ingest or sync runs since DATE added or revised, and the net effect."""
     with _src(settings, engine, source, spark_master) as src:
-        result = analyses.changed_since(src, _parse_date(since), build_filters(**scope))
+        result = _analyses().changed_since(src, _parse_date(since), build_filters(**scope))
     if csv_path:
         _write_csv(csv_path, result["transactions"])
     if as_json:

@@ -12,9 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import ibis
-from ibis import _
-
 from custodes.analyse.engines import Source
 from custodes.errors import InputError
 
@@ -97,6 +94,8 @@ def kind_expr(t: Any) -> Any:
     is_base = t.modification_number.isnull() | t.modification_number.isin(
         ["0", "", "00"]
     )
+    import ibis
+
     return ibis.cases(
         (t.obligation_usd < 0, "deobligation"),
         (is_base, "new award"),
@@ -105,7 +104,8 @@ def kind_expr(t: Any) -> Any:
 
 
 def _with_category(src: Source, t: Any) -> Any:
-    c = src.table("classification").select(award_key=_.award_key, category=_.category)
+    cls = src.table("classification")
+    c = cls.select(award_key=cls.award_key, category=cls.category)
     t = _attach_on(t, c, "award_key", {"category": "category"})
     return t.mutate(category=t.category.fill_null(UNCLASSIFIED))
 
@@ -123,7 +123,9 @@ def _with_vendor(src: Source, t: Any, family: bool) -> Any:
     tv = src.table("transaction_vendor")
     vendor = src.table("vendor")
     t = _attach_on(t, tv, "transaction_key", {"vendor_id": "vendor_id"})
-    v = vendor.select(vendor_id=_.vendor_id, vendor_name=_.name, family_id=_.family_id)
+    v = vendor.select(
+        vendor_id=vendor.vendor_id, vendor_name=vendor.name, family_id=vendor.family_id
+    )
     t = _attach_on(
         t, v, "vendor_id", {"vendor_name": "vendor_name", "family_id": "family_id"}
     )
@@ -133,7 +135,7 @@ def _with_vendor(src: Source, t: Any, family: bool) -> Any:
         family_id=t.family_id.fill_null(t.vendor_id.fill_null(UNRESOLVED)),
     )
     if family:
-        f = vendor.select(family_id=_.vendor_id, family_name=_.name)
+        f = vendor.select(family_id=vendor.vendor_id, family_name=vendor.name)
         t = _attach_on(t, f, "family_id", {"family_name": "family_name"})
         t = t.mutate(family_name=t.family_name.fill_null(t.vendor_name))
     return t

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from custodes import __version__
-from custodes.analyse import analyses
 from custodes.analyse.definition import Definition, build_definition, category_label
 from custodes.analyse.engines import Source
 from custodes.analyse.frame import DIMENSIONS, Dimension, Filters
@@ -65,6 +64,8 @@ def source_line(definition: Definition) -> str:
 
 def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     """All figures of a spending report, as plain data (Decimal money)."""
+    from custodes.analyse import analyses
+
     dim = DIMENSIONS[scope.by]
     definition = build_definition(src, scope.filters)
     by_rows = analyses.totals(src, [dim.name], scope.filters)

@@ -7,9 +7,7 @@ from typing import Any
 
 import click
 
-from custodes.analyse import analyses
 from custodes.analyse.definition import report_filters
-from custodes.analyse.engines import open_source
 from custodes.analyse.frame import DIMENSIONS
 from custodes.analyse.options import (
     build_filters,
@@ -100,6 +98,9 @@ def spending_command(
     """
     chosen = _formats(formats)
     filters = build_filters(**scope)
+    from custodes.analyse import analyses
+    from custodes.analyse.engines import open_source
+
     with open_source(settings, engine, source, spark_master) as src:
         filters = report_filters(src, filters, all_spending)
         args = scope_args(
