@@ -34,8 +34,19 @@ SERVE_TABLES = (
     "serve_withheld_name",
     "serve_token",
     "serve_award_maker",
+    "serve_transaction",
     "serve_build",
 )
+
+# The award page's transaction timeline, stored by award so that one award's rows are
+# read from a few row groups instead of scanning every transaction.
+SERVE_TRANSACTION_SQL = """
+    CREATE OR REPLACE TABLE serve_transaction AS
+    SELECT a.award_id, t.transaction_key, t.action_date, t.fiscal_year,
+           t.modification_number, t.action_type, t.obligation_usd, t.description,
+           t.source_file, t.source_line
+    FROM "transaction" t JOIN serve_award a USING (award_key)
+    ORDER BY a.award_id, t.action_date"""
 
 # Search words: each award's search text split into tokens of letters and digits,
 # stored sorted so that a prefix lookup reads only the row groups that can match.
@@ -213,6 +224,7 @@ def build_serve_tables(store: Store) -> dict[str, object]:
             SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL
         )
         store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
+        store.execute(SERVE_TRANSACTION_SQL)
         store.execute(
             "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
             "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "

@@ -22,6 +22,7 @@ STAGE_TABLES = (
     "classification_run",
     "serve_award",
     "serve_build",
+    "serve_transaction",
 )
 
 

@@ -20,6 +20,13 @@ TRANSACTIONS_SQL = """
     LIMIT 1000"""
 
 
+SERVE_TRANSACTIONS_SQL = """
+    SELECT transaction_key, action_date, fiscal_year, modification_number, action_type,
+           obligation_usd, description, source_file, source_line
+    FROM serve_transaction WHERE award_id = ? ORDER BY action_date, modification_number
+    LIMIT 1000"""
+
+
 def parse_evidence(raw: Any) -> list[dict[str, Any]]:
     """classification.evidence is a JSON list of {signal, rule, text}."""
     if raw is None:
@@ -55,7 +62,8 @@ def award(ctx: Ctx, key: str) -> View:
     view = View(
         "award.html", f"Award {head['piid'] or key}", notices=build_notices(ctx.reader)
     )
-    txs = ctx.reader.rows(TRANSACTIONS_SQL, [key])
+    txs = (ctx.reader.rows(SERVE_TRANSACTIONS_SQL, [head["award_id"]])
+           if ctx.reader.has("serve_transaction") else ctx.reader.rows(TRANSACTIONS_SQL, [key]))
     evidence: list[dict[str, Any]] = []
     classification = None
     if ctx.reader.has("classification"):
