@@ -21,7 +21,7 @@ def test_labelled_set_is_big_enough_and_split():
     assert len(rows) >= 300 and splits == {"tune", "holdout"}
 
 
-@pytest.mark.parametrize("split", ["holdout", "unseen", "unseen2"])
+@pytest.mark.parametrize("split", ["holdout", "unseen", "unseen2", "unseen3"])
 def test_rules_meet_the_targets_on_each_labelled_set(real_db, split):
     r = json.loads(
         run(

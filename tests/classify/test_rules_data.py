@@ -86,6 +86,8 @@ def _fired_category(text: str, recipient: str = "||") -> str:
         ("TRANSLATION AND INTERPRETATION SERVICES", "none"),
         ("BIOMETRIC ENCRYPTED FLASH DRIVES", "none"),
         ("RAPID DNA TESTING CHIPS", "biometrics"),
+        ("CISCO WEBEX KIT EQ PTZ 4K VIDEO TELE-CONFERENCING EQUIPMENT", "none"),
+        ("PTZ IP COLOR CAMERA ON A MAST", "video_sensor_surveillance"),
     ],
 )
 def test_terms(text, expected):
