@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from custodes.store.duckdb import Store
 
 WITHHELD = "Individual recipient (name withheld)"
+SERVE_FORMAT = "3"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -144,6 +145,7 @@ def serve_award_sql(have: dict[str, bool]) -> str:
                min(t.action_date) AS first_action_date,
                max(t.action_date) AS last_action_date,
                min(t.fiscal_year) AS first_fiscal_year,
+               list_sort(list_distinct(list(t.fiscal_year))) AS fiscal_years,
                sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
                any_value(t.psc_code) AS psc_code
         FROM "transaction" t JOIN tv USING (transaction_key)
@@ -153,7 +155,7 @@ def serve_award_sql(have: dict[str, bool]) -> str:
            CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
                AS recipient_name,
            a.vendor_id, a.vendor_name, left(a.description, 400) AS description,
-           a.first_action_date, a.last_action_date, a.first_fiscal_year,
+           a.first_action_date, a.last_action_date, a.first_fiscal_year, a.fiscal_years,
            a.obligation_usd, a.transactions, a.psc_code,
            coalesce(l.category, 'unclassified') AS category, l.maker,
            upper(concat_ws(' ', a.piid, a.award_key, a.description,
@@ -228,7 +230,7 @@ def build_serve_tables(store: Store) -> dict[str, object]:
         store.execute(
             "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
             "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
-            "vendors_from VARCHAR, categories_from VARCHAR)"
+            "vendors_from VARCHAR, categories_from VARCHAR, format VARCHAR)"
         )
         row = {
             "built_at": datetime.now(UTC).replace(tzinfo=None),
@@ -237,9 +239,10 @@ def build_serve_tables(store: Store) -> dict[str, object]:
             "awards": store.scalar("SELECT count(*) FROM serve_award"),
             "vendors_from": "resolve" if have["vendor"] else "recipient names",
             "categories_from": "classify" if have["classification"] else "none",
+            "format": SERVE_FORMAT,
         }
         store.execute(
-            "INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?)", list(row.values())
+            "INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?, ?)", list(row.values())
         )
     return row
 
@@ -249,6 +252,8 @@ def serve_tables_stale(store: Store) -> str | None:
     if not all(store.has_table(t) for t in SERVE_TABLES):
         return "the web app's summary tables have not been built"
     built = store.rows("SELECT * FROM serve_build")[0]
+    if built.get("format") != SERVE_FORMAT:
+        return "this version of custodes lays them out differently"
     if built["last_ingest_run"] != store.scalar("SELECT max(run_id) FROM ingest_run"):
         return "a newer ingest ran since they were built"
     have = _present(store)

@@ -92,6 +92,44 @@ class Reader:
                     self.cache.popitem(last=False)
         return [dict(r) for r in result]
 
+    def batch(self, statements: Sequence[tuple[str, Sequence[Any]]]
+              ) -> list[list[dict[str, Any]]]:
+        """Several statements on one cursor (so they share its temporary tables), under
+        one deadline; the results of each, cached together."""
+        key = ("\x00".join(sql for sql, _ in statements),
+               tuple(tuple(p) for _, p in statements))
+        with self._lock:
+            found = self.cache.get(key)  # type: ignore[arg-type]
+            if found is not None:
+                self.cache.move_to_end(key)  # type: ignore[arg-type]
+                self.cache_hits += 1
+                return [[dict(r) for r in rows] for rows in found]  # type: ignore[union-attr]
+            self.cache_misses += 1
+        cur = self.con.cursor()
+        timer = threading.Timer(self.time_limit, cur.interrupt)
+        timer.start()
+        results: list[list[dict[str, Any]]] = []
+        try:
+            for sql, params in statements:
+                res = cur.execute(sql, list(params))
+                names = [d[0] for d in res.description or []]
+                results.append([dict(zip(names, row, strict=True))
+                                for row in res.fetchall()] if names else [])
+        except duckdb.InterruptException as exc:
+            raise QueryTimeout(
+                f"The query took longer than {self.time_limit:g} s and was stopped. "
+                "Narrow the search (add filters or a longer search text)."
+            ) from exc
+        finally:
+            timer.cancel()
+            cur.close()
+        if self.cache_size:
+            with self._lock:
+                self.cache[key] = results  # type: ignore[index]
+                while len(self.cache) > self.cache_size:
+                    self.cache.popitem(last=False)
+        return [[dict(r) for r in rows] for rows in results]
+
     def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
         cur = self.con.cursor()
         timer = threading.Timer(self.time_limit, cur.interrupt)

@@ -40,37 +40,52 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
             where.append(f"{column} = ?")
             args.append(chosen[key])
     if chosen["fy"] is not None:
-        where.append(
-            "award_id IN (SELECT award_id FROM serve_award_year "
-            "WHERE fiscal_year = ?)"
-        )
+        where.append("list_contains(fiscal_years, ?)")
         args.append(chosen["fy"])
     return " AND ".join(where), args, chosen
 
 
-def facets_sql(where: str) -> str:
-    return f"""SELECT agency_code, any_value(agency_name) AS agency_name, category, vendor_id,
-               any_value(vendor_name) AS vendor_name, maker, count(*) AS awards,
-               sum(obligation_usd) AS obligation_usd,
-               GROUPING(agency_code, category, vendor_id, maker) AS g
-               FROM serve_award WHERE {where}
-               GROUP BY GROUPING SETS ((agency_code), (category), (vendor_id), (maker), ())"""
+HITS_SQL = """CREATE TEMP TABLE hits AS
+    SELECT award_id, agency_code, agency_name, category, vendor_id, vendor_name, maker,
+           obligation_usd, fiscal_years
+    FROM serve_award WHERE {where}"""
+
+FACETS_SQL = """
+    SELECT agency_code, any_value(agency_name) AS agency_name, category, vendor_id,
+           any_value(vendor_name) AS vendor_name, maker, count(*) AS awards,
+           sum(obligation_usd) AS obligation_usd,
+           GROUPING(agency_code, category, vendor_id, maker) AS g
+    FROM hits
+    GROUP BY GROUPING SETS ((agency_code), (category), (vendor_id), (maker), ())"""
+
+YEAR_FACET_SQL = """
+    SELECT fiscal_year, count(*) AS awards
+    FROM (SELECT unnest(fiscal_years) AS fiscal_year FROM hits)
+    GROUP BY 1 ORDER BY 1"""
+
+TOP_SQL = """SELECT award_id FROM hits ORDER BY obligation_usd DESC NULLS LAST, award_id
+    LIMIT {size} OFFSET {offset}"""
 
 
-def year_facet_sql(where: str) -> str:
-    return f"""SELECT y.fiscal_year, count(*) AS awards, sum(y.obligation_usd) AS obligation_usd
-               FROM serve_award_year y
-               WHERE y.award_id IN (SELECT award_id FROM serve_award WHERE {where})
-               GROUP BY 1 ORDER BY 1"""
-
-
-def results_sql(where: str, size: int, offset: int) -> str:
+def results_sql(award_ids: list[int]) -> str:
+    """The page of awards by id; the ids are integers read from the store."""
+    ids = ", ".join(str(int(i)) for i in award_ids) or "NULL"
     return f"""SELECT award_key, piid, agency_code, agency_name, recipient_name, vendor_id,
                vendor_name, category, maker, description, first_action_date,
                last_action_date, obligation_usd, transactions
-               FROM serve_award WHERE {where}
-               ORDER BY obligation_usd DESC NULLS LAST, award_key
-               LIMIT {int(size)} OFFSET {int(offset)}"""
+               FROM serve_award WHERE award_id IN ({ids})
+               ORDER BY obligation_usd DESC NULLS LAST, award_id"""
+
+
+def run_search(ctx: Ctx, where: str, args: list[Any], size: int, page: int
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
+    """Matches go to a temporary table once; facets and the page are read from it."""
+    _, facets, years, top, _ = ctx.reader.batch([
+        (HITS_SQL.format(where=where), args), (FACETS_SQL, []), (YEAR_FACET_SQL, []),
+        (TOP_SQL.format(size=int(size), offset=int((page - 1) * size)), []),
+        ("DROP TABLE hits", []),
+    ])
+    return facets, years, [r["award_id"] for r in top]
 
 
 def build_facets(
@@ -127,16 +142,11 @@ def search(ctx: Ctx) -> View:
     view.data = {"chosen": chosen, "page": page, "size": size, "total": 0, "facets": {}}
     if not ctx.reader.has("serve_award"):
         return view
-    total, facets = build_facets(ctx.reader.rows(facets_sql(where), args))
-    facets["fy"] = [
-        {
-            "value": r["fiscal_year"],
-            "label": f"FY{r['fiscal_year']}",
-            "awards": r["awards"],
-        }
-        for r in ctx.reader.rows(year_facet_sql(where), args)
-    ]
-    awards = ctx.reader.rows(results_sql(where, size, (page - 1) * size), args)
+    facet_rows, years, top = run_search(ctx, where, args, size, page)
+    total, facets = build_facets(facet_rows)
+    facets["fy"] = [{"value": r["fiscal_year"], "label": f"FY{r['fiscal_year']}",
+                     "awards": r["awards"]} for r in years]
+    awards = ctx.reader.rows(results_sql(top)) if top else []
     for r in awards:
         r["category_label"] = category_label(r["category"])
     view.data.update(total=total, facets=facets, pages=max(1, -(-total // size)))
