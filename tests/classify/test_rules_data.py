@@ -88,6 +88,8 @@ def _fired_category(text: str, recipient: str = "||") -> str:
         ("RAPID DNA TESTING CHIPS", "biometrics"),
         ("CISCO WEBEX KIT EQ PTZ 4K VIDEO TELE-CONFERENCING EQUIPMENT", "none"),
         ("PTZ IP COLOR CAMERA ON A MAST", "video_sensor_surveillance"),
+        ("INTERVIEW ROOM CAMERAS", "none"),
+        ("UPGRADE CLOSED-CIRCUIT TELEVISION SYSTEM", "video_sensor_surveillance"),
     ],
 )
 def test_terms(text, expected):
