@@ -103,7 +103,10 @@ def build_definition(src: Source, filters: Filters) -> Definition:
 
 
 def _definition_text(d: Definition) -> str:
-    included = ", ".join(f"{category_label(c)} ({c})" for c in d.categories_included)
+    included = ", ".join(
+        c if category_label(c) == c else f"{category_label(c)} ({c})"
+        for c in d.categories_included
+    )
     return (
         f"Counted as surveillance: awards that custodes classify labelled with "
         f"{included or 'no category'}. Taxonomy version {d.taxonomy_version or '?'}, "

@@ -233,3 +233,47 @@ def test_analyse_commands_json(fixture_db, tmp_path, run_cli):
     )
     with csv_path.open() as fh:
         assert {r["transaction_key"] for r in csv.DictReader(fh)} == {"t3", "t4"}
+
+
+def test_export_parquet_keeps_exact_money(fixture_db, tmp_path, run_cli):
+    import duckdb
+
+    run_cli("--db", str(fixture_db), "analyse", "export", "--parquet", str(tmp_path))
+    names = {p.stem for p in tmp_path.glob("*.parquet")}
+    assert {"transaction", "classification", "vendor", "award_maker"} <= names
+    con = duckdb.connect()
+    total, kind = con.execute(
+        f"SELECT sum(obligation_usd), typeof(sum(obligation_usd)) FROM "
+        f"'{tmp_path / 'transaction.parquet'}'"
+    ).fetchall()[0]
+    assert total == sum(r["obligation_usd"] for r in ROWS)
+    assert kind.startswith("DECIMAL")
+    out = run_cli("--db", str(fixture_db), "analyse", "export", expect=1)
+    assert "--parquet" in out.output
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_report_on_real_resolve_and_classify_output(cli, db_path, tmp_path):
+    """With the real stages' tables: figures reconcile with their transactions."""
+    from tests.conftest import SHARED_DATA, need_shared
+
+    need_shared()
+    cli("ingest", str(SHARED_DATA / "usaspending"))
+    for stage in ("resolve", "classify"):
+        result = cli(stage, expect=None)
+        if result.exit_code != 0:
+            pytest.skip(f"`custodes {stage}` failed here: {result.output[-300:]}")
+    out = tmp_path / "r"
+    cli("report", "spending", "--agency", "ICE", "--by", "vendor", "--fy", "2021-2024",
+        "--format", "json,csv", "--out", str(out))
+    data = json.loads((out / "report.json").read_text())
+    assert data["definition"]["classified"] and data["definition"]["rules_version"]
+    assert "none" in data["definition"]["categories_excluded"]
+    with (out / "transactions.csv").open() as fh:
+        behind = list(csv.DictReader(fh))
+    assert sum(Decimal(r["obligation_usd"]) for r in behind) == Decimal(data["total_usd"])
+    for fig in data["by"][:5]:
+        rows = [r for r in behind if r["vendor_id"] == fig["vendor_id"]]
+        assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(
+            fig["obligation_usd"])
