@@ -21,8 +21,13 @@ def test_labelled_set_is_big_enough_and_split():
     assert len(rows) >= 300 and splits == {"tune", "holdout"}
 
 
-@pytest.mark.parametrize("split", ["holdout", "unseen", "unseen2", "unseen3"])
-def test_rules_meet_the_targets_on_each_labelled_set(real_db, split):
+@pytest.mark.parametrize(
+    "split", ["holdout", "unseen", "unseen2", "unseen3", "unseen4"]
+)
+def test_rules_do_not_regress_on_the_labelled_sets(real_db, split):
+    """A regression guard at the issue's targets. The unseen sets were honest tests only
+    for the rules version frozen before each was labelled (docs/classify.md); later
+    versions were tuned on them, so passing here says nothing about new awards."""
     r = json.loads(
         run(
             real_db, "eval", "classify", str(LABELS / f"classify_{split}.csv"), "--json"
