@@ -44,6 +44,8 @@ def sync_years(db: Path, url: str, first_fy: int, last_fy: int) -> tuple[float, 
         t, s = run(db, "sync", "--api-url", url, "--rate", "0", "--backoff", "0.01",
                    "--fy", str(fy))
         took, fetched, requests = took + t, fetched + s["fetched"], requests + s["requests"]
+        print(f"  FY{fy}: {t:.1f} s, {s['fetched']:,} records, {s['requests']} requests",
+              file=sys.stderr, flush=True)
     return took, fetched, requests
 
 

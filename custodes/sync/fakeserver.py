@@ -110,6 +110,7 @@ class FakeUsaspending:
                         for r in rows]
         self._days = {id(r): date.fromisoformat(r["Action Date"]) for r in self.records}
         self.cap = cap
+        self._sorted: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = list(faults or [])
         self.log: list[dict[str, Any]] = []
         self.bulk = BulkJobs(bulk_files or [])
@@ -145,6 +146,11 @@ class FakeUsaspending:
         """New records appear upstream (as between two syncs)."""
         base = 1000 + len(self.records)
         self.records.extend(api_record(r, base + i) for i, r in enumerate(rows))
+        self.changed()
+
+    def changed(self) -> None:
+        """Call after editing `records` in place, so sorted pages are rebuilt."""
+        self._sorted.clear()
 
     def fault_for(self, path: str, page: int | None) -> Fault | None:
         with self._lock:
@@ -195,8 +201,15 @@ class FakeUsaspending:
         if (page - 1) * limit >= self.cap:
             return 422, {"detail": f"Page exceeds the result window of {self.cap} records. "
                                    "Use the download endpoints for larger queries."}
-        rows = sorted(self.matching(filters), key=lambda r: _sort_key(r, sort),
-                      reverse=order == "desc")
+        key = json.dumps([filters, sort, order], sort_keys=True)
+        rows = self._sorted.get(key)
+        if rows is None:  # cached per query: paging one query re-sorts nothing
+            rows = sorted(self.matching(filters), key=lambda r: _sort_key(r, sort),
+                          reverse=order == "desc")
+            with self._lock:
+                if len(self._sorted) > 32:
+                    self._sorted.clear()
+                self._sorted[key] = rows
         return 200, {"rows": rows, "fields": fields, "page": page, "limit": limit}
 
     def page_doc(self, rows: list[dict[str, Any]], fields: list[str], page: int,

@@ -57,6 +57,7 @@ def two_syncs(fake_api, sync, db_path):
             rec["Transaction Amount"] = "260000.00"
         if rec["Award ID"] == "70WATCH0004":
             rec["Transaction Description"] = "OFFICE CHAIRS AND DESKS"
+    api.changed()
     code, s = sync(api.url, *FY)
     assert code == 0 and s["new"] == 2 and s["changed"] == 2
     return api
