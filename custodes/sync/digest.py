@@ -4,6 +4,8 @@ An award is *new* when all of its transactions arrived in the runs covered and n
 replaced an earlier version. It is *changed* when it existed before and the runs
 brought new transactions (modifications) or revised the amount of one. Revisions that
 leave the amount as it was (a different source layout, say) are not reported.
+Transactions whose recipient is an individual (a sole proprietor) are never matched:
+watches follow institutions, not people.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ touched AS (
     SELECT t.*, rev.old_obligation, rev.transaction_key IS NOT NULL AS revised
     FROM "transaction" t LEFT JOIN rev USING (transaction_key)
     WHERE t.ingest_run_id IN (SELECT run_id FROM runs) AND {predicate}
+      AND NOT coalesce(t.recipient_is_individual, FALSE)  -- institutions only
 ),
 agg AS (
     SELECT award_key,

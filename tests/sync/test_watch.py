@@ -209,3 +209,16 @@ def test_sync_posts_the_digest_of_its_run(fake_api, sync, cli):
         assert hook.bodies[0]["runs"] == [s["ingest_run_id"]]
         code, s = sync(api.url, *FY, "--digest-webhook", hook.url)  # nothing new
     assert s["watch"]["matches"] == 0 and len(hook.bodies) == 1
+
+
+def test_individual_recipients_are_never_matched(fake_api, sync, cli):
+    person = row("70WATCH0009", "0", "9000.00", "2024-04-04", "DOE, JANE Q",
+                 "FORENSIC SOFTWARE TRAINING")  # a placeholder sole proprietor
+    api = fake_api([dict(r) for r in BASE] + [person])
+    assert sync(api.url, *FY)[0] == 0
+    cli("watch", "add", "keyword", "forensic software")
+    cli("watch", "add", "vendor", "doe")
+    d = json.loads(cli("digest", "--json").stdout)
+    keyword, vendor = d["watches"]
+    assert [a["award_key"].split("_")[2] for a in keyword["awards"]] == ["70WATCH0001"]
+    assert vendor["awards"] == []
