@@ -144,7 +144,7 @@ SQLITE_COLUMNS = (
 def build_sqlite(store: Path, path: Path) -> dict:
     """The same transactions for Datasette: one table, facet columns indexed, FTS5."""
     if path.exists():
-        return json.loads(path.with_suffix(".json").read_text())
+        return json.loads(path.with_suffix(".sqlite.json").read_text())
     start = time.perf_counter()
     tmp = path.with_suffix(".tmp.sqlite")
     tmp.unlink(missing_ok=True)
@@ -188,7 +188,7 @@ def build_sqlite(store: Path, path: Path) -> dict:
         "load_s": round(load_s, 1),
         "total_s": round(time.perf_counter() - start, 1),
     }
-    path.with_suffix(".json").write_text(json.dumps(info))
+    path.with_suffix(".sqlite.json").write_text(json.dumps(info))
     return info
 
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from custodes.store.duckdb import Store
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "3"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "4"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -51,13 +51,19 @@ SERVE_TRANSACTION_SQL = """
 
 # Search words: each award's search text split into tokens of letters and digits,
 # stored sorted so that a prefix lookup reads only the row groups that can match.
+# It repeats the award's facet columns, so that a search reads only its words' rows.
 SERVE_TOKEN_SQL = """
     CREATE OR REPLACE TABLE serve_token AS
-    SELECT DISTINCT token, award_id FROM (
-        SELECT unnest(regexp_split_to_array(search_text, '[^A-Z0-9]+')) AS token, award_id
-        FROM serve_award)
-    WHERE length(token) >= 2
-    ORDER BY token, award_id"""
+    WITH t AS (
+        SELECT DISTINCT token, award_id FROM (
+            SELECT unnest(regexp_split_to_array(search_text, '[^A-Z0-9]+')) AS token,
+                   award_id
+            FROM serve_award)
+        WHERE length(token) >= 2)
+    SELECT t.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
+           a.obligation_usd, a.fiscal_years
+    FROM t JOIN serve_award a USING (award_id)
+    ORDER BY t.token, t.award_id"""
 
 SERVE_AWARD_MAKER_SQL = """
     CREATE OR REPLACE TABLE serve_award_maker AS

@@ -3,6 +3,7 @@ a time limit on every query, and a record of which stage tables exist."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -69,6 +70,9 @@ class Reader:
         self.cache_size = cache_size
         self.cache_hits = self.cache_misses = 0
         self._lock = threading.Lock()
+        # At most one running query per core: more only makes every query slower and
+        # lets them run into the time limit; requests wait their turn instead.
+        self.slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -84,7 +88,8 @@ class Reader:
                 self.cache_hits += 1
                 return [dict(r) for r in found]
             self.cache_misses += 1
-        result = self._run(sql, params)
+        with self.slots:
+            result = self._run(sql, params)
         if self.cache_size:
             with self._lock:
                 self.cache[key] = result
@@ -105,6 +110,17 @@ class Reader:
                 self.cache_hits += 1
                 return [[dict(r) for r in rows] for rows in found]  # type: ignore[union-attr]
             self.cache_misses += 1
+        with self.slots:
+            results = self._run_batch(statements)
+        if self.cache_size:
+            with self._lock:
+                self.cache[key] = results  # type: ignore[index]
+                while len(self.cache) > self.cache_size:
+                    self.cache.popitem(last=False)
+        return [[dict(r) for r in rows] for rows in results]
+
+    def _run_batch(self, statements: Sequence[tuple[str, Sequence[Any]]]
+                   ) -> list[list[dict[str, Any]]]:
         cur = self.con.cursor()
         timer = threading.Timer(self.time_limit, cur.interrupt)
         timer.start()
@@ -123,12 +139,7 @@ class Reader:
         finally:
             timer.cancel()
             cur.close()
-        if self.cache_size:
-            with self._lock:
-                self.cache[key] = results  # type: ignore[index]
-                while len(self.cache) > self.cache_size:
-                    self.cache.popitem(last=False)
-        return [[dict(r) for r in rows] for rows in results]
+        return results
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
         cur = self.con.cursor()

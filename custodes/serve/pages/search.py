@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from custodes.model.agencies import load_agencies
 from custodes.serve import params as P
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.views import Table, View
@@ -12,7 +13,8 @@ FACETS = ("agency_code", "category", "vendor_id", "maker")
 
 
 def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
-    """WHERE clause over serve_award for the search text and the filters."""
+    """The filters (not the search words) as a WHERE clause; the columns it names exist
+    in both serve_award and serve_token."""
     p = ctx.params
     chosen = {
         "q": P.text(p, "q"),
@@ -22,20 +24,10 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
         "vendor": P.identifier(p, "vendor"),
         "maker": P.text(p, "maker", 100),
     }
-    where, args = ["true"], []
     P.search_terms(chosen["q"])  # bounds the number of words
-    for token in P.search_tokens(chosen["q"]):
-        where.append(
-            "award_id IN (SELECT award_id FROM serve_token "
-            "WHERE token >= ? AND token < ?)"
-        )
-        args += [token, token + "~"]  # '~' sorts after every letter and digit
-    for column, key in (
-        ("agency_code", "agency"),
-        ("category", "category"),
-        ("vendor_id", "vendor"),
-        ("maker", "maker"),
-    ):
+    where, args = ["true"], []
+    for column, key in (("agency_code", "agency"), ("category", "category"),
+                        ("vendor_id", "vendor"), ("maker", "maker")):
         if chosen[key] is not None:
             where.append(f"{column} = ?")
             args.append(chosen[key])
@@ -45,14 +37,26 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     return " AND ".join(where), args, chosen
 
 
-HITS_SQL = """CREATE TEMP TABLE hits AS
-    SELECT award_id, agency_code, agency_name, category, vendor_id, vendor_name, maker,
-           obligation_usd, fiscal_years
-    FROM serve_award WHERE {where}"""
+def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[Any]]:
+    """The matching awards with the facet columns. With search words, read from the
+    word table only (the first word's rows, kept when every other word also matches);
+    without, from the award table. A word matches words that start with it."""
+    cols = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
+    if not tokens:
+        return (f"CREATE TEMP TABLE hits AS SELECT award_id, {cols} FROM serve_award "
+                f"WHERE {where}", args)
+    more = "".join(" AND award_id IN (SELECT award_id FROM serve_token "
+                   "WHERE token >= ? AND token < ?)" for _ in tokens[1:])
+    params = [tokens[0], tokens[0] + "~", *args]
+    for token in tokens[1:]:
+        params += [token, token + "~"]  # '~' sorts after every letter and digit
+    anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
+    return (f"CREATE TEMP TABLE hits AS SELECT award_id, {anyv} FROM serve_token "
+            f"WHERE token >= ? AND token < ? AND {where}{more} GROUP BY award_id", params)
+
 
 FACETS_SQL = """
-    SELECT agency_code, any_value(agency_name) AS agency_name, category, vendor_id,
-           any_value(vendor_name) AS vendor_name, maker, count(*) AS awards,
+    SELECT agency_code, category, vendor_id, maker, count(*) AS awards,
            sum(obligation_usd) AS obligation_usd,
            GROUPING(agency_code, category, vendor_id, maker) AS g
     FROM hits
@@ -80,12 +84,31 @@ def results_sql(award_ids: list[int]) -> str:
 def run_search(ctx: Ctx, where: str, args: list[Any], size: int, page: int
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """Matches go to a temporary table once; facets and the page are read from it."""
+    tokens = P.search_tokens(ctx.params.get("q"))
     _, facets, years, top, _ = ctx.reader.batch([
-        (HITS_SQL.format(where=where), args), (FACETS_SQL, []), (YEAR_FACET_SQL, []),
+        hits_sql(where, args, tokens), (FACETS_SQL, []), (YEAR_FACET_SQL, []),
         (TOP_SQL.format(size=int(size), offset=int((page - 1) * size)), []),
         ("DROP TABLE hits", []),
     ])
     return facets, years, [r["award_id"] for r in top]
+
+
+def add_labels(ctx: Ctx, rows: list[dict[str, Any]]) -> None:
+    """Agency and vendor names for the facet rows (kept out of the word table)."""
+    _, subtier = load_agencies()
+    vendors = sorted({r["vendor_id"] for r in rows if r["g"] == 13 and r["vendor_id"]},
+                     key=lambda v: -next(r["awards"] for r in rows
+                                         if r["g"] == 13 and r["vendor_id"] == v))[:15]
+    names = {}
+    if vendors:
+        marks = ", ".join("?" * len(vendors))
+        names = {r["vendor_id"]: r["name"] for r in ctx.reader.rows(
+            f"SELECT vendor_id, name FROM serve_vendor WHERE vendor_id IN ({marks})",
+            vendors)}
+    for r in rows:
+        code = r["agency_code"]
+        r["agency_name"] = subtier[code].name if code in subtier else code
+        r["vendor_name"] = names.get(r["vendor_id"], r["vendor_id"])
 
 
 def build_facets(
@@ -143,6 +166,7 @@ def search(ctx: Ctx) -> View:
     if not ctx.reader.has("serve_award"):
         return view
     facet_rows, years, top = run_search(ctx, where, args, size, page)
+    add_labels(ctx, facet_rows)
     total, facets = build_facets(facet_rows)
     facets["fy"] = [{"value": r["fiscal_year"], "label": f"FY{r['fiscal_year']}",
                      "awards": r["awards"]} for r in years]
