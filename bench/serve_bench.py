@@ -232,7 +232,7 @@ async def load(
     kinds = sorted(by_kind)
     rng = random.Random(11)
     done: dict[str, list[float]] = {}
-    errors: dict[str, int] = {}
+    errors: dict[str, dict[str, int]] = {}
     count = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
@@ -247,27 +247,29 @@ async def load(
                 t0 = time.perf_counter()
                 try:
                     r = await client.get(url)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    why = None if r.status_code == 200 else str(r.status_code)
+                except httpx.HTTPError as exc:
+                    why = type(exc).__name__
                 done.setdefault(kind, []).append(time.perf_counter() - t0)
-                if not ok:
-                    errors[kind] = errors.get(kind, 0) + 1
+                if why:
+                    errors.setdefault(kind, {})
+                    errors[kind][why] = errors[kind].get(why, 0) + 1
 
         start = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.monotonic() - start
     return {
-        kind: summarise(lat, errors.get(kind, 0), elapsed) for kind, lat in done.items()
+        kind: summarise(lat, errors.get(kind, {}), elapsed) for kind, lat in done.items()
     }
 
 
-def summarise(lat: list[float], errors: int, elapsed: float) -> dict:
+def summarise(lat: list[float], errors: dict[str, int], elapsed: float) -> dict:
     lat = sorted(lat)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [lat[0]] * 99
     return {
         "requests": len(lat),
-        "errors": errors,
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
         "rps": round(len(lat) / elapsed, 1),
         "p50_ms": round(q[49] * 1000, 1),
         "p95_ms": round(q[94] * 1000, 1),
@@ -387,6 +389,9 @@ def main() -> None:
                     args.cap,
                 )
             )["faceted"]
+            results[label]["faceted, 1 client"] = asyncio.run(
+                load("http://127.0.0.1:8791", ours, 1, args.seconds / 2, 30)
+            )["faceted"]
         finally:
             stop(proc)
         print(label, json.dumps(results[label]), flush=True)
@@ -425,6 +430,9 @@ def main() -> None:
                 )
             )["faceted"]
         }
+        results["datasette"]["faceted, 1 client"] = asyncio.run(
+            load("http://127.0.0.1:8792", theirs, 1, args.seconds / 2, 30)
+        )["faceted"]
     finally:
         stop(ds)
     print("datasette", json.dumps(results["datasette"]), flush=True)
@@ -447,6 +455,10 @@ def print_markdown(args: argparse.Namespace, info: dict, results: dict) -> None:
                 f"| {label} | {kind} | {r['requests']:,} | {r['errors']} | {r['rps']} | "
                 f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
             )
+    one_ours = results["custodes, caches off"]["faceted, 1 client"]
+    one_theirs = results["datasette"]["faceted, 1 client"]
+    print(f"\nfaceted query, one client, caches off: p50 Datasette / custodes = "
+          f"{one_theirs['p50_ms'] / one_ours['p50_ms']:.1f}x")
     ours, theirs = results["custodes"]["faceted"], results["datasette"]["faceted"]
     cold = results["custodes, caches off"]["faceted"]
     print(
