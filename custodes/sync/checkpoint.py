@@ -103,12 +103,16 @@ def clear(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def start(folder: Path, plan: dict[str, Any], first: Window) -> tuple[Checkpoint, bool]:
-    """Resume the checkpoint for `plan`, or start a new one. Returns (checkpoint, resumed)."""
+def start(folder: Path, plan: dict[str, Any],
+          first: Window) -> tuple[Checkpoint, bool, dict[str, Any] | None]:
+    """Resume the checkpoint for `plan`, or start a new one.
+
+    Returns (checkpoint, resumed, the plan of a discarded checkpoint or None).
+    """
     old = load(folder)
     if old is not None and old.plan == plan:
-        return old, True
+        return old, True, None
     clear(folder)
     cp = Checkpoint(plan, [WindowState(first.key)])
     save(folder, cp)
-    return cp, False
+    return cp, False, (old.plan if old is not None else None)

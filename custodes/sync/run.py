@@ -25,6 +25,7 @@ from custodes.sync.windows import Window
 DHS = "Department of Homeland Security"
 DEFAULT_AGENCIES = ("ICE", "CBP")
 SEARCH_CAP = 50_000
+WINDOW_ATTEMPTS = 2  # per run; each attempt already makes passes and retries requests
 
 Tell = Callable[[str], None]
 
@@ -62,6 +63,7 @@ class SyncResult:
     missing: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     stop_reason: str | None = None
+    discarded_plan: dict[str, Any] | None = None  # an unfinished sync given up
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,8 +83,10 @@ def fetch_all(client: Client, folder: Path, plan: dict[str, Any],
     started = time.time()
     say = tell or (lambda msg: None)
     span = Window(date.fromisoformat(plan["start"]), date.fromisoformat(plan["end"]))
-    cp, resumed = ckpt.start(folder, plan, span)
-    result = SyncResult(resumed=resumed)
+    cp, resumed, discarded = ckpt.start(folder, plan, span)
+    result = SyncResult(resumed=resumed, discarded_plan=discarded)
+    if discarded:
+        say("an unfinished sync with other options was discarded")
     for state in cp.windows:  # a new run gives failed windows fresh attempts
         if state.status == "failed" and state.attempts < 99:
             state.attempts = 0
@@ -111,17 +115,13 @@ def _work(client: Client, folder: Path, cp: ckpt.Checkpoint, plan: dict[str, Any
         guard += 1
         progressed = False
         for state in pending:
-            if state.status == "failed" and state.attempts >= _attempts_for(state):
+            if state.status == "failed" and state.attempts >= WINDOW_ATTEMPTS:
                 continue
             progressed = True
             _one_window(client, folder, cp, state, agencies, cap, say)
             ckpt.save(folder, cp)
         if not progressed:
             return
-
-
-def _attempts_for(state: ckpt.WindowState) -> int:
-    return 2  # each attempt already makes several passes and retries per request
 
 
 def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,

@@ -109,6 +109,7 @@ def sync_search(settings: Settings, opts: SyncOptions, say: Any = None) -> tuple
                    "until": span.end, "resumed": result.resumed, **counts,
                    "ingest_run_id": report.run_id if report else None,
                    "missing": result.missing, "stop_reason": result.stop_reason,
+                   "discarded_checkpoint": result.discarded_plan,
                    "staging": str(folder), "written": bool(report and report.committed)}
         summary["sync_id"] = _record(settings, "search", started, result.status, api_url,
                                      plan, span, counts, report, result.missing, line)

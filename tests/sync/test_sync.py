@@ -241,3 +241,15 @@ def test_a_counted_record_never_served_is_not_papered_over(fake_api, sync, db_pa
     api = fake_api(rows, faults=[Fault("drop", path=SEARCH, times=-1, shift=40)])
     code, s = sync(api.url, *FY)
     assert code == 2 and not s["written"]
+
+
+def test_a_different_sync_discards_the_old_checkpoint(fake_api, sync, db_path):
+    rows = make_rows(200, seed=16)
+    api = fake_api(rows, faults=[Fault("500", times=-1)])
+    code, s = sync(api.url, *FY, "--max-requests", "3")
+    assert code == 2 and (staging_dir(db_path) / "checkpoint.json").exists()
+    api.faults.clear()
+    code, s = sync(api.url, "--fy", "2024", "--agency", "ICE")
+    assert code == 0 and not s["resumed"]
+    assert s["discarded_checkpoint"]["agencies"][1]["name"] == \
+        "U.S. Customs and Border Protection"
