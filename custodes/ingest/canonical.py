@@ -116,6 +116,17 @@ def _field_problem(name: str, value: str, problem: str) -> str:
     )
 
 
+def _raw_values(header: list[str]) -> str:
+    """The raw row as a list of values, in header order (the header is kept per file)."""
+    return "list_value(" + ", ".join(q(h) for h in header) + ")"
+
+
+def _raw_hash(header: list[str]) -> str:
+    """MD5 over the values (unit-separated, NULL marked): stable across versions."""
+    parts = ", ".join(f"coalesce({q(h)}, chr(30))" for h in header)
+    return f"md5(concat_ws(chr(31), {parts}))"
+
+
 def _raw_json(header: list[str]) -> str:
     pairs = ", ".join(f"{f.sql_str(h)}, {q(h)}" for h in header)
     return f"json_object({pairs})::VARCHAR"
@@ -192,6 +203,8 @@ def api_search_sql(header: list[str]) -> dict[str, str]:
             f"CASE WHEN {piid} IS NULL THEN 'empty Award ID (PIID)' END)"
         ),
         "__raw_json": _raw_json(header),
+        "__raw_values": _raw_values(header),
+        "content_hash": _raw_hash(header),
     }
 
 
@@ -269,6 +282,8 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
             f"CASE WHEN {piid} IS NULL THEN 'empty award_id_piid' END)"
         ),
         "__raw_json": _raw_json(header),
+        "__raw_values": _raw_values(header),
+        "content_hash": _raw_hash(header),
     }
 
 

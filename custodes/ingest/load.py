@@ -31,6 +31,7 @@ class FileReport:
     quarantined: int = 0
     status: str = "loaded"
     message: str | None = None
+    header: list[str] | None = None
 
 
 @dataclass
@@ -94,6 +95,7 @@ def _stage_file(store: Store, source: src.SourceFile, i: int, report: IngestRepo
         quarantine.append((source.display, 1, str(exc), _first_line(source)))
         return False
     fr.format = fmt.name
+    fr.header = header
     con = store.con
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{i} AS {_read_csv_sql(source, header, i)}")
     # DuckDB may report several errors for one line; keep the first per line.
@@ -126,8 +128,8 @@ def _stage_file(store: Store, source: src.SourceFile, i: int, report: IngestRepo
     # A view: the canonical values are computed while writing, never held in memory.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW canon_{i} AS SELECT *, {i} AS __file, "
-        f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format, "
-        f"md5(__raw_json) AS content_hash FROM ({lined})"
+        f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format "
+        f"FROM ({lined})"
     )
     fr.rows_read = int(con.execute(f"SELECT count(*) FROM raw_{i}").fetchone()[0]) + len(rejects)
     fr.quarantined = len(rejects)
@@ -281,7 +283,7 @@ def _write_rows(store: Store, report: IngestReport, run_id: int,
     _pause("merge", pause_at)
     con.execute(
         f"INSERT INTO \"transaction\" SELECT {cols}, __format, __source, __line, "
-        f"{run_id}, content_hash, __raw_json FROM {source}"
+        f"{run_id}, content_hash, __raw_values FROM {source}"
     )
     if store.scalar("SELECT count(*) FROM \"transaction\" WHERE award_key_source = 'built'"):
         con.execute(MATCH_BUILT_KEYS_SQL)
@@ -305,9 +307,9 @@ def _merge(store: Store, report: IngestReport, quarantine: list[tuple],
         for fr in report.files:
             path, _, member = fr.file.partition("!")
             con.execute(
-                "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, path, member or None, hashes.get(fr.file), fr.format,
-                 fr.rows_read, fr.status, fr.message],
+                 fr.rows_read, fr.status, fr.message, fr.file, fr.header],
             )
         report.committed = True
         con.execute(
@@ -325,7 +327,8 @@ def _keep_revisions(store: Store, run_id: int) -> None:
     con = store.con
     changed = "(SELECT transaction_key FROM to_write WHERE __state = 'changed')"
     con.execute(
-        "INSERT INTO transaction_revision SELECT transaction_key, ?, now()::TIMESTAMP, "
-        f"obligation_usd, content_hash, raw_json FROM \"transaction\" "
-        f"WHERE transaction_key IN {changed}", [run_id])
+        "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
+        "t.obligation_usd, t.content_hash, s.raw_json FROM \"transaction\" t "
+        f"JOIN source_row s USING (transaction_key) WHERE t.transaction_key IN {changed}",
+        [run_id])
     con.execute(f"DELETE FROM \"transaction\" WHERE transaction_key IN {changed}")

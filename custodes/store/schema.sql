@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS source_file (
     format      VARCHAR,              -- 'api_search' | 'bulk_contracts' | NULL if refused
     rows_read   BIGINT,
     status      VARCHAR,              -- 'loaded' | 'refused'
-    message     VARCHAR
+    message     VARCHAR,
+    display     VARCHAR,              -- as transaction.source_file names it
+    header      VARCHAR[]             -- the header row (names for raw_values)
 );
 
 CREATE TABLE IF NOT EXISTS "transaction" (
@@ -73,15 +75,17 @@ CREATE TABLE IF NOT EXISTS "transaction" (
     source_line                BIGINT,
     ingest_run_id              INTEGER,
     content_hash               VARCHAR,
-    raw_json                   VARCHAR   -- the raw source row, minimised: header -> value
+    raw_values                 VARCHAR[]  -- the raw source row, minimised, in header order
 );
 
--- The raw source row of each transaction (kept in the transaction table, so that one
--- write stores both; read it through this view).
-CREATE VIEW IF NOT EXISTS source_row AS
-    SELECT transaction_key, raw_json FROM "transaction";
-
 -- Earlier versions of transactions that a later ingest replaced (for "what changed").
+-- The raw source row of each transaction as a JSON object (header -> value). The values
+-- live in transaction.raw_values (one write at ingest), the header once per file.
+CREATE VIEW IF NOT EXISTS source_row AS
+    SELECT t.transaction_key, to_json(map(f.header, t.raw_values))::VARCHAR AS raw_json
+    FROM "transaction" t
+    JOIN source_file f ON f.run_id = t.ingest_run_id AND f.display = t.source_file;
+
 CREATE TABLE IF NOT EXISTS transaction_revision (
     transaction_key  VARCHAR,
     replaced_by_run  INTEGER,
