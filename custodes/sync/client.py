@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,9 @@ class Client:
 
     def _json(self, method: str, path: str, **kw: Any) -> Any:
         def parse(resp: httpx.Response) -> Any:
-            return json.loads(resp.content)  # ValueError on a truncated body -> retry
+            # Decimal keeps any amount sent as a JSON number exact; a truncated body
+            # raises ValueError, which the loop retries.
+            return json.loads(resp.content, parse_float=Decimal)
 
         return self._request(method, path, parse, **kw)
 

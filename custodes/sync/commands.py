@@ -40,6 +40,9 @@ def api_options(func: Any) -> Any:
                      help="Awarding agency: ICE, CBP, any DHS component (code, abbreviation "
                           "or name), a toptier code such as 070, or toptier:NAME / "
                           "subtier:NAME for any other agency. Repeatable. Default: ICE and CBP."),
+        click.option("--funding", is_flag=True,
+                     help="Also fetch actions the agencies fund through another agency's "
+                          "contracting office (matched as funding agency)."),
         click.option("--fy", type=click.IntRange(2001, 2100), default=None,
                      help="Fiscal year (FY N = 1 Oct N-1 to 30 Sep N)."),
         click.option("--api-url", default=None,
@@ -96,7 +99,7 @@ def _say(as_json: bool) -> Any:
 @json_option
 @click.pass_context
 def sync_group(ctx: click.Context, settings: Settings, agencies: tuple[str, ...],
-               fy: int | None, api_url: str | None, max_requests: int | None,
+               funding: bool, fy: int | None, api_url: str | None, max_requests: int | None,
                max_minutes: float | None, rate: float, backoff: float,
                request_timeout: float, wait: float | None, since: date | None,
                until: date | None, digest_webhook: str | None, partial: bool,
@@ -114,7 +117,7 @@ def sync_group(ctx: click.Context, settings: Settings, agencies: tuple[str, ...]
         return
     opts = SyncOptions(list(agencies), fy, since, until, api_url,
                        _policy(rate, backoff, request_timeout, max_requests, max_minutes),
-                       partial=partial)
+                       partial=partial, funding=funding)
     code, summary = sync_search(_with_wait(settings, wait), opts, _say(as_json))
     if summary.get("ingest_run_id"):
         summary["watch"] = _digest_after(settings, int(summary["ingest_run_id"]),
@@ -148,7 +151,8 @@ def _digest_after(settings: Settings, run_id: int, webhook: str | None) -> dict[
               help="Give up on a job that has not finished after this many seconds.")
 @db_option
 @json_option
-def bulk_command(settings: Settings, agencies: tuple[str, ...], fy: int | None,
+def bulk_command(settings: Settings, agencies: tuple[str, ...], funding: bool,
+                 fy: int | None,
                  api_url: str | None, max_requests: int | None, max_minutes: float | None,
                  rate: float, backoff: float, request_timeout: float, wait: float | None,
                  poll: float, job_timeout: float, as_json: bool) -> None:
@@ -160,7 +164,7 @@ def bulk_command(settings: Settings, agencies: tuple[str, ...], fy: int | None,
     """
     opts = SyncOptions(list(agencies), fy, api_url=api_url,
                        policy=_policy(rate, backoff, request_timeout, max_requests,
-                                      max_minutes))
+                                      max_minutes), funding=funding)
     code, summary = sync_bulk(_with_wait(settings, wait), opts, poll_first=poll,
                               timeout=job_timeout, say=_say(as_json))
     _print(summary, as_json)

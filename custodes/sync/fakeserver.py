@@ -240,7 +240,8 @@ def _sort_key(rec: dict[str, Any], sort: str) -> Any:
 
 
 def _agency_hit(agency: dict[str, str], rec: dict[str, Any]) -> bool:
-    field_name = "Awarding Sub Agency" if agency.get("tier") == "subtier" else "Awarding Agency"
+    role = "Funding" if agency.get("type") == "funding" else "Awarding"
+    field_name = f"{role} Sub Agency" if agency.get("tier") == "subtier" else f"{role} Agency"
     return str(rec.get(field_name) or "").upper() == str(agency.get("name") or "").upper()
 
 

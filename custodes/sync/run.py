@@ -30,12 +30,20 @@ WINDOW_ATTEMPTS = 2  # per run; each attempt already makes passes and retries re
 Tell = Callable[[str], None]
 
 
-def agency_filters(names: list[str]) -> list[dict[str, str]]:
+def agency_filters(names: list[str], funding: bool = False) -> list[dict[str, str]]:
     """--agency values -> the API's name-based agency objects.
 
     Accepts a known sub-agency (code, abbreviation or name, e.g. ICE or 7012), a known
-    toptier code (070), or `toptier:NAME` / `subtier:NAME` for any other agency.
+    toptier code (070), or `toptier:NAME` / `subtier:NAME` for any other agency. With
+    `funding`, each agency is also matched as the funding agency (the API ORs them).
     """
+    awarding = _agency_objects(names)
+    if not funding:
+        return awarding
+    return awarding + [{**a, "type": "funding"} for a in awarding]
+
+
+def _agency_objects(names: list[str]) -> list[dict[str, str]]:
     toptier, _ = load_agencies()
     out: list[dict[str, str]] = []
     for raw in names or list(DEFAULT_AGENCIES):

@@ -51,6 +51,7 @@ class SyncOptions:
     policy: Policy | None = None
     cap: int = SEARCH_CAP
     partial: bool = False
+    funding: bool = False
 
 
 @contextmanager
@@ -77,7 +78,7 @@ def _default_since(settings: Settings, agencies: list[dict[str, str]]) -> date |
 
 def sync_search(settings: Settings, opts: SyncOptions, say: Any = None) -> tuple[int, dict]:
     check_dates(opts.fy, opts.since)
-    agencies = agency_filters(opts.agencies)
+    agencies = agency_filters(opts.agencies, opts.funding)
     api_url = opts.api_url or settings.usaspending_url
     started = runlog.now()
     with sync_lock(settings):
@@ -148,7 +149,7 @@ def sync_bulk(settings: Settings, opts: SyncOptions, *, poll_first: float = 5.0,
     if opts.fy is None:
         raise CustodesError("`custodes sync bulk` needs --fy YEAR (one fiscal year per "
                             "download job).")
-    agencies = agency_filters(opts.agencies)
+    agencies = agency_filters(opts.agencies, opts.funding)
     api_url = opts.api_url or settings.usaspending_url
     span = fiscal_year_window(opts.fy)
     started = runlog.now()

@@ -253,3 +253,25 @@ def test_a_different_sync_discards_the_old_checkpoint(fake_api, sync, db_path):
     assert code == 0 and not s["resumed"]
     assert s["discarded_checkpoint"]["agencies"][1]["name"] == \
         "U.S. Customs and Border Protection"
+
+
+def test_funding_flag_finds_money_spent_through_other_offices(fake_api, sync, db_path):
+    from custodes.sync.fakeserver import api_record
+
+    rows = make_rows(40, seed=17)
+    api = fake_api(rows)
+    gsa = api_record({**rows[0], "Award ID": "47QFUND24F0001", "Modification": "0",
+                      "Federal Action Obligation": "123.45", "Agency": "GSA",
+                      "Generated Award ID": "CONT_AWD_47QFUND24F0001_4732_-NONE-_-NONE-"}, 1)
+    gsa.update({"Awarding Agency": "General Services Administration",
+                "Awarding Sub Agency": "Federal Acquisition Service",
+                "Funding Sub Agency": "U.S. Immigration and Customs Enforcement"})
+    api.records.append(gsa)
+    api.changed()
+    ice = [r for r in rows if r["Agency"] == "ICE"]
+    code, s = sync(api.url, "--fy", "2024", "--agency", "ICE")
+    assert code == 0 and s["fetched"] == len(ice)
+    code, s = sync(api.url, "--fy", "2024", "--agency", "ICE", "--funding")
+    assert code == 0 and s["fetched"] == len(ice) + 1 and s["new"] == 1
+    types = [a["type"] for a in api.requests_to("count")[-1]["body"]["filters"]["agencies"]]
+    assert types == ["awarding", "funding"]
