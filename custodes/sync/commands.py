@@ -20,8 +20,8 @@ from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.sync.client import Policy
 from custodes.sync.digest import build_digest
-from custodes.sync.webhook import WebhookFailed, post_digest
 from custodes.sync.service import SyncOptions, sync_bulk, sync_search
+from custodes.sync.webhook import WebhookFailed, post_digest
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

@@ -136,12 +136,29 @@ def test_one_day_over_the_cap_is_reported(fake_api, sync):
     assert any("one day cannot be split" in (m["error"] or "") for m in s["missing"])
 
 
-def test_second_sync_waits_for_the_lock(fake_api, cli, db_path):
-    api = fake_api(make_rows(10))
-    with writer_lock(db_path.with_name(db_path.name + ".sync"), "test"):
+def test_a_second_sync_is_refused_while_one_runs(fake_api, cli, db_path):
+    import time
+
+    from tests.conftest import run_cli_process
+
+    api = fake_api(make_rows(300, seed=18),
+                   faults=[Fault("slow", path=SEARCH, delay=0.3, times=-1)])
+    first = run_cli_process(db_path, "sync", "--api-url", api.url, "--rate", "0",
+                            "--fy", "2024", "--json")
+    try:
+        deadline = time.monotonic() + 30
+        while not api.requests_to(SEARCH) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first sync is paging now
+        seen = len(api.log)
         result = cli("sync", "--api-url", api.url, "--fy", "2024", expect=3)
-    assert "another `custodes sync` is running" in result.output
-    assert api.log == []
+        assert "another `custodes sync` is running" in result.output
+        # the second asked nothing (the first counted before it started paging)
+        assert not any(r["path"].endswith("_count/") for r in api.log[seen:])
+        out, _ = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0 and json.loads(out)["fetched"] == 300
 
 
 def test_bad_agency_is_a_usage_error(cli):
