@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from custodes.store.lock import writer_lock
 from custodes.sync.checkpoint import staging_dir
 from custodes.sync.fakeserver import Fault
 from tests.sync.conftest import make_rows, store_total, total
