@@ -30,29 +30,53 @@ CLI = [sys.executable, "-m", "custodes"]
 
 def run(db: Path, *args: str) -> tuple[float, dict]:
     started = time.perf_counter()
-    out = subprocess.run([*CLI, "--db", str(db), *args, "--json"], capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run(
+        [*CLI, "--db", str(db), *args, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     took = time.perf_counter() - started
     if out.returncode not in (0,):
         raise SystemExit(f"{args[0]} failed ({out.returncode}): {out.stderr[-800:]}")
     return took, json.loads(out.stdout)
 
 
-def sync_years(db: Path, url: str, first_fy: int, last_fy: int) -> tuple[float, int, int]:
+def sync_years(
+    db: Path, url: str, first_fy: int, last_fy: int
+) -> tuple[float, int, int]:
     took, fetched, requests = 0.0, 0, 0
     for fy in range(first_fy, last_fy + 1):
-        t, s = run(db, "sync", "--api-url", url, "--rate", "0", "--backoff", "0.01",
-                   "--fy", str(fy))
-        took, fetched, requests = took + t, fetched + s["fetched"], requests + s["requests"]
-        print(f"  FY{fy}: {t:.1f} s, {s['fetched']:,} records, {s['requests']} requests",
-              file=sys.stderr, flush=True)
+        t, s = run(
+            db,
+            "sync",
+            "--api-url",
+            url,
+            "--rate",
+            "0",
+            "--backoff",
+            "0.01",
+            "--fy",
+            str(fy),
+        )
+        took, fetched, requests = (
+            took + t,
+            fetched + s["fetched"],
+            requests + s["requests"],
+        )
+        print(
+            f"  FY{fy}: {t:.1f} s, {s['fetched']:,} records, {s['requests']} requests",
+            file=sys.stderr,
+            flush=True,
+        )
     return took, fetched, requests
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path,
-                        default=ROOT.parent / "shared/data/usaspending/api-search")
+    parser.add_argument(
+        "--data", type=Path, default=ROOT.parent / "shared/data/usaspending/api-search"
+    )
     args = parser.parse_args()
     rows = load_rows([args.data])
     tmp = Path(tempfile.mkdtemp(prefix="custodes-sync-bench-"))
@@ -66,17 +90,22 @@ def main() -> None:
     with FakeUsaspending(rows, cap=5000) as api:
         t, n, r = sync_years(tmp / "split.duckdb", api.url, 2021, 2024)
         lines.append(("sync FY2021-24, cap 5,000 (splits)", t, n, r))
-    faults = [Fault("500", times=2, after=5), Fault("429", retry_after="0.5", times=3, after=50), Fault("shift", path="transaction/", times=10,
-                                                      after=30),
-              Fault("truncated", path="transaction/", times=10, after=60)]
+    faults = [
+        Fault("500", times=2, after=5),
+        Fault("429", retry_after="0.5", times=3, after=50),
+        Fault("shift", path="transaction/", times=10, after=30),
+        Fault("truncated", path="transaction/", times=10, after=60),
+    ]
     with FakeUsaspending(rows, faults=faults) as api:
         t, n, r = sync_years(tmp / "faults.duckdb", api.url, 2021, 2024)
         lines.append(("sync with 25 injected faults", t, n, r))
     print("| work | time | records | requests | records/s | vs baseline |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, took, n, reqs in lines:
-        print(f"| {name} | {took:.1f} s | {n:,} | {reqs if reqs is not None else '—'} | "
-              f"{n / took:,.0f} | {took / base:.2f}x |")
+        print(
+            f"| {name} | {took:.1f} s | {n:,} | {reqs if reqs is not None else '—'} | "
+            f"{n / took:,.0f} | {took / base:.2f}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -30,15 +30,23 @@ def _stamp(value: Any) -> str:
 def _run_times(store: Store, runs: list[int]) -> dict[int, Any]:
     if not runs:
         return {}
-    rows = store.execute("SELECT run_id, finished_at FROM ingest_run WHERE run_id IN "
-                         "(SELECT unnest(?::INTEGER[]))", [runs])
+    rows = store.execute(
+        "SELECT run_id, finished_at FROM ingest_run WHERE run_id IN "
+        "(SELECT unnest(?::INTEGER[]))",
+        [runs],
+    )
     return {int(r[0]): r[1] for r in rows}
 
 
-def build_atom_feed(store: Store, *, since: str | None = None, days: int = 90,
-                    base_url: str = "http://localhost:8000", limit: int = 50,
-                    title: str = "custodes: watched vendors, makers, categories and keywords"
-                    ) -> str:
+def build_atom_feed(
+    store: Store,
+    *,
+    since: str | None = None,
+    days: int = 90,
+    base_url: str = "http://localhost:8000",
+    limit: int = 50,
+    title: str = "custodes: watched vendors, makers, categories and keywords",
+) -> str:
     """The feed as XML text. `since` is a run number or date; default the last `days` days."""
     if since is None:
         since = (datetime.now().date() - timedelta(days=days)).isoformat()
@@ -48,7 +56,9 @@ def build_atom_feed(store: Store, *, since: str | None = None, days: int = 90,
     feed = ET.Element(f"{{{ATOM}}}feed")
     base = base_url.rstrip("/")
 
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    def sub(
+        parent: ET.Element, tag: str, text: str | None = None, **attrs: str
+    ) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
         if text is not None:
             el.text = text
@@ -63,16 +73,28 @@ def build_atom_feed(store: Store, *, since: str | None = None, days: int = 90,
     for w in digest["watches"]:
         for a in w["awards"]:
             entry = sub(feed, "entry")
-            sub(entry, "id", f"{base}/watch/{w['watch_id']}/award/{a['award_key']}"
-                             f"/run/{a['run_id']}")
-            sub(entry, "title", f"[{w['kind']}: {w['value']}] {a['change']}: "
-                                f"{a['recipient_name'] or '?'} — {a['award_key']}")
+            sub(
+                entry,
+                "id",
+                f"{base}/watch/{w['watch_id']}/award/{a['award_key']}"
+                f"/run/{a['run_id']}",
+            )
+            sub(
+                entry,
+                "title",
+                f"[{w['kind']}: {w['value']}] {a['change']}: "
+                f"{a['recipient_name'] or '?'} — {a['award_key']}",
+            )
             sub(entry, "updated", _stamp(times.get(int(a["run_id"]))))
             if a["url"]:
                 sub(entry, "link", rel="alternate", href=a["url"])
             note = f" Note: {w['note']}." if w["note"] else ""
-            sub(entry, "summary", f"{_what(a)}; {a['agency'] or '?'}; actions "
-                                  f"{a['first_action']} to {a['last_action']}. "
-                                  f"{(a['description'] or '').strip()[:300]}{note}")
+            sub(
+                entry,
+                "summary",
+                f"{_what(a)}; {a['agency'] or '?'}; actions "
+                f"{a['first_action']} to {a['last_action']}. "
+                f"{(a['description'] or '').strip()[:300]}{note}",
+            )
             sub(entry, "category", term=w["kind"], label=w["value"])
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -50,26 +50,46 @@ class BulkResult:
 
 def request_body(agencies: list[dict[str, str]], window: Window) -> dict[str, Any]:
     if window.days > 366:
-        raise InputError(f"bulk downloads take at most 366 days; {window.key} has "
-                         f"{window.days}. Use --fy for one fiscal year at a time.")
-    return {"filters": {"prime_award_types": ["A", "B", "C", "D"], "date_type": "action_date",
-                        "date_range": {"start_date": window.start.isoformat(),
-                                       "end_date": window.end.isoformat()},
-                        "agencies": agencies or [{"type": "awarding", "tier": "toptier",
-                                                  "name": "All"}]},
-            "file_format": "csv"}
+        raise InputError(
+            f"bulk downloads take at most 366 days; {window.key} has "
+            f"{window.days}. Use --fy for one fiscal year at a time."
+        )
+    return {
+        "filters": {
+            "prime_award_types": ["A", "B", "C", "D"],
+            "date_type": "action_date",
+            "date_range": {
+                "start_date": window.start.isoformat(),
+                "end_date": window.end.isoformat(),
+            },
+            "agencies": agencies
+            or [{"type": "awarding", "tier": "toptier", "name": "All"}],
+        },
+        "file_format": "csv",
+    }
 
 
-def run_bulk(client: Client, agencies: list[dict[str, str]], window: Window, folder: Path,
-             *, poll_first: float = 5.0, poll_max: float = 60.0, max_polls: int = 200,
-             timeout: float = 3600.0, sleep: Callable[[float], None] = time.sleep,
-             say: Callable[[str], None] | None = None) -> BulkResult:
+def run_bulk(
+    client: Client,
+    agencies: list[dict[str, str]],
+    window: Window,
+    folder: Path,
+    *,
+    poll_first: float = 5.0,
+    poll_max: float = 60.0,
+    max_polls: int = 200,
+    timeout: float = 3600.0,
+    sleep: Callable[[float], None] = time.sleep,
+    say: Callable[[str], None] | None = None,
+) -> BulkResult:
     tell = say or (lambda msg: None)
     result = BulkResult()
     job = client.post_json(REQUEST, request_body(agencies, window))
     result.file_name, result.file_url = job["file_name"], job.get("file_url", "")
     tell(f"requested {result.file_name}")
-    status = _poll(client, result, poll_first, poll_max, max_polls, timeout, sleep, tell)
+    status = _poll(
+        client, result, poll_first, poll_max, max_polls, timeout, sleep, tell
+    )
     url = status.get("file_url") or result.file_url
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / Path(result.file_name).name
@@ -87,9 +107,16 @@ def run_bulk(client: Client, agencies: list[dict[str, str]], window: Window, fol
     return result
 
 
-def _poll(client: Client, result: BulkResult, first: float, most: float, max_polls: int,
-          timeout: float, sleep: Callable[[float], None],
-          tell: Callable[[str], None]) -> dict[str, Any]:
+def _poll(
+    client: Client,
+    result: BulkResult,
+    first: float,
+    most: float,
+    max_polls: int,
+    timeout: float,
+    sleep: Callable[[float], None],
+    tell: Callable[[str], None],
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     wait = first
     for _ in range(max_polls):
@@ -101,16 +128,20 @@ def _poll(client: Client, result: BulkResult, first: float, most: float, max_pol
             result.total_rows = int(total) if total is not None else None
             return status
         if result.status == "failed":
-            raise BulkFailed(f"the download job {result.file_name} failed: "
-                             f"{status.get('message') or 'no message'}. Try again later.")
+            raise BulkFailed(
+                f"the download job {result.file_name} failed: "
+                f"{status.get('message') or 'no message'}. Try again later."
+            )
         tell(f"{result.file_name}: {result.status} after {result.polls} polls")
         if time.monotonic() + wait > deadline:
             break
         sleep(wait)
         wait = min(wait * 2, most)
-    raise BulkFailed(f"the download job {result.file_name} did not finish within "
-                     f"{result.polls} polls / {timeout:g} s (last status {result.status}). "
-                     "Jobs that run for hours have usually failed; request it again.")
+    raise BulkFailed(
+        f"the download job {result.file_name} did not finish within "
+        f"{result.polls} polls / {timeout:g} s (last status {result.status}). "
+        "Jobs that run for hours have usually failed; request it again."
+    )
 
 
 def verify_zip(path: Path, result: BulkResult) -> None:
@@ -130,7 +161,9 @@ def verify_zip(path: Path, result: BulkResult) -> None:
                     if header is None:
                         continue
                     try:
-                        detect_format([h.strip() for h in header], f"{path.name}!{member}")
+                        detect_format(
+                            [h.strip() for h in header], f"{path.name}!{member}"
+                        )
                     except InputError as exc:
                         raise BulkFailed(str(exc)) from exc
                     rows += sum(1 for _ in reader)
@@ -140,5 +173,7 @@ def verify_zip(path: Path, result: BulkResult) -> None:
         raise BulkFailed(f"{path.name} holds no CSV files")
     result.members, result.rows_in_zip = members, rows
     if result.total_rows is not None and rows != result.total_rows:
-        raise BulkFailed(f"{path.name} has {rows:,} data rows but the job reported "
-                         f"{result.total_rows:,}; the file is incomplete")
+        raise BulkFailed(
+            f"{path.name} has {rows:,} data rows but the job reported "
+            f"{result.total_rows:,}; the file is incomplete"
+        )

@@ -59,19 +59,32 @@ class Checkpoint:
         return [w for w in self.windows if w.status == "done"]
 
     def missing(self) -> list[dict[str, Any]]:
-        return [{"window": w.key, "status": w.status, "expected": w.expected,
-                 "got": w.rows, "error": w.error}
-                for w in self.windows if w.status in ("pending", "failed")]
+        return [
+            {
+                "window": w.key,
+                "status": w.status,
+                "expected": w.expected,
+                "got": w.rows,
+                "error": w.error,
+            }
+            for w in self.windows
+            if w.status in ("pending", "failed")
+        ]
 
     def replace(self, state: WindowState, parts: list[Window]) -> None:
         """Mark `state` split and queue its parts right after it."""
         state.status = "split"
         i = self.windows.index(state)
-        self.windows[i + 1:i + 1] = [WindowState(p.key) for p in parts]
+        self.windows[i + 1 : i + 1] = [WindowState(p.key) for p in parts]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "plan_id": self.plan_id, "plan": self.plan,
-                "cap_seen": self.cap_seen, "windows": [asdict(w) for w in self.windows]}
+        return {
+            "version": self.version,
+            "plan_id": self.plan_id,
+            "plan": self.plan,
+            "cap_seen": self.cap_seen,
+            "windows": [asdict(w) for w in self.windows],
+        }
 
 
 def load(folder: Path) -> Checkpoint | None:
@@ -84,8 +97,11 @@ def load(folder: Path) -> Checkpoint | None:
         return None  # unreadable: start again (the data files are re-fetched)
     if doc.get("version") != VERSION:
         return None
-    return Checkpoint(doc["plan"], [WindowState(**w) for w in doc["windows"]],
-                      cap_seen=doc.get("cap_seen"))
+    return Checkpoint(
+        doc["plan"],
+        [WindowState(**w) for w in doc["windows"]],
+        cap_seen=doc.get("cap_seen"),
+    )
 
 
 def save(folder: Path, cp: Checkpoint) -> None:
@@ -103,8 +119,9 @@ def clear(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def start(folder: Path, plan: dict[str, Any],
-          first: Window) -> tuple[Checkpoint, bool, dict[str, Any] | None]:
+def start(
+    folder: Path, plan: dict[str, Any], first: Window
+) -> tuple[Checkpoint, bool, dict[str, Any] | None]:
     """Resume the checkpoint for `plan`, or start a new one.
 
     Returns (checkpoint, resumed, the plan of a discarded checkpoint or None).

@@ -62,15 +62,22 @@ class Stats:
     failures: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"requests": self.requests, "retries": self.retries,
-                "transient_failures": self.failures[-20:]}
+        return {
+            "requests": self.requests,
+            "retries": self.retries,
+            "transient_failures": self.failures[-20:],
+        }
 
 
 class Client:
     """Talks to one API base URL. Use as a context manager."""
 
-    def __init__(self, base_url: str, policy: Policy | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        base_url: str,
+        policy: Policy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.base_url = base_url.rstrip("/")
         self.policy = policy or Policy()
         self.stats = Stats()
@@ -78,9 +85,12 @@ class Client:
         self._last = 0.0
         self._started = time.monotonic()
         self._http = httpx.Client(
-            timeout=self.policy.timeout, follow_redirects=True,
-            headers={"User-Agent": f"custodes/{__version__} (+sync)",
-                     "Accept": "application/json"},
+            timeout=self.policy.timeout,
+            follow_redirects=True,
+            headers={
+                "User-Agent": f"custodes/{__version__} (+sync)",
+                "Accept": "application/json",
+            },
         )
 
     def __enter__(self) -> Client:
@@ -138,9 +148,14 @@ class Client:
             self._sleep(wait)
         self._last = time.monotonic()
 
-    def _request(self, method: str, path: str, handle: Callable[[httpx.Response], Any],
-                 json_body: dict[str, Any] | None = None,
-                 params: dict[str, str] | None = None) -> Any:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        handle: Callable[[httpx.Response], Any],
+        json_body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         url = self.url(path)
         last = "no attempt made"
         for attempt in range(1, self.policy.attempts + 1):
@@ -157,8 +172,12 @@ class Client:
                     last = f"HTTP {resp.status_code}"
                     retry_after = parse_retry_after(resp.headers.get("Retry-After"))
                 elif resp.status_code >= 400:
-                    raise ApiError(f"{method} {url} answered HTTP {resp.status_code}: "
-                                   f"{resp.text[:300]}", resp.status_code, resp.text)
+                    raise ApiError(
+                        f"{method} {url} answered HTTP {resp.status_code}: "
+                        f"{resp.text[:300]}",
+                        resp.status_code,
+                        resp.text,
+                    )
                 else:
                     try:
                         return handle(resp)
@@ -169,7 +188,9 @@ class Client:
                 break
             self.stats.retries += 1
             self._sleep(self._wait(attempt, retry_after))
-        raise ApiError(f"{method} {url} failed {self.policy.attempts} times; last: {last}")
+        raise ApiError(
+            f"{method} {url} failed {self.policy.attempts} times; last: {last}"
+        )
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         p = self.policy
@@ -180,8 +201,10 @@ class Client:
         if p.max_seconds is not None:
             left = p.max_seconds - self.elapsed()
             if wait > left:
-                raise BudgetExhausted(f"time limit of {p.max_seconds:g} s reached "
-                                      f"(the server asked to wait {wait:.0f} s)")
+                raise BudgetExhausted(
+                    f"time limit of {p.max_seconds:g} s reached "
+                    f"(the server asked to wait {wait:.0f} s)"
+                )
         return wait
 
 

@@ -36,45 +36,100 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 def api_options(func: Any) -> Any:
     """Options shared by `sync` and `sync bulk`: where to ask, and how politely."""
     options = [
-        click.option("--agency", "agencies", multiple=True,
-                     help="Awarding agency: ICE, CBP, any DHS component (code, abbreviation "
-                          "or name), a toptier code such as 070, or toptier:NAME / "
-                          "subtier:NAME for any other agency. Repeatable. Default: ICE and CBP."),
-        click.option("--funding", is_flag=True,
-                     help="Also fetch actions the agencies fund through another agency's "
-                          "contracting office (matched as funding agency)."),
-        click.option("--fy", type=click.IntRange(2001, 2100), default=None,
-                     help="Fiscal year (FY N = 1 Oct N-1 to 30 Sep N)."),
-        click.option("--api-url", default=None,
-                     help="API base URL (a mirror or test server). "
-                          "Env: CUSTODES_USASPENDING_URL."),
-        click.option("--max-requests", type=click.IntRange(1), default=None,
-                     help="Stop after this many HTTP requests; the next run resumes."),
-        click.option("--max-minutes", type=click.FloatRange(0.01), default=None,
-                     help="Stop after this many minutes; the next run resumes."),
-        click.option("--rate", type=click.FloatRange(0), default=2.0, show_default=True,
-                     help="Requests per second at most (0 = no pause between requests)."),
-        click.option("--backoff", type=click.FloatRange(0), default=1.0, show_default=True,
-                     help="First retry wait in seconds; doubles per retry, Retry-After wins."),
-        click.option("--timeout", "request_timeout", type=click.FloatRange(0.1), default=60.0,
-                     show_default=True, help="Seconds to wait for one reply."),
-        click.option("--wait", type=float, default=None,
-                     help="Seconds to wait for another sync or writer to finish."),
+        click.option(
+            "--agency",
+            "agencies",
+            multiple=True,
+            help="Awarding agency: ICE, CBP, any DHS component (code, abbreviation "
+            "or name), a toptier code such as 070, or toptier:NAME / "
+            "subtier:NAME for any other agency. Repeatable. Default: ICE and CBP.",
+        ),
+        click.option(
+            "--funding",
+            is_flag=True,
+            help="Also fetch actions the agencies fund through another agency's "
+            "contracting office (matched as funding agency).",
+        ),
+        click.option(
+            "--fy",
+            type=click.IntRange(2001, 2100),
+            default=None,
+            help="Fiscal year (FY N = 1 Oct N-1 to 30 Sep N).",
+        ),
+        click.option(
+            "--api-url",
+            default=None,
+            help="API base URL (a mirror or test server). "
+            "Env: CUSTODES_USASPENDING_URL.",
+        ),
+        click.option(
+            "--max-requests",
+            type=click.IntRange(1),
+            default=None,
+            help="Stop after this many HTTP requests; the next run resumes.",
+        ),
+        click.option(
+            "--max-minutes",
+            type=click.FloatRange(0.01),
+            default=None,
+            help="Stop after this many minutes; the next run resumes.",
+        ),
+        click.option(
+            "--rate",
+            type=click.FloatRange(0),
+            default=2.0,
+            show_default=True,
+            help="Requests per second at most (0 = no pause between requests).",
+        ),
+        click.option(
+            "--backoff",
+            type=click.FloatRange(0),
+            default=1.0,
+            show_default=True,
+            help="First retry wait in seconds; doubles per retry, Retry-After wins.",
+        ),
+        click.option(
+            "--timeout",
+            "request_timeout",
+            type=click.FloatRange(0.1),
+            default=60.0,
+            show_default=True,
+            help="Seconds to wait for one reply.",
+        ),
+        click.option(
+            "--wait",
+            type=float,
+            default=None,
+            help="Seconds to wait for another sync or writer to finish.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _policy(rate: float, backoff: float, request_timeout: float, max_requests: int | None,
-            max_minutes: float | None) -> Policy:
-    return Policy(rate=rate, backoff=backoff, timeout=request_timeout,
-                  max_requests=max_requests,
-                  max_seconds=max_minutes * 60 if max_minutes else None)
+def _policy(
+    rate: float,
+    backoff: float,
+    request_timeout: float,
+    max_requests: int | None,
+    max_minutes: float | None,
+) -> Policy:
+    return Policy(
+        rate=rate,
+        backoff=backoff,
+        timeout=request_timeout,
+        max_requests=max_requests,
+        max_seconds=max_minutes * 60 if max_minutes else None,
+    )
 
 
 def _with_wait(settings: Settings, wait: float | None) -> Settings:
-    return settings if wait is None else Settings(**{**settings.__dict__, "lock_wait": wait})
+    return (
+        settings
+        if wait is None
+        else Settings(**{**settings.__dict__, "lock_wait": wait})
+    )
 
 
 def _say(as_json: bool) -> Any:
@@ -85,25 +140,50 @@ def _say(as_json: bool) -> Any:
 
 @click.group("sync", invoke_without_command=True)
 @api_options
-@click.option("--since", callback=_date, default=None,
-              help="Fetch actions dated on or after this day (YYYY-MM-DD). Default: a month "
-                   "before the last complete sync, else the start of this fiscal year.")
-@click.option("--until", callback=_date, default=None, help="Last action date (default today).")
-@click.option("--digest-webhook", default=None,
-              help="After the run, POST the digest of what it brought for your watches "
-                   "to this URL (only when something matches). Exit 5 if refused.")
-@click.option("--partial", is_flag=True,
-              help="If some windows fail, still write the windows that were fetched "
-                   "completely (default: write nothing until everything is there).")
+@click.option(
+    "--since",
+    callback=_date,
+    default=None,
+    help="Fetch actions dated on or after this day (YYYY-MM-DD). Default: a month "
+    "before the last complete sync, else the start of this fiscal year.",
+)
+@click.option(
+    "--until", callback=_date, default=None, help="Last action date (default today)."
+)
+@click.option(
+    "--digest-webhook",
+    default=None,
+    help="After the run, POST the digest of what it brought for your watches "
+    "to this URL (only when something matches). Exit 5 if refused.",
+)
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="If some windows fail, still write the windows that were fetched "
+    "completely (default: write nothing until everything is there).",
+)
 @db_option
 @json_option
 @click.pass_context
-def sync_group(ctx: click.Context, settings: Settings, agencies: tuple[str, ...],
-               funding: bool, fy: int | None, api_url: str | None, max_requests: int | None,
-               max_minutes: float | None, rate: float, backoff: float,
-               request_timeout: float, wait: float | None, since: date | None,
-               until: date | None, digest_webhook: str | None, partial: bool,
-               as_json: bool) -> None:
+def sync_group(
+    ctx: click.Context,
+    settings: Settings,
+    agencies: tuple[str, ...],
+    funding: bool,
+    fy: int | None,
+    api_url: str | None,
+    max_requests: int | None,
+    max_minutes: float | None,
+    rate: float,
+    backoff: float,
+    request_timeout: float,
+    wait: float | None,
+    since: date | None,
+    until: date | None,
+    digest_webhook: str | None,
+    partial: bool,
+    as_json: bool,
+) -> None:
     """Fetch new contract transactions from the USAspending API into the store.
 
     Pages through /api/v2/search/spending_by_transaction/ one date window at a time,
@@ -115,26 +195,39 @@ def sync_group(ctx: click.Context, settings: Settings, agencies: tuple[str, ...]
     """
     if ctx.invoked_subcommand is not None:
         return
-    opts = SyncOptions(list(agencies), fy, since, until, api_url,
-                       _policy(rate, backoff, request_timeout, max_requests, max_minutes),
-                       partial=partial, funding=funding)
+    opts = SyncOptions(
+        list(agencies),
+        fy,
+        since,
+        until,
+        api_url,
+        _policy(rate, backoff, request_timeout, max_requests, max_minutes),
+        partial=partial,
+        funding=funding,
+    )
     code, summary = sync_search(_with_wait(settings, wait), opts, _say(as_json))
     if summary.get("ingest_run_id"):
-        summary["watch"] = _digest_after(settings, int(summary["ingest_run_id"]),
-                                         digest_webhook)
+        summary["watch"] = _digest_after(
+            settings, int(summary["ingest_run_id"]), digest_webhook
+        )
     _print(summary, as_json)
     if digest_webhook and summary.get("watch", {}).get("webhook_error"):
         sys.exit(5)
     sys.exit(code)
 
 
-def _digest_after(settings: Settings, run_id: int, webhook: str | None) -> dict[str, Any]:
+def _digest_after(
+    settings: Settings, run_id: int, webhook: str | None
+) -> dict[str, Any]:
     """What this run brought for the watches; optionally POSTed to a webhook."""
     with open_store(settings) as store:
         digest = build_digest(store, since=str(run_id - 1))
-    out: dict[str, Any] = {"matches": digest["matches"],
-                           "by_watch": {f"{w['kind']}:{w['value']}": len(w["awards"])
-                                        for w in digest["watches"]}}
+    out: dict[str, Any] = {
+        "matches": digest["matches"],
+        "by_watch": {
+            f"{w['kind']}:{w['value']}": len(w["awards"]) for w in digest["watches"]
+        },
+    }
     if webhook and digest["matches"]:
         try:
             out["webhook"] = post_digest(webhook, digest)
@@ -145,28 +238,58 @@ def _digest_after(settings: Settings, run_id: int, webhook: str | None) -> dict[
 
 @sync_group.command("bulk")
 @api_options
-@click.option("--poll", type=click.FloatRange(0), default=5.0, show_default=True,
-              help="First wait between status polls, doubling up to 60 s.")
-@click.option("--job-timeout", type=click.FloatRange(1), default=3600.0, show_default=True,
-              help="Give up on a job that has not finished after this many seconds.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(0),
+    default=5.0,
+    show_default=True,
+    help="First wait between status polls, doubling up to 60 s.",
+)
+@click.option(
+    "--job-timeout",
+    type=click.FloatRange(1),
+    default=3600.0,
+    show_default=True,
+    help="Give up on a job that has not finished after this many seconds.",
+)
 @db_option
 @json_option
-def bulk_command(settings: Settings, agencies: tuple[str, ...], funding: bool,
-                 fy: int | None,
-                 api_url: str | None, max_requests: int | None, max_minutes: float | None,
-                 rate: float, backoff: float, request_timeout: float, wait: float | None,
-                 poll: float, job_timeout: float, as_json: bool) -> None:
+def bulk_command(
+    settings: Settings,
+    agencies: tuple[str, ...],
+    funding: bool,
+    fy: int | None,
+    api_url: str | None,
+    max_requests: int | None,
+    max_minutes: float | None,
+    rate: float,
+    backoff: float,
+    request_timeout: float,
+    wait: float | None,
+    poll: float,
+    job_timeout: float,
+    as_json: bool,
+) -> None:
     """Request a bulk award download for one fiscal year, then verify and ingest it.
 
     Posts to /api/v2/bulk_download/awards/, polls the job's status with growing waits,
     downloads the zip, checks it (CRC, format, row count against the job's report) and
     ingests it in one transaction. A failed job or a bad file writes nothing (exit 4).
     """
-    opts = SyncOptions(list(agencies), fy, api_url=api_url,
-                       policy=_policy(rate, backoff, request_timeout, max_requests,
-                                      max_minutes), funding=funding)
-    code, summary = sync_bulk(_with_wait(settings, wait), opts, poll_first=poll,
-                              timeout=job_timeout, say=_say(as_json))
+    opts = SyncOptions(
+        list(agencies),
+        fy,
+        api_url=api_url,
+        policy=_policy(rate, backoff, request_timeout, max_requests, max_minutes),
+        funding=funding,
+    )
+    code, summary = sync_bulk(
+        _with_wait(settings, wait),
+        opts,
+        poll_first=poll,
+        timeout=job_timeout,
+        say=_say(as_json),
+    )
     _print(summary, as_json)
     sys.exit(code)
 
@@ -175,29 +298,56 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(summary)
         return
-    keys = ["status", "since", "until", "fy", "windows", "windows_done", "expected",
-            "fetched", "requests", "retries", "polls", "new", "changed", "unchanged",
-            "quarantined", "ingest_run_id", "seconds"]
+    keys = [
+        "status",
+        "since",
+        "until",
+        "fy",
+        "windows",
+        "windows_done",
+        "expected",
+        "fetched",
+        "requests",
+        "retries",
+        "polls",
+        "new",
+        "changed",
+        "unchanged",
+        "quarantined",
+        "ingest_run_id",
+        "seconds",
+    ]
     rows = [(k, summary[k]) for k in keys if k in summary and summary[k] is not None]
     console.print(table(f"Sync ({summary.get('api_url')})", ["", "value"], rows))
     for miss in summary.get("missing") or []:
-        err_console.print(f"[yellow]not fetched:[/] {miss['window']} — {miss.get('error')}",
-                          highlight=False)
+        err_console.print(
+            f"[yellow]not fetched:[/] {miss['window']} — {miss.get('error')}",
+            highlight=False,
+        )
     if summary.get("watch"):
         w = summary["watch"]
-        console.print(f"Watch matches in this run: {w['matches']}"
-                      + (" — see `custodes digest`" if w["matches"] else ""))
+        console.print(
+            f"Watch matches in this run: {w['matches']}"
+            + (" — see `custodes digest`" if w["matches"] else "")
+        )
         if w.get("webhook_error"):
-            err_console.print(f"[bold red]Error:[/] {w['webhook_error']}", highlight=False)
+            err_console.print(
+                f"[bold red]Error:[/] {w['webhook_error']}", highlight=False
+            )
     if summary.get("error"):
         err_console.print(f"[bold red]Error:[/] {summary['error']}", highlight=False)
     if summary.get("stop_reason"):
-        err_console.print(f"[yellow]stopped early:[/] {summary['stop_reason']}; "
-                          "run the same command again to resume.", highlight=False)
+        err_console.print(
+            f"[yellow]stopped early:[/] {summary['stop_reason']}; "
+            "run the same command again to resume.",
+            highlight=False,
+        )
     if summary.get("status") == "incomplete":
-        err_console.print("Nothing was written" + (" except complete windows"
-                          if summary.get("written") else "") +
-                          f"; the checkpoint in {summary.get('staging')} is kept.")
+        err_console.print(
+            "Nothing was written"
+            + (" except complete windows" if summary.get("written") else "")
+            + f"; the checkpoint in {summary.get('staging')} is kept."
+        )
 
 
 def register(group: click.Group) -> None:

@@ -25,19 +25,27 @@ AWARD_URL = "https://www.usaspending.gov/award/"
 def select_runs(store: Store, since: str | None) -> list[int]:
     """Ingest runs a digest covers: after run N, since a date, or the latest sync run."""
     if since is None:
-        latest = store.scalar("SELECT max(run_id) FROM ingest_run WHERE command = 'sync'")
+        latest = store.scalar(
+            "SELECT max(run_id) FROM ingest_run WHERE command = 'sync'"
+        )
         latest = latest or store.scalar("SELECT max(run_id) FROM ingest_run")
         return [int(latest)] if latest else []
     if since.isdigit():
-        sql, param = "SELECT run_id FROM ingest_run WHERE run_id > ? ORDER BY run_id", int(since)
+        sql, param = (
+            "SELECT run_id FROM ingest_run WHERE run_id > ? ORDER BY run_id",
+            int(since),
+        )
     else:
         try:
             day = date.fromisoformat(since)
         except ValueError:
-            raise InputError(f"--since {since!r} is neither a run number nor a date "
-                             "(YYYY-MM-DD).") from None
-        sql, param = ("SELECT run_id FROM ingest_run WHERE started_at >= ? ORDER BY run_id",
-                      datetime.combine(day, datetime.min.time()))
+            raise InputError(
+                f"--since {since!r} is neither a run number nor a date (YYYY-MM-DD)."
+            ) from None
+        sql, param = (
+            "SELECT run_id FROM ingest_run WHERE started_at >= ? ORDER BY run_id",
+            datetime.combine(day, datetime.min.time()),
+        )
     return [int(r[0]) for r in store.execute(sql, [param])]
 
 
@@ -61,8 +69,11 @@ def record_first_seen(store: Store) -> None:
 
 
 def _awards_sql(predicate: str, with_table: bool) -> str:
-    recorded = ("(SELECT min(run_id) FROM award_first_seen f WHERE f.award_key = agg.award_key)"
-                if with_table else "NULL")
+    recorded = (
+        "(SELECT min(run_id) FROM award_first_seen f WHERE f.award_key = agg.award_key)"
+        if with_table
+        else "NULL"
+    )
     return f"""
 WITH runs AS (SELECT unnest(?::INTEGER[]) AS run_id),
 rev AS (
@@ -109,8 +120,12 @@ LIMIT ?
 """
 
 
-def build_digest(store: Store, since: str | None = None, limit: int = 50,
-                 watches: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def build_digest(
+    store: Store,
+    since: str | None = None,
+    limit: int = 50,
+    watches: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """New and changed awards per watch. Amounts stay Decimal (exact)."""
     if not store.has_table("transaction"):
         raise NotFound("the store has no transactions yet. Run `custodes sync` first.")
@@ -123,14 +138,30 @@ def build_digest(store: Store, since: str | None = None, limit: int = 50,
         awards = store.rows(sql, [runs, *m.params, limit]) if runs else []
         for a in awards:
             a["change"] = "new" if a.pop("is_new") else "changed"
-            a["url"] = AWARD_URL + a["award_key"] if a["award_key"].startswith("CONT_") else None
-        out.append({"watch_id": w["watch_id"], "kind": w["kind"], "value": w["value"],
-                    "method": m.method, "note": m.note, "awards": awards,
-                    "new": sum(a["change"] == "new" for a in awards),
-                    "changed": sum(a["change"] == "changed" for a in awards)})
-    return {"generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "runs": runs, "since": since, "watches": out,
-            "matches": sum(len(w["awards"]) for w in out)}
+            a["url"] = (
+                AWARD_URL + a["award_key"]
+                if a["award_key"].startswith("CONT_")
+                else None
+            )
+        out.append(
+            {
+                "watch_id": w["watch_id"],
+                "kind": w["kind"],
+                "value": w["value"],
+                "method": m.method,
+                "note": m.note,
+                "awards": awards,
+                "new": sum(a["change"] == "new" for a in awards),
+                "changed": sum(a["change"] == "changed" for a in awards),
+            }
+        )
+    return {
+        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "runs": runs,
+        "since": since,
+        "watches": out,
+        "matches": sum(len(w["awards"]) for w in out),
+    }
 
 
 def _usd(value: Decimal | int | None) -> str:
@@ -145,31 +176,44 @@ def _what(a: dict[str, Any]) -> str:
         return f"new award, {_usd(a['touched_obligation_usd'])}"
     bits = []
     if a["new_transactions"]:
-        bits.append(f"{a['new_transactions']} new action(s), {_usd(a['new_obligation_usd'])}")
+        bits.append(
+            f"{a['new_transactions']} new action(s), {_usd(a['new_obligation_usd'])}"
+        )
     if a["revised_transactions"]:
-        bits.append(f"{a['revised_transactions']} revised amount(s), "
-                    f"{_usd(a['revision_delta_usd'])}")
+        bits.append(
+            f"{a['revised_transactions']} revised amount(s), "
+            f"{_usd(a['revision_delta_usd'])}"
+        )
     return "; ".join(bits)
 
 
 def render_markdown(d: dict[str, Any]) -> str:
     runs = ", ".join(map(str, d["runs"])) or "none"
-    lines = ["# custodes watch digest", "",
-             f"Generated {d['generated_at']}; ingest runs covered: {runs}.", ""]
+    lines = [
+        "# custodes watch digest",
+        "",
+        f"Generated {d['generated_at']}; ingest runs covered: {runs}.",
+        "",
+    ]
     if not d["watches"]:
         lines.append("No watches yet. Add one with `custodes watch add keyword TEXT`.")
     for w in d["watches"]:
-        lines += [f"## {w['kind']}: {w['value']} (watch {w['watch_id']})", "",
-                  f"{w['new']} new, {w['changed']} changed. Matched by {w['method']}."]
+        lines += [
+            f"## {w['kind']}: {w['value']} (watch {w['watch_id']})",
+            "",
+            f"{w['new']} new, {w['changed']} changed. Matched by {w['method']}.",
+        ]
         if w["note"]:
             lines.append(f"Note: {w['note']}.")
         lines.append("")
         for a in w["awards"]:
             link = f"[{a['award_key']}]({a['url']})" if a["url"] else a["award_key"]
-            lines.append(f"- **{a['recipient_name'] or '?'}** ({a['agency'] or '?'}), {link}: "
-                         f"{_what(a)}; actions {a['first_action']} to {a['last_action']}; "
-                         f"award total {_usd(a['award_total_usd'])}. "
-                         f"{(a['description'] or '').strip()[:160]}")
+            lines.append(
+                f"- **{a['recipient_name'] or '?'}** ({a['agency'] or '?'}), {link}: "
+                f"{_what(a)}; actions {a['first_action']} to {a['last_action']}; "
+                f"award total {_usd(a['award_total_usd'])}. "
+                f"{(a['description'] or '').strip()[:160]}"
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -177,25 +221,31 @@ def render_markdown(d: dict[str, Any]) -> str:
 def render_html(d: dict[str, Any]) -> str:
     e = html.escape
     runs = ", ".join(map(str, d["runs"])) or "none"
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             "<title>custodes watch digest</title></head><body>",
-             "<h1>custodes watch digest</h1>",
-             f"<p>Generated {e(d['generated_at'])}; ingest runs covered: {e(runs)}.</p>"]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>custodes watch digest</title></head><body>",
+        "<h1>custodes watch digest</h1>",
+        f"<p>Generated {e(d['generated_at'])}; ingest runs covered: {e(runs)}.</p>",
+    ]
     for w in d["watches"]:
-        parts.append(f"<section><h2>{e(w['kind'])}: {e(w['value'])} "
-                     f"(watch {w['watch_id']})</h2>"
-                     f"<p>{w['new']} new, {w['changed']} changed. "
-                     f"Matched by {e(w['method'])}.</p>")
+        parts.append(
+            f"<section><h2>{e(w['kind'])}: {e(w['value'])} "
+            f"(watch {w['watch_id']})</h2>"
+            f"<p>{w['new']} new, {w['changed']} changed. "
+            f"Matched by {e(w['method'])}.</p>"
+        )
         if w["note"]:
             parts.append(f"<p><em>Note: {e(w['note'])}.</em></p>")
         parts.append("<ul>")
         for a in w["awards"]:
             key = e(a["award_key"])
             link = f"<a href='{e(a['url'])}'>{key}</a>" if a["url"] else key
-            parts.append(f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
-                         f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
-                         f"{a['first_action']} to {a['last_action']}. "
-                         f"{e((a['description'] or '').strip()[:160])}</li>")
+            parts.append(
+                f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
+                f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
+                f"{a['first_action']} to {a['last_action']}. "
+                f"{e((a['description'] or '').strip()[:160])}</li>"
+            )
         parts.append("</ul></section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -52,7 +52,9 @@ class Handler(BaseHTTPRequestHandler):
     def _route(self, method: str, path: str, body: dict[str, Any]) -> None:
         app = self.app
         page = body.get("page") if method == "POST" else None
-        app.log.append({"method": method, "path": path, "body": body, "at": time.time()})
+        app.log.append(
+            {"method": method, "path": path, "body": body, "at": time.time()}
+        )
         fault = app.fault_for(path, page)
         if fault and self._transport_fault(fault):
             return
@@ -76,35 +78,59 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return False
 
-    def _answer(self, method: str, path: str, body: dict[str, Any],
-                fault: Fault | None) -> tuple[int, Any, bytes | None]:
+    def _answer(
+        self, method: str, path: str, body: dict[str, Any], fault: Fault | None
+    ) -> tuple[int, Any, bytes | None]:
         app = self.app
         p = path.rstrip("/") + "/"
         if method == "POST" and p == "/api/v2/search/spending_by_transaction_count/":
             n = len(app.matching(body.get("filters") or {}))
-            return 200, {"results": {"contracts": n, "idvs": 0, "loans": 0,
-                                     "direct_payments": 0, "grants": 0, "other": 0},
-                         "messages": []}, None
+            return (
+                200,
+                {
+                    "results": {
+                        "contracts": n,
+                        "idvs": 0,
+                        "loans": 0,
+                        "direct_payments": 0,
+                        "grants": 0,
+                        "other": 0,
+                    },
+                    "messages": [],
+                },
+                None,
+            )
         if method == "POST" and p == "/api/v2/search/spending_by_transaction/":
             status, found = app.search(body)
             if status != 200:
                 return status, found, None
-            return 200, app.page_doc(found["rows"], found["fields"], found["page"],
-                                     found["limit"], fault), None
+            return (
+                200,
+                app.page_doc(
+                    found["rows"], found["fields"], found["page"], found["limit"], fault
+                ),
+                None,
+            )
         if method == "POST" and p == "/api/v2/bulk_download/awards/":
             status, doc = app.bulk.request(body, self._base(), fault)
             return status, doc, None
-        if method == "GET" and p in ("/api/v2/download/status/",
-                                     "/api/v2/bulk_download/status/"):
-            status, doc = app.bulk.status(body.get("file_name", ""), self._base(), fault)
+        if method == "GET" and p in (
+            "/api/v2/download/status/",
+            "/api/v2/bulk_download/status/",
+        ):
+            status, doc = app.bulk.status(
+                body.get("file_name", ""), self._base(), fault
+            )
             return status, doc, None
         if method == "GET" and p.startswith("/files/"):
-            data = app.bulk.file(p[len("/files/"):].rstrip("/"), fault)
+            data = app.bulk.file(p[len("/files/") :].rstrip("/"), fault)
             if data is None:
                 return 404, {"detail": "No such file"}, None
             return 200, None, data
-        if method == "GET" and p in ("/api/v2/search/spending_by_transaction/",
-                                     "/api/v2/bulk_download/awards/"):
+        if method == "GET" and p in (
+            "/api/v2/search/spending_by_transaction/",
+            "/api/v2/bulk_download/awards/",
+        ):
             return 405, {"detail": 'Method "GET" not allowed.'}, None
         return 404, {"detail": "Not found"}, None
 
@@ -112,15 +138,26 @@ class Handler(BaseHTTPRequestHandler):
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def _send(self, status: int, doc: Any, fault: Fault | None = None,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        doc: Any,
+        fault: Fault | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = json.dumps(doc).encode()
         if fault and fault.kind == "truncated":
             data = data[: max(1, len(data) // 2)]
         self._send_bytes(status, data, "application/json", None, headers)
 
-    def _send_bytes(self, status: int, data: bytes, ctype: str, fault: Fault | None,
-                    headers: dict[str, str] | None = None) -> None:
+    def _send_bytes(
+        self,
+        status: int,
+        data: bytes,
+        ctype: str,
+        fault: Fault | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         if fault and fault.kind == "truncated":
             data = data[: max(1, len(data) // 2)]
         self.send_response(status)

@@ -66,14 +66,21 @@ def api_record(row: dict[str, str], internal_id: int) -> dict[str, Any]:
     by_abbrev = {s.abbreviation: s.name for s in subtier.values()}
     amount = Decimal(row["Federal Action Obligation"] or "0")
     return {
-        "Award ID": row["Award ID"], "Mod": row["Modification"],
-        "Recipient Name": row["Recipient Name"] or None, "Recipient UEI": None,
-        "Action Date": row["Action Date"], "Transaction Amount": f"{amount:.2f}",
+        "Award ID": row["Award ID"],
+        "Mod": row["Modification"],
+        "Recipient Name": row["Recipient Name"] or None,
+        "Recipient UEI": None,
+        "Action Date": row["Action Date"],
+        "Transaction Amount": f"{amount:.2f}",
         "Transaction Description": row["Transaction Description"] or None,
         "Awarding Agency": DHS,
         "Awarding Sub Agency": by_abbrev.get(row["Agency"], row["Agency"]),
-        "Award Type": None, "Action Type": None,
-        "PSC": {"code": None, "description": row["Product/Service Description"] or None},
+        "Award Type": None,
+        "Action Type": None,
+        "PSC": {
+            "code": None,
+            "description": row["Product/Service Description"] or None,
+        },
         "NAICS": {"code": None, "description": row["NAICS Description"] or None},
         "internal_id": internal_id,
         "generated_internal_id": row.get("Generated Award ID") or None,
@@ -93,13 +100,25 @@ def load_rows(paths: list[Path]) -> list[dict[str, str]]:
 class FakeUsaspending:
     """The fake API. `with FakeUsaspending(rows) as api:` then use `api.url`."""
 
-    def __init__(self, rows: list[dict[str, str]], *, cap: int = 50_000,
-                 bulk_files: list[Path] | None = None, faults: list[Fault] | None = None,
-                 port: int = 0):
+    def __init__(
+        self,
+        rows: list[dict[str, str]],
+        *,
+        cap: int = 50_000,
+        bulk_files: list[Path] | None = None,
+        faults: list[Fault] | None = None,
+        port: int = 0,
+    ):
         ids: dict[str, int] = {}
-        self.records = [api_record(r, ids.setdefault(r.get("Generated Award ID")
-                                                      or r["Award ID"], 1000 + len(ids)))
-                        for r in rows]
+        self.records = [
+            api_record(
+                r,
+                ids.setdefault(
+                    r.get("Generated Award ID") or r["Award ID"], 1000 + len(ids)
+                ),
+            )
+            for r in rows
+        ]
         self._days = {id(r): date.fromisoformat(r["Action Date"]) for r in self.records}
         self.cap = cap
         self._sorted: dict[str, list[dict[str, Any]]] = {}
@@ -117,8 +136,11 @@ class FakeUsaspending:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeUsaspending:
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -160,14 +182,17 @@ class FakeUsaspending:
         types = set(filters.get("award_type_codes") or [])
         if not types & CONTRACT_TYPES:
             return []
-        periods = [(date.fromisoformat(p["start_date"]), date.fromisoformat(p["end_date"]))
-                   for p in filters.get("time_period") or []]
+        periods = [
+            (date.fromisoformat(p["start_date"]), date.fromisoformat(p["end_date"]))
+            for p in filters.get("time_period") or []
+        ]
         agencies = filters.get("agencies") or []
         words = [w.upper() for w in filters.get("keywords") or []]
         out = []
         for rec in self.records:
             day = self._days.get(id(rec)) or self._days.setdefault(
-                id(rec), date.fromisoformat(rec["Action Date"]))
+                id(rec), date.fromisoformat(rec["Action Date"])
+            )
             if periods and not any(a <= day <= b for a, b in periods):
                 continue
             if agencies and not any(_agency_hit(a, rec) for a in agencies):
@@ -181,7 +206,9 @@ class FakeUsaspending:
     def search(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         filters, fields = body.get("filters") or {}, body.get("fields") or []
         if not filters.get("award_type_codes"):
-            return 422, {"detail": "Missing value: 'filters|award_type_codes' is required"}
+            return 422, {
+                "detail": "Missing value: 'filters|award_type_codes' is required"
+            }
         if not fields:
             return 422, {"detail": "Missing value: 'fields' is a required field"}
         sort, order = body.get("sort", "Transaction Amount"), body.get("order", "desc")
@@ -191,37 +218,56 @@ class FakeUsaspending:
         if not 1 <= limit <= 100 or page < 1:
             return 422, {"detail": "Field 'limit' must be 1-100 and 'page' at least 1"}
         if (page - 1) * limit >= self.cap:
-            return 422, {"detail": f"Page exceeds the result window of {self.cap} records. "
-                                   "Use the download endpoints for larger queries."}
+            return 422, {
+                "detail": f"Page exceeds the result window of {self.cap} records. "
+                "Use the download endpoints for larger queries."
+            }
         key = json.dumps([filters, sort, order], sort_keys=True)
         rows = self._sorted.get(key)
         if rows is None:  # cached per query: paging one query re-sorts nothing
-            rows = sorted(self.matching(filters), key=lambda r: _sort_key(r, sort),
-                          reverse=order == "desc")
+            rows = sorted(
+                self.matching(filters),
+                key=lambda r: _sort_key(r, sort),
+                reverse=order == "desc",
+            )
             with self._lock:
                 if len(self._sorted) > 32:
                     self._sorted.clear()
                 self._sorted[key] = rows
         return 200, {"rows": rows, "fields": fields, "page": page, "limit": limit}
 
-    def page_doc(self, rows: list[dict[str, Any]], fields: list[str], page: int,
-                 limit: int, fault: Fault | None) -> dict[str, Any]:
+    def page_doc(
+        self,
+        rows: list[dict[str, Any]],
+        fields: list[str],
+        page: int,
+        limit: int,
+        fault: Fault | None,
+    ) -> dict[str, Any]:
         if fault and fault.kind == "drop":  # the count still includes it
-            rows = rows[:fault.shift] + rows[fault.shift + 1:]
+            rows = rows[: fault.shift] + rows[fault.shift + 1 :]
         start = (page - 1) * limit
-        chunk = rows[start:start + limit]
+        chunk = rows[start : start + limit]
         if fault and fault.kind == "shift" and page > 1:
-            chunk = rows[max(0, start - fault.shift):start - fault.shift + limit]
+            chunk = rows[max(0, start - fault.shift) : start - fault.shift + limit]
         elif fault and fault.kind == "duplicate" and page > 1:
-            chunk = rows[start - 1:start + limit]
+            chunk = rows[start - 1 : start + limit]
         chunk = chunk[: max(0, self.cap - start)]  # nothing past the result window
         keep = set(fields) | {"internal_id", "generated_internal_id"}
         results = [{k: v for k, v in r.items() if k in keep} for r in chunk]
         has_next = min(start + limit, self.cap) < len(rows)
-        return {"limit": limit, "results": results, "messages": [],
-                "page_metadata": {"page": page, "hasPrevious": page > 1,
-                                  "hasNext": has_next, "previous": page - 1 or None,
-                                  "next": page + 1 if has_next else None}}
+        return {
+            "limit": limit,
+            "results": results,
+            "messages": [],
+            "page_metadata": {
+                "page": page,
+                "hasPrevious": page > 1,
+                "hasNext": has_next,
+                "previous": page - 1 or None,
+                "next": page + 1 if has_next else None,
+            },
+        }
 
 
 def _sort_key(rec: dict[str, Any], sort: str) -> Any:
@@ -233,23 +279,43 @@ def _sort_key(rec: dict[str, Any], sort: str) -> Any:
 
 def _agency_hit(agency: dict[str, str], rec: dict[str, Any]) -> bool:
     role = "Funding" if agency.get("type") == "funding" else "Awarding"
-    field_name = f"{role} Sub Agency" if agency.get("tier") == "subtier" else f"{role} Agency"
-    return str(rec.get(field_name) or "").upper() == str(agency.get("name") or "").upper()
+    field_name = (
+        f"{role} Sub Agency" if agency.get("tier") == "subtier" else f"{role} Agency"
+    )
+    return (
+        str(rec.get(field_name) or "").upper() == str(agency.get("name") or "").upper()
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, action="append", default=[],
-                        help="api-search CSV file or folder (repeatable)")
-    parser.add_argument("--bulk", type=Path, action="append", default=[],
-                        help="bulk contracts CSV file or folder served by bulk download")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        default=[],
+        help="api-search CSV file or folder (repeatable)",
+    )
+    parser.add_argument(
+        "--bulk",
+        type=Path,
+        action="append",
+        default=[],
+        help="bulk contracts CSV file or folder served by bulk download",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--cap", type=int, default=50_000, help="search result window")
     args = parser.parse_args(argv)
-    bulk = [f for p in args.bulk for f in (sorted(p.glob("*.csv")) if p.is_dir() else [p])]
-    api = FakeUsaspending(load_rows(args.data), cap=args.cap, bulk_files=bulk, port=args.port)
-    print(f"fake USAspending API on {api.url} ({len(api.records):,} records); Ctrl-C stops",
-          flush=True)
+    bulk = [
+        f for p in args.bulk for f in (sorted(p.glob("*.csv")) if p.is_dir() else [p])
+    ]
+    api = FakeUsaspending(
+        load_rows(args.data), cap=args.cap, bulk_files=bulk, port=args.port
+    )
+    print(
+        f"fake USAspending API on {api.url} ({len(api.records):,} records); Ctrl-C stops",
+        flush=True,
+    )
     api.start()
     try:
         while True:

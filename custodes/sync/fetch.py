@@ -30,16 +30,39 @@ CONTRACT_TYPES = ["A", "B", "C", "D"]
 PAGE_LIMITS = (100, 97, 89)  # one page size per pass; different sizes move page edges
 MAX_PAGES = 1000  # 100,000 records: far past the API's 50,000 window
 FIELDS = [
-    "Award ID", "Mod", "Recipient Name", "Recipient UEI", "Action Date",
-    "Transaction Amount", "Transaction Description", "Awarding Agency",
-    "Awarding Sub Agency", "Award Type", "Action Type", "PSC", "NAICS",
-    "internal_id", "generated_internal_id",
+    "Award ID",
+    "Mod",
+    "Recipient Name",
+    "Recipient UEI",
+    "Action Date",
+    "Transaction Amount",
+    "Transaction Description",
+    "Awarding Agency",
+    "Awarding Sub Agency",
+    "Award Type",
+    "Action Type",
+    "PSC",
+    "NAICS",
+    "internal_id",
+    "generated_internal_id",
 ]
 CSV_COLUMNS = [
-    "Agency", "Award ID", "Recipient Name", "Federal Action Obligation", "Action Date",
-    "Modification", "Product/Service Description", "NAICS Description",
-    "Transaction Description", "Generated Award ID", "Recipient UEI", "PSC", "NAICS",
-    "Awarding Sub Agency", "Action Type", "Award Type",
+    "Agency",
+    "Award ID",
+    "Recipient Name",
+    "Federal Action Obligation",
+    "Action Date",
+    "Modification",
+    "Product/Service Description",
+    "NAICS Description",
+    "Transaction Description",
+    "Generated Award ID",
+    "Recipient UEI",
+    "PSC",
+    "NAICS",
+    "Awarding Sub Agency",
+    "Action Type",
+    "Award Type",
 ]
 
 
@@ -63,8 +86,10 @@ class WindowResult:
 
 
 def filters(agencies: list[dict[str, str]], window: Window) -> dict[str, Any]:
-    out: dict[str, Any] = {"award_type_codes": CONTRACT_TYPES,
-                           "time_period": window.time_period()}
+    out: dict[str, Any] = {
+        "award_type_codes": CONTRACT_TYPES,
+        "time_period": window.time_period(),
+    }
     if agencies:
         out["agencies"] = agencies
     return out
@@ -75,8 +100,9 @@ def count(client: Client, agencies: list[dict[str, str]], window: Window) -> int
     try:
         return int(doc["results"]["contracts"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ApiError(f"count reply for {window.key} has no results.contracts: "
-                       f"{str(doc)[:200]}") from exc
+        raise ApiError(
+            f"count reply for {window.key} has no results.contracts: {str(doc)[:200]}"
+        ) from exc
 
 
 def _identity(record: dict[str, Any]) -> str:
@@ -84,22 +110,30 @@ def _identity(record: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def fetch_pass(client: Client, agencies: list[dict[str, str]], window: Window,
-               limit: int, cap: int) -> list[list[dict[str, Any]]]:
+def fetch_pass(
+    client: Client, agencies: list[dict[str, str]], window: Window, limit: int, cap: int
+) -> list[list[dict[str, Any]]]:
     """All pages of one pass, as served."""
     pages: list[list[dict[str, Any]]] = []
     for page in range(1, MAX_PAGES + 1):
         if (page - 1) * limit >= cap:
             raise WindowTooBig(f"{window.key}: more than {cap:,} records")
-        body = {"filters": filters(agencies, window), "fields": FIELDS, "page": page,
-                "limit": limit, "sort": "Transaction Amount", "order": "desc"}
+        body = {
+            "filters": filters(agencies, window),
+            "fields": FIELDS,
+            "page": page,
+            "limit": limit,
+            "sort": "Transaction Amount",
+            "order": "desc",
+        }
         try:
             doc = client.post_json(SEARCH, body)
         except ApiError as exc:
             if exc.status == 422 and "window" in exc.body.lower():
-                raise WindowTooBig(f"{window.key}: the server refused page {page} "
-                                   f"({exc.body[:160]})",
-                                   sum(len(p) for p in pages)) from exc
+                raise WindowTooBig(
+                    f"{window.key}: the server refused page {page} ({exc.body[:160]})",
+                    sum(len(p) for p in pages),
+                ) from exc
             raise
         results = doc.get("results")
         meta = doc.get("page_metadata") or {}
@@ -111,8 +145,9 @@ def fetch_pass(client: Client, agencies: list[dict[str, str]], window: Window,
     raise ApiError(f"{window.key}: still more pages after {MAX_PAGES}; stopped")
 
 
-def merge_pass(seen: dict[str, tuple[dict[str, Any], int]],
-               pages: list[list[dict[str, Any]]]) -> None:
+def merge_pass(
+    seen: dict[str, tuple[dict[str, Any], int]], pages: list[list[dict[str, Any]]]
+) -> None:
     """Fold one pass into `seen`: identity -> (record, most copies on any one page)."""
     for results in pages:
         first: dict[str, dict[str, Any]] = {}
@@ -126,8 +161,13 @@ def merge_pass(seen: dict[str, tuple[dict[str, Any], int]],
                 seen[ident] = (first[ident], n)
 
 
-def fetch_window(client: Client, agencies: list[dict[str, str]], window: Window,
-                 cap: int, expected: int | None = None) -> WindowResult:
+def fetch_window(
+    client: Client,
+    agencies: list[dict[str, str]],
+    window: Window,
+    cap: int,
+    expected: int | None = None,
+) -> WindowResult:
     """Count, then page the window until its records are proven complete.
 
     Complete means either the distinct records (repeats across page edges dropped)
@@ -151,8 +191,11 @@ def fetch_window(client: Client, agencies: list[dict[str, str]], window: Window,
             return WindowResult(expected, records, passes)
         this = Counter(_identity(r) for page in pages for r in page)
         if sum(this.values()) == expected and this in served:
-            return WindowResult(expected, [seen[i][0] for i, n in this.items()
-                                           for _ in range(n)], passes)
+            return WindowResult(
+                expected,
+                [seen[i][0] for i, n in this.items() for _ in range(n)],
+                passes,
+            )
         served.append(this)
     return WindowResult(expected, records, passes)
 
@@ -178,13 +221,22 @@ def csv_row(record: dict[str, Any]) -> list[str]:
         return "" if value is None else str(value)
 
     return [
-        _agency_label(record.get("Awarding Sub Agency")), text("Award ID"),
-        text("Recipient Name"), text("Transaction Amount"), text("Action Date"),
-        text("Mod"), _part(record.get("PSC"), "description"),
-        _part(record.get("NAICS"), "description"), text("Transaction Description"),
-        text("generated_internal_id"), text("Recipient UEI"), _part(record.get("PSC"), "code"),
-        _part(record.get("NAICS"), "code"), text("Awarding Sub Agency"),
-        text("Action Type"), text("Award Type"),
+        _agency_label(record.get("Awarding Sub Agency")),
+        text("Award ID"),
+        text("Recipient Name"),
+        text("Transaction Amount"),
+        text("Action Date"),
+        text("Mod"),
+        _part(record.get("PSC"), "description"),
+        _part(record.get("NAICS"), "description"),
+        text("Transaction Description"),
+        text("generated_internal_id"),
+        text("Recipient UEI"),
+        _part(record.get("PSC"), "code"),
+        _part(record.get("NAICS"), "code"),
+        text("Awarding Sub Agency"),
+        text("Action Type"),
+        text("Award Type"),
     ]
 
 

@@ -55,8 +55,14 @@ def _agency_objects(names: list[str]) -> list[dict[str, str]]:
             out.append({"type": "awarding", "tier": "toptier", "name": toptier[text]})
         else:
             sub = resolve_sub_agency(text)
-            out.append({"type": "awarding", "tier": "subtier", "name": sub.name,
-                        "toptier_name": toptier.get(sub.toptier, DHS)})
+            out.append(
+                {
+                    "type": "awarding",
+                    "tier": "subtier",
+                    "name": sub.name,
+                    "toptier_name": toptier.get(sub.toptier, DHS),
+                }
+            )
     return out
 
 
@@ -78,15 +84,22 @@ class SyncResult:
         return asdict(self)
 
 
-def build_plan(agencies: list[dict[str, str]], span: Window, api_url: str,
-               cap: int) -> dict[str, Any]:
-    return {"agencies": agencies, "start": span.start.isoformat(),
-            "end": span.end.isoformat(), "api_url": api_url, "cap": cap,
-            "award_types": "contracts"}
+def build_plan(
+    agencies: list[dict[str, str]], span: Window, api_url: str, cap: int
+) -> dict[str, Any]:
+    return {
+        "agencies": agencies,
+        "start": span.start.isoformat(),
+        "end": span.end.isoformat(),
+        "api_url": api_url,
+        "cap": cap,
+        "award_types": "contracts",
+    }
 
 
-def fetch_all(client: Client, folder: Path, plan: dict[str, Any],
-              tell: Tell | None = None) -> SyncResult:
+def fetch_all(
+    client: Client, folder: Path, plan: dict[str, Any], tell: Tell | None = None
+) -> SyncResult:
     """Fetch every window of `plan` into `folder`, resuming its checkpoint."""
     started = time.time()
     say = tell or (lambda msg: None)
@@ -115,8 +128,9 @@ def fetch_all(client: Client, folder: Path, plan: dict[str, Any],
     return result
 
 
-def _work(client: Client, folder: Path, cp: ckpt.Checkpoint, plan: dict[str, Any],
-          say: Tell) -> None:
+def _work(
+    client: Client, folder: Path, cp: ckpt.Checkpoint, plan: dict[str, Any], say: Tell
+) -> None:
     agencies, cap = plan["agencies"], int(plan["cap"])
     guard = 0
     while (pending := cp.pending()) and guard < 10_000:
@@ -132,9 +146,15 @@ def _work(client: Client, folder: Path, cp: ckpt.Checkpoint, plan: dict[str, Any
             return
 
 
-def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,
-                state: ckpt.WindowState, agencies: list[dict[str, str]], cap: int,
-                say: Tell) -> None:
+def _one_window(
+    client: Client,
+    folder: Path,
+    cp: ckpt.Checkpoint,
+    state: ckpt.WindowState,
+    agencies: list[dict[str, str]],
+    cap: int,
+    say: Tell,
+) -> None:
     window = state.window
     state.attempts += 1
     cap = min(cap, cp.cap_seen or cap)
@@ -148,8 +168,11 @@ def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,
         if exc.cap_seen:
             cp.cap_seen = min(exc.cap_seen, cp.cap_seen or exc.cap_seen)
         if window.days < 2:
-            state.status, state.error = "failed", f"{exc}; one day cannot be split " \
-                "(use `custodes sync bulk` for this date)"
+            state.status, state.error = (
+                "failed",
+                f"{exc}; one day cannot be split "
+                "(use `custodes sync bulk` for this date)",
+            )
             state.attempts = 99
             return
         cp.replace(state, list(window.split()))
@@ -165,19 +188,28 @@ def _one_window(client: Client, folder: Path, cp: ckpt.Checkpoint,
     if not result.complete:
         state.status = "failed"
         state.rows = len(result.records)
-        state.error = (f"got {len(result.records):,} distinct records of {result.expected:,} "
-                       f"after {result.passes} passes (pages shifted while paging)")
+        state.error = (
+            f"got {len(result.records):,} distinct records of {result.expected:,} "
+            f"after {result.passes} passes (pages shifted while paging)"
+        )
         say(f"{window.key}: incomplete")
         return
     name = f"window-{window.start.isoformat()}-{window.end.isoformat()}.csv"
     write_window_csv(folder / name, result.records)
-    state.status, state.rows, state.file, state.error = "done", len(result.records), name, None
+    state.status, state.rows, state.file, state.error = (
+        "done",
+        len(result.records),
+        name,
+        None,
+    )
     say(f"{window.key}: {state.rows:,} records")
 
 
 def check_dates(fy: int | None, since: date | None) -> None:
     if fy is not None and not 2008 <= fy <= 2100:
-        raise InputError(f"--fy {fy} is outside what the search API serves (FY2008 on). "
-                         "Use `custodes sync bulk` or files for older years.")
+        raise InputError(
+            f"--fy {fy} is outside what the search API serves (FY2008 on). "
+            "Use `custodes sync bulk` or files for older years."
+        )
     if since is not None and since > date.today():
         raise InputError(f"--since {since} is in the future. Give a past date.")

@@ -56,19 +56,46 @@ def append_log(db: Path, line: str) -> None:
         pass  # the line still went to stderr
 
 
-def record_run(store: Store, *, kind: str, started: float, status: str, api_url: str,
-               plan: dict[str, Any], since: date | None, until: date | None,
-               counts: dict[str, Any], ingest_run_id: int | None,
-               missing: list[dict[str, Any]], line: str) -> int:
+def record_run(
+    store: Store,
+    *,
+    kind: str,
+    started: float,
+    status: str,
+    api_url: str,
+    plan: dict[str, Any],
+    since: date | None,
+    until: date | None,
+    counts: dict[str, Any],
+    ingest_run_id: int | None,
+    missing: list[dict[str, Any]],
+    line: str,
+) -> int:
     store.execute(SYNC_RUN_SQL)
     sync_id = int(store.scalar("SELECT coalesce(max(sync_id), 0) + 1 FROM sync_run"))
     store.execute(
         "INSERT INTO sync_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, now()::TIMESTAMP, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [sync_id, kind, started, status, api_url, json.dumps(plan, sort_keys=True),
-         since, until, counts.get("windows"), counts.get("windows_done"),
-         counts.get("expected"), counts.get("fetched"), counts.get("requests"),
-         counts.get("retries"), ingest_run_id, json.dumps(missing), line])
+        [
+            sync_id,
+            kind,
+            started,
+            status,
+            api_url,
+            json.dumps(plan, sort_keys=True),
+            since,
+            until,
+            counts.get("windows"),
+            counts.get("windows_done"),
+            counts.get("expected"),
+            counts.get("fetched"),
+            counts.get("requests"),
+            counts.get("retries"),
+            ingest_run_id,
+            json.dumps(missing),
+            line,
+        ],
+    )
     if ingest_run_id is not None:
         from custodes.sync.digest import record_first_seen
 
@@ -76,12 +103,16 @@ def record_run(store: Store, *, kind: str, started: float, status: str, api_url:
     return sync_id
 
 
-def last_complete(store: Store, plan_agencies: list[dict[str, str]]) -> dict[str, Any] | None:
+def last_complete(
+    store: Store, plan_agencies: list[dict[str, str]]
+) -> dict[str, Any] | None:
     """The newest complete search sync for the same agencies, if any."""
     if not store.has_table("sync_run"):
         return None
-    for row in store.rows("SELECT * FROM sync_run WHERE status = 'complete' AND kind = 'search' "
-                          "ORDER BY sync_id DESC LIMIT 50"):
+    for row in store.rows(
+        "SELECT * FROM sync_run WHERE status = 'complete' AND kind = 'search' "
+        "ORDER BY sync_id DESC LIMIT 50"
+    ):
         plan = json.loads(row["plan_json"] or "{}")
         if plan.get("agencies") == plan_agencies:
             return row

@@ -38,7 +38,9 @@ from custodes.sync.run import (
 from custodes.sync.windows import Window, fiscal_year_window, plan_range
 
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_BULK = 0, 1, 2, 3, 4
-LOOKBACK_DAYS = 31  # a default sync re-reads the last month: late reports and corrections
+LOOKBACK_DAYS = (
+    31  # a default sync re-reads the last month: late reports and corrections
+)
 
 
 @dataclass
@@ -58,11 +60,15 @@ class SyncOptions:
 def sync_lock(settings: Settings) -> Iterator[None]:
     db = Path(settings.db).expanduser()
     try:
-        with writer_lock(db.with_name(db.name + ".sync"), "sync", wait=settings.lock_wait):
+        with writer_lock(
+            db.with_name(db.name + ".sync"), "sync", wait=settings.lock_wait
+        ):
             yield
     except StoreBusy as exc:
-        raise StoreBusy(f"another `custodes sync` is running for {db} ({exc}). "
-                        "Let it finish; cron runs can simply retry later.") from None
+        raise StoreBusy(
+            f"another `custodes sync` is running for {db} ({exc}). "
+            "Let it finish; cron runs can simply retry later."
+        ) from None
 
 
 def _default_since(settings: Settings, agencies: list[dict[str, str]]) -> date | None:
@@ -76,7 +82,9 @@ def _default_since(settings: Settings, agencies: list[dict[str, str]]) -> date |
     return last["until"] - timedelta(days=LOOKBACK_DAYS)
 
 
-def sync_search(settings: Settings, opts: SyncOptions, say: Any = None) -> tuple[int, dict]:
+def sync_search(
+    settings: Settings, opts: SyncOptions, say: Any = None
+) -> tuple[int, dict]:
     check_dates(opts.fy, opts.since)
     agencies = agency_filters(opts.agencies, opts.funding)
     api_url = opts.api_url or settings.usaspending_url
@@ -96,24 +104,48 @@ def sync_search(settings: Settings, opts: SyncOptions, say: Any = None) -> tuple
             stats = client.stats
         write = result.status == "complete" or (opts.partial and result.files)
         report = _ingest(settings, result.files) if write and result.files else None
-        counts = {"windows": result.windows, "windows_done": result.windows_done,
-                  "expected": result.expected, "fetched": result.fetched,
-                  "requests": stats.requests, "retries": stats.retries,
-                  "new": report.stored if report else 0,
-                  "changed": report.updated if report else 0,
-                  "unchanged": report.unchanged if report else 0,
-                  "quarantined": report.quarantined if report else 0,
-                  "missing_windows": len(result.missing),
-                  "seconds": round(runlog.now() - started, 1)}
+        counts = {
+            "windows": result.windows,
+            "windows_done": result.windows_done,
+            "expected": result.expected,
+            "fetched": result.fetched,
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "new": report.stored if report else 0,
+            "changed": report.updated if report else 0,
+            "unchanged": report.unchanged if report else 0,
+            "quarantined": report.quarantined if report else 0,
+            "missing_windows": len(result.missing),
+            "seconds": round(runlog.now() - started, 1),
+        }
         line = runlog.format_line("search", result.status, counts)
-        summary = {"status": result.status, "api_url": api_url, "since": span.start,
-                   "until": span.end, "resumed": result.resumed, **counts,
-                   "ingest_run_id": report.run_id if report else None,
-                   "missing": result.missing, "stop_reason": result.stop_reason,
-                   "discarded_checkpoint": result.discarded_plan,
-                   "staging": str(folder), "written": bool(report and report.committed)}
-        summary["sync_id"] = _record(settings, "search", started, result.status, api_url,
-                                     plan, span, counts, report, result.missing, line)
+        summary = {
+            "status": result.status,
+            "api_url": api_url,
+            "since": span.start,
+            "until": span.end,
+            "resumed": result.resumed,
+            **counts,
+            "ingest_run_id": report.run_id if report else None,
+            "missing": result.missing,
+            "stop_reason": result.stop_reason,
+            "discarded_checkpoint": result.discarded_plan,
+            "staging": str(folder),
+            "written": bool(report and report.committed),
+        }
+        summary["sync_id"] = _record(
+            settings,
+            "search",
+            started,
+            result.status,
+            api_url,
+            plan,
+            span,
+            counts,
+            report,
+            result.missing,
+            line,
+        )
         if result.status == "complete":
             ckpt.clear(folder)
     _log(settings, line)
@@ -125,16 +157,35 @@ def _ingest(settings: Settings, files: list[str]) -> IngestReport:
         return ingest(store, [Path(f) for f in files], command="sync")
 
 
-def _record(settings: Settings, kind: str, started: float, status: str, api_url: str,
-            plan: dict[str, Any], span: Window, counts: dict[str, Any],
-            report: IngestReport | None, missing: list[dict[str, Any]], line: str) -> int | None:
+def _record(
+    settings: Settings,
+    kind: str,
+    started: float,
+    status: str,
+    api_url: str,
+    plan: dict[str, Any],
+    span: Window,
+    counts: dict[str, Any],
+    report: IngestReport | None,
+    missing: list[dict[str, Any]],
+    line: str,
+) -> int | None:
     try:
         with open_store(settings, write=True, command="sync") as store:
             return runlog.record_run(
-                store, kind=kind, started=started, status=status, api_url=api_url, plan=plan,
-                since=span.start, until=span.end, counts=counts,
+                store,
+                kind=kind,
+                started=started,
+                status=status,
+                api_url=api_url,
+                plan=plan,
+                since=span.start,
+                until=span.end,
+                counts=counts,
                 ingest_run_id=report.run_id if report and report.committed else None,
-                missing=missing, line=line)
+                missing=missing,
+                line=line,
+            )
     except StoreBusy:
         return None  # the log line still records the run
 
@@ -144,11 +195,18 @@ def _log(settings: Settings, line: str) -> None:
     runlog.append_log(Path(settings.db).expanduser(), line)
 
 
-def sync_bulk(settings: Settings, opts: SyncOptions, *, poll_first: float = 5.0,
-              timeout: float = 3600.0, say: Any = None) -> tuple[int, dict]:
+def sync_bulk(
+    settings: Settings,
+    opts: SyncOptions,
+    *,
+    poll_first: float = 5.0,
+    timeout: float = 3600.0,
+    say: Any = None,
+) -> tuple[int, dict]:
     if opts.fy is None:
-        raise CustodesError("`custodes sync bulk` needs --fy YEAR (one fiscal year per "
-                            "download job).")
+        raise CustodesError(
+            "`custodes sync bulk` needs --fy YEAR (one fiscal year per download job)."
+        )
     agencies = agency_filters(opts.agencies, opts.funding)
     api_url = opts.api_url or settings.usaspending_url
     span = fiscal_year_window(opts.fy)
@@ -158,33 +216,65 @@ def sync_bulk(settings: Settings, opts: SyncOptions, *, poll_first: float = 5.0,
         result, error = BulkResult(), None
         with Client(api_url, opts.policy) as client:
             try:
-                result = run_bulk(client, agencies, span, folder, poll_first=poll_first,
-                                  timeout=timeout, say=say)
+                result = run_bulk(
+                    client,
+                    agencies,
+                    span,
+                    folder,
+                    poll_first=poll_first,
+                    timeout=timeout,
+                    say=say,
+                )
             except (BulkFailed, ApiError) as exc:
                 error = exc
             stats = client.stats
-        report = _ingest(settings, [result.path]) if error is None and result.path else None
+        report = (
+            _ingest(settings, [result.path]) if error is None and result.path else None
+        )
         status = "complete" if report and report.committed else "failed"
-        counts = {"requests": stats.requests, "retries": stats.retries,
-                  "polls": result.polls, "fetched": result.rows_in_zip,
-                  "new": report.stored if report else 0,
-                  "changed": report.updated if report else 0,
-                  "unchanged": report.unchanged if report else 0,
-                  "quarantined": report.quarantined if report else 0,
-                  "seconds": round(runlog.now() - started, 1)}
+        counts = {
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "polls": result.polls,
+            "fetched": result.rows_in_zip,
+            "new": report.stored if report else 0,
+            "changed": report.updated if report else 0,
+            "unchanged": report.unchanged if report else 0,
+            "quarantined": report.quarantined if report else 0,
+            "seconds": round(runlog.now() - started, 1),
+        }
         line = runlog.format_line("bulk", status, counts)
         plan = {"agencies": agencies, "fy": opts.fy, "api_url": api_url}
         missing = [] if error is None else [{"window": span.key, "error": str(error)}]
         job = result.to_dict()
         job["job_status"] = job.pop("status")
-        summary = {**job, "status": status, "api_url": api_url, "fy": opts.fy,
-                   **counts, "ingest_run_id": report.run_id if report else None,
-                   "error": str(error) if error else None}
-        summary["sync_id"] = _record(settings, "bulk", started, status, api_url, plan, span,
-                                     counts, report, missing, line)
+        summary = {
+            **job,
+            "status": status,
+            "api_url": api_url,
+            "fy": opts.fy,
+            **counts,
+            "ingest_run_id": report.run_id if report else None,
+            "error": str(error) if error else None,
+        }
+        summary["sync_id"] = _record(
+            settings,
+            "bulk",
+            started,
+            status,
+            api_url,
+            plan,
+            span,
+            counts,
+            report,
+            missing,
+            line,
+        )
         if status == "complete":
             ckpt.clear(folder)
     _log(settings, line)
     if error is not None:
-        return (EXIT_BULK if isinstance(error, BulkFailed) else EXIT_INCOMPLETE), summary
+        return (
+            EXIT_BULK if isinstance(error, BulkFailed) else EXIT_INCOMPLETE
+        ), summary
     return EXIT_OK, summary

@@ -43,13 +43,18 @@ def add_watch(store: Store, kind: str, value: str) -> dict[str, Any]:
     if not value:
         raise InputError("a watch needs a non-empty VALUE.")
     store.execute(WATCH_SQL)
-    for row in store.rows("SELECT * FROM watch WHERE kind = ? AND upper(value) = upper(?)",
-                          [kind, value]):
+    for row in store.rows(
+        "SELECT * FROM watch WHERE kind = ? AND upper(value) = upper(?)", [kind, value]
+    ):
         return {**row, "existing": True}
     watch_id = int(store.scalar("SELECT coalesce(max(watch_id), 0) + 1 FROM watch"))
-    store.execute("INSERT INTO watch VALUES (?, ?, ?, now()::TIMESTAMP)", [watch_id, kind, value])
-    return {**store.rows("SELECT * FROM watch WHERE watch_id = ?", [watch_id])[0],
-            "existing": False}
+    store.execute(
+        "INSERT INTO watch VALUES (?, ?, ?, now()::TIMESTAMP)", [watch_id, kind, value]
+    )
+    return {
+        **store.rows("SELECT * FROM watch WHERE watch_id = ?", [watch_id])[0],
+        "existing": False,
+    }
 
 
 def list_watches(store: Store) -> list[dict[str, Any]]:
@@ -59,10 +64,15 @@ def list_watches(store: Store) -> list[dict[str, Any]]:
 
 
 def remove_watch(store: Store, watch_id: int) -> dict[str, Any]:
-    rows = store.rows("SELECT * FROM watch WHERE watch_id = ?", [watch_id]) \
-        if store.has_table("watch") else []
+    rows = (
+        store.rows("SELECT * FROM watch WHERE watch_id = ?", [watch_id])
+        if store.has_table("watch")
+        else []
+    )
     if not rows:
-        raise NotFound(f"no watch with id {watch_id}. See the ids with `custodes watch list`.")
+        raise NotFound(
+            f"no watch with id {watch_id}. See the ids with `custodes watch list`."
+        )
     store.execute("DELETE FROM watch WHERE watch_id = ?", [watch_id])
     return rows[0]
 
@@ -71,11 +81,19 @@ def re2_escape(text: str) -> str:
     return "".join("\\" + c if c in "\\.^$|?*+()[]{}" else c for c in text)
 
 
-def keyword_match(value: str, note: str | None = None, method: str = "keyword") -> Match:
-    text = ("concat_ws(' ', t.description, t.psc_description, t.naics_description, "
-            "t.recipient_name)")
-    return Match(f"regexp_matches({text}, ?, 'i')", [r"\b" + re2_escape(value) + r"\b"],
-                 method, note)
+def keyword_match(
+    value: str, note: str | None = None, method: str = "keyword"
+) -> Match:
+    text = (
+        "concat_ws(' ', t.description, t.psc_description, t.naics_description, "
+        "t.recipient_name)"
+    )
+    return Match(
+        f"regexp_matches({text}, ?, 'i')",
+        [r"\b" + re2_escape(value) + r"\b"],
+        method,
+        note,
+    )
 
 
 def match_for(store: Store, kind: str, value: str) -> Match:
@@ -89,31 +107,50 @@ def match_for(store: Store, kind: str, value: str) -> Match:
                 "t.transaction_key IN (SELECT tv.transaction_key FROM transaction_vendor tv "
                 "JOIN vendor v USING (vendor_id) WHERE v.family_id IN (SELECT family_id FROM "
                 "vendor WHERE vendor_id = ? OR upper(name) LIKE ?))",
-                [value, like], "resolved vendor family")
-        return Match("(upper(t.recipient_name) LIKE ? OR upper(t.recipient_parent_name) LIKE ?)",
-                     [like, like], "recipient name text",
-                     "vendor tables not built; matched recipient names containing the text "
-                     "(run `custodes resolve` to match whole corporate families)")
+                [value, like],
+                "resolved vendor family",
+            )
+        return Match(
+            "(upper(t.recipient_name) LIKE ? OR upper(t.recipient_parent_name) LIKE ?)",
+            [like, like],
+            "recipient name text",
+            "vendor tables not built; matched recipient names containing the text "
+            "(run `custodes resolve` to match whole corporate families)",
+        )
     if kind == "maker":
         parts, params = [], []
         if store.has_table("award_maker"):
-            parts.append("t.award_key IN (SELECT award_key FROM award_maker "
-                         "WHERE upper(maker) LIKE ?)")
+            parts.append(
+                "t.award_key IN (SELECT award_key FROM award_maker "
+                "WHERE upper(maker) LIKE ?)"
+            )
             params.append(like)
         if store.has_table("classification"):
-            parts.append("t.award_key IN (SELECT award_key FROM classification "
-                         "WHERE upper(maker) LIKE ?)")
+            parts.append(
+                "t.award_key IN (SELECT award_key FROM classification "
+                "WHERE upper(maker) LIKE ?)"
+            )
             params.append(like)
         if parts:
             return Match("(" + " OR ".join(parts) + ")", params, "award maker")
-        return keyword_match(value, "maker tables not built; matched the maker's name in "
-                             "descriptions (run `custodes resolve` and `custodes classify`)",
-                             "description text")
+        return keyword_match(
+            value,
+            "maker tables not built; matched the maker's name in "
+            "descriptions (run `custodes resolve` and `custodes classify`)",
+            "description text",
+        )
     if kind == "category":
         if store.has_table("classification"):
-            return Match("t.award_key IN (SELECT award_key FROM classification "
-                         "WHERE category = ?)", [value], "award category")
-        return keyword_match(value.replace("_", " "), "classification table not built; matched "
-                             "the category name as a keyword (run `custodes classify`)",
-                             "description text")
+            return Match(
+                "t.award_key IN (SELECT award_key FROM classification "
+                "WHERE category = ?)",
+                [value],
+                "award category",
+            )
+        return keyword_match(
+            value.replace("_", " "),
+            "classification table not built; matched "
+            "the category name as a keyword (run `custodes classify`)",
+            "description text",
+        )
     raise InputError(f"unknown watch kind {kind!r}")

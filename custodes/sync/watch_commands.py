@@ -40,9 +40,13 @@ def watch_add(settings: Settings, kind: str, value: str, as_json: bool) -> None:
     if as_json:
         print_json(row)
     elif row["existing"]:
-        console.print(f"Already watching {row['kind']} {row['value']!r} (id {row['watch_id']}).")
+        console.print(
+            f"Already watching {row['kind']} {row['value']!r} (id {row['watch_id']})."
+        )
     else:
-        console.print(f"Watching {row['kind']} {row['value']!r} (id {row['watch_id']}).")
+        console.print(
+            f"Watching {row['kind']} {row['value']!r} (id {row['watch_id']})."
+        )
 
 
 @watch_group.command("list")
@@ -55,10 +59,17 @@ def watch_list(settings: Settings, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    console.print(table("Watches", ["id", "kind", "value", "added"],
-                        [(r["watch_id"], r["kind"], r["value"], r["created_at"]) for r in rows]))
+    console.print(
+        table(
+            "Watches",
+            ["id", "kind", "value", "added"],
+            [(r["watch_id"], r["kind"], r["value"], r["created_at"]) for r in rows],
+        )
+    )
     if not rows:
-        console.print("No watches yet. Add one: custodes watch add keyword \"facial recognition\"")
+        console.print(
+            'No watches yet. Add one: custodes watch add keyword "facial recognition"'
+        )
 
 
 @watch_group.command("remove")
@@ -76,28 +87,61 @@ def watch_remove(settings: Settings, watch_id: int, as_json: bool) -> None:
 
 
 @click.command("digest")
-@click.option("--since", default=None,
-              help="Cover ingest runs after run number N, or started on or after a date "
-                   "(YYYY-MM-DD). Default: the latest sync run.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "atom"]), default="md",
-              show_default=True)
-@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True,
-              help="Awards per watch at most.")
-@click.option("--webhook", default=None, help="Also POST the digest as JSON to this URL "
-              "(retried with back-off). Exit 5 if it is not accepted.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the digest to this file instead of standard output.")
+@click.option(
+    "--since",
+    default=None,
+    help="Cover ingest runs after run number N, or started on or after a date "
+    "(YYYY-MM-DD). Default: the latest sync run.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "atom"]),
+    default="md",
+    show_default=True,
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10000),
+    default=50,
+    show_default=True,
+    help="Awards per watch at most.",
+)
+@click.option(
+    "--webhook",
+    default=None,
+    help="Also POST the digest as JSON to this URL "
+    "(retried with back-off). Exit 5 if it is not accepted.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the digest to this file instead of standard output.",
+)
 @db_option
 @json_option
-def digest_command(settings: Settings, since: str | None, fmt: str, limit: int,
-                   webhook: str | None, output: str | None, as_json: bool) -> None:
+def digest_command(
+    settings: Settings,
+    since: str | None,
+    fmt: str,
+    limit: int,
+    webhook: str | None,
+    output: str | None,
+    as_json: bool,
+) -> None:
     """New and changed awards that match your watches, as Markdown, HTML or Atom."""
     with open_store(settings) as store:
         digest = build_digest(store, since=since, limit=limit)
-        atom = build_atom_feed(store, since=since, limit=limit) if fmt == "atom" else None
+        atom = (
+            build_atom_feed(store, since=since, limit=limit) if fmt == "atom" else None
+        )
     if webhook:
         sent = post_digest(webhook, digest)
-        err_console.print(f"webhook: HTTP {sent['status']} after {sent['attempts']} attempt(s)")
+        err_console.print(
+            f"webhook: HTTP {sent['status']} after {sent['attempts']} attempt(s)"
+        )
     if as_json:
         print_json(digest)
         return

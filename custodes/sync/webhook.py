@@ -22,13 +22,22 @@ class WebhookFailed(CustodesError):
     exit_code = 5
 
 
-def post_digest(url: str, payload: dict[str, Any], *, attempts: int = 5,
-                backoff: float = 1.0, max_wait: float = 60.0, timeout: float = 15.0,
-                sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def post_digest(
+    url: str,
+    payload: dict[str, Any],
+    *,
+    attempts: int = 5,
+    backoff: float = 1.0,
+    max_wait: float = 60.0,
+    timeout: float = 15.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     """Deliver `payload`; returns {status, attempts}. Raises WebhookFailed."""
     body = json.dumps(to_jsonable(payload)).encode()
-    headers = {"Content-Type": "application/json",
-               "User-Agent": f"custodes/{__version__} (+digest)"}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"custodes/{__version__} (+digest)",
+    }
     last = "no attempt"
     with httpx.Client(timeout=timeout) as http:
         for attempt in range(1, attempts + 1):
@@ -47,6 +56,8 @@ def post_digest(url: str, payload: dict[str, Any], *, attempts: int = 5,
             if attempt < attempts:
                 wait = backoff * 2 ** (attempt - 1) * (1 + random.random() * 0.25)
                 sleep(min(max(wait, retry_after or 0.0), max_wait))
-    raise WebhookFailed(f"the webhook {url} did not accept the digest ({last}). "
-                        "Check the URL and the receiver; the digest is unchanged and can "
-                        "be sent again with `custodes digest --webhook URL`.")
+    raise WebhookFailed(
+        f"the webhook {url} did not accept the digest ({last}). "
+        "Check the URL and the receiver; the digest is unchanged and can "
+        "be sent again with `custodes digest --webhook URL`."
+    )

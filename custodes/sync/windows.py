@@ -34,7 +34,9 @@ class Window:
         return Window(self.start, mid), Window(mid + timedelta(days=1), self.end)
 
     def time_period(self) -> list[dict[str, str]]:
-        return [{"start_date": self.start.isoformat(), "end_date": self.end.isoformat()}]
+        return [
+            {"start_date": self.start.isoformat(), "end_date": self.end.isoformat()}
+        ]
 
     @classmethod
     def parse(cls, key: str) -> Window:
@@ -51,8 +53,9 @@ def fiscal_year_of(day: date) -> int:
     return day.year + 1 if day.month >= 10 else day.year
 
 
-def plan_range(fy: int | None, since: date | None, until: date | None,
-               today: date) -> Window:
+def plan_range(
+    fy: int | None, since: date | None, until: date | None, today: date
+) -> Window:
     """The overall window a sync covers, from the command's options."""
     if fy is not None:
         window = fiscal_year_window(fy)

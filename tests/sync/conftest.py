@@ -13,18 +13,39 @@ import pytest
 from custodes.sync.fakeserver import FakeUsaspending
 
 COMPANIES = [
-    "ACME SENSOR SYSTEMS INC", "NORTHWIND DATA LLC", "BLUEHARBOR ANALYTICS CORP",
-    "GRANITE FACILITIES GROUP LLC", "REDWOOD FORENSIC TOOLS INC", "SUMMIT LOGISTICS CO",
+    "ACME SENSOR SYSTEMS INC",
+    "NORTHWIND DATA LLC",
+    "BLUEHARBOR ANALYTICS CORP",
+    "GRANITE FACILITIES GROUP LLC",
+    "REDWOOD FORENSIC TOOLS INC",
+    "SUMMIT LOGISTICS CO",
 ]
-WORDS = ["LICENSE RENEWAL", "O&M SUPPORT", "FORENSIC SOFTWARE", "GUARD SERVICES",
-         "BODY SCANNER MAINTENANCE", "DATA SUBSCRIPTION", "OFFICE FURNITURE"]
-HEADER = ["Agency", "Award ID", "Recipient Name", "Federal Action Obligation", "Action Date",
-          "Modification", "Product/Service Description", "NAICS Description",
-          "Transaction Description", "Generated Award ID"]
+WORDS = [
+    "LICENSE RENEWAL",
+    "O&M SUPPORT",
+    "FORENSIC SOFTWARE",
+    "GUARD SERVICES",
+    "BODY SCANNER MAINTENANCE",
+    "DATA SUBSCRIPTION",
+    "OFFICE FURNITURE",
+]
+HEADER = [
+    "Agency",
+    "Award ID",
+    "Recipient Name",
+    "Federal Action Obligation",
+    "Action Date",
+    "Modification",
+    "Product/Service Description",
+    "NAICS Description",
+    "Transaction Description",
+    "Generated Award ID",
+]
 
 
-def make_rows(n: int, seed: int = 7, start: date = date(2023, 10, 1),
-              days: int = 366) -> list[dict[str, str]]:
+def make_rows(
+    n: int, seed: int = 7, start: date = date(2023, 10, 1), days: int = 366
+) -> list[dict[str, str]]:
     """n api-search rows for made-up companies (no people), awards with several mods."""
     rnd = random.Random(seed)
     rows: list[dict[str, str]] = []
@@ -39,17 +60,23 @@ def make_rows(n: int, seed: int = 7, start: date = date(2023, 10, 1),
             if len(rows) >= n:
                 break
             cents = rnd.randint(-50_000_00, 900_000_00)
-            rows.append({
-                "Agency": agency, "Award ID": piid, "Recipient Name": company,
-                "Federal Action Obligation": str(Decimal(cents) / 100),
-                "Action Date": min(first + timedelta(days=30 * mod),
-                                   start + timedelta(days=days - 1)).isoformat(),
-                "Modification": "0" if mod == 0 else f"P{mod:05d}",
-                "Product/Service Description": "IT AND TELECOM - OTHER",
-                "NAICS Description": "COMPUTER SYSTEMS DESIGN SERVICES",
-                "Transaction Description": rnd.choice(WORDS),
-                "Generated Award ID": f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-",
-            })
+            rows.append(
+                {
+                    "Agency": agency,
+                    "Award ID": piid,
+                    "Recipient Name": company,
+                    "Federal Action Obligation": str(Decimal(cents) / 100),
+                    "Action Date": min(
+                        first + timedelta(days=30 * mod),
+                        start + timedelta(days=days - 1),
+                    ).isoformat(),
+                    "Modification": "0" if mod == 0 else f"P{mod:05d}",
+                    "Product/Service Description": "IT AND TELECOM - OTHER",
+                    "NAICS Description": "COMPUTER SYSTEMS DESIGN SERVICES",
+                    "Transaction Description": rnd.choice(WORDS),
+                    "Generated Award ID": f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-",
+                }
+            )
     return rows
 
 
@@ -91,8 +118,9 @@ def store_total(db_path: Path) -> tuple[int, Decimal]:
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        n, s = con.execute('SELECT count(*), coalesce(sum(obligation_usd), 0) '
-                           'FROM "transaction"').fetchone()
+        n, s = con.execute(
+            'SELECT count(*), coalesce(sum(obligation_usd), 0) FROM "transaction"'
+        ).fetchone()
     finally:
         con.close()
     return int(n), Decimal(s)

@@ -14,11 +14,24 @@ from custodes.sync.bulk import BulkFailed, BulkResult, verify_zip
 from custodes.sync.fakeserver import Fault
 from tests.sync.conftest import FAST, store_total
 
-COLUMNS = ["contract_transaction_unique_key", "contract_award_unique_key", "award_id_piid",
-           "modification_number", "transaction_number", "parent_award_agency_id",
-           "parent_award_id", "federal_action_obligation", "action_date",
-           "awarding_agency_code", "awarding_sub_agency_code", "awarding_sub_agency_name",
-           "recipient_name", "product_or_service_code", "naics_code", "award_description"]
+COLUMNS = [
+    "contract_transaction_unique_key",
+    "contract_award_unique_key",
+    "award_id_piid",
+    "modification_number",
+    "transaction_number",
+    "parent_award_agency_id",
+    "parent_award_id",
+    "federal_action_obligation",
+    "action_date",
+    "awarding_agency_code",
+    "awarding_sub_agency_code",
+    "awarding_sub_agency_name",
+    "recipient_name",
+    "product_or_service_code",
+    "naics_code",
+    "award_description",
+]
 
 
 def write_bulk(path: Path, n: int = 40) -> list[list[str]]:
@@ -29,10 +42,26 @@ def write_bulk(path: Path, n: int = 40) -> list[list[str]]:
         piid = f"70BULK24F{i // 2:05d}"
         mod = "0" if i % 2 == 0 else "P00001"
         day = "2023-09-15" if i == 0 else f"2024-0{1 + i % 9}-{10 + i % 15}"
-        rows.append([f"{code}_-NONE-_{piid}_{mod}_-NONE-_0",
-                     f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-", piid, mod, "0", "", "",
-                     f"{(i * 1234.56) - 5000:.2f}", day, "070", code, "sub-agency",
-                     f"EXAMPLE SYSTEMS {i % 4} INC", "D302", "541512", "SOFTWARE LICENSES"])
+        rows.append(
+            [
+                f"{code}_-NONE-_{piid}_{mod}_-NONE-_0",
+                f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-",
+                piid,
+                mod,
+                "0",
+                "",
+                "",
+                f"{(i * 1234.56) - 5000:.2f}",
+                day,
+                "070",
+                code,
+                "sub-agency",
+                f"EXAMPLE SYSTEMS {i % 4} INC",
+                "D302",
+                "541512",
+                "SOFTWARE LICENSES",
+            ]
+        )
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
@@ -41,8 +70,20 @@ def write_bulk(path: Path, n: int = 40) -> list[list[str]]:
 
 
 def bulk(cli, url: str, *args: str, expect: int | None = None) -> tuple[int, dict]:
-    result = cli("sync", "bulk", "--api-url", url, *FAST, "--poll", "0.01", "--fy", "2024",
-                 *args, "--json", expect=expect)
+    result = cli(
+        "sync",
+        "bulk",
+        "--api-url",
+        url,
+        *FAST,
+        "--poll",
+        "0.01",
+        "--fy",
+        "2024",
+        *args,
+        "--json",
+        expect=expect,
+    )
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -65,25 +106,33 @@ def test_bulk_download_is_verified_and_ingested(fake_api, cli, db_path, tmp_path
 
 def test_a_damaged_download_is_fetched_again(fake_api, cli, db_path, tmp_path):
     rows = write_bulk(tmp_path / "fy24.csv")
-    api = fake_api([], bulk_files=[tmp_path / "fy24.csv"],
-                   faults=[Fault("corrupt", path="/files/")])
+    api = fake_api(
+        [],
+        bulk_files=[tmp_path / "fy24.csv"],
+        faults=[Fault("corrupt", path="/files/")],
+    )
     code, s = bulk(cli, api.url)
     assert code == 0
     assert len(api.requests_to("/files/")) == 2
     assert store_total(db_path) == fy2024(rows)
 
 
-@pytest.mark.parametrize("fault,expect", [
-    (Fault("failed", path="bulk_download/awards"), "failed"),
-    (Fault("corrupt", path="/files/", times=-1), "CRC|not a readable zip"),
-])
-def test_failed_jobs_and_bad_files_write_nothing(fake_api, cli, db_path, tmp_path, fault,
-                                                 expect):
+@pytest.mark.parametrize(
+    "fault,expect",
+    [
+        (Fault("failed", path="bulk_download/awards"), "failed"),
+        (Fault("corrupt", path="/files/", times=-1), "CRC|not a readable zip"),
+    ],
+)
+def test_failed_jobs_and_bad_files_write_nothing(
+    fake_api, cli, db_path, tmp_path, fault, expect
+):
     write_bulk(tmp_path / "fy24.csv")
     api = fake_api([], bulk_files=[tmp_path / "fy24.csv"], faults=[fault])
     code, s = bulk(cli, api.url)
     assert code == 4 and s["status"] == "failed"
     import re
+
     assert re.search(expect, s["error"])
     assert not db_path.exists() or store_total(db_path)[0] == 0
 
@@ -92,6 +141,7 @@ def test_status_polling_is_bounded(fake_api, cli, tmp_path):
     write_bulk(tmp_path / "fy24.csv")
     api = fake_api([], bulk_files=[tmp_path / "fy24.csv"])
     from custodes.sync import fakebulk
+
     old, fakebulk.POLLS_BEFORE_DONE = fakebulk.POLLS_BEFORE_DONE, 10_000
     try:
         code, s = bulk(cli, api.url, "--job-timeout", "1", "--poll", "0.2")
@@ -104,8 +154,10 @@ def test_status_polling_is_bounded(fake_api, cli, tmp_path):
 def test_row_count_mismatch_is_refused(tmp_path):
     path = tmp_path / "job.zip"
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("All_Contracts_PrimeTransactions_1.csv",
-                    ",".join(COLUMNS) + "\n" + ",".join(["x"] * len(COLUMNS)) + "\n")
+        zf.writestr(
+            "All_Contracts_PrimeTransactions_1.csv",
+            ",".join(COLUMNS) + "\n" + ",".join(["x"] * len(COLUMNS)) + "\n",
+        )
     with pytest.raises(BulkFailed, match="1 data rows but the job reported 5"):
         verify_zip(path, BulkResult(total_rows=5))
 
@@ -119,8 +171,18 @@ def test_bulk_from_the_shared_files(fake_api, cli, db_path):
     code, s = bulk(cli, api.url, "--agency", "ICE")
     # FY2024 is not in the 2013-2018 files: an empty, verified job
     assert code == 0 and s["fetched"] == 0
-    result = cli("sync", "bulk", "--api-url", api.url, *FAST, "--poll", "0.01", "--fy", "2017",
-                 "--json")
+    result = cli(
+        "sync",
+        "bulk",
+        "--api-url",
+        api.url,
+        *FAST,
+        "--poll",
+        "0.01",
+        "--fy",
+        "2017",
+        "--json",
+    )
     s = json.loads(result.stdout)
     assert result.exit_code == 0 and s["fetched"] == 1739
     assert store_total(db_path)[0] == s["new"] > 0

@@ -53,7 +53,10 @@ def test_slow_reply_times_out_and_is_retried(fake_api):
 
 def test_attempts_are_bounded(fake_api):
     api = fake_api(make_rows(5), faults=[Fault("500", path=COUNT, times=-1)])
-    with Client(api.url, fast(attempts=4)) as client, pytest.raises(ApiError, match="4 times"):
+    with (
+        Client(api.url, fast(attempts=4)) as client,
+        pytest.raises(ApiError, match="4 times"),
+    ):
         client.post_json(COUNT, BODY)
     assert len(api.requests_to("transaction_count")) == 4
 

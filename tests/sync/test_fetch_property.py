@@ -35,9 +35,18 @@ fault = st.builds(
 @given(st.lists(fault, max_size=4))
 def test_complete_means_exact(faults):
     with FakeUsaspending(ROWS, faults=faults) as api:
-        truth = Counter(_identity(r) for r in api.search(
-            {"filters": {"award_type_codes": ["A"]}, "fields": ["Transaction Amount"]})[1]["rows"])
-        with Client(api.url, Policy(rate=0, backoff=0, timeout=5, attempts=4)) as client:
+        truth = Counter(
+            _identity(r)
+            for r in api.search(
+                {
+                    "filters": {"award_type_codes": ["A"]},
+                    "fields": ["Transaction Amount"],
+                }
+            )[1]["rows"]
+        )
+        with Client(
+            api.url, Policy(rate=0, backoff=0, timeout=5, attempts=4)
+        ) as client:
             try:
                 result = fetch_window(client, [], fiscal_year_window(2024), cap=50_000)
             except ApiError:

@@ -26,18 +26,24 @@ def test_complete_sync_splits_windows_over_the_cap(fake_api, sync, db_path):
     assert store_total(db_path) == (420, total(rows))
     assert not staging_dir(db_path).exists()  # staging is cleared once stored
     # The client learns the server's cap from its 422 answer and splits the window.
-    past = [r for r in api.requests_to(SEARCH)
-            if (r["body"]["page"] - 1) * r["body"]["limit"] >= 120]
+    past = [
+        r
+        for r in api.requests_to(SEARCH)
+        if (r["body"]["page"] - 1) * r["body"]["limit"] >= 120
+    ]
     assert past and len(past) < s["windows"]
 
 
 def test_faults_do_not_change_the_result(fake_api, sync, db_path):
     rows = make_rows(350, seed=3)
-    faults = [Fault("500", times=2), Fault("429", retry_after="0.2", after=3),
-              Fault("truncated", path=SEARCH, page=2),
-              Fault("shift", path=SEARCH, page=3, shift=3, times=2),
-              Fault("duplicate", path=SEARCH, page=2, after=1, times=3),
-              Fault("reset", path=SEARCH, after=1)]
+    faults = [
+        Fault("500", times=2),
+        Fault("429", retry_after="0.2", after=3),
+        Fault("truncated", path=SEARCH, page=2),
+        Fault("shift", path=SEARCH, page=3, shift=3, times=2),
+        Fault("duplicate", path=SEARCH, page=2, after=1, times=3),
+        Fault("reset", path=SEARCH, after=1),
+    ]
     api = fake_api(rows, faults=faults)
     code, s = sync(api.url, *FY)
     assert code == 0, s
@@ -64,8 +70,9 @@ def test_persistent_shifting_is_reported_and_nothing_written(fake_api, sync, db_
     assert (staging_dir(db_path) / "checkpoint.json").exists()
     con = duckdb.connect(str(db_path), read_only=True)
     assert con.execute('SELECT count(*) FROM "transaction"').fetchone()[0] == 0
-    assert con.execute("SELECT status, ingest_run_id FROM sync_run").fetchall() == \
-        [("incomplete", None)]
+    assert con.execute("SELECT status, ingest_run_id FROM sync_run").fetchall() == [
+        ("incomplete", None)
+    ]
     con.close()
 
 
@@ -120,9 +127,14 @@ def test_agency_filter_and_env_url(fake_api, cli, db_path, monkeypatch):
     assert s["api_url"] == api.url and s["fetched"] == len(ice)
     assert store_total(db_path) == (len(ice), total(ice))
     body = api.requests_to("count")[0]["body"]["filters"]
-    assert body["agencies"] == [{"type": "awarding", "tier": "subtier",
-                                 "name": "U.S. Immigration and Customs Enforcement",
-                                 "toptier_name": "Department of Homeland Security"}]
+    assert body["agencies"] == [
+        {
+            "type": "awarding",
+            "tier": "subtier",
+            "name": "U.S. Immigration and Customs Enforcement",
+            "toptier_name": "Department of Homeland Security",
+        }
+    ]
 
 
 def test_one_day_over_the_cap_is_reported(fake_api, sync):
@@ -140,10 +152,13 @@ def test_a_second_sync_is_refused_while_one_runs(fake_api, cli, db_path):
 
     from tests.conftest import run_cli_process
 
-    api = fake_api(make_rows(300, seed=18),
-                   faults=[Fault("slow", path=SEARCH, delay=0.3, times=-1)])
-    first = run_cli_process(db_path, "sync", "--api-url", api.url, "--rate", "0",
-                            "--fy", "2024", "--json")
+    api = fake_api(
+        make_rows(300, seed=18),
+        faults=[Fault("slow", path=SEARCH, delay=0.3, times=-1)],
+    )
+    first = run_cli_process(
+        db_path, "sync", "--api-url", api.url, "--rate", "0", "--fy", "2024", "--json"
+    )
     try:
         deadline = time.monotonic() + 30
         while not api.requests_to(SEARCH) and time.monotonic() < deadline:
@@ -161,7 +176,9 @@ def test_a_second_sync_is_refused_while_one_runs(fake_api, cli, db_path):
 
 
 def test_bad_agency_is_a_usage_error(cli):
-    result = cli("sync", "--agency", "NOPE", "--api-url", "http://127.0.0.1:9", expect=1)
+    result = cli(
+        "sync", "--agency", "NOPE", "--api-url", "http://127.0.0.1:9", expect=1
+    )
     assert "Unknown agency" in result.output
 
 
@@ -172,22 +189,35 @@ def test_shared_data_sync_matches_the_file(fake_api, sync, db_path, tmp_path):
 
     need_shared()
     path = API_SEARCH / "CBP_ICE_FY2024_Contract_Obligations.csv"
-    api = fake_api(load_rows([path]), cap=2500,
-                   faults=[Fault("shift", path=SEARCH, page=7), Fault("500", after=20)])
+    api = fake_api(
+        load_rows([path]),
+        cap=2500,
+        faults=[Fault("shift", path=SEARCH, page=7), Fault("500", after=20)],
+    )
     code, s = sync(api.url, *FY)
     assert code == 0 and s["fetched"] == 10_226
     from_file = tmp_path / "file.duckdb"
     from click.testing import CliRunner
 
     from custodes.cli import main
-    assert CliRunner().invoke(main, ["--db", str(from_file), "ingest", str(path)]).exit_code == 0
+
+    assert (
+        CliRunner()
+        .invoke(main, ["--db", str(from_file), "ingest", str(path)])
+        .exit_code
+        == 0
+    )
     con = duckdb.connect(str(db_path), read_only=True)
     con.execute(f"ATTACH '{from_file}' AS f (READ_ONLY)")
-    diff = con.execute('SELECT count(*) FROM (SELECT transaction_key, obligation_usd, '
-                       'award_key FROM "transaction" EXCEPT SELECT transaction_key, '
-                       'obligation_usd, award_key FROM f."transaction")').fetchone()[0]
-    sums = con.execute('SELECT (SELECT sum(obligation_usd) FROM "transaction"), '
-                       '(SELECT sum(obligation_usd) FROM f."transaction")').fetchone()
+    diff = con.execute(
+        "SELECT count(*) FROM (SELECT transaction_key, obligation_usd, "
+        'award_key FROM "transaction" EXCEPT SELECT transaction_key, '
+        'obligation_usd, award_key FROM f."transaction")'
+    ).fetchone()[0]
+    sums = con.execute(
+        'SELECT (SELECT sum(obligation_usd) FROM "transaction"), '
+        '(SELECT sum(obligation_usd) FROM f."transaction")'
+    ).fetchone()
     con.close()
     assert diff == 0 and sums[0] == sums[1]
 
@@ -208,8 +238,9 @@ def test_killed_sync_resumes_from_its_checkpoint(fake_api, db_path):
     from tests.conftest import run_cli_process
 
     rows = make_rows(600, seed=13)
-    api = fake_api(rows, cap=150, faults=[Fault("slow", path=SEARCH, delay=0.15,
-                                                times=-1)])
+    api = fake_api(
+        rows, cap=150, faults=[Fault("slow", path=SEARCH, delay=0.15, times=-1)]
+    )
     args = ["sync", "--api-url", api.url, "--rate", "0", "--fy", "2024", "--json"]
     proc = run_cli_process(db_path, *args)
     cp_path = staging_dir(db_path) / "checkpoint.json"
@@ -220,8 +251,11 @@ def test_killed_sync_resumes_from_its_checkpoint(fake_api, db_path):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    done = [w["key"] for w in json.loads(cp_path.read_text())["windows"]
-            if w["status"] == "done"]
+    done = [
+        w["key"]
+        for w in json.loads(cp_path.read_text())["windows"]
+        if w["status"] == "done"
+    ]
     assert done, "the kill came after at least one window was staged"
     assert not db_path.exists()  # nothing reached the store
     api.faults.clear()
@@ -245,7 +279,9 @@ def test_real_duplicate_rows_across_a_page_edge_are_kept(fake_api, sync, db_path
     api = fake_api(rows)
     code, s = sync(api.url, *FY)
     assert code == 0 and s["fetched"] == 231
-    assert store_total(db_path)[0] == 230  # the ingest stores one copy, counts the other
+    assert (
+        store_total(db_path)[0] == 230
+    )  # the ingest stores one copy, counts the other
     assert len(api.requests_to(SEARCH)) == 6  # a second pass proved the duplicate real
 
 
@@ -267,8 +303,10 @@ def test_a_different_sync_discards_the_old_checkpoint(fake_api, sync, db_path):
     api.faults.clear()
     code, s = sync(api.url, "--fy", "2024", "--agency", "ICE")
     assert code == 0 and not s["resumed"]
-    assert s["discarded_checkpoint"]["agencies"][1]["name"] == \
-        "U.S. Customs and Border Protection"
+    assert (
+        s["discarded_checkpoint"]["agencies"][1]["name"]
+        == "U.S. Customs and Border Protection"
+    )
 
 
 def test_funding_flag_finds_money_spent_through_other_offices(fake_api, sync, db_path):
@@ -276,12 +314,24 @@ def test_funding_flag_finds_money_spent_through_other_offices(fake_api, sync, db
 
     rows = make_rows(40, seed=17)
     api = fake_api(rows)
-    gsa = api_record({**rows[0], "Award ID": "47QFUND24F0001", "Modification": "0",
-                      "Federal Action Obligation": "123.45", "Agency": "GSA",
-                      "Generated Award ID": "CONT_AWD_47QFUND24F0001_4732_-NONE-_-NONE-"}, 1)
-    gsa.update({"Awarding Agency": "General Services Administration",
-                "Awarding Sub Agency": "Federal Acquisition Service",
-                "Funding Sub Agency": "U.S. Immigration and Customs Enforcement"})
+    gsa = api_record(
+        {
+            **rows[0],
+            "Award ID": "47QFUND24F0001",
+            "Modification": "0",
+            "Federal Action Obligation": "123.45",
+            "Agency": "GSA",
+            "Generated Award ID": "CONT_AWD_47QFUND24F0001_4732_-NONE-_-NONE-",
+        },
+        1,
+    )
+    gsa.update(
+        {
+            "Awarding Agency": "General Services Administration",
+            "Awarding Sub Agency": "Federal Acquisition Service",
+            "Funding Sub Agency": "U.S. Immigration and Customs Enforcement",
+        }
+    )
     api.records.append(gsa)
     api.changed()
     ice = [r for r in rows if r["Agency"] == "ICE"]
@@ -289,5 +339,7 @@ def test_funding_flag_finds_money_spent_through_other_offices(fake_api, sync, db
     assert code == 0 and s["fetched"] == len(ice)
     code, s = sync(api.url, "--fy", "2024", "--agency", "ICE", "--funding")
     assert code == 0 and s["fetched"] == len(ice) + 1 and s["new"] == 1
-    types = [a["type"] for a in api.requests_to("count")[-1]["body"]["filters"]["agencies"]]
+    types = [
+        a["type"] for a in api.requests_to("count")[-1]["body"]["filters"]["agencies"]
+    ]
     assert types == ["awarding", "funding"]

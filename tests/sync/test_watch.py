@@ -18,25 +18,64 @@ from custodes.sync.digest import build_digest, render_html, render_markdown
 FY = ["--fy", "2024"]
 
 
-def row(piid: str, mod: str, amount: str, day: str, company: str, text: str,
-        agency: str = "ICE") -> dict[str, str]:
+def row(
+    piid: str,
+    mod: str,
+    amount: str,
+    day: str,
+    company: str,
+    text: str,
+    agency: str = "ICE",
+) -> dict[str, str]:
     code = "7012" if agency == "ICE" else "7014"
-    return {"Agency": agency, "Award ID": piid, "Recipient Name": company,
-            "Federal Action Obligation": amount, "Action Date": day, "Modification": mod,
-            "Product/Service Description": "IT AND TELECOM - OTHER",
-            "NAICS Description": "SOFTWARE PUBLISHERS", "Transaction Description": text,
-            "Generated Award ID": f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-"}
+    return {
+        "Agency": agency,
+        "Award ID": piid,
+        "Recipient Name": company,
+        "Federal Action Obligation": amount,
+        "Action Date": day,
+        "Modification": mod,
+        "Product/Service Description": "IT AND TELECOM - OTHER",
+        "NAICS Description": "SOFTWARE PUBLISHERS",
+        "Transaction Description": text,
+        "Generated Award ID": f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-",
+    }
 
 
 BASE = [
-    row("70WATCH0001", "0", "100000.00", "2024-01-10", "REDWOOD FORENSIC TOOLS INC",
-        "FORENSIC SOFTWARE LICENSES"),
-    row("70WATCH0002", "0", "250000.00", "2024-02-11", "REDWOOD FORENSIC TOOLS INC",
-        "MOBILE DEVICE EXTRACTION KITS"),
-    row("70WATCH0003", "0", "75000.00", "2024-03-12", "CEDAR LABS LLC",
-        "DATA ANALYTICS <PLATFORM> SUPPORT", agency="CBP"),
-    row("70WATCH0004", "0", "5000.00", "2024-03-15", "GRANITE FURNITURE CO",
-        "OFFICE CHAIRS"),
+    row(
+        "70WATCH0001",
+        "0",
+        "100000.00",
+        "2024-01-10",
+        "REDWOOD FORENSIC TOOLS INC",
+        "FORENSIC SOFTWARE LICENSES",
+    ),
+    row(
+        "70WATCH0002",
+        "0",
+        "250000.00",
+        "2024-02-11",
+        "REDWOOD FORENSIC TOOLS INC",
+        "MOBILE DEVICE EXTRACTION KITS",
+    ),
+    row(
+        "70WATCH0003",
+        "0",
+        "75000.00",
+        "2024-03-12",
+        "CEDAR LABS LLC",
+        "DATA ANALYTICS <PLATFORM> SUPPORT",
+        agency="CBP",
+    ),
+    row(
+        "70WATCH0004",
+        "0",
+        "5000.00",
+        "2024-03-15",
+        "GRANITE FURNITURE CO",
+        "OFFICE CHAIRS",
+    ),
 ]
 
 
@@ -46,12 +85,26 @@ def two_syncs(fake_api, sync, db_path):
     and a description-only edit; sync again. Returns the fake API."""
     api = fake_api([dict(r) for r in BASE])
     assert sync(api.url, *FY)[0] == 0
-    api.add_rows([
-        row("70WATCH0001", "P00001", "-20000.00", "2024-05-01", "REDWOOD FORENSIC TOOLS INC",
-            "DEOBLIGATE UNUSED FUNDS"),
-        row("70WATCH0005", "0", "600000.00", "2024-06-01", "REDWOOD FORENSIC TOOLS INC",
-            "FORENSIC SOFTWARE ENTERPRISE LICENSE"),
-    ])
+    api.add_rows(
+        [
+            row(
+                "70WATCH0001",
+                "P00001",
+                "-20000.00",
+                "2024-05-01",
+                "REDWOOD FORENSIC TOOLS INC",
+                "DEOBLIGATE UNUSED FUNDS",
+            ),
+            row(
+                "70WATCH0005",
+                "0",
+                "600000.00",
+                "2024-06-01",
+                "REDWOOD FORENSIC TOOLS INC",
+                "FORENSIC SOFTWARE ENTERPRISE LICENSE",
+            ),
+        ]
+    )
     for rec in api.records:
         if rec["Award ID"] == "70WATCH0002":
             rec["Transaction Amount"] = "260000.00"
@@ -74,8 +127,10 @@ def test_watch_add_list_remove(cli):
     assert again["existing"] and again["watch_id"] == 1
     cli("watch", "add", "vendor", "redwood")
     listed = json.loads(cli("watch", "list", "--json").stdout)
-    assert [(w["kind"], w["value"]) for w in listed] == [("keyword", "forensic"),
-                                                         ("vendor", "redwood")]
+    assert [(w["kind"], w["value"]) for w in listed] == [
+        ("keyword", "forensic"),
+        ("vendor", "redwood"),
+    ]
     cli("watch", "remove", "1")
     assert len(json.loads(cli("watch", "list", "--json").stdout)) == 1
     assert "no watch with id 9" in cli("watch", "remove", "9", expect=1).output
@@ -96,7 +151,10 @@ def test_digest_reports_new_and_changed_awards(two_syncs, cli, db_path):
     assert by_key["70WATCH0001"]["award_total_usd"] == "80000.00"
     assert by_key["70WATCH0002"]["revised_transactions"] == 1
     assert by_key["70WATCH0002"]["revision_delta_usd"] == "10000.00"
-    assert redwood["method"] == "recipient name text" and "custodes resolve" in redwood["note"]
+    assert (
+        redwood["method"] == "recipient name text"
+        and "custodes resolve" in redwood["note"]
+    )
     assert chairs["awards"] == []  # a description-only edit is not news
     first = json.loads(cli("digest", "--since", "0", "--json").stdout)  # both runs
     assert {a["change"] for a in first["watches"][0]["awards"]} == {"new"}
@@ -104,14 +162,20 @@ def test_digest_reports_new_and_changed_awards(two_syncs, cli, db_path):
 
 def test_resolved_vendor_families_and_categories_are_used(two_syncs, cli, db_path):
     con = duckdb.connect(str(db_path))
-    con.execute("CREATE TABLE vendor AS SELECT * FROM (VALUES ('v1', 'REDWOOD FORENSIC', "
-                "NULL, 'v1', 'company'), ('v2', 'CEDAR LABS', 'v1', 'v1', 'company')) "
-                "t(vendor_id, name, parent_id, family_id, kind)")
-    con.execute("CREATE TABLE transaction_vendor AS SELECT transaction_key, CASE WHEN "
-                "recipient_name LIKE 'CEDAR%' THEN 'v2' WHEN recipient_name LIKE 'REDWOOD%' "
-                "THEN 'v1' ELSE 'v9' END AS vendor_id FROM \"transaction\"")
-    con.execute("CREATE TABLE classification AS SELECT award_key, 'digital_forensics' AS "
-                "category FROM \"transaction\" WHERE piid IN ('70WATCH0005', '70WATCH0003')")
+    con.execute(
+        "CREATE TABLE vendor AS SELECT * FROM (VALUES ('v1', 'REDWOOD FORENSIC', "
+        "NULL, 'v1', 'company'), ('v2', 'CEDAR LABS', 'v1', 'v1', 'company')) "
+        "t(vendor_id, name, parent_id, family_id, kind)"
+    )
+    con.execute(
+        "CREATE TABLE transaction_vendor AS SELECT transaction_key, CASE WHEN "
+        "recipient_name LIKE 'CEDAR%' THEN 'v2' WHEN recipient_name LIKE 'REDWOOD%' "
+        "THEN 'v1' ELSE 'v9' END AS vendor_id FROM \"transaction\""
+    )
+    con.execute(
+        "CREATE TABLE classification AS SELECT award_key, 'digital_forensics' AS "
+        "category FROM \"transaction\" WHERE piid IN ('70WATCH0005', '70WATCH0003')"
+    )
     con.close()
     cli("watch", "add", "vendor", "redwood")
     cli("watch", "add", "category", "digital_forensics")
@@ -119,9 +183,13 @@ def test_resolved_vendor_families_and_categories_are_used(two_syncs, cli, db_pat
     family, category = d["watches"]
     assert family["method"] == "resolved vendor family" and family["note"] is None
     assert {a["recipient_name"] for a in family["awards"]} == {
-        "REDWOOD FORENSIC TOOLS INC", "CEDAR LABS LLC"}  # the subsidiary comes along
+        "REDWOOD FORENSIC TOOLS INC",
+        "CEDAR LABS LLC",
+    }  # the subsidiary comes along
     assert sorted(a["award_key"].split("_")[2] for a in category["awards"]) == [
-        "70WATCH0003", "70WATCH0005"]
+        "70WATCH0003",
+        "70WATCH0005",
+    ]
 
 
 def test_markdown_html_and_atom(two_syncs, cli, db_path):
@@ -132,15 +200,19 @@ def test_markdown_html_and_atom(two_syncs, cli, db_path):
         feed = build_atom_feed(store, since="0", base_url="https://example.org")
     md, page = render_markdown(d), render_html(d)
     assert "## vendor: cedar (watch 1)" in md
-    assert "(https://www.usaspending.gov/award/CONT_AWD_70WATCH0003_7014_-NONE-_-NONE-)" in md
+    assert (
+        "(https://www.usaspending.gov/award/CONT_AWD_70WATCH0003_7014_-NONE-_-NONE-)"
+        in md
+    )
     assert "&lt;PLATFORM&gt;" in page and "<PLATFORM>" not in page
     root = ET.fromstring(feed.split("\n", 1)[1])
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)
     assert len(entries) == d["matches"] == 1 + 3
     ids = [e.find("a:id", ns).text for e in entries]
-    assert len(set(ids)) == len(ids) and all(i.startswith("https://example.org/watch/")
-                                             for i in ids)
+    assert len(set(ids)) == len(ids) and all(
+        i.startswith("https://example.org/watch/") for i in ids
+    )
     assert all(e.find("a:updated", ns).text for e in entries)
     cli_feed = cli("digest", "--since", "0", "--format", "atom").stdout
     assert cli_feed.count("<entry>") == 4
@@ -212,8 +284,14 @@ def test_sync_posts_the_digest_of_its_run(fake_api, sync, cli):
 
 
 def test_individual_recipients_are_never_matched(fake_api, sync, cli):
-    person = row("70WATCH0009", "0", "9000.00", "2024-04-04", "DOE, JANE Q",
-                 "FORENSIC SOFTWARE TRAINING")  # a placeholder sole proprietor
+    person = row(
+        "70WATCH0009",
+        "0",
+        "9000.00",
+        "2024-04-04",
+        "DOE, JANE Q",
+        "FORENSIC SOFTWARE TRAINING",
+    )  # a placeholder sole proprietor
     api = fake_api([dict(r) for r in BASE] + [person])
     assert sync(api.url, *FY)[0] == 0
     cli("watch", "add", "keyword", "forensic software")

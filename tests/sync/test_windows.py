@@ -12,7 +12,11 @@ from custodes.sync.fetch import merge_pass
 from custodes.sync.windows import Window, fiscal_year_window, plan_range
 
 
-@given(st.dates(date(2008, 1, 1), date(2030, 1, 1)), st.integers(1, 800), st.integers(1, 12))
+@given(
+    st.dates(date(2008, 1, 1), date(2030, 1, 1)),
+    st.integers(1, 800),
+    st.integers(1, 12),
+)
 def test_recursive_splits_cover_the_range_once(start, days, depth):
     whole = Window(start, start + timedelta(days=days - 1))
     pieces = [whole]
@@ -34,10 +38,12 @@ def test_fiscal_year_and_plans():
     today = date(2025, 3, 15)
     assert plan_range(None, None, None, today) == Window(date(2024, 10, 1), today)
     assert plan_range(2025, None, None, today).end == today  # never past today
-    assert plan_range(2024, date(2024, 5, 1), None, today) == Window(date(2024, 5, 1),
-                                                                     date(2024, 9, 30))
-    assert plan_range(None, date(2006, 1, 1), date(2008, 1, 1), today).start == \
-        date(2007, 10, 1)  # the search API's first day
+    assert plan_range(2024, date(2024, 5, 1), None, today) == Window(
+        date(2024, 5, 1), date(2024, 9, 30)
+    )
+    assert plan_range(None, date(2006, 1, 1), date(2008, 1, 1), today).start == date(
+        2007, 10, 1
+    )  # the search API's first day
     with pytest.raises(ValueError):
         plan_range(2005, None, None, today)  # wholly before it
     with pytest.raises(ValueError):
@@ -49,5 +55,7 @@ def test_merge_keeps_real_duplicates_and_drops_repeats():
     seen: dict = {}
     merge_pass(seen, [[a, b], [b, c]])  # b repeated across a page edge: counted once
     assert sorted(n for _, n in seen.values()) == [1, 1, 1]
-    merge_pass(seen, [[a, b, b], [c]])  # a pass that shows b twice on one page: two rows
+    merge_pass(
+        seen, [[a, b, b], [c]]
+    )  # a pass that shows b twice on one page: two rows
     assert sorted(n for _, n in seen.values()) == [1, 1, 2]
