@@ -13,7 +13,8 @@ Steps (each reused when its output already exists in bench/out/serve/):
 3. `custodes serve --prepare` on it (timed);
 4. SQLite copy of the same transactions (with category, vendor and maker) and an FTS5
    index on description and recipient, for Datasette;
-5. load: a bounded closed-loop generator (N clients, fixed duration, request cap) against
+5. load: a bounded closed-loop generator (N clients, fixed duration,
+    request cap) against
    custodes (pages mix; then with its caches off) and against Datasette.
 Prints a Markdown block for docs/benchmarks.md.
 """
@@ -72,7 +73,8 @@ def replicate_sql(k: int) -> list[str]:
             FROM base."transaction", {reps}""",
         "INSERT INTO ingest_run BY NAME SELECT * FROM base.ingest_run",
         f"""CREATE TABLE transaction_vendor AS
-            SELECT {sfx.format(e="r", c="transaction_key")} AS transaction_key, vendor_id
+            SELECT {sfx.format(e="r", c="transaction_key")} AS transaction_key,
+                vendor_id
             FROM base.transaction_vendor, {reps}""",
         "CREATE TABLE vendor AS SELECT * FROM base.vendor",
         "CREATE TABLE vendor_alias AS SELECT * FROM base.vendor_alias",
@@ -92,7 +94,9 @@ def build_bench_store(base: Path, path: Path, n: int) -> dict:
         meta.write_text(json.dumps(generate_store(base, path, n)))
     info = json.loads(meta.read_text())
     if "prepare_s" not in info:
-        info["prepare_s"] = round(run([*CUSTODES, "--db", str(path), "serve", "--prepare"]), 1)
+        info["prepare_s"] = round(
+            run([*CUSTODES, "--db", str(path), "serve", "--prepare"]), 1
+        )
         con = duckdb.connect(str(path), read_only=True)
         info["awards"] = con.execute("SELECT count(*) FROM serve_award").fetchone()[0]
         info["tokens"] = con.execute("SELECT count(*) FROM serve_token").fetchone()[0]
@@ -121,8 +125,11 @@ def generate_store(base: Path, path: Path, n: int) -> dict:
         store.execute("DETACH base")
         rows = store.scalar('SELECT count(*) FROM "transaction"')
     tmp.rename(path)
-    return {"transactions": rows, "replicas": k,
-            "generate_s": round(time.perf_counter() - start, 1)}
+    return {
+        "transactions": rows,
+        "replicas": k,
+        "generate_s": round(time.perf_counter() - start, 1),
+    }
 
 
 SQLITE_COLUMNS = (
@@ -154,7 +161,8 @@ def build_sqlite(store: Path, path: Path) -> dict:
     lite.execute(f"CREATE TABLE [transaction] ({', '.join(SQLITE_COLUMNS)})")
     con = duckdb.connect(str(store), read_only=True)
     cur = con.execute("""
-        SELECT t.transaction_key, t.award_key, t.piid, t.fiscal_year, t.action_date::VARCHAR,
+        SELECT t.transaction_key, t.award_key, t.piid, t.fiscal_year,
+            t.action_date::VARCHAR,
                t.awarding_sub_agency_name, CASE WHEN t.recipient_is_individual THEN NULL
                ELSE t.recipient_name END, a.vendor_name, a.category, a.maker,
                t.description, t.obligation_usd::DOUBLE
@@ -259,7 +267,8 @@ async def load(
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.monotonic() - start
     return {
-        kind: summarise(lat, errors.get(kind, {}), elapsed) for kind, lat in done.items()
+        kind: summarise(lat, errors.get(kind, {}), elapsed)
+        for kind, lat in done.items()
     }
 
 
@@ -352,10 +361,17 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--cap", type=int, default=200_000)
-    ap.add_argument("--workers", type=int, default=1,
-                    help="Server processes for the cached custodes run (uvicorn workers).")
-    ap.add_argument("--only-custodes", action="store_true",
-                    help="Only the cached custodes run (no caches-off run, no Datasette).")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="Server processes for the cached custodes run (uvicorn workers).",
+    )
+    ap.add_argument(
+        "--only-custodes",
+        action="store_true",
+        help="Only the cached custodes run (no caches-off run, no Datasette).",
+    )
     ap.add_argument(
         "--build-only",
         action="store_true",
@@ -379,11 +395,25 @@ def main() -> None:
         cmd = serve_cmd(store, 8791, cached)
         if args.workers > 1:
             label = f"custodes, {args.workers} processes"
-            cmd = [PY, "-m", "uvicorn", "--factory", "custodes.serve.app:app_from_env",
-                   "--host", "127.0.0.1", "--port", "8791", "--workers",
-                   str(args.workers), "--log-level", "warning", "--no-access-log"]
-        proc = start_server(cmd, "http://127.0.0.1:8791/healthz",
-                            env={"CUSTODES_DB": str(store)})
+            cmd = [
+                PY,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "custodes.serve.app:app_from_env",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8791",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ]
+        proc = start_server(
+            cmd, "http://127.0.0.1:8791/healthz", env={"CUSTODES_DB": str(store)}
+        )
         try:
             mix = urls["dashboard"] + urls["search"] + urls["vendor"]
             results[label] = asyncio.run(
@@ -470,8 +500,10 @@ def print_markdown(args: argparse.Namespace, info: dict, results: dict) -> None:
             )
     one_ours = results["custodes, caches off"]["faceted, 1 client"]
     one_theirs = results["datasette"]["faceted, 1 client"]
-    print(f"\nfaceted query, one client, caches off: p50 Datasette / custodes = "
-          f"{one_theirs['p50_ms'] / one_ours['p50_ms']:.1f}x")
+    print(
+        f"\nfaceted query, one client, caches off: p50 Datasette / custodes = "
+        f"{one_theirs['p50_ms'] / one_ours['p50_ms']:.1f}x"
+    )
     ours, theirs = results["custodes"]["faceted"], results["datasette"]["faceted"]
     cold = results["custodes, caches off"]["faceted"]
     print(

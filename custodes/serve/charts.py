@@ -55,7 +55,8 @@ def describe(title: str, items: list[tuple[str, Decimal | int]], unit: str) -> s
     ranked = sorted(items, key=lambda it: Decimal(it[1] or 0), reverse=True)
     hi, lo = ranked[0], ranked[-1]
     text = (
-        f"{title}: {len(items)} bars. Largest {hi[0]} at {_fmt(Decimal(hi[1] or 0), unit)}"
+        f"{title}: {len(items)} bars. "
+        f"Largest {hi[0]} at {_fmt(Decimal(hi[1] or 0), unit)}"
         f"; smallest {lo[0]} at {_fmt(Decimal(lo[1] or 0), unit)}."
     )
     return text + " The table below the chart lists every value."

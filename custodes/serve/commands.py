@@ -64,7 +64,8 @@ def serve_command(
     Pages: dashboard, search, awards, vendors, categories, the data-web explorer,
     "who can reach this data" and methodology; add .json or .csv to any page's path
     for the API (OpenAPI at /openapi.json). The first start builds summary tables
-    (serve_*) in the store; while the server runs, other commands cannot write the store.
+    (serve_*) in the store; while the server runs, other commands cannot write
+    the store.
     """
     if prepare_only:
         built = prepare(settings, force=True)

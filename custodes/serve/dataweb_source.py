@@ -18,7 +18,7 @@ NOT_BUILT = (
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses, objects with to_dict/model_dump, lists and dicts -> plain JSON data."""
+    """Dataclasses, objects with to_dict/model_dump, lists, dicts -> plain data."""
     if is_dataclass(value) and not isinstance(value, type):
         return plain(asdict(value))
     for method in ("to_dict", "model_dump", "as_dict"):
@@ -168,7 +168,9 @@ def _edge(item: dict[str, Any], index: int) -> dict[str, Any]:
         "id": str(d.get("id") or f"edge-{index}-{source}-{target}"),
         "source": source,
         "target": target,
-        "label": str(d.get("label") or d.get("relation") or d.get("kind") or d.get("type") or ""),
+        "label": str(
+            d.get("label") or d.get("relation") or d.get("kind") or d.get("type") or ""
+        ),
         "data_categories": [str(c) for c in cats] if isinstance(cats, list) else [],
         "sources": _sources(d),
     }
@@ -179,13 +181,24 @@ def _sources(d: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for s in raw if isinstance(raw, list) else [raw]:
         if isinstance(s, dict):
-            title = str(s.get("title") or s.get("topic") or s.get("name") or s.get("url")
-                        or s.get("id") or "")
+            title = str(
+                s.get("title")
+                or s.get("topic")
+                or s.get("name")
+                or s.get("url")
+                or s.get("id")
+                or ""
+            )
             if s.get("publisher"):
                 title = f"{s['publisher']}: {title}"
             note = s.get("note") or s.get("quote") or s.get("locator") or s.get("date")
-            out.append({"title": title, "url": _safe_url(s.get("url") or s.get("read_via")),
-                        "note": None if note is None else str(note)})
+            out.append(
+                {
+                    "title": title,
+                    "url": _safe_url(s.get("url") or s.get("read_via")),
+                    "note": None if note is None else str(note),
+                }
+            )
         else:
             out.append({"title": str(s), "url": _safe_url(s), "note": None})
     return out
@@ -216,13 +229,24 @@ def normalise_path(path: Any, labels: dict[str, str] | None = None) -> dict[str,
             label += f" (via {', '.join(via)})"
         if step.get("status"):
             label += f", status {step['status']}"
-        norm.append({"source": labels.get(src, src), "target": labels.get(dst, dst),
-                     "label": label, "flow": step.get("flow"), "sources": _sources(step)})
+        norm.append(
+            {
+                "source": labels.get(src, src),
+                "target": labels.get(dst, dst),
+                "label": label,
+                "flow": step.get("flow"),
+                "sources": _sources(step),
+            }
+        )
     names = path.get("path_names")
     if isinstance(names, list) and names:
         summary = " → ".join(str(n) for n in names)
     elif path.get("summary"):
         summary = str(path["summary"])
     else:
-        summary = " → ".join([norm[0]["source"]] + [s["target"] for s in norm]) if norm else ""
+        summary = (
+            " → ".join([norm[0]["source"]] + [s["target"] for s in norm])
+            if norm
+            else ""
+        )
     return {"steps": norm, "summary": summary}

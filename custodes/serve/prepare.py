@@ -101,7 +101,8 @@ def transaction_vendor_sql(have: dict[str, bool]) -> str:
         return """
         SELECT t.transaction_key, CASE WHEN t.recipient_is_individual THEN NULL
                ELSE tv.vendor_id END AS vendor_id,
-               CASE WHEN t.recipient_is_individual THEN NULL ELSE v.name END AS vendor_name
+               CASE WHEN t.recipient_is_individual THEN NULL ELSE v.name END
+                   AS vendor_name
         FROM "transaction" t
         LEFT JOIN transaction_vendor tv USING (transaction_key)
         LEFT JOIN vendor v ON v.vendor_id = tv.vendor_id"""
@@ -147,7 +148,8 @@ def serve_award_sql(have: dict[str, bool]) -> str:
                arg_max(t.recipient_name, t.action_date) AS recipient_name,
                arg_max(tv.vendor_id, t.action_date) AS vendor_id,
                arg_max(tv.vendor_name, t.action_date) AS vendor_name,
-               arg_max(t.description, coalesce(length(t.description), 0)) AS description,
+               arg_max(t.description, coalesce(length(t.description),
+                   0)) AS description,
                min(t.action_date) AS first_action_date,
                max(t.action_date) AS last_action_date,
                min(t.fiscal_year) AS first_fiscal_year,
@@ -173,7 +175,8 @@ def serve_award_sql(have: dict[str, bool]) -> str:
 
 SERVE_AWARD_YEAR_SQL = """
     CREATE OR REPLACE TABLE serve_award_year AS
-    SELECT a.award_id, t.award_key, t.fiscal_year, sum(t.obligation_usd) AS obligation_usd
+    SELECT a.award_id, t.award_key, t.fiscal_year,
+        sum(t.obligation_usd) AS obligation_usd
     FROM "transaction" t JOIN serve_award a USING (award_key)
     GROUP BY 1, 2, 3 ORDER BY 3, 1"""
 
@@ -187,7 +190,8 @@ SERVE_SPENDING_SQL = """
 
 SERVE_VENDOR_YEAR_SQL = """
     CREATE OR REPLACE TABLE serve_vendor_year AS
-    SELECT a.vendor_id, y.fiscal_year, a.category, sum(y.obligation_usd) AS obligation_usd,
+    SELECT a.vendor_id, y.fiscal_year, a.category,
+        sum(y.obligation_usd) AS obligation_usd,
            count(DISTINCT y.award_key) AS awards
     FROM serve_award_year y JOIN serve_award a USING (award_key)
     WHERE a.vendor_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
@@ -198,7 +202,8 @@ def serve_vendor_sql(have: dict[str, bool]) -> str:
         source = """SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind
                     FROM vendor v"""
     else:
-        source = """SELECT DISTINCT vendor_id, vendor_name AS name, NULL::VARCHAR AS parent_id,
+        source = """SELECT DISTINCT vendor_id, vendor_name AS name,
+            NULL::VARCHAR AS parent_id,
                     vendor_id AS family_id, 'recipient' AS kind
                     FROM serve_award WHERE vendor_id IS NOT NULL"""
     return f"""
@@ -210,7 +215,8 @@ def serve_vendor_sql(have: dict[str, bool]) -> str:
             FROM serve_award WHERE vendor_id IS NOT NULL GROUP BY 1)
     SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind,
            coalesce(tot.obligation_usd, 0) AS obligation_usd,
-           coalesce(tot.awards, 0) AS awards, coalesce(tot.transactions, 0) AS transactions,
+           coalesce(tot.awards, 0) AS awards, coalesce(tot.transactions,
+               0) AS transactions,
            tot.categories, upper(concat_ws(' ', v.name, v.vendor_id)) AS search_text
     FROM v LEFT JOIN tot USING (vendor_id)
     WHERE upper(v.name) NOT IN (SELECT upper(recipient_name) FROM serve_withheld_name)

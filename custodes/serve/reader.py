@@ -97,12 +97,15 @@ class Reader:
                     self.cache.popitem(last=False)
         return [dict(r) for r in result]
 
-    def batch(self, statements: Sequence[tuple[str, Sequence[Any]]]
-              ) -> list[list[dict[str, Any]]]:
+    def batch(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[dict[str, Any]]]:
         """Several statements on one cursor (so they share its temporary tables), under
         one deadline; the results of each, cached together."""
-        key = ("\x00".join(sql for sql, _ in statements),
-               tuple(tuple(p) for _, p in statements))
+        key = (
+            "\x00".join(sql for sql, _ in statements),
+            tuple(tuple(p) for _, p in statements),
+        )
         with self._lock:
             found = self.cache.get(key)  # type: ignore[arg-type]
             if found is not None:
@@ -119,8 +122,9 @@ class Reader:
                     self.cache.popitem(last=False)
         return [[dict(r) for r in rows] for rows in results]
 
-    def _run_batch(self, statements: Sequence[tuple[str, Sequence[Any]]]
-                   ) -> list[list[dict[str, Any]]]:
+    def _run_batch(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[dict[str, Any]]]:
         cur = self.con.cursor()
         timer = threading.Timer(self.time_limit, cur.interrupt)
         timer.start()
@@ -129,8 +133,11 @@ class Reader:
             for sql, params in statements:
                 res = cur.execute(sql, list(params))
                 names = [d[0] for d in res.description or []]
-                results.append([dict(zip(names, row, strict=True))
-                                for row in res.fetchall()] if names else [])
+                results.append(
+                    [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+                    if names
+                    else []
+                )
         except duckdb.InterruptException as exc:
             raise QueryTimeout(
                 f"The query took longer than {self.time_limit:g} s and was stopped. "

@@ -138,7 +138,8 @@ def write_classification(store) -> None:
     store.execute(f"""CREATE OR REPLACE TABLE classification AS
         WITH a AS (SELECT award_key, string_agg(description, ' ') AS d
                    FROM "transaction" GROUP BY 1)
-        SELECT award_key, CASE {case} ELSE 'none' END AS category, 0.9::DOUBLE AS confidence,
+        SELECT award_key, CASE {case} ELSE 'none' END AS category,
+            0.9::DOUBLE AS confidence,
                to_json([{{'signal': 'keyword', 'rule': 'fixture',
                           'text': left(d, 120)}}])::VARCHAR AS evidence,
                NULL::VARCHAR AS maker, 'rules' AS method, '1.0' AS taxonomy_version,

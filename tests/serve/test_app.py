@@ -285,7 +285,9 @@ def test_dataweb_graph_has_unique_ids_and_award_nodes_link_to_the_store(client):
     ids = [n["id"] for n in graph["nodes"]] + [e["id"] for e in graph["edges"]]
     assert len(ids) == len(set(ids))  # the explorer needs unique element ids
     node_ids = {n["id"] for n in graph["nodes"]}
-    assert all(e["source"] in node_ids and e["target"] in node_ids for e in graph["edges"])
+    assert all(
+        e["source"] in node_ids and e["target"] in node_ids for e in graph["edges"]
+    )
     awards = [n["id"] for n in graph["nodes"] if n["id"].startswith("award:")]
     if awards:
         html = client.get(f"/dataweb/node/{awards[0]}").text

@@ -21,14 +21,30 @@ def test_serve_prints_the_address_and_answers(bare_store_path, tmp_path):
     shutil.copy(bare_store_path, db)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "custodes", "--db", str(db), "serve", "--host", "127.0.0.1",
-         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "custodes",
+            "--db",
+            str(db),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         status = None
         while time.monotonic() < deadline and status is None:
             try:
-                status = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code
+                status = httpx.get(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ).status_code
             except httpx.HTTPError:
                 time.sleep(0.3)
         assert status == 200

@@ -39,7 +39,7 @@ class Ctx:
 
 @cache
 def load_taxonomy() -> dict[str, dict[str, Any]]:
-    """Taxonomy categories by id (custodes/data/taxonomy/taxonomy.yaml), {} if absent."""
+    """Categories by id from custodes/data/taxonomy/taxonomy.yaml; {} if absent."""
     try:
         text = (
             resources.files("custodes.data")

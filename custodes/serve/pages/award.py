@@ -62,8 +62,11 @@ def award(ctx: Ctx, key: str) -> View:
     view = View(
         "award.html", f"Award {head['piid'] or key}", notices=build_notices(ctx.reader)
     )
-    txs = (ctx.reader.rows(SERVE_TRANSACTIONS_SQL, [head["award_id"]])
-           if ctx.reader.has("serve_transaction") else ctx.reader.rows(TRANSACTIONS_SQL, [key]))
+    txs = (
+        ctx.reader.rows(SERVE_TRANSACTIONS_SQL, [head["award_id"]])
+        if ctx.reader.has("serve_transaction")
+        else ctx.reader.rows(TRANSACTIONS_SQL, [key])
+    )
     evidence: list[dict[str, Any]] = []
     classification = None
     if ctx.reader.has("classification"):

@@ -28,7 +28,8 @@ def categories(ctx: Ctx) -> View:
         totals = {
             r["category"]: r
             for r in ctx.reader.rows(
-                "SELECT category, sum(awards) AS awards, sum(obligation_usd) AS obligation_usd "
+                "SELECT category, sum(awards) AS awards, "
+                "sum(obligation_usd) AS obligation_usd "
                 "FROM serve_spending GROUP BY 1"
             )
         }

@@ -52,7 +52,7 @@ def explorer(ctx: Ctx) -> View:
 
 
 def graph_json(ctx: Ctx) -> View:
-    """The whole graph for the explorer's script (nodes and edges with their sources)."""
+    """The whole graph for the explorer's script: nodes and edges with sources."""
     view = View("dataweb.html", "Data web graph")
     if not ctx.dataweb.available:
         view.notices.append(NOT_BUILT)
@@ -73,8 +73,11 @@ def node(ctx: Ctx, node_id: str) -> View:
     view = View("node.html", found.get("label") or node_id, data={"item": found})
     if node_id.startswith("award:"):  # a contract in the store: link to it
         ref = node_id.split(":", 1)[1]
-        view.data["award_link"] = (f"/award/{quote(ref, safe='')}" if ref.startswith("CONT_")
-                                   else f"/search?q={quote(ref, safe='')}")
+        view.data["award_link"] = (
+            f"/award/{quote(ref, safe='')}"
+            if ref.startswith("CONT_")
+            else f"/search?q={quote(ref, safe='')}"
+        )
     view.tables["sources"] = Table(
         [("title", "Source"), ("url", "Address"), ("note", "Note")],
         found["sources"],

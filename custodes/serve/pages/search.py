@@ -26,8 +26,12 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     }
     P.search_terms(chosen["q"])  # bounds the number of words
     where, args = ["true"], []
-    for column, key in (("agency_code", "agency"), ("category", "category"),
-                        ("vendor_id", "vendor"), ("maker", "maker")):
+    for column, key in (
+        ("agency_code", "agency"),
+        ("category", "category"),
+        ("vendor_id", "vendor"),
+        ("maker", "maker"),
+    ):
         if chosen[key] is not None:
             where.append(f"{column} = ?")
             args.append(chosen[key])
@@ -43,16 +47,25 @@ def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[
     without, from the award table. A word matches words that start with it."""
     cols = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
     if not tokens:
-        return (f"CREATE TEMP TABLE hits AS SELECT award_id, {cols} FROM serve_award "
-                f"WHERE {where}", args)
-    more = "".join(" AND award_id IN (SELECT award_id FROM serve_token "
-                   "WHERE token >= ? AND token < ?)" for _ in tokens[1:])
+        return (
+            f"CREATE TEMP TABLE hits AS SELECT award_id, {cols} FROM serve_award "
+            f"WHERE {where}",
+            args,
+        )
+    more = "".join(
+        " AND award_id IN (SELECT award_id FROM serve_token "
+        "WHERE token >= ? AND token < ?)"
+        for _ in tokens[1:]
+    )
     params = [tokens[0], tokens[0] + "~", *args]
     for token in tokens[1:]:
         params += [token, token + "~"]  # '~' sorts after every letter and digit
     anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
-    return (f"CREATE TEMP TABLE hits AS SELECT award_id, {anyv} FROM serve_token "
-            f"WHERE token >= ? AND token < ? AND {where}{more} GROUP BY award_id", params)
+    return (
+        f"CREATE TEMP TABLE hits AS SELECT award_id, {anyv} FROM serve_token "
+        f"WHERE token >= ? AND token < ? AND {where}{more} GROUP BY award_id",
+        params,
+    )
 
 
 FACETS_SQL = """
@@ -74,37 +87,51 @@ TOP_SQL = """SELECT award_id FROM hits ORDER BY obligation_usd DESC NULLS LAST, 
 def results_sql(award_ids: list[int]) -> str:
     """The page of awards by id; the ids are integers read from the store."""
     ids = ", ".join(str(int(i)) for i in award_ids) or "NULL"
-    return f"""SELECT award_key, piid, agency_code, agency_name, recipient_name, vendor_id,
+    return f"""SELECT award_key, piid, agency_code, agency_name, recipient_name,
+               vendor_id,
                vendor_name, category, maker, description, first_action_date,
                last_action_date, obligation_usd, transactions
                FROM serve_award WHERE award_id IN ({ids})
                ORDER BY obligation_usd DESC NULLS LAST, award_id"""
 
 
-def run_search(ctx: Ctx, where: str, args: list[Any], size: int, page: int
-               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
+def run_search(
+    ctx: Ctx, where: str, args: list[Any], size: int, page: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """Matches go to a temporary table once; facets and the page are read from it."""
     tokens = P.search_tokens(ctx.params.get("q"))
-    _, facets, years, top, _ = ctx.reader.batch([
-        hits_sql(where, args, tokens), (FACETS_SQL, []), (YEAR_FACET_SQL, []),
-        (TOP_SQL.format(size=int(size), offset=int((page - 1) * size)), []),
-        ("DROP TABLE hits", []),
-    ])
+    _, facets, years, top, _ = ctx.reader.batch(
+        [
+            hits_sql(where, args, tokens),
+            (FACETS_SQL, []),
+            (YEAR_FACET_SQL, []),
+            (TOP_SQL.format(size=int(size), offset=int((page - 1) * size)), []),
+            ("DROP TABLE hits", []),
+        ]
+    )
     return facets, years, [r["award_id"] for r in top]
 
 
 def add_labels(ctx: Ctx, rows: list[dict[str, Any]]) -> None:
     """Agency and vendor names for the facet rows (kept out of the word table)."""
     _, subtier = load_agencies()
-    vendors = sorted({r["vendor_id"] for r in rows if r["g"] == 13 and r["vendor_id"]},
-                     key=lambda v: -next(r["awards"] for r in rows
-                                         if r["g"] == 13 and r["vendor_id"] == v))[:15]
+    vendors = sorted(
+        {r["vendor_id"] for r in rows if r["g"] == 13 and r["vendor_id"]},
+        key=lambda v: (
+            -next(r["awards"] for r in rows if r["g"] == 13 and r["vendor_id"] == v)
+        ),
+    )[:15]
     names = {}
     if vendors:
         marks = ", ".join("?" * len(vendors))
-        names = {r["vendor_id"]: r["name"] for r in ctx.reader.rows(
-            f"SELECT vendor_id, name FROM serve_vendor WHERE vendor_id IN ({marks})",
-            vendors)}
+        names = {
+            r["vendor_id"]: r["name"]
+            for r in ctx.reader.rows(
+                "SELECT vendor_id, name FROM serve_vendor "
+                f"WHERE vendor_id IN ({marks})",
+                vendors,
+            )
+        }
     for r in rows:
         code = r["agency_code"]
         r["agency_name"] = subtier[code].name if code in subtier else code
@@ -168,8 +195,14 @@ def search(ctx: Ctx) -> View:
     facet_rows, years, top = run_search(ctx, where, args, size, page)
     add_labels(ctx, facet_rows)
     total, facets = build_facets(facet_rows)
-    facets["fy"] = [{"value": r["fiscal_year"], "label": f"FY{r['fiscal_year']}",
-                     "awards": r["awards"]} for r in years]
+    facets["fy"] = [
+        {
+            "value": r["fiscal_year"],
+            "label": f"FY{r['fiscal_year']}",
+            "awards": r["awards"],
+        }
+        for r in years
+    ]
     awards = ctx.reader.rows(results_sql(top)) if top else []
     for r in awards:
         r["category_label"] = category_label(r["category"])
@@ -187,7 +220,8 @@ def search(ctx: Ctx) -> View:
             ("obligation_usd", "Obligations"),
         ],
         awards,
-        f"Awards {min(total, (page - 1) * size + 1)}–{min(total, page * size)} of {total:,}",
+        f"Awards {min(total, (page - 1) * size + 1)}–{min(total, page * size)} "
+        f"of {total:,}",
         money=("obligation_usd",),
         links={
             "award_key": "/award/{award_key}",

@@ -15,7 +15,8 @@ ALIASES_SQL = """
     ORDER BY recipient_name LIMIT 500"""
 
 AWARDS_SQL = """
-    SELECT award_key, piid, agency_name, category, maker, description, first_action_date,
+    SELECT award_key, piid, agency_name, category, maker, description,
+        first_action_date,
            last_action_date, obligation_usd, transactions
     FROM serve_award WHERE vendor_id = ?
     ORDER BY obligation_usd DESC NULLS LAST, award_key LIMIT ? OFFSET ?"""
