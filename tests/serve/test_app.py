@@ -292,3 +292,13 @@ def test_dataweb_graph_has_unique_ids_and_award_nodes_link_to_the_store(client):
     if awards:
         html = client.get(f"/dataweb/node/{awards[0]}").text
         assert "This contract in the store" in html
+
+
+def test_methodology_lists_rules_overrides_and_freshness(client):
+    view = client.get("/methodology.json").json()
+    files = {r["file"] for r in view["tables"]["rules"]}
+    assert "custodes/data/taxonomy/taxonomy.yaml" in files
+    assert view["data"]["transactions"] > 0 and view["tables"]["ingest_runs"]
+    overrides = view["tables"]["overrides"]
+    if overrides:
+        assert set(overrides[0]) == {"award", "label", "reason"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from importlib import resources
 from typing import Any
 
@@ -81,15 +83,15 @@ def methodology(ctx: Ctx) -> View:
         ),
         "rules": Table(
             [("file", "File"), ("entries", "Entries")],
-            list_data_files("classify")
-            + list_data_files("gazetteer")
-            + list_data_files("taxonomy"),
-            "Rule and reference files",
+            list_data_files("taxonomy") + list_data_files("gazetteer")
+            + list_data_files("vendors"),
+            "Rule, reference, override and judgement files (versioned in the repository)",
         ),
         "overrides": Table(
-            [("file", "File"), ("entries", "Entries")],
-            list_data_files("overrides") + list_data_files("judgements"),
-            "Hand-made overrides and judgements",
+            [("award", "Award"), ("label", "Category set by hand"), ("reason", "Why")],
+            load_overrides_rows(),
+            "Classification overrides (custodes/data/taxonomy/overrides.csv)",
+            links={"award": "/award/{award}"},
         ),
         "ingest_runs": Table(
             [
@@ -112,6 +114,16 @@ def methodology(ctx: Ctx) -> View:
             "there yet (it comes with `custodes classify`)."
         )
     return view
+
+
+def load_overrides_rows(limit: int = 1000) -> list[dict[str, Any]]:
+    """The hand-made classification overrides, as the classify stage reads them."""
+    try:
+        text = resources.files("custodes.data").joinpath("taxonomy/overrides.csv")
+        rows = list(csv.DictReader(io.StringIO(text.read_text())))
+    except (FileNotFoundError, ModuleNotFoundError):
+        return []
+    return [{k: r.get(k) for k in ("award", "label", "reason")} for r in rows[:limit]]
 
 
 def _join(value: Any) -> str | None:
