@@ -65,3 +65,12 @@ def run_cli_process(db: Path, *args: str, env: dict[str, str] | None = None,
     return subprocess.Popen([sys.executable, "-m", "custodes", *args], env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **kwargs)
+
+
+# In CI, property tests run a fixed sequence of examples (derandomized), so a landing is
+# judged on the same inputs every time; locally they explore new inputs on every run.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")

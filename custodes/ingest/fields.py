@@ -129,8 +129,8 @@ def parse_amount(text: str | None) -> Decimal | None:
     """The Python twin of amount_sql/amount_problem_sql: a Decimal, or None if invalid."""
     if text is None:
         return None
-    t = text.strip()
-    if not t or "e" in t.lower() or not re.match(AMOUNT_RE, t):
+    t = text.strip(" ")  # as SQL trim(): spaces only
+    if not t or "e" in t.lower() or not re.fullmatch(AMOUNT_RE, t):
         return None
     if re.search(SUBCENT_RE, t):
         return None
@@ -144,11 +144,11 @@ def parse_amount(text: str | None) -> Decimal | None:
 def parse_date(text: str | None, day_first: bool) -> date | None:
     if text is None:
         return None
-    t = text.strip()
+    t = text.strip(" ")
     try:
         if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
             return date.fromisoformat(t[:10])
-        if day_first and re.match(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$", t):
+        if day_first and re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", t):
             d, m, y = (int(x) for x in t.split("/"))
             return date(y, m, d)
     except ValueError:
@@ -163,5 +163,5 @@ def fiscal_year(d: date) -> int:
 def clean_duns(text: str | None) -> str | None:
     if text is None:
         return None
-    t = re.sub(r"\.0+$", "", text.strip())
+    t = re.sub(r"\.0+$", "", text.strip(" "))
     return t.zfill(9) if re.fullmatch(r"[0-9]{1,9}", t) else None
