@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from custodes.ingest.formats import API_SEARCH_OPTIONAL, API_SEARCH_REQUIRED
 from custodes.model.agencies import load_agencies
 from custodes.sync.client import ApiError, Client
 from custodes.sync.windows import Window
@@ -46,24 +47,8 @@ FIELDS = [
     "internal_id",
     "generated_internal_id",
 ]
-CSV_COLUMNS = [
-    "Agency",
-    "Award ID",
-    "Recipient Name",
-    "Federal Action Obligation",
-    "Action Date",
-    "Modification",
-    "Product/Service Description",
-    "NAICS Description",
-    "Transaction Description",
-    "Generated Award ID",
-    "Recipient UEI",
-    "PSC",
-    "NAICS",
-    "Awarding Sub Agency",
-    "Action Type",
-    "Award Type",
-]
+# The staged CSVs are api_search files with every optional column (see ingest/formats.py).
+CSV_COLUMNS = [*API_SEARCH_REQUIRED, *API_SEARCH_OPTIONAL]
 
 
 class WindowTooBig(Exception):
