@@ -2,7 +2,7 @@
 # The main job: set up, build the store from the data it finds, resolve vendors, classify
 # awards, print the summary, and serve the web app on it.
 # Data: ../shared/data/usaspending when present, else the project's own small fixtures.
-# Set CUSTODES_DEMO_NO_SERVE=1 to stop after the summary; PORT to choose the port.
+# Set CUSTODES_DEMO_NO_SERVE=1 to stop after the summary; CUSTODES_PORT to choose the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh all
@@ -20,7 +20,7 @@ $custodes classify
 $custodes check
 $custodes stats
 if [ -z "${CUSTODES_DEMO_NO_SERVE:-}" ]; then
-  port="${PORT:-8000}"
+  port="${CUSTODES_PORT:-${PORT:-8000}}"
   echo
   echo "custodes web app: http://127.0.0.1:$port/  (API: http://127.0.0.1:$port/openapi.json; Ctrl-C stops it)"
   exec $custodes serve --host 127.0.0.1 --port "$port"
