@@ -53,5 +53,9 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
 
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "bench" / "out" / f"tx_{count}.csv"
+    target = (
+        Path(sys.argv[2])
+        if len(sys.argv) > 2
+        else ROOT / "bench" / "out" / f"tx_{count}.csv"
+    )
     print(generate(count, target))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,14 +47,20 @@ print(json.dumps({"mode": mode, "rows": n, "seconds": t, "peak_bytes": peak}))
 def measure(mode: str, csv_path: Path, db: Path) -> dict:
     for p in (db, Path(str(db) + ".wal")):
         p.unlink(missing_ok=True)
-    out = subprocess.run([sys.executable, "-c", MEASURE, mode, str(csv_path), str(db)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, mode, str(csv_path), str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'rows':>10} {'duckdb read_csv s':>18} {'custodes ingest s':>18} "
-          f"{'ratio':>6} {'raw peak MB':>12} {'ingest peak MB':>15}")
+    print(
+        f"{'rows':>10} {'duckdb read_csv s':>18} {'custodes ingest s':>18} "
+        f"{'ratio':>6} {'raw peak MB':>12} {'ingest peak MB':>15}"
+    )
     for n in sizes:
         csv_path = OUT / f"tx_{n}.csv"
         if not csv_path.exists():
@@ -63,9 +68,12 @@ def main(sizes: list[int]) -> None:
         raw = measure("raw", csv_path, OUT / "raw.duckdb")
         ing = measure("ingest", csv_path, OUT / "ingest.duckdb")
         assert ing["rows"] == n == raw["rows"], (ing, raw)
-        print(f"{n:>10,} {raw['seconds']:>18.2f} {ing['seconds']:>18.2f} "
-              f"{ing['seconds'] / raw['seconds']:>6.2f} {raw['peak_bytes'] / 2**20:>12.0f} "
-              f"{ing['peak_bytes'] / 2**20:>15.0f}", flush=True)
+        print(
+            f"{n:>10,} {raw['seconds']:>18.2f} {ing['seconds']:>18.2f} "
+            f"{ing['seconds'] / raw['seconds']:>6.2f} {raw['peak_bytes'] / 2**20:>12.0f} "
+            f"{ing['peak_bytes'] / 2**20:>15.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

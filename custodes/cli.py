@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-
 from rich.markup import escape
 
 from custodes import __version__
@@ -36,8 +35,12 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except CustodesError as exc:
-            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, markup=True,
-                              soft_wrap=True)
+            err_console.print(
+                f"[bold red]Error:[/] {escape(str(exc))}",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
+            )
             sys.exit(exc.exit_code)
 
 

@@ -25,8 +25,9 @@ err_console = Console(stderr=True)
 def db_option(func: F) -> F:
     """Add --db to a command. The value wins over CUSTODES_DB and the group's --db."""
 
-    @click.option("--db", "db", type=click.Path(path_type=Path), default=None,
-                  help=HELP["db"])
+    @click.option(
+        "--db", "db", type=click.Path(path_type=Path), default=None, help=HELP["db"]
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, db: Path | None = None, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
@@ -38,8 +39,12 @@ def db_option(func: F) -> F:
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print machine-readable JSON instead of tables.")(func)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print machine-readable JSON instead of tables.",
+    )(func)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -66,12 +71,17 @@ def money(value: Decimal | int | float | None) -> str:
     return f"${Decimal(value):,.2f}"
 
 
-def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-          justify_right: Sequence[str] = ()) -> Table:
+def table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    justify_right: Sequence[str] = (),
+) -> Table:
     t = Table(title=title, title_justify="left", header_style="bold")
     for col in columns:
-        t.add_column(col, justify="right" if col in justify_right else "left",
-                     overflow="fold")
+        t.add_column(
+            col, justify="right" if col in justify_right else "left", overflow="fold"
+        )
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     return t

@@ -1,7 +1,7 @@
 """Write docs/cli.md from the commands' own --help texts.
 
-    .venv/bin/python scripts/cli_reference.py          # rewrite docs/cli.md
-    .venv/bin/python scripts/cli_reference.py --check  # exit 1 if docs/cli.md is stale
+.venv/bin/python scripts/cli_reference.py          # rewrite docs/cli.md
+.venv/bin/python scripts/cli_reference.py --check  # exit 1 if docs/cli.md is stale
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from custodes.cli import main  # noqa: E402
 TARGET = ROOT / "docs" / "cli.md"
 
 
-def iter_commands(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
+def iter_commands(
+    cmd: click.Command, path: list[str]
+) -> Iterator[tuple[list[str], click.Command]]:
     yield path, cmd
     if isinstance(cmd, click.Group):
         for name in sorted(cmd.commands):
@@ -27,8 +29,10 @@ def iter_commands(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[st
 
 
 def render() -> str:
-    parts = ["# Command reference\n",
-             "Generated from `--help` by `scripts/cli_reference.py`; do not edit by hand.\n"]
+    parts = [
+        "# Command reference\n",
+        "Generated from `--help` by `scripts/cli_reference.py`; do not edit by hand.\n",
+    ]
     for path, cmd in iter_commands(main, ["custodes"]):
         ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=88)
         parts.append(f"## {' '.join(path)}\n\n```\n{cmd.get_help(ctx)}\n```\n")
@@ -42,7 +46,10 @@ def command_paths() -> list[str]:
 if __name__ == "__main__":
     text = render()
     if "--check" in sys.argv:
-        sys.exit(0 if TARGET.read_text() == text else "docs/cli.md is stale: run "
-                 "scripts/cli_reference.py")
+        sys.exit(
+            0
+            if TARGET.read_text() == text
+            else "docs/cli.md is stale: run scripts/cli_reference.py"
+        )
     TARGET.write_text(text)
     print(f"wrote {TARGET}")

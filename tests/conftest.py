@@ -24,8 +24,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 def need_shared() -> None:
     """Skip (with a clear message) when ../shared is not beside the project."""
     if not (SHARED_DATA / "usaspending").is_dir():
-        pytest.skip(f"real data not found at {SHARED_DATA} (CI always has it); "
-                    "set CUSTODES_SHARED to its folder to run this test")
+        pytest.skip(
+            f"real data not found at {SHARED_DATA} (CI always has it); "
+            "set CUSTODES_SHARED to its folder to run this test"
+        )
 
 
 @pytest.fixture
@@ -49,8 +51,9 @@ def cli(db_path: Path):
     """Run `custodes ARGS` in-process against a fresh store; returns the click Result."""
 
     def run(*args: str, expect: int | None = 0) -> Result:
-        result = CliRunner().invoke(main, ["--db", str(db_path), *args],
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, ["--db", str(db_path), *args], catch_exceptions=False
+        )
         if expect is not None:
             assert result.exit_code == expect, result.output
         return result
@@ -58,13 +61,19 @@ def cli(db_path: Path):
     return run
 
 
-def run_cli_process(db: Path, *args: str, env: dict[str, str] | None = None,
-                    **kwargs) -> subprocess.Popen:
+def run_cli_process(
+    db: Path, *args: str, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.Popen:
     """Start `custodes` as a real OS process (for kill and lock tests)."""
     full_env = {**os.environ, "CUSTODES_DB": str(db), **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "custodes", *args], env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "custodes", *args],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 # In CI, property tests run a fixed sequence of examples (derandomized), so a landing is

@@ -12,21 +12,48 @@ from custodes.ingest.formats import Format
 from custodes.model.agencies import load_agencies
 
 CANONICAL_COLUMNS = (
-    "transaction_key", "award_key", "award_key_source", "piid", "modification_number",
-    "transaction_number", "parent_award_piid", "parent_award_agency_code", "award_type",
-    "action_type", "action_date", "fiscal_year", "obligation_usd", "recipient_name",
-    "recipient_uei", "recipient_duns", "recipient_parent_name", "recipient_parent_uei",
-    "recipient_parent_duns", "recipient_is_individual", "awarding_agency_code",
-    "awarding_agency_name", "awarding_sub_agency_code", "awarding_sub_agency_name",
-    "awarding_office_code", "awarding_office_name", "funding_sub_agency_code",
-    "funding_sub_agency_name", "psc_code", "psc_description", "naics_code",
-    "naics_description", "description",
+    "transaction_key",
+    "award_key",
+    "award_key_source",
+    "piid",
+    "modification_number",
+    "transaction_number",
+    "parent_award_piid",
+    "parent_award_agency_code",
+    "award_type",
+    "action_type",
+    "action_date",
+    "fiscal_year",
+    "obligation_usd",
+    "recipient_name",
+    "recipient_uei",
+    "recipient_duns",
+    "recipient_parent_name",
+    "recipient_parent_uei",
+    "recipient_parent_duns",
+    "recipient_is_individual",
+    "awarding_agency_code",
+    "awarding_agency_name",
+    "awarding_sub_agency_code",
+    "awarding_sub_agency_name",
+    "awarding_office_code",
+    "awarding_office_name",
+    "funding_sub_agency_code",
+    "funding_sub_agency_name",
+    "psc_code",
+    "psc_description",
+    "naics_code",
+    "naics_description",
+    "description",
 )
 
 # Columns of a bulk row that locate or contact a recipient; blanked for individuals.
 INDIVIDUAL_CONTACT_COLUMNS = (
-    "recipient_address_line_1", "recipient_address_line_2", "recipient_zip_4_code",
-    "recipient_phone_number", "recipient_fax_number",
+    "recipient_address_line_1",
+    "recipient_address_line_2",
+    "recipient_zip_4_code",
+    "recipient_phone_number",
+    "recipient_fax_number",
 )
 # Free-text columns in which phone numbers and e-mail addresses are masked.
 FREE_TEXT_COLUMNS = ("Transaction Description", "award_description")
@@ -63,7 +90,9 @@ def _abbrev_to_code(expr: str) -> str:
 
 def _toptier_name(code_expr: str) -> str:
     toptier, _ = load_agencies()
-    whens = " ".join(f"WHEN {f.sql_str(c)} THEN {f.sql_str(n)}" for c, n in toptier.items())
+    whens = " ".join(
+        f"WHEN {f.sql_str(c)} THEN {f.sql_str(n)}" for c, n in toptier.items()
+    )
     return f"CASE {code_expr} {whens} END"
 
 
@@ -82,7 +111,9 @@ def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
     exprs = []
     for name in header:
         if name in INDIVIDUAL_CONTACT_COLUMNS:
-            exprs.append(f"CASE WHEN __individual THEN NULL ELSE {q(name)} END AS {q(name)}")
+            exprs.append(
+                f"CASE WHEN __individual THEN NULL ELSE {q(name)} END AS {q(name)}"
+            )
         elif name in text_cols:
             exprs.append(f"{f.mask_contacts_sql(q(name))} AS {q(name)}")
         else:
@@ -291,7 +322,10 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     if fmt.name == "api_search":
         derived, mapping = api_search_derived_sql(header), api_search_sql(header)
     else:
-        derived, mapping = bulk_contracts_derived_sql(header), bulk_contracts_sql(header)
+        derived, mapping = (
+            bulk_contracts_derived_sql(header),
+            bulk_contracts_sql(header),
+        )
     pre = ", ".join(f"{expr} AS {name}" for name, expr in derived.items())
     cols = ", ".join(f"{expr} AS {name}" for name, expr in mapping.items())
     return (

@@ -7,48 +7,98 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from custodes.console import console, db_option, err_console, json_option, print_json, table
+from custodes.console import (
+    console,
+    db_option,
+    err_console,
+    json_option,
+    print_json,
+    table,
+)
 from custodes.ingest.load import IngestReport, ingest
 from custodes.settings import Settings
 from custodes.store import open_store
 
 
 def print_report(report: IngestReport) -> None:
-    rows = [(f.file, f.format or "—", f"{f.rows_read:,}", f"{f.quarantined:,}", f.status)
-            for f in report.files]
-    console.print(table("Files", ["file", "format", "rows", "quarantined", "status"], rows,
-                        justify_right=["rows", "quarantined"]))
+    rows = [
+        (f.file, f.format or "—", f"{f.rows_read:,}", f"{f.quarantined:,}", f.status)
+        for f in report.files
+    ]
+    console.print(
+        table(
+            "Files",
+            ["file", "format", "rows", "quarantined", "status"],
+            rows,
+            justify_right=["rows", "quarantined"],
+        )
+    )
     for f in report.files:
         if f.message:
-            err_console.print(f"[yellow]{escape(f.message)}[/]", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[yellow]{escape(f.message)}[/]", highlight=False, soft_wrap=True
+            )
     summary = [
-        ("rows read", report.rows_read), ("new transactions stored", report.stored),
+        ("rows read", report.rows_read),
+        ("new transactions stored", report.stored),
         ("changed transactions updated", report.updated),
         ("already in the store (unchanged)", report.unchanged),
         ("exact duplicate rows (stored once)", report.duplicates),
         ("quarantined rows", report.quarantined),
-        ("individual recipients' contact details dropped", report.minimised_individual_contacts),
-        ("descriptions with phone/e-mail masked", report.minimised_description_contacts),
+        (
+            "individual recipients' contact details dropped",
+            report.minimised_individual_contacts,
+        ),
+        (
+            "descriptions with phone/e-mail masked",
+            report.minimised_description_contacts,
+        ),
     ]
-    console.print(table(f"Ingest run {report.run_id or '(not written)'}", ["", "count"],
-                        [(k, f"{v:,}") for k, v in summary], justify_right=["count"]))
+    console.print(
+        table(
+            f"Ingest run {report.run_id or '(not written)'}",
+            ["", "count"],
+            [(k, f"{v:,}") for k, v in summary],
+            justify_right=["count"],
+        )
+    )
     if report.quarantined and report.committed:
-        console.print(f"See the quarantined rows with: custodes quarantine --run {report.run_id}")
+        console.print(
+            f"See the quarantined rows with: custodes quarantine --run {report.run_id}"
+        )
 
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True,
-              help="Write nothing and exit 1 if any row is quarantined or any file refused.")
-@click.option("--wait", type=float, default=None,
-              help="Seconds to wait if another process is writing the store (default: "
-                   "refuse at once).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Write nothing and exit 1 if any row is quarantined or any file refused.",
+)
+@click.option(
+    "--wait",
+    type=float,
+    default=None,
+    help="Seconds to wait if another process is writing the store (default: "
+    "refuse at once).",
+)
 @db_option
 @json_option
-def ingest_command(settings: Settings, paths: tuple[Path, ...], strict: bool,
-                   wait: float | None, as_json: bool) -> None:
+def ingest_command(
+    settings: Settings,
+    paths: tuple[Path, ...],
+    strict: bool,
+    wait: float | None,
+    as_json: bool,
+) -> None:
     """Load USAspending contract transactions into the store.
 
     PATHS are files (.csv, .csv.gz, .zip of CSVs) or directories of them, in either
@@ -60,28 +110,42 @@ def ingest_command(settings: Settings, paths: tuple[Path, ...], strict: bool,
     if wait is not None:
         settings = Settings(**{**settings.__dict__, "lock_wait": wait})
     with open_store(settings, write=True, command="ingest") as store:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err_console, transient=True,
-                      disable=as_json or not err_console.is_terminal) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json or not err_console.is_terminal,
+        ) as bar:
             task = bar.add_task("ingest", total=None)
 
             def tell(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            report = ingest(store, list(paths), strict=strict, progress=tell,
-                            pause_at=settings.debug_pause)
+            report = ingest(
+                store,
+                list(paths),
+                strict=strict,
+                progress=tell,
+                pause_at=settings.debug_pause,
+            )
     if as_json:
         print_json({"db": settings.db, **report.to_dict()})
     else:
         print_report(report)
         console.print(f"Store: {settings.db}")
     if strict and not report.committed:
-        err_console.print("[bold red]Error:[/] --strict: bad rows or files found; "
-                          "nothing was written. Fix them or drop --strict.")
+        err_console.print(
+            "[bold red]Error:[/] --strict: bad rows or files found; "
+            "nothing was written. Fix them or drop --strict."
+        )
         sys.exit(1)
     if report.usable == 0:
-        err_console.print("[bold red]Error:[/] no usable rows were read. "
-                          "Check the files named above.")
+        err_console.print(
+            "[bold red]Error:[/] no usable rows were read. Check the files named above."
+        )
         sys.exit(1)
 
 

@@ -60,18 +60,24 @@ def amount_problem_sql(expr: str) -> str:
 
 
 def amount_sql(expr: str) -> str:
-    return f"try_cast(replace(replace(trim({expr}), ',', ''), '$', '') AS DECIMAL(18,2))"
+    return (
+        f"try_cast(replace(replace(trim({expr}), ',', ''), '$', '') AS DECIMAL(18,2))"
+    )
 
 
 def date_sql(expr: str, day_first: bool) -> str:
     """ISO dates always; with day_first also dd/mm/yyyy (spreadsheet round-trips)."""
     t = f"trim({expr})"
-    iso = f"CASE WHEN regexp_matches({t}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN " \
-          f"try_strptime(left({t}, 10), '%Y-%m-%d')::DATE END"
+    iso = (
+        f"CASE WHEN regexp_matches({t}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN "
+        f"try_strptime(left({t}, 10), '%Y-%m-%d')::DATE END"
+    )
     if not day_first:
         return iso
-    dmy = f"CASE WHEN regexp_matches({t}, '^[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}$') THEN " \
-          f"try_strptime({t}, '%d/%m/%Y')::DATE END"
+    dmy = (
+        f"CASE WHEN regexp_matches({t}, '^[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}$') THEN "
+        f"try_strptime({t}, '%d/%m/%Y')::DATE END"
+    )
     return f"coalesce({iso}, {dmy})"
 
 

@@ -67,7 +67,9 @@ class Format:
 
 def formats() -> tuple[Format, ...]:
     return (
-        Format("api_search", API_SEARCH_REQUIRED, API_SEARCH_REQUIRED + API_SEARCH_OPTIONAL),
+        Format(
+            "api_search", API_SEARCH_REQUIRED, API_SEARCH_REQUIRED + API_SEARCH_OPTIONAL
+        ),
         Format("bulk_contracts", BULK_REQUIRED, bulk_known_columns()),
     )
 
@@ -76,7 +78,9 @@ def detect_format(header: list[str], where: str) -> Format:
     """Return the format whose required columns the header has, or explain why none fits."""
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(f"{where}:1: duplicate column names {dup}; fix the header row.")
+        raise InputError(
+            f"{where}:1: duplicate column names {dup}; fix the header row."
+        )
     present = set(header)
     for fmt in formats():
         if set(fmt.required) <= present:

@@ -96,7 +96,9 @@ def read_header(source: SourceFile) -> list[str]:
     with open_binary(source) as fh:
         first = fh.readline(1 << 20)
     if not first.strip():
-        raise InputError(f"{source.display}: empty file (no header row); nothing to read.")
+        raise InputError(
+            f"{source.display}: empty file (no header row); nothing to read."
+        )
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -12,23 +12,49 @@ from custodes.store import queries as qs
 
 
 def print_stats(s: dict) -> None:
-    console.print(Panel.fit(
-        f"[bold]{s['transactions']:,}[/] transactions in [bold]{s['awards']:,}[/] awards, "
-        f"{s['recipient_names']:,} recipient names\n"
-        f"action dates {s['first_action_date']} to {s['last_action_date']}\n"
-        f"net obligations {money(s['total_obligation_usd'])}\n"
-        f"quarantined rows: {s['quarantined']:,}   ingest runs: {s['ingest_runs']}   "
-        f"award keys built by custodes: {s['built_award_keys']:,}",
-        title="custodes store"))
-    console.print(table("By fiscal year", ["FY", "transactions", "awards", "obligations"],
-                        [(r["fiscal_year"], f"{r['transactions']:,}", f"{r['awards']:,}",
-                          money(r["obligation_usd"])) for r in s["by_fiscal_year"]],
-                        justify_right=["transactions", "awards", "obligations"]))
-    console.print(table("By awarding sub-agency", ["code", "sub-agency", "transactions",
-                                                   "obligations"],
-                        [(r["code"], r["name"], f"{r['transactions']:,}",
-                          money(r["obligation_usd"])) for r in s["by_sub_agency"]],
-                        justify_right=["transactions", "obligations"]))
+    console.print(
+        Panel.fit(
+            f"[bold]{s['transactions']:,}[/] transactions in [bold]{s['awards']:,}[/] awards, "
+            f"{s['recipient_names']:,} recipient names\n"
+            f"action dates {s['first_action_date']} to {s['last_action_date']}\n"
+            f"net obligations {money(s['total_obligation_usd'])}\n"
+            f"quarantined rows: {s['quarantined']:,}   ingest runs: {s['ingest_runs']}   "
+            f"award keys built by custodes: {s['built_award_keys']:,}",
+            title="custodes store",
+        )
+    )
+    console.print(
+        table(
+            "By fiscal year",
+            ["FY", "transactions", "awards", "obligations"],
+            [
+                (
+                    r["fiscal_year"],
+                    f"{r['transactions']:,}",
+                    f"{r['awards']:,}",
+                    money(r["obligation_usd"]),
+                )
+                for r in s["by_fiscal_year"]
+            ],
+            justify_right=["transactions", "awards", "obligations"],
+        )
+    )
+    console.print(
+        table(
+            "By awarding sub-agency",
+            ["code", "sub-agency", "transactions", "obligations"],
+            [
+                (
+                    r["code"],
+                    r["name"],
+                    f"{r['transactions']:,}",
+                    money(r["obligation_usd"]),
+                )
+                for r in s["by_sub_agency"]
+            ],
+            justify_right=["transactions", "obligations"],
+        )
+    )
 
 
 @click.command("stats")
@@ -62,36 +88,67 @@ def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
         return
     c = t["canonical"]
     console.print(table(f"Transaction {key}", ["field", "value"], c.items()))
-    console.print(f"Source: {c['source_file']} line {c['source_line']} "
-                  f"({c['source_format']}, ingest run {c['ingest_run_id']})")
+    console.print(
+        f"Source: {c['source_file']} line {c['source_line']} "
+        f"({c['source_format']}, ingest run {c['ingest_run_id']})"
+    )
     if c["award_key"].startswith("CONT_"):
-        console.print(f"USAspending: https://www.usaspending.gov/award/{c['award_key']}")
+        console.print(
+            f"USAspending: https://www.usaspending.gov/award/{c['award_key']}"
+        )
     if t["raw"]:
-        console.print(table("Raw source row (after data minimisation)", ["column", "value"],
-                            t["raw"].items()))
+        console.print(
+            table(
+                "Raw source row (after data minimisation)",
+                ["column", "value"],
+                t["raw"].items(),
+            )
+        )
     for r in t["revisions"]:
-        console.print(f"Replaced by run {r['replaced_by_run']} at {r['replaced_at']}: "
-                      f"earlier obligation {money(r['obligation_usd'])}")
+        console.print(
+            f"Replaced by run {r['replaced_by_run']} at {r['replaced_at']}: "
+            f"earlier obligation {money(r['obligation_usd'])}"
+        )
 
 
 @click.command("quarantine")
-@click.option("--run", "run_id", type=int, default=None, help="Only rows of this ingest run.")
+@click.option(
+    "--run", "run_id", type=int, default=None, help="Only rows of this ingest run."
+)
 @click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
 @db_option
 @json_option
-def quarantine_command(settings: Settings, run_id: int | None, limit: int,
-                       as_json: bool) -> None:
+def quarantine_command(
+    settings: Settings, run_id: int | None, limit: int, as_json: bool
+) -> None:
     """List quarantined rows: file, line, reason and the raw text, kept for repair."""
     with open_store(settings) as store:
         data = qs.quarantine(store, run_id, limit)
     if as_json:
         print_json(data)
         return
-    console.print(table(f"Quarantine: {data['total']:,} rows", ["reason", "rows"],
-                        [(r["reason"], r["n"]) for r in data["by_reason"]]))
-    console.print(table(None, ["run", "file:line", "reason", "raw text"],
-                        [(r["run_id"], f"{r['source_file']}:{r['line']}", r["reason"],
-                          (r["raw_text"] or "")[:200]) for r in data["rows"]]))
+    console.print(
+        table(
+            f"Quarantine: {data['total']:,} rows",
+            ["reason", "rows"],
+            [(r["reason"], r["n"]) for r in data["by_reason"]],
+        )
+    )
+    console.print(
+        table(
+            None,
+            ["run", "file:line", "reason", "raw text"],
+            [
+                (
+                    r["run_id"],
+                    f"{r['source_file']}:{r['line']}",
+                    r["reason"],
+                    (r["raw_text"] or "")[:200],
+                )
+                for r in data["rows"]
+            ],
+        )
+    )
 
 
 @click.command("runs")
@@ -104,8 +161,18 @@ def runs_command(settings: Settings, as_json: bool) -> None:
     if as_json:
         print_json(runs)
         return
-    cols = ["run_id", "command", "finished_at", "files", "rows_read", "rows_stored",
-            "rows_updated", "rows_unchanged", "duplicates", "quarantined"]
+    cols = [
+        "run_id",
+        "command",
+        "finished_at",
+        "files",
+        "rows_read",
+        "rows_stored",
+        "rows_updated",
+        "rows_unchanged",
+        "duplicates",
+        "quarantined",
+    ]
     console.print(table("Ingest runs", cols, [[r[c] for c in cols] for r in runs]))
 
 

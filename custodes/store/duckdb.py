@@ -35,7 +35,9 @@ class Store:
         except duckdb.Error as exc:
             raise BackendError(f"{exc}\nSQL: {sql.strip()[:500]}") from exc
 
-    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    def rows(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Run a query and return a list of dicts keyed by column name."""
         try:
             cur = self.con.execute(sql, params or [])
@@ -72,7 +74,9 @@ class Store:
         self.con.close()
 
 
-def _connect(path: Path, read_only: bool, settings: Settings) -> duckdb.DuckDBPyConnection:
+def _connect(
+    path: Path, read_only: bool, settings: Settings
+) -> duckdb.DuckDBPyConnection:
     config = {"memory_limit": settings.memory_limit}
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
@@ -112,7 +116,8 @@ def open_store(
         try:
             con.execute(schema_sql())
             con.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                [SCHEMA_VERSION],
             )
             yield Store(con, path, read_only=False)
         finally:

@@ -51,8 +51,12 @@ def writer_lock(db: Path, command: str, wait: float = 0.0) -> Iterator[None]:
                     ) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
-        info = {"pid": os.getpid(), "command": command, "since": time.time(),
-                "argv": sys.argv[1:4]}
+        info = {
+            "pid": os.getpid(),
+            "command": command,
+            "since": time.time(),
+            "argv": sys.argv[1:4],
+        }
         os.write(fd, json.dumps(info).encode())
         yield
     finally:

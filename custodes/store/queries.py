@@ -12,22 +12,22 @@ from custodes.store.duckdb import Store
 def stats(store: Store) -> dict[str, Any]:
     """Rows, awards, date range, totals per fiscal year and sub-agency, quarantine."""
     head = store.rows(
-        'SELECT count(*) AS transactions, count(DISTINCT award_key) AS awards, '
-        'min(action_date) AS first_action_date, max(action_date) AS last_action_date, '
-        'sum(obligation_usd) AS total_obligation_usd, '
+        "SELECT count(*) AS transactions, count(DISTINCT award_key) AS awards, "
+        "min(action_date) AS first_action_date, max(action_date) AS last_action_date, "
+        "sum(obligation_usd) AS total_obligation_usd, "
         'count(DISTINCT recipient_name) AS recipient_names FROM "transaction"'
     )[0]
     head["by_fiscal_year"] = store.rows(
-        'SELECT fiscal_year, count(*) AS transactions, count(DISTINCT award_key) AS awards, '
+        "SELECT fiscal_year, count(*) AS transactions, count(DISTINCT award_key) AS awards, "
         'sum(obligation_usd) AS obligation_usd FROM "transaction" GROUP BY 1 ORDER BY 1'
     )
     head["by_sub_agency"] = store.rows(
-        'SELECT awarding_sub_agency_code AS code, any_value(awarding_sub_agency_name) AS name, '
-        'count(*) AS transactions, sum(obligation_usd) AS obligation_usd '
+        "SELECT awarding_sub_agency_code AS code, any_value(awarding_sub_agency_name) AS name, "
+        "count(*) AS transactions, sum(obligation_usd) AS obligation_usd "
         'FROM "transaction" GROUP BY 1 ORDER BY obligation_usd DESC'
     )
     head["by_fiscal_year_and_sub_agency"] = store.rows(
-        'SELECT fiscal_year, awarding_sub_agency_code AS code, count(*) AS transactions, '
+        "SELECT fiscal_year, awarding_sub_agency_code AS code, count(*) AS transactions, "
         'sum(obligation_usd) AS obligation_usd FROM "transaction" GROUP BY 1, 2 ORDER BY 1, 2'
     )
     head["by_source_format"] = store.rows(
@@ -51,29 +51,47 @@ def transaction(store: Store, key: str) -> dict[str, Any]:
             "OR award_key ILIKE ? OR piid ILIKE ? ORDER BY 1 LIMIT 10",
             [f"%{key}%"] * 3,
         )
-        hint = (" Close matches: " + ", ".join(r["transaction_key"] for r in like)) if like else ""
+        hint = (
+            (" Close matches: " + ", ".join(r["transaction_key"] for r in like))
+            if like
+            else ""
+        )
         raise NotFound(f"No transaction with key {key!r}.{hint}")
-    raw = store.scalar("SELECT raw_json FROM source_row WHERE transaction_key = ?", [key])
+    raw = store.scalar(
+        "SELECT raw_json FROM source_row WHERE transaction_key = ?", [key]
+    )
     revisions = store.rows(
         "SELECT replaced_by_run, replaced_at, obligation_usd, raw_json "
-        "FROM transaction_revision WHERE transaction_key = ? ORDER BY replaced_at", [key])
-    return {"canonical": rows[0], "raw": json.loads(raw) if raw else None,
-            "revisions": revisions}
+        "FROM transaction_revision WHERE transaction_key = ? ORDER BY replaced_at",
+        [key],
+    )
+    return {
+        "canonical": rows[0],
+        "raw": json.loads(raw) if raw else None,
+        "revisions": revisions,
+    }
 
 
-def quarantine(store: Store, run_id: int | None = None, limit: int = 100) -> dict[str, Any]:
+def quarantine(
+    store: Store, run_id: int | None = None, limit: int = 100
+) -> dict[str, Any]:
     where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
     total = store.scalar(f"SELECT count(*) FROM quarantine {where}", params)
     rows = store.rows(
         f"SELECT run_id, source_file, line, reason, raw_text FROM quarantine {where} "
-        f"ORDER BY run_id, source_file, line LIMIT {int(limit)}", params)
+        f"ORDER BY run_id, source_file, line LIMIT {int(limit)}",
+        params,
+    )
     by_reason = store.rows(
         f"SELECT regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS n "
-        f"FROM quarantine {where} GROUP BY 1 ORDER BY 2 DESC", params)
+        f"FROM quarantine {where} GROUP BY 1 ORDER BY 2 DESC",
+        params,
+    )
     return {"total": total, "by_reason": by_reason, "rows": rows}
 
 
 def ingest_runs(store: Store) -> list[dict[str, Any]]:
     return store.rows(
         "SELECT run_id, command, started_at, finished_at, files, rows_read, rows_stored, "
-        "rows_updated, rows_unchanged, duplicates, quarantined FROM ingest_run ORDER BY run_id")
+        "rows_updated, rows_unchanged, duplicates, quarantined FROM ingest_run ORDER BY run_id"
+    )

@@ -11,19 +11,36 @@ from custodes.ingest.formats import API_SEARCH_REQUIRED
 API_HEADER = [*API_SEARCH_REQUIRED, "Generated Award ID"]
 
 
-def api_row(piid: str = "70CMSD21P00000001", amount: str = "100.0",
-            date: str = "2021-02-03", mod: str = "0", desc: str = "SOFTWARE LICENSES",
-            recipient: str = "EXAMPLE SYSTEMS INC", agency: str = "ICE",
-            gaid: str | None = None) -> list[str]:
+def api_row(
+    piid: str = "70CMSD21P00000001",
+    amount: str = "100.0",
+    date: str = "2021-02-03",
+    mod: str = "0",
+    desc: str = "SOFTWARE LICENSES",
+    recipient: str = "EXAMPLE SYSTEMS INC",
+    agency: str = "ICE",
+    gaid: str | None = None,
+) -> list[str]:
     code = {"ICE": "7012", "CBP": "7014"}[agency]
     if gaid is None:
         gaid = f"CONT_AWD_{piid}_{code}_-NONE-_-NONE-"
-    return [agency, piid, recipient, amount, date, mod, "IT AND TELECOM - SOFTWARE",
-            "COMPUTER SYSTEMS DESIGN SERVICES", desc, gaid]
+    return [
+        agency,
+        piid,
+        recipient,
+        amount,
+        date,
+        mod,
+        "IT AND TELECOM - SOFTWARE",
+        "COMPUTER SYSTEMS DESIGN SERVICES",
+        desc,
+        gaid,
+    ]
 
 
-def csv_text(rows: list[list[str]], header: list[str] = API_HEADER,
-             newline: str = "\r\n") -> str:
+def csv_text(
+    rows: list[list[str]], header: list[str] = API_HEADER, newline: str = "\r\n"
+) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=newline)
     writer.writerow(header)

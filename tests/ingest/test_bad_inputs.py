@@ -22,15 +22,22 @@ def store_rows(db: Path, sql: str) -> list[tuple]:
 
 
 def test_good_file_is_stored_with_provenance(cli, db_path, tmp_path):
-    f = write_api_csv(tmp_path / "a.csv", [api_row(amount="10.5"), api_row(mod="P00001",
-                                                                           amount="-3.25")])
+    f = write_api_csv(
+        tmp_path / "a.csv",
+        [api_row(amount="10.5"), api_row(mod="P00001", amount="-3.25")],
+    )
     out = cli("ingest", str(f), "--json").output
     report = json.loads(out)
     assert report["stored"] == 2 and report["quarantined"] == 0
-    rows = store_rows(db_path, 'SELECT modification_number, obligation_usd, source_line, '
-                               'fiscal_year, source_format FROM "transaction" ORDER BY 1')
-    assert rows == [("0", Decimal("10.50"), 2, 2021, "api_search"),
-                    ("P00001", Decimal("-3.25"), 3, 2021, "api_search")]
+    rows = store_rows(
+        db_path,
+        "SELECT modification_number, obligation_usd, source_line, "
+        'fiscal_year, source_format FROM "transaction" ORDER BY 1',
+    )
+    assert rows == [
+        ("0", Decimal("10.50"), 2, 2021, "api_search"),
+        ("P00001", Decimal("-3.25"), 3, 2021, "api_search"),
+    ]
 
 
 def test_empty_file_is_refused_and_nothing_usable_exits_1(cli, tmp_path):
@@ -67,17 +74,22 @@ def test_truncated_last_line_is_quarantined_with_its_line(cli, db_path, tmp_path
     f.write_text(text + "ICE,A3,EXAMPLE SYSTEMS INC,12.0,2021-0")  # cut mid-row
     report = json.loads(cli("ingest", str(f), "--json").output)
     assert report["stored"] == 2 and report["quarantined"] == 1
-    line, reason, raw = store_rows(db_path, "SELECT line, reason, raw_text FROM quarantine")[0]
+    line, reason, raw = store_rows(
+        db_path, "SELECT line, reason, raw_text FROM quarantine"
+    )[0]
     assert line == 4 and "missing columns" in reason and raw.startswith("ICE,A3")
 
 
-def test_wrong_column_count_in_the_middle_keeps_later_line_numbers(cli, db_path, tmp_path):
+def test_wrong_column_count_in_the_middle_keeps_later_line_numbers(
+    cli, db_path, tmp_path
+):
     rows = [api_row(piid="B1"), ["ICE", "B2", "TOO FEW"], api_row(piid="B3")]
     f = tmp_path / "cols.csv"
     f.write_text(csv_text(rows))
     cli("ingest", str(f))
-    assert store_rows(db_path, 'SELECT piid, source_line FROM "transaction" ORDER BY 1') == [
-        ("B1", 2), ("B3", 4)]
+    assert store_rows(
+        db_path, 'SELECT piid, source_line FROM "transaction" ORDER BY 1'
+    ) == [("B1", 2), ("B3", 4)]
     assert store_rows(db_path, "SELECT line FROM quarantine") == [(3,)]
 
 
@@ -88,32 +100,49 @@ def test_utf8_bom_is_accepted(cli, db_path, tmp_path):
     assert report["stored"] == 1 and report["files"][0]["format"] == "api_search"
 
 
-def test_latin1_bytes_are_quarantined_with_the_raw_bytes_escaped(cli, db_path, tmp_path):
+def test_latin1_bytes_are_quarantined_with_the_raw_bytes_escaped(
+    cli, db_path, tmp_path
+):
     good = csv_text([api_row(piid="C1")]).encode()
-    bad = ",".join(api_row(piid="C2", recipient="SOCI\xc9T\xc9 EXAMPLE")).encode("latin-1")
+    bad = ",".join(api_row(piid="C2", recipient="SOCI\xc9T\xc9 EXAMPLE")).encode(
+        "latin-1"
+    )
     f = tmp_path / "latin1.csv"
-    f.write_bytes(good + bad + b"\r\n" + ",".join(api_row(piid="C3")).encode() + b"\r\n")
+    f.write_bytes(
+        good + bad + b"\r\n" + ",".join(api_row(piid="C3")).encode() + b"\r\n"
+    )
     report = json.loads(cli("ingest", str(f), "--json").output)
     assert report["stored"] == 2 and report["quarantined"] == 1
-    line, reason, raw = store_rows(db_path, "SELECT line, reason, raw_text FROM quarantine")[0]
+    line, reason, raw = store_rows(
+        db_path, "SELECT line, reason, raw_text FROM quarantine"
+    )[0]
     assert line == 3 and "invalid encoding" in reason
     assert "SOCI\\xc9T\\xc9 EXAMPLE" in raw
 
 
-def test_long_formula_and_markup_descriptions_are_stored_verbatim(cli, db_path, tmp_path):
+def test_long_formula_and_markup_descriptions_are_stored_verbatim(
+    cli, db_path, tmp_path
+):
     long = "SURVEILLANCE " + "X" * 19987
     formula = '=HYPERLINK("http://example.invalid","click")'
     markup = '<script>alert("x")</script><b>bold</b> & <img src=x onerror=alert(1)>'
-    f = write_api_csv(tmp_path / "text.csv", [api_row(piid="D1", desc=long),
-                                              api_row(piid="D2", desc=formula),
-                                              api_row(piid="D3", desc=markup)])
+    f = write_api_csv(
+        tmp_path / "text.csv",
+        [
+            api_row(piid="D1", desc=long),
+            api_row(piid="D2", desc=formula),
+            api_row(piid="D3", desc=markup),
+        ],
+    )
     cli("ingest", str(f))
     got = dict(store_rows(db_path, 'SELECT piid, description FROM "transaction"'))
     assert len(got["D1"]) == 20000 and got["D1"] == long
     assert got["D2"] == formula and got["D3"] == markup
 
 
-def test_negative_and_zero_obligations_are_valid_and_sum_exactly(cli, db_path, tmp_path):
+def test_negative_and_zero_obligations_are_valid_and_sum_exactly(
+    cli, db_path, tmp_path
+):
     amounts = ["0.1", "0.2", "-0.3", "0.0", "-13800.0", "13800.0", "1234567890123.45"]
     rows = [api_row(piid=f"E{i}", amount=a) for i, a in enumerate(amounts)]
     f = write_api_csv(tmp_path / "money.csv", rows)
@@ -123,10 +152,15 @@ def test_negative_and_zero_obligations_are_valid_and_sum_exactly(cli, db_path, t
 
 
 def test_bad_amounts_and_dates_are_quarantined_with_reasons(cli, db_path, tmp_path):
-    rows = [api_row(piid="F1", amount="12,34.5"), api_row(piid="F2", amount="1.4E+11"),
-            api_row(piid="F3", amount=""), api_row(piid="F4", amount="1.005"),
-            api_row(piid="F5", date="2023-13-01"), api_row(piid="F6", date="yesterday"),
-            api_row(piid="F7", amount="$1,234.50")]
+    rows = [
+        api_row(piid="F1", amount="12,34.5"),
+        api_row(piid="F2", amount="1.4E+11"),
+        api_row(piid="F3", amount=""),
+        api_row(piid="F4", amount="1.005"),
+        api_row(piid="F5", date="2023-13-01"),
+        api_row(piid="F6", date="yesterday"),
+        api_row(piid="F7", amount="$1,234.50"),
+    ]
     f = write_api_csv(tmp_path / "bad.csv", rows)
     report = json.loads(cli("ingest", str(f), "--json").output)
     assert report["stored"] == 1  # F7: dollar sign and grouping are fine
@@ -138,7 +172,8 @@ def test_bad_amounts_and_dates_are_quarantined_with_reasons(cli, db_path, tmp_pa
     assert "not a date" in reasons[6] and "2023-13-01" in reasons[6]
     assert "not a date" in reasons[7]
     assert store_rows(db_path, 'SELECT obligation_usd FROM "transaction"') == [
-        (Decimal("1234.50"),)]
+        (Decimal("1234.50"),)
+    ]
 
 
 def test_quarantine_command_lists_rows(cli, tmp_path):
@@ -146,7 +181,9 @@ def test_quarantine_command_lists_rows(cli, tmp_path):
     cli("ingest", str(f))
     data = json.loads(cli("quarantine", "--json").output)
     assert data["total"] == 1
-    assert data["rows"][0]["line"] == 2 and data["rows"][0]["source_file"].endswith("q.csv")
+    assert data["rows"][0]["line"] == 2 and data["rows"][0]["source_file"].endswith(
+        "q.csv"
+    )
 
 
 def test_strict_writes_nothing_when_anything_is_bad(cli, db_path, tmp_path):
@@ -154,7 +191,8 @@ def test_strict_writes_nothing_when_anything_is_bad(cli, db_path, tmp_path):
     result = cli("ingest", "--strict", str(f), expect=1)
     assert "nothing was written" in " ".join(result.output.split())
     assert not db_path.exists() or store_rows(
-        db_path, 'SELECT count(*) FROM "transaction"') == [(0,)]
+        db_path, 'SELECT count(*) FROM "transaction"'
+    ) == [(0,)]
 
 
 def test_gzip_and_zip_inputs(cli, db_path, tmp_path):
@@ -177,8 +215,11 @@ def test_directory_mixing_both_formats(cli, db_path, tmp_path):
     report = json.loads(cli("ingest", str(FIXTURES / "usaspending"), "--json").output)
     formats = {f["format"] for f in report["files"]}
     assert formats == {"api_search", "bulk_contracts"}
-    by_format = dict(store_rows(db_path, 'SELECT source_format, count(*) FROM "transaction" '
-                                         "GROUP BY 1"))
+    by_format = dict(
+        store_rows(
+            db_path, 'SELECT source_format, count(*) FROM "transaction" GROUP BY 1'
+        )
+    )
     assert by_format["api_search"] > 50 and by_format["bulk_contracts"] > 10
 
 

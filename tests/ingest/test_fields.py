@@ -25,16 +25,23 @@ def sql_amount(text: str | None) -> Decimal | None:
     return None if problem else sql_value(f.amount_sql("$1::VARCHAR"), text)
 
 
-cents = st.decimals(min_value=Decimal("-99999999999999.99"),
-                    max_value=Decimal("99999999999999.99"), places=2)
+cents = st.decimals(
+    min_value=Decimal("-99999999999999.99"),
+    max_value=Decimal("99999999999999.99"),
+    places=2,
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(cents)
 def test_amount_round_trip_as_usaspending_writes_it(value):
     # USAspending writes Python-float text such as 3168000.0 or -13800.5
-    for text in (str(value), f"{value:.2f}", f"{value:,.2f}", f"{value:.1f}" if
-                 value == value.quantize(Decimal("0.1")) else str(value)):
+    for text in (
+        str(value),
+        f"{value:.2f}",
+        f"{value:,.2f}",
+        f"{value:.1f}" if value == value.quantize(Decimal("0.1")) else str(value),
+    ):
         assert sql_amount(text) == value == f.parse_amount(text)
 
 
@@ -50,12 +57,24 @@ def test_amount_never_crashes_on_arbitrary_text(text):
     assert sql_amount(text) == f.parse_amount(text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("3168000.0", Decimal("3168000.00")), ("-13800.0", Decimal("-13800.00")),
-    ("0.0", Decimal("0.00")), ("1,234.5", Decimal("1234.50")), ("$12", Decimal("12.00")),
-    ("1.50000", Decimal("1.50")), ("1.005", None), ("1.40E+11", None), ("", None),
-    ("12,34", None), ("--1", None), ("NAN", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("3168000.0", Decimal("3168000.00")),
+        ("-13800.0", Decimal("-13800.00")),
+        ("0.0", Decimal("0.00")),
+        ("1,234.5", Decimal("1234.50")),
+        ("$12", Decimal("12.00")),
+        ("1.50000", Decimal("1.50")),
+        ("1.005", None),
+        ("1.40E+11", None),
+        ("", None),
+        ("12,34", None),
+        ("--1", None),
+        ("NAN", None),
+        (None, None),
+    ],
+)
 def test_amount_cases(text, expected):
     assert sql_amount(text) == expected == f.parse_amount(text)
 
@@ -77,7 +96,8 @@ def test_dates_in_both_source_formats(d):
 def test_date_sql_and_python_agree_on_any_text(text):
     for day_first in (False, True):
         assert sql_value(f.date_sql("$1::VARCHAR", day_first), text) == f.parse_date(
-            text, day_first)
+            text, day_first
+        )
 
 
 @settings(max_examples=300, deadline=None)
@@ -102,9 +122,18 @@ def test_uei_upper_cases_and_validates(uei):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=80), st.sampled_from(["(202) 732-2008", "202-732-2008",
-                                              "202.590.8466", "2027327060",
-                                              "first.last@ice.dhs.gov"]))
+@given(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "(202) 732-2008",
+            "202-732-2008",
+            "202.590.8466",
+            "2027327060",
+            "first.last@ice.dhs.gov",
+        ]
+    ),
+)
 def test_contact_masking_removes_contacts_and_is_idempotent(text, contact):
     masked = sql_value(f.mask_contacts_sql("$1::VARCHAR"), f"{text} COR {contact}. ")
     assert contact not in masked
@@ -112,16 +141,33 @@ def test_contact_masking_removes_contacts_and_is_idempotent(text, contact):
     assert sql_value(f.mask_contacts_sql("$1::VARCHAR"), masked) == masked
 
 
-@pytest.mark.parametrize("text", ["REQ #2020048958", "70CMSD21P00000127", "$348,000",
-                                  "UID# 15-SDD250005", "PERIOD 09/21/21-09/20/22"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "REQ #2020048958",
+        "70CMSD21P00000127",
+        "$348,000",
+        "UID# 15-SDD250005",
+        "PERIOD 09/21/21-09/20/22",
+    ],
+)
 def test_masking_keeps_ids_amounts_and_dates(text):
     assert sql_value(f.mask_contacts_sql("$1::VARCHAR"), text) == text
 
 
-@pytest.mark.parametrize("name, person", [
-    ("DOE, JANE A", True), ("JANE A DOE", True), ("SMITH, JOHN", True),
-    ("CACI, INC. - FEDERAL", False), ("SMITH, INC", False), ("PALANTIR USG, INC.", False),
-    ("RELX INC.", False), ("JOHN C SYSTEMS", False), ("GEO GROUP, INC., THE", False),
-])
+@pytest.mark.parametrize(
+    "name, person",
+    [
+        ("DOE, JANE A", True),
+        ("JANE A DOE", True),
+        ("SMITH, JOHN", True),
+        ("CACI, INC. - FEDERAL", False),
+        ("SMITH, INC", False),
+        ("PALANTIR USG, INC.", False),
+        ("RELX INC.", False),
+        ("JOHN C SYSTEMS", False),
+        ("GEO GROUP, INC., THE", False),
+    ],
+)
 def test_person_like_recipient_names(name, person):
     assert sql_value(f.person_name_sql("$1::VARCHAR"), name) is person

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.shared
 def real_store(tmp_path_factory) -> tuple[Path, dict]:
     need_shared()
     db = tmp_path_factory.mktemp("real") / "store.duckdb"
-    result = CliRunner().invoke(main, ["--db", str(db), "ingest",
-                                       str(SHARED_DATA / "usaspending"), "--json"])
+    result = CliRunner().invoke(
+        main, ["--db", str(db), "ingest", str(SHARED_DATA / "usaspending"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     return db, json.loads(result.output)
 
@@ -73,12 +74,23 @@ def test_money_is_conserved_per_file_to_the_cent(real_store):
                     continue
                 seen.add(key)
                 expected += Decimal(row[amount_col])
-        stored = q(db, 'SELECT coalesce(sum(obligation_usd), 0) FROM "transaction" '
-                       "WHERE source_file = ?", [str(path)])[0][0]
+        stored = q(
+            db,
+            'SELECT coalesce(sum(obligation_usd), 0) FROM "transaction" '
+            "WHERE source_file = ?",
+            [str(path)],
+        )[0][0]
         quarantined = sum(
-            (Decimal(json.loads(raw)[amount_col]) for (raw,) in q(
-                db, "SELECT raw_text FROM quarantine WHERE source_file = ?", [str(path)])),
-            Decimal(0))
+            (
+                Decimal(json.loads(raw)[amount_col])
+                for (raw,) in q(
+                    db,
+                    "SELECT raw_text FROM quarantine WHERE source_file = ?",
+                    [str(path)],
+                )
+            ),
+            Decimal(0),
+        )
         assert stored + quarantined == expected, path.name
 
 
@@ -99,8 +111,13 @@ def test_api_search_totals_match_an_independent_sum(real_store):
                 if (award, row["Modification"]) not in seen:
                     seen.add((award, row["Modification"]))
                     by_fy[fy] += Decimal(row["Federal Action Obligation"])
-    got = dict(q(db, "SELECT fiscal_year, sum(obligation_usd) FROM \"transaction\" "
-                     "WHERE source_format = 'api_search' GROUP BY 1"))
+    got = dict(
+        q(
+            db,
+            'SELECT fiscal_year, sum(obligation_usd) FROM "transaction" '
+            "WHERE source_format = 'api_search' GROUP BY 1",
+        )
+    )
     assert got == dict(by_fy)
 
 
@@ -111,7 +128,9 @@ def test_exact_duplicates_are_counted_and_stored_once(real_store):
         with open(path, encoding="utf-8", newline="") as fh:
             rows.extend(tuple(r.values()) for r in csv.DictReader(fh))
     assert report["duplicates"] == len(rows) - len(set(rows))
-    dup_keys = q(db, 'SELECT transaction_key FROM "transaction" GROUP BY 1 HAVING count(*) > 1')
+    dup_keys = q(
+        db, 'SELECT transaction_key FROM "transaction" GROUP BY 1 HAVING count(*) > 1'
+    )
     assert dup_keys == []
 
 
@@ -126,34 +145,51 @@ def test_rows_without_generated_award_id_get_built_keys_that_group(real_store):
                     missing += 1
                     piids.add((r["Agency"], r["Award ID"]))
     assert missing == 2951
-    built = q(db, "SELECT count(DISTINCT award_key), count(DISTINCT piid) FROM \"transaction\" "
-                  "WHERE source_format = 'api_search' AND award_key_source <> 'source'")[0]
+    built = q(
+        db,
+        'SELECT count(DISTINCT award_key), count(DISTINCT piid) FROM "transaction" '
+        "WHERE source_format = 'api_search' AND award_key_source <> 'source'",
+    )[0]
     assert built[0] == built[1] == len({p for _, p in piids})
-    example = q(db, "SELECT award_key FROM \"transaction\" WHERE award_key_source = 'built' "
-                    "AND source_format = 'api_search' LIMIT 1")[0][0]
+    example = q(
+        db,
+        "SELECT award_key FROM \"transaction\" WHERE award_key_source = 'built' "
+        "AND source_format = 'api_search' LIMIT 1",
+    )[0][0]
     assert re.fullmatch(r"CONT_AWD_[A-Z0-9]+_70(12|14)_-UNKNOWN-_-UNKNOWN-", example)
 
 
 def test_bulk_award_keys_are_built_the_way_usaspending_builds_them(real_store):
     """For PIIDs in both datasets, our key for the 2018 bulk rows equals the API's key."""
     db, _ = real_store
-    pairs = q(db, """
+    pairs = q(
+        db,
+        """
         SELECT DISTINCT b.award_key, a.award_key FROM "transaction" b
         JOIN "transaction" a ON a.piid = b.piid AND a.source_format = 'api_search'
              AND a.award_key_source = 'source'
-        WHERE b.source_format = 'bulk_contracts'""")
+        WHERE b.source_format = 'bulk_contracts'""",
+    )
     assert len(pairs) > 700
     assert all(b == a for b, a in pairs)
 
 
 def test_bulk_dates_and_duns_are_cleaned(real_store):
     db, _ = real_store
-    row = q(db, "SELECT action_date, fiscal_year, recipient_duns FROM \"transaction\" "
-                "WHERE source_format = 'bulk_contracts' AND recipient_name LIKE 'G4S%' LIMIT 1")
+    row = q(
+        db,
+        'SELECT action_date, fiscal_year, recipient_duns FROM "transaction" '
+        "WHERE source_format = 'bulk_contracts' AND recipient_name LIKE 'G4S%' LIMIT 1",
+    )
     assert row and len(row[0][2]) == 9 and row[0][2].startswith("00")
-    assert q(db, "SELECT min(action_date), max(action_date) FROM \"transaction\" "
-                 "WHERE source_format = 'bulk_contracts'")[0] == (
-        __import__("datetime").date(2012, 10, 10), __import__("datetime").date(2018, 6, 30))
+    assert q(
+        db,
+        'SELECT min(action_date), max(action_date) FROM "transaction" '
+        "WHERE source_format = 'bulk_contracts'",
+    )[0] == (
+        __import__("datetime").date(2012, 10, 10),
+        __import__("datetime").date(2018, 6, 30),
+    )
 
 
 def test_reingest_is_idempotent(real_store, tmp_path):
@@ -161,27 +197,47 @@ def test_reingest_is_idempotent(real_store, tmp_path):
     before = q(db, 'SELECT count(*), sum(obligation_usd) FROM "transaction"')[0]
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(db.read_bytes())
-    result = CliRunner().invoke(main, ["--db", str(copy), "ingest",
-                                       str(API_SEARCH / "CBP_ICE_FY2022_Contract_Obligations.csv"),
-                                       str(SHARED_DATA / "usaspending"), "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(copy),
+            "ingest",
+            str(API_SEARCH / "CBP_ICE_FY2022_Contract_Obligations.csv"),
+            str(SHARED_DATA / "usaspending"),
+            "--json",
+        ],
+    )
     again = json.loads(result.output)
     assert again["stored"] == 0 and again["updated"] == 0
-    assert q(copy, 'SELECT count(*), sum(obligation_usd) FROM "transaction"')[0] == before
+    assert (
+        q(copy, 'SELECT count(*), sum(obligation_usd) FROM "transaction"')[0] == before
+    )
 
 
 def test_contacts_are_minimised_in_canonical_and_raw_rows(real_store):
     db, report = real_store
     pattern = f"{PHONE_RE}|{EMAIL_RE}"
-    assert q(db, 'SELECT count(*) FROM "transaction" WHERE regexp_matches(description, ?)',
-             [pattern]) == [(0,)]
-    assert q(db, "SELECT count(*) FROM source_row WHERE regexp_matches(raw_json, ?) AND "
-                 "raw_json NOT LIKE '%recipient_phone_number%'", [pattern]) == [(0,)]
+    assert q(
+        db,
+        'SELECT count(*) FROM "transaction" WHERE regexp_matches(description, ?)',
+        [pattern],
+    ) == [(0,)]
+    assert q(
+        db,
+        "SELECT count(*) FROM source_row WHERE regexp_matches(raw_json, ?) AND "
+        "raw_json NOT LIKE '%recipient_phone_number%'",
+        [pattern],
+    ) == [(0,)]
     # Independent count of api-search descriptions that carry contacts.
     expected_text = 0
     for path in sorted(API_SEARCH.glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as fh:
-            expected_text += sum(1 for r in csv.DictReader(fh)
-                                 if re.search(pattern, r["Transaction Description"]))
+            expected_text += sum(
+                1
+                for r in csv.DictReader(fh)
+                if re.search(pattern, r["Transaction Description"])
+            )
     assert report["minimised_description_contacts"] >= expected_text > 100
 
 
@@ -190,32 +246,52 @@ def test_individual_recipients_lose_address_phone_and_fax(real_store):
     sole = 0
     for path in sorted(BULK.glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as fh:
-            sole += sum(1 for r in csv.DictReader(fh) if r["sole_proprietorship"] == "t"
-                        and (r["recipient_phone_number"] or r["recipient_address_line_1"]))
+            sole += sum(
+                1
+                for r in csv.DictReader(fh)
+                if r["sole_proprietorship"] == "t"
+                and (r["recipient_phone_number"] or r["recipient_address_line_1"])
+            )
     assert report["minimised_individual_contacts"] >= sole >= 13
-    leaks = q(db, """
+    leaks = q(
+        db,
+        """
         SELECT count(*) FROM "transaction" t JOIN source_row s USING (transaction_key)
         WHERE t.recipient_is_individual AND (
             json_extract_string(s.raw_json, '$.recipient_phone_number') IS NOT NULL OR
             json_extract_string(s.raw_json, '$.recipient_address_line_1') IS NOT NULL OR
-            json_extract_string(s.raw_json, '$.recipient_fax_number') IS NOT NULL)""")
+            json_extract_string(s.raw_json, '$.recipient_fax_number') IS NOT NULL)""",
+    )
     assert leaks == [(0,)]
     # Company recipients keep their registered business address.
-    assert q(db, """SELECT count(*) FROM "transaction" t JOIN source_row s USING (transaction_key)
+    assert (
+        q(
+            db,
+            """SELECT count(*) FROM "transaction" t JOIN source_row s USING (transaction_key)
         WHERE NOT t.recipient_is_individual AND t.source_format = 'bulk_contracts'
-        AND json_extract_string(s.raw_json, '$.recipient_address_line_1') IS NOT NULL""")[0][0] > 1000
+        AND json_extract_string(s.raw_json, '$.recipient_address_line_1') IS NOT NULL""",
+        )[0][0]
+        > 1000
+    )
 
 
 def test_show_transaction_prints_canonical_and_raw(real_store):
     db, _ = real_store
-    key = q(db, "SELECT transaction_key FROM \"transaction\" WHERE piid = '70CMSD21C00000001' "
-                "AND modification_number = '0'")[0][0]
-    out = CliRunner().invoke(main, ["--db", str(db), "show", "transaction", key, "--json"])
+    key = q(
+        db,
+        "SELECT transaction_key FROM \"transaction\" WHERE piid = '70CMSD21C00000001' "
+        "AND modification_number = '0'",
+    )[0][0]
+    out = CliRunner().invoke(
+        main, ["--db", str(db), "show", "transaction", key, "--json"]
+    )
     data = json.loads(out.output)
     assert data["canonical"]["obligation_usd"] == "3168000.00"
     assert data["raw"]["Federal Action Obligation"] == "3168000.0"
     assert data["raw"]["Recipient Name"] == data["canonical"]["recipient_name"]
-    human = CliRunner().invoke(main, ["--db", str(db), "show", "transaction", key]).output
+    human = (
+        CliRunner().invoke(main, ["--db", str(db), "show", "transaction", key]).output
+    )
     assert "usaspending.gov/award/CONT_AWD_70CMSD21C00000001" in human.replace("\n", "")
 
 
@@ -225,6 +301,17 @@ def test_stats_json(real_store):
     s = json.loads(out.output)
     assert s["transactions"] == q(db, 'SELECT count(*) FROM "transaction"')[0][0]
     assert {r["fiscal_year"] for r in s["by_fiscal_year"]} == {
-        2013, 2014, 2015, 2016, 2017, 2018, 2021, 2022, 2023, 2024}
+        2013,
+        2014,
+        2015,
+        2016,
+        2017,
+        2018,
+        2021,
+        2022,
+        2023,
+        2024,
+    }
     assert sum(Decimal(r["obligation_usd"]) for r in s["by_sub_agency"]) == Decimal(
-        s["total_obligation_usd"])
+        s["total_obligation_usd"]
+    )

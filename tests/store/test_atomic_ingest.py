@@ -28,8 +28,10 @@ def snapshot(db: Path) -> tuple:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return (
-            con.execute('SELECT count(*), sum(obligation_usd), count(DISTINCT award_key) '
-                        'FROM "transaction"').fetchone(),
+            con.execute(
+                "SELECT count(*), sum(obligation_usd), count(DISTINCT award_key) "
+                'FROM "transaction"'
+            ).fetchone(),
             con.execute("SELECT count(*) FROM source_row").fetchone(),
             con.execute("SELECT count(*), max(run_id) FROM ingest_run").fetchone(),
             con.execute("SELECT count(*) FROM quarantine").fetchone(),
@@ -80,8 +82,13 @@ def wait_for_pause(proc: subprocess.Popen, point: str) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_kill_at_each_point_leaves_store_unchanged(base_store, second_file, point, sig):
     before = snapshot(base_store)
-    proc = run_cli_process(base_store, "ingest", str(second_file), str(BULK_FIXTURE),
-                           env={"CUSTODES_DEBUG_PAUSE": point})
+    proc = run_cli_process(
+        base_store,
+        "ingest",
+        str(second_file),
+        str(BULK_FIXTURE),
+        env={"CUSTODES_DEBUG_PAUSE": point},
+    )
     wait_for_pause(proc, point)
     proc.send_signal(sig)
     proc.wait(timeout=30)
@@ -97,8 +104,14 @@ def test_kill_at_each_point_leaves_store_unchanged(base_store, second_file, poin
 def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
     """Kill a larger ingest at random times: the store is either before or after, whole."""
     big = tmp_path / "big.csv"
-    rows = [api_row(piid=f"70B03C22F{i:08d}", amount=f"{i % 9973}.{i % 100:02d}",
-                    desc=f"ORDER {i} FOR EQUIPMENT") for i in range(60_000)]
+    rows = [
+        api_row(
+            piid=f"70B03C22F{i:08d}",
+            amount=f"{i % 9973}.{i % 100:02d}",
+            desc=f"ORDER {i} FOR EQUIPMENT",
+        )
+        for i in range(60_000)
+    ]
     write_api_csv(big, rows)
     db = tmp_path / "store.duckdb"
     ingest(db, API_FIXTURE)
@@ -128,8 +141,9 @@ def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
 
 
 def test_second_writer_refuses_with_a_clear_message(base_store, second_file):
-    holder = run_cli_process(base_store, "ingest", str(second_file),
-                             env={"CUSTODES_DEBUG_PAUSE": "stage"})
+    holder = run_cli_process(
+        base_store, "ingest", str(second_file), env={"CUSTODES_DEBUG_PAUSE": "stage"}
+    )
     try:
         wait_for_pause(holder, "stage")
         t0 = time.monotonic()
@@ -151,8 +165,9 @@ def test_second_writer_refuses_with_a_clear_message(base_store, second_file):
 
 
 def test_second_writer_waits_and_then_runs(base_store, second_file):
-    holder = run_cli_process(base_store, "ingest", str(second_file),
-                             env={"CUSTODES_DEBUG_PAUSE": "stage"})
+    holder = run_cli_process(
+        base_store, "ingest", str(second_file), env={"CUSTODES_DEBUG_PAUSE": "stage"}
+    )
     wait_for_pause(holder, "stage")
     waiter = run_cli_process(base_store, "ingest", "--wait", "60", str(BULK_FIXTURE))
     time.sleep(1.5)
@@ -164,6 +179,10 @@ def test_second_writer_waits_and_then_runs(base_store, second_file):
 
 
 def test_module_entry_point_runs():
-    out = subprocess.run([sys.executable, "-m", "custodes", "--help"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "custodes", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "ingest" in out and "stats" in out
