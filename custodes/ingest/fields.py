@@ -116,10 +116,6 @@ def mask_contacts_sql(expr: str) -> str:
     return f"CASE WHEN regexp_matches({expr}, '@|[0-9]{{4}}') THEN {masked} ELSE {expr} END"
 
 
-def has_contacts_sql(expr: str) -> str:
-    return f"regexp_matches({expr}, {sql_str(PHONE_RE + '|' + EMAIL_RE)})"
-
-
 def person_name_sql(expr: str) -> str:
     t = f"upper(trim({expr}))"
     return (

@@ -22,6 +22,7 @@ from custodes.ingest.canonical import (
     minimised_select_sql,
     q,
 )
+from custodes.ingest.fields import sql_str
 from custodes.ingest.formats import detect_format
 from custodes.store.duckdb import Store
 
@@ -72,19 +73,15 @@ def _pause(point: str, pause_at: str | None) -> None:
 
 
 def _read_csv_sql(source: src.SourceFile, header: list[str], i: int) -> str:
-    cols = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
+    cols = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
     compression = "'gzip'" if source.compressed else "'none'"
     return (
-        f"SELECT * FROM read_csv({_lit(str(source.path))}, auto_detect=false, header=true, "
+        f"SELECT * FROM read_csv({sql_str(str(source.path))}, auto_detect=false, header=true, "
         f"delim=',', quote='\"', escape='\"', columns={cols}, strict_mode=true, "
         f"max_line_size=4000000, store_rejects=true, rejects_table='rej_{i}', "
         f"rejects_scan='rejscan_{i}', rejects_limit=0, "
         f"compression={compression})"
     )
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _stage_file(
@@ -146,7 +143,7 @@ def _stage_file(
     # A view: the canonical values are computed while writing, never held in memory.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW canon_{i} AS SELECT *, {i} AS __file, "
-        f"{_lit(source.display)} AS __source, {_lit(fmt.name)} AS __format "
+        f"{sql_str(source.display)} AS __source, {sql_str(fmt.name)} AS __format "
         f"FROM ({lined})"
     )
     fr.rows_read = int(

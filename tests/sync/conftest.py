@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from custodes.ingest.formats import API_SEARCH_REQUIRED
 from custodes.sync.fakeserver import FakeUsaspending
 
 COMPANIES = [
@@ -29,18 +30,7 @@ WORDS = [
     "DATA SUBSCRIPTION",
     "OFFICE FURNITURE",
 ]
-HEADER = [
-    "Agency",
-    "Award ID",
-    "Recipient Name",
-    "Federal Action Obligation",
-    "Action Date",
-    "Modification",
-    "Product/Service Description",
-    "NAICS Description",
-    "Transaction Description",
-    "Generated Award ID",
-]
+HEADER = [*API_SEARCH_REQUIRED, "Generated Award ID"]
 
 
 def make_rows(
