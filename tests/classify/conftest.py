@@ -22,7 +22,7 @@ def run(db: Path, *args: str, expect: int = 0):
 
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
-    """The 24 fixture transactions, ingested and classified once per session."""
+    """The 29 fixture transactions, ingested and classified once per session."""
     db = tmp_path_factory.mktemp("classify") / "store.duckdb"
     run(db, "ingest", str(AWARDS_CSV))
     run(db, "classify")

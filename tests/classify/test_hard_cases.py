@@ -49,6 +49,16 @@ CASES = [
         "video_sensor_surveillance",
     ),
     ("CONT_AWD_70B02C21P00000573_7014_-NONE-_-NONE-", "none"),
+    # rules 1.9: a forensic tool bought from a reseller, a cell-site simulator under a
+    # euphemism, an anonymous-research browser, and two same-word traps
+    ("CONT_AWD_70CMSD22FR0000156_7012_HSHQDC13D00020_7001", "phone_forensics_spyware"),
+    (
+        "CONT_AWD_70CMSD22FR0000167_7012_70B04C19D00000012_7014",
+        "communications_intercept",
+    ),
+    ("CONT_AWD_70CMSD19FR0000072_7012_HSHQDC12D00013_7001", "social_media_monitoring"),
+    ("CONT_AWD_70CMSD21FR0000182_7012_HSHQDC13D00017_7001", "none"),  # ISILON, not SILO
+    ("CONT_AWD_70B02C23F00000871_7014_HSHQDC13D00023_7001", "none"),  # aircraft servers
 ]
 
 
@@ -122,5 +132,5 @@ def test_run_is_logged_with_versions(fixture_db):
         versions = con.execute(
             "SELECT DISTINCT taxonomy_version, rules_version FROM classification"
         ).fetchall()
-    assert runs and runs[-1][2] == 22
+    assert runs and runs[-1][2] == 27
     assert versions == [runs[-1][:2]]
