@@ -16,7 +16,14 @@ import ibis
 from ibis import _
 
 from custodes.analyse.engines import Source
-from custodes.analyse.frame import Dimension, Filters, build_frame, parse_dimensions
+from custodes.analyse.frame import (
+    Dimension,
+    Filters,
+    award_count,
+    build_frame,
+    parse_dimensions,
+    prepared_frame,
+)
 from custodes.errors import InputError, NotFound
 
 MONEY = "decimal(38, 2)"
@@ -58,7 +65,7 @@ def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any
     grouped = t.group_by(keys).aggregate(
         obligation_usd=_sum(t),
         transactions=t.count(),
-        awards=t.award_key.nunique(),
+        awards=award_count(src, t, dims, filters),
         **labels,
     )
     ordered = [d.key for d in dims if d.ordered]
@@ -103,9 +110,13 @@ def year_over_year(src: Source, filters: Filters) -> list[dict[str, Any]]:
 def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any]]:
     """The N awards with the largest net obligations in the filtered window."""
     t = build_frame(src, filters)
+    # On the prepared frame, group by the integer award number (same groups, cheaper).
+    key = "award_no" if prepared_frame(src) is not None else "award_key"
+    extra = {"award_key": t.award_key.max()} if key == "award_no" else {}
     expr = (
-        t.group_by("award_key")
+        t.group_by(key)
         .aggregate(
+            **extra,
             obligation_usd=_sum(t),
             transactions=t.count(),
             piid=t.piid.max(),
@@ -116,7 +127,10 @@ def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any
         .order_by([ibis.desc("obligation_usd"), "award_key"])
         .limit(n)
     )
-    return fetch(expr)
+    rows = fetch(expr)
+    for r in rows:
+        r.pop("award_no", None)
+    return rows
 
 
 def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:

@@ -30,6 +30,9 @@ TABLE_STAGE = {
     "transaction_vendor": "resolve",
     "vendor": "resolve",
     "award_maker": "resolve",
+    "analyse_frame": "analyse prepare",
+    "analyse_award_maker": "analyse prepare",
+    "analyse_build": "analyse prepare",
 }
 
 
@@ -51,6 +54,10 @@ class Source:
     con: Any
     database: str | None = None
     _names: set[str] = field(default_factory=set)
+    # Read the prepared analyse_frame when it is current (False: always join the raw
+    # tables, as the benchmarks and tests do to compare the two paths).
+    use_prepared: bool = True
+    prepared: dict[str, Any] | None = None  # analyse_build row once checked, else {}
 
     def has(self, name: str) -> bool:
         if not self._names:

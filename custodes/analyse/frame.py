@@ -147,27 +147,128 @@ def _with_maker(src: Source, t: Any) -> Any:
     return t.mutate(maker=t.maker.fill_null(NO_MAKER))
 
 
-def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -> Any:
-    """Filtered transactions with the columns DIMS need (an Ibis table expression)."""
-    t = src.table("transaction").select(*BASE_COLUMNS)
+def _filtered(t: Any, filters: Filters) -> Any:
     if filters.sub_agencies:
         t = t.filter(t.awarding_sub_agency_code.isin(list(filters.sub_agencies)))
     if filters.fy_from is not None:
         t = t.filter(t.fiscal_year >= filters.fy_from)
     if filters.fy_to is not None:
         t = t.filter(t.fiscal_year <= filters.fy_to)
+    return t
+
+
+def _by_category(t: Any, filters: Filters) -> Any:
+    if filters.categories:
+        t = t.filter(t.category.isin(list(filters.categories)))
+    if filters.exclude_categories:
+        t = t.filter(~t.category.isin(list(filters.exclude_categories)))
+    return t
+
+
+def prepared_frame(src: Source) -> dict[str, Any] | None:
+    """The analyse_build row when analyse_frame is present and current, else None.
+
+    Current means built by this format from the latest ingest, resolve and classify
+    runs. Checked once per source; `custodes analyse prepare` rebuilds it."""
+    if not src.use_prepared:
+        return None
+    if src.prepared is None:
+        src.prepared = {}
+        if src.has("analyse_frame") and src.has("analyse_build"):
+            built = src.table("analyse_build").to_pyarrow().to_pylist()
+            if built and _current(src, built[0]):
+                src.prepared = built[0]
+    return src.prepared or None
+
+
+def _current(src: Source, built: dict[str, Any]) -> bool:
+    from custodes.analyse.prepare import FRAME_FORMAT
+
+    if built.get("format") != FRAME_FORMAT:
+        return False
+    for table, column, key in (
+        ("ingest_run", "run_id", "last_ingest_run"),
+        ("classification_run", "run_at", "last_classification_run"),
+        ("resolve_run", "run_at", "last_resolve_run"),
+    ):
+        now = src.table(table)[column].max().execute() if src.has(table) else None
+        if hasattr(now, "to_pydatetime"):
+            now = now.to_pydatetime()
+        if now != built.get(key):
+            return False
+    return True
+
+
+def _prepared(src: Source, filters: Filters, dims: Sequence[Dimension]) -> Any:
+    """The same frame read from analyse_frame: every dimension already attached."""
+    t = _by_category(_filtered(src.table("analyse_frame"), filters), filters)
+    if "maker" in {d.needs for d in dims}:
+        m = src.table("analyse_award_maker")
+        t = _attach_on(t, m.select("award_no", "maker"), "award_no", {"maker": "maker"})
+        t = t.mutate(maker=t.maker.fill_null(NO_MAKER))
+    return t
+
+
+def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -> Any:
+    """Filtered transactions with the columns DIMS need (an Ibis table expression).
+
+    Reads the prepared analyse_frame when it is current (same rows, same columns, plus
+    the award number and the flags `award_count` uses); otherwise joins the raw tables.
+    """
+    if prepared_frame(src) is not None:
+        return _prepared(src, filters, dims)
+    t = _filtered(src.table("transaction").select(*BASE_COLUMNS), filters)
     t = t.mutate(
         kind=kind_expr(t), month=t.action_date.year() * 100 + t.action_date.month()
     )
     needs = {d.needs for d in dims}
     if "category" in needs or filters.uses_categories:
-        t = _with_category(src, t)
-        if filters.categories:
-            t = t.filter(t.category.isin(list(filters.categories)))
-        if filters.exclude_categories:
-            t = t.filter(~t.category.isin(list(filters.exclude_categories)))
+        t = _by_category(_with_category(src, t), filters)
     if needs & {"vendor", "family"}:
         t = _with_vendor(src, t, family="family" in needs)
     if "maker" in needs:
         t = _with_maker(src, t)
     return t
+
+
+# Dimensions constant within an award (sub-agency only when no award spans two).
+AWARD_LEVEL = {"category", "maker", "award"}
+# Dimensions that vary inside an award, and the flag pair that counts their awards.
+PAIR_OF = {
+    "vendor": "vendor",
+    "family": "family",
+    "kind": "kind",
+    "recipient": "recipient",
+}
+
+
+def award_count(
+    src: Source, t: Any, dims: Sequence[Dimension], filters: Filters
+) -> Any:
+    """The number of distinct awards in each group, as an Ibis aggregate.
+
+    On the prepared frame, a filtered count over the first_/prev_ flags (exact; see
+    custodes/analyse/prepare.py); where no flag fits the grouping, a distinct count of
+    the integer award number; on the raw tables, a distinct count of the award key."""
+    built = prepared_frame(src)
+    if built is None:
+        return t.award_key.nunique()
+    names = {d.name for d in dims}
+    award_level = set(AWARD_LEVEL)
+    if not built.get("awards_in_several_sub_agencies"):
+        award_level.add("sub_agency")
+    elif filters.sub_agencies:
+        return t.award_no.nunique()
+    varying = names - award_level - {"fiscal_year", "month"}
+    if "month" in names:
+        return t.count(where=t.first_month) if not varying else t.award_no.nunique()
+    if len(varying) > 1:
+        return t.award_no.nunique()
+    pair = PAIR_OF[varying.pop()] if varying else "award"
+    first = t[f"first_{pair}"]
+    if "fiscal_year" in names:
+        return t.count(where=first)
+    prev = t[f"prev_{pair}"]
+    if filters.fy_from is None:
+        return t.count(where=first & prev.isnull())
+    return t.count(where=first & (prev.isnull() | (prev < filters.fy_from)))

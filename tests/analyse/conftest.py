@@ -301,10 +301,14 @@ SHARED_CONTRACT_SQL = [
     """CREATE TABLE classification_run AS SELECT TIMESTAMP '2025-01-01' AS run_at,
          'shared-test' AS taxonomy_version, 'shared-test' AS rules_version,
          0 AS overrides_applied, count(*)::INT AS awards FROM classification""",
-    """CREATE TABLE vendor AS SELECT DISTINCT 'v-' || md5(upper(recipient_name)) AS vendor_id,
-         upper(recipient_name) AS name, NULL::VARCHAR AS parent_id,
-         'f-' || md5(upper(coalesce(recipient_parent_name, recipient_name))) AS family_id,
-         'company' AS kind FROM "transaction" WHERE recipient_name IS NOT NULL""",
+    # One row per vendor id, as the resolve contract says (a name seen under several
+    # parents takes the first parent's family).
+    """CREATE TABLE vendor AS SELECT 'v-' || md5(upper(recipient_name)) AS vendor_id,
+         upper(any_value(recipient_name)) AS name, NULL::VARCHAR AS parent_id,
+         min('f-' || md5(upper(coalesce(recipient_parent_name, recipient_name))))
+             AS family_id,
+         'company' AS kind FROM "transaction" WHERE recipient_name IS NOT NULL
+         GROUP BY 1""",
     """INSERT INTO vendor SELECT DISTINCT
          'f-' || md5(upper(coalesce(recipient_parent_name, recipient_name))),
          upper(coalesce(recipient_parent_name, recipient_name)), NULL, NULL, 'family'

@@ -1,0 +1,203 @@
+"""`custodes analyse prepare`: one analysis-ready row per transaction, built once.
+
+Every analysis groups the same transactions by some dimension and counts the awards in
+each group. Done from the raw tables, each analysis joins ten million transactions to
+their classification, vendor and family on text keys and counts distinct award keys;
+on a large store that takes seconds. This step does the joins once and writes
+`analyse_frame`: the transaction columns the analyses read, every dimension already
+attached, an integer award number, and a few flags that turn "count the distinct
+awards in this group" into a plain filtered count.
+
+How the flags count awards exactly. For a pair P (the award alone, or the award with its
+vendor, family, kind or recipient name), `first_P` marks the first transaction of P in
+each fiscal year, and `prev_P` holds the latest earlier fiscal year in which P has a
+transaction (NULL if none). An award has a transaction of P inside the window of fiscal
+years [A, B] exactly when one of P's transactions in the window is the first of its year
+and its previous year lies before A; each such pair is counted once. So the award count
+of a group is `count(*) FILTER (first_P AND (prev_P IS NULL OR prev_P < A))` over the
+group's rows in the window, which costs no more than a sum. `first_month` does the same
+for calendar months. `analyse_build` records what the frame was built from; analyses
+use the frame only while it is current and otherwise fall back to the joins.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from custodes.store.duckdb import Store
+
+FRAME_FORMAT = "1"  # bump when analyse_frame changes shape
+NO_MAKER = "(no distinct maker named)"
+UNRESOLVED = "(not resolved)"
+UNCLASSIFIED = "unclassified"
+
+# Pairs whose award counts the flags serve: name -> the column paired with the award.
+PAIRS = {
+    "award": None,
+    "vendor": "vendor_id",
+    "family": "family_id",
+    "kind": "kind",
+    "recipient": "recipient_name",
+}
+
+
+# The vendor table has one row per vendor id by contract; taking each id once here
+# guarantees the frame never repeats a transaction even if that is ever broken.
+VENDOR_ONCE = (
+    "SELECT vendor_id, min(name) AS name, min(family_id) AS family_id "
+    "FROM vendor GROUP BY vendor_id"
+)
+
+
+def _present(store: Store) -> dict[str, bool]:
+    names = ("classification", "transaction_vendor", "vendor", "award_maker")
+    return {n: store.has_table(n) for n in names}
+
+
+def _labelled_sql(have: dict[str, bool]) -> str:
+    """Transactions with category, vendor and family attached, as `build_frame` does."""
+    cls = (
+        "LEFT JOIN classification c USING (award_key)"
+        if have["classification"]
+        else "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category "
+        "WHERE false) c USING (award_key)"
+    )
+    if have["transaction_vendor"] and have["vendor"]:
+        ven = f"""LEFT JOIN transaction_vendor tv USING (transaction_key)
+                 LEFT JOIN ({VENDOR_ONCE}) v ON v.vendor_id = tv.vendor_id
+                 LEFT JOIN ({VENDOR_ONCE}) f
+                     ON f.vendor_id = coalesce(v.family_id, tv.vendor_id)"""
+        vid, vname, fam = "tv.vendor_id", "v.name", "v.family_id"
+        fname = "f.name"
+    else:
+        ven, vid, vname, fam, fname = "", "NULL", "NULL", "NULL", "NULL"
+    return f"""
+        SELECT t.transaction_key, t.award_key, t.piid, t.modification_number,
+               t.action_date, t.fiscal_year, t.obligation_usd, t.recipient_name,
+               t.awarding_sub_agency_code, t.awarding_sub_agency_name, t.description,
+               t.ingest_run_id,
+               CASE WHEN t.obligation_usd < 0 THEN 'deobligation'
+                    WHEN t.modification_number IS NULL
+                         OR t.modification_number IN ('0', '', '00') THEN 'new award'
+                    ELSE 'modification' END AS kind,
+               (year(t.action_date) * 100 + month(t.action_date))::INTEGER AS month,
+               coalesce(c.category, '{UNCLASSIFIED}') AS category,
+               coalesce({vid}, '{UNRESOLVED}') AS vendor_id,
+               coalesce({vname}, t.recipient_name) AS vendor_name,
+               coalesce({fam}, {vid}, '{UNRESOLVED}') AS family_id,
+               coalesce({fname}, {vname}, t.recipient_name) AS family_name
+        FROM "transaction" t {cls} {ven}"""
+
+
+def _flags_sql() -> str:
+    """The award number and the first_/prev_ flags (see the module docstring)."""
+    cols = []
+    for name, column in PAIRS.items():
+        part = "award_no" + (f", {column}" if column else "")
+        order = "ORDER BY fiscal_year, transaction_key"
+        cols.append(
+            f"row_number() OVER (PARTITION BY {part}, fiscal_year "
+            f"ORDER BY transaction_key) = 1 AS first_{name}"
+        )
+        cols.append(
+            f"lag(fiscal_year) OVER (PARTITION BY {part} {order})::SMALLINT "
+            f"AS prev_{name}"
+        )
+    cols.append(
+        "row_number() OVER (PARTITION BY award_no, month ORDER BY transaction_key) = 1 "
+        "AS first_month"
+    )
+    return ",\n               ".join(cols)
+
+
+def frame_sql(have: dict[str, bool]) -> str:
+    return f"""
+    CREATE OR REPLACE TABLE analyse_frame AS
+    WITH labelled AS ({_labelled_sql(have)}),
+    numbered AS (
+        SELECT *, (dense_rank() OVER (ORDER BY award_key))::INTEGER AS award_no
+        FROM labelled)
+    SELECT *, {_flags_sql()}
+    FROM numbered
+    ORDER BY fiscal_year, award_no"""
+
+
+def award_maker_sql(have: dict[str, bool]) -> str:
+    """One row per (award, maker) named, keyed by award number; absent makers get
+    NO_MAKER at query time."""
+    if not have["award_maker"]:
+        return (
+            "CREATE OR REPLACE TABLE analyse_award_maker "
+            "(award_no INTEGER, award_key VARCHAR, maker VARCHAR)"
+        )
+    return """
+    CREATE OR REPLACE TABLE analyse_award_maker AS
+    SELECT DISTINCT a.award_no, m.award_key, m.maker
+    FROM award_maker m
+    JOIN (SELECT DISTINCT award_key, award_no FROM analyse_frame) a USING (award_key)
+    ORDER BY 1"""
+
+
+def _markers(store: Store) -> dict[str, Any]:
+    """What the frame depends on: the last run of each stage that feeds it."""
+
+    def last(table: str, column: str) -> Any:
+        if not store.has_table(table):
+            return None
+        return store.scalar(f"SELECT max({column}) FROM {table}")
+
+    return {
+        "last_ingest_run": last("ingest_run", "run_id"),
+        "last_classification_run": last("classification_run", "run_at"),
+        "last_resolve_run": last("resolve_run", "run_at"),
+    }
+
+
+def build_analysis_frame(store: Store) -> dict[str, Any]:
+    """Rebuild analyse_frame, analyse_award_maker and analyse_build in one transaction."""
+    have = _present(store)
+    with store.transaction():
+        store.execute(frame_sql(have))
+        store.execute(award_maker_sql(have))
+        spanning = store.scalar(
+            "SELECT count(*) FROM (SELECT award_no FROM analyse_frame GROUP BY 1 "
+            "HAVING count(DISTINCT awarding_sub_agency_code) > 1)"
+        )
+        row = {
+            "built_at": datetime.now(UTC).replace(tzinfo=None),
+            **_markers(store),
+            "transactions": store.scalar("SELECT count(*) FROM analyse_frame"),
+            "awards": store.scalar("SELECT max(award_no) FROM analyse_frame") or 0,
+            "awards_in_several_sub_agencies": spanning,
+            "format": FRAME_FORMAT,
+        }
+        store.execute(
+            "CREATE OR REPLACE TABLE analyse_build (built_at TIMESTAMP, "
+            "last_ingest_run INTEGER, last_classification_run TIMESTAMP, "
+            "last_resolve_run TIMESTAMP, transactions BIGINT, awards BIGINT, "
+            "awards_in_several_sub_agencies BIGINT, format VARCHAR)"
+        )
+        store.execute(
+            "INSERT INTO analyse_build VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            list(row.values()),
+        )
+    return row
+
+
+def frame_stale_reason(store: Store) -> str | None:
+    """Why analyse_frame cannot be used as it is, or None when it is current."""
+    if not (store.has_table("analyse_frame") and store.has_table("analyse_build")):
+        return "it has not been built"
+    built = store.rows("SELECT * FROM analyse_build")[0]
+    if built["format"] != FRAME_FORMAT:
+        return "this version of custodes lays it out differently"
+    now = _markers(store)
+    for key, what in (
+        ("last_ingest_run", "an ingest"),
+        ("last_classification_run", "`custodes classify`"),
+        ("last_resolve_run", "`custodes resolve`"),
+    ):
+        if built[key] != now[key]:
+            return f"{what} ran since it was built"
+    return None
