@@ -4,11 +4,15 @@ The web app never aggregates millions of transactions per request. This step bui
 one transaction, small tables keyed the way the pages ask:
 
 - serve_award: one row per award (totals, dates, agency, vendor, category, maker,
-  a short description and an upper-cased search text);
+  a short description and an upper-cased search text), numbered by vendor and then
+  by size, with each award's rank within its vendor (the vendor page reads one page
+  of a vendor's awards without sorting them);
 - serve_award_year: award x fiscal year obligations (fiscal-year facet and filter);
 - serve_spending: fiscal year x agency x category totals (dashboard, category pages);
 - serve_vendor: one row per vendor with totals and search text;
 - serve_vendor_year: vendor x fiscal year x category totals (vendor chart);
+- serve_popular, serve_popular_facet, serve_popular_top: search results of common
+  words (custodes/serve/popular.py);
 - serve_build: when and from which tables the above were built.
 
 Vendors come from `custodes resolve` (vendor, transaction_vendor) and categories from
@@ -22,10 +26,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from custodes.serve.popular import POPULAR_AWARDS, popular_sql
 from custodes.store.duckdb import Store
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "4"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "5"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -36,6 +41,9 @@ SERVE_TABLES = (
     "serve_token",
     "serve_award_maker",
     "serve_transaction",
+    "serve_popular",
+    "serve_popular_facet",
+    "serve_popular_top",
     "serve_build",
 )
 
@@ -158,7 +166,10 @@ def serve_award_sql(have: dict[str, bool]) -> str:
                any_value(t.psc_code) AS psc_code
         FROM "transaction" t JOIN tv USING (transaction_key)
         GROUP BY t.award_key)
-    SELECT (row_number() OVER (ORDER BY a.vendor_id, a.award_key))::INTEGER AS award_id,
+    SELECT (row_number() OVER (ORDER BY a.vendor_id, a.obligation_usd DESC NULLS LAST,
+               a.award_key))::INTEGER AS award_id,
+           (row_number() OVER (PARTITION BY a.vendor_id ORDER BY a.obligation_usd DESC
+               NULLS LAST, a.award_key))::INTEGER AS vendor_rank,
            a.award_key, a.piid, a.agency_code, a.agency_name,
            CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
                AS recipient_name,
@@ -223,8 +234,11 @@ def serve_vendor_sql(have: dict[str, bool]) -> str:
     ORDER BY v.vendor_id"""
 
 
-def build_serve_tables(store: Store) -> dict[str, object]:
-    """Rebuild every serve_* table in one transaction; returns the serve_build row."""
+def build_serve_tables(
+    store: Store, popular_awards: int = POPULAR_AWARDS
+) -> dict[str, object]:
+    """Rebuild every serve_* table in one transaction; returns the serve_build row.
+    Words matching at least POPULAR_AWARDS awards get their search results stored."""
     have = _present(store)
     with store.transaction():
         store.execute(SERVE_WITHHELD_SQL)
@@ -234,6 +248,8 @@ def build_serve_tables(store: Store) -> dict[str, object]:
         store.execute(serve_vendor_sql(have))
         store.execute(SERVE_VENDOR_YEAR_SQL)
         store.execute(SERVE_TOKEN_SQL)
+        for sql in popular_sql(popular_awards):
+            store.execute(sql)
         store.execute(
             SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL
         )

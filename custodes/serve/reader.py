@@ -24,6 +24,7 @@ STAGE_TABLES = (
     "serve_award",
     "serve_build",
     "serve_transaction",
+    "serve_popular",
 )
 
 

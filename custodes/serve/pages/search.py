@@ -7,6 +7,7 @@ from typing import Any
 from custodes.model.agencies import load_agencies
 from custodes.serve import params as P
 from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.popular import popular_search
 from custodes.serve.views import Table, View
 
 FACETS = ("agency_code", "category", "vendor_id", "maker")
@@ -98,8 +99,13 @@ def results_sql(award_ids: list[int]) -> str:
 def run_search(
     ctx: Ctx, where: str, args: list[Any], size: int, page: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
-    """Matches go to a temporary table once; facets and the page are read from it."""
+    """Matches go to a temporary table once; facets and the page are read from it.
+    A common word is answered from the tables prepared for it (custodes/serve/popular.py)."""
     tokens = P.search_tokens(ctx.params.get("q"))
+    if len(tokens) == 1:
+        found = popular_search(ctx.reader, tokens[0], where, args, size, page)
+        if found is not None and found[2] is not None:
+            return found  # type: ignore[return-value]
     _, facets, years, top, _ = ctx.reader.batch(
         [
             hits_sql(where, args, tokens),
@@ -115,12 +121,14 @@ def run_search(
 def add_labels(ctx: Ctx, rows: list[dict[str, Any]]) -> None:
     """Agency and vendor names for the facet rows (kept out of the word table)."""
     _, subtier = load_agencies()
-    vendors = sorted(
-        {r["vendor_id"] for r in rows if r["g"] == 13 and r["vendor_id"]},
-        key=lambda v: (
-            -next(r["awards"] for r in rows if r["g"] == 13 and r["vendor_id"] == v)
-        ),
-    )[:15]
+    # The 15 vendors the facet will show (ties by id, as build_facets orders them).
+    vendors = [
+        r["vendor_id"]
+        for r in sorted(
+            (r for r in rows if r["g"] == 13 and r["vendor_id"]),
+            key=lambda r: (-r["awards"], r["vendor_id"]),
+        )[:15]
+    ]
     names = {}
     if vendors:
         marks = ", ".join("?" * len(vendors))
@@ -180,7 +188,8 @@ def build_facets(
                 {"value": r["maker"], "label": r["maker"], "awards": r["awards"]}
             )
     for key in out:
-        out[key].sort(key=lambda f: (-f["awards"], str(f["label"])))
+        # ties by value: a stable order, and for vendors the same 15 add_labels named
+        out[key].sort(key=lambda f: (-f["awards"], str(f["value"])))
         out[key] = out[key][:15]
     return total, out
 

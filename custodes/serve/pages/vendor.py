@@ -18,8 +18,8 @@ AWARDS_SQL = """
     SELECT award_key, piid, agency_name, category, maker, description,
         first_action_date,
            last_action_date, obligation_usd, transactions
-    FROM serve_award WHERE vendor_id = ?
-    ORDER BY obligation_usd DESC NULLS LAST, award_key LIMIT ? OFFSET ?"""
+    FROM serve_award WHERE vendor_id = ? AND vendor_rank > ? AND vendor_rank <= ?
+    ORDER BY vendor_rank"""
 
 # Awards where this vendor is the named maker but another vendor was paid (resellers),
 # and the reverse: makers whose products this vendor resold.
@@ -65,7 +65,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         "GROUP BY 1 ORDER BY 1",
         [vendor_id],
     )
-    awards = r.rows(AWARDS_SQL, [vendor_id, size, (page - 1) * size])
+    awards = r.rows(AWARDS_SQL, [vendor_id, (page - 1) * size, page * size])
     for a in awards:
         a["category_label"] = category_label(a["category"])
     view.data = {

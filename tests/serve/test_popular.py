@@ -1,0 +1,76 @@
+"""Common words answered from prepared tables give the same page as the live search.
+
+Each search runs twice through the app: once with the stored common-word tables, once
+with them ignored (the live path), and the JSON answers must be equal: totals, every
+facet, the page of awards in order.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from custodes.serve.app import build_app
+from custodes.serve.popular import popular_tokens
+from custodes.serve.prepare import build_serve_tables
+from custodes.settings import Settings
+from custodes.store import open_store
+from tests.conftest import SHARED_DATA, need_shared
+
+
+def _client(db: Path, popular_awards: int) -> TestClient:
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        build_serve_tables(store, popular_awards=popular_awards)
+    return TestClient(
+        build_app(Settings(db=db), cache_size=0, page_cache=0),
+        raise_server_exceptions=False,
+    )
+
+
+def _both(client: TestClient, params: dict) -> tuple[dict, dict]:
+    reader = client.app.state.reader
+    reader.popular_tokens = None  # read the stored words again
+    stored = client.get("/search.json", params=params)
+    assert stored.status_code == 200, stored.text
+    reader.popular_tokens = frozenset()  # no stored words: everything live
+    live = client.get("/search.json", params=params)
+    assert live.status_code == 200, live.text
+    return stored.json(), live.json()
+
+
+def _compare(client: TestClient, words: list[str], filters: list[dict]) -> int:
+    compared = 0
+    for word in words:
+        for extra in filters:
+            for page in (1, 2):
+                params = {"q": word, "page": page, **extra}
+                stored, live = _both(client, params)
+                stored.pop("meta", None), live.pop("meta", None)
+                assert stored == live, params
+                compared += stored["data"]["total"] > 0
+    return compared
+
+
+def test_common_words_match_live_search_on_fixtures(store_path, tmp_path):
+    db = tmp_path / "popular.duckdb"
+    shutil.copy(store_path, db)
+    with _client(db, popular_awards=2) as client:
+        words = sorted(popular_tokens(client.app.state.reader))
+        assert len(words) >= 10
+        filters = [{}, {"agency": "ICE"}, {"fy": 2022}, {"category": "none"}]
+        assert _compare(client, words[:25], filters) >= 25
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_common_words_match_live_search_on_the_real_data(db_path, cli):
+    need_shared()
+    cli("ingest", str(SHARED_DATA / "usaspending"))
+    with _client(db_path, popular_awards=1000) as client:
+        words = sorted(popular_tokens(client.app.state.reader))
+        assert "SERVICES" in words or "SUPPORT" in words
+        filters = [{}, {"agency": "ICE"}, {"agency": "CBP"}, {"fy": 2023}, {"fy": 2016}]
+        assert _compare(client, words[:: max(1, len(words) // 12)], filters) >= 20
