@@ -17,6 +17,7 @@ custodes=.venv/bin/custodes
 $custodes ingest "$data"
 $custodes resolve
 $custodes classify
+$custodes analyse prepare
 $custodes check
 $custodes stats
 if [ -z "${CUSTODES_DEMO_NO_SERVE:-}" ]; then

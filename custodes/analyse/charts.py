@@ -82,6 +82,55 @@ def bar_chart(
     return _with_source(chart, source_line)
 
 
+def month_chart(
+    rows: list[dict[str, Any]], title: str, subtitle: str, source_line: str
+) -> Any:
+    """Net obligations per calendar month as a line with points (rows need `label`
+    as YYYY-MM and `obligation_usd`); every month in the rows is drawn, in order."""
+    alt = _altair()
+    biggest = max((abs(r["obligation_usd"] or 0) for r in rows), default=0)
+    scale, unit = (
+        (Decimal(1_000_000), "millions")
+        if biggest >= 1_000_000
+        else (Decimal(1_000), "thousands")
+    )
+    data = [
+        {
+            "month": f"{r['label']}-01",
+            "usd_m": float((r["obligation_usd"] or Decimal(0)) / scale),
+            "usd": f"${r['obligation_usd']:,.2f}",
+            "label": r["label"],
+        }
+        for r in sorted(rows, key=lambda r: r["label"])
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=data))
+        .mark_line(color="#3b5b92", point=alt.OverlayMarkDef(color="#3b5b92", size=18))
+        .encode(
+            alt.X(
+                "month:T",
+                title="Month of the action date",
+                axis=alt.Axis(format="%b %Y", labelAngle=-45, tickCount=8),
+            ),
+            alt.Y(
+                "usd_m:Q",
+                title=f"Net obligations (US$ {unit})",
+                axis=alt.Axis(format=",.1f"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Month"),
+                alt.Tooltip("usd:N", title="Net"),
+            ],
+        )
+        .properties(
+            width=WIDTH,
+            height=220,
+            title=alt.Title(title, subtitle=subtitle, anchor="start"),
+        )
+    )
+    return _with_source(chart, source_line)
+
+
 def _with_source(chart: Any, source_line: str) -> Any:
     """Put the source line under the chart (a bottom title of a one-chart group)."""
     alt = _altair()

@@ -30,6 +30,7 @@ TABLE_STAGE = {
     "transaction_vendor": "resolve",
     "vendor": "resolve",
     "award_maker": "resolve",
+    "resolve_run": "resolve",
     "analyse_frame": "analyse prepare",
     "analyse_award_maker": "analyse prepare",
     "analyse_build": "analyse prepare",

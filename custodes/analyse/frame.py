@@ -268,7 +268,7 @@ def award_count(
     first = t[f"first_{pair}"]
     if "fiscal_year" in names:
         return t.count(where=first)
-    prev = t[f"prev_{pair}"]
+    prev = t[f"prev_{pair}"]  # -1 when the pair has no earlier transaction
     if filters.fy_from is None:
-        return t.count(where=first & prev.isnull())
-    return t.count(where=first & (prev.isnull() | (prev < filters.fy_from)))
+        return t.count(where=first & (prev == -1))
+    return t.count(where=first & (prev < filters.fy_from))

@@ -9,14 +9,15 @@ attached, an integer award number, and a few flags that turn "count the distinct
 awards in this group" into a plain filtered count.
 
 How the flags count awards exactly. For a pair P (the award alone, or the award with its
-vendor, family, kind or recipient name), `first_P` marks the first transaction of P in
-each fiscal year, and `prev_P` holds the latest earlier fiscal year in which P has a
-transaction (NULL if none). An award has a transaction of P inside the window of fiscal
-years [A, B] exactly when one of P's transactions in the window is the first of its year
-and its previous year lies before A; each such pair is counted once. So the award count
-of a group is `count(*) FILTER (first_P AND (prev_P IS NULL OR prev_P < A))` over the
-group's rows in the window, which costs no more than a sum. `first_month` does the same
-for calendar months. `analyse_build` records what the frame was built from; analyses
+vendor, family, kind or recipient name), `prev_P` holds the fiscal year of P's previous
+transaction in order of fiscal year (-1 for P's first), and `first_P` marks the first
+transaction of P in each fiscal year (its previous one is in another year). An award has
+a transaction of P inside the window of fiscal years [A, B] exactly when one of P's
+transactions in the window is the first of its year and the year before lies before A;
+each such pair is counted once. So the award count of a group is
+`count(*) FILTER (first_P AND prev_P < A)` over the group's rows in the window (without
+a window, `prev_P = -1`), which costs no more than a sum; one window function per pair
+builds both columns. `first_month` does the same for calendar months. `analyse_build` records what the frame was built from; analyses
 use the frame only while it is current and otherwise fall back to the joins.
 """
 
@@ -90,36 +91,44 @@ def _labelled_sql(have: dict[str, bool]) -> str:
         FROM "transaction" t {cls} {ven}"""
 
 
-def _flags_sql() -> str:
-    """The award number and the first_/prev_ flags (see the module docstring)."""
+def _lag_sql() -> str:
+    """One window per pair: the fiscal year of the pair's previous transaction (-1 for
+    its first), in order of fiscal year; and the previous month of the award."""
     cols = []
     for name, column in PAIRS.items():
         part = "award_no" + (f", {column}" if column else "")
-        order = "ORDER BY fiscal_year, transaction_key"
         cols.append(
-            f"row_number() OVER (PARTITION BY {part}, fiscal_year "
-            f"ORDER BY transaction_key) = 1 AS first_{name}"
-        )
-        cols.append(
-            f"lag(fiscal_year) OVER (PARTITION BY {part} {order})::SMALLINT "
-            f"AS prev_{name}"
+            f"lag(fiscal_year, 1, -1) OVER (PARTITION BY {part} "
+            f"ORDER BY fiscal_year, transaction_key)::SMALLINT AS prev_{name}"
         )
     cols.append(
-        "row_number() OVER (PARTITION BY award_no, month ORDER BY transaction_key) = 1 "
-        "AS first_month"
+        "lag(month, 1, -1) OVER (PARTITION BY award_no ORDER BY month, "
+        "transaction_key) AS prev_month_"
     )
     return ",\n               ".join(cols)
+
+
+def _flags_sql() -> str:
+    """first_<pair>: the first transaction of the pair in its fiscal year."""
+    cols = [
+        f"prev_{name} IS DISTINCT FROM fiscal_year AS first_{name}" for name in PAIRS
+    ]
+    cols.append("prev_month_ IS DISTINCT FROM month AS first_month")
+    return ", ".join(cols)
 
 
 def frame_sql(have: dict[str, bool]) -> str:
     return f"""
     CREATE OR REPLACE TABLE analyse_frame AS
     WITH labelled AS ({_labelled_sql(have)}),
-    numbered AS (
-        SELECT *, (dense_rank() OVER (ORDER BY award_key))::INTEGER AS award_no
-        FROM labelled)
-    SELECT *, {_flags_sql()}
-    FROM numbered
+    award_numbers AS (
+        SELECT award_key, (row_number() OVER (ORDER BY award_key))::INTEGER AS award_no
+        FROM (SELECT DISTINCT award_key FROM "transaction")),
+    lagged AS (
+        SELECT l.*, n.award_no, {_lag_sql()}
+        FROM labelled l JOIN award_numbers n USING (award_key))
+    SELECT * EXCLUDE (prev_month_), {_flags_sql()}
+    FROM lagged
     ORDER BY fiscal_year, award_no"""
 
 

@@ -162,6 +162,11 @@ def write_charts(report: dict[str, Any], out: Path) -> dict[str, list[Path]]:
             ),
             out / f"by-{by}",
         )
+    if by == "month":
+        made["by"] = charts.write_chart(
+            charts.month_chart(report["by"], f"{who} by month", sub, src),
+            out / "by-month",
+        )
     made["fy"] = charts.write_chart(
         charts.bar_chart(
             report["by_fiscal_year"],

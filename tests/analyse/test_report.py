@@ -277,3 +277,21 @@ def test_report_on_real_resolve_and_classify_output(cli, db_path, tmp_path):
         rows = [r for r in behind if r["vendor_id"] == fig["vendor_id"]]
         assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(
             fig["obligation_usd"])
+
+
+def test_report_by_month_draws_a_month_chart(fixture_db, tmp_path, run_cli):
+    out = tmp_path / "monthly"
+    run_cli(
+        "--db", str(fixture_db), "report", "spending", "--agency", "ICE",
+        "--by", "month", "--fy", "2021-2023", "--all-spending", "--out", str(out),
+    )
+    svg = (out / "by-month.svg").read_text()
+    assert (out / "by-month.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for text in ("ICE ", " by month", "Month of the action date",
+                 "Net obligations (US$ thousands)", "USAspending.gov"):
+        assert text in svg, text  # fixture amounts are thousands of dollars
+    data = json.loads((out / "report.json").read_text())
+    months = [r["label"] for r in data["by"]]
+    assert len(months) >= 3 and len(set(months)) == len(months)
+    # one point per month: the SVG has a symbol path per point
+    assert svg.count('role="graphics-symbol"') >= len(months)
