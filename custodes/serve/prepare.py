@@ -289,6 +289,10 @@ def serve_tables_stale(store: Store) -> str | None:
         return "vendor resolution changed since they were built"
     if have["classification"] != (built["categories_from"] == "classify"):
         return "classification changed since they were built"
+    if store.has_table("resolve_run"):
+        last = store.scalar("SELECT max(run_at) FROM resolve_run")
+        if last is not None and last > built["built_at"]:
+            return "vendor resolution ran again since they were built"
     if have["classification_run"]:
         last = store.scalar("SELECT max(run_at) FROM classification_run")
         if last is not None and last > built["built_at"]:
