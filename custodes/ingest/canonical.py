@@ -1,14 +1,16 @@
 """Map each source format onto the canonical transaction columns, as SQL.
 
-`canonical_select_sql(fmt, header, stage)` returns one SELECT over a staging table (all
-VARCHAR, named by the file's header) that yields every canonical column, the minimised
-raw row as JSON, and `problem` (NULL, or why the row goes to quarantine).
+`canonical_select_sql(fmt, header, rows)` returns one SELECT over rows of a file (all
+VARCHAR, named by the file's header, minimised) that yields every canonical column, the
+raw row (whole as JSON, and as stored), and `__problem` (NULL, or why the row goes to
+quarantine).
 """
 
 from __future__ import annotations
 
 from custodes.ingest import fields as f
 from custodes.ingest.formats import Format
+from custodes.ingest.rawrow import stored_value_sql
 from custodes.model.agencies import load_agencies
 
 CANONICAL_COLUMNS = (
@@ -147,22 +149,6 @@ def _field_problem(name: str, value: str, problem: str) -> str:
     )
 
 
-def _raw_values(header: list[str]) -> str:
-    """The raw row as a list of values, in header order (the header is kept per file)."""
-    return "list_value(" + ", ".join(q(h) for h in header) + ")"
-
-
-def _raw_hash(header: list[str]) -> str:
-    """MD5 over the values (unit-separated, NULL marked): stable across versions."""
-    parts = ", ".join(f"coalesce({q(h)}, chr(30))" for h in header)
-    return f"md5(concat_ws(chr(31), {parts}))"
-
-
-def _raw_json(header: list[str]) -> str:
-    pairs = ", ".join(f"{f.sql_str(h)}, {q(h)}" for h in header)
-    return f"json_object({pairs})::VARCHAR"
-
-
 def api_search_derived_sql(header: list[str]) -> dict[str, str]:
     """Values several canonical columns use, computed once per row."""
     gaid = f.clean_text_sql(_col(header, "Generated Award ID"))
@@ -233,9 +219,6 @@ def api_search_sql(header: list[str]) -> dict[str, str]:
             f"{_field_problem('Action Date', q('Action Date'), f.date_problem_sql(q('Action Date'), date))}, "
             f"CASE WHEN {piid} IS NULL THEN 'empty Award ID (PIID)' END)"
         ),
-        "__raw_json": _raw_json(header),
-        "__raw_values": _raw_values(header),
-        "content_hash": _raw_hash(header),
     }
 
 
@@ -312,13 +295,13 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
             f"{_field_problem('action_date', c('action_date'), f.date_problem_sql(c('action_date'), date))}, "
             f"CASE WHEN {piid} IS NULL THEN 'empty award_id_piid' END)"
         ),
-        "__raw_json": _raw_json(header),
-        "__raw_values": _raw_values(header),
-        "content_hash": _raw_hash(header),
     }
 
 
 def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
+    """Every canonical column, plus the raw row: `__raw_json` (whole), `__raw_values`
+    (as stored: values equal to their canonical column elided, see rawrow.py) and
+    `content_hash` (a 64-bit hash of the raw values)."""
     if fmt.name == "api_search":
         derived, mapping = api_search_derived_sql(header), api_search_sql(header)
     else:
@@ -328,7 +311,18 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
         )
     pre = ", ".join(f"{expr} AS {name}" for name, expr in derived.items())
     cols = ", ".join(f"{expr} AS {name}" for name, expr in mapping.items())
-    return (
-        f"SELECT {cols}, __ord, __minimised_individual, __minimised_text "
+    raw = [f"__r{k}" for k in range(len(header))]
+    passed = ", ".join(f"{q(h)} AS {r}" for h, r in zip(header, raw, strict=True))
+    inner = (
+        f"SELECT {cols}, __ord, __minimised_individual, __minimised_text, {passed} "
         f"FROM (SELECT *, {pre} FROM ({minimised}))"
+    )
+    stored = ", ".join(
+        stored_value_sql(fmt.name, h, r) for h, r in zip(header, raw, strict=True)
+    )
+    pairs = ", ".join(f"{f.sql_str(h)}, {r}" for h, r in zip(header, raw, strict=True))
+    return (
+        f"SELECT * EXCLUDE ({', '.join(raw)}), list_value({stored}) AS __raw_values, "
+        f"json_object({pairs})::VARCHAR AS __raw_json, "
+        f"hash({', '.join(raw)})::VARCHAR AS content_hash FROM ({inner})"
     )

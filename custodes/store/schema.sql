@@ -78,14 +78,11 @@ CREATE TABLE IF NOT EXISTS "transaction" (
     raw_values                 VARCHAR[]  -- the raw source row, minimised, in header order
 );
 
--- Earlier versions of transactions that a later ingest replaced (for "what changed").
--- The raw source row of each transaction as a JSON object (header -> value). The values
--- live in transaction.raw_values (one write at ingest), the header once per file.
-CREATE VIEW IF NOT EXISTS source_row AS
-    SELECT t.transaction_key, to_json(map(f.header, t.raw_values))::VARCHAR AS raw_json
-    FROM "transaction" t
-    JOIN source_file f ON f.run_id = t.ingest_run_id AND f.display = t.source_file;
+-- The view source_row (the raw source row of each transaction as a JSON object, header ->
+-- value) is created by custodes/store/duckdb.py from custodes/ingest/rawrow.py: values
+-- equal to their canonical column are stored once, in the canonical column.
 
+-- Earlier versions of transactions that a later ingest replaced (for "what changed").
 CREATE TABLE IF NOT EXISTS transaction_revision (
     transaction_key  VARCHAR,
     replaced_by_run  INTEGER,

@@ -1,0 +1,95 @@
+"""The stored raw row: values equal to their canonical column are not stored twice.
+
+`transaction.raw_values` holds the raw source row (after data minimisation) in the order
+of the file's header. Where a raw value is byte-identical to the text of the canonical
+column it feeds (the description, the recipient name, the PSC and NAICS texts, the PIID,
+the award id, the date ...), the list holds NULL instead, and the `source_row` view puts
+the canonical value back. A column is elided only if a NULL raw value always gives a NULL
+canonical value (under the condition given), so a NULL in the list is never ambiguous:
+either the value was elided and the canonical column restores it, or both are NULL.
+"""
+
+from __future__ import annotations
+
+from custodes.ingest.fields import sql_str
+
+# format -> raw column -> (canonical column, condition under which it was elided)
+ELIDED: dict[str, dict[str, tuple[str, str]]] = {
+    "api_search": {
+        "Award ID": ("piid", "TRUE"),
+        "Recipient Name": ("recipient_name", "TRUE"),
+        "Action Date": ("action_date", "TRUE"),
+        "Product/Service Description": ("psc_description", "TRUE"),
+        "NAICS Description": ("naics_description", "TRUE"),
+        "Transaction Description": ("description", "TRUE"),
+        "Generated Award ID": ("award_key", "award_key_source = 'source'"),
+        "Recipient UEI": ("recipient_uei", "TRUE"),
+        "PSC": ("psc_code", "TRUE"),
+        "NAICS": ("naics_code", "TRUE"),
+    },
+    "bulk_contracts": {
+        "award_id_piid": ("piid", "TRUE"),
+        "parent_award_id": ("parent_award_piid", "TRUE"),
+        "contract_award_unique_key": ("award_key", "award_key_source = 'source'"),
+        "action_date": ("action_date", "TRUE"),
+        "recipient_name": ("recipient_name", "TRUE"),
+        "recipient_uei": ("recipient_uei", "TRUE"),
+        "recipient_duns": ("recipient_duns", "TRUE"),
+        "recipient_parent_name": ("recipient_parent_name", "TRUE"),
+        "recipient_parent_uei": ("recipient_parent_uei", "TRUE"),
+        "recipient_parent_duns": ("recipient_parent_duns", "TRUE"),
+        "awarding_office_code": ("awarding_office_code", "TRUE"),
+        "awarding_office_name": ("awarding_office_name", "TRUE"),
+        "funding_sub_agency_name": ("funding_sub_agency_name", "TRUE"),
+        "product_or_service_code": ("psc_code", "TRUE"),
+        "product_or_service_code_description": ("psc_description", "TRUE"),
+        "naics_code": ("naics_code", "TRUE"),
+        "naics_description": ("naics_description", "TRUE"),
+        "award_description": ("description", "TRUE"),
+    },
+}
+
+
+def stored_value_sql(fmt: str, name: str, raw: str) -> str:
+    """The list element stored for raw column `name` (SQL `raw`), canonical columns
+    in scope by name: NULL where the canonical column restores it exactly."""
+    target = ELIDED.get(fmt, {}).get(name)
+    if target is None:
+        return raw
+    column, condition = target
+    return f"CASE WHEN ({condition}) AND {raw} = {column}::VARCHAR THEN NULL ELSE {raw} END"
+
+
+def _restore_case(t: str, name: str) -> str:
+    """SQL: the canonical value that restores the raw column named by SQL `name`."""
+    by_format = []
+    for fmt, columns in ELIDED.items():
+        whens = " ".join(
+            f"WHEN {sql_str(raw)} THEN CASE WHEN {_qualify(t, cond)} "
+            f"THEN {t}.{column}::VARCHAR END"
+            for raw, (column, cond) in columns.items()
+        )
+        by_format.append(f"WHEN {sql_str(fmt)} THEN CASE {name} {whens} END")
+    return f"CASE {t}.source_format {' '.join(by_format)} END"
+
+
+def _qualify(t: str, condition: str) -> str:
+    return condition.replace("award_key_source", f"{t}.award_key_source")
+
+
+def raw_json_sql(t: str = "t", f: str = "f") -> str:
+    """SQL: the raw row of transaction alias `t` as a JSON object, header from `f`."""
+    value = f"coalesce({t}.raw_values[i], {_restore_case(t, f'{f}.header[i]')})"
+    return (
+        f"to_json(map({f}.header, list_transform(range(1, len({f}.header) + 1), "
+        f"lambda i: {value})))::VARCHAR"
+    )
+
+
+def source_row_view_sql() -> str:
+    return (
+        "CREATE OR REPLACE VIEW source_row AS SELECT t.transaction_key, "
+        f"{raw_json_sql()} AS raw_json "
+        'FROM "transaction" t JOIN source_file f '
+        "ON f.run_id = t.ingest_run_id AND f.display = t.source_file"
+    )

@@ -1,0 +1,167 @@
+"""Read one source file for ingest: check every row, and define how to read it again.
+
+Nothing is copied into a staging table. Each file is read twice, straight from disk:
+
+1. the **check pass** keeps, per accepted row and in file order, only the transaction key,
+   the problem (if any) and the minimisation flags (temp table `checks_{i}`; its rowid is
+   the row's ordinal among the accepted rows), plus the raw row of problem rows;
+2. the **write pass** recomputes the canonical row while it is written to the store,
+   either in parallel and joined to its line by key (`stream_{i}`), or in file order with
+   a row counter (`canon_{i}`), for the rare rows whose key is not unique.
+
+Lines rejected by the CSV reader go to temp table `rej_{i}`; each one shifts the physical
+line of the rows after it by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from custodes.errors import InputError
+from custodes.ingest import sources as src
+from custodes.ingest.canonical import canonical_select_sql, minimised_select_sql
+from custodes.ingest.fields import sql_str
+from custodes.ingest.formats import Format, detect_format
+from custodes.store.duckdb import Store
+
+
+@dataclass
+class FileReport:
+    file: str
+    format: str | None
+    rows_read: int = 0
+    quarantined: int = 0
+    status: str = "loaded"
+    message: str | None = None
+    header: list[str] | None = None
+
+
+def read_csv_sql(
+    source: src.SourceFile, header: list[str], i: int, *, rejects: bool
+) -> str:
+    """read_csv of one file, all text. With `rejects`, bad lines go to temp table
+    rej_{i}; without, the same lines are skipped (for the second read of a file)."""
+    cols = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    compression = "'gzip'" if source.compressed else "'none'"
+    errors = (
+        f"store_rejects=true, rejects_table='rej_{i}', rejects_scan='rejscan_{i}', "
+        "rejects_limit=0"
+        if rejects
+        else "ignore_errors=true"
+    )
+    return (
+        f"read_csv({sql_str(str(source.path))}, auto_detect=false, header=true, "
+        f"delim=',', quote='\"', escape='\"', columns={cols}, strict_mode=true, "
+        f"max_line_size=4000000, {errors}, compression={compression})"
+    )
+
+
+def _unordered_sql(reader: str) -> str:
+    """The rows without an ordinal: read and computed in parallel."""
+    return f"(SELECT *, NULL::BIGINT AS __ord FROM {reader})"
+
+
+def _ordered_sql(reader: str) -> str:
+    """The rows numbered from 0 in file order (a streaming window: one thread)."""
+    return f"(SELECT *, row_number() OVER () - 1 AS __ord FROM {reader})"
+
+
+def _canonical_sql(fmt: Format, header: list[str], rows: str) -> str:
+    return canonical_select_sql(fmt, header, minimised_select_sql(fmt, header, rows))
+
+
+def _lined_sql(i: int, relation: str, has_rejects: bool) -> str:
+    """`relation` (with __ord) plus __line, the physical line: the header is line 1 and
+    each rejected line before a row pushes it one further."""
+    if not has_rejects:
+        return f"SELECT *, __ord + 2 AS __line FROM {relation}"
+    return (
+        f"SELECT c.*, c.__ord + 2 + coalesce(r.cum, 0) AS __line FROM {relation} c "
+        f"ASOF LEFT JOIN rejcum_{i} r ON c.__ord >= r.acc_before"
+    )
+
+
+def _collect_rejects(
+    store: Store, source: src.SourceFile, i: int, quarantine: list[tuple]
+) -> int:
+    """Quarantine the lines the CSV reader rejected; returns how many."""
+    con = store.con
+    # DuckDB may report several errors for one line; keep the first per line.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE rejline_{i} AS SELECT line, "
+        f"arg_min(line_byte_position, column_idx) AS pos, arg_min(error_type, column_idx) "
+        f"AS error_type, arg_min(error_message, column_idx) AS message, "
+        f"arg_min(csv_line, column_idx) AS csv_line FROM rej_{i} GROUP BY line"
+    )
+    rejects = con.execute(
+        f"SELECT line, pos, error_type, message, csv_line FROM rejline_{i} ORDER BY line"
+    ).fetchall()
+    for line, pos, etype, message, csv_line in rejects:
+        raw = src.raw_line_at(source, pos) if etype == "INVALID ENCODING" else csv_line
+        reason = f"{str(etype).lower()}: {message}"
+        quarantine.append(
+            (source.display, int(line), reason, (raw or "").strip("\r\n"))
+        )
+    if rejects:
+        # Accepted row number -> physical line: skip over the rejected lines before it.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE rejcum_{i} AS SELECT "
+            f"line - 2 - (row_number() OVER (ORDER BY line) - 1) AS acc_before, "
+            f"row_number() OVER (ORDER BY line) AS cum FROM rejline_{i}"
+        )
+    return len(rejects)
+
+
+def stage_file(
+    store: Store, source: src.SourceFile, i: int, quarantine: list[tuple]
+) -> FileReport:
+    """Check one file and define its views (see the module docstring)."""
+    fr = FileReport(file=source.display, format=None)
+    try:
+        header = src.read_header(source)
+        fmt = detect_format(header, source.display)
+    except InputError as exc:
+        fr.status, fr.message = "refused", str(exc)
+        quarantine.append((source.display, 1, str(exc), first_line(source)))
+        return fr
+    fr.format, fr.header = fmt.name, header
+    con = store.con
+    scan = _canonical_sql(
+        fmt, header, _unordered_sql(read_csv_sql(source, header, i, rejects=True))
+    )
+    # Inserted in file order, so rowid is the row's ordinal among accepted rows.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE checks_{i} AS SELECT transaction_key, "
+        "__problem, __minimised_individual, __minimised_text, "
+        f"CASE WHEN __problem IS NOT NULL THEN __raw_json END AS __bad_raw FROM ({scan})"
+    )
+    rejected = _collect_rejects(store, source, i, quarantine)
+    tags = f"{i} AS __file, {sql_str(source.display)} AS __source"
+    again = read_csv_sql(source, header, i, rejects=False)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW checked_{i} AS SELECT *, {tags} FROM "
+        f"({_lined_sql(i, f'(SELECT *, rowid AS __ord FROM checks_{i})', bool(rejected))})"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW stream_{i} AS SELECT * EXCLUDE (__ord), {tags}, "
+        f"{sql_str(fmt.name)} AS __format FROM "
+        f"({_canonical_sql(fmt, header, _unordered_sql(again))})"
+    )
+    ordered = _canonical_sql(fmt, header, _ordered_sql(again))
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW canon_{i} AS SELECT *, {tags}, "
+        f"{sql_str(fmt.name)} AS __format FROM "
+        f"({_lined_sql(i, f'({ordered})', bool(rejected))})"
+    )
+    fr.rows_read = (
+        int(con.execute(f"SELECT count(*) FROM checks_{i}").fetchone()[0]) + rejected
+    )
+    fr.quarantined = rejected
+    return fr
+
+
+def first_line(source: src.SourceFile) -> str:
+    try:
+        return src.raw_line_at(source, 0) or ""
+    except OSError:
+        return ""

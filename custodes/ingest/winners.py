@@ -1,0 +1,131 @@
+"""Choose the rows an ingest writes: one per transaction key, bad rows quarantined.
+
+Works on the check pass of every file (temp views `checked_{i}`, see stage.py) and defines
+the view `winners`, which the write step reads. Rows whose key occurs once in the whole
+batch (nearly all) are read again in parallel and find their line by joining on the key;
+rows whose key repeats are read again in file order, so the first one wins.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from custodes.store.duckdb import Store
+
+
+class Counts(Protocol):
+    minimised_individual_contacts: int
+    minimised_description_contacts: int
+    duplicates: int
+
+
+def build_batch(
+    store: Store, staged: list[int], report: Counts, quarantine: list[tuple]
+) -> int:
+    """Quarantine bad rows, settle repeated keys, define `winners`; returns its size."""
+    con = store.con
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW checks AS "
+        + " UNION ALL ".join(
+            f"SELECT __file, __ord, __line, __source, transaction_key, __problem, "
+            f"__minimised_individual, __minimised_text, __bad_raw FROM checked_{i}"
+            for i in staged
+        )
+    )
+    mins = con.execute(
+        "SELECT count(*) FILTER (WHERE __minimised_individual), "
+        "count(*) FILTER (WHERE __minimised_text), "
+        "count(*) FROM checks"
+    ).fetchone()
+    report.minimised_individual_contacts = int(mins[0])
+    report.minimised_description_contacts = int(mins[1])
+    quarantine.extend(
+        tuple(r)
+        for r in con.execute(
+            "SELECT __source, __line, __problem, __bad_raw FROM checks "
+            "WHERE __problem IS NOT NULL ORDER BY __file, __line"
+        ).fetchall()
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE excluded AS SELECT __file, __ord FROM checks "
+        "WHERE __problem IS NOT NULL"
+    )
+    # Keys seen more than once in the batch, in any row (a bad row too).
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE keyed AS SELECT transaction_key, count(*) AS n, "
+        "min(__file) AS __file, min(__line) AS __line, "
+        "bool_and(__problem IS NULL) AS ok FROM checks "
+        "WHERE transaction_key IS NOT NULL GROUP BY 1"
+    )
+    repeats = int(con.execute("SELECT count(*) FROM keyed WHERE n > 1").fetchone()[0])
+    if repeats:
+        _rank_repeated_keys(store, staged, report, quarantine)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW winners AS "
+        + " UNION ALL BY NAME ".join(_winner_parts(store, staged, repeats > 0))
+    )
+    excluded = int(con.execute("SELECT count(*) FROM excluded").fetchone()[0])
+    return int(mins[2]) - excluded
+
+
+def _winner_parts(store: Store, staged: list[int], repeats: bool) -> list[str]:
+    con = store.con
+    parts = []
+    for i in staged:
+        parts.append(
+            f"SELECT s.*, k.__line FROM stream_{i} s JOIN (SELECT transaction_key, __line "
+            f"FROM keyed WHERE n = 1 AND ok AND __file = {i}) k USING (transaction_key)"
+        )
+        keyless = con.execute(
+            f"SELECT count(*) FROM checked_{i} WHERE transaction_key IS NULL "
+            "AND __problem IS NULL"
+        ).fetchone()[0]
+        if repeats or keyless:
+            parts.append(
+                f"SELECT * FROM canon_{i} WHERE (transaction_key IS NULL OR "
+                "transaction_key IN (SELECT transaction_key FROM keyed WHERE n > 1)) "
+                f"AND __ord NOT IN (SELECT __ord FROM excluded WHERE __file = {i})"
+            )
+    return parts
+
+
+def _rank_repeated_keys(
+    store: Store, staged: list[int], report: Counts, quarantine: list[tuple]
+) -> None:
+    """Of rows sharing a key, the first (file order) wins; the rest are exact duplicates
+    (counted) or conflicts (quarantined)."""
+    con = store.con
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE repeated_ord AS SELECT __file, __ord FROM checks "
+        "WHERE __problem IS NULL AND transaction_key IN (SELECT transaction_key FROM checks "
+        "WHERE __problem IS NULL GROUP BY 1 HAVING count(*) > 1)"
+    )
+    rows = " UNION ALL ".join(
+        f"SELECT c.__file, c.__ord, c.__source, c.__line, c.transaction_key, "
+        f"c.__raw_json FROM canon_{i} c SEMI JOIN repeated_ord r "
+        f"ON r.__file = {i} AND c.__ord = r.__ord"
+        for i in staged
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, row_number() OVER w AS __rn, "
+        "first_value(__raw_json) OVER w AS __first_raw, "
+        "first_value(__source || ':' || __line) OVER w AS __first_at "
+        f"FROM ({rows}) WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)"
+    )
+    report.duplicates = int(
+        con.execute(
+            "SELECT count(*) FROM repeated WHERE __rn > 1 AND __raw_json = __first_raw"
+        ).fetchone()[0]
+    )
+    quarantine.extend(
+        tuple(r)
+        for r in con.execute(
+            "SELECT __source, __line, 'same transaction key ' || transaction_key || "
+            "' as ' || __first_at || ' but different content; the first was kept', __raw_json "
+            "FROM repeated WHERE __rn > 1 AND __raw_json <> __first_raw "
+            "ORDER BY __file, __line"
+        ).fetchall()
+    )
+    con.execute(
+        "INSERT INTO excluded SELECT __file, __ord FROM repeated WHERE __rn > 1"
+    )
