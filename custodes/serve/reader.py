@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,43 @@ STAGE_TABLES = (
 
 class QueryTimeout(CustodesError):
     """A query ran past the web app's time limit and was stopped."""
+
+
+class Watchdog:
+    """Stops queries that run past their deadline: one thread for all of them, checking
+    every TICK seconds (a timer thread per query cost more than a small query)."""
+
+    TICK = 0.05
+
+    def __init__(self) -> None:
+        self._watched: dict[int, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+        self._next = 0
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def watch(self, cursor: Any, seconds: float) -> int:
+        with self._lock:
+            self._next += 1
+            self._watched[self._next] = (time.monotonic() + seconds, cursor)
+            return self._next
+
+    def forget(self, ticket: int) -> None:
+        with self._lock:
+            self._watched.pop(ticket, None)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                late = [t for t, (d, _) in self._watched.items() if d <= now]
+                cursors = [self._watched.pop(t)[1] for t in late]
+            for cur in cursors:
+                try:
+                    cur.interrupt()
+                except duckdb.Error:  # pragma: no cover - closed meanwhile
+                    pass
 
 
 class Reader:
@@ -74,6 +112,7 @@ class Reader:
         # At most one running query per core: more only makes every query slower and
         # lets them run into the time limit; requests wait their turn instead.
         self.slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+        self.watchdog = Watchdog()
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -127,8 +166,7 @@ class Reader:
         self, statements: Sequence[tuple[str, Sequence[Any]]]
     ) -> list[list[dict[str, Any]]]:
         cur = self.con.cursor()
-        timer = threading.Timer(self.time_limit, cur.interrupt)
-        timer.start()
+        ticket = self.watchdog.watch(cur, self.time_limit)
         results: list[list[dict[str, Any]]] = []
         try:
             for sql, params in statements:
@@ -145,14 +183,13 @@ class Reader:
                 "Narrow the search (add filters or a longer search text)."
             ) from exc
         finally:
-            timer.cancel()
+            self.watchdog.forget(ticket)
             cur.close()
         return results
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
         cur = self.con.cursor()
-        timer = threading.Timer(self.time_limit, cur.interrupt)
-        timer.start()
+        ticket = self.watchdog.watch(cur, self.time_limit)
         try:
             result = cur.execute(sql, list(params or []))
             names = [d[0] for d in result.description or []]
@@ -163,7 +200,7 @@ class Reader:
                 "Narrow the search (add filters or a longer search text)."
             ) from exc
         finally:
-            timer.cancel()
+            self.watchdog.forget(ticket)
             cur.close()
 
     def one(
