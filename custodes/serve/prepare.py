@@ -44,6 +44,7 @@ SERVE_TABLES = (
     "serve_popular",
     "serve_popular_facet",
     "serve_popular_top",
+    "serve_coverage",
     "serve_build",
 )
 
@@ -84,6 +85,18 @@ NO_AWARD_MAKER_SQL = """
     CREATE OR REPLACE TABLE serve_award_maker (award_key VARCHAR, maker VARCHAR,
         maker_vendor_id VARCHAR, vendor_id VARCHAR, vendor_name VARCHAR,
         obligation_usd DECIMAL(18, 2))"""
+
+# What each fiscal year holds: agencies, source formats, first and last action date.
+# The dashboard warns when years are not comparable (see pages/coverage.py).
+SERVE_COVERAGE_SQL = """
+    CREATE OR REPLACE TABLE serve_coverage AS
+    SELECT fiscal_year,
+           list_sort(list_distinct(list(awarding_sub_agency_code))) AS agencies,
+           list_sort(list_distinct(list(source_format))) AS formats,
+           count(*) AS transactions, min(action_date) AS first_action_date,
+           max(action_date) AS last_action_date
+    FROM "transaction" WHERE fiscal_year IS NOT NULL
+    GROUP BY fiscal_year ORDER BY fiscal_year"""
 
 SERVE_WITHHELD_SQL = """
     CREATE OR REPLACE TABLE serve_withheld_name AS
@@ -242,6 +255,7 @@ def build_serve_tables(
     have = _present(store)
     with store.transaction():
         store.execute(SERVE_WITHHELD_SQL)
+        store.execute(SERVE_COVERAGE_SQL)
         store.execute(serve_award_sql(have))
         store.execute(SERVE_AWARD_YEAR_SQL)
         store.execute(SERVE_SPENDING_SQL)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.pages.coverage import coverage_notes
 from custodes.serve.views import Table, View
 
 NOT_SURVEILLANCE = ("none", "unclassified")
@@ -26,6 +28,7 @@ def dashboard(ctx: Ctx) -> View:
     )
     if not ctx.reader.has("serve_award"):
         return view
+    view.notices += coverage_notes(ctx.reader, agency, date.today())
     rows = ctx.reader.rows(spending_sql(bool(agency)), [agency] if agency else [])
     classified = ctx.reader.has("classification")
     surv = [r for r in rows if r["category"] not in NOT_SURVEILLANCE]
