@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -36,6 +37,7 @@ from custodes.serve.pages.search import search
 from custodes.serve.pages.vendor import vendor
 from custodes.serve.reader import QueryTimeout, Reader
 from custodes.serve.security import SecurityHeaders
+from custodes.serve.snapshot import Follower
 from custodes.serve.templating import build_templates
 from custodes.serve.views import View, error_body, render_csv, render_json, split_suffix
 from custodes.settings import Settings
@@ -142,6 +144,7 @@ class App:
         return Response(html, media_type="text/html; charset=utf-8")
 
     async def health(self, request: Request) -> Response:
+        follower = getattr(request.app.state, "follower", None)
         return JSONResponse(
             {
                 "status": "ok",
@@ -149,8 +152,16 @@ class App:
                 "page_cache_entries": len(self.pages.items),
                 "cache_hits": self.reader.cache_hits,
                 "cache_misses": self.reader.cache_misses,
+                **({"snapshot": follower.status()} if follower else {}),
             }
         )
+
+    def switch_reader(self, reader: Reader) -> Reader:
+        """Serve from READER from now on; returns the previous one. Cached pages and
+        results belong to the previous store and are dropped."""
+        old, self.reader = self.reader, reader
+        self.pages = PageCache(self.pages.size)
+        return old
 
 
 def _with_id(fn: Callable[[Ctx, str], View], ident: str, ctx: Ctx) -> View:
@@ -262,7 +273,13 @@ def build_app(
     time_limit: float = 5.0,
     cache_size: int = 4096,
     page_cache: int = 1024,
+    follow: tuple[Settings, tuple[Any, ...], tuple[int, int, bool], float]
+    | None = None,
 ) -> Starlette:
+    """The web app on SETTINGS.db. FOLLOW = (the store's settings, its markers and
+    file stamp when SETTINGS.db was copied from it, refresh seconds): SETTINGS.db is
+    a snapshot, and the app moves to a new one whenever the store changes
+    (custodes/serve/snapshot.py)."""
     reader = Reader(settings.db, time_limit=time_limit, cache_size=cache_size)
     app = App(reader, dataweb or DatawebSource(), page_cache=page_cache)
 
@@ -306,7 +323,31 @@ def build_app(
     )
     star.state.reader = reader
     star.add_middleware(SecurityHeaders)
+    if follow is not None:
+        star.state.follower = _follow(star, app, settings.db, follow, time_limit)
     return star
+
+
+def _follow(
+    star: Starlette,
+    app: App,
+    current: Path,
+    follow: tuple[Settings, tuple[Any, ...], tuple[int, int, bool], float],
+    time_limit: float,
+) -> Follower:
+    store_settings, markers, stamp, refresh = follow
+    grace = max(30.0, time_limit * 4)
+
+    def swap(path: Path) -> Path:
+        new = Reader(path, time_limit=time_limit, cache_size=app.reader.cache_size)
+        old = app.switch_reader(new)
+        star.state.reader = new
+        threading.Timer(grace, old.close).start()
+        return old.path
+
+    return Follower(
+        store_settings, Path(current), markers, stamp, swap, refresh, grace=grace + 5
+    ).start()
 
 
 def dump_openapi() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from custodes.console import console, db_option, err_console, print_json
@@ -50,6 +52,20 @@ def prepare(settings: Settings, force: bool) -> dict | None:
     show_default=True,
     help="Seconds after which a page's query is stopped.",
 )
+@click.option(
+    "--snapshot",
+    is_flag=True,
+    help="Serve a copy of the store, so that ingest, sync, resolve and classify can "
+    "write the store while the web app runs; the app moves to a fresh copy when the "
+    "store changes.",
+)
+@click.option(
+    "--refresh",
+    type=click.FloatRange(1, 86400),
+    default=300,
+    show_default=True,
+    help="With --snapshot: seconds between checks for a changed store.",
+)
 @db_option
 def serve_command(
     settings: Settings,
@@ -58,6 +74,8 @@ def serve_command(
     prepare_only: bool,
     no_prepare: bool,
     time_limit: float,
+    snapshot: bool,
+    refresh: float,
 ) -> None:
     """Serve the web app and the JSON API (read-only) on the store.
 
@@ -65,11 +83,14 @@ def serve_command(
     "who can reach this data" and methodology; add .json or .csv to any page's path
     for the API (OpenAPI at /openapi.json). The first start builds summary tables
     (serve_*) in the store; while the server runs, other commands cannot write
-    the store.
+    the store, unless it serves a copy (--snapshot).
     """
     if prepare_only:
         built = prepare(settings, force=True)
         print_json(built)
+        return
+    if snapshot:
+        _serve_snapshot(settings, host, port, time_limit, refresh)
         return
     if not no_prepare:
         try:
@@ -91,6 +112,30 @@ def serve_command(
     console.print(
         f"custodes is serving {settings.db} at [bold]http://{shown}:{port}/[/] "
         "(Ctrl+C to stop). API: /api, OpenAPI: /openapi.json"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _serve_snapshot(
+    settings: Settings, host: str, port: int, time_limit: float, refresh: float
+) -> None:
+    import uvicorn
+
+    from custodes.serve.app import build_app
+    from custodes.serve.snapshot import make_snapshot
+
+    with console.status("Copying the store and building the copy's summary tables..."):
+        path, markers, stamp = make_snapshot(settings)
+    app = build_app(
+        replace(settings, db=path),
+        time_limit=time_limit,
+        follow=(settings, markers, stamp, refresh),
+    )
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    console.print(
+        f"custodes is serving a snapshot of {settings.db} at "
+        f"[bold]http://{shown}:{port}/[/] (Ctrl+C to stop); the store stays writable "
+        f"and is checked for changes every {refresh:g} s."
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 

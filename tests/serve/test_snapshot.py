@@ -1,0 +1,93 @@
+"""`custodes serve --snapshot`: the store stays writable while the web app runs, and the
+app moves to the new data by itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+from tests.serve.conftest import free_port
+
+API = FIXTURES / "usaspending" / "api_search_small.csv"
+BULK = FIXTURES / "usaspending" / "bulk_fy18_small.csv"
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def _run(db: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CUSTODES_DB": str(db)}
+    return subprocess.run(
+        [sys.executable, "-m", "custodes", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_ingest_while_serving_a_snapshot(tmp_path):
+    db = tmp_path / "store.duckdb"
+    assert _run(db, "ingest", str(API)).returncode == 0
+    port = free_port()
+    env = {**os.environ, "CUSTODES_DB": str(db)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "custodes",
+            "serve",
+            "--snapshot",
+            "--refresh",
+            "1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = _get(f"{base}/healthz")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        first = health["snapshot"]["snapshot"]
+        before = _get(f"{base}/search.json?q=&fy=2018")["data"]["total"]
+        assert before == 0  # the API fixture has no FY2018 awards
+
+        # The store itself is writable while the app serves its copy.
+        added = _run(db, "ingest", str(BULK))
+        assert added.returncode == 0, added.stdout + added.stderr
+
+        deadline = time.monotonic() + 90
+        while True:
+            health = _get(f"{base}/healthz")
+            if health["snapshot"]["switches"] >= 1:
+                break
+            assert time.monotonic() < deadline, "the app never moved to new data"
+            time.sleep(0.5)
+        assert health["snapshot"]["snapshot"] != first
+        after = _get(f"{base}/search.json?q=&fy=2018")["data"]["total"]
+        assert after > 0
+        # the old copy is removed after its grace period; the new one exists
+        folder = db.with_name(db.name + ".snapshots")
+        assert (folder / health["snapshot"]["snapshot"]).exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
