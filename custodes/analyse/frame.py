@@ -262,7 +262,7 @@ def award_count(
     varying = names - award_level - {"fiscal_year", "month"}
     if "month" in names:
         return t.count(where=t.first_month) if not varying else t.award_no.nunique()
-    if len(varying) > 1:
+    if len(varying) > 1 or not varying <= PAIR_OF.keys():
         return t.award_no.nunique()
     pair = PAIR_OF[varying.pop()] if varying else "award"
     first = t[f"first_{pair}"]

@@ -166,3 +166,24 @@ def test_prepare_command(fixture_db, tmp_path, run_cli):
         run_cli("--db", str(path), "analyse", "prepare", "--json").output
     )
     assert second == {"built": False, "reason": "already current"}
+
+
+def test_awards_spanning_sub_agencies(fixture_db, tmp_path):
+    """When an award was awarded by two sub-agencies, sub-agency groupings and filters
+    count distinct award numbers, and still agree with the joins."""
+    path = tmp_path / "span.duckdb"
+    shutil.copy(fixture_db, path)
+    with open_store(Settings(db=path), write=True, command="test") as store:
+        store.execute(
+            "UPDATE \"transaction\" SET awarding_sub_agency_code = '7014' "
+            "WHERE transaction_key = (SELECT max(transaction_key) FROM \"transaction\" "
+            "WHERE award_key = 'A1')"
+        )
+        built = build_analysis_frame(store)
+    assert built["awards_in_several_sub_agencies"] == 1
+    fast, slow = _sources(path)
+    for by in ("sub_agency", "category", "sub_agency,fiscal_year", "vendor"):
+        for filters in (Filters(), Filters(sub_agencies=("7012",)), Filters(fy_from=2022)):
+            assert _key(analyses.totals(fast, by, filters)) == _key(
+                analyses.totals(slow, by, filters)
+            ), (by, filters)
