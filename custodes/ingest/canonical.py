@@ -324,5 +324,5 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     return (
         f"SELECT * EXCLUDE ({', '.join(raw)}), list_value({stored}) AS __raw_values, "
         f"json_object({pairs})::VARCHAR AS __raw_json, "
-        f"hash({', '.join(raw)})::VARCHAR AS content_hash FROM ({inner})"
+        f"hash({', '.join(raw)}) AS content_hash FROM ({inner})"
     )

@@ -132,7 +132,8 @@ def _write_rows(
         con.execute(
             "CREATE OR REPLACE TEMP TABLE to_write AS SELECT w.transaction_key, "
             "CASE WHEN t.transaction_key IS NULL THEN 'new' "
-            "WHEN t.content_hash = w.content_hash THEN 'unchanged' ELSE 'changed' END "
+            "WHEN t.content_hash::VARCHAR = w.content_hash::VARCHAR THEN 'unchanged' "
+            "ELSE 'changed' END "
             'AS __state FROM winners w LEFT JOIN "transaction" t USING (transaction_key)'
         )
         _confirm_changes(store)

@@ -2,7 +2,7 @@
 
 Nothing is copied into a staging table. Each file is read twice, straight from disk:
 
-1. the **check pass** keeps, per accepted row and in file order, only the transaction key,
+1. the **check pass** keeps, per accepted row and in file order, only a hash of the key,
    the problem (if any) and the minimisation flags (temp table `checks_{i}`; its rowid is
    the row's ordinal among the accepted rows), plus the raw row of problem rows;
 2. the **write pass** recomputes the canonical row while it is written to the store,
@@ -54,6 +54,12 @@ def read_csv_sql(
         f"delim=',', quote='\"', escape='\"', columns={cols}, strict_mode=true, "
         f"max_line_size=4000000, {errors}, compression={compression})"
     )
+
+
+# The check pass keeps a 64-bit hash of each key, not the key: smaller and faster to
+# group and join. A collision can only make two keys look repeated, which sends their
+# rows down the exact (file-order, real key) path: never a wrong result.
+KEY_HASH = "CASE WHEN transaction_key IS NOT NULL THEN hash(transaction_key) END"
 
 
 def _unordered_sql(reader: str) -> str:
@@ -131,7 +137,7 @@ def stage_file(
     )
     # Inserted in file order, so rowid is the row's ordinal among accepted rows.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE checks_{i} AS SELECT transaction_key, "
+        f"CREATE OR REPLACE TEMP TABLE checks_{i} AS SELECT {KEY_HASH} AS __key, "
         "__problem, __minimised_individual, __minimised_text, "
         f"CASE WHEN __problem IS NOT NULL THEN __raw_json END AS __bad_raw FROM ({scan})"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from custodes.ingest.stage import KEY_HASH
 from custodes.store.duckdb import Store
 
 
@@ -27,7 +28,7 @@ def build_batch(
     con.execute(
         "CREATE OR REPLACE TEMP VIEW checks AS "
         + " UNION ALL ".join(
-            f"SELECT __file, __ord, __line, __source, transaction_key, __problem, "
+            f"SELECT __file, __ord, __line, __source, __key, __problem, "
             f"__minimised_individual, __minimised_text, __bad_raw FROM checked_{i}"
             for i in staged
         )
@@ -52,10 +53,10 @@ def build_batch(
     )
     # Keys seen more than once in the batch, in any row (a bad row too).
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE keyed AS SELECT transaction_key, count(*) AS n, "
+        "CREATE OR REPLACE TEMP TABLE keyed AS SELECT __key, count(*) AS n, "
         "min(__file) AS __file, min(__line) AS __line, "
         "bool_and(__problem IS NULL) AS ok FROM checks "
-        "WHERE transaction_key IS NOT NULL GROUP BY 1"
+        "WHERE __key IS NOT NULL GROUP BY 1"
     )
     repeats = int(con.execute("SELECT count(*) FROM keyed WHERE n > 1").fetchone()[0])
     if repeats:
@@ -73,17 +74,17 @@ def _winner_parts(store: Store, staged: list[int], repeats: bool) -> list[str]:
     parts = []
     for i in staged:
         parts.append(
-            f"SELECT s.*, k.__line FROM stream_{i} s JOIN (SELECT transaction_key, __line "
-            f"FROM keyed WHERE n = 1 AND ok AND __file = {i}) k USING (transaction_key)"
+            f"SELECT s.*, k.__line FROM stream_{i} s JOIN (SELECT __key, __line FROM keyed "
+            f"WHERE n = 1 AND ok AND __file = {i}) k ON k.__key = {KEY_HASH}"
         )
         keyless = con.execute(
-            f"SELECT count(*) FROM checked_{i} WHERE transaction_key IS NULL "
+            f"SELECT count(*) FROM checked_{i} WHERE __key IS NULL "
             "AND __problem IS NULL"
         ).fetchone()[0]
         if repeats or keyless:
             parts.append(
                 f"SELECT * FROM canon_{i} WHERE (transaction_key IS NULL OR "
-                "transaction_key IN (SELECT transaction_key FROM keyed WHERE n > 1)) "
+                f"{KEY_HASH} IN (SELECT __key FROM keyed WHERE n > 1)) "
                 f"AND __ord NOT IN (SELECT __ord FROM excluded WHERE __file = {i})"
             )
     return parts
@@ -97,7 +98,7 @@ def _rank_repeated_keys(
     con = store.con
     con.execute(
         "CREATE OR REPLACE TEMP TABLE repeated_ord AS SELECT __file, __ord FROM checks "
-        "WHERE __problem IS NULL AND transaction_key IN (SELECT transaction_key FROM checks "
+        "WHERE __problem IS NULL AND __key IN (SELECT __key FROM checks "
         "WHERE __problem IS NULL GROUP BY 1 HAVING count(*) > 1)"
     )
     rows = " UNION ALL ".join(

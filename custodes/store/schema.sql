@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS "transaction" (
     source_file                VARCHAR,
     source_line                BIGINT,
     ingest_run_id              INTEGER,
-    content_hash               VARCHAR,
+    content_hash               UBIGINT,   -- older stores: VARCHAR (an MD5)
     raw_values                 VARCHAR[]  -- the raw source row, minimised, in header order
 );
 

@@ -97,7 +97,7 @@ def test_changed_hash_alone_does_not_make_a_row_changed(cli, db_path, tmp_path):
     )
     cli("ingest", str(path))
     con = duckdb.connect(str(db_path))
-    con.execute("UPDATE \"transaction\" SET content_hash = 'from another version'")
+    con.execute('UPDATE "transaction" SET content_hash = xor(content_hash, 1)')
     con.close()
     report = json.loads(cli("ingest", str(path), "--json").output)
     assert (report["unchanged"], report["updated"], report["stored"]) == (5, 0, 0)
