@@ -35,7 +35,9 @@ ALL = Filters()
 SINCE = date(2025, 3, 1)
 
 
-def timed(fn: Callable[[], object], runs: int, budget: float = 60.0) -> tuple[float, object]:
+def timed(
+    fn: Callable[[], object], runs: int, budget: float = 60.0
+) -> tuple[float, object]:
     """Median seconds of RUNS runs after a warm-up; stops after 3 runs past BUDGET s."""
     fn()  # warm-up
     times: list[float] = []
@@ -134,9 +136,10 @@ def pandas_analyses(f: dict[str, pd.DataFrame]) -> dict[str, Callable[[], object
         )
         t["change"] = t.old_cents.isna().map({True: "new", False: "revised"})
         t["delta"] = t.cents - t.old_cents.fillna(0)
+        largest = t.assign(size=t.delta.abs()).nlargest(1000, "size")  # the listing
         return t.groupby("change").agg(
             n=("cents", "size"), cents=("cents", "sum"), delta=("delta", "sum")
-        )
+        ), largest
 
     def explain() -> pd.DataFrame:
         t = tx[tx.fiscal_year == 2023].merge(f["cls"], on="award_key", how="left")
@@ -186,7 +189,9 @@ def duckdb_analyses(src: Source) -> dict[str, Callable[[], object]]:
         "year over year": lambda: analyses.year_over_year(src, ALL),
         "top 20 awards": lambda: analyses.top_awards(src, ALL, 20),
         "award timeline": lambda: analyses.award_timeline(src, "GEN_AWD_12345"),
-        "changed since DATE": lambda: analyses.changed_since(src, SINCE, ALL),
+        "changed since DATE": lambda: analyses.changed_since(
+            src, SINCE, ALL, limit=1000
+        ),
         "explain one figure": lambda: analyses.explain(
             src, "category,fiscal_year", ["services", "2023"], ALL
         ),
@@ -232,15 +237,27 @@ def ensure_prepared(path: Path) -> str:
 
     t0 = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "custodes", "--db", str(path), "analyse", "prepare",
-         "--json"],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "custodes",
+            "--db",
+            str(path),
+            "analyse",
+            "prepare",
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     info = json.loads(out)
     if not info["built"]:
         return "already current (built earlier; not timed in this run)"
-    return (f"built in {time.perf_counter() - t0:.1f} s "
-            f"({info['transactions']:,} transactions, {info['awards']:,} awards)")
+    return (
+        f"built in {time.perf_counter() - t0:.1f} s "
+        f"({info['transactions']:,} transactions, {info['awards']:,} awards)"
+    )
 
 
 def _same(a: object, b: object) -> bool:
@@ -253,7 +270,9 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-def main(path: Path, spark: bool, duckdb_only: bool = False, no_raw: bool = False) -> None:
+def main(
+    path: Path, spark: bool, duckdb_only: bool = False, no_raw: bool = False
+) -> None:
     rows = (
         duckdb.connect(str(path), read_only=True)
         .execute('SELECT count(*) FROM "transaction"')
@@ -275,17 +294,23 @@ def main(path: Path, spark: bool, duckdb_only: bool = False, no_raw: bool = Fals
     if not no_raw:
         for n, fn in raw_fns.items():
             raw[n] = timed(fn, 10)
-            print(f"  duckdb, raw joins {n}: {raw[n][0]:.3f} s ({RUNS[id(fn)]} runs)",
-                  flush=True)
+            print(
+                f"  duckdb, raw joins {n}: {raw[n][0]:.3f} s ({RUNS[id(fn)]} runs)",
+                flush=True,
+            )
         for n in duck:
             assert _same(duck[n][1], raw[n][1]), f"prepared and raw differ: {n}"
         print("prepared frame and raw joins agree on every analysis")
     print(f"analyse prepare: {prep}")
     if duckdb_only:
-        print("\n| analysis | DuckDB median (s) | runs | DuckDB <= 1 s |\n|---|---:|---:|:---:|")
+        print(
+            "\n| analysis | DuckDB median (s) | runs | DuckDB <= 1 s |\n|---|---:|---:|:---:|"
+        )
         for name, (secs, _) in duck.items():
-            print(f"| {name} | {secs:.3f} | {RUNS[id(duck_fns[name])]} | "
-                  f"{'yes' if secs <= 1 else 'NO'} |")
+            print(
+                f"| {name} | {secs:.3f} | {RUNS[id(duck_fns[name])]} | "
+                f"{'yes' if secs <= 1 else 'NO'} |"
+            )
         return
     t0 = time.perf_counter()
     frames = load_pandas(path)
@@ -302,15 +327,19 @@ def main(path: Path, spark: bool, duckdb_only: bool = False, no_raw: bool = Fals
     print(
         "results agree (fiscal year and category sums to the cent, explain row count)"
     )
-    print("\n| analysis | DuckDB, prepared (s) | runs | DuckDB, raw joins (s) | runs "
-          "| pandas (s) | runs | pandas / prepared | DuckDB prepared <= 1 s |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
+    print(
+        "\n| analysis | DuckDB, prepared (s) | runs | DuckDB, raw joins (s) | runs "
+        "| pandas (s) | runs | pandas / prepared | DuckDB prepared <= 1 s |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|:---:|"
+    )
     for name, (secs, _) in duck.items():
         p = pand[name][0]
         r = f"{raw[name][0]:.3f} | {RUNS[id(raw_fns[name])]}" if raw else "- | -"
-        print(f"| {name} | {secs:.3f} | {RUNS[id(duck_fns[name])]} | {r} | {p:.3f} | "
-              f"{RUNS[id(pand_fns[name])]} | {p / secs:.1f}x | "
-              f"{'yes' if secs <= 1 else 'NO'} |")
+        print(
+            f"| {name} | {secs:.3f} | {RUNS[id(duck_fns[name])]} | {r} | {p:.3f} | "
+            f"{RUNS[id(pand_fns[name])]} | {p / secs:.1f}x | "
+            f"{'yes' if secs <= 1 else 'NO'} |"
+        )
     if spark:
         slowest = max(duck, key=lambda n: duck[n][0])
         print(

@@ -110,13 +110,11 @@ def year_over_year(src: Source, filters: Filters) -> list[dict[str, Any]]:
 def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any]]:
     """The N awards with the largest net obligations in the filtered window."""
     t = build_frame(src, filters)
-    # On the prepared frame, group by the integer award number (same groups, cheaper).
-    key = "award_no" if prepared_frame(src) is not None else "award_key"
-    extra = {"award_key": t.award_key.max()} if key == "award_no" else {}
+    if prepared_frame(src) is not None:
+        return fetch(_top_awards_prepared(t, n))
     expr = (
-        t.group_by(key)
+        t.group_by("award_key")
         .aggregate(
-            **extra,
             obligation_usd=_sum(t),
             transactions=t.count(),
             piid=t.piid.max(),
@@ -127,10 +125,37 @@ def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any
         .order_by([ibis.desc("obligation_usd"), "award_key"])
         .limit(n)
     )
-    rows = fetch(expr)
-    for r in rows:
-        r.pop("award_no", None)
-    return rows
+    return fetch(expr)
+
+
+def _top_awards_prepared(t: Any, n: int) -> Any:
+    """The same on the prepared frame, in two steps: rank awards by their integer
+    number (numbered in award-key order, so ties break the same way), then read the
+    text columns of the N winners only."""
+    top = (
+        t.group_by("award_no")
+        .aggregate(obligation_usd=_sum(t), transactions=t.count())
+        .order_by([ibis.desc("obligation_usd"), "award_no"])
+        .limit(n)
+    )
+    won = t.filter(t.award_no.isin(top.award_no))
+    details = won.group_by("award_no").aggregate(
+        award_key=won.award_key.max(),
+        piid=won.piid.max(),
+        recipient_name=won.recipient_name.max(),
+        first_action_date=won.action_date.min(),
+        last_action_date=won.action_date.max(),
+    )
+    j = top.join(details, "award_no")
+    return j.select(
+        "award_key",
+        "obligation_usd",
+        "transactions",
+        "piid",
+        "recipient_name",
+        "first_action_date",
+        "last_action_date",
+    ).order_by([ibis.desc("obligation_usd"), "award_key"])
 
 
 def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
@@ -154,8 +179,13 @@ def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
     return rows
 
 
-def changed_since(src: Source, since: date, filters: Filters) -> dict[str, Any]:
-    """Transactions added or revised by ingest/sync runs that started on or after SINCE."""
+def changed_since(
+    src: Source, since: date, filters: Filters, limit: int | None = None
+) -> dict[str, Any]:
+    """Transactions added or revised by ingest/sync runs that started on or after SINCE.
+
+    The summary always covers every change; `transactions` lists the LIMIT largest
+    changes (all of them when LIMIT is None)."""
     runs = src.table("ingest_run")
     run_ids = runs.filter(runs.started_at >= ibis.timestamp(since.isoformat()))
     t = build_frame(src, filters)
@@ -189,7 +219,15 @@ def changed_since(src: Source, since: date, filters: Filters) -> dict[str, Any]:
         .order_by("change")
     )
     rows = j.order_by([ibis.desc(j.delta_usd.abs()), "transaction_key"])
-    return {"since": since, "summary": fetch(summary), "transactions": fetch(rows)}
+    if limit is not None:
+        rows = rows.limit(limit)
+    totals = fetch(summary)
+    return {
+        "since": since,
+        "summary": totals,
+        "transactions_total": sum(r["transactions"] for r in totals),
+        "transactions": fetch(rows),
+    }
 
 
 def explain(

@@ -360,6 +360,14 @@ def _parse_date(text: str) -> date:
 @click.option(
     "--since", required=True, help="Date (YYYY-MM-DD) of the earliest ingest run."
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=1000,
+    show_default=True,
+    help="How many of the largest changes --json lists (the summary counts all; "
+    "--csv writes all).",
+)
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
 @scope_options
 @engine_options
@@ -368,6 +376,7 @@ def _parse_date(text: str) -> date:
 def changed_command(
     settings: Settings,
     since: str,
+    limit: int,
     csv_path: Path | None,
     as_json: bool,
     engine: str,
@@ -375,10 +384,16 @@ def changed_command(
     spark_master: str,
     **scope: Any,
 ) -> None:
-    """What ingest or sync runs since DATE added or revised, and the net effect."""
+    """What ingest or sync runs since DATE added or revised, and the net effect.
+
+    The summary counts every change; --json lists the --limit largest changes (by the
+    size of the change) and --csv writes all of them."""
     with _src(settings, engine, source, spark_master) as src:
         result = _analyses().changed_since(
-            src, _parse_date(since), build_filters(**scope)
+            src,
+            _parse_date(since),
+            build_filters(**scope),
+            limit=None if csv_path else limit,
         )
     if csv_path:
         _write_csv(csv_path, result["transactions"])
@@ -401,6 +416,12 @@ def changed_command(
             justify_right=["transactions", "now obligated", "net change"],
         )
     )
+    shown = len(result["transactions"])
+    if shown < result["transactions_total"] and not csv_path:
+        console.print(
+            f"--json lists the {shown:,} largest of {result['transactions_total']:,} "
+            "changes; --csv FILE writes all of them."
+        )
 
 
 @analyse_group.command("prepare")

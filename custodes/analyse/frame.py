@@ -239,7 +239,28 @@ PAIR_OF = {
     "family": "family",
     "kind": "kind",
     "recipient": "recipient",
+    "sub_agency": "agency",
 }
+
+
+def _pair_for(names: set[str], filters: Filters, spanning: bool) -> str | None:
+    """Which flag pair counts the awards of a grouping, or None (distinct count).
+
+    A pair is the award plus at most one dimension that varies inside awards. When
+    some award spans two sub-agencies, a sub-agency filter removes part of such awards'
+    rows: the (award, sub-agency) pair still counts exactly under a one-agency filter
+    with nothing else varying; any other case counts distinct awards."""
+    award_level = set(AWARD_LEVEL) | (set() if spanning else {"sub_agency"})
+    varying = names - award_level - {"fiscal_year", "month"}
+    if spanning and filters.sub_agencies:
+        if len(filters.sub_agencies) == 1 and varying <= {"sub_agency"}:
+            return None if "month" in names else "agency"
+        return None
+    if "month" in names:
+        return "month" if not varying else None
+    if len(varying) > 1 or not varying <= PAIR_OF.keys():
+        return None
+    return PAIR_OF[varying.pop()] if varying else "award"
 
 
 def award_count(
@@ -254,17 +275,12 @@ def award_count(
     if built is None:
         return t.award_key.nunique()
     names = {d.name for d in dims}
-    award_level = set(AWARD_LEVEL)
-    if not built.get("awards_in_several_sub_agencies"):
-        award_level.add("sub_agency")
-    elif filters.sub_agencies:
+    spanning = bool(built.get("awards_in_several_sub_agencies"))
+    pair = _pair_for(names, filters, spanning)
+    if pair is None:
         return t.award_no.nunique()
-    varying = names - award_level - {"fiscal_year", "month"}
-    if "month" in names:
-        return t.count(where=t.first_month) if not varying else t.award_no.nunique()
-    if len(varying) > 1 or not varying <= PAIR_OF.keys():
-        return t.award_no.nunique()
-    pair = PAIR_OF[varying.pop()] if varying else "award"
+    if pair == "month":
+        return t.count(where=t.first_month)
     first = t[f"first_{pair}"]
     if "fiscal_year" in names:
         return t.count(where=first)

@@ -9,7 +9,7 @@ attached, an integer award number, and a few flags that turn "count the distinct
 awards in this group" into a plain filtered count.
 
 How the flags count awards exactly. For a pair P (the award alone, or the award with its
-vendor, family, kind or recipient name), `prev_P` holds the fiscal year of P's previous
+vendor, family, kind, recipient name or awarding sub-agency), `prev_P` holds the fiscal year of P's previous
 transaction in order of fiscal year (-1 for P's first), and `first_P` marks the first
 transaction of P in each fiscal year (its previous one is in another year). An award has
 a transaction of P inside the window of fiscal years [A, B] exactly when one of P's
@@ -28,7 +28,7 @@ from typing import Any
 
 from custodes.store.duckdb import Store
 
-FRAME_FORMAT = "1"  # bump when analyse_frame changes shape
+FRAME_FORMAT = "2"  # bump when analyse_frame changes shape
 NO_MAKER = "(no distinct maker named)"
 UNRESOLVED = "(not resolved)"
 UNCLASSIFIED = "unclassified"
@@ -40,6 +40,7 @@ PAIRS = {
     "family": "family_id",
     "kind": "kind",
     "recipient": "recipient_name",
+    "agency": "awarding_sub_agency_code",
 }
 
 

@@ -182,6 +182,11 @@ def test_changed_since_separates_new_and_revised(src):
     t7 = next(r for r in ROWS if r["transaction_key"] == REVISION[0])
     assert summary["revised"]["net_change_usd"] == t7["obligation_usd"] - REVISION[2]
     assert analyses.changed_since(src, date(2026, 1, 1), Filters())["summary"] == []
+    # A limit shortens the listing, never the summary.
+    one = analyses.changed_since(src, date(2025, 1, 1), Filters(), limit=1)
+    assert one["summary"] == result["summary"]
+    assert one["transactions_total"] == 2 and len(one["transactions"]) == 1
+    assert one["transactions"][0] == result["transactions"][0]
 
 
 @pytest.mark.parametrize(

@@ -176,14 +176,33 @@ def test_awards_spanning_sub_agencies(fixture_db, tmp_path):
     with open_store(Settings(db=path), write=True, command="test") as store:
         store.execute(
             "UPDATE \"transaction\" SET awarding_sub_agency_code = '7014' "
-            "WHERE transaction_key = (SELECT max(transaction_key) FROM \"transaction\" "
+            'WHERE transaction_key = (SELECT max(transaction_key) FROM "transaction" '
             "WHERE award_key = 'A1')"
         )
         built = build_analysis_frame(store)
     assert built["awards_in_several_sub_agencies"] == 1
     fast, slow = _sources(path)
-    for by in ("sub_agency", "category", "sub_agency,fiscal_year", "vendor"):
-        for filters in (Filters(), Filters(sub_agencies=("7012",)), Filters(fy_from=2022)):
+    for by in (
+        "sub_agency",
+        "category",
+        "sub_agency,fiscal_year",
+        "vendor",
+        "month",
+        "fiscal_year",
+        "category,fiscal_year",
+    ):
+        for filters in (
+            Filters(),
+            Filters(sub_agencies=("7012",)),
+            Filters(sub_agencies=("7014",), fy_from=2022),
+            Filters(sub_agencies=("7012", "7014")),
+            Filters(fy_from=2022),
+        ):
             assert _key(analyses.totals(fast, by, filters)) == _key(
                 analyses.totals(slow, by, filters)
             ), (by, filters)
+    from custodes.analyse.frame import parse_dimensions
+
+    one = Filters(sub_agencies=("7012",))
+    sql = str(analyses.totals_expr(fast, parse_dimensions("category"), one).compile())
+    assert "first_agency" in sql and "DISTINCT" not in sql.upper()
