@@ -149,13 +149,17 @@ def _field_problem(name: str, value: str, problem: str) -> str:
     )
 
 
+def api_search_base_sql(header: list[str]) -> dict[str, str]:
+    """The award id, cleaned and split once (the derived values use both)."""
+    gaid = f.clean_text_sql(_col(header, "Generated Award ID"))
+    return {"__gaid": gaid, "__split": f"string_split({gaid}, '_')"}
+
+
 def api_search_derived_sql(header: list[str]) -> dict[str, str]:
     """Values several canonical columns use, computed once per row."""
-    gaid = f.clean_text_sql(_col(header, "Generated Award ID"))
-    parts = f"string_split({gaid}, '_')"
+    parts = "__split"
     from_key = f"CASE WHEN len({parts}) = 6 THEN nullif({parts}[4], '') END"
     return {
-        "__gaid": gaid,
         "__parts": f"CASE WHEN len({parts}) = 6 THEN {parts} END",
         "__piid": f"upper({f.clean_text_sql(q('Award ID'))})",
         "__subtier": (
@@ -303,19 +307,22 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     (as stored: values equal to their canonical column elided, see rawrow.py) and
     `content_hash` (a 64-bit hash of the raw values)."""
     if fmt.name == "api_search":
+        base = api_search_base_sql(header)
         derived, mapping = api_search_derived_sql(header), api_search_sql(header)
     else:
+        base = {"__none": "NULL"}
         derived, mapping = (
             bulk_contracts_derived_sql(header),
             bulk_contracts_sql(header),
         )
+    first = ", ".join(f"{expr} AS {name}" for name, expr in base.items())
     pre = ", ".join(f"{expr} AS {name}" for name, expr in derived.items())
     cols = ", ".join(f"{expr} AS {name}" for name, expr in mapping.items())
     raw = [f"__r{k}" for k in range(len(header))]
     passed = ", ".join(f"{q(h)} AS {r}" for h, r in zip(header, raw, strict=True))
     inner = (
         f"SELECT {cols}, __ord, __minimised_individual, __minimised_text, {passed} "
-        f"FROM (SELECT *, {pre} FROM ({minimised}))"
+        f"FROM (SELECT *, {pre} FROM (SELECT *, {first} FROM ({minimised})))"
     )
     stored = ", ".join(
         stored_value_sql(fmt.name, h, r) for h, r in zip(header, raw, strict=True)
