@@ -419,6 +419,18 @@ def main() -> None:
             results[label] = asyncio.run(
                 load("http://127.0.0.1:8791", mix, args.clients, args.seconds, args.cap)
             )
+            if cached:
+                # The same mix again on the same server: steady state, once the pages
+                # of the mix have been asked for (the first run starts from cold).
+                results[f"{label}, second {args.seconds:g} s"] = asyncio.run(
+                    load(
+                        "http://127.0.0.1:8791",
+                        mix,
+                        args.clients,
+                        args.seconds,
+                        args.cap,
+                    )
+                )
             ours, _ = facet_pairs(urls["words"], lite.stem)
             results[label]["faceted"] = asyncio.run(
                 load(
