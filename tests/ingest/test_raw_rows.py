@@ -177,3 +177,36 @@ def test_lines_are_right_on_both_write_paths(cli, db_path, tmp_path):
         ("70CMSD21P00000007", 7),
     ]
     assert q(db_path, "SELECT line FROM quarantine ORDER BY 1") == [(3,), (6,)]
+
+
+def test_bad_rows_keep_their_raw_row_and_line(cli, db_path, tmp_path):
+    """Bad rows' raw rows are fetched in a separate read: right rows, right lines, and
+    minimised like every stored raw row."""
+    rows = [
+        api_row(piid="70CMSD21P00000001"),
+        api_row(piid="70CMSD21P00000002", amount="1.4E+11"),
+        api_row(piid="70CMSD21P00000003"),
+        api_row(piid="70CMSD21P00000004", date="2023-13-01", desc="CALL 202-555-0143"),
+    ]
+    text = (
+        ",".join(API_HEADER)
+        + "\n"
+        + "ICE,ONLY,THREE\n"  # line 2: rejected by the CSV reader
+        + "".join(",".join(r) + "\n" for r in rows)  # lines 3 to 6
+    )
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    report = json.loads(cli("ingest", str(path), "--json").output)
+    assert (report["stored"], report["quarantined"]) == (2, 3)
+    got = q(db_path, "SELECT line, reason, raw_text FROM quarantine ORDER BY line")
+    assert [line for line, _, _ in got] == [2, 4, 6]
+    assert "scientific notation" in got[1][1] and "not a date" in got[2][1]
+    expected = dict(zip(API_HEADER, rows[1], strict=True))
+    assert json.loads(got[1][2]) == expected
+    masked = dict(zip(API_HEADER, rows[3], strict=True))
+    masked["Transaction Description"] = "CALL [phone removed]"
+    assert json.loads(got[2][2]) == masked
+    assert q(db_path, 'SELECT source_line FROM "transaction" ORDER BY 1') == [
+        (3,),
+        (5,),
+    ]
