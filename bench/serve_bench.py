@@ -13,9 +13,10 @@ Steps (each reused when its output already exists in bench/out/serve/):
 3. `custodes serve --prepare` on it (timed);
 4. SQLite copy of the same transactions (with category, vendor and maker) and an FTS5
    index on description and recipient, for Datasette;
-5. load: a bounded closed-loop generator (N clients, fixed duration,
-    request cap) against
-   custodes (pages mix; then with its caches off) and against Datasette.
+5. load: a bounded closed-loop generator (bench/loadgen.py: N keep-alive connections
+   on raw asyncio, fixed duration, request cap) against custodes (the page mix twice
+   on the same server, cold then warm; then with its caches off) and against
+   Datasette.
 Prints a Markdown block for docs/benchmarks.md.
 """
 
@@ -28,7 +29,6 @@ import math
 import os
 import random
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+from loadgen import load  # the raw-asyncio client (httpx needed a core of its own)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "serve"
@@ -226,64 +227,6 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-async def load(
-    base: str, urls: list[tuple[str, str]], clients: int, seconds: float, cap: int
-) -> dict:
-    """Closed loop: `clients` workers each request, wait for the answer, request again,
-    until `seconds` have passed or `cap` requests were made. Each request picks a page
-    kind uniformly, then one of that kind's addresses. Returns latencies by kind."""
-    by_kind: dict[str, list[str]] = {}
-    for kind, url in urls:
-        by_kind.setdefault(kind, []).append(url)
-    kinds = sorted(by_kind)
-    rng = random.Random(11)
-    done: dict[str, list[float]] = {}
-    errors: dict[str, dict[str, int]] = {}
-    count = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        deadline = time.monotonic() + seconds
-
-        async def worker() -> None:
-            nonlocal count
-            while time.monotonic() < deadline and count < cap:
-                count += 1
-                kind = rng.choice(kinds)
-                url = rng.choice(by_kind[kind])
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get(url)
-                    why = None if r.status_code == 200 else str(r.status_code)
-                except httpx.HTTPError as exc:
-                    why = type(exc).__name__
-                done.setdefault(kind, []).append(time.perf_counter() - t0)
-                if why:
-                    errors.setdefault(kind, {})
-                    errors[kind][why] = errors[kind].get(why, 0) + 1
-
-        start = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.monotonic() - start
-    return {
-        kind: summarise(lat, errors.get(kind, {}), elapsed)
-        for kind, lat in done.items()
-    }
-
-
-def summarise(lat: list[float], errors: dict[str, int], elapsed: float) -> dict:
-    lat = sorted(lat)
-    q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [lat[0]] * 99
-    return {
-        "requests": len(lat),
-        "errors": sum(errors.values()),
-        "error_kinds": errors,
-        "rps": round(len(lat) / elapsed, 1),
-        "p50_ms": round(q[49] * 1000, 1),
-        "p95_ms": round(q[94] * 1000, 1),
-        "p99_ms": round(q[98] * 1000, 1),
-    }
 
 
 def custodes_urls(store: Path, words: int = 120) -> dict[str, list[tuple[str, str]]]:
