@@ -111,7 +111,7 @@ def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any
     """The N awards with the largest net obligations in the filtered window."""
     t = build_frame(src, filters)
     if prepared_frame(src) is not None:
-        return fetch(_top_awards_prepared(t, n))
+        return _top_awards_bounded(src, t, n)
     expr = (
         t.group_by("award_key")
         .aggregate(
@@ -126,6 +126,37 @@ def top_awards(src: Source, filters: Filters, n: int = 20) -> list[dict[str, Any
         .limit(n)
     )
     return fetch(expr)
+
+
+def _top_awards_bounded(src: Source, t: Any, n: int) -> list[dict[str, Any]]:
+    """Top awards on the prepared frame, exact, without grouping every award.
+
+    analyse_award holds each award's sum of positive obligations, P, which no scope
+    can exceed. Net sums of the awards with the largest P give a lower bound L for the
+    N-th largest net sum in scope; every award that can reach L has P >= L, so only
+    those awards are grouped. Falls back to grouping all awards when L is not positive.
+    """
+    if n <= 0:
+        return []
+    bound = src.table("analyse_award")
+    probe = bound.order_by([ibis.desc("positive_usd"), "award_no"]).limit(
+        max(1000, 50 * n)
+    )
+    seen = t.filter(t.award_no.isin(probe.award_no))
+    sums = fetch(
+        seen.group_by("award_no")
+        .aggregate(obligation_usd=_sum(seen))
+        .order_by([ibis.desc("obligation_usd"), "award_no"])
+        .limit(n)
+    )
+    if (
+        len(sums) < n
+        or sums[-1]["obligation_usd"] is None
+        or sums[-1]["obligation_usd"] <= 0
+    ):
+        return fetch(_top_awards_prepared(t, n))
+    pool = bound.filter(bound.positive_usd >= sums[-1]["obligation_usd"]).award_no
+    return fetch(_top_awards_prepared(t.filter(t.award_no.isin(pool)), n))
 
 
 def _top_awards_prepared(t: Any, n: int) -> Any:

@@ -33,6 +33,7 @@ TABLE_STAGE = {
     "resolve_run": "resolve",
     "analyse_frame": "analyse prepare",
     "analyse_award_maker": "analyse prepare",
+    "analyse_award": "analyse prepare",
     "analyse_build": "analyse prepare",
 }
 

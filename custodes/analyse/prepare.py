@@ -28,7 +28,7 @@ from typing import Any
 
 from custodes.store.duckdb import Store
 
-FRAME_FORMAT = "2"  # bump when analyse_frame changes shape
+FRAME_FORMAT = "3"  # bump when analyse_frame changes shape
 NO_MAKER = "(no distinct maker named)"
 UNRESOLVED = "(not resolved)"
 UNCLASSIFIED = "unclassified"
@@ -149,6 +149,17 @@ def award_maker_sql(have: dict[str, bool]) -> str:
     ORDER BY 1"""
 
 
+# Each award's sum of positive obligations: an upper bound on its net obligations in any
+# scope (leaving transactions out can only lower it), which lets "top awards" look at
+# a few thousand awards instead of grouping all of them (analyses.top_awards).
+AWARD_BOUND_SQL = """
+    CREATE OR REPLACE TABLE analyse_award AS
+    SELECT award_no,
+           coalesce(sum(obligation_usd) FILTER (WHERE obligation_usd > 0), 0)
+               AS positive_usd
+    FROM analyse_frame GROUP BY award_no ORDER BY positive_usd DESC, award_no"""
+
+
 def _markers(store: Store) -> dict[str, Any]:
     """What the frame depends on: the last run of each stage that feeds it."""
 
@@ -165,11 +176,13 @@ def _markers(store: Store) -> dict[str, Any]:
 
 
 def build_analysis_frame(store: Store) -> dict[str, Any]:
-    """Rebuild analyse_frame, analyse_award_maker and analyse_build in one transaction."""
+    """Rebuild analyse_frame, analyse_award_maker, analyse_award and analyse_build in
+    one transaction."""
     have = _present(store)
     with store.transaction():
         store.execute(frame_sql(have))
         store.execute(award_maker_sql(have))
+        store.execute(AWARD_BOUND_SQL)
         spanning = store.scalar(
             "SELECT count(*) FROM (SELECT award_no FROM analyse_frame GROUP BY 1 "
             "HAVING count(DISTINCT awarding_sub_agency_code) > 1)"
