@@ -5,12 +5,15 @@
 For each size N it generates N transactions (bench/generate_transactions.py), then in
 fresh processes times (a) `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a new
 DuckDB file and (b) `custodes ingest file` into a new store, and prints the ratio and
-each process's peak memory (ru_maxrss). Target: ratio <= 2.0 and peak <= 2 GB at 5M.
+each process's peak memory (ru_maxrss), its CPU time (user + system, all threads: less
+sensitive than wall time to other jobs on a shared machine) and the 1-minute load average
+after the pair. Target: ratio <= 2.0 and peak <= 2 GB at 5M.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +42,10 @@ else:
     with open_store(Settings(db=Path(db)), write=True) as store:
         n = ingest(store, [Path(csv_path)]).stored
 t = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"mode": mode, "rows": n, "seconds": t, "peak_bytes": peak}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+peak = usage.ru_maxrss * 1024
+cpu = usage.ru_utime + usage.ru_stime  # all threads of the process
+print(json.dumps({"mode": mode, "rows": n, "seconds": t, "cpu": cpu, "peak_bytes": peak}))
 """
 
 
@@ -59,7 +64,8 @@ def measure(mode: str, csv_path: Path, db: Path) -> dict:
 def main(sizes: list[int]) -> None:
     print(
         f"{'rows':>10} {'duckdb read_csv s':>18} {'custodes ingest s':>18} "
-        f"{'ratio':>6} {'raw peak MB':>12} {'ingest peak MB':>15}"
+        f"{'ratio':>6} {'raw peak MB':>12} {'ingest peak MB':>15} "
+        f"{'raw cpu s':>10} {'ingest cpu s':>13} {'cpu ratio':>10} {'load':>5}"
     )
     for n in sizes:
         csv_path = OUT / f"tx_{n}.csv"
@@ -71,7 +77,8 @@ def main(sizes: list[int]) -> None:
         print(
             f"{n:>10,} {raw['seconds']:>18.2f} {ing['seconds']:>18.2f} "
             f"{ing['seconds'] / raw['seconds']:>6.2f} {raw['peak_bytes'] / 2**20:>12.0f} "
-            f"{ing['peak_bytes'] / 2**20:>15.0f}",
+            f"{ing['peak_bytes'] / 2**20:>15.0f} {raw['cpu']:>10.2f} {ing['cpu']:>13.2f} "
+            f"{ing['cpu'] / raw['cpu']:>10.2f} {os.getloadavg()[0]:>5.1f}",
             flush=True,
         )
 
