@@ -121,7 +121,12 @@ def _attach_on(t: Any, right: Any, key: str, columns: dict[str, str]) -> Any:
 
 def _with_vendor(src: Source, t: Any, family: bool) -> Any:
     tv = src.table("transaction_vendor")
-    vendor = src.table("vendor")
+    raw = src.table("vendor")
+    # One row per vendor id (the resolve contract), enforced so that a broken vendor
+    # table can never repeat a transaction; the prepared frame does the same.
+    vendor = raw.group_by("vendor_id").aggregate(
+        name=raw.name.min(), family_id=raw.family_id.min()
+    )
     t = _attach_on(t, tv, "transaction_key", {"vendor_id": "vendor_id"})
     v = vendor.select(
         vendor_id=vendor.vendor_id, vendor_name=vendor.name, family_id=vendor.family_id

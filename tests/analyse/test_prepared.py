@@ -208,3 +208,25 @@ def test_awards_spanning_sub_agencies(fixture_db, tmp_path):
     one = Filters(sub_agencies=("7012",))
     sql = str(analyses.totals_expr(fast, parse_dimensions("category"), one).compile())
     assert "first_agency" in sql and "DISTINCT" not in sql.upper()
+
+
+def test_a_repeated_vendor_id_never_repeats_a_transaction(fixture_db, tmp_path):
+    """The resolve contract says one row per vendor id; if a vendor table breaks it,
+    neither path counts a transaction twice (found on the 10M benchmark data)."""
+    path = tmp_path / "dup.duckdb"
+    shutil.copy(fixture_db, path)
+    with open_store(Settings(db=path), write=True, command="test") as store:
+        store.execute(
+            "INSERT INTO vendor SELECT vendor_id, name || ' (again)', parent_id, "
+            "family_id, kind FROM vendor"
+        )
+        build_analysis_frame(store)
+        total = store.scalar('SELECT sum(obligation_usd) FROM "transaction"')
+    fast, slow = _sources(path)
+    for src in (fast, slow):
+        for by in ("vendor", "family", "fiscal_year"):
+            rows = analyses.totals(src, by, Filters())
+            assert sum(r["obligation_usd"] for r in rows) == total, (src, by)
+    assert _key(analyses.totals(fast, "vendor", Filters())) == _key(
+        analyses.totals(slow, "vendor", Filters())
+    )
