@@ -13,15 +13,8 @@ from click.testing import CliRunner
 
 from custodes.cli import main
 from tests.conftest import SHARED_DATA, need_shared
+from tests.conftest import store_rows as q
 from tests.ingest.csvmaker import API_HEADER, api_row, write_api_csv
-
-
-def q(db: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def raw_rows(db: Path) -> dict[tuple[str, int], dict]:

@@ -13,13 +13,13 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from click.testing import CliRunner
 
 from custodes.cli import main
 from custodes.ingest.fields import EMAIL_RE, PHONE_RE
 from tests.conftest import API_SEARCH, BULK, SHARED_DATA, need_shared
+from tests.conftest import store_rows as q
 
 pytestmark = pytest.mark.shared
 
@@ -33,14 +33,6 @@ def real_store(tmp_path_factory) -> tuple[Path, dict]:
     )
     assert result.exit_code == 0, result.output
     return db, json.loads(result.output)
-
-
-def q(db: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def iter_files():
