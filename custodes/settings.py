@@ -24,6 +24,8 @@ HELP: dict[str, str] = {
     "Env: CUSTODES_MEMORY_LIMIT. Default: 1500MB.",
     "debug_pause": "Testing only: pause ingest at 'stage', 'merge' or 'commit' so a test "
     "can kill it there. Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
+    "serve_time_limit": "Seconds after which a web-app query is stopped. "
+    "Env: CUSTODES_SERVE_TIME_LIMIT. Default: 5.",
     "usaspending_url": "Base URL of the USAspending API. "
     "Env: CUSTODES_USASPENDING_URL. Default: https://api.usaspending.gov.",
 }
@@ -39,6 +41,7 @@ class Settings:
     lock_wait: float = 0.0
     memory_limit: str = "1500MB"
     usaspending_url: str = "https://api.usaspending.gov"
+    serve_time_limit: float = 5.0
     debug_pause: str | None = None  # test hook: stop at a named ingest step
 
     @classmethod
@@ -56,6 +59,8 @@ class Settings:
             values["memory_limit"] = env["CUSTODES_MEMORY_LIMIT"]
         if env.get("CUSTODES_USASPENDING_URL"):
             values["usaspending_url"] = env["CUSTODES_USASPENDING_URL"]
+        if env.get("CUSTODES_SERVE_TIME_LIMIT"):
+            values["serve_time_limit"] = float(env["CUSTODES_SERVE_TIME_LIMIT"])
         if env.get("CUSTODES_DEBUG_PAUSE"):
             values["debug_pause"] = env["CUSTODES_DEBUG_PAUSE"]
         for key, value in overrides.items():

@@ -356,5 +356,7 @@ def dump_openapi() -> str:
 
 def app_from_env() -> Starlette:
     """Factory for running several server processes (`uvicorn --factory --workers N
-    custodes.serve.app:app_from_env`); the store comes from CUSTODES_DB."""
-    return build_app(Settings.from_env())
+    custodes.serve.app:app_from_env`): settings from the environment (CUSTODES_DB,
+    CUSTODES_SERVE_TIME_LIMIT), as `custodes serve --workers` sets them."""
+    settings = Settings.from_env()
+    return build_app(settings, time_limit=settings.serve_time_limit)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import click
 
 from custodes.console import console, db_option, err_console, print_json
-from custodes.errors import StoreBusy
+from custodes.errors import InputError, StoreBusy
 from custodes.serve.prepare import build_serve_tables, serve_tables_stale
 from custodes.settings import Settings
 from custodes.store import open_store
@@ -66,6 +67,14 @@ def prepare(settings: Settings, force: bool) -> dict | None:
     show_default=True,
     help="With --snapshot: seconds between checks for a changed store.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes. More than one uses more cores for pages that must be "
+    "computed (each process keeps its own caches).",
+)
 @db_option
 def serve_command(
     settings: Settings,
@@ -76,6 +85,7 @@ def serve_command(
     time_limit: float,
     snapshot: bool,
     refresh: float,
+    workers: int,
 ) -> None:
     """Serve the web app and the JSON API (read-only) on the store.
 
@@ -90,6 +100,10 @@ def serve_command(
         print_json(built)
         return
     if snapshot:
+        if workers > 1:
+            raise InputError(
+                "--snapshot runs one server process; drop --workers or --snapshot."
+            )
         _serve_snapshot(settings, host, port, time_limit, refresh)
         return
     if not no_prepare:
@@ -107,12 +121,27 @@ def serve_command(
 
     from custodes.serve.app import build_app
 
-    app = build_app(settings, time_limit=time_limit)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(
         f"custodes is serving {settings.db} at [bold]http://{shown}:{port}/[/] "
-        "(Ctrl+C to stop). API: /api, OpenAPI: /openapi.json"
+        f"(Ctrl+C to stop; {workers} process{'es' if workers > 1 else ''}). "
+        "API: /api, OpenAPI: /openapi.json"
     )
+    if workers > 1:
+        # Each worker process builds its own app from the environment.
+        os.environ["CUSTODES_DB"] = str(settings.db)
+        os.environ["CUSTODES_SERVE_TIME_LIMIT"] = str(time_limit)
+        uvicorn.run(
+            "custodes.serve.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+        return
+    app = build_app(settings, time_limit=time_limit)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

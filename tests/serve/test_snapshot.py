@@ -91,3 +91,55 @@ def test_ingest_while_serving_a_snapshot(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_serve_with_two_worker_processes(tmp_path):
+    db = tmp_path / "store.duckdb"
+    assert _run(db, "ingest", str(API)).returncode == 0
+    assert _run(db, "serve", "--prepare").returncode == 0
+    refused = _run(db, "serve", "--snapshot", "--workers", "2")
+    assert refused.returncode == 1 and "--snapshot runs one server process" in (
+        refused.stdout + refused.stderr
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "custodes",
+            "serve",
+            "--workers",
+            "2",
+            "--time-limit",
+            "3",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, "CUSTODES_DB": str(db)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        children = (
+            Path(f"/proc/{server.pid}/task").exists()
+            and subprocess.run(
+                ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+            ).stdout.split()
+        )
+        assert len(children) >= 2, children  # the worker processes
+        for _ in range(6):
+            data = _get(f"http://127.0.0.1:{port}/dashboard.json")
+            assert data["data"]["total_usd"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
