@@ -14,6 +14,7 @@ from typing import Any
 
 from custodes.analyse.engines import Source
 from custodes.errors import InputError
+from custodes.store.queries import STAGE_RUNS
 
 UNCLASSIFIED = "unclassified"
 NO_MAKER = "(no distinct maker named)"
@@ -191,15 +192,11 @@ def _current(src: Source, built: dict[str, Any]) -> bool:
 
     if built.get("format") != FRAME_FORMAT:
         return False
-    for table, column, key in (
-        ("ingest_run", "run_id", "last_ingest_run"),
-        ("classification_run", "run_at", "last_classification_run"),
-        ("resolve_run", "run_at", "last_resolve_run"),
-    ):
+    for _, table, column in STAGE_RUNS:
         now = src.table(table)[column].max().execute() if src.has(table) else None
         if hasattr(now, "to_pydatetime"):
             now = now.to_pydatetime()
-        if now != built.get(key):
+        if now != built.get(f"last_{table}"):
             return False
     return True
 

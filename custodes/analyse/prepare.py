@@ -26,12 +26,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from custodes.analyse.frame import UNCLASSIFIED, UNRESOLVED
 from custodes.store.duckdb import Store
+from custodes.store.queries import STAGE_RUNS, last_runs
 
 FRAME_FORMAT = "3"  # bump when analyse_frame changes shape
-NO_MAKER = "(no distinct maker named)"
-UNRESOLVED = "(not resolved)"
-UNCLASSIFIED = "unclassified"
 
 # Pairs whose award counts the flags serve: name -> the column paired with the award.
 PAIRS = {
@@ -161,18 +160,9 @@ AWARD_BOUND_SQL = """
 
 
 def _markers(store: Store) -> dict[str, Any]:
-    """What the frame depends on: the last run of each stage that feeds it."""
-
-    def last(table: str, column: str) -> Any:
-        if not store.has_table(table):
-            return None
-        return store.scalar(f"SELECT max({column}) FROM {table}")
-
-    return {
-        "last_ingest_run": last("ingest_run", "run_id"),
-        "last_classification_run": last("classification_run", "run_at"),
-        "last_resolve_run": last("resolve_run", "run_at"),
-    }
+    """What the frame depends on, as analyse_build records it: last_<run table>."""
+    runs = last_runs(store)
+    return {f"last_{table}": runs[stage] for stage, table, _ in STAGE_RUNS}
 
 
 def build_analysis_frame(store: Store) -> dict[str, Any]:
@@ -202,7 +192,8 @@ def build_analysis_frame(store: Store) -> dict[str, Any]:
             "awards_in_several_sub_agencies BIGINT, format VARCHAR)"
         )
         store.execute(
-            "INSERT INTO analyse_build VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO analyse_build ({', '.join(row)}) "
+            f"VALUES ({', '.join('?' * len(row))})",
             list(row.values()),
         )
     return row
@@ -215,12 +206,8 @@ def frame_stale_reason(store: Store) -> str | None:
     built = store.rows("SELECT * FROM analyse_build")[0]
     if built["format"] != FRAME_FORMAT:
         return "this version of custodes lays it out differently"
-    now = _markers(store)
-    for key, what in (
-        ("last_ingest_run", "an ingest"),
-        ("last_classification_run", "`custodes classify`"),
-        ("last_resolve_run", "`custodes resolve`"),
-    ):
-        if built[key] != now[key]:
-            return f"{what} ran since it was built"
+    for key, value in _markers(store).items():
+        if built[key] != value:
+            stage = next(st for st, table, _ in STAGE_RUNS if key == f"last_{table}")
+            return f"a newer {stage} run exists than the one it was built from"
     return None

@@ -273,8 +273,7 @@ def build_app(
     time_limit: float = 5.0,
     cache_size: int = 4096,
     page_cache: int = 1024,
-    follow: tuple[Settings, tuple[Any, ...], tuple[int, int, bool], float]
-    | None = None,
+    follow: tuple[Settings, dict[str, Any], tuple[int, int, bool], float] | None = None,
 ) -> Starlette:
     """The web app on SETTINGS.db. FOLLOW = (the store's settings, its markers and
     file stamp when SETTINGS.db was copied from it, refresh seconds): SETTINGS.db is
@@ -332,7 +331,7 @@ def _follow(
     star: Starlette,
     app: App,
     current: Path,
-    follow: tuple[Settings, tuple[Any, ...], tuple[int, int, bool], float],
+    follow: tuple[Settings, dict[str, Any], tuple[int, int, bool], float],
     time_limit: float,
 ) -> Follower:
     store_settings, markers, stamp, refresh = follow

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 from custodes.serve.popular import POPULAR_AWARDS, popular_sql
 from custodes.store.duckdb import Store
+from custodes.store.queries import last_runs
 
 WITHHELD = "Individual recipient (name withheld)"
 SERVE_FORMAT = "5"  # bump when the serve_* tables change shape
@@ -276,7 +277,7 @@ def build_serve_tables(
         )
         row = {
             "built_at": datetime.now(UTC).replace(tzinfo=None),
-            "last_ingest_run": store.scalar("SELECT max(run_id) FROM ingest_run"),
+            "last_ingest_run": last_runs(store)["ingest"],
             "transactions": store.scalar('SELECT count(*) FROM "transaction"'),
             "awards": store.scalar("SELECT count(*) FROM serve_award"),
             "vendors_from": "resolve" if have["vendor"] else "recipient names",
@@ -296,19 +297,18 @@ def serve_tables_stale(store: Store) -> str | None:
     built = store.rows("SELECT * FROM serve_build")[0]
     if built.get("format") != SERVE_FORMAT:
         return "this version of custodes lays them out differently"
-    if built["last_ingest_run"] != store.scalar("SELECT max(run_id) FROM ingest_run"):
+    runs = last_runs(store)
+    if built["last_ingest_run"] != runs["ingest"]:
         return "a newer ingest ran since they were built"
     have = _present(store)
     if have["vendor"] != (built["vendors_from"] == "resolve"):
         return "vendor resolution changed since they were built"
     if have["classification"] != (built["categories_from"] == "classify"):
         return "classification changed since they were built"
-    if store.has_table("resolve_run"):
-        last = store.scalar("SELECT max(run_at) FROM resolve_run")
-        if last is not None and last > built["built_at"]:
-            return "vendor resolution ran again since they were built"
-    if have["classification_run"]:
-        last = store.scalar("SELECT max(run_at) FROM classification_run")
-        if last is not None and last > built["built_at"]:
-            return "classification ran again since they were built"
+    for stage, what in (
+        ("resolve", "vendor resolution"),
+        ("classify", "classification"),
+    ):
+        if runs[stage] is not None and runs[stage] > built["built_at"]:
+            return f"{what} ran again since they were built"
     return None

@@ -31,32 +31,21 @@ from custodes.errors import StoreBusy
 from custodes.serve.prepare import build_serve_tables, serve_tables_stale
 from custodes.settings import Settings
 from custodes.store import open_store
+from custodes.store.duckdb import Store
 from custodes.store.lock import writer_lock
+from custodes.store.queries import last_runs
 
 log = logging.getLogger("custodes.serve")
 
-MARKERS = (
-    ("ingest_run", "run_id"),
-    ("resolve_run", "run_at"),
-    ("classification_run", "run_at"),
-)
 
-
-def store_markers(path: Path) -> tuple[Any, ...] | None:
+def store_markers(path: Path) -> dict[str, Any] | None:
     """The last run of each stage that feeds the pages; None while a writer has it."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
         return None
     try:
-        tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        names = {r[0] for r in tables}
-        return tuple(
-            con.execute(f"SELECT max({column}) FROM {table}").fetchone()[0]
-            if table in names
-            else None
-            for table, column in MARKERS
-        )
+        return last_runs(Store(con, path, read_only=True))
     finally:
         con.close()
 
@@ -73,8 +62,8 @@ def file_stamp(db: Path) -> tuple[int, int, bool]:
 
 
 def make_snapshot(
-    settings: Settings, unless: tuple[Any, ...] | None = None
-) -> tuple[Path, tuple[Any, ...], tuple[int, int, bool]] | tuple[None, Any, Any]:
+    settings: Settings, unless: dict[str, Any] | None = None
+) -> tuple[Path, dict[str, Any], tuple[int, int, bool]] | tuple[None, Any, Any]:
     """Copy the store under its writer lock, then build the copy's summary tables.
 
     Returns (copy, markers, file stamp); (None, markers, stamp) when the store's
@@ -112,7 +101,7 @@ class Follower:
         self,
         settings: Settings,
         current: Path,
-        markers: tuple[Any, ...],
+        markers: dict[str, Any],
         stamp: tuple[int, int, bool],
         swap: Callable[[Path], Path],
         refresh: float,
@@ -139,7 +128,7 @@ class Follower:
             "made_at": datetime.fromtimestamp(self.made_at).isoformat(
                 timespec="seconds"
             ),
-            "last_ingest_run": self.markers[0],
+            "last_ingest_run": self.markers["ingest"],
             "switches": self.switches,
             "refresh_seconds": self.refresh,
         }

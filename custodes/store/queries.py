@@ -8,6 +8,24 @@ from typing import Any
 from custodes.errors import NotFound
 from custodes.store.duckdb import Store
 
+# The run table of each stage whose output feeds derived tables (the web app's serve_*
+# tables, analyse_frame, snapshots), and the column that orders its runs.
+STAGE_RUNS = (
+    ("ingest", "ingest_run", "run_id"),
+    ("resolve", "resolve_run", "run_at"),
+    ("classify", "classification_run", "run_at"),
+)
+
+
+def last_runs(store: Store) -> dict[str, Any]:
+    """The latest run of each stage in STAGE_RUNS; None for a stage that never ran."""
+    return {
+        stage: store.scalar(f"SELECT max({column}) FROM {table}")
+        if store.has_table(table)
+        else None
+        for stage, table, column in STAGE_RUNS
+    }
+
 
 def stats(store: Store) -> dict[str, Any]:
     """Rows, awards, date range, totals per fiscal year and sub-agency, quarantine."""
