@@ -189,20 +189,7 @@ class Reader:
         return results
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
-        cur = self.con.cursor()
-        ticket = self.watchdog.watch(cur, self.time_limit)
-        try:
-            result = cur.execute(sql, list(params or []))
-            names = [d[0] for d in result.description or []]
-            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-        except duckdb.InterruptException as exc:
-            raise QueryTimeout(
-                f"The query took longer than {self.time_limit:g} s and was stopped. "
-                "Narrow the search (add filters or a longer search text)."
-            ) from exc
-        finally:
-            self.watchdog.forget(ticket)
-            cur.close()
+        return self._run_batch([(sql, params or [])])[0]
 
     def one(
         self, sql: str, params: Sequence[Any] | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,16 +113,3 @@ def _numeric(text: str) -> bool:
 def error_body(status: int, code: str, message: str) -> dict[str, Any]:
     """The one error shape of the API."""
     return {"error": {"status": status, "code": code, "message": message}}
-
-
-def query_string(params: Mapping[str, Any], **changes: Any) -> str:
-    """Rebuild a query string with some parameters changed (None removes one)."""
-    from urllib.parse import urlencode
-
-    merged = {k: v for k, v in params.items() if v not in (None, "")}
-    for key, value in changes.items():
-        if value in (None, ""):
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return ("?" + urlencode(merged)) if merged else ""
