@@ -229,23 +229,28 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def custodes_urls(store: Path, words: int = 120) -> dict[str, list[tuple[str, str]]]:
+def common_words_and_vendors(
+    store: Path, words: int, vendors: int
+) -> tuple[list[str], list[str]]:
+    """The most common search words (four letters or more, no digits) and the vendors
+    with the most awards, from the prepared store."""
     con = duckdb.connect(str(store), read_only=True)
-    tokens = [
-        r[0]
-        for r in con.execute(
-            "SELECT token FROM serve_token WHERE length(token) >= 4 AND NOT regexp_matches("
-            "token, '[0-9]') GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
+    try:
+        tokens = con.execute(
+            "SELECT token FROM serve_token WHERE length(token) >= 4 AND NOT "
+            "regexp_matches(token, '[0-9]') GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
             [words],
         ).fetchall()
-    ]
-    vendors = [
-        r[0]
-        for r in con.execute(
-            "SELECT vendor_id FROM serve_vendor ORDER BY awards DESC LIMIT 300"
+        ids = con.execute(
+            "SELECT vendor_id FROM serve_vendor ORDER BY awards DESC LIMIT ?", [vendors]
         ).fetchall()
-    ]
-    con.close()
+    finally:
+        con.close()
+    return [r[0] for r in tokens], [r[0] for r in ids]
+
+
+def custodes_urls(store: Path, words: int = 120) -> dict[str, list[tuple[str, str]]]:
+    tokens, vendors = common_words_and_vendors(store, words, 300)
     rng = random.Random(5)
     dash = [
         ("dashboard", u)

@@ -15,27 +15,12 @@ import argparse
 import asyncio
 import random
 
-import duckdb
 import serve_bench as sb
 from loadgen import load
 
 
 def longtail_urls(store) -> list[tuple[str, str]]:
-    con = duckdb.connect(str(store), read_only=True)
-    words = [
-        r[0]
-        for r in con.execute(
-            "SELECT token FROM serve_token WHERE length(token) >= 4 AND NOT "
-            "regexp_matches(token, '[0-9]') GROUP BY 1 ORDER BY count(*) DESC LIMIT 3000"
-        ).fetchall()
-    ]
-    vendors = [
-        r[0]
-        for r in con.execute(
-            "SELECT vendor_id FROM serve_vendor ORDER BY awards DESC LIMIT 3000"
-        ).fetchall()
-    ]
-    con.close()
+    words, vendors = sb.common_words_and_vendors(store, 3000, 3000)
     rng = random.Random(7)
     urls = [("search", f"/search?q={w}") for w in words]
     urls += [
