@@ -7,7 +7,7 @@ award_maker, plus resolve_run (one row per run).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa

@@ -6,19 +6,9 @@ import gzip
 import json
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
-
+from tests.conftest import store_rows
 from tests.ingest.csvmaker import API_HEADER, api_row, csv_text, write_api_csv
-
-
-def store_rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_good_file_is_stored_with_provenance(cli, db_path, tmp_path):

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from custodes.cli import main
 from tests.conftest import API_SEARCH, BULK, need_shared
+from tests.conftest import store_rows as q
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +30,6 @@ def run(db: Path, *args: str, code: int = 0):
     result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
     assert result.exit_code == code, result.output
     return result
-
-
-def q(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def vendor_of(db: Path, name: str) -> str:
