@@ -44,6 +44,7 @@ class Watchdog:
         self._watched: dict[int, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._next = 0
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
@@ -57,9 +58,11 @@ class Watchdog:
         with self._lock:
             self._watched.pop(ticket, None)
 
+    def stop(self) -> None:
+        self._stop.set()
+
     def _loop(self) -> None:
-        while True:
-            time.sleep(self.TICK)
+        while not self._stop.wait(self.TICK):
             now = time.monotonic()
             with self._lock:
                 late = [t for t, (d, _) in self._watched.items() if d <= now]
@@ -202,4 +205,5 @@ class Reader:
         return next(iter(row.values())) if row else None
 
     def close(self) -> None:
+        self.watchdog.stop()
         self.con.close()
