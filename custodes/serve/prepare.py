@@ -11,6 +11,9 @@ one transaction, small tables keyed the way the pages ask:
 - serve_spending: fiscal year x agency x category totals (dashboard, category pages);
 - serve_vendor: one row per vendor with totals and search text;
 - serve_vendor_year: vendor x fiscal year x category totals (vendor chart);
+- serve_vendor_page: per vendor, the short lists its page shows (spending by year,
+  corporate family, names, resellers, makers resold) as lists in one row, so that a
+  vendor page reads one row instead of running a query per list;
 - serve_popular, serve_popular_facet, serve_popular_top: search results of common
   words (custodes/serve/popular.py);
 - serve_build: when and from which tables the above were built.
@@ -31,13 +34,14 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "5"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "6"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
     "serve_spending",
     "serve_vendor",
     "serve_vendor_year",
+    "serve_vendor_page",
     "serve_withheld_name",
     "serve_token",
     "serve_award_maker",
@@ -248,6 +252,108 @@ def serve_vendor_sql(have: dict[str, bool]) -> str:
     ORDER BY v.vendor_id"""
 
 
+def _listed(name: str, order: str, limit: int, fields: str) -> str:
+    """A list of structs of FIELDS (name := expression, ...) in ORDER, LIMIT at most."""
+    return f"list(struct_pack({fields}) ORDER BY {order})[1:{int(limit)}] AS {name}"
+
+
+def serve_vendor_page_sql(have: dict[str, bool]) -> str:
+    """The vendor page's lists, one row per vendor; each list keeps the order and
+    length the page shows. Aliases are NULL without `custodes resolve`."""
+    aliases = (
+        f"""SELECT vendor_id, {
+            _listed(
+                "aliases",
+                "recipient_name",
+                500,
+                "recipient_name := recipient_name, recipient_uei := recipient_uei, "
+                "recipient_duns := recipient_duns, method := method, score := score, "
+                "reason := reason",
+            )
+        }
+        FROM vendor_alias
+        WHERE recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)
+        GROUP BY 1"""
+        if have["vendor_alias"]
+        else "SELECT NULL::VARCHAR AS vendor_id, NULL AS aliases WHERE false"
+    )
+    return f"""
+    CREATE OR REPLACE TABLE serve_vendor_page AS
+    WITH years AS (
+        SELECT vendor_id, {
+        _listed(
+            "years",
+            "fiscal_year",
+            1000,
+            "fiscal_year := fiscal_year, obligation_usd := obligation_usd, "
+            "awards := awards",
+        )
+    }
+        FROM (SELECT vendor_id, fiscal_year, sum(obligation_usd) AS obligation_usd,
+                     sum(awards) AS awards
+              FROM serve_vendor_year GROUP BY 1, 2)
+        GROUP BY 1),
+    family AS (
+        SELECT v.vendor_id, {
+        _listed(
+            "family",
+            "w.obligation_usd DESC, w.vendor_id",
+            100,
+            "vendor_id := w.vendor_id, name := w.name, "
+            "obligation_usd := w.obligation_usd",
+        )
+    }
+        FROM serve_vendor v JOIN serve_vendor w
+          ON w.parent_id = v.vendor_id
+          OR (w.family_id = v.family_id AND w.vendor_id <> v.vendor_id)
+        GROUP BY 1),
+    aliases AS ({aliases}),
+    resellers AS (
+        SELECT maker_vendor_id AS vendor_id, {
+        _listed(
+            "resellers",
+            "obligation_usd DESC, vendor_id",
+            100,
+            "vendor_id := vendor_id, vendor_name := vendor_name, awards := awards, "
+            "obligation_usd := obligation_usd",
+        )
+    }
+        FROM (SELECT maker_vendor_id, vendor_id, any_value(vendor_name) AS vendor_name,
+                     count(*) AS awards, sum(obligation_usd) AS obligation_usd
+              FROM serve_award_maker
+              WHERE maker_vendor_id IS NOT NULL
+                AND vendor_id IS DISTINCT FROM maker_vendor_id
+              GROUP BY 1, 2)
+        GROUP BY 1),
+    resold AS (
+        SELECT vendor_id, {
+        _listed(
+            "resold",
+            "obligation_usd DESC, maker",
+            100,
+            "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
+            "obligation_usd := obligation_usd",
+        )
+    }
+        FROM (SELECT vendor_id, maker, min(maker_vendor_id) AS maker_vendor_id,
+                     count(*) AS awards, sum(obligation_usd) AS obligation_usd
+              FROM serve_award_maker
+              WHERE vendor_id IS NOT NULL
+                AND maker_vendor_id IS DISTINCT FROM vendor_id
+              GROUP BY 1, 2)
+        GROUP BY 1)
+    SELECT v.vendor_id, p.name AS parent_name, years.years, family.family,
+           aliases.aliases, resellers.resellers, resold.resold
+    FROM serve_vendor v
+    LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id
+    LEFT JOIN years ON years.vendor_id = v.vendor_id
+    LEFT JOIN family ON family.vendor_id = v.vendor_id
+    LEFT JOIN aliases ON aliases.vendor_id = v.vendor_id
+    LEFT JOIN resellers ON resellers.vendor_id = v.vendor_id
+    LEFT JOIN resold ON resold.vendor_id = v.vendor_id
+    ORDER BY v.vendor_id"""
+
+
 def build_serve_tables(
     store: Store, popular_awards: int = POPULAR_AWARDS
 ) -> dict[str, object]:
@@ -268,6 +374,7 @@ def build_serve_tables(
         store.execute(
             SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL
         )
+        store.execute(serve_vendor_page_sql(have))
         store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
         store.execute(SERVE_TRANSACTION_SQL)
         store.execute(

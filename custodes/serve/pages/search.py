@@ -6,6 +6,7 @@ from typing import Any
 
 from custodes.model.agencies import load_agencies
 from custodes.serve import params as P
+from custodes.serve.directory import load_vendor_directory
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.popular import popular_search
 from custodes.serve.views import Table, View
@@ -121,25 +122,7 @@ def run_search(
 def add_labels(ctx: Ctx, rows: list[dict[str, Any]]) -> None:
     """Agency and vendor names for the facet rows (kept out of the word table)."""
     _, subtier = load_agencies()
-    # The 15 vendors the facet will show (ties by id, as build_facets orders them).
-    vendors = [
-        r["vendor_id"]
-        for r in sorted(
-            (r for r in rows if r["g"] == 13 and r["vendor_id"]),
-            key=lambda r: (-r["awards"], r["vendor_id"]),
-        )[:15]
-    ]
-    names = {}
-    if vendors:
-        marks = ", ".join("?" * len(vendors))
-        names = {
-            r["vendor_id"]: r["name"]
-            for r in ctx.reader.rows(
-                "SELECT vendor_id, name FROM serve_vendor "
-                f"WHERE vendor_id IN ({marks})",
-                vendors,
-            )
-        }
+    names = load_vendor_directory(ctx.reader).names
     for r in rows:
         code = r["agency_code"]
         r["agency_name"] = subtier[code].name if code in subtier else code
@@ -247,7 +230,7 @@ def search(ctx: Ctx) -> View:
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
             ],
-            ctx.reader.rows(vendor_search_sql(len(words)), words),
+            load_vendor_directory(ctx.reader).matching(words),
             "Vendors whose name matches",
             money=("obligation_usd",),
             links={"name": "/vendor/{vendor_id}"},
@@ -264,9 +247,3 @@ def search(ctx: Ctx) -> View:
             links={"label": "/dataweb/node/{id}"},
         )
     return view
-
-
-def vendor_search_sql(n_words: int) -> str:
-    where = " AND ".join(["contains(search_text, ?)"] * n_words)
-    return f"""SELECT vendor_id, name, awards, obligation_usd FROM serve_vendor
-               WHERE {where} ORDER BY obligation_usd DESC LIMIT 20"""

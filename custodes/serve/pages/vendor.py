@@ -8,34 +8,19 @@ from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.views import Table, View
 
-ALIASES_SQL = """
-    SELECT recipient_name, recipient_uei, recipient_duns, method, score, reason
-    FROM vendor_alias WHERE vendor_id = ?
-      AND recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)
-    ORDER BY recipient_name LIMIT 500"""
+HEAD_SQL = """
+    SELECT v.* EXCLUDE (search_text), p.* EXCLUDE (vendor_id)
+    FROM serve_vendor v JOIN serve_vendor_page p USING (vendor_id)
+    WHERE v.vendor_id = ?"""
 
 AWARDS_SQL = """
     SELECT award_key, piid, agency_name, category, maker, description,
-        first_action_date,
-           last_action_date, obligation_usd, transactions
+           first_action_date, last_action_date, obligation_usd, transactions
     FROM serve_award WHERE vendor_id = ? AND vendor_rank > ? AND vendor_rank <= ?
     ORDER BY vendor_rank"""
 
-# Awards where this vendor is the named maker but another vendor was paid (resellers),
-# and the reverse: makers whose products this vendor resold.
-RESELLERS_SQL = """
-    SELECT vendor_id, any_value(vendor_name) AS vendor_name, count(*) AS awards,
-           sum(obligation_usd) AS obligation_usd
-    FROM serve_award_maker
-    WHERE maker_vendor_id = ? AND vendor_id IS DISTINCT FROM maker_vendor_id
-    GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 100"""
-
-RESOLD_SQL = """
-    SELECT maker, any_value(maker_vendor_id) AS maker_vendor_id, count(*) AS awards,
-           sum(obligation_usd) AS obligation_usd
-    FROM serve_award_maker
-    WHERE vendor_id = ? AND maker_vendor_id IS DISTINCT FROM vendor_id
-    GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 100"""
+# The lists serve_vendor_page holds for each vendor (custodes/serve/prepare.py).
+LISTS = ("parent_name", "years", "family", "aliases", "resellers", "resold")
 
 
 def vendor(ctx: Ctx, vendor_id: str) -> View:
@@ -44,28 +29,23 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     if not ctx.reader.has("serve_award"):
         return View("vendor.html", vendor_id, notices=build_notices(ctx.reader))
     r = ctx.reader
-    head = r.one(
-        "SELECT * EXCLUDE (search_text) FROM serve_vendor WHERE vendor_id = ?",
-        [vendor_id],
+    found, awards = r.batch(
+        [
+            (HEAD_SQL, [vendor_id]),
+            (AWARDS_SQL, [vendor_id, (page - 1) * size, page * size]),
+        ]
     )
-    if head is None:
+    if not found:
         raise NotFound(f"No vendor {vendor_id!r}. Search for vendors at /search?q=")
+    head = found[0]
+    lists = {k: head.pop(k) for k in LISTS}
     view = View("vendor.html", str(head["name"]), notices=build_notices(r))
     parent = (
-        r.one(
-            "SELECT vendor_id, name FROM serve_vendor WHERE vendor_id = ?",
-            [head["parent_id"]],
-        )
-        if head["parent_id"]
+        {"vendor_id": head["parent_id"], "name": lists["parent_name"]}
+        if head["parent_id"] and lists["parent_name"] is not None
         else None
     )
-    years = r.rows(
-        "SELECT fiscal_year, sum(obligation_usd) AS obligation_usd, "
-        "sum(awards) AS awards FROM serve_vendor_year WHERE vendor_id = ? "
-        "GROUP BY 1 ORDER BY 1",
-        [vendor_id],
-    )
-    awards = r.rows(AWARDS_SQL, [vendor_id, (page - 1) * size, page * size])
+    years = lists["years"] or []
     for a in awards:
         a["category_label"] = category_label(a["category"])
     view.data = {
@@ -118,12 +98,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
                 ("name", "Name"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(
-                "SELECT vendor_id, name, obligation_usd FROM serve_vendor "
-                "WHERE parent_id = ? OR (family_id = ? AND vendor_id <> ?) "
-                "ORDER BY obligation_usd DESC LIMIT 100",
-                [vendor_id, head["family_id"], vendor_id],
-            ),
+            lists["family"] or [],
             "Corporate family (subsidiaries and siblings)",
             money=("obligation_usd",),
             links=links,
@@ -139,7 +114,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
                 ("score", "Score"),
                 ("reason", "Reason"),
             ],
-            r.rows(ALIASES_SQL, [vendor_id]),
+            lists["aliases"] or [],
             "Names this vendor appears under",
         )
     if r.has("award_maker"):
@@ -150,7 +125,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(RESELLERS_SQL, [vendor_id]),
+            lists["resellers"] or [],
             "Resellers paid for this vendor's products",
             money=("obligation_usd",),
             links={"vendor_name": "/vendor/{vendor_id}"},
@@ -161,7 +136,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(RESOLD_SQL, [vendor_id]),
+            lists["resold"] or [],
             "Makers whose products this vendor resold",
             money=("obligation_usd",),
             links={"maker": "/vendor/{maker_vendor_id}"},

@@ -1,0 +1,243 @@
+"""The vendor page's prepared lists (serve_vendor_page) hold what a query per list
+over the summary tables returns: every vendor of the fixture store, every list, in
+the page's order and length; withheld names stay out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pytest
+
+REFERENCE = {
+    "by_year": """
+        SELECT fiscal_year, sum(obligation_usd) AS obligation_usd,
+               sum(awards) AS awards
+        FROM serve_vendor_year WHERE vendor_id = $v GROUP BY 1 ORDER BY 1""",
+    "family": """
+        SELECT vendor_id, name, obligation_usd FROM serve_vendor
+        WHERE parent_id = $v OR (family_id = (SELECT family_id FROM serve_vendor
+                                              WHERE vendor_id = $v)
+                                 AND vendor_id <> $v)
+        ORDER BY obligation_usd DESC, vendor_id LIMIT 100""",
+    "aliases": """
+        SELECT recipient_name, recipient_uei, recipient_duns, method, score, reason
+        FROM vendor_alias WHERE vendor_id = $v
+          AND recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)
+        ORDER BY recipient_name, recipient_uei, recipient_duns, method LIMIT 500""",
+    "resellers": """
+        SELECT vendor_id, any_value(vendor_name) AS vendor_name, count(*) AS awards,
+               sum(obligation_usd) AS obligation_usd
+        FROM serve_award_maker
+        WHERE maker_vendor_id = $v AND vendor_id IS DISTINCT FROM maker_vendor_id
+        GROUP BY 1 ORDER BY obligation_usd DESC, vendor_id LIMIT 100""",
+    "resold": """
+        SELECT maker, min(maker_vendor_id) AS maker_vendor_id,
+               count(*) AS awards, sum(obligation_usd) AS obligation_usd
+        FROM serve_award_maker
+        WHERE vendor_id = $v AND maker_vendor_id IS DISTINCT FROM vendor_id
+        GROUP BY 1 ORDER BY obligation_usd DESC, maker LIMIT 100""",
+}
+
+
+def _plain(value: Any) -> Any:
+    """As the JSON answer writes it: money as text, other values as they are."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _reference(con: duckdb.DuckDBPyConnection, sql: str, vendor_id: str) -> list:
+    cur = con.execute(sql, {"v": vendor_id})
+    names = [d[0] for d in cur.description]
+    return [
+        {k: _plain(v) for k, v in zip(names, row, strict=True)}
+        for row in cur.fetchall()
+    ]
+
+
+def _key(rows: list[dict]) -> list:
+    """Rows compared as sets where the page's order leaves ties (alias names)."""
+    return sorted(rows, key=lambda r: [str(v) for v in r.values()])
+
+
+def test_every_vendor_page_lists_what_the_tables_hold(client):
+    con = client.app.state.reader.con.cursor()  # the store is open read-only
+    try:
+        vendors = [
+            r[0] for r in con.execute("SELECT vendor_id FROM serve_vendor").fetchall()
+        ]
+        withheld = {
+            r[0] for r in con.execute("SELECT * FROM serve_withheld_name").fetchall()
+        }
+        assert len(vendors) >= 10
+        seen = dict.fromkeys(REFERENCE, 0)
+        for vendor_id in vendors:
+            got = client.get(f"/vendor/{vendor_id}.json")
+            assert got.status_code == 200, got.text
+            tables = got.json()["tables"]
+            for name, sql in REFERENCE.items():
+                want = _reference(con, sql, vendor_id)
+                have = tables[name]
+                if name == "aliases":
+                    assert _key(have) == _key(want), (vendor_id, name)
+                    assert not {r["recipient_name"] for r in have} & withheld
+                else:
+                    assert have == want, (vendor_id, name)
+                seen[name] += bool(want)
+    finally:
+        con.close()
+    # the fixture store exercises every list, so that the comparison means something
+    assert all(seen.values()), seen
+
+
+def test_a_vendor_page_reads_its_lists_in_one_batch(client):
+    reader = client.app.state.reader
+    con = reader.con.cursor()
+    try:
+        vendor_id = con.execute(
+            "SELECT vendor_id FROM serve_vendor ORDER BY awards DESC LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    calls: list[int] = []
+    run = reader._run_batch
+
+    def counted(statements):  # type: ignore[no-untyped-def]
+        calls.append(len(statements))
+        return run(statements)
+
+    reader._run_batch = counted
+    try:
+        reader.cache.clear()
+        got = client.get(f"/vendor/{vendor_id}.json", params={"size": 7})
+    finally:
+        reader._run_batch = run
+    assert got.status_code == 200
+    assert got.json()["tables"]["awards"], "the vendor has awards"
+    # head, lists and the page of awards: one batch of two statements (notices aside)
+    assert [n for n in calls if n == 2] == [2], calls
+
+
+@pytest.mark.parametrize("missing", ["no-such-vendor"])
+def test_an_unknown_vendor_is_not_found(client, missing):
+    got = client.get(f"/vendor/{missing}.json")
+    assert got.status_code == 404
+    assert "No vendor" in got.text
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    columns = list(zip(*rows, strict=True))
+    selects = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
+    con.execute(f"INSERT INTO {table} SELECT {selects}", [list(c) for c in columns])
+
+
+def _random_tables(con: duckdb.DuckDBPyConnection, seed: int) -> None:
+    """Summary tables with long lists, ties and withheld names, made at random."""
+    import random
+
+    rng = random.Random(seed)
+    vendors = [f"v{i:03d}" for i in range(240)]
+    families = ["v000", "v001"]
+    con.execute(
+        "CREATE TABLE serve_vendor (vendor_id VARCHAR, name VARCHAR, "
+        "parent_id VARCHAR, family_id VARCHAR, obligation_usd DECIMAL(18, 2))"
+    )
+    rows = []
+    for v in vendors:
+        family = rng.choice(families)
+        parent = family if v != family and rng.random() < 0.5 else None
+        money = Decimal(rng.choice([0, 5, 5, 17, 250])) + Decimal(rng.randint(0, 3))
+        rows.append((v, f"NAME {v}", parent, family, money))
+    _insert(con, "serve_vendor", rows)
+    con.execute(
+        "CREATE TABLE serve_vendor_year (vendor_id VARCHAR, fiscal_year INTEGER, "
+        "category VARCHAR, obligation_usd DECIMAL(38, 2), awards BIGINT)"
+    )
+    con.execute(
+        "CREATE TABLE serve_withheld_name AS SELECT 'WITHHELD ' || i AS recipient_name "
+        "FROM range(5) t(i)"
+    )
+    con.execute(
+        "CREATE TABLE vendor_alias (vendor_id VARCHAR, recipient_name VARCHAR, "
+        "recipient_uei VARCHAR, recipient_duns VARCHAR, method VARCHAR, "
+        "score DOUBLE, reason VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE serve_award_maker (award_key VARCHAR, maker VARCHAR, "
+        "maker_vendor_id VARCHAR, vendor_id VARCHAR, vendor_name VARCHAR, "
+        "obligation_usd DECIMAL(18, 2))"
+    )
+    years, aliases, makers = [], [], []
+    for v in vendors[:40]:
+        for year in rng.sample(range(2013, 2025), rng.randint(1, 6)):
+            for category in rng.sample(["a", "b", "none"], rng.randint(1, 3)):
+                years.append(
+                    (v, year, category, rng.randint(-50, 900), rng.randint(1, 9))
+                )
+        for i in range(rng.choice([1, 3, 620])):
+            name = f"WITHHELD {i % 5}" if i % 7 == 0 else f"ALIAS {i % 300:03d}"
+            aliases.append((v, name, f"U{i}", None, "rule", 0.5, "r"))
+        for i in range(rng.choice([2, 260])):
+            other = rng.choice(vendors + [None])
+            makers.append((f"A{v}{i}", f"MAKER {i % 110}", v, other, f"N {other}",
+                           rng.choice([1, 1, 2, 40])))  # fmt: skip
+            makers.append((f"B{v}{i}", f"MAKER {i % 120}", rng.choice(vendors + [None]),
+                           v, f"N {v}", rng.choice([3, 3, 8])))  # fmt: skip
+    _insert(con, "serve_vendor_year", years)
+    _insert(con, "vendor_alias", aliases)
+    _insert(con, "serve_award_maker", makers)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_prepared_lists_match_a_query_per_list_on_long_lists(seed):
+    from custodes.serve.prepare import serve_vendor_page_sql
+
+    con = duckdb.connect()
+    _random_tables(con, seed)
+    con.execute(serve_vendor_page_sql({"vendor_alias": True}))
+    lists = {"by_year": "years", "family": "family", "aliases": "aliases",
+             "resellers": "resellers", "resold": "resold"}  # fmt: skip
+    longest = dict.fromkeys(lists, 0)
+    for (vendor_id,) in con.execute("SELECT vendor_id FROM serve_vendor").fetchall():
+        cur = con.execute(
+            "SELECT * FROM serve_vendor_page WHERE vendor_id = ?", [vendor_id]
+        )
+        row = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        for name, column in lists.items():
+            have = [{k: _plain(v) for k, v in r.items()} for r in row[column] or []]
+            want = _reference(con, REFERENCE[name], vendor_id)
+            if name == "aliases":
+                assert _key(have) == _key(want), (vendor_id, name)
+            else:
+                assert have == want, (vendor_id, name)
+            longest[name] = max(longest[name], len(want))
+    # long enough to reach the page's limits, so that order and cut-off are tested
+    assert longest["aliases"] == 500 and longest["family"] == 100, longest
+    assert longest["resellers"] == 100 and longest["resold"] == 100, longest
+
+
+def test_vendors_whose_name_matches_come_from_memory_as_from_the_table(client):
+    """The search page's vendor list (custodes/serve/directory.py) against SQL."""
+    con = client.app.state.reader.con.cursor()
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM serve_vendor").fetchall()]
+        words = sorted({w for n in names for w in n.upper().split() if len(w) > 1})
+        words = words[:: max(1, len(words) // 40)] + ["A", "INC", "ZZZNOTHING"]
+        matched = 0
+        for word in words:
+            want = _reference(
+                con,
+                "SELECT vendor_id, name, awards, obligation_usd FROM serve_vendor "
+                "WHERE contains(search_text, $v) "
+                "ORDER BY obligation_usd DESC, vendor_id LIMIT 20",
+                word,
+            )
+            got = client.get("/search.json", params={"q": word.lower()})
+            assert got.status_code == 200, got.text
+            assert got.json()["tables"]["vendors"] == want, word
+            matched += len(want) > 1
+    finally:
+        con.close()
+    assert matched >= 3
