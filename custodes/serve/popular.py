@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-POPULAR_AWARDS = 5000  # a word matching fewer awards is fast enough live (~20 ms)
+from custodes.serve.facets import SMALL, count_facets, count_years
+
+POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few ms)
 TOP_AWARDS = 500
 
 
@@ -35,10 +37,15 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     SELECT p.token AS ptoken, c.token
     FROM (SELECT token FROM counts WHERE n >= {int(min_awards)}) p
     JOIN counts c ON starts_with(c.token, p.token)""",
+        # an award with several words that start with the same common word counts once;
+        # its other columns follow from its id, so only (word, award) is grouped
         """CREATE OR REPLACE TEMP TABLE popular_hit AS
-    SELECT DISTINCT x.ptoken AS token, s.award_id, s.agency_code, s.category,
-           s.vendor_id, s.maker, s.obligation_usd, s.fiscal_years
-    FROM popular_prefix x JOIN serve_token s ON s.token = x.token""",
+    SELECT x.ptoken AS token, s.award_id, any_value(s.agency_code) AS agency_code,
+           any_value(s.category) AS category, any_value(s.vendor_id) AS vendor_id,
+           any_value(s.maker) AS maker, any_value(s.obligation_usd) AS obligation_usd,
+           any_value(s.fiscal_years) AS fiscal_years
+    FROM popular_prefix x JOIN serve_token s ON s.token = x.token
+    GROUP BY x.ptoken, s.award_id""",
         """CREATE OR REPLACE TABLE serve_popular AS
     SELECT token, count(*) AS awards FROM popular_hit GROUP BY token ORDER BY token""",
         """CREATE OR REPLACE TABLE serve_popular_facet AS
@@ -71,6 +78,12 @@ YEARS_SQL = """
         FROM serve_popular_facet WHERE token = ? AND {where})
     GROUP BY 1 ORDER BY 1"""
 
+# The stored combinations of one word, when few (at most SMALL: counted in Python).
+ROWS_SQL = f"""
+    SELECT fiscal_years, agency_code, category, vendor_id, maker, awards,
+           obligation_usd
+    FROM serve_popular_facet WHERE token = ? AND {{where}} LIMIT {SMALL + 1}"""
+
 TOP_SQL = """
     SELECT award_id FROM serve_popular_top WHERE token = ? AND {where}
     ORDER BY rank LIMIT {size} OFFSET {offset}"""
@@ -99,17 +112,21 @@ def popular_search(
     if token not in popular_tokens(reader):
         return None
     offset = (page - 1) * size
-    facets, years, top = reader.batch(
-        [
-            (FACETS_SQL.format(where=where), [token, *args]),
-            (YEARS_SQL.format(where=where), [token, *args]),
-            (
-                TOP_SQL.format(where=where, size=int(size), offset=int(offset)),
-                [token, *args],
-            ),
-        ]
+    top = (
+        TOP_SQL.format(where=where, size=int(size), offset=int(offset)),
+        [token, *args],
     )
+    rows, ids = reader.batch([(ROWS_SQL.format(where=where), [token, *args]), top])
+    if len(rows) <= SMALL:  # few combinations: counted in Python
+        facets, years = count_facets(rows, "awards"), count_years(rows, "awards")
+    else:
+        facets, years = reader.batch(
+            [
+                (FACETS_SQL.format(where=where), [token, *args]),
+                (YEARS_SQL.format(where=where), [token, *args]),
+            ]
+        )
     total = next((r["awards"] for r in facets if r["g"] == 15), 0) or 0
     wanted = min(size, max(0, total - offset))
-    ids = [r["award_id"] for r in top]
-    return facets, years, ids if len(ids) >= wanted else None
+    found = [r["award_id"] for r in ids]
+    return facets, years, found if len(found) >= wanted else None

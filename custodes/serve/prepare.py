@@ -34,7 +34,7 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "6"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "7"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -376,6 +376,8 @@ def build_serve_tables(
         )
         store.execute(serve_vendor_page_sql(have))
         store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
+        # a page of search results reads its awards by id, spread over the table
+        store.execute("CREATE INDEX serve_award_id_idx ON serve_award (award_id)")
         store.execute(SERVE_TRANSACTION_SQL)
         store.execute(
             "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "

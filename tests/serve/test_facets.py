@@ -1,0 +1,112 @@
+"""Searches counted in Python (custodes/serve/facets.py) give the same answer as the
+SQL statements they replace: every search runs with the Python paths on, then with
+them off (SMALL set below any count), and the JSON answers must be equal."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+import custodes.serve.pages.search as search_page
+import custodes.serve.popular as popular
+from custodes.serve.app import build_app
+from custodes.serve.facets import SMALL
+from custodes.serve.facets import count_facets as _count_facets
+from custodes.serve.prepare import build_serve_tables
+from custodes.settings import Settings
+from custodes.store import open_store
+from tests.conftest import SHARED_DATA, need_shared
+
+
+def _client(db: Path, popular_awards: int) -> TestClient:
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        build_serve_tables(store, popular_awards=popular_awards)
+    return TestClient(
+        build_app(Settings(db=db), cache_size=0, page_cache=0),
+        raise_server_exceptions=False,
+    )
+
+
+def _answer(client: TestClient, params: dict) -> dict:
+    got = client.get("/search.json", params=params)
+    assert got.status_code == 200, got.text
+    body = got.json()
+    body.pop("meta", None)
+    return body
+
+
+def _compare(client: TestClient, queries: list[str], filters: list[dict]) -> int:
+    """How many searches with matches gave equal answers both ways (fails if any
+    differ); both Python paths must have been taken."""
+    compared = 0
+    taken = {"live": 0, "common word": 0}
+    for module, path in ((search_page, "live"), (popular, "common word")):
+        count = module.count_facets
+
+        def spy(*a, _count=count, _path=path, **k):  # type: ignore[no-untyped-def]
+            taken[_path] += 1
+            return _count(*a, **k)
+
+        module.count_facets = spy  # restored below
+    try:
+        compared = _compare_all(client, queries, filters)
+    finally:
+        search_page.count_facets = popular.count_facets = _count_facets
+    assert all(taken.values()), taken
+    return compared
+
+
+def _compare_all(client: TestClient, queries: list[str], filters: list[dict]) -> int:
+    compared = 0
+    for q in queries:
+        for extra in filters:
+            for page in (1, 2):
+                params = {"q": q, "page": page, "size": 10, **extra}
+                python = _answer(client, params)
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(search_page, "SMALL", -1)
+                    mp.setattr(popular, "SMALL", -1)
+                    sql = _answer(client, params)
+                assert python == sql, params
+                compared += python["data"]["total"] > 0
+    return compared
+
+
+def _queries(client: TestClient) -> list[str]:
+    """Common words, rare words, prefixes and two-word searches from the store."""
+    con = client.app.state.reader.con.cursor()
+    try:
+        counts = con.execute(
+            "SELECT token, count(*) AS n FROM serve_token WHERE length(token) >= 3 "
+            "GROUP BY token ORDER BY n DESC, token"
+        ).fetchall()
+    finally:
+        con.close()
+    tokens = [t for t, _ in counts]
+    step = max(1, len(tokens) // 30)
+    words = tokens[::step]
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:6], strict=False)]
+    return words + [w[:3] for w in words[:5]] + pairs
+
+
+def test_python_counts_match_sql_on_fixtures(store_path, tmp_path):
+    db = tmp_path / "facets.duckdb"
+    shutil.copy(store_path, db)
+    with _client(db, popular_awards=3) as client:
+        filters = [{}, {"agency": "ICE"}, {"fy": 2022}, {"category": "none"}]
+        assert _compare(client, _queries(client), filters) >= 40
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_python_counts_match_sql_on_the_real_data(db_path, cli):
+    need_shared()
+    cli("ingest", str(SHARED_DATA / "usaspending"))
+    with _client(db_path, popular_awards=200) as client:
+        queries = _queries(client)
+        filters = [{}, {"agency": "CBP"}, {"fy": 2016}]
+        assert _compare(client, queries, filters) >= 60
+        assert SMALL >= 1000
