@@ -9,6 +9,7 @@ copy cannot go stale (a snapshot switch opens a new reader, with its own copy).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,17 +20,26 @@ VENDOR_MATCHES = 20  # vendors listed under "Vendors whose name matches"
 @dataclass(frozen=True)
 class VendorDirectory:
     names: dict[str, str]
-    # (search text, row) by obligations, largest first; ties by vendor id
-    ranked: tuple[tuple[str, dict[str, Any]], ...]
+    rows: tuple[dict[str, Any], ...]  # by obligations, largest first; ties by vendor id
+    text: str  # the rows' search texts, in the same order, one per line
+    starts: tuple[int, ...]  # where each row's line starts in text
 
     def matching(self, words: list[str], limit: int = VENDOR_MATCHES) -> list[dict]:
-        """The largest vendors whose search text contains every (upper-cased) word."""
+        """The largest vendors whose search text contains every (upper-cased) word:
+        the longest word is looked for in the whole text at once, the others in the
+        lines it is found in."""
+        if not words:
+            return []
+        first = max(words, key=len)
         found: list[dict[str, Any]] = []
-        for text, row in self.ranked:
-            if all(w in text for w in words):
-                found.append(dict(row))
-                if len(found) == limit:
-                    break
+        at = self.text.find(first)
+        while at != -1 and len(found) < limit:
+            i = bisect_right(self.starts, at) - 1
+            end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+            line = self.text[self.starts[i] : end]
+            if all(w in line for w in words):
+                found.append(dict(self.rows[i]))
+            at = self.text.find(first, end)
         return found
 
 
@@ -42,9 +52,16 @@ def load_vendor_directory(reader: Any) -> VendorDirectory:
             "FROM serve_vendor"
         )
         rows.sort(key=lambda r: (-(r["obligation_usd"] or Decimal(0)), r["vendor_id"]))
+        lines = [(r.pop("search_text") or "").replace("\n", " ") for r in rows]
+        starts, at = [], 0
+        for line in lines:
+            starts.append(at)
+            at += len(line) + 1
         found = VendorDirectory(
             names={r["vendor_id"]: r["name"] for r in rows},
-            ranked=tuple((r.pop("search_text") or "", r) for r in rows),
+            rows=tuple(rows),
+            text="\n".join(lines),
+            starts=tuple(starts),
         )
         reader.vendor_directory = found
     return found
