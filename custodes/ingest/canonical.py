@@ -304,8 +304,8 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
 
 def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     """Every canonical column, plus the raw row: `__raw_json` (whole), `__raw_values`
-    (as stored: values equal to their canonical column elided, see rawrow.py) and
-    `content_hash` (a 64-bit hash of the raw values)."""
+    (as stored: a JSON array, values equal to their canonical column elided, see
+    rawrow.py) and `content_hash` (a 64-bit hash of the raw values)."""
     if fmt.name == "api_search":
         base = api_search_base_sql(header)
         derived, mapping = api_search_derived_sql(header), api_search_sql(header)
@@ -329,7 +329,8 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     )
     pairs = ", ".join(f"{f.sql_str(h)}, {r}" for h, r in zip(header, raw, strict=True))
     return (
-        f"SELECT * EXCLUDE ({', '.join(raw)}), list_value({stored}) AS __raw_values, "
+        f"SELECT * EXCLUDE ({', '.join(raw)}), to_json(list_value({stored}))::VARCHAR "
+        "AS __raw_values, "
         f"json_object({pairs})::VARCHAR AS __raw_json, "
         f"hash({', '.join(raw)}) AS content_hash FROM ({inner})"
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from custodes.ingest import sources as src
 from custodes.ingest.canonical import CANONICAL_COLUMNS, q
+from custodes.ingest.rawrow import AS_LIST, raw_values_are_json
 from custodes.ingest.stage import FileReport, stage_file
 from custodes.ingest.winners import build_batch
 from custodes.store.duckdb import Store
@@ -126,6 +127,7 @@ def _write_rows(
     """Insert new and changed transactions (keeping the replaced versions)."""
     con = store.con
     cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
+    values = "__raw_values" if raw_values_are_json(con) else AS_LIST.format("__raw_values")
     if store.scalar('SELECT count(*) FROM "transaction"') == 0:
         source = "winners"  # empty store: everything is new, no join needed
         report.stored = winners
@@ -155,7 +157,7 @@ def _write_rows(
     with _files_probe(store):
         con.execute(
             f'INSERT INTO "transaction" SELECT {cols}, __format, __source, __line, '
-            f"{run_id}, content_hash, __raw_values FROM {source}"
+            f"{run_id}, content_hash, {values} FROM {source}"
         )
     if store.scalar(
         "SELECT count(*) FROM \"transaction\" WHERE award_key_source = 'built'"

@@ -1,7 +1,9 @@
 """The stored raw row: values equal to their canonical column are not stored twice.
 
 `transaction.raw_values` holds the raw source row (after data minimisation) in the order
-of the file's header. Where a raw value is byte-identical to the text of the canonical
+of the file's header, as a JSON array of strings and nulls (stores made before it was
+JSON hold a VARCHAR[] list instead: both are read, and an ingest writes the store's own
+type). Where a raw value is byte-identical to the text of the canonical
 column it feeds (the description, the recipient name, the PSC and NAICS texts, the PIID,
 the award id, the date ...), the list holds NULL instead, and the `source_row` view puts
 the canonical value back. A column is elided only if a NULL raw value always gives a NULL
@@ -10,6 +12,8 @@ either the value was elided and the canonical column restores it, or both are NU
 """
 
 from __future__ import annotations
+
+import duckdb
 
 from custodes.ingest.fields import sql_str
 
@@ -77,19 +81,35 @@ def _qualify(t: str, condition: str) -> str:
     return condition.replace("award_key_source", f"{t}.award_key_source")
 
 
+# The type of transaction.raw_values in the store at hand.
+RAW_VALUES_TYPE_SQL = (
+    "SELECT data_type FROM information_schema.columns "
+    "WHERE table_name = 'transaction' AND column_name = 'raw_values'"
+)
+AS_LIST = "from_json({}, '[\"VARCHAR\"]')"  # JSON array text -> VARCHAR[]
+
+
+def raw_values_are_json(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store keeps raw_values as JSON text, or as a list (older stores)."""
+    row = con.execute(RAW_VALUES_TYPE_SQL).fetchone()
+    return row is None or row[0] != "VARCHAR[]"
+
+
 def raw_json_sql(t: str = "t", f: str = "f") -> str:
-    """SQL: the raw row of transaction alias `t` as a JSON object, header from `f`."""
-    value = f"coalesce({t}.raw_values[i], {_restore_case(t, f'{f}.header[i]')})"
+    """SQL: the raw row of transaction alias `t` as a JSON object, header from `f`;
+    `t` has the stored values as a list in column __values."""
+    value = f"coalesce({t}.__values[i], {_restore_case(t, f'{f}.header[i]')})"
     return (
         f"to_json(map({f}.header, list_transform(range(1, len({f}.header) + 1), "
         f"lambda i: {value})))::VARCHAR"
     )
 
 
-def source_row_view_sql() -> str:
+def source_row_view_sql(json_values: bool = True) -> str:
+    values = AS_LIST.format("raw_values") if json_values else "raw_values"
     return (
         "CREATE OR REPLACE VIEW source_row AS SELECT t.transaction_key, "
         f"{raw_json_sql()} AS raw_json "
-        'FROM "transaction" t JOIN source_file f '
+        f'FROM (SELECT *, {values} AS __values FROM "transaction") t JOIN source_file f '
         "ON f.run_id = t.ingest_run_id AND f.display = t.source_file"
     )

@@ -28,7 +28,7 @@ def build_batch(
     con.execute(
         "CREATE OR REPLACE TEMP VIEW checks AS "
         + " UNION ALL ".join(
-            f"SELECT __file, __ord, __line, __source, __key, __problem, "
+            f"SELECT __file, __ord, __line, __source, __key, __hash, __problem, "
             f"__minimised_individual, __minimised_text, __bad_raw FROM checked_{i}"
             for i in staged
         )
@@ -54,7 +54,7 @@ def build_batch(
     # Keys seen more than once in the batch, in any row (a bad row too).
     con.execute(
         "CREATE OR REPLACE TEMP TABLE keyed AS SELECT __key, count(*) AS n, "
-        "min(__file) AS __file, min(__line) AS __line, "
+        "min(__file) AS __file, min(__line) AS __line, min(__hash) AS __hash, "
         "bool_and(__problem IS NULL) AS ok FROM checks "
         "WHERE __key IS NOT NULL GROUP BY 1"
     )
@@ -73,8 +73,10 @@ def _winner_parts(store: Store, staged: list[int], repeats: bool) -> list[str]:
     con = store.con
     parts = []
     for i in staged:
+        # A unique key's row takes its line and content hash from the check pass.
         parts.append(
-            f"SELECT s.*, k.__line FROM stream_{i} s JOIN (SELECT __key, __line FROM keyed "
+            f"SELECT s.* EXCLUDE (content_hash), k.__line, k.__hash AS content_hash "
+            f"FROM stream_{i} s JOIN (SELECT __key, __line, __hash FROM keyed "
             f"WHERE n = 1 AND ok AND __file = {i}) k ON k.__key = {KEY_HASH}"
         )
         keyless = con.execute(

@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS "transaction" (
     source_line                BIGINT,
     ingest_run_id              INTEGER,
     content_hash               UBIGINT,   -- older stores: VARCHAR (an MD5)
-    raw_values                 VARCHAR[]  -- the raw source row, minimised, in header order
+    raw_values                 VARCHAR    -- the raw source row, minimised, in header order,
+                                          -- a JSON array (older stores: VARCHAR[])
 );
 
 -- The view source_row (the raw source row of each transaction as a JSON object, header ->

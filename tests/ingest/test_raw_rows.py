@@ -60,7 +60,11 @@ def test_messy_values_come_back_exactly(cli, db_path, tmp_path):
     assert {line: got[(str(path), line)] for line in expected} == expected
     # The clean row stores only what its canonical columns cannot give back.
     stored = dict(
-        q(db_path, 'SELECT source_line, raw_values FROM "transaction" ORDER BY 1')
+        q(
+            db_path,
+            "SELECT source_line, from_json(raw_values, '[\"VARCHAR\"]') "
+            'FROM "transaction" ORDER BY 1',
+        )
     )
     elided = [h for h, v in zip(API_HEADER, stored[2], strict=True) if v is None]
     assert {"Award ID", "Recipient Name", "Transaction Description"} <= set(elided)
@@ -134,7 +138,8 @@ def test_view_gives_back_every_real_row(tmp_path):
     # twice (they come back from the canonical columns)
     stored = q(
         db,
-        "SELECT sum(len(list_filter(raw_values, lambda v: v IS NOT NULL))) "
+        "SELECT sum(len(list_filter(from_json(raw_values, '[\"VARCHAR\"]'), "
+        "lambda v: v IS NOT NULL))) "
         'FROM "transaction"',
     )[0][0]
     given = sum(sum(v is not None for v in row.values()) for row in got.values())
@@ -203,3 +208,27 @@ def test_bad_rows_keep_their_raw_row_and_line(cli, db_path, tmp_path):
         (3,),
         (5,),
     ]
+
+
+def test_a_store_with_raw_values_as_a_list_still_works(cli, db_path, tmp_path):
+    """Stores made before raw_values became JSON text keep their VARCHAR[] column: an
+    ingest writes lists into it and the view reads them, re-ingest finds no change."""
+    from custodes.store.duckdb import schema_sql
+
+    old = schema_sql().replace("raw_values                 VARCHAR ", "raw_values VARCHAR[] ")
+    assert old != schema_sql()
+    con = duckdb.connect(str(db_path))
+    con.execute(old)
+    con.close()
+    path = write_api_csv(
+        tmp_path / "a.csv",
+        [api_row(piid="70CMSD21P00000001"), api_row(piid="70cmsd21p00000002", mod="")],
+    )
+    cli("ingest", str(path))
+    assert q(db_path, "SELECT DISTINCT typeof(raw_values) FROM \"transaction\"") == [
+        ("VARCHAR[]",)
+    ]
+    got = raw_rows(db_path)
+    assert {line: got[(str(path), line)] for line in file_rows(path)} == file_rows(path)
+    report = json.loads(cli("ingest", str(path), "--json").output)
+    assert (report["unchanged"], report["updated"], report["stored"]) == (2, 0, 0)
