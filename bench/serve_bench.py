@@ -221,6 +221,29 @@ def start_server(cmd: list[str], url: str, env: dict | None = None) -> subproces
     raise RuntimeError(f"server did not start: {' '.join(cmd)}")
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a server process and its children (uvicorn
+    workers), from /proc: the work the server did, whatever else shares the cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(spent.get(p, 0.0) for p in tree)
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:

@@ -57,11 +57,18 @@ def main() -> None:
         env={"CUSTODES_DB": str(store)},
     )
     try:
+        cpu = sb.server_cpu_seconds(proc.pid)
         result = asyncio.run(
             load("http://127.0.0.1:8796", urls, 32, args.seconds, 200_000)
         )
+        cpu = sb.server_cpu_seconds(proc.pid) - cpu
     finally:
         sb.stop(proc)
+    served = sum(r["requests"] for r in result.values())
+    print(
+        f"server CPU: {cpu:.1f} s for {served:,} requests, "
+        f"{1000 * cpu / max(1, served):.1f} ms a request"
+    )
     print("| page | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for kind, r in sorted(result.items()):

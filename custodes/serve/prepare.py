@@ -11,9 +11,11 @@ one transaction, small tables keyed the way the pages ask:
 - serve_spending: fiscal year x agency x category totals (dashboard, category pages);
 - serve_vendor: one row per vendor with totals and search text;
 - serve_vendor_year: vendor x fiscal year x category totals (vendor chart);
-- serve_vendor_page: per vendor, the short lists its page shows (spending by year,
-  corporate family, names, resellers, makers resold) as lists in one row, so that a
-  vendor page reads one row instead of running a query per list;
+- serve_vendor_page: per vendor, its serve_vendor row and the short lists its page
+  shows (spending by year, corporate family, names, resellers, makers resold) as lists
+  in one row, so that a vendor page reads one row instead of a query per list;
+- serve_token_count: how many word rows each word has (the web app keeps it in
+  memory to pick the rarest word of a search and to bound its matches);
 - serve_popular, serve_popular_facet, serve_popular_top: search results of common
   words (custodes/serve/popular.py);
 - serve_build: when and from which tables the above were built.
@@ -34,7 +36,7 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "7"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "8"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -42,6 +44,7 @@ SERVE_TABLES = (
     "serve_vendor",
     "serve_vendor_year",
     "serve_vendor_page",
+    "serve_token_count",
     "serve_withheld_name",
     "serve_token",
     "serve_award_maker",
@@ -78,6 +81,11 @@ SERVE_TOKEN_SQL = """
            a.obligation_usd, a.fiscal_years
     FROM t JOIN serve_award a USING (award_id)
     ORDER BY t.token, t.award_id"""
+
+SERVE_TOKEN_COUNT_SQL = """
+    CREATE OR REPLACE TABLE serve_token_count AS
+    SELECT token, count(*) AS word_rows FROM serve_token
+    GROUP BY token ORDER BY token"""
 
 SERVE_AWARD_MAKER_SQL = """
     CREATE OR REPLACE TABLE serve_award_maker AS
@@ -342,7 +350,8 @@ def serve_vendor_page_sql(have: dict[str, bool]) -> str:
                 AND maker_vendor_id IS DISTINCT FROM vendor_id
               GROUP BY 1, 2)
         GROUP BY 1)
-    SELECT v.vendor_id, p.name AS parent_name, years.years, family.family,
+    SELECT v.* EXCLUDE (search_text), p.name AS parent_name, years.years,
+           family.family,
            aliases.aliases, resellers.resellers, resold.resold
     FROM serve_vendor v
     LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id
@@ -369,6 +378,7 @@ def build_serve_tables(
         store.execute(serve_vendor_sql(have))
         store.execute(SERVE_VENDOR_YEAR_SQL)
         store.execute(SERVE_TOKEN_SQL)
+        store.execute(SERVE_TOKEN_COUNT_SQL)
         for sql in popular_sql(popular_awards):
             store.execute(sql)
         store.execute(

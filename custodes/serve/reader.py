@@ -26,6 +26,7 @@ STAGE_TABLES = (
     "serve_build",
     "serve_transaction",
     "serve_popular",
+    "serve_token_count",
     "serve_coverage",
 )
 

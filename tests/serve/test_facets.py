@@ -110,3 +110,26 @@ def test_python_counts_match_sql_on_the_real_data(db_path, cli):
         filters = [{}, {"agency": "CBP"}, {"fy": 2016}]
         assert _compare(client, queries, filters) >= 60
         assert SMALL >= 1000
+
+
+def test_word_rows_in_memory_match_the_word_table(client):
+    """custodes/serve/tokens.py: rows of every word starting with a prefix, by two
+    binary searches, against a count over the word table."""
+    from custodes.serve.tokens import load_token_counts
+
+    reader = client.app.state.reader
+    counts = load_token_counts(reader)
+    assert counts is not None and len(counts.tokens) > 50
+    prefixes = list(counts.tokens[:: max(1, len(counts.tokens) // 40)])
+    prefixes += [t[:1] for t in prefixes] + [t[:2] for t in prefixes] + ["ZZZZ", "0"]
+    con = reader.con.cursor()
+    try:
+        for prefix in prefixes:
+            want = con.execute(
+                "SELECT count(*) FROM serve_token WHERE starts_with(token, ?)", [prefix]
+            ).fetchone()[0]
+            assert counts.rows(prefix) == want, prefix
+    finally:
+        con.close()
+    ranked = counts.rarest_first(prefixes[:10])
+    assert [counts.rows(t) for t in ranked] == sorted(counts.rows(t) for t in ranked)

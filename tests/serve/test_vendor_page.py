@@ -142,14 +142,15 @@ def _random_tables(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     families = ["v000", "v001"]
     con.execute(
         "CREATE TABLE serve_vendor (vendor_id VARCHAR, name VARCHAR, "
-        "parent_id VARCHAR, family_id VARCHAR, obligation_usd DECIMAL(18, 2))"
+        "parent_id VARCHAR, family_id VARCHAR, obligation_usd DECIMAL(18, 2), "
+        "search_text VARCHAR)"
     )
     rows = []
     for v in vendors:
         family = rng.choice(families)
         parent = family if v != family and rng.random() < 0.5 else None
         money = Decimal(rng.choice([0, 5, 5, 17, 250])) + Decimal(rng.randint(0, 3))
-        rows.append((v, f"NAME {v}", parent, family, money))
+        rows.append((v, f"NAME {v}", parent, family, money, f"NAME {v}"))
     _insert(con, "serve_vendor", rows)
     con.execute(
         "CREATE TABLE serve_vendor_year (vendor_id VARCHAR, fiscal_year INTEGER, "

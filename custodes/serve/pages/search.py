@@ -10,6 +10,7 @@ from custodes.serve.directory import load_vendor_directory
 from custodes.serve.facets import SMALL, count_facets, count_years, top_ids
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.popular import popular_search
+from custodes.serve.tokens import load_token_counts
 from custodes.serve.views import Table, View
 
 FACETS = ("agency_code", "category", "vendor_id", "maker")
@@ -44,13 +45,11 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     return " AND ".join(where), args, chosen
 
 
-def hits_sql(
-    where: str, args: list[Any], tokens: list[str], guard: str = ""
-) -> tuple[str, list[Any]]:
+def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[Any]]:
     """The matching awards with the facet columns (a SELECT). With search words, read
     from the word table only (the first word's rows, kept when every other word also
     matches); without, from the award table. A word matches words that start with
-    it. GUARD, a condition that holds for every row or none, is added to the words'."""
+    it."""
     cols = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
     if not tokens:
         return f"SELECT award_id, {cols} FROM serve_award WHERE {where}", args
@@ -65,7 +64,7 @@ def hits_sql(
     anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
     return (
         f"SELECT award_id, {anyv} FROM serve_token "
-        f"WHERE token >= ? AND token < ? AND {where}{more}{guard} GROUP BY award_id",
+        f"WHERE token >= ? AND token < ? AND {where}{more} GROUP BY award_id",
         params,
     )
 
@@ -97,34 +96,25 @@ def results_sql(award_ids: list[int]) -> str:
                ORDER BY obligation_usd DESC NULLS LAST, award_id"""
 
 
-def small_hits_sql(
-    where: str, args: list[Any], tokens: list[str]
-) -> list[tuple[str, list[Any]]]:
-    """Two statements: how many word rows the first word starts (an upper bound on
-    the matching awards), and the matching awards themselves, read only when that
-    bound is at most SMALL (else none: the caller takes the temporary-table path)."""
-    bound = [tokens[0], tokens[0] + "~"]
-    count = "SELECT count(*) AS n FROM serve_token WHERE token >= ? AND token < ?"
-    rows, params = hits_sql(where, args, tokens, f" AND ({count}) <= {SMALL}")
-    return [(count, bound), (rows, [*params, *bound])]
-
-
 def run_search(
     ctx: Ctx, where: str, args: list[Any], size: int, page: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """Facet rows, year facet and the page's award ids. A common word is answered
-    from the tables prepared for it (custodes/serve/popular.py); a search that matches
-    few awards is counted in Python (custodes/serve/facets.py); any other goes to a
-    temporary table once, and facets and the page are read from it."""
+    from the tables prepared for it (custodes/serve/popular.py). Otherwise the rarest
+    word's rows are read first; when they are few (at most SMALL word rows), the
+    matching awards are fetched and counted in Python (custodes/serve/facets.py), else
+    they go to a temporary table once, and facets and the page are read from it."""
     tokens = P.search_tokens(ctx.params.get("q"))
     offset = (page - 1) * size
     if len(tokens) == 1:
         found = popular_search(ctx.reader, tokens[0], where, args, size, page)
         if found is not None and found[2] is not None:
             return found  # type: ignore[return-value]
-    if tokens:
-        (bound,), rows = ctx.reader.batch(small_hits_sql(where, args, tokens))
-        if bound["n"] <= SMALL:
+    counts = load_token_counts(ctx.reader)
+    if tokens and counts is not None:
+        tokens = counts.rarest_first(tokens)
+        if counts.rows(tokens[0]) <= SMALL:
+            rows = ctx.reader.rows(*hits_sql(where, args, tokens))
             return count_facets(rows), count_years(rows), top_ids(rows, size, offset)
     sql, params = hits_sql(where, args, tokens)
     _, facets, years, top, _ = ctx.reader.batch(

@@ -8,10 +8,7 @@ from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.views import Table, View
 
-HEAD_SQL = """
-    SELECT v.* EXCLUDE (search_text), p.* EXCLUDE (vendor_id)
-    FROM serve_vendor v JOIN serve_vendor_page p USING (vendor_id)
-    WHERE v.vendor_id = ?"""
+HEAD_SQL = "SELECT * FROM serve_vendor_page WHERE vendor_id = ?"
 
 AWARDS_SQL = """
     SELECT award_key, piid, agency_name, category, maker, description,
