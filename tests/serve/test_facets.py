@@ -133,3 +133,19 @@ def test_word_rows_in_memory_match_the_word_table(client):
         con.close()
     ranked = counts.rarest_first(prefixes[:10])
     assert [counts.rows(t) for t in ranked] == sorted(counts.rows(t) for t in ranked)
+
+
+def test_word_rows_of_a_prefix_cover_every_word_after_it():
+    from custodes.serve.tokens import TokenCounts
+
+    tokens = ["A", "A0", "AB", "AZ", "AZZ9", "B", "BA", "Z9"]
+    rows = [1, 2, 4, 8, 16, 32, 64, 128]
+    running = [0]
+    for n in rows:
+        running.append(running[-1] + n)
+    counts = TokenCounts(tuple(tokens), tuple(running))
+    for prefix in ["A", "AZ", "B", "Z", "Z9", "C", "", "AZZ9", "0"]:
+        want = sum(n for t, n in zip(tokens, rows, strict=True) if t.startswith(prefix))
+        assert counts.rows(prefix) == want, prefix
+    # A starts 31 word rows, AZ 24, B 96
+    assert counts.rarest_first(["B", "A", "AZ"]) == ["AZ", "A", "B"]
