@@ -87,7 +87,7 @@ def _abbrev_to_code(expr: str) -> str:
         for s in subtier.values()
         for key in (s.abbreviation, s.name)
     )
-    return f"CASE upper(trim({expr})) {whens} END"
+    return f"CASE upper({f.trim_sql(expr)}) {whens} END"
 
 
 def _toptier_name(code_expr: str) -> str:
@@ -104,7 +104,7 @@ def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
     if fmt.name == "bulk_contracts":
         sole = _col(header, "sole_proprietorship")
         individual = (
-            f"(coalesce(lower(trim({sole})) IN ('t', 'true', 'y', '1'), FALSE) "
+            f"(coalesce(lower({f.trim_sql(sole)}) IN ('t', 'true', 'y', '1'), FALSE) "
             f"OR coalesce({f.person_name_sql(q('recipient_name'))}, FALSE))"
         )
     else:
@@ -126,7 +126,7 @@ def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
     has_contact_cols = [c for c in INDIVIDUAL_CONTACT_COLUMNS if c in header]
     individual_minimised = (
         "__individual AND ("
-        + " OR ".join(f"nullif(trim({q(c)}), '') IS NOT NULL" for c in has_contact_cols)
+        + " OR ".join(f"{f.clean_text_sql(q(c))} IS NOT NULL" for c in has_contact_cols)
         + ")"
         if has_contact_cols
         else "FALSE"
@@ -163,7 +163,7 @@ def api_search_derived_sql(header: list[str]) -> dict[str, str]:
         "__parts": f"CASE WHEN len({parts}) = 6 THEN {parts} END",
         "__piid": f"upper({f.clean_text_sql(q('Award ID'))})",
         "__subtier": (
-            f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, upper(trim({q('Agency')})))"
+            f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, upper({f.trim_sql(q('Agency'))}))"
         ),
         "__mod": f"coalesce(upper({f.clean_text_sql(q('Modification'))}), '0')",
         "__date": f.date_sql(q("Action Date"), day_first=False),

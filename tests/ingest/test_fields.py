@@ -171,3 +171,29 @@ def test_masking_keeps_ids_amounts_and_dates(text):
 )
 def test_person_like_recipient_names(name, person):
     assert sql_value(f.person_name_sql("$1::VARCHAR"), name) is person
+
+
+# The space separators DuckDB's trim() removes, a tab it keeps, and plain letters.
+SPACES = " \u00a0\u1680\u2000\u2005\u200a\u202f\u205f\u3000\t"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(SPACES + "abZ9é,"), max_size=8) | st.text())
+def test_fast_trim_gives_what_trim_gives(text):
+    """trim_sql skips trim() only where it would change nothing."""
+    fast = sql_value(f.trim_sql("$1::VARCHAR"), text)
+    assert fast == sql_value("trim($1::VARCHAR)", text)
+    assert sql_value(f.clean_text_sql("$1::VARCHAR"), text) == (fast or None)
+
+
+def test_fast_trim_on_the_edge_cases():
+    for text, trimmed in [
+        (" a ", "a"),
+        ("\u00a0a\u3000", "a"),  # non-ASCII spaces at either end
+        ("a\u2003", "a"),
+        ("\ta\t", "\ta\t"),  # trim() keeps tabs; so must the fast path
+        ("é", "é"),
+        ("", ""),
+        (None, None),
+    ]:
+        assert sql_value(f.trim_sql("$1::VARCHAR"), text) == trimmed, repr(text)
