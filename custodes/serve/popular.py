@@ -116,7 +116,10 @@ def popular_search(
         TOP_SQL.format(where=where, size=int(size), offset=int(offset)),
         [token, *args],
     )
-    rows, ids = reader.batch([(ROWS_SQL.format(where=where), [token, *args]), top])
+    # not cached: up to SMALL rows, and the page made from them is
+    rows, ids = reader.batch(
+        [(ROWS_SQL.format(where=where), [token, *args]), top], cache=False
+    )
     if len(rows) <= SMALL:  # few combinations: counted in Python
         facets, years = count_facets(rows, "awards"), count_years(rows, "awards")
     else:

@@ -123,8 +123,13 @@ class Reader:
         return table in self.tables
 
     def rows(
-        self, sql: str, params: Sequence[Any] | None = None
+        self, sql: str, params: Sequence[Any] | None = None, cache: bool = True
     ) -> list[dict[str, Any]]:
+        """The result as dicts; CACHE=False for results too large to keep (they are
+        read again when asked again)."""
+        if not cache:
+            with self.slots:
+                return self._run(sql, params)
         key = (sql, tuple(params or ()))
         with self._lock:
             found = self.cache.get(key)
@@ -143,10 +148,13 @@ class Reader:
         return [dict(r) for r in result]
 
     def batch(
-        self, statements: Sequence[tuple[str, Sequence[Any]]]
+        self, statements: Sequence[tuple[str, Sequence[Any]]], cache: bool = True
     ) -> list[list[dict[str, Any]]]:
         """Several statements on one cursor (so they share its temporary tables), under
-        one deadline; the results of each, cached together."""
+        one deadline; the results of each, cached together unless CACHE is False."""
+        if not cache:
+            with self.slots:
+                return self._run_batch(statements)
         key = (
             "\x00".join(sql for sql, _ in statements),
             tuple(tuple(p) for _, p in statements),

@@ -45,11 +45,13 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     return " AND ".join(where), args, chosen
 
 
-def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[Any]]:
+def hits_sql(
+    where: str, args: list[Any], tokens: list[str], grouped: bool = True
+) -> tuple[str, list[Any]]:
     """The matching awards with the facet columns (a SELECT). With search words, read
     from the word table only (the first word's rows, kept when every other word also
     matches); without, from the award table. A word matches words that start with
-    it."""
+    it, so an award can have several rows of the first word: GROUPED keeps one."""
     cols = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
     if not tokens:
         return f"SELECT award_id, {cols} FROM serve_award WHERE {where}", args
@@ -61,6 +63,12 @@ def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[
     params = [tokens[0], tokens[0] + "~", *args]
     for token in tokens[1:]:
         params += [token, token + "~"]  # '~' sorts after every letter and digit
+    if not grouped:
+        return (
+            f"SELECT award_id, {cols} FROM serve_token "
+            f"WHERE token >= ? AND token < ? AND {where}{more}",
+            params,
+        )
     anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
     return (
         f"SELECT award_id, {anyv} FROM serve_token "
@@ -114,7 +122,10 @@ def run_search(
     if tokens and counts is not None:
         tokens = counts.rarest_first(tokens)
         if counts.rows(tokens[0]) <= SMALL:
-            rows = ctx.reader.rows(*hits_sql(where, args, tokens))
+            # one row per award (an award's other columns are the same in each row)
+            sql, params = hits_sql(where, args, tokens, grouped=False)
+            found = ctx.reader.rows(sql, params, cache=False)  # up to SMALL rows
+            rows = list({r["award_id"]: r for r in found}.values())
             return count_facets(rows), count_years(rows), top_ids(rows, size, offset)
     sql, params = hits_sql(where, args, tokens)
     _, facets, years, top, _ = ctx.reader.batch(
