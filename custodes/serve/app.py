@@ -8,6 +8,7 @@ page with the same message).
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -65,12 +68,19 @@ ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
 }
 
 
+RENDER_THREADS = max(4, 2 * (os.cpu_count() or 2))
+
+
 class App:
     def __init__(self, reader: Reader, dataweb: DatawebSource, page_cache: int = 1024):
         self.reader = reader
         self.dataweb = dataweb
         self.templates = build_templates()
         self.pages = PageCache(page_cache)
+        # Pages are built in at most this many threads; more requests wait their turn
+        # without a thread. Dozens of threads contending for the interpreter lock
+        # cost CPU without computing more pages.
+        self.limiter = anyio.CapacityLimiter(RENDER_THREADS)
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
@@ -100,7 +110,9 @@ class App:
         cached = self.pages.get(key)
         if cached is None:
             ctx = self.ctx(request)
-            cached = await run_in_threadpool(self.render, request, fn, fmt, ctx)
+            cached = await anyio.to_thread.run_sync(
+                self.render, request, fn, fmt, ctx, limiter=self.limiter
+            )
             self.pages.put(key, cached)
         body, status, media_type = cached
         return Response(body, status, media_type=media_type)
