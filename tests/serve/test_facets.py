@@ -149,3 +149,34 @@ def test_word_rows_of_a_prefix_cover_every_word_after_it():
         assert counts.rows(prefix) == want, prefix
     # A starts 31 word rows, AZ 24, B 96
     assert counts.rarest_first(["B", "A", "AZ"]) == ["AZ", "A", "B"]
+
+
+def test_award_rows_kept_in_memory_are_the_rows_of_the_table(client):
+    """custodes/serve/awardrows.py: rows read, kept and evicted give the same answer
+    as reading the award table, in the order asked for."""
+    import random
+
+    from custodes.serve.awardrows import COLUMNS, AwardRows
+
+    reader = client.app.state.reader
+    con = reader.con.cursor()
+    try:
+        ids = [r[0] for r in con.execute("SELECT award_id FROM serve_award").fetchall()]
+        rows = AwardRows(keep=7)
+        rng = random.Random(4)
+        for _ in range(30):
+            asked = rng.sample(ids, rng.randint(0, 12)) + [10**9]  # one id not there
+            cur = con.execute(
+                f"SELECT {COLUMNS} FROM serve_award WHERE award_id IN "
+                "(SELECT unnest(?))",
+                [asked],
+            )
+            names = [d[0] for d in cur.description]
+            by_id = {
+                r[0]: dict(zip(names[1:], r[1:], strict=True)) for r in cur.fetchall()
+            }
+            want = [by_id[i] for i in asked if i in by_id]
+            assert rows.get(reader, asked) == want
+            assert len(rows.rows) <= 7
+    finally:
+        con.close()

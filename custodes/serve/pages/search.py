@@ -6,6 +6,7 @@ from typing import Any
 
 from custodes.model.agencies import load_agencies
 from custodes.serve import params as P
+from custodes.serve.awardrows import load_award_rows
 from custodes.serve.directory import load_vendor_directory
 from custodes.serve.facets import SMALL, count_facets, count_years, top_ids
 from custodes.serve.pages import Ctx, build_notices, category_label
@@ -91,17 +92,6 @@ YEAR_FACET_SQL = """
 
 TOP_SQL = """SELECT award_id FROM hits ORDER BY obligation_usd DESC NULLS LAST, award_id
     LIMIT {size} OFFSET {offset}"""
-
-
-def results_sql(award_ids: list[int]) -> str:
-    """The page of awards by id; the ids are integers read from the store."""
-    ids = ", ".join(str(int(i)) for i in award_ids) or "NULL"
-    return f"""SELECT award_key, piid, agency_code, agency_name, recipient_name,
-               vendor_id,
-               vendor_name, category, maker, description, first_action_date,
-               last_action_date, obligation_usd, transactions
-               FROM serve_award WHERE award_id IN ({ids})
-               ORDER BY obligation_usd DESC NULLS LAST, award_id"""
 
 
 def run_search(
@@ -216,7 +206,8 @@ def search(ctx: Ctx) -> View:
         }
         for r in years
     ]
-    awards = ctx.reader.rows(results_sql(top)) if top else []
+    # in the order of TOP: largest obligations first (NULL last), then by id
+    awards = load_award_rows(ctx.reader).get(ctx.reader, top)
     for r in awards:
         r["category_label"] = category_label(r["category"])
     view.data.update(total=total, facets=facets, pages=max(1, -(-total // size)))
