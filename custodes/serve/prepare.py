@@ -265,94 +265,91 @@ def _listed(name: str, order: str, limit: int, fields: str) -> str:
     return f"list(struct_pack({fields}) ORDER BY {order})[1:{int(limit)}] AS {name}"
 
 
+# Awards where a vendor is the named maker and another vendor was paid (its resellers),
+# and the reverse (the makers whose products a vendor resold), by pair.
+RESELLERS_SQL = """
+    SELECT maker_vendor_id, vendor_id, any_value(vendor_name) AS vendor_name,
+           count(*) AS awards, sum(obligation_usd) AS obligation_usd
+    FROM serve_award_maker
+    WHERE maker_vendor_id IS NOT NULL AND vendor_id IS DISTINCT FROM maker_vendor_id
+    GROUP BY 1, 2"""
+
+RESOLD_SQL = """
+    SELECT vendor_id, maker, min(maker_vendor_id) AS maker_vendor_id,
+           count(*) AS awards, sum(obligation_usd) AS obligation_usd
+    FROM serve_award_maker
+    WHERE vendor_id IS NOT NULL AND maker_vendor_id IS DISTINCT FROM vendor_id
+    GROUP BY 1, 2"""
+
+
+def _per_vendor_sql(
+    name: str, key: str, order: str, limit: int, fields: str, rows: str
+) -> str:
+    """ROWS gathered into one list per vendor (KEY), the first LIMIT in ORDER."""
+    listed = _listed(name, order, limit, fields)
+    return f"SELECT {key} AS vendor_id, {listed} FROM ({rows}) GROUP BY 1"
+
+
+VENDOR_YEARS_SQL = """
+    SELECT vendor_id, fiscal_year, sum(obligation_usd) AS obligation_usd,
+           sum(awards) AS awards
+    FROM serve_vendor_year GROUP BY 1, 2"""
+
+# Each vendor's subsidiaries and siblings (the vendor as `owner`).
+FAMILY_SQL = """
+    SELECT v.vendor_id AS owner, w.vendor_id, w.name, w.obligation_usd
+    FROM serve_vendor v JOIN serve_vendor w
+      ON w.parent_id = v.vendor_id
+      OR (w.family_id = v.family_id AND w.vendor_id <> v.vendor_id)"""
+
+ALIASES_SQL = """
+    SELECT * FROM vendor_alias
+    WHERE recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)"""
+
+
 def serve_vendor_page_sql(have: dict[str, bool]) -> str:
     """The vendor page's lists, one row per vendor; each list keeps the order and
     length the page shows. Aliases are NULL without `custodes resolve`."""
+    years = _per_vendor_sql(
+        "years", "vendor_id", "fiscal_year", 1000,
+        "fiscal_year := fiscal_year, obligation_usd := obligation_usd, "
+        "awards := awards", VENDOR_YEARS_SQL,
+    )  # fmt: skip
+    family = _per_vendor_sql(
+        "family", "owner", "obligation_usd DESC, vendor_id", 100,
+        "vendor_id := vendor_id, name := name, obligation_usd := obligation_usd",
+        FAMILY_SQL,
+    )  # fmt: skip
     aliases = (
-        f"""SELECT vendor_id, {
-            _listed(
-                "aliases",
-                "recipient_name",
-                500,
-                "recipient_name := recipient_name, recipient_uei := recipient_uei, "
-                "recipient_duns := recipient_duns, method := method, score := score, "
-                "reason := reason",
-            )
-        }
-        FROM vendor_alias
-        WHERE recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)
-        GROUP BY 1"""
+        _per_vendor_sql(
+            "aliases",
+            "vendor_id",
+            "recipient_name",
+            500,
+            "recipient_name := recipient_name, recipient_uei := recipient_uei, "
+            "recipient_duns := recipient_duns, method := method, score := score, "
+            "reason := reason",
+            ALIASES_SQL,
+        )  # fmt: skip
         if have["vendor_alias"]
         else "SELECT NULL::VARCHAR AS vendor_id, NULL AS aliases WHERE false"
     )
+    resellers = _per_vendor_sql(
+        "resellers", "maker_vendor_id", "obligation_usd DESC, vendor_id", 100,
+        "vendor_id := vendor_id, vendor_name := vendor_name, awards := awards, "
+        "obligation_usd := obligation_usd", RESELLERS_SQL,
+    )  # fmt: skip
+    resold = _per_vendor_sql(
+        "resold", "vendor_id", "obligation_usd DESC, maker", 100,
+        "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
+        "obligation_usd := obligation_usd", RESOLD_SQL,
+    )  # fmt: skip
     return f"""
     CREATE OR REPLACE TABLE serve_vendor_page AS
-    WITH years AS (
-        SELECT vendor_id, {
-        _listed(
-            "years",
-            "fiscal_year",
-            1000,
-            "fiscal_year := fiscal_year, obligation_usd := obligation_usd, "
-            "awards := awards",
-        )
-    }
-        FROM (SELECT vendor_id, fiscal_year, sum(obligation_usd) AS obligation_usd,
-                     sum(awards) AS awards
-              FROM serve_vendor_year GROUP BY 1, 2)
-        GROUP BY 1),
-    family AS (
-        SELECT v.vendor_id, {
-        _listed(
-            "family",
-            "w.obligation_usd DESC, w.vendor_id",
-            100,
-            "vendor_id := w.vendor_id, name := w.name, "
-            "obligation_usd := w.obligation_usd",
-        )
-    }
-        FROM serve_vendor v JOIN serve_vendor w
-          ON w.parent_id = v.vendor_id
-          OR (w.family_id = v.family_id AND w.vendor_id <> v.vendor_id)
-        GROUP BY 1),
-    aliases AS ({aliases}),
-    resellers AS (
-        SELECT maker_vendor_id AS vendor_id, {
-        _listed(
-            "resellers",
-            "obligation_usd DESC, vendor_id",
-            100,
-            "vendor_id := vendor_id, vendor_name := vendor_name, awards := awards, "
-            "obligation_usd := obligation_usd",
-        )
-    }
-        FROM (SELECT maker_vendor_id, vendor_id, any_value(vendor_name) AS vendor_name,
-                     count(*) AS awards, sum(obligation_usd) AS obligation_usd
-              FROM serve_award_maker
-              WHERE maker_vendor_id IS NOT NULL
-                AND vendor_id IS DISTINCT FROM maker_vendor_id
-              GROUP BY 1, 2)
-        GROUP BY 1),
-    resold AS (
-        SELECT vendor_id, {
-        _listed(
-            "resold",
-            "obligation_usd DESC, maker",
-            100,
-            "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
-            "obligation_usd := obligation_usd",
-        )
-    }
-        FROM (SELECT vendor_id, maker, min(maker_vendor_id) AS maker_vendor_id,
-                     count(*) AS awards, sum(obligation_usd) AS obligation_usd
-              FROM serve_award_maker
-              WHERE vendor_id IS NOT NULL
-                AND maker_vendor_id IS DISTINCT FROM vendor_id
-              GROUP BY 1, 2)
-        GROUP BY 1)
+    WITH years AS ({years}), family AS ({family}), aliases AS ({aliases}),
+         resellers AS ({resellers}), resold AS ({resold})
     SELECT v.* EXCLUDE (search_text), p.name AS parent_name, years.years,
-           family.family,
-           aliases.aliases, resellers.resellers, resold.resold
+           family.family, aliases.aliases, resellers.resellers, resold.resold
     FROM serve_vendor v
     LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id
     LEFT JOIN years ON years.vendor_id = v.vendor_id

@@ -47,6 +47,20 @@ def bare_client(bare_store_path: Path) -> Iterator[TestClient]:
         yield c
 
 
+def prepared_client(db: Path, popular_awards: int) -> TestClient:
+    """The app on DB after building its serve tables with words of POPULAR_AWARDS
+    awards prepared; caches off, so that every answer is computed."""
+    from custodes.serve.prepare import build_serve_tables
+    from custodes.store import open_store
+
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        build_serve_tables(store, popular_awards=popular_awards)
+    return TestClient(
+        build_app(Settings(db=db), cache_size=0, page_cache=0),
+        raise_server_exceptions=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,29 +5,16 @@ them off (SMALL set below any count), and the JSON answers must be equal."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 import custodes.serve.pages.search as search_page
 import custodes.serve.popular as popular
-from custodes.serve.app import build_app
 from custodes.serve.facets import SMALL
 from custodes.serve.facets import count_facets as _count_facets
-from custodes.serve.prepare import build_serve_tables
-from custodes.settings import Settings
-from custodes.store import open_store
 from tests.conftest import SHARED_DATA, need_shared
-
-
-def _client(db: Path, popular_awards: int) -> TestClient:
-    with open_store(Settings(db=db), write=True, command="test") as store:
-        build_serve_tables(store, popular_awards=popular_awards)
-    return TestClient(
-        build_app(Settings(db=db), cache_size=0, page_cache=0),
-        raise_server_exceptions=False,
-    )
+from tests.serve.conftest import prepared_client
 
 
 def _answer(client: TestClient, params: dict) -> dict:
@@ -95,7 +82,7 @@ def _queries(client: TestClient) -> list[str]:
 def test_python_counts_match_sql_on_fixtures(store_path, tmp_path):
     db = tmp_path / "facets.duckdb"
     shutil.copy(store_path, db)
-    with _client(db, popular_awards=3) as client:
+    with prepared_client(db, popular_awards=3) as client:
         filters = [{}, {"agency": "ICE"}, {"fy": 2022}, {"category": "none"}]
         assert _compare(client, _queries(client), filters) >= 40
 
@@ -105,7 +92,7 @@ def test_python_counts_match_sql_on_fixtures(store_path, tmp_path):
 def test_python_counts_match_sql_on_the_real_data(db_path, cli):
     need_shared()
     cli("ingest", str(SHARED_DATA / "usaspending"))
-    with _client(db_path, popular_awards=200) as client:
+    with prepared_client(db_path, popular_awards=200) as client:
         queries = _queries(client)
         filters = [{}, {"agency": "CBP"}, {"fy": 2016}]
         assert _compare(client, queries, filters) >= 60

@@ -8,26 +8,13 @@ facet, the page of awards in order.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from custodes.serve.app import build_app
 from custodes.serve.popular import popular_tokens
-from custodes.serve.prepare import build_serve_tables
-from custodes.settings import Settings
-from custodes.store import open_store
 from tests.conftest import SHARED_DATA, need_shared
-
-
-def _client(db: Path, popular_awards: int) -> TestClient:
-    with open_store(Settings(db=db), write=True, command="test") as store:
-        build_serve_tables(store, popular_awards=popular_awards)
-    return TestClient(
-        build_app(Settings(db=db), cache_size=0, page_cache=0),
-        raise_server_exceptions=False,
-    )
+from tests.serve.conftest import prepared_client
 
 
 def _both(client: TestClient, params: dict) -> tuple[dict, dict]:
@@ -57,7 +44,7 @@ def _compare(client: TestClient, words: list[str], filters: list[dict]) -> int:
 def test_common_words_match_live_search_on_fixtures(store_path, tmp_path):
     db = tmp_path / "popular.duckdb"
     shutil.copy(store_path, db)
-    with _client(db, popular_awards=2) as client:
+    with prepared_client(db, popular_awards=2) as client:
         words = sorted(popular_tokens(client.app.state.reader))
         assert len(words) >= 10
         filters = [{}, {"agency": "ICE"}, {"fy": 2022}, {"category": "none"}]
@@ -69,7 +56,7 @@ def test_common_words_match_live_search_on_fixtures(store_path, tmp_path):
 def test_common_words_match_live_search_on_the_real_data(db_path, cli):
     need_shared()
     cli("ingest", str(SHARED_DATA / "usaspending"))
-    with _client(db_path, popular_awards=1000) as client:
+    with prepared_client(db_path, popular_awards=1000) as client:
         words = sorted(popular_tokens(client.app.state.reader))
         assert "SERVICES" in words or "SUPPORT" in words
         filters = [{}, {"agency": "ICE"}, {"agency": "CBP"}, {"fy": 2023}, {"fy": 2016}]
