@@ -36,7 +36,7 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "8"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "9"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -169,6 +169,13 @@ def award_label_sql(have: dict[str, bool]) -> str:
         FROM ({cls}) c LEFT JOIN ({mk}) m USING (award_key)"""
 
 
+# An award's name, vendor and description come from one of its transactions: the
+# latest (ties: the largest transaction key) and the longest description (ties: the
+# last in sort order), so that every build of the same store picks the same ones.
+LATEST = "t.action_date::VARCHAR || ' ' || t.transaction_key"
+LONGEST = "lpad(length(t.description)::VARCHAR, 10, '0') || t.description"
+
+
 def serve_award_sql(have: dict[str, bool]) -> str:
     return f"""
     CREATE OR REPLACE TABLE serve_award AS
@@ -179,11 +186,10 @@ def serve_award_sql(have: dict[str, bool]) -> str:
                any_value(t.awarding_sub_agency_code) AS agency_code,
                any_value(t.awarding_sub_agency_name) AS agency_name,
                bool_or(t.recipient_is_individual) AS individual,
-               arg_max(t.recipient_name, t.action_date) AS recipient_name,
-               arg_max(tv.vendor_id, t.action_date) AS vendor_id,
-               arg_max(tv.vendor_name, t.action_date) AS vendor_name,
-               arg_max(t.description, coalesce(length(t.description),
-                   0)) AS description,
+               arg_max(t.recipient_name, {LATEST}) AS recipient_name,
+               arg_max(tv.vendor_id, {LATEST}) AS vendor_id,
+               arg_max(tv.vendor_name, {LATEST}) AS vendor_name,
+               arg_max(t.description, {LONGEST}) AS description,
                min(t.action_date) AS first_action_date,
                max(t.action_date) AS last_action_date,
                min(t.fiscal_year) AS first_fiscal_year,

@@ -76,3 +76,52 @@ def test_serve_command_prepares_and_reports(cli, tmp_path):
     result = cli("serve", "--prepare")
     assert '"vendors_from": "recipient names"' in result.output
     assert '"categories_from": "none"' in result.output
+
+
+def test_an_award_takes_its_name_and_description_by_a_fixed_rule(store_path, tmp_path):
+    """Transactions on the same day, descriptions of the same length: the award's
+    recipient and vendor come from the largest transaction key, its description is
+    the last of the longest in sort order, whatever order DuckDB reads them in."""
+    import shutil
+
+    db = tmp_path / "ties.duckdb"
+    shutil.copy(store_path, db)
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        award = store.scalar("""
+            SELECT award_key FROM "transaction" GROUP BY award_key
+            HAVING count(*) >= 3 AND NOT bool_or(recipient_is_individual)
+            ORDER BY award_key LIMIT 1""")
+        keys = [
+            r["transaction_key"]
+            for r in store.rows(
+                'SELECT transaction_key FROM "transaction" WHERE award_key = ? '
+                "ORDER BY transaction_key",
+                [award],
+            )
+        ]
+        for i, key in enumerate(keys):
+            store.execute(
+                """UPDATE "transaction" SET action_date = DATE '2030-01-02',
+                   recipient_name = ?, description = ? WHERE transaction_key = ?""",
+                [f"RECIPIENT {i}", f"SAME LENGTH {'BA'[i % 2]}{i % 2}", key],
+            )
+        # the rows' order on disk no longer follows the keys
+        rows = store.rows('SELECT * FROM "transaction" ORDER BY random()')
+        store.execute('DELETE FROM "transaction"')
+        store.con.executemany(
+            'INSERT INTO "transaction" VALUES (' + ", ".join("?" * len(rows[0])) + ")",
+            [list(r.values()) for r in rows],
+        )
+        build_serve_tables(store)
+        got = store.rows(
+            "SELECT recipient_name, description, vendor_id FROM serve_award "
+            "WHERE award_key = ?",
+            [award],
+        )[0]
+        vendor = store.scalar(
+            "SELECT vendor_id FROM transaction_vendor WHERE transaction_key = ?",
+            [keys[-1]],
+        )
+    assert got["recipient_name"] == f"RECIPIENT {len(keys) - 1}"
+    assert got["description"] == "SAME LENGTH B0"
+    assert got["vendor_id"] == vendor
