@@ -3,8 +3,8 @@
 The largest awards come back in the results of many different searches, so a bounded
 least-recently-used map from award id to its row answers most of a results page
 without reading the award table (each read of 25 awards spread over the table costs
-a few milliseconds). The store cannot change while the web app holds it open, so a
-kept row cannot go stale; a snapshot switch opens a new reader with an empty map.
+a few milliseconds). The map belongs to the open store (Reader.derived), so a kept
+row cannot go stale.
 """
 
 from __future__ import annotations
@@ -54,7 +54,4 @@ class AwardRows:
 
 
 def load_award_rows(reader: Any) -> AwardRows:
-    found = getattr(reader, "award_rows", None)
-    if found is None:
-        found = reader.award_rows = AwardRows()
-    return found
+    return reader.derived("award_rows", lambda _: AwardRows())

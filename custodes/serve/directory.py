@@ -2,9 +2,8 @@
 
 Every search page names the vendors of its facet and lists the vendors whose name
 matches the search words. Both used to be a query each on serve_vendor, a table of a
-few thousand rows; reading it once per open store and answering in Python costs a
-fraction of a query. The store cannot change while the web app holds it open, so the
-copy cannot go stale (a snapshot switch opens a new reader, with its own copy).
+few thousand rows; reading it once per open store (Reader.derived) and answering in
+Python costs a fraction of a query.
 """
 
 from __future__ import annotations
@@ -45,23 +44,23 @@ class VendorDirectory:
 
 def load_vendor_directory(reader: Any) -> VendorDirectory:
     """The open store's directory, read on first use."""
-    found = getattr(reader, "vendor_directory", None)
-    if found is None:
-        rows = reader.rows(
-            "SELECT vendor_id, name, awards, obligation_usd, search_text "
-            "FROM serve_vendor"
-        )
-        rows.sort(key=lambda r: (-(r["obligation_usd"] or Decimal(0)), r["vendor_id"]))
-        lines = [(r.pop("search_text") or "").replace("\n", " ") for r in rows]
-        starts, at = [], 0
-        for line in lines:
-            starts.append(at)
-            at += len(line) + 1
-        found = VendorDirectory(
-            names={r["vendor_id"]: r["name"] for r in rows},
-            rows=tuple(rows),
-            text="\n".join(lines),
-            starts=tuple(starts),
-        )
-        reader.vendor_directory = found
-    return found
+    return reader.derived("vendor_directory", _read_vendor_directory)
+
+
+def _read_vendor_directory(reader: Any) -> VendorDirectory:
+    rows = reader.rows(
+        "SELECT vendor_id, name, awards, obligation_usd, search_text FROM serve_vendor",
+        cache=False,
+    )
+    rows.sort(key=lambda r: (-(r["obligation_usd"] or Decimal(0)), r["vendor_id"]))
+    lines = [(r.pop("search_text") or "").replace("\n", " ") for r in rows]
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    return VendorDirectory(
+        names={r["vendor_id"]: r["name"] for r in rows},
+        rows=tuple(rows),
+        text="\n".join(lines),
+        starts=tuple(starts),
+    )

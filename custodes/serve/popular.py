@@ -90,17 +90,15 @@ TOP_SQL = """
 
 
 def popular_tokens(reader: Any) -> frozenset[str]:
-    """The stored common words, read once per open store (it cannot change while the
-    web app holds it)."""
-    found = getattr(reader, "popular_tokens", None)
-    if found is None:
-        found = frozenset()
-        if reader.has("serve_popular"):
-            found = frozenset(
-                r["token"] for r in reader.rows("SELECT token FROM serve_popular")
-            )
-        reader.popular_tokens = found
-    return found
+    """The stored common words, read once per open store."""
+    return reader.derived("popular_tokens", _read_popular_tokens)
+
+
+def _read_popular_tokens(reader: Any) -> frozenset[str]:
+    if not reader.has("serve_popular"):
+        return frozenset()
+    rows = reader.rows("SELECT token FROM serve_popular", cache=False)
+    return frozenset(r["token"] for r in rows)
 
 
 def popular_search(

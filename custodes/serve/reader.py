@@ -7,9 +7,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -29,6 +29,9 @@ STAGE_TABLES = (
     "serve_token_count",
     "serve_coverage",
 )
+
+
+T = TypeVar("T")
 
 
 class QueryTimeout(CustodesError):
@@ -118,9 +121,21 @@ class Reader:
         # lets them run into the time limit; requests wait their turn instead.
         self.slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
         self.watchdog = Watchdog()
+        self.derived_values: dict[str, Any] = {}
+        self._derived_lock = threading.Lock()
 
     def has(self, table: str) -> bool:
         return table in self.tables
+
+    def derived(self, name: str, build: Callable[[Reader], T]) -> T:
+        """A value worked out once from the open store (vendor names, word counts, ...)
+        by BUILD, kept under NAME: while this process holds the store open, no other
+        process can write it, so the value cannot go stale. A new reader (a snapshot
+        switch) starts without any."""
+        with self._derived_lock:
+            if name not in self.derived_values:
+                self.derived_values[name] = build(self)
+            return self.derived_values[name]
 
     def rows(
         self, sql: str, params: Sequence[Any] | None = None, cache: bool = True

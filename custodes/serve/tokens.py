@@ -33,13 +33,15 @@ class TokenCounts:
 
 def load_token_counts(reader: Any) -> TokenCounts | None:
     """The open store's counts, read on first use; None without the table."""
-    found = getattr(reader, "token_counts", None)
-    if found is None and reader.has("serve_token_count"):
-        rows = reader.rows("SELECT token, word_rows FROM serve_token_count")
-        rows.sort(key=lambda r: r["token"])
-        running = [0]
-        for r in rows:
-            running.append(running[-1] + r["word_rows"])
-        found = TokenCounts(tuple(r["token"] for r in rows), tuple(running))
-        reader.token_counts = found
-    return found
+    return reader.derived("token_counts", _read_token_counts)
+
+
+def _read_token_counts(reader: Any) -> TokenCounts | None:
+    if not reader.has("serve_token_count"):
+        return None
+    rows = reader.rows("SELECT token, word_rows FROM serve_token_count", cache=False)
+    rows.sort(key=lambda r: r["token"])
+    running = [0]
+    for r in rows:
+        running.append(running[-1] + r["word_rows"])
+    return TokenCounts(tuple(r["token"] for r in rows), tuple(running))

@@ -19,10 +19,10 @@ from tests.serve.conftest import prepared_client
 
 def _both(client: TestClient, params: dict) -> tuple[dict, dict]:
     reader = client.app.state.reader
-    reader.popular_tokens = None  # read the stored words again
+    reader.derived_values.pop("popular_tokens", None)  # read the stored words again
     stored = client.get("/search.json", params=params)
     assert stored.status_code == 200, stored.text
-    reader.popular_tokens = frozenset()  # no stored words: everything live
+    reader.derived_values["popular_tokens"] = frozenset()  # no stored words: all live
     live = client.get("/search.json", params=params)
     assert live.status_code == 200, live.text
     return stored.json(), live.json()

@@ -14,8 +14,6 @@ from custodes.serve.popular import popular_search
 from custodes.serve.tokens import load_token_counts
 from custodes.serve.views import Table, View
 
-FACETS = ("agency_code", "category", "vendor_id", "maker")
-
 
 def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     """The filters (not the search words) as a WHERE clause; the columns it names exist
