@@ -313,56 +313,50 @@ ALIASES_SQL = """
     WHERE recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)"""
 
 
+# The lists of a vendor page: name, the column naming the vendor, order, how many the
+# page shows, the fields of each item, and the rows they come from.
+VENDOR_LISTS = (
+    ("years", "vendor_id", "fiscal_year", 1000,
+     "fiscal_year := fiscal_year, obligation_usd := obligation_usd, awards := awards",
+     VENDOR_YEARS_SQL),
+    ("family", "owner", "obligation_usd DESC, vendor_id", 100,
+     "vendor_id := vendor_id, name := name, obligation_usd := obligation_usd",
+     FAMILY_SQL),
+    ("aliases", "vendor_id", "recipient_name", 500,
+     "recipient_name := recipient_name, recipient_uei := recipient_uei, "
+     "recipient_duns := recipient_duns, method := method, score := score, "
+     "reason := reason",
+     ALIASES_SQL),
+    ("resellers", "maker_vendor_id", "obligation_usd DESC, vendor_id", 100,
+     "vendor_id := vendor_id, vendor_name := vendor_name, awards := awards, "
+     "obligation_usd := obligation_usd",
+     RESELLERS_SQL),
+    ("resold", "vendor_id", "obligation_usd DESC, maker", 100,
+     "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
+     "obligation_usd := obligation_usd",
+     RESOLD_SQL),
+)  # fmt: skip
+
+
 def serve_vendor_page_sql(have: dict[str, bool]) -> str:
     """The vendor page's lists, one row per vendor; each list keeps the order and
     length the page shows. Aliases are NULL without `custodes resolve`."""
-    years = _per_vendor_sql(
-        "years", "vendor_id", "fiscal_year", 1000,
-        "fiscal_year := fiscal_year, obligation_usd := obligation_usd, "
-        "awards := awards", VENDOR_YEARS_SQL,
-    )  # fmt: skip
-    family = _per_vendor_sql(
-        "family", "owner", "obligation_usd DESC, vendor_id", 100,
-        "vendor_id := vendor_id, name := name, obligation_usd := obligation_usd",
-        FAMILY_SQL,
-    )  # fmt: skip
-    aliases = (
-        _per_vendor_sql(
-            "aliases",
-            "vendor_id",
-            "recipient_name",
-            500,
-            "recipient_name := recipient_name, recipient_uei := recipient_uei, "
-            "recipient_duns := recipient_duns, method := method, score := score, "
-            "reason := reason",
-            ALIASES_SQL,
-        )  # fmt: skip
-        if have["vendor_alias"]
-        else "SELECT NULL::VARCHAR AS vendor_id, NULL AS aliases WHERE false"
+    ctes = {name: _per_vendor_sql(name, *rest) for name, *rest in VENDOR_LISTS}
+    if not have["vendor_alias"]:
+        ctes["aliases"] = (
+            "SELECT NULL::VARCHAR AS vendor_id, NULL AS aliases WHERE false"
+        )
+    withs = ", ".join(f"{name} AS ({sql})" for name, sql in ctes.items())
+    lists = ", ".join(f"{name}.{name}" for name in ctes)
+    joins = "".join(
+        f" LEFT JOIN {name} ON {name}.vendor_id = v.vendor_id" for name in ctes
     )
-    resellers = _per_vendor_sql(
-        "resellers", "maker_vendor_id", "obligation_usd DESC, vendor_id", 100,
-        "vendor_id := vendor_id, vendor_name := vendor_name, awards := awards, "
-        "obligation_usd := obligation_usd", RESELLERS_SQL,
-    )  # fmt: skip
-    resold = _per_vendor_sql(
-        "resold", "vendor_id", "obligation_usd DESC, maker", 100,
-        "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
-        "obligation_usd := obligation_usd", RESOLD_SQL,
-    )  # fmt: skip
     return f"""
     CREATE OR REPLACE TABLE serve_vendor_page AS
-    WITH years AS ({years}), family AS ({family}), aliases AS ({aliases}),
-         resellers AS ({resellers}), resold AS ({resold})
-    SELECT v.* EXCLUDE (search_text), p.name AS parent_name, years.years,
-           family.family, aliases.aliases, resellers.resellers, resold.resold
+    WITH {withs}
+    SELECT v.* EXCLUDE (search_text), p.name AS parent_name, {lists}
     FROM serve_vendor v
-    LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id
-    LEFT JOIN years ON years.vendor_id = v.vendor_id
-    LEFT JOIN family ON family.vendor_id = v.vendor_id
-    LEFT JOIN aliases ON aliases.vendor_id = v.vendor_id
-    LEFT JOIN resellers ON resellers.vendor_id = v.vendor_id
-    LEFT JOIN resold ON resold.vendor_id = v.vendor_id
+    LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id{joins}
     ORDER BY v.vendor_id"""
 
 

@@ -62,18 +62,11 @@ def hits_sql(
     params = [tokens[0], tokens[0] + "~", *args]
     for token in tokens[1:]:
         params += [token, token + "~"]  # '~' sorts after every letter and digit
+    rows = f"FROM serve_token WHERE token >= ? AND token < ? AND {where}{more}"
     if not grouped:
-        return (
-            f"SELECT award_id, {cols} FROM serve_token "
-            f"WHERE token >= ? AND token < ? AND {where}{more}",
-            params,
-        )
+        return f"SELECT award_id, {cols} {rows}", params
     anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
-    return (
-        f"SELECT award_id, {anyv} FROM serve_token "
-        f"WHERE token >= ? AND token < ? AND {where}{more} GROUP BY award_id",
-        params,
-    )
+    return f"SELECT award_id, {anyv} {rows} GROUP BY award_id", params
 
 
 FACETS_SQL = """

@@ -6,6 +6,7 @@ from custodes.errors import NotFound
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.prepare import VENDOR_LISTS
 from custodes.serve.views import Table, View
 
 HEAD_SQL = "SELECT * FROM serve_vendor_page WHERE vendor_id = ?"
@@ -16,8 +17,8 @@ AWARDS_SQL = """
     FROM serve_award WHERE vendor_id = ? AND vendor_rank > ? AND vendor_rank <= ?
     ORDER BY vendor_rank"""
 
-# The lists serve_vendor_page holds for each vendor (custodes/serve/prepare.py).
-LISTS = ("parent_name", "years", "family", "aliases", "resellers", "resold")
+# What serve_vendor_page adds to the vendor's own row (custodes/serve/prepare.py).
+LISTS = ("parent_name", *(name for name, *_ in VENDOR_LISTS))
 
 
 def vendor(ctx: Ctx, vendor_id: str) -> View:
