@@ -8,17 +8,18 @@ on a large store that takes seconds. This step does the joins once and writes
 attached, an integer award number, and a few flags that turn "count the distinct
 awards in this group" into a plain filtered count.
 
-How the flags count awards exactly. For a pair P (the award alone, or the award with its
-vendor, family, kind, recipient name or awarding sub-agency), `prev_P` holds the fiscal year of P's previous
-transaction in order of fiscal year (-1 for P's first), and `first_P` marks the first
-transaction of P in each fiscal year (its previous one is in another year). An award has
-a transaction of P inside the window of fiscal years [A, B] exactly when one of P's
-transactions in the window is the first of its year and the year before lies before A;
-each such pair is counted once. So the award count of a group is
-`count(*) FILTER (first_P AND prev_P < A)` over the group's rows in the window (without
-a window, `prev_P = -1`), which costs no more than a sum; one window function per pair
-builds both columns. `first_month` does the same for calendar months. `analyse_build` records what the frame was built from; analyses
-use the frame only while it is current and otherwise fall back to the joins.
+How the flags count awards exactly. For a pair P (the award alone, or the award with
+its vendor, family, kind, recipient name or awarding sub-agency), `prev_P` holds the
+fiscal year of P's previous transaction in order of fiscal year (-1 for P's first), and
+`first_P` marks the first transaction of P in each fiscal year (its previous one is in
+another year). An award has a transaction of P inside the window of fiscal years
+[A, B] exactly when one of P's transactions in the window is the first of its year and
+the year before lies before A; each such pair is counted once. So the award count of a
+group is `count(*) FILTER (first_P AND prev_P < A)` over the group's rows in the window
+(without a window, `prev_P = -1`), which costs no more than a sum; one window function
+per pair builds both columns. `first_month` does the same for calendar months.
+`analyse_build` records what the frame was built from; analyses use the frame only
+while it is current and otherwise fall back to the joins.
 """
 
 from __future__ import annotations
@@ -206,8 +207,8 @@ def frame_stale_reason(store: Store) -> str | None:
     built = store.rows("SELECT * FROM analyse_build")[0]
     if built["format"] != FRAME_FORMAT:
         return "this version of custodes lays it out differently"
-    for key, value in _markers(store).items():
-        if built[key] != value:
-            stage = next(st for st, table, _ in STAGE_RUNS if key == f"last_{table}")
+    runs = last_runs(store)
+    for stage, table, _ in STAGE_RUNS:
+        if built[f"last_{table}"] != runs[stage]:
             return f"a newer {stage} run exists than the one it was built from"
     return None

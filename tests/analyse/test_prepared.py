@@ -170,18 +170,27 @@ def test_prepare_command(fixture_db, tmp_path, run_cli):
     assert second == {"built": False, "reason": "already current"}
 
 
+def _changed_copy(fixture_db, path, change: str):
+    """A copy of the fixture store at PATH with CHANGE applied and the frame built:
+    (path, the build row, the total obligations)."""
+    shutil.copy(fixture_db, path)
+    with open_store(Settings(db=path), write=True, command="test") as store:
+        store.execute(change)
+        built = build_analysis_frame(store)
+        total = store.scalar('SELECT sum(obligation_usd) FROM "transaction"')
+    return path, built, total
+
+
 def test_awards_spanning_sub_agencies(fixture_db, tmp_path):
     """When an award was awarded by two sub-agencies, sub-agency groupings and filters
     count distinct award numbers, and still agree with the joins."""
-    path = tmp_path / "span.duckdb"
-    shutil.copy(fixture_db, path)
-    with open_store(Settings(db=path), write=True, command="test") as store:
-        store.execute(
-            "UPDATE \"transaction\" SET awarding_sub_agency_code = '7014' "
-            'WHERE transaction_key = (SELECT max(transaction_key) FROM "transaction" '
-            "WHERE award_key = 'A1')"
-        )
-        built = build_analysis_frame(store)
+    path, built, _ = _changed_copy(
+        fixture_db,
+        tmp_path / "span.duckdb",
+        "UPDATE \"transaction\" SET awarding_sub_agency_code = '7014' "
+        'WHERE transaction_key = (SELECT max(transaction_key) FROM "transaction" '
+        "WHERE award_key = 'A1')",
+    )
     assert built["awards_in_several_sub_agencies"] == 1
     fast, slow = _sources(path)
     for by in (
@@ -213,15 +222,12 @@ def test_awards_spanning_sub_agencies(fixture_db, tmp_path):
 def test_a_repeated_vendor_id_never_repeats_a_transaction(fixture_db, tmp_path):
     """The resolve contract says one row per vendor id; if a vendor table breaks it,
     neither path counts a transaction twice (found on the 10M benchmark data)."""
-    path = tmp_path / "dup.duckdb"
-    shutil.copy(fixture_db, path)
-    with open_store(Settings(db=path), write=True, command="test") as store:
-        store.execute(
-            "INSERT INTO vendor SELECT vendor_id, name || ' (again)', parent_id, "
-            "family_id, kind FROM vendor"
-        )
-        build_analysis_frame(store)
-        total = store.scalar('SELECT sum(obligation_usd) FROM "transaction"')
+    path, _, total = _changed_copy(
+        fixture_db,
+        tmp_path / "dup.duckdb",
+        "INSERT INTO vendor SELECT vendor_id, name || ' (again)', parent_id, "
+        "family_id, kind FROM vendor",
+    )
     fast, slow = _sources(path)
     for src in (fast, slow):
         for by in ("vendor", "family", "fiscal_year"):
