@@ -314,7 +314,16 @@ def facet_pairs(
     return ours, theirs
 
 
-def serve_cmd(store: Path, port: int, cached: bool) -> list[str]:
+def serve_cmd(store: Path, port: int, cached: bool, workers: int = 1) -> list[str]:
+    """The command that serves STORE on PORT: one process (caches on or off), or
+    WORKERS uvicorn processes with the default caches, each building its app from the
+    environment (start it with CUSTODES_DB set)."""
+    if workers > 1:
+        return [
+            PY, "-m", "uvicorn", "--factory", "custodes.serve.app:app_from_env",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
     code = (
         "import uvicorn; from custodes.serve.app import build_app; "
         "from custodes.settings import Settings; "
@@ -363,25 +372,9 @@ def main() -> None:
     results: dict[str, dict] = {}
     runs = [("custodes", True), ("custodes, caches off", False)]
     for label, cached in runs[:1] if args.only_custodes else runs:
-        cmd = serve_cmd(store, 8791, cached)
+        cmd = serve_cmd(store, 8791, cached, args.workers)
         if args.workers > 1:
             label = f"custodes, {args.workers} processes"
-            cmd = [
-                PY,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "custodes.serve.app:app_from_env",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "8791",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ]
         proc = start_server(
             cmd, "http://127.0.0.1:8791/healthz", env={"CUSTODES_DB": str(store)}
         )

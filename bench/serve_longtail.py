@@ -44,13 +44,7 @@ def main() -> None:
     store = sb.OUT / f"bench_{args.transactions}.duckdb"
     urls = longtail_urls(store)
     print(f"{len(urls):,} addresses")
-    cmd = sb.serve_cmd(store, 8796, True)
-    if args.workers > 1:
-        cmd = [
-            sb.PY, "-m", "uvicorn", "--factory", "custodes.serve.app:app_from_env",
-            "--host", "127.0.0.1", "--port", "8796", "--workers", str(args.workers),
-            "--log-level", "warning", "--no-access-log",
-        ]  # fmt: skip
+    cmd = sb.serve_cmd(store, 8796, True, args.workers)
     proc = sb.start_server(
         cmd,
         "http://127.0.0.1:8796/healthz",
