@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from custodes.errors import InputError, NotFound
 from custodes.serve.api import build_openapi
 from custodes.serve.dataweb_source import DatawebSource
+from custodes.serve.index import start_search_index
 from custodes.serve.pages import Ctx
 from custodes.serve.pages.award import award
 from custodes.serve.pages.category import categories, category
@@ -81,6 +82,7 @@ class App:
         # without a thread. Dozens of threads contending for the interpreter lock
         # cost CPU without computing more pages.
         self.limiter = anyio.CapacityLimiter(RENDER_THREADS)
+        self.indexing = start_search_index(reader)
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
@@ -173,6 +175,7 @@ class App:
         results belong to the previous store and are dropped."""
         old, self.reader = self.reader, reader
         self.pages = PageCache(self.pages.size)
+        self.indexing = start_search_index(reader)
         return old
 
 

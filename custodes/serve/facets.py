@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 SMALL = 2000  # at most this many rows are counted in Python
+FACET_ROWS = 15  # values shown per facet, most awards first
 
 # GROUPING(agency_code, category, vendor_id, maker) of each grouping set
 GROUPS = (("agency_code", 7), ("category", 11), ("vendor_id", 13), ("maker", 14))

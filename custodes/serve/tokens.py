@@ -20,10 +20,15 @@ class TokenCounts:
     tokens: tuple[str, ...]  # sorted as DuckDB sorts them (bytes; A-Z and 0-9 only)
     running: tuple[int, ...]  # running[i]: word rows of tokens[:i]
 
-    def rows(self, prefix: str) -> int:
-        """Word rows of every word that starts with PREFIX ('~' sorts after them)."""
+    def span(self, prefix: str) -> tuple[int, int]:
+        """The positions [lo, hi) of the words that start with PREFIX ('~' sorts
+        after them)."""
         lo = bisect_left(self.tokens, prefix)
-        hi = bisect_left(self.tokens, prefix + "~", lo)
+        return lo, bisect_left(self.tokens, prefix + "~", lo)
+
+    def rows(self, prefix: str) -> int:
+        """Word rows of every word that starts with PREFIX."""
+        lo, hi = self.span(prefix)
         return self.running[hi] - self.running[lo]
 
     def rarest_first(self, tokens: list[str]) -> list[str]:

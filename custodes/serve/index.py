@@ -1,0 +1,342 @@
+"""The search page's word index and facet columns, held in memory as arrays.
+
+A search reads, for every award that matches, the columns it can be filtered and
+counted by (agency, category, vendor, maker, obligations, fiscal years). In SQL that
+is a few queries of a millisecond or more each, plus turning their rows into Python
+objects; for a word that a few hundred awards contain, the queries are most of the
+page's cost. Here the same work is done on arrays read once per open store:
+
+- the word table's award ids in its stored order (by word, then award), with the
+  running word-row totals of serve_token_count (tokens.py) marking where each word's
+  ids start: the awards of a word prefix are one slice, or the union of a few;
+- one array per facet column indexed by award id: the value's number in a short list
+  of the column's distinct values, obligations in cents (exact as float64 sums while
+  every total stays below 2**53 cents; checked on loading), and the award's fiscal
+  years as bits.
+
+The answers are the SQL paths' answers (the same facet rows, year facet and page of
+award ids; tests/serve/test_index.py compares them). The index is built in a
+background thread when a store is opened; searches take the SQL paths until it is
+ready, and also when a prefix matches more word rows than MAX_PREFIX_ROWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from custodes.serve.facets import FACET_COLUMNS, FACET_ROWS, GROUPS
+from custodes.serve.tokens import TokenCounts, load_token_counts
+
+MAX_WORD_ROWS = 150_000_000  # larger word tables are not held (4 bytes a row)
+MAX_PREFIX_ROWS = 4_000_000  # a wider prefix takes the SQL path (it has a time limit)
+EXACT = 2**53  # float64 sums of whole cents are exact below this
+
+NAME = "search_index"
+
+
+@dataclass(frozen=True)
+class Column:
+    codes: np.ndarray  # by award id: index into values, -1 for NULL
+    values: list[Any]
+    index: dict[Any, int]
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    counts: TokenCounts
+    ids: np.ndarray  # award ids, by word then award (serve_token's stored order)
+    columns: dict[str, Column]  # FACET_COLUMNS
+    cents: np.ndarray  # by award id, float64, 0 for NULL
+    has_money: np.ndarray  # by award id, 1.0 where obligations are not NULL
+    all_priced: bool  # no award's obligations are NULL
+    years: np.ndarray  # by award id, bit (year - first_year) set for each year
+    first_year: int
+    year_span: int  # years from the first to the last, both counted
+    last_award: int
+
+    def word_ids(self, token: str) -> np.ndarray | None:
+        """Sorted distinct award ids of the words that start with TOKEN (None: too
+        many word rows to gather here)."""
+        lo, hi = self.counts.span(token)
+        start, end = self.counts.running[lo], self.counts.running[hi]
+        if end - start > MAX_PREFIX_ROWS:
+            return None
+        if hi - lo <= 1:
+            return self.ids[start:end]
+        if (end - start) * 16 < self.last_award:
+            # each word's ids are sorted: a stable sort merges the runs
+            merged = np.sort(self.ids[start:end], kind="stable")
+            keep = np.empty(len(merged), dtype=bool)
+            keep[0] = True
+            np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+            return merged[keep]
+        return np.flatnonzero(self._marked(self.ids[start:end])).astype(np.int32)
+
+    def _marked(self, ids: np.ndarray) -> np.ndarray:
+        """A mask by award id, true at IDS."""
+        mark = np.zeros(self.last_award + 1, dtype=bool)
+        mark[ids] = True
+        return mark
+
+    def matching(
+        self, tokens: list[str], filters: dict[str, Any], fiscal_year: int | None
+    ) -> np.ndarray | None:
+        """Sorted award ids that match every token (ordered rarest first) and every
+        filter; None when there are no tokens or a prefix is too wide."""
+        if not tokens:
+            return None
+        found = self.word_ids(tokens[0])
+        for token in tokens[1:]:
+            if found is None or not len(found):
+                break
+            other = self.word_ids(token)
+            if other is None:
+                return None
+            found = found[self._marked(other)[found]]
+        if found is None:
+            return None
+        for column, value in filters.items():
+            code = self.columns[column].index.get(value)
+            if code is None:
+                return found[:0]
+            found = found[self.columns[column].codes[found] == code]
+        if fiscal_year is not None:
+            bit = fiscal_year - self.first_year
+            if not 0 <= bit < 63:
+                return found[:0]
+            found = found[(self.years[found] >> np.int64(bit)) & 1 == 1]
+        return found
+
+    def facets(self, ids: np.ndarray) -> list[dict[str, Any]]:
+        """The facet rows of the awards IDS, as search.FACETS_SQL returns them, less
+        the rows no facet can show: of a column's values, those with fewer awards than
+        its FACET_ROWS-th largest (NULL is always kept)."""
+        cents = self.cents[ids]
+        has = cents if self.all_priced else self.has_money[ids]
+        out = []
+        for column, g in GROUPS:
+            col = self.columns[column]
+            codes = col.codes[ids] + 1  # 0 is NULL
+            size = len(col.values) + 1
+            awards = np.bincount(codes, minlength=size)
+            money = np.bincount(codes, weights=cents, minlength=size)
+            priced = (
+                awards
+                if self.all_priced
+                else np.bincount(codes, weights=has, minlength=size)
+            )
+            for code in _shown(awards):
+                row = dict.fromkeys(FACET_COLUMNS)
+                row[column] = col.values[code - 1] if code else None
+                out.append(
+                    {
+                        **row,
+                        "awards": int(awards[code]),
+                        "obligation_usd": _money(money[code], priced[code]),
+                        "g": g,
+                    }
+                )
+        priced_total = len(ids) if self.all_priced else has.sum()
+        total = _money(cents.sum(), priced_total) if len(ids) else None
+        out.append(
+            {**dict.fromkeys(FACET_COLUMNS), "awards": len(ids),
+             "obligation_usd": total, "g": 15}
+        )  # fmt: skip
+        return out
+
+    def year_facet(self, ids: np.ndarray) -> list[dict[str, Any]]:
+        """Awards per fiscal year of their years, by year: the awards counted by their
+        set of years (a few hundred sets), then each set's years."""
+        years = self.years[ids]
+        if self.year_span <= 16:
+            awards = np.bincount(years, minlength=1)
+            sets = np.flatnonzero(awards)
+            awards = awards[sets]
+        else:
+            sets, awards = np.unique(years, return_counts=True)
+        per_year: dict[int, int] = {}
+        for bits, n in zip(sets.tolist(), awards.tolist(), strict=True):
+            bit = 0
+            while bits:
+                if bits & 1:
+                    per_year[bit] = per_year.get(bit, 0) + n
+                bits >>= 1
+                bit += 1
+        return [
+            {"fiscal_year": self.first_year + b, "awards": per_year[b]}
+            for b in sorted(per_year)
+        ]
+
+    def top(self, ids: np.ndarray, size: int, offset: int) -> list[int]:
+        """One page of IDS, largest obligations first (NULL last), then by id."""
+        want = offset + size
+        # smaller key first: -cents, NULL as +inf; ties broken by id below
+        key = -self.cents[ids]
+        if not self.all_priced:
+            key[self.has_money[ids] == 0] = np.inf
+        if len(ids) > want > 0:
+            cut = np.partition(key, want - 1)[want - 1]
+            keep = key <= cut  # every award that can be on the page, ties included
+            ids, key = ids[keep], key[keep]
+        order = np.lexsort((ids, key))
+        return [int(i) for i in ids[order][offset:want]]
+
+
+def _shown(awards: np.ndarray) -> list[int]:
+    """The codes (0 is NULL) a facet can show: NULL if present, and the values with at
+    least as many awards as the FACET_ROWS-th largest value (ties kept)."""
+    values = awards[1:]
+    found = np.flatnonzero(values) + 1
+    if len(found) > FACET_ROWS:
+        cut = np.partition(values, len(values) - FACET_ROWS)[len(values) - FACET_ROWS]
+        found = np.flatnonzero(values >= max(cut, 1)) + 1
+    return ([0] if awards[0] else []) + found.tolist()
+
+
+def _money(cents: float, priced: float) -> Decimal | None:
+    """A sum of cents as SQL's sum of DECIMAL(38,2) shows it (NULL: no value)."""
+    if not priced:
+        return None
+    return Decimal(int(cents)).scaleb(-2)
+
+
+# Each facet column's distinct values, numbered in sort order (a temporary table per
+# column on the loading cursor), and the award table with those numbers.
+VALUES_SQL = """
+    CREATE TEMP TABLE index_{column} AS
+    SELECT {column} AS value, (row_number() OVER (ORDER BY {column}) - 1)::INTEGER AS i
+    FROM (SELECT DISTINCT {column} FROM serve_award WHERE {column} IS NOT NULL)"""
+
+AWARD_COLUMNS_SQL = """
+    SELECT a.award_id, {codes},
+           (a.obligation_usd * 100)::BIGINT AS cents,
+           coalesce(list_sum(list_transform(a.fiscal_years,
+               lambda y: (1::BIGINT << (y - ?)::INTEGER))), 0) AS years
+    FROM serve_award a {joins}"""
+
+YEAR_SPAN_SQL = """
+    SELECT min(y), max(y), count(*) FILTER (WHERE y IS NULL)
+    FROM (SELECT unnest(fiscal_years) AS y FROM serve_award)"""
+
+
+def build_search_index(reader: Any) -> SearchIndex | None:
+    """Read the arrays from the open store (None when it lacks the tables, holds too
+    many word rows, or holds values the arrays cannot represent exactly)."""
+    counts = load_token_counts(reader)
+    if counts is None or not reader.has("serve_award"):
+        return None
+    if counts.running[-1] > MAX_WORD_ROWS:
+        return None
+    cur = reader.con.cursor()
+    try:
+        first, last, null_years = cur.execute(YEAR_SPAN_SQL).fetchone()
+        if null_years or (first is not None and last - first >= 63):
+            return None
+        first = first or 0
+        ids = cur.execute("SELECT award_id FROM serve_token").fetchnumpy()["award_id"]
+        if len(ids) != counts.running[-1]:
+            return None
+        ids = np.ascontiguousarray(ids, dtype=np.int32)
+        if not _in_word_order(ids, counts):
+            return None
+        data, values = _read_award_columns(cur, first)
+    finally:
+        cur.close()
+    award = np.asarray(data["award_id"], dtype=np.int64)
+    size = int(award.max()) + 1 if len(award) else 1
+    cents_col = np.ma.getdata(data["cents"]).astype(np.int64)
+    has = ~np.ma.getmaskarray(data["cents"])
+    if int(np.abs(cents_col[has]).sum()) >= EXACT:
+        return None
+    cents, has_money = np.zeros(size), np.zeros(size)
+    cents[award] = np.where(has, cents_col, 0)
+    has_money[award] = has
+    years = np.zeros(size, dtype=np.int64)
+    years[award] = data["years"]
+    columns = {}
+    for c in FACET_COLUMNS:
+        codes = np.full(size, -1, dtype=np.int32)
+        codes[award] = data[c]
+        columns[c] = Column(codes, values[c], {v: i for i, v in enumerate(values[c])})
+    return SearchIndex(
+        counts=counts,
+        ids=ids,
+        columns=columns,
+        cents=cents,
+        has_money=has_money,
+        all_priced=bool(has.all()),
+        years=years,
+        first_year=first,
+        year_span=(last - first + 1) if last is not None else 0,
+        last_award=size - 1,
+    )
+
+
+def _read_award_columns(cur: Any, first_year: int) -> tuple[dict, dict[str, list]]:
+    values: dict[str, list] = {}
+    codes, joins = [], []
+    for c in FACET_COLUMNS:
+        cur.execute(VALUES_SQL.format(column=c))
+        found = cur.execute(f"SELECT value FROM index_{c} ORDER BY i").fetchall()
+        values[c] = [r[0] for r in found]
+        codes.append(f"coalesce(index_{c}.i, -1) AS {c}")
+        joins.append(f"LEFT JOIN index_{c} ON index_{c}.value = a.{c}")
+    sql = AWARD_COLUMNS_SQL.format(codes=", ".join(codes), joins=" ".join(joins))
+    data = cur.execute(sql, [first_year]).fetchnumpy()
+    for c in FACET_COLUMNS:
+        cur.execute(f"DROP TABLE index_{c}")
+    return data, values
+
+
+def _in_word_order(ids: np.ndarray, counts: TokenCounts) -> bool:
+    """The ids were read in serve_token's stored order (by word, then award): within
+    each word they rise."""
+    rising = np.diff(ids) > 0
+    starts = np.asarray(counts.running[1:-1], dtype=np.int64) - 1
+    starts = starts[(starts >= 0) & (starts < len(rising))]
+    rising[starts] = True  # a new word may start lower
+    return bool(rising.all())
+
+
+# search parameter -> facet column it filters
+FILTERS = (("agency", "agency_code"), ("category", "category"), ("vendor", "vendor_id"),
+           ("maker", "maker"))  # fmt: skip
+
+
+def index_search(
+    index: SearchIndex, tokens: list[str], chosen: dict[str, Any], size: int, page: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]] | None:
+    """Facet rows, year facet and the page's award ids of a search with words (TOKENS,
+    rarest first) and the filters in CHOSEN (search.award_filter_sql); None when the
+    index cannot answer it."""
+    filters = {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
+    ids = index.matching(tokens, filters, chosen["fy"])
+    if ids is None:
+        return None
+    top = index.top(ids, size, (page - 1) * size)
+    return index.facets(ids), index.year_facet(ids), top
+
+
+def start_search_index(reader: Any) -> threading.Thread:
+    """Build the open store's index in the background; search_index() is None until
+    it is ready (or when it cannot be built)."""
+
+    def build() -> None:
+        try:
+            reader.derived_values[NAME] = build_search_index(reader)
+        except duckdb.Error:  # the store was closed meanwhile; nothing to serve
+            reader.derived_values[NAME] = None
+
+    thread = threading.Thread(target=build, name="custodes-search-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def search_index(reader: Any) -> SearchIndex | None:
+    return reader.derived_values.get(NAME)

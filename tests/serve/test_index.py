@@ -1,0 +1,179 @@
+"""The in-memory search index (custodes/serve/index.py) answers as the SQL paths do.
+
+Every search runs twice, with the index and without it (the SQL and Python-count
+paths, themselves compared in test_facets.py), and the JSON answers must be equal;
+the index must have answered most of them. The array logic is also checked against
+the Python counts (custodes/serve/facets.py) on made-up awards with NULL values and
+ties, which the stores do not have.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+
+import custodes.serve.pages.search as search_page
+from custodes.serve.facets import count_facets, count_years, top_ids
+from custodes.serve.index import Column, SearchIndex, search_index, start_search_index
+from custodes.serve.tokens import TokenCounts
+from tests.conftest import SHARED_DATA, need_shared
+from tests.serve.conftest import prepared_client
+from tests.serve.test_facets import _queries
+
+
+def _answer(client: TestClient, params: dict) -> dict:
+    got = client.get("/search.json", params=params)
+    assert got.status_code == 200, got.text
+    body = got.json()
+    body.pop("meta", None)
+    return body
+
+
+def _compare(client: TestClient, filters: list[dict]) -> tuple[int, int]:
+    """(searches with matches compared, searches the index answered)."""
+    reader = client.app.state.reader
+    start_search_index(reader).join()
+    assert search_index(reader) is not None
+    answered = [0]
+    real = search_page.index_search
+
+    def spy(*a, **k):  # type: ignore[no-untyped-def]
+        found = real(*a, **k)
+        answered[0] += found is not None
+        return found
+
+    queries = _queries(client) + ["zzzzqq", "A", "CONT"]
+    compared = 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search_page, "index_search", spy)
+        for q in queries:
+            for extra in filters:
+                for page in (1, 3):
+                    params = {"q": q, "page": page, "size": 10, **extra}
+                    mp.setattr(search_page, "USE_INDEX", True)
+                    indexed = _answer(client, params)
+                    mp.setattr(search_page, "USE_INDEX", False)
+                    assert indexed == _answer(client, params), params
+                    compared += indexed["data"]["total"] > 0
+    return compared, answered[0]
+
+
+def test_index_answers_match_sql_on_fixtures(store_path, tmp_path):
+    db = tmp_path / "index.duckdb"
+    shutil.copy(store_path, db)
+    with prepared_client(db, popular_awards=3) as client:
+        filters = [{}, {"agency": "ICE"}, {"fy": 2022}, {"category": "none"}]
+        compared, answered = _compare(client, filters)
+    assert compared >= 40
+    assert answered >= compared
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_index_answers_match_sql_on_the_real_data(db_path, cli):
+    need_shared()
+    cli("ingest", str(SHARED_DATA / "usaspending"))
+    with prepared_client(db_path, popular_awards=200) as client:
+        con = client.app.state.reader.con.cursor()
+        (vendor,) = con.execute(
+            "SELECT vendor_id FROM serve_award WHERE vendor_id IS NOT NULL "
+            "GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT 1"
+        ).fetchone()
+        con.close()
+        filters = [{}, {"agency": "CBP"}, {"fy": 2016}, {"vendor": vendor},
+                   {"category": "unclassified", "fy": 2022}]  # fmt: skip
+        compared, answered = _compare(client, filters)
+    assert compared >= 100
+    assert answered >= compared
+
+
+def _made_up(n: int, seed: int) -> tuple[SearchIndex, list[dict]]:
+    """An index over N made-up awards (ids 1..N, all under one word) and the same
+    awards as rows, with NULL values, repeated amounts and years."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(1, n + 1):
+        fixed = [None, Decimal("0.00"), Decimal("-12.50"), Decimal("99.99")]
+        money = rng.choice(fixed + [Decimal(rng.randint(-(10**6), 10**9)) / 100] * 3)
+        rows.append({
+            "award_id": i,
+            "agency_code": rng.choice(["7012", "7014", None]),
+            "category": rng.choice(["a", "b", "none", None]),
+            "vendor_id": rng.choice([f"v{k}" for k in range(40)] + [None]),
+            "maker": rng.choice(["m1", "m2", None, None]),
+            "obligation_usd": money,
+            "fiscal_years": sorted(rng.sample(range(2013, 2025), rng.randint(1, 3))),
+        })  # fmt: skip
+    size = n + 1
+    columns = {}
+    for c in ("agency_code", "category", "vendor_id", "maker"):
+        values = sorted({r[c] for r in rows if r[c] is not None})
+        index = {v: k for k, v in enumerate(values)}
+        codes = np.full(size, -1, dtype=np.int32)
+        for r in rows:
+            codes[r["award_id"]] = index.get(r[c], -1)
+        columns[c] = Column(codes, values, index)
+    cents, has = np.zeros(size), np.zeros(size)
+    years = np.zeros(size, dtype=np.int64)
+    for r in rows:
+        if r["obligation_usd"] is not None:
+            cents[r["award_id"]] = int(r["obligation_usd"] * 100)
+            has[r["award_id"]] = 1
+        for y in r["fiscal_years"]:
+            years[r["award_id"]] |= 1 << (y - 2013)
+    index = SearchIndex(
+        counts=TokenCounts(("WORD",), (0, n)),
+        ids=np.arange(1, n + 1, dtype=np.int32),
+        columns=columns,
+        cents=cents,
+        has_money=has,
+        all_priced=bool(has[1:].all()),
+        years=years,
+        first_year=2013,
+        year_span=12,
+        last_award=n,
+    )
+    return index, rows
+
+
+def _keyed(facets: list[dict]) -> dict[tuple, tuple]:
+    return {
+        (r["g"], r["agency_code"], r["category"], r["vendor_id"], r["maker"]): (
+            r["awards"],
+            r["obligation_usd"],
+        )
+        for r in facets
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_index_counts_equal_python_counts_with_nulls_and_ties(seed):
+    index, rows = _made_up(600, seed)
+    for filters, fy in [({}, None), ({"agency_code": "7012"}, None),
+                        ({"category": "none", "maker": "m1"}, 2020),
+                        ({"vendor_id": "nobody"}, None)]:  # fmt: skip
+        ids = index.matching(["WO"], filters, fy)
+        chosen = [
+            r for r in rows
+            if all(r[c] == v for c, v in filters.items())
+            and (fy is None or fy in r["fiscal_years"])
+        ]  # fmt: skip
+        assert ids.tolist() == [r["award_id"] for r in chosen]
+        want, got = _keyed(count_facets(chosen)), _keyed(index.facets(ids))
+        # the index leaves out values no facet can show; every value it gives is exact
+        assert all(want[k] == v for k, v in got.items())
+        for g in (7, 11, 13, 14):
+            ranked = sorted((v[0] for k, v in want.items() if k[0] == g and any(
+                x is not None for x in k[1:])), reverse=True)[:15]  # fmt: skip
+            shown = sorted((v[0] for k, v in got.items() if k[0] == g and any(
+                x is not None for x in k[1:])), reverse=True)[:15]  # fmt: skip
+            assert shown == ranked, g
+        assert got[(15, None, None, None, None)] == want[(15, None, None, None, None)]
+        assert index.year_facet(ids) == count_years(chosen)
+        for size, offset in [(10, 0), (25, 25), (7, 590), (1000, 0)]:
+            assert index.top(ids, size, offset) == top_ids(chosen, size, offset)
