@@ -38,10 +38,13 @@ class AwardRows:
                     found[i] = row
         missing = [int(i) for i in award_ids if i not in found]
         if missing:
-            marks = ", ".join(str(i) for i in missing)
+            low, high = min(missing), max(missing)
+            if high - low + 1 == len(missing):  # one run of ids (a vendor's page)
+                where = f"award_id BETWEEN {low} AND {high}"
+            else:
+                where = f"award_id IN ({', '.join(str(i) for i in missing)})"
             read = reader.rows(
-                f"SELECT {COLUMNS} FROM serve_award WHERE award_id IN ({marks})",
-                cache=False,
+                f"SELECT {COLUMNS} FROM serve_award WHERE {where}", cache=False
             )
             with self.lock:
                 for row in read:

@@ -1,24 +1,44 @@
-"""One vendor: names it appears under, corporate family, resellers, spending, awards."""
+"""One vendor: names it appears under, corporate family, resellers, spending, awards.
+
+The prepared vendor rows (serve_vendor_page, a few thousand) are held in memory for the
+open store, with each vendor's first award id: a vendor's awards are numbered one after
+another, largest first (custodes/serve/prepare.py), so a page of them is a range of ids,
+read through the award rows kept in memory (custodes/serve/awardrows.py).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from custodes.errors import NotFound
 from custodes.serve import params as P
+from custodes.serve.awardrows import load_award_rows
 from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.prepare import VENDOR_LISTS
 from custodes.serve.views import Table, View
 
-HEAD_SQL = "SELECT * FROM serve_vendor_page WHERE vendor_id = ?"
+PAGES_SQL = """
+    SELECT p.*, f.first_award_id FROM serve_vendor_page p LEFT JOIN (
+        SELECT vendor_id, min(award_id) AS first_award_id FROM serve_award
+        WHERE vendor_id IS NOT NULL GROUP BY 1) f USING (vendor_id)"""
 
-AWARDS_SQL = """
-    SELECT award_key, piid, agency_name, category, maker, description,
-           first_action_date, last_action_date, obligation_usd, transactions
-    FROM serve_award WHERE vendor_id = ? AND vendor_rank > ? AND vendor_rank <= ?
-    ORDER BY vendor_rank"""
+AWARD_COLUMNS = (
+    "award_key", "piid", "agency_name", "category", "maker", "description",
+    "first_action_date", "last_action_date", "obligation_usd", "transactions",
+)  # fmt: skip
 
 # What serve_vendor_page adds to the vendor's own row (custodes/serve/prepare.py).
 LISTS = ("parent_name", *(name for name, *_ in VENDOR_LISTS))
+
+
+def load_vendor_pages(reader: Any) -> dict[str, dict[str, Any]]:
+    """The open store's vendor rows with their lists, by vendor id."""
+    return reader.derived("vendor_pages", _read_vendor_pages)
+
+
+def _read_vendor_pages(reader: Any) -> dict[str, dict[str, Any]]:
+    return {r["vendor_id"]: r for r in reader.rows(PAGES_SQL, cache=False)}
 
 
 def vendor(ctx: Ctx, vendor_id: str) -> View:
@@ -27,16 +47,19 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     if not ctx.reader.has("serve_award"):
         return View("vendor.html", vendor_id, notices=build_notices(ctx.reader))
     r = ctx.reader
-    found, awards = r.batch(
-        [
-            (HEAD_SQL, [vendor_id]),
-            (AWARDS_SQL, [vendor_id, (page - 1) * size, page * size]),
-        ]
-    )
-    if not found:
+    found = load_vendor_pages(r).get(vendor_id)
+    if found is None:
         raise NotFound(f"No vendor {vendor_id!r}. Search for vendors at /search?q=")
-    head = found[0]
+    head = dict(found)
+    first = head.pop("first_award_id")
     lists = {k: head.pop(k) for k in LISTS}
+    awards = []
+    if first is not None:
+        ids = range(first + (page - 1) * size, first + min(page * size, head["awards"]))
+        awards = [
+            {k: a[k] for k in AWARD_COLUMNS}
+            for a in load_award_rows(r).get(r, list(ids))
+        ]
     view = View("vendor.html", str(head["name"]), notices=build_notices(r))
     parent = (
         {"vendor_id": head["parent_id"], "name": lists["parent_name"]}
