@@ -37,6 +37,7 @@ class DatawebSource:
             provider = _default_provider()
         self.provider = provider
         self._graph: dict[str, Any] | None = None
+        self._texts: list[tuple[str, dict[str, Any]]] | None = None
 
     @property
     def available(self) -> bool:
@@ -94,13 +95,20 @@ class DatawebSource:
         return [normalise_path(p, labels) for p in result or []]
 
     def search(self, words: list[str], limit: int = 20) -> list[dict[str, Any]]:
-        hits = []
-        for node in self.graph()["nodes"]:
-            hay = " ".join(
-                str(node.get(k, "")) for k in ("id", "label", "kind", "description")
-            ).upper()
-            if all(w in hay for w in words):
-                hits.append(node)
+        """Nodes whose id, label, kind and description hold every (upper-cased) word;
+        each node's text is put together once."""
+        if self._texts is None:
+            self._texts = [
+                (
+                    " ".join(
+                        str(node.get(k, ""))
+                        for k in ("id", "label", "kind", "description")
+                    ).upper(),
+                    node,
+                )
+                for node in self.graph()["nodes"]
+            ]
+        hits = [node for hay, node in self._texts if all(w in hay for w in words)]
         return hits[:limit]
 
 
