@@ -1,10 +1,9 @@
-"""The ingest pipeline, all in one transaction: read every file once into the store,
-remove the rows that must not stay, merge with what the store had, record the run.
+"""The ingest pipeline: check every file, choose the rows, then write in one transaction.
 
-Each file's rows are written as they are read (stage.py); bad rows and the losers among
-repeated keys are then taken out (stage.py, winners.py), and rows the store already has
-are settled here. A crash, kill or Ctrl-C before COMMIT leaves the store exactly as it
-was (DuckDB's write-ahead log discards the open transaction).
+Checking happens in temporary tables and views (stage.py, winners.py); nothing touches the
+store's own tables until the single merge transaction at the end. A crash, kill or Ctrl-C
+before COMMIT leaves the store exactly as it was (DuckDB's write-ahead log discards the
+open transaction).
 """
 
 from __future__ import annotations
@@ -12,20 +11,17 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from custodes.ingest import sources as src
-from custodes.ingest.rawrow import raw_values_are_json
-from custodes.ingest.stage import FileReport, read_file
-from custodes.ingest.winners import (
-    run_files,
-    run_raw_sql,
-    settle_repeats,
-    write_run_files,
-)
+from custodes.ingest.canonical import CANONICAL_COLUMNS, q
+from custodes.ingest.rawrow import AS_LIST, raw_values_are_json
+from custodes.ingest.stage import FileReport, stage_file
+from custodes.ingest.winners import build_batch
 from custodes.store.duckdb import Store
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
@@ -63,10 +59,6 @@ def _pause(point: str, pause_at: str | None) -> None:
         time.sleep(3600)
 
 
-class _NothingWritten(Exception):
-    """--strict found bad input: the open transaction is rolled back."""
-
-
 def ingest(
     store: Store,
     paths: list[Path],
@@ -79,91 +71,41 @@ def ingest(
     """Ingest `paths` into the store, all or nothing. See docs/ingest.md."""
     started = time.time()
     report = IngestReport()
+    quarantine: list[tuple] = []  # (file, line, reason, raw)
     tell = progress or (lambda step, done, total: None)
     con = store.con
     con.execute("SET enable_progress_bar = false")
     # Plain FSST string compression costs about a fifth of ingest time and, with
     # dictionary+FSST still allowed, saves no space on these columns (measured).
     con.execute("SET disabled_compression_methods = 'fsst'")
+    # The files stay open (zip members extracted) until the write has read them again.
     with src.open_sources(paths) as sources, ThreadPoolExecutor(1) as pool:
         # SHA-256 of each file in a side thread (hashlib releases the GIL) while
         # DuckDB reads the files.
         hashing = {s.display: pool.submit(src.sha256, s) for s in sources}
-        try:
-            with store.transaction():
-                _run(
-                    store,
-                    report,
-                    sources,
-                    hashing,
-                    strict,
-                    tell,
-                    pause_at,
-                    command,
-                    started,
-                )
-        except _NothingWritten:
-            report.run_id = None
+        staged: list[int] = []
+        for i, source in enumerate(sources):
+            tell(f"reading {source.display}", i, len(sources))
+            fr = stage_file(store, source, i, quarantine)
+            report.files.append(fr)
+            if fr.status == "loaded":
+                staged.append(i)
+        tell("checking rows", len(sources), len(sources))
+        hashes = {name: job.result() for name, job in hashing.items()}
+        _pause("stage", pause_at)
+        winners = build_batch(store, staged, report, quarantine) if staged else 0
+        report.rows_read = sum(f.rows_read for f in report.files)
+        report.quarantined = len(quarantine)
+        if strict and (
+            report.quarantined or any(f.status == "refused" for f in report.files)
+        ):
+            report.seconds = time.time() - started
+            return report  # nothing written
+        tell("writing to the store", 0, 1)
+        _merge(store, report, quarantine, hashes, winners, started, pause_at, command)
+        tell("writing to the store", 1, 1)
     report.seconds = time.time() - started
     return report
-
-
-def _run(
-    store: Store,
-    report: IngestReport,
-    sources: list[src.SourceFile],
-    hashing: dict[str, Future[str]],
-    strict: bool,
-    tell: Progress,
-    pause_at: str | None,
-    command: str,
-    started: float,
-) -> None:
-    """The whole ingest inside the open transaction: read, settle, merge, record."""
-    quarantine: list[tuple] = []  # (file, line, reason, raw)
-    problems: list[tuple] = []
-    json_values = raw_values_are_json(store.con)
-    report.run_id = run_id = _next_run_id(store)
-    had_rows = bool(store.scalar('SELECT count(*) FROM "transaction"'))
-    staged: list[int] = []
-    for i, source in enumerate(sources):
-        tell(f"reading {source.display}", i, len(sources))
-        fr, found = read_file(store, source, i, run_id, json_values, quarantine)
-        report.files.append(fr)
-        if fr.status == "loaded":
-            staged.append(i)
-        report.minimised_individual_contacts += found.minimised_individual
-        report.minimised_description_contacts += found.minimised_text
-        problems.extend(found.problems or [])
-    tell("checking rows", len(sources), len(sources))
-    quarantine.extend(problems)
-    write_run_files(store, run_files(report.files, staged))
-    settle_repeats(store, run_id, json_values, report, quarantine)
-    hashes = {name: job.result() for name, job in hashing.items()}
-    report.rows_read = sum(f.rows_read for f in report.files)
-    report.quarantined = len(quarantine)
-    _pause("stage", pause_at)
-    if strict and (
-        report.quarantined or any(f.status == "refused" for f in report.files)
-    ):
-        raise _NothingWritten
-    tell("writing to the store", 0, 1)
-    _pause("merge", pause_at)
-    _merge_rows(store, report, run_id, had_rows, json_values)
-    _record(store, report, quarantine, hashes, started, command)
-    _pause("commit", pause_at)
-    tell("writing to the store", 1, 1)
-
-
-def _next_run_id(store: Store) -> int:
-    """One more than any run id in use (rows written by other means included: this
-    run's rows are told apart from all others by their run id)."""
-    return int(
-        store.scalar(
-            "SELECT greatest((SELECT coalesce(max(run_id), 0) FROM ingest_run), "
-            '(SELECT coalesce(max(ingest_run_id), 0) FROM "transaction")) + 1'
-        )
-    )
 
 
 MATCH_BUILT_KEYS_SQL = """
@@ -179,127 +121,148 @@ WHERE t.award_key_source = 'built' AND t.piid = m.piid
 """
 
 
-def _merge_rows(
-    store: Store, report: IngestReport, run_id: int, had_rows: bool, json_values: bool
+def _write_rows(
+    store: Store, report: IngestReport, run_id: int, winners: int, pause_at: str | None
 ) -> None:
-    """Merge this run's rows with those already stored: a key the store has with the
-    same content drops the new row (unchanged); with other content, the stored row is
-    kept as a revision and replaced (updated)."""
+    """Insert new and changed transactions (keeping the replaced versions)."""
     con = store.con
-    batch = int(
-        store.scalar(f'SELECT count(*) FROM "transaction" WHERE {_mine(run_id)}')
-    )
-    if had_rows:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE to_write AS SELECT n.rid AS new_rid, "
-            "o.rid AS old_rid, CASE WHEN o.content_hash::VARCHAR = "
-            "n.content_hash::VARCHAR THEN 'unchanged' ELSE 'changed' END AS __state "
-            'FROM (SELECT rowid AS rid, transaction_key, content_hash FROM "transaction" '
-            f"WHERE {_mine(run_id)}) n JOIN (SELECT rowid AS rid, transaction_key, "
-            'content_hash FROM "transaction" WHERE ingest_run_id IS DISTINCT FROM '
-            f"{run_id}) o USING (transaction_key)"
-        )
-        _confirm_changes(store, run_id, json_values)
+    cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
+    values = "__raw_values" if raw_values_are_json(con) else AS_LIST.format("__raw_values")
+    if store.scalar('SELECT count(*) FROM "transaction"') == 0:
+        source = "winners"  # empty store: everything is new, no join needed
+        report.stored = winners
+    else:
+        with _files_probe(store):
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE to_write AS SELECT w.transaction_key, "
+                "CASE WHEN t.transaction_key IS NULL THEN 'new' "
+                "WHEN t.content_hash::VARCHAR = w.content_hash::VARCHAR THEN 'unchanged' "
+                "ELSE 'changed' END AS __state "
+                'FROM winners w LEFT JOIN "transaction" t USING (transaction_key)'
+            )
+        _confirm_changes(store)
         counts = dict(
             con.execute("SELECT __state, count(*) FROM to_write GROUP BY 1").fetchall()
         )
+        report.stored = int(counts.get("new", 0))
         report.updated = int(counts.get("changed", 0))
         report.unchanged = int(counts.get("unchanged", 0))
         if report.updated:
             _keep_revisions(store, run_id)
-        con.execute(
-            'DELETE FROM "transaction" WHERE rowid IN (SELECT new_rid FROM to_write '
-            "WHERE __state = 'unchanged')"
+        source = (
+            "(SELECT w.* FROM winners w JOIN to_write USING (transaction_key) "
+            "WHERE __state <> 'unchanged')"
         )
-    report.stored = batch - report.updated - report.unchanged
+    _pause("merge", pause_at)
+    with _files_probe(store):
+        con.execute(
+            f'INSERT INTO "transaction" SELECT {cols}, __format, __source, __line, '
+            f"{run_id}, content_hash, {values} FROM {source}"
+        )
     if store.scalar(
         "SELECT count(*) FROM \"transaction\" WHERE award_key_source = 'built'"
     ):
         con.execute(MATCH_BUILT_KEYS_SQL)
 
 
-def _mine(run_id: int) -> str:
-    return f"ingest_run_id = {run_id}"
+@contextmanager
+def _files_probe(store: Store) -> Iterator[None]:
+    """Joins run as written: the rows read from the files stream through (probe side)
+    and the left-hand side is never built into a hash table. Without this the
+    optimizer, which cannot count a CSV file's rows in advance, may hash a whole
+    file's canonical rows (1.5 GB at 1M rows, measured)."""
+    store.con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
+    try:
+        yield
+    finally:
+        store.con.execute("RESET disabled_optimizers")
 
 
-def _confirm_changes(store: Store, run_id: int, json_values: bool) -> None:
+def _confirm_changes(store: Store) -> None:
     """A differing content hash is only a hint (the hash function may change between
     DuckDB versions): compare the raw rows themselves before calling a row changed."""
-    changed = "(SELECT new_rid FROM to_write WHERE __state = 'changed')"
+    changed = "(SELECT transaction_key FROM to_write WHERE __state = 'changed')"
     if not store.scalar(f"SELECT count(*) FROM {changed}"):
         return
-    new = run_raw_sql(f"{_mine(run_id)} AND rowid IN {changed}", json_values)
     store.con.execute(
-        "UPDATE to_write SET __state = 'unchanged' WHERE new_rid IN ("
-        f"SELECT n.__rid FROM ({new}) n JOIN source_row s USING (transaction_key) "
-        "WHERE s.raw_json = n.__raw_json)"
+        "UPDATE to_write SET __state = 'unchanged' WHERE transaction_key IN ("
+        "SELECT s.transaction_key FROM source_row s JOIN winners w USING (transaction_key) "
+        f"WHERE s.transaction_key IN {changed} AND s.raw_json = w.__raw_json)"
     )
 
 
-def _keep_revisions(store: Store, run_id: int) -> None:
-    """Move the stored versions of changed transactions to transaction_revision."""
-    con = store.con
-    old = "(SELECT old_rid FROM to_write WHERE __state = 'changed')"
-    con.execute(
-        "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
-        "t.obligation_usd, t.content_hash, s.raw_json FROM (SELECT rowid AS rid, * "
-        f'FROM "transaction" WHERE rowid IN {old}) t '
-        "JOIN source_row s USING (transaction_key)",
-        [run_id],
-    )
-    con.execute(f'DELETE FROM "transaction" WHERE rowid IN {old}')
-
-
-def _record(
+def _merge(
     store: Store,
     report: IngestReport,
     quarantine: list[tuple],
     hashes: dict[str, str],
+    winners: int,
     started: float,
+    pause_at: str | None,
     command: str,
 ) -> None:
-    """The run's quarantine, files and summary, in the same transaction."""
     con = store.con
-    run_id = report.run_id
-    if quarantine:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
-            [(run_id, *row) for row in quarantine],
+    with store.transaction():
+        run_id = int(
+            con.execute(
+                "SELECT coalesce(max(run_id), 0) + 1 FROM ingest_run"
+            ).fetchone()[0]
         )
-    for fr in report.files:
-        path, _, member = fr.file.partition("!")
+        report.run_id = run_id
+        if any(f.status == "loaded" for f in report.files):
+            _write_rows(store, report, run_id, winners, pause_at)
+        if quarantine:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                [(run_id, *row) for row in quarantine],
+            )
+        for fr in report.files:
+            path, _, member = fr.file.partition("!")
+            con.execute(
+                "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    path,
+                    member or None,
+                    hashes.get(fr.file),
+                    fr.format,
+                    fr.rows_read,
+                    fr.status,
+                    fr.message,
+                    fr.file,
+                    fr.header,
+                ],
+            )
+        report.committed = True
         con.execute(
-            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ingest_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, "
+            "now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
-                path,
-                member or None,
-                hashes.get(fr.file),
-                fr.format,
-                fr.rows_read,
-                fr.status,
-                fr.message,
-                fr.file,
-                fr.header,
+                command,
+                started,
+                len(report.files),
+                report.rows_read,
+                report.stored,
+                report.updated,
+                report.unchanged,
+                report.duplicates,
+                report.quarantined,
+                report.minimised_individual_contacts,
+                report.minimised_description_contacts,
+                json.dumps(report.to_dict(), default=str),
             ],
         )
-    report.committed = True
+        _pause("commit", pause_at)
+
+
+def _keep_revisions(store: Store, run_id: int) -> None:
+    con = store.con
+    changed = "(SELECT transaction_key FROM to_write WHERE __state = 'changed')"
     con.execute(
-        "INSERT INTO ingest_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, "
-        "now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            command,
-            started,
-            len(report.files),
-            report.rows_read,
-            report.stored,
-            report.updated,
-            report.unchanged,
-            report.duplicates,
-            report.quarantined,
-            report.minimised_individual_contacts,
-            report.minimised_description_contacts,
-            json.dumps(report.to_dict(), default=str),
-        ],
+        "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
+        't.obligation_usd, t.content_hash, s.raw_json FROM "transaction" t '
+        f"JOIN source_row s USING (transaction_key) WHERE t.transaction_key IN {changed}",
+        [run_id],
     )
+    con.execute(f'DELETE FROM "transaction" WHERE transaction_key IN {changed}')

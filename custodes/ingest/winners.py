@@ -1,74 +1,119 @@
-"""Keep one row per transaction key among the rows an ingest has just written.
+"""Choose the rows an ingest writes: one per transaction key, bad rows quarantined.
 
-Every row of every file is already in `"transaction"` (inside the open transaction, see
-stage.py), with its file and line. Keys that occur once in the batch (nearly all) need
-nothing. Of rows sharing a key, the first (by file, then line) wins; the others are
-counted as exact duplicates or quarantined as conflicts, by comparing the whole raw rows,
-and removed. The key's 64-bit hash only finds candidates: a collision can only send two
-different keys down the exact path, which partitions by the key itself.
+Works on the check pass of every file (temp views `checked_{i}`, see stage.py) and defines
+the view `winners`, which the write step reads. Rows whose key occurs once in the whole
+batch (nearly all) are read again in parallel and find their line by joining on the key;
+rows whose key repeats are read again in file order, so the first one wins.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from custodes.ingest.rawrow import AS_LIST, raw_json_sql
+from custodes.ingest.stage import KEY_HASH
 from custodes.store.duckdb import Store
 
 
 class Counts(Protocol):
+    minimised_individual_contacts: int
+    minimised_description_contacts: int
     duplicates: int
 
 
-def write_run_files(store: Store, files: list[tuple[int, str, list[str]]]) -> None:
-    """Temp table run_file (idx, display, header) of the files read in this run."""
+def build_batch(
+    store: Store, staged: list[int], report: Counts, quarantine: list[tuple]
+) -> int:
+    """Quarantine bad rows, settle repeated keys, define `winners`; returns its size."""
     con = store.con
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE run_file (idx INTEGER, display VARCHAR, "
-        "header VARCHAR[])"
+        "CREATE OR REPLACE TEMP VIEW checks AS "
+        + " UNION ALL ".join(
+            f"SELECT __file, __ord, __line, __source, __key, __hash, __problem, "
+            f"__minimised_individual, __minimised_text, __bad_raw FROM checked_{i}"
+            for i in staged
+        )
     )
-    if files:
-        con.executemany("INSERT INTO run_file VALUES (?, ?, ?)", files)
-
-
-def run_raw_sql(where: str, json_values: bool) -> str:
-    """Rows of `"transaction"` matching `where` (this run's) with __rid, __idx (file
-    order) and __raw_json: the whole raw row, rebuilt as source_row rebuilds it."""
-    values = AS_LIST.format("raw_values") if json_values else "raw_values"
-    return (
-        f"SELECT t.__rid, f.idx AS __idx, t.source_file, t.source_line, "
-        f"t.transaction_key, t.content_hash, {raw_json_sql('t', 'f')} AS __raw_json "
-        f'FROM (SELECT rowid AS __rid, *, {values} AS __values FROM "transaction" '
-        f"WHERE {where}) t JOIN run_file f ON f.display = t.source_file"
+    mins = con.execute(
+        "SELECT count(*) FILTER (WHERE __minimised_individual), "
+        "count(*) FILTER (WHERE __minimised_text), "
+        "count(*) FROM checks"
+    ).fetchone()
+    report.minimised_individual_contacts = int(mins[0])
+    report.minimised_description_contacts = int(mins[1])
+    quarantine.extend(
+        tuple(r)
+        for r in con.execute(
+            "SELECT __source, __line, __problem, __bad_raw FROM checks "
+            "WHERE __problem IS NOT NULL ORDER BY __file, __line"
+        ).fetchall()
     )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE excluded AS SELECT __file, __ord FROM checks "
+        "WHERE __problem IS NOT NULL"
+    )
+    # Keys seen more than once in the batch, in any row (a bad row too).
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE keyed AS SELECT __key, count(*) AS n, "
+        "min(__file) AS __file, min(__line) AS __line, min(__hash) AS __hash, "
+        "bool_and(__problem IS NULL) AS ok FROM checks "
+        "WHERE __key IS NOT NULL GROUP BY 1"
+    )
+    repeats = int(con.execute("SELECT count(*) FROM keyed WHERE n > 1").fetchone()[0])
+    if repeats:
+        _rank_repeated_keys(store, staged, report, quarantine)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW winners AS "
+        + " UNION ALL BY NAME ".join(_winner_parts(store, staged, repeats > 0))
+    )
+    excluded = int(con.execute("SELECT count(*) FROM excluded").fetchone()[0])
+    return int(mins[2]) - excluded
 
 
-def settle_repeats(
-    store: Store,
-    run_id: int,
-    json_values: bool,
-    report: Counts,
-    quarantine: list[tuple],
+def _winner_parts(store: Store, staged: list[int], repeats: bool) -> list[str]:
+    con = store.con
+    parts = []
+    for i in staged:
+        # A unique key's row takes its line and content hash from the check pass.
+        parts.append(
+            f"SELECT s.* EXCLUDE (content_hash), k.__line, k.__hash AS content_hash "
+            f"FROM stream_{i} s JOIN (SELECT __key, __line, __hash FROM keyed "
+            f"WHERE n = 1 AND ok AND __file = {i}) k ON k.__key = {KEY_HASH}"
+        )
+        keyless = con.execute(
+            f"SELECT count(*) FROM checked_{i} WHERE __key IS NULL "
+            "AND __problem IS NULL"
+        ).fetchone()[0]
+        if repeats or keyless:
+            parts.append(
+                f"SELECT * FROM canon_{i} WHERE (transaction_key IS NULL OR "
+                f"{KEY_HASH} IN (SELECT __key FROM keyed WHERE n > 1)) "
+                f"AND __ord NOT IN (SELECT __ord FROM excluded WHERE __file = {i})"
+            )
+    return parts
+
+
+def _rank_repeated_keys(
+    store: Store, staged: list[int], report: Counts, quarantine: list[tuple]
 ) -> None:
-    """Of rows of this run sharing a key, keep the first; count or quarantine the rest."""
+    """Of rows sharing a key, the first (file order) wins; the rest are exact duplicates
+    (counted) or conflicts (quarantined)."""
     con = store.con
-    mine = f"ingest_run_id = {run_id}"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE repeated_hash AS SELECT hash(transaction_key) AS h "
-        f'FROM "transaction" WHERE {mine} GROUP BY 1 HAVING count(*) > 1'
+        "CREATE OR REPLACE TEMP TABLE repeated_ord AS SELECT __file, __ord FROM checks "
+        "WHERE __problem IS NULL AND __key IN (SELECT __key FROM checks "
+        "WHERE __problem IS NULL GROUP BY 1 HAVING count(*) > 1)"
     )
-    if not con.execute("SELECT count(*) FROM repeated_hash").fetchone()[0]:
-        return
-    rows = run_raw_sql(
-        f"{mine} AND hash(transaction_key) IN (SELECT h FROM repeated_hash)",
-        json_values,
+    rows = " UNION ALL ".join(
+        f"SELECT c.__file, c.__ord, c.__source, c.__line, c.transaction_key, "
+        f"c.__raw_json FROM canon_{i} c SEMI JOIN repeated_ord r "
+        f"ON r.__file = {i} AND c.__ord = r.__ord"
+        for i in staged
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, row_number() OVER w AS __rn, "
         "first_value(__raw_json) OVER w AS __first_raw, "
-        "first_value(source_file || ':' || source_line) OVER w AS __first_at "
-        f"FROM ({rows}) "
-        "WINDOW w AS (PARTITION BY transaction_key ORDER BY __idx, source_line)"
+        "first_value(__source || ':' || __line) OVER w AS __first_at "
+        f"FROM ({rows}) WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)"
     )
     report.duplicates = int(
         con.execute(
@@ -78,18 +123,12 @@ def settle_repeats(
     quarantine.extend(
         tuple(r)
         for r in con.execute(
-            "SELECT source_file, source_line, 'same transaction key ' || transaction_key "
-            "|| ' as ' || __first_at || ' but different content; the first was kept', "
-            "__raw_json FROM repeated WHERE __rn > 1 AND __raw_json <> __first_raw "
-            "ORDER BY __idx, source_line"
+            "SELECT __source, __line, 'same transaction key ' || transaction_key || "
+            "' as ' || __first_at || ' but different content; the first was kept', __raw_json "
+            "FROM repeated WHERE __rn > 1 AND __raw_json <> __first_raw "
+            "ORDER BY __file, __line"
         ).fetchall()
     )
     con.execute(
-        'DELETE FROM "transaction" WHERE rowid IN '
-        "(SELECT __rid FROM repeated WHERE __rn > 1)"
+        "INSERT INTO excluded SELECT __file, __ord FROM repeated WHERE __rn > 1"
     )
-
-
-def run_files(reports: list, staged: list[int]) -> list[tuple[int, str, list[str]]]:
-    """(idx, display, header) of the files that were read."""
-    return [(i, reports[i].file, reports[i].header) for i in staged]
