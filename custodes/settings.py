@@ -26,6 +26,9 @@ HELP: dict[str, str] = {
     "can kill it there. Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
     "serve_time_limit": "Seconds after which a web-app query is stopped. "
     "Env: CUSTODES_SERVE_TIME_LIMIT. Default: 5.",
+    "serve_search_index": "Hold the search index in memory in the web app (about 400 MB"
+    " for 10M transactions; searches are slower without it). "
+    "Env: CUSTODES_SERVE_SEARCH_INDEX (0 turns it off). Default: on.",
     "usaspending_url": "Base URL of the USAspending API. "
     "Env: CUSTODES_USASPENDING_URL. Default: https://api.usaspending.gov.",
 }
@@ -42,6 +45,7 @@ class Settings:
     memory_limit: str = "1500MB"
     usaspending_url: str = "https://api.usaspending.gov"
     serve_time_limit: float = 5.0
+    serve_search_index: bool = True
     debug_pause: str | None = None  # test hook: stop at a named ingest step
 
     @classmethod
@@ -61,6 +65,9 @@ class Settings:
             values["usaspending_url"] = env["CUSTODES_USASPENDING_URL"]
         if env.get("CUSTODES_SERVE_TIME_LIMIT"):
             values["serve_time_limit"] = float(env["CUSTODES_SERVE_TIME_LIMIT"])
+        if env.get("CUSTODES_SERVE_SEARCH_INDEX"):
+            flag = env["CUSTODES_SERVE_SEARCH_INDEX"].strip().lower()
+            values["serve_search_index"] = flag not in ("0", "false", "no", "off")
         if env.get("CUSTODES_DEBUG_PAUSE"):
             values["debug_pause"] = env["CUSTODES_DEBUG_PAUSE"]
         for key, value in overrides.items():

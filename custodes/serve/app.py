@@ -73,8 +73,15 @@ RENDER_THREADS = max(4, 2 * (os.cpu_count() or 2))
 
 
 class App:
-    def __init__(self, reader: Reader, dataweb: DatawebSource, page_cache: int = 1024):
+    def __init__(
+        self,
+        reader: Reader,
+        dataweb: DatawebSource,
+        page_cache: int = 1024,
+        search_index: bool = True,
+    ):
         self.reader = reader
+        self.search_index = search_index
         self.dataweb = dataweb
         self.templates = build_templates()
         self.pages = PageCache(page_cache)
@@ -82,7 +89,7 @@ class App:
         # without a thread. Dozens of threads contending for the interpreter lock
         # cost CPU without computing more pages.
         self.limiter = anyio.CapacityLimiter(RENDER_THREADS)
-        self.indexing = start_search_index(reader)
+        self.indexing = start_search_index(reader) if search_index else None
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
@@ -175,7 +182,8 @@ class App:
         results belong to the previous store and are dropped."""
         old, self.reader = self.reader, reader
         self.pages = PageCache(self.pages.size)
-        self.indexing = start_search_index(reader)
+        if self.search_index:
+            self.indexing = start_search_index(reader)
         return old
 
 
@@ -295,7 +303,12 @@ def build_app(
     a snapshot, and the app moves to a new one whenever the store changes
     (custodes/serve/snapshot.py)."""
     reader = Reader(settings.db, time_limit=time_limit, cache_size=cache_size)
-    app = App(reader, dataweb or DatawebSource(), page_cache=page_cache)
+    app = App(
+        reader,
+        dataweb or DatawebSource(),
+        page_cache=page_cache,
+        search_index=settings.serve_search_index,
+    )
 
     async def on_http(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(

@@ -177,3 +177,20 @@ def test_index_counts_equal_python_counts_with_nulls_and_ties(seed):
         assert index.year_facet(ids) == count_years(chosen)
         for size, offset in [(10, 0), (25, 25), (7, 590), (1000, 0)]:
             assert index.top(ids, size, offset) == top_ids(chosen, size, offset)
+
+
+def test_the_index_can_be_turned_off_and_searches_still_answer(store_path):
+    from custodes.serve.app import build_app
+    from custodes.settings import Settings
+
+    settings = Settings.from_env({"CUSTODES_SERVE_SEARCH_INDEX": "0"}, db=store_path)
+    assert settings.serve_search_index is False
+    with TestClient(build_app(settings), raise_server_exceptions=False) as client:
+        con = client.app.state.reader.con.cursor()
+        (word,) = con.execute(
+            "SELECT token FROM serve_token GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+        con.close()
+        body = _answer(client, {"q": word})
+        assert body["data"]["total"] > 0
+        assert search_index(client.app.state.reader) is None
