@@ -73,6 +73,27 @@ def table_body(t: Any) -> Markup:
     return Markup("".join(out))
 
 
+def facet_items(
+    key: str, items: list[dict[str, Any]], params: dict[str, Any]
+) -> Markup:
+    """A facet's values as list items, each a link to the search with that value
+    chosen (and no page): the same addresses as with_query, written in Python for the
+    same reason as table_body (up to 75 links on a search page). Every value is
+    escaped."""
+    base = {k: v for k, v in params.items() if v not in (None, "")}
+    out: list[str] = []
+    for f in items:
+        chosen = dict(base)
+        chosen[key] = f["value"]
+        chosen.pop("page", None)
+        url = escape("/search?" + urlencode(chosen))
+        out.append(
+            f'<li><a href="{url}">{escape(f["label"])}</a> '
+            f'<span class="count">{escape(cell(f["awards"]))}</span></li>\n'
+        )
+    return Markup("".join(out))
+
+
 def build_templates() -> Environment:
     env = Environment(
         loader=PackageLoader("custodes.serve", "templates"),
@@ -88,5 +109,6 @@ def build_templates() -> Environment:
     env.filters["cell"] = cell
     env.globals["link_for"] = link_for
     env.globals["table_body"] = table_body
+    env.globals["facet_items"] = facet_items
     env.globals["with_query"] = with_query
     return env
