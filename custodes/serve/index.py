@@ -22,6 +22,7 @@ ready, and also when a prefix matches more word rows than MAX_PREFIX_ROWS.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +39,7 @@ MAX_PREFIX_ROWS = 4_000_000  # a wider prefix takes the SQL path (it has a time 
 EXACT = 2**53  # float64 sums of whole cents are exact below this
 
 NAME = "search_index"
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,9 @@ def start_search_index(reader: Any) -> threading.Thread:
         try:
             reader.derived_values[NAME] = build_search_index(reader)
         except duckdb.Error:  # the store was closed meanwhile; nothing to serve
+            reader.derived_values[NAME] = None
+        except Exception:  # searches keep the SQL paths; say why once
+            LOG.exception("The search index was not built; searches use SQL.")
             reader.derived_values[NAME] = None
 
     thread = threading.Thread(target=build, name="custodes-search-index", daemon=True)
