@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from custodes.serve.common import CommonWords, read_common_words
 from custodes.serve.facets import FACET_COLUMNS, FACET_ROWS, GROUPS
 from custodes.serve.tokens import TokenCounts, load_token_counts
 
@@ -61,6 +62,7 @@ class SearchIndex:
     first_year: int
     year_span: int  # years from the first to the last, both counted
     last_award: int
+    common: CommonWords | None = None  # the common words' prepared results
 
     def word_ids(self, token: str) -> np.ndarray | None:
         """Sorted distinct award ids of the words that start with TOKEN (None: too
@@ -117,40 +119,27 @@ class SearchIndex:
 
     def facets(self, ids: np.ndarray) -> list[dict[str, Any]]:
         """The facet rows of the awards IDS, as search.FACETS_SQL returns them, less
-        the rows no facet can show: of a column's values, those with fewer awards than
-        its FACET_ROWS-th largest (NULL is always kept)."""
+        the rows no facet can show (see _shown)."""
         cents = self.cents[ids]
         has = cents if self.all_priced else self.has_money[ids]
-        out = []
+        counted = []
         for column, g in GROUPS:
-            col = self.columns[column]
-            codes = col.codes[ids] + 1  # 0 is NULL
-            size = len(col.values) + 1
+            codes = self.columns[column].codes[ids] + 1  # 0 is NULL
+            size = len(self.columns[column].values) + 1
             awards = np.bincount(codes, minlength=size)
-            money = np.bincount(codes, weights=cents, minlength=size)
-            priced = (
-                awards
-                if self.all_priced
-                else np.bincount(codes, weights=has, minlength=size)
-            )
-            for code in _shown(awards):
-                row = dict.fromkeys(FACET_COLUMNS)
-                row[column] = col.values[code - 1] if code else None
-                out.append(
-                    {
-                        **row,
-                        "awards": int(awards[code]),
-                        "obligation_usd": _money(money[code], priced[code]),
-                        "g": g,
-                    }
+            counted.append(
+                (
+                    column,
+                    g,
+                    awards,
+                    np.bincount(codes, weights=cents, minlength=size),
+                    awards
+                    if self.all_priced
+                    else np.bincount(codes, weights=has, minlength=size),
                 )
-        priced_total = len(ids) if self.all_priced else has.sum()
-        total = _money(cents.sum(), priced_total) if len(ids) else None
-        out.append(
-            {**dict.fromkeys(FACET_COLUMNS), "awards": len(ids),
-             "obligation_usd": total, "g": 15}
-        )  # fmt: skip
-        return out
+            )
+        priced = len(ids) if self.all_priced else has.sum()
+        return facet_rows(self, counted, len(ids), cents.sum(), priced)
 
     def year_facet(self, ids: np.ndarray) -> list[dict[str, Any]]:
         """Awards per fiscal year of their years, by year: the awards counted by their
@@ -188,6 +177,38 @@ class SearchIndex:
             ids, key = ids[keep], key[keep]
         order = np.lexsort((ids, key))
         return [int(i) for i in ids[order][offset:want]]
+
+
+def facet_rows(
+    index: SearchIndex,
+    counted: list[tuple[str, int, np.ndarray, np.ndarray, np.ndarray]],
+    awards: int,
+    cents: float,
+    priced: float,
+) -> list[dict[str, Any]]:
+    """Facet rows from COUNTED: per facet column, its grouping code and, by value
+    number + 1 (0 is NULL), awards, cents and how many of those were priced; then the
+    total row (AWARDS, CENTS, PRICED) as the SQL GROUPING SETS query gives it."""
+    out = []
+    for column, g, n, money, known in counted:
+        values = index.columns[column].values
+        for code in _shown(n):
+            row = dict.fromkeys(FACET_COLUMNS)
+            row[column] = values[code - 1] if code else None
+            out.append(
+                {
+                    **row,
+                    "awards": int(n[code]),
+                    "obligation_usd": _money(money[code], known[code]),
+                    "g": g,
+                }
+            )
+    total = _money(cents, priced) if awards else None
+    out.append(
+        {**dict.fromkeys(FACET_COLUMNS), "awards": awards,
+         "obligation_usd": total, "g": 15}
+    )  # fmt: skip
+    return out
 
 
 def _shown(awards: np.ndarray) -> list[int]:
@@ -247,7 +268,9 @@ def build_search_index(reader: Any) -> SearchIndex | None:
         ids = np.ascontiguousarray(ids, dtype=np.int32)
         if not _in_word_order(ids, counts):
             return None
-        data, values = _read_award_columns(cur, first)
+        values = _number_values(cur)
+        data = _read_award_columns(cur, first)
+        common = read_common_words(cur, first)
     finally:
         cur.close()
     award = np.asarray(data["award_id"], dtype=np.int64)
@@ -277,23 +300,28 @@ def build_search_index(reader: Any) -> SearchIndex | None:
         first_year=first,
         year_span=(last - first + 1) if last is not None else 0,
         last_award=size - 1,
+        common=common,
     )
 
 
-def _read_award_columns(cur: Any, first_year: int) -> tuple[dict, dict[str, list]]:
+def _number_values(cur: Any) -> dict[str, list[Any]]:
+    """Each facet column's distinct values in sort order, also left on the cursor as
+    temporary tables index_<column>(value, i) for the queries that number them."""
     values: dict[str, list] = {}
-    codes, joins = [], []
     for c in FACET_COLUMNS:
         cur.execute(VALUES_SQL.format(column=c))
         found = cur.execute(f"SELECT value FROM index_{c} ORDER BY i").fetchall()
         values[c] = [r[0] for r in found]
-        codes.append(f"coalesce(index_{c}.i, -1) AS {c}")
-        joins.append(f"LEFT JOIN index_{c} ON index_{c}.value = a.{c}")
-    sql = AWARD_COLUMNS_SQL.format(codes=", ".join(codes), joins=" ".join(joins))
-    data = cur.execute(sql, [first_year]).fetchnumpy()
-    for c in FACET_COLUMNS:
-        cur.execute(f"DROP TABLE index_{c}")
-    return data, values
+    return values
+
+
+def _read_award_columns(cur: Any, first_year: int) -> dict[str, Any]:
+    codes = ", ".join(f"coalesce(index_{c}.i, -1) AS {c}" for c in FACET_COLUMNS)
+    joins = " ".join(
+        f"LEFT JOIN index_{c} ON index_{c}.value = a.{c}" for c in FACET_COLUMNS
+    )
+    sql = AWARD_COLUMNS_SQL.format(codes=codes, joins=joins)
+    return cur.execute(sql, [first_year]).fetchnumpy()
 
 
 def _in_word_order(ids: np.ndarray, counts: TokenCounts) -> bool:
@@ -323,6 +351,17 @@ def index_search(
         return None
     top = index.top(ids, size, (page - 1) * size)
     return index.facets(ids), index.year_facet(ids), top
+
+
+def common_search(
+    index: SearchIndex, token: str, chosen: dict[str, Any], size: int, page: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]] | None:
+    """A one-word search for a common word from its prepared results in memory
+    (custodes/serve/common.py); None when TOKEN is not one or they cannot answer."""
+    if index.common is None:
+        return None
+    filters = {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
+    return index.common.search(index, token, filters, chosen["fy"], size, page)
 
 
 def start_search_index(reader: Any) -> threading.Thread:

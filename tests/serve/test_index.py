@@ -34,33 +34,45 @@ def _answer(client: TestClient, params: dict) -> dict:
     return body
 
 
-def _compare(client: TestClient, filters: list[dict]) -> tuple[int, int]:
-    """(searches with matches compared, searches the index answered)."""
+def _compare(
+    client: TestClient, filters: list[dict], more: tuple[str, ...] = ()
+) -> tuple[int, int, int]:
+    """(searches with matches compared, searches the index answered, one-word
+    searches its common-word arrays answered). Every search runs with common words
+    answered from their arrays, and then from the index (INDEX_ROWS above any count)."""
     reader = client.app.state.reader
     start_search_index(reader).join()
     assert search_index(reader) is not None
-    answered = [0]
-    real = search_page.index_search
+    answered = {"index": 0, "common": 0}
 
-    def spy(*a, **k):  # type: ignore[no-untyped-def]
-        found = real(*a, **k)
-        answered[0] += found is not None
-        return found
+    def spy(real, name):  # type: ignore[no-untyped-def]
+        def counted(*a, **k):  # type: ignore[no-untyped-def]
+            found = real(*a, **k)
+            answered[name] += found is not None
+            return found
 
-    queries = _queries(client) + ["zzzzqq", "A", "CONT"]
+        return counted
+
+    queries = _queries(client) + ["zzzzqq", "A", "CONT", *more]
     compared = 0
+    usual = search_page.INDEX_ROWS
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search_page, "index_search", spy)
+        mp.setattr(search_page, "index_search", spy(search_page.index_search, "index"))
+        mp.setattr(
+            search_page, "common_search", spy(search_page.common_search, "common")
+        )
         for q in queries:
             for extra in filters:
-                for page in (1, 3):
+                for page in (1, 3, 60):  # 60: past the 500 stored largest
                     params = {"q": q, "page": page, "size": 10, **extra}
-                    mp.setattr(search_page, "USE_INDEX", True)
-                    indexed = _answer(client, params)
                     mp.setattr(search_page, "USE_INDEX", False)
-                    assert indexed == _answer(client, params), params
-                    compared += indexed["data"]["total"] > 0
-    return compared, answered[0]
+                    sql = _answer(client, params)
+                    mp.setattr(search_page, "USE_INDEX", True)
+                    for rows in (usual, 10**12):
+                        mp.setattr(search_page, "INDEX_ROWS", rows)
+                        assert _answer(client, params) == sql, (params, rows)
+                    compared += sql["data"]["total"] > 0
+    return compared, answered["index"], answered["common"]
 
 
 def test_index_answers_match_sql_on_fixtures(store_path, tmp_path):
@@ -68,9 +80,10 @@ def test_index_answers_match_sql_on_fixtures(store_path, tmp_path):
     shutil.copy(store_path, db)
     with prepared_client(db, popular_awards=3) as client:
         filters = [{}, {"agency": "ICE"}, {"fy": 2022}, {"category": "none"}]
-        compared, answered = _compare(client, filters)
+        compared, answered, common = _compare(client, filters)
     assert compared >= 40
     assert answered >= compared
+    assert common >= 20
 
 
 @pytest.mark.shared
@@ -84,12 +97,18 @@ def test_index_answers_match_sql_on_the_real_data(db_path, cli):
             "SELECT vendor_id FROM serve_award WHERE vendor_id IS NOT NULL "
             "GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT 1"
         ).fetchone()
+        common_words = con.execute(
+            "SELECT token FROM serve_popular WHERE length(token) >= 3 "
+            "ORDER BY awards DESC, token LIMIT 5"
+        ).fetchall()
         con.close()
         filters = [{}, {"agency": "CBP"}, {"fy": 2016}, {"vendor": vendor},
                    {"category": "unclassified", "fy": 2022}]  # fmt: skip
-        compared, answered = _compare(client, filters)
+        more = tuple(w for (w,) in common_words)
+        compared, answered, common = _compare(client, filters, more)
     assert compared >= 100
     assert answered >= compared
+    assert common >= 50
 
 
 def _made_up(n: int, seed: int) -> tuple[SearchIndex, list[dict]]:

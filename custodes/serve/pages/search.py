@@ -15,17 +15,18 @@ from custodes.serve.facets import (
     count_years,
     top_ids,
 )
-from custodes.serve.index import index_search, search_index
+from custodes.serve.index import common_search, index_search, search_index
 from custodes.serve.pages import Ctx, build_notices, category_label
-from custodes.serve.popular import popular_search, popular_tokens
+from custodes.serve.popular import popular_search
 from custodes.serve.tokens import load_token_counts
 from custodes.serve.views import Table, View
 
 USE_INDEX = True  # tests turn it off to compare with the SQL paths
-# A common word with more word rows than this is answered from its prepared tables,
-# which cost the same whatever its size; below it the index is faster (measured on
-# the 10M-transaction bench store: 40,000 awards in about 2.5 ms).
-INDEX_ROWS = 60_000
+# A one-word search for a common word with more word rows than this is answered from
+# its prepared results held in memory (custodes/serve/common.py, 0.3-1.3 ms on the 10M
+# bench store) before the index counts it (up to ~4 ms for 60,000 awards); tests raise
+# it to send common words through the index too.
+INDEX_ROWS = 0
 
 
 def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
@@ -102,13 +103,14 @@ def run_search(
     ctx: Ctx, chosen: dict[str, Any], where: str, args: list[Any], size: int, page: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """Facet rows, year facet and the page's award ids. The search's rarest word is
-    looked at first. A search with words is answered from the in-memory index
-    (custodes/serve/index.py) once it is ready, unless its rarest word is a common
-    word with more than INDEX_ROWS word rows: that is answered from the tables
-    prepared for it (custodes/serve/popular.py). Otherwise: when the rarest word has
-    few rows (at most SMALL), the matching awards are fetched and counted in Python
-    (custodes/serve/facets.py), else they go to a temporary table once, and facets
-    and the page are read from it."""
+    looked at first. Once the in-memory index (custodes/serve/index.py) is ready, a
+    one-word search for a common word is answered from that word's prepared results
+    held in memory (custodes/serve/common.py), and any other search with words from
+    the index. Otherwise, or when those cannot answer: a common word from its prepared
+    tables (custodes/serve/popular.py); when the rarest word has few rows (at most
+    SMALL), the matching awards are fetched and counted in Python
+    (custodes/serve/facets.py); else they go to a temporary table once, and facets and
+    the page are read from it."""
     tokens = P.search_tokens(ctx.params.get("q"))
     offset = (page - 1) * size
     counts = load_token_counts(ctx.reader)
@@ -116,11 +118,17 @@ def run_search(
         tokens = counts.rarest_first(tokens)
     index = search_index(ctx.reader) if USE_INDEX else None
     if index is not None and tokens:
-        common = len(tokens) == 1 and tokens[0] in popular_tokens(ctx.reader)
-        if not common or index.counts.rows(tokens[0]) <= INDEX_ROWS:
-            found = index_search(index, tokens, chosen, size, page)
+        if (
+            len(tokens) == 1
+            and index.common is not None
+            and index.counts.rows(tokens[0]) > INDEX_ROWS
+        ):
+            found = common_search(index, tokens[0], chosen, size, page)
             if found is not None:
                 return found
+        found = index_search(index, tokens, chosen, size, page)
+        if found is not None:
+            return found
     if len(tokens) == 1:
         found = popular_search(ctx.reader, tokens[0], where, args, size, page)
         if found is not None and found[2] is not None:
