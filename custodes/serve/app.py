@@ -69,7 +69,11 @@ ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
 }
 
 
-RENDER_THREADS = max(4, 2 * (os.cpu_count() or 2))
+# One thread per core builds pages: most of a page's work now holds the interpreter
+# lock (the searches run in memory), and with 32 clients on 2 cores, 2 threads gave
+# a lower p95 than 4 in each of three alternating long-tail runs (124-162 ms against
+# 140-194 ms).
+RENDER_THREADS = max(2, os.cpu_count() or 2)
 
 
 class App:
