@@ -23,15 +23,7 @@ from custodes.serve.index import Column, SearchIndex, search_index, start_search
 from custodes.serve.tokens import TokenCounts
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client
-from tests.serve.test_facets import _queries
-
-
-def _answer(client: TestClient, params: dict) -> dict:
-    got = client.get("/search.json", params=params)
-    assert got.status_code == 200, got.text
-    body = got.json()
-    body.pop("meta", None)
-    return body
+from tests.serve.test_facets import _answer, _queries
 
 
 def _compare(
