@@ -14,6 +14,9 @@ page's cost. Here the same work is done on arrays read once per open store:
   every total stays below 2**53 cents; checked on loading), and the award's fiscal
   years as bits.
 
+The common words' prepared results are read in the same pass (custodes/serve/common.py)
+and numbered with the same value lists.
+
 The answers are the SQL paths' answers (the same facet rows, year facet and page of
 award ids; tests/serve/test_index.py compares them). The index is built in a
 background thread when a store is opened; searches take the SQL paths until it is
