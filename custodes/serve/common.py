@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from custodes.serve.facets import GROUPS
+from custodes.serve.facets import FACET_COLUMNS, GROUPS
 
 SPANS_SQL = "SELECT token, count(*) FROM {table} GROUP BY token ORDER BY token"
 
@@ -134,8 +134,6 @@ def _kept(
 def read_common_words(cur: Any, first_year: int) -> CommonWords | None:
     """The common-word tables as arrays, on a cursor that holds the search index's
     value numbers (temporary tables index_<column>, see index.py)."""
-    from custodes.serve.index import FACET_COLUMNS
-
     names = {
         r[0]
         for r in cur.execute(

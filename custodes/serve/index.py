@@ -18,32 +18,25 @@ The common words' prepared results are read in the same pass (custodes/serve/com
 and numbered with the same value lists.
 
 The answers are the SQL paths' answers (the same facet rows, year facet and page of
-award ids; tests/serve/test_index.py compares them). The index is built in a
-background thread when a store is opened; searches take the SQL paths until it is
-ready, and also when a prefix matches more word rows than MAX_PREFIX_ROWS.
+award ids; tests/serve/test_index.py compares them). The index is read from the store
+in a background thread when a store is opened (custodes/serve/indexbuild.py);
+searches take the SQL paths until it is ready, and also when a prefix matches more
+word rows than MAX_PREFIX_ROWS.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import numpy as np
 
-from custodes.serve.common import CommonWords, read_common_words
+from custodes.serve.common import CommonWords
 from custodes.serve.facets import FACET_COLUMNS, FACET_ROWS, GROUPS
-from custodes.serve.tokens import TokenCounts, load_token_counts
+from custodes.serve.tokens import TokenCounts
 
-MAX_WORD_ROWS = 150_000_000  # larger word tables are not held (4 bytes a row)
 MAX_PREFIX_ROWS = 4_000_000  # a wider prefix takes the SQL path (it has a time limit)
-EXACT = 2**53  # float64 sums of whole cents are exact below this
-
-NAME = "search_index"
-LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -232,112 +225,6 @@ def _money(cents: float, priced: float) -> Decimal | None:
     return Decimal(int(cents)).scaleb(-2)
 
 
-# Each facet column's distinct values, numbered in sort order (a temporary table per
-# column on the loading cursor), and the award table with those numbers.
-VALUES_SQL = """
-    CREATE TEMP TABLE index_{column} AS
-    SELECT {column} AS value, (row_number() OVER (ORDER BY {column}) - 1)::INTEGER AS i
-    FROM (SELECT DISTINCT {column} FROM serve_award WHERE {column} IS NOT NULL)"""
-
-AWARD_COLUMNS_SQL = """
-    SELECT a.award_id, {codes},
-           (a.obligation_usd * 100)::BIGINT AS cents,
-           coalesce(list_sum(list_transform(a.fiscal_years,
-               lambda y: (1::BIGINT << (y - ?)::INTEGER))), 0) AS years
-    FROM serve_award a {joins}"""
-
-YEAR_SPAN_SQL = """
-    SELECT min(y), max(y), count(*) FILTER (WHERE y IS NULL)
-    FROM (SELECT unnest(fiscal_years) AS y FROM serve_award)"""
-
-
-def build_search_index(reader: Any) -> SearchIndex | None:
-    """Read the arrays from the open store (None when it lacks the tables, holds too
-    many word rows, or holds values the arrays cannot represent exactly)."""
-    counts = load_token_counts(reader)
-    if counts is None or not reader.has("serve_award"):
-        return None
-    if counts.running[-1] > MAX_WORD_ROWS:
-        return None
-    cur = reader.con.cursor()
-    try:
-        first, last, null_years = cur.execute(YEAR_SPAN_SQL).fetchone()
-        if null_years or (first is not None and last - first >= 63):
-            return None
-        first = first or 0
-        ids = cur.execute("SELECT award_id FROM serve_token").fetchnumpy()["award_id"]
-        if len(ids) != counts.running[-1]:
-            return None
-        ids = np.ascontiguousarray(ids, dtype=np.int32)
-        if not _in_word_order(ids, counts):
-            return None
-        values = _number_values(cur)
-        data = _read_award_columns(cur, first)
-        common = read_common_words(cur, first)
-    finally:
-        cur.close()
-    award = np.asarray(data["award_id"], dtype=np.int64)
-    size = int(award.max()) + 1 if len(award) else 1
-    cents_col = np.ma.getdata(data["cents"]).astype(np.int64)
-    has = ~np.ma.getmaskarray(data["cents"])
-    if int(np.abs(cents_col[has]).sum()) >= EXACT:
-        return None
-    cents, has_money = np.zeros(size), np.zeros(size)
-    cents[award] = np.where(has, cents_col, 0)
-    has_money[award] = has
-    years = np.zeros(size, dtype=np.int64)
-    years[award] = data["years"]
-    columns = {}
-    for c in FACET_COLUMNS:
-        codes = np.full(size, -1, dtype=np.int32)
-        codes[award] = data[c]
-        columns[c] = Column(codes, values[c], {v: i for i, v in enumerate(values[c])})
-    return SearchIndex(
-        counts=counts,
-        ids=ids,
-        columns=columns,
-        cents=cents,
-        has_money=has_money,
-        all_priced=bool(has.all()),
-        years=years,
-        first_year=first,
-        year_span=(last - first + 1) if last is not None else 0,
-        last_award=size - 1,
-        common=common,
-    )
-
-
-def _number_values(cur: Any) -> dict[str, list[Any]]:
-    """Each facet column's distinct values in sort order, also left on the cursor as
-    temporary tables index_<column>(value, i) for the queries that number them."""
-    values: dict[str, list] = {}
-    for c in FACET_COLUMNS:
-        cur.execute(VALUES_SQL.format(column=c))
-        found = cur.execute(f"SELECT value FROM index_{c} ORDER BY i").fetchall()
-        values[c] = [r[0] for r in found]
-    return values
-
-
-def _read_award_columns(cur: Any, first_year: int) -> dict[str, Any]:
-    codes = ", ".join(f"coalesce(index_{c}.i, -1) AS {c}" for c in FACET_COLUMNS)
-    joins = " ".join(
-        f"LEFT JOIN index_{c} ON index_{c}.value = a.{c}" for c in FACET_COLUMNS
-    )
-    sql = AWARD_COLUMNS_SQL.format(codes=codes, joins=joins)
-    return cur.execute(sql, [first_year]).fetchnumpy()
-
-
-def _in_word_order(ids: np.ndarray, counts: TokenCounts) -> bool:
-    """The ids were read in serve_token's stored order (by word, then award): within
-    each word they rise."""
-    rising = np.diff(ids) > 0
-    starts = np.asarray(counts.running[1:-1], dtype=np.int64) - 1
-    starts = starts[(starts >= 0) & (starts < len(rising))]
-    rising[starts] = True  # a new word may start lower
-    return bool(rising.all())
-
-
-# search parameter -> facet column it filters
 FILTERS = (("agency", "agency_code"), ("category", "category"), ("vendor", "vendor_id"),
            ("maker", "maker"))  # fmt: skip
 
@@ -365,25 +252,3 @@ def common_search(
         return None
     filters = {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
     return index.common.search(index, token, filters, chosen["fy"], size, page)
-
-
-def start_search_index(reader: Any) -> threading.Thread:
-    """Build the open store's index in the background; search_index() is None until
-    it is ready (or when it cannot be built)."""
-
-    def build() -> None:
-        try:
-            reader.derived_values[NAME] = build_search_index(reader)
-        except duckdb.Error:  # the store was closed meanwhile; nothing to serve
-            reader.derived_values[NAME] = None
-        except Exception:  # searches keep the SQL paths; say why once
-            LOG.exception("The search index was not built; searches use SQL.")
-            reader.derived_values[NAME] = None
-
-    thread = threading.Thread(target=build, name="custodes-search-index", daemon=True)
-    thread.start()
-    return thread
-
-
-def search_index(reader: Any) -> SearchIndex | None:
-    return reader.derived_values.get(NAME)

@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 
 import custodes.serve.pages.search as search_page
 from custodes.serve.facets import count_facets, count_years, top_ids
-from custodes.serve.index import Column, SearchIndex, search_index, start_search_index
+from custodes.serve.index import Column, SearchIndex
+from custodes.serve.indexbuild import search_index, start_search_index
 from custodes.serve.tokens import TokenCounts
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client

@@ -15,7 +15,8 @@ from custodes.serve.facets import (
     count_years,
     top_ids,
 )
-from custodes.serve.index import common_search, index_search, search_index
+from custodes.serve.index import common_search, index_search
+from custodes.serve.indexbuild import search_index
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.popular import popular_search
 from custodes.serve.tokens import load_token_counts
