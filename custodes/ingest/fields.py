@@ -7,6 +7,7 @@ compare these expressions, run in DuckDB, with the small Python references below
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -140,12 +141,18 @@ def person_name_sql(expr: str) -> str:
 
 # --- Python references (used by tests and by code outside ingest) ---------------
 
+# What SQL trim() removes from both ends: the Unicode space separators (category Zs,
+# 17 characters, the ASCII space among them); tabs and line breaks stay.
+SPACE_SEPARATORS = "".join(
+    chr(c) for c in range(0x3001) if unicodedata.category(chr(c)) == "Zs"
+)
+
 
 def parse_amount(text: str | None) -> Decimal | None:
     """The Python twin of amount_sql/amount_problem_sql: a Decimal, or None if invalid."""
     if text is None:
         return None
-    t = text.strip(" ")  # as SQL trim(): spaces only
+    t = text.strip(SPACE_SEPARATORS)  # as SQL trim()
     if not t or "e" in t.lower() or not re.fullmatch(AMOUNT_RE, t):
         return None
     if re.search(SUBCENT_RE, t):
@@ -160,7 +167,7 @@ def parse_amount(text: str | None) -> Decimal | None:
 def parse_date(text: str | None, day_first: bool) -> date | None:
     if text is None:
         return None
-    t = text.strip(" ")
+    t = text.strip(SPACE_SEPARATORS)
     try:
         if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
             return date.fromisoformat(t[:10])
@@ -179,5 +186,5 @@ def fiscal_year(d: date) -> int:
 def clean_duns(text: str | None) -> str | None:
     if text is None:
         return None
-    t = re.sub(r"\.0+$", "", text.strip(" "))
+    t = re.sub(r"\.0+$", "", text.strip(SPACE_SEPARATORS))
     return t.zfill(9) if re.fullmatch(r"[0-9]{1,9}", t) else None
