@@ -93,7 +93,8 @@ class App:
         # without a thread. Dozens of threads contending for the interpreter lock
         # cost CPU without computing more pages.
         self.limiter = anyio.CapacityLimiter(RENDER_THREADS)
-        self.indexing = start_search_index(reader) if search_index else None
+        if search_index:
+            start_search_index(reader)
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
@@ -187,7 +188,7 @@ class App:
         old, self.reader = self.reader, reader
         self.pages = PageCache(self.pages.size)
         if self.search_index:
-            self.indexing = start_search_index(reader)
+            start_search_index(reader)
         return old
 
 

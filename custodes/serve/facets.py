@@ -21,6 +21,9 @@ FACET_ROWS = 15  # values shown per facet, most awards first
 # GROUPING(agency_code, category, vendor_id, maker) of each grouping set
 GROUPS = (("agency_code", 7), ("category", 11), ("vendor_id", 13), ("maker", 14))
 FACET_COLUMNS = ("agency_code", "category", "vendor_id", "maker")
+# search parameter -> the facet column it filters
+FILTERS = (("agency", "agency_code"), ("category", "category"), ("vendor", "vendor_id"),
+           ("maker", "maker"))  # fmt: skip
 COLUMN_OF = {g: column for column, g in GROUPS}
 
 

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from custodes.serve.common import CommonWords
-from custodes.serve.facets import FACET_COLUMNS, FACET_ROWS, GROUPS
+from custodes.serve.facets import FACET_COLUMNS, FACET_ROWS, FILTERS, GROUPS
 from custodes.serve.tokens import TokenCounts
+
+if TYPE_CHECKING:
+    from custodes.serve.common import CommonWords
 
 MAX_PREFIX_ROWS = 4_000_000  # a wider prefix takes the SQL path (it has a time limit)
 
@@ -101,64 +103,28 @@ class SearchIndex:
             found = found[self._marked(other)[found]]
         if found is None:
             return None
-        for column, value in filters.items():
-            code = self.columns[column].index.get(value)
-            if code is None:
-                return found[:0]
-            found = found[self.columns[column].codes[found] == code]
-        if fiscal_year is not None:
-            bit = fiscal_year - self.first_year
-            if not 0 <= bit < 63:
-                return found[:0]
-            found = found[(self.years[found] >> np.int64(bit)) & 1 == 1]
-        return found
+        wanted, bit = self.wanted(filters, fiscal_year)
+        codes = {c: self.columns[c].codes for c in wanted}
+        return kept(found, codes, self.years, wanted, bit)
+
+    def wanted(
+        self, filters: dict[str, Any], fiscal_year: int | None
+    ) -> tuple[dict[str, int], int | None]:
+        """FILTERS (facet column -> value) as value numbers (-2: a value the store does
+        not hold), and FISCAL_YEAR as a bit of the years arrays."""
+        wanted = {c: self.columns[c].index.get(v, -2) for c, v in filters.items()}
+        return wanted, None if fiscal_year is None else fiscal_year - self.first_year
 
     def facets(self, ids: np.ndarray) -> list[dict[str, Any]]:
         """The facet rows of the awards IDS, as search.FACETS_SQL returns them, less
         the rows no facet can show (see _shown)."""
-        cents = self.cents[ids]
-        has = cents if self.all_priced else self.has_money[ids]
-        counted = []
-        for column, g in GROUPS:
-            codes = self.columns[column].codes[ids] + 1  # 0 is NULL
-            size = len(self.columns[column].values) + 1
-            awards = np.bincount(codes, minlength=size)
-            counted.append(
-                (
-                    column,
-                    g,
-                    awards,
-                    np.bincount(codes, weights=cents, minlength=size),
-                    awards
-                    if self.all_priced
-                    else np.bincount(codes, weights=has, minlength=size),
-                )
-            )
-        priced = len(ids) if self.all_priced else has.sum()
-        return facet_rows(self, counted, len(ids), cents.sum(), priced)
+        codes = {c: self.columns[c].codes[ids] for c in FACET_COLUMNS}
+        priced = None if self.all_priced else self.has_money[ids]
+        return array_facets(self, codes, self.cents[ids], priced)
 
     def year_facet(self, ids: np.ndarray) -> list[dict[str, Any]]:
-        """Awards per fiscal year of their years, by year: the awards counted by their
-        set of years (a few hundred sets), then each set's years."""
-        years = self.years[ids]
-        if self.year_span <= 16:
-            awards = np.bincount(years, minlength=1)
-            sets = np.flatnonzero(awards)
-            awards = awards[sets]
-        else:
-            sets, awards = np.unique(years, return_counts=True)
-        per_year: dict[int, int] = {}
-        for bits, n in zip(sets.tolist(), awards.tolist(), strict=True):
-            bit = 0
-            while bits:
-                if bits & 1:
-                    per_year[bit] = per_year.get(bit, 0) + n
-                bits >>= 1
-                bit += 1
-        return [
-            {"fiscal_year": self.first_year + b, "awards": per_year[b]}
-            for b in sorted(per_year)
-        ]
+        """Awards per fiscal year of their years, by year."""
+        return array_years(self, self.years[ids])
 
     def top(self, ids: np.ndarray, size: int, offset: int) -> list[int]:
         """One page of IDS, largest obligations first (NULL last), then by id."""
@@ -175,36 +141,92 @@ class SearchIndex:
         return [int(i) for i in ids[order][offset:want]]
 
 
-def facet_rows(
+def kept(
+    rows: np.ndarray,
+    codes: dict[str, np.ndarray],
+    years: np.ndarray,
+    wanted: dict[str, int],
+    bit: int | None,
+) -> np.ndarray:
+    """ROWS (positions in CODES and YEARS) whose facet values are the WANTED numbers
+    and, with BIT, whose years include it."""
+    for column, code in wanted.items():
+        rows = rows[codes[column][rows] == code]
+    if bit is not None:
+        if not 0 <= bit < 63:
+            return rows[:0]
+        rows = rows[(years[rows] >> np.int64(bit)) & 1 == 1]
+    return rows
+
+
+def array_facets(
     index: SearchIndex,
-    counted: list[tuple[str, int, np.ndarray, np.ndarray, np.ndarray]],
-    awards: int,
-    cents: float,
-    priced: float,
+    codes: dict[str, np.ndarray],
+    cents: np.ndarray,
+    priced: np.ndarray | None,
+    weights: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
-    """Facet rows from COUNTED: per facet column, its grouping code and, by value
-    number + 1 (0 is NULL), awards, cents and how many of those were priced; then the
-    total row (AWARDS, CENTS, PRICED) as the SQL GROUPING SETS query gives it."""
+    """Facet rows, as the SQL GROUPING SETS query gives them, of rows with these
+    value numbers per facet column (CODES), CENTS, PRICED (1.0 where the cents are
+    known; None: all are) and WEIGHTS (awards a row stands for; None: one)."""
     out = []
-    for column, g, n, money, known in counted:
+    for column, g in GROUPS:
+        numbers = codes[column] + 1  # 0 is NULL
+        size = len(index.columns[column].values) + 1
+        awards = np.bincount(numbers, weights=weights, minlength=size)
+        money = np.bincount(numbers, weights=cents, minlength=size)
+        known = (
+            awards
+            if priced is None
+            else np.bincount(numbers, weights=priced, minlength=size)
+        )
         values = index.columns[column].values
-        for code in _shown(n):
+        for code in _shown(awards):
             row = dict.fromkeys(FACET_COLUMNS)
             row[column] = values[code - 1] if code else None
             out.append(
                 {
                     **row,
-                    "awards": int(n[code]),
+                    "awards": int(awards[code]),
                     "obligation_usd": _money(money[code], known[code]),
                     "g": g,
                 }
             )
-    total = _money(cents, priced) if awards else None
+    total = len(cents) if weights is None else int(weights.sum())
+    known_total = total if priced is None else priced.sum()
     out.append(
-        {**dict.fromkeys(FACET_COLUMNS), "awards": awards,
-         "obligation_usd": total, "g": 15}
+        {**dict.fromkeys(FACET_COLUMNS), "awards": total,
+         "obligation_usd": _money(cents.sum(), known_total) if total else None,
+         "g": 15}
     )  # fmt: skip
     return out
+
+
+def array_years(
+    index: SearchIndex, years: np.ndarray, weights: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """The fiscal-year facet of rows with these YEARS (bits) and WEIGHTS (awards a
+    row stands for; None: one): the rows counted by their set of years (a few
+    hundred sets), then each set's years."""
+    if index.year_span <= 16:
+        counts = np.bincount(years, weights=weights, minlength=1)
+        sets = np.flatnonzero(counts)
+        counts = counts[sets]
+    else:
+        sets, inverse = np.unique(years, return_inverse=True)
+        counts = np.bincount(inverse, weights=weights, minlength=len(sets))
+    per_year: dict[int, int] = {}
+    for bits, n in zip(sets.tolist(), counts.tolist(), strict=True):
+        bit = 0
+        while bits:
+            if bits & 1:
+                per_year[bit] = per_year.get(bit, 0) + int(n)
+            bits >>= 1
+            bit += 1
+    return [
+        {"fiscal_year": index.first_year + b, "awards": per_year[b]}
+        for b in sorted(per_year)
+    ]
 
 
 def _shown(awards: np.ndarray) -> list[int]:
@@ -225,8 +247,9 @@ def _money(cents: float, priced: float) -> Decimal | None:
     return Decimal(int(cents)).scaleb(-2)
 
 
-FILTERS = (("agency", "agency_code"), ("category", "category"), ("vendor", "vendor_id"),
-           ("maker", "maker"))  # fmt: skip
+def _filters(chosen: dict[str, Any]) -> dict[str, Any]:
+    """The chosen filters (search.award_filter_sql) by the facet column they filter."""
+    return {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
 
 
 def index_search(
@@ -235,8 +258,7 @@ def index_search(
     """Facet rows, year facet and the page's award ids of a search with words (TOKENS,
     rarest first) and the filters in CHOSEN (search.award_filter_sql); None when the
     index cannot answer it."""
-    filters = {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
-    ids = index.matching(tokens, filters, chosen["fy"])
+    ids = index.matching(tokens, _filters(chosen), chosen["fy"])
     if ids is None:
         return None
     top = index.top(ids, size, (page - 1) * size)
@@ -250,5 +272,4 @@ def common_search(
     (custodes/serve/common.py); None when TOKEN is not one or they cannot answer."""
     if index.common is None:
         return None
-    filters = {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
-    return index.common.search(index, token, filters, chosen["fy"], size, page)
+    return index.common.search(index, token, _filters(chosen), chosen["fy"], size, page)

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from custodes.serve.common import read_common_words
+from custodes.serve.common import CommonWords
 from custodes.serve.facets import FACET_COLUMNS
 from custodes.serve.index import Column, SearchIndex
 from custodes.serve.tokens import TokenCounts, load_token_counts
@@ -37,12 +37,24 @@ VALUES_SQL = """
     SELECT {column} AS value, (row_number() OVER (ORDER BY {column}) - 1)::INTEGER AS i
     FROM (SELECT DISTINCT {column} FROM serve_award WHERE {column} IS NOT NULL)"""
 
-AWARD_COLUMNS_SQL = """
-    SELECT a.award_id, {codes},
-           (a.obligation_usd * 100)::BIGINT AS cents,
-           coalesce(list_sum(list_transform(a.fiscal_years,
-               lambda y: (1::BIGINT << (y - ?)::INTEGER))), 0) AS years
-    FROM serve_award a {joins}"""
+# A fiscal_years list as bits (year - first year, the first year a parameter).
+YEAR_BITS = """coalesce(list_sum(list_transform({alias}.fiscal_years,
+               lambda y: (1::BIGINT << (y - ?)::INTEGER))), 0) AS years"""
+
+AWARD_COLUMNS_SQL = f"""
+    SELECT a.award_id, {{codes}}, (a.obligation_usd * 100)::BIGINT AS cents,
+           {YEAR_BITS.format(alias="a")}
+    FROM serve_award a {{joins}}"""
+
+COMBINATIONS_SQL = f"""
+    SELECT {{codes}}, {YEAR_BITS.format(alias="p")},
+           p.awards, (p.obligation_usd * 100)::BIGINT AS cents
+    FROM serve_popular_facet p {{joins}}
+    ORDER BY p.token"""
+
+SPANS_SQL = "SELECT token, count(*) FROM {table} GROUP BY token ORDER BY token"
+
+TOP_IDS_SQL = "SELECT award_id FROM serve_popular_top ORDER BY token, rank"
 
 YEAR_SPAN_SQL = """
     SELECT min(y), max(y), count(*) FILTER (WHERE y IS NULL)
@@ -70,8 +82,12 @@ def build_search_index(reader: Any) -> SearchIndex | None:
         if not _in_word_order(ids, counts):
             return None
         values = _number_values(cur)
-        data = _read_award_columns(cur, first)
-        common = read_common_words(cur, first)
+        data = cur.execute(_numbered(AWARD_COLUMNS_SQL, "a"), [first]).fetchnumpy()
+        common = (
+            _read_common_words(cur, first)
+            if reader.has("serve_popular_facet") and reader.has("serve_popular_top")
+            else None
+        )
     finally:
         cur.close()
     award = np.asarray(data["award_id"], dtype=np.int64)
@@ -116,13 +132,41 @@ def _number_values(cur: Any) -> dict[str, list[Any]]:
     return values
 
 
-def _read_award_columns(cur: Any, first_year: int) -> dict[str, Any]:
+def _numbered(sql: str, alias: str) -> str:
+    """SQL with its {codes} and {joins} filled: each facet column of table ALIAS as its
+    value number (-1 for NULL), from the cursor's index_<column> tables."""
     codes = ", ".join(f"coalesce(index_{c}.i, -1) AS {c}" for c in FACET_COLUMNS)
     joins = " ".join(
-        f"LEFT JOIN index_{c} ON index_{c}.value = a.{c}" for c in FACET_COLUMNS
+        f"LEFT JOIN index_{c} ON index_{c}.value = {alias}.{c}" for c in FACET_COLUMNS
     )
-    sql = AWARD_COLUMNS_SQL.format(codes=codes, joins=joins)
-    return cur.execute(sql, [first_year]).fetchnumpy()
+    return sql.format(codes=codes, joins=joins)
+
+
+def _read_common_words(cur: Any, first_year: int) -> CommonWords:
+    """The common-word tables (custodes/serve/popular.py) as arrays, numbered as the
+    index numbers the facet values."""
+    data = cur.execute(_numbered(COMBINATIONS_SQL, "p"), [first_year]).fetchnumpy()
+    top = cur.execute(TOP_IDS_SQL).fetchnumpy()["award_id"]
+    known = ~np.ma.getmaskarray(data["cents"])
+    return CommonWords(
+        combinations=_spans(cur, "serve_popular_facet"),
+        codes={c: np.asarray(data[c], dtype=np.int32) for c in FACET_COLUMNS},
+        years=np.asarray(data["years"], dtype=np.int64),
+        awards=np.asarray(data["awards"], dtype=np.float64),
+        cents=np.where(known, np.ma.getdata(data["cents"]), 0).astype(np.float64),
+        priced=known.astype(np.float64),
+        tops=_spans(cur, "serve_popular_top"),
+        top=np.ascontiguousarray(np.ma.getdata(top), dtype=np.int32),
+    )
+
+
+def _spans(cur: Any, table: str) -> dict[str, tuple[int, int]]:
+    """Word -> (first row, row after its last) in TABLE read in word order."""
+    spans, at = {}, 0
+    for token, n in cur.execute(SPANS_SQL.format(table=table)).fetchall():
+        spans[token] = (at, at + n)
+        at += n
+    return spans
 
 
 def _in_word_order(ids: np.ndarray, counts: TokenCounts) -> bool:

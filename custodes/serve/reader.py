@@ -26,6 +26,8 @@ STAGE_TABLES = (
     "serve_build",
     "serve_transaction",
     "serve_popular",
+    "serve_popular_facet",
+    "serve_popular_top",
     "serve_token_count",
     "serve_coverage",
 )

@@ -32,7 +32,7 @@ def _compare(
 ) -> tuple[int, int, int]:
     """(searches with matches compared, searches the index answered, one-word
     searches its common-word arrays answered). Every search runs with common words
-    answered from their arrays, and then from the index (INDEX_ROWS above any count)."""
+    answered from their arrays, and then from the index (USE_COMMON off)."""
     reader = client.app.state.reader
     start_search_index(reader).join()
     assert search_index(reader) is not None
@@ -48,7 +48,6 @@ def _compare(
 
     queries = _queries(client) + ["zzzzqq", "A", "CONT", *more]
     compared = 0
-    usual = search_page.INDEX_ROWS
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(search_page, "index_search", spy(search_page.index_search, "index"))
         mp.setattr(
@@ -61,9 +60,9 @@ def _compare(
                     mp.setattr(search_page, "USE_INDEX", False)
                     sql = _answer(client, params)
                     mp.setattr(search_page, "USE_INDEX", True)
-                    for rows in (usual, 10**12):
-                        mp.setattr(search_page, "INDEX_ROWS", rows)
-                        assert _answer(client, params) == sql, (params, rows)
+                    for common in (True, False):
+                        mp.setattr(search_page, "USE_COMMON", common)
+                        assert _answer(client, params) == sql, (params, common)
                     compared += sql["data"]["total"] > 0
     return compared, answered["index"], answered["common"]
 

@@ -10,6 +10,7 @@ from custodes.serve.awardrows import load_award_rows
 from custodes.serve.directory import load_vendor_directory
 from custodes.serve.facets import (
     FACET_ROWS,
+    FILTERS,
     SMALL,
     count_facets,
     count_years,
@@ -23,11 +24,11 @@ from custodes.serve.tokens import load_token_counts
 from custodes.serve.views import Table, View
 
 USE_INDEX = True  # tests turn it off to compare with the SQL paths
-# A one-word search for a common word with more word rows than this is answered from
-# its prepared results held in memory (custodes/serve/common.py, 0.3-1.3 ms on the 10M
-# bench store) before the index counts it (up to ~4 ms for 60,000 awards); tests raise
-# it to send common words through the index too.
-INDEX_ROWS = 0
+# A one-word search for a common word is answered from its prepared results held in
+# memory (custodes/serve/common.py, 0.3-1.3 ms on the 10M bench store) before the
+# index counts it (up to ~4 ms for 60,000 awards); tests turn it off to send common
+# words through the index too.
+USE_COMMON = True
 
 
 def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
@@ -44,12 +45,7 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     }
     P.search_terms(chosen["q"])  # bounds the number of words
     where, args = ["true"], []
-    for column, key in (
-        ("agency_code", "agency"),
-        ("category", "category"),
-        ("vendor_id", "vendor"),
-        ("maker", "maker"),
-    ):
+    for key, column in FILTERS:
         if chosen[key] is not None:
             where.append(f"{column} = ?")
             args.append(chosen[key])
@@ -119,11 +115,7 @@ def run_search(
         tokens = counts.rarest_first(tokens)
     index = search_index(ctx.reader) if USE_INDEX else None
     if index is not None and tokens:
-        if (
-            len(tokens) == 1
-            and index.common is not None
-            and index.counts.rows(tokens[0]) > INDEX_ROWS
-        ):
+        if len(tokens) == 1 and USE_COMMON:
             found = common_search(index, tokens[0], chosen, size, page)
             if found is not None:
                 return found
