@@ -9,8 +9,12 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=".venv/.custodes-installed-$extras"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+# constraints.txt pins every package to the versions the tests last passed with
+# (scripts/lock.sh writes it).
+constraints=()
+[ -f constraints.txt ] && constraints=(-c constraints.txt)
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[$extras]"
+  .venv/bin/python -m pip install --quiet ${constraints[@]+"${constraints[@]}"} -e ".[$extras]"
   touch "$stamp"
 fi

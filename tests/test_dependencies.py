@@ -113,3 +113,25 @@ def test_the_scan_sees_imports_and_declarations():
     assert {"duckdb", "click", "starlette"} <= set(imports)
     assert {"duckdb", "click"} <= core and "starlette" in extras["all"]
     assert _distributions("yaml") == {"pyyaml"}
+
+
+def test_constraints_pin_what_the_tests_run_with():
+    """constraints.txt (scripts/lock.sh) pins every installed package at the version the
+    tests run with, so the README's install gets the versions that passed. A package
+    added or upgraded without running scripts/lock.sh fails here."""
+    from importlib.metadata import distributions
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[_name(name)] = version.strip()
+    assert len(pins) > 50  # the whole dev install, not a stub
+    installed = {_name(d.metadata["Name"]): d.version for d in distributions()}
+    wrong = sorted(
+        f"{name} {version} (pinned: {pins.get(name)})"
+        for name, version in installed.items()
+        if name not in ("custodes", "pip", "setuptools", "wheel")
+        and pins.get(name) != version
+    )
+    assert not wrong, "run scripts/lock.sh: " + ", ".join(wrong)
