@@ -70,7 +70,17 @@ def build_batch(
 
 
 def _winner_parts(store: Store, staged: list[int], repeats: bool) -> list[str]:
-    con = store.con
+    # Files with a usable row that has no key or a repeated one: only these are read
+    # again in file order (a file without such rows would be read for nothing).
+    in_order = {
+        int(r[0])
+        for r in store.con.execute(
+            "SELECT DISTINCT __file FROM checks WHERE __problem IS NULL AND "
+            "(__key IS NULL"
+            + (" OR __key IN (SELECT __key FROM keyed WHERE n > 1)" if repeats else "")
+            + ")"
+        ).fetchall()
+    }
     parts = []
     for i in staged:
         # A unique key's row takes its line and content hash from the check pass.
@@ -79,11 +89,7 @@ def _winner_parts(store: Store, staged: list[int], repeats: bool) -> list[str]:
             f"FROM stream_{i} s JOIN (SELECT __key, __line, __hash FROM keyed "
             f"WHERE n = 1 AND ok AND __file = {i}) k ON k.__key = {KEY_HASH}"
         )
-        keyless = con.execute(
-            f"SELECT count(*) FROM checked_{i} WHERE __key IS NULL "
-            "AND __problem IS NULL"
-        ).fetchone()[0]
-        if repeats or keyless:
+        if i in in_order:
             parts.append(
                 f"SELECT * FROM canon_{i} WHERE (transaction_key IS NULL OR "
                 f"{KEY_HASH} IN (SELECT __key FROM keyed WHERE n > 1)) "
