@@ -109,11 +109,17 @@ def _rank_repeated_keys(
         "WHERE __problem IS NULL AND __key IN (SELECT __key FROM checks "
         "WHERE __problem IS NULL GROUP BY 1 HAVING count(*) > 1)"
     )
+    # Only the files holding such rows are read again (in file order); at least one,
+    # so that the table below has its columns when no usable row repeats.
+    files = sorted(
+        int(r[0])
+        for r in con.execute("SELECT DISTINCT __file FROM repeated_ord").fetchall()
+    )
     rows = " UNION ALL ".join(
         f"SELECT c.__file, c.__ord, c.__source, c.__line, c.transaction_key, "
         f"c.__raw_json FROM canon_{i} c SEMI JOIN repeated_ord r "
         f"ON r.__file = {i} AND c.__ord = r.__ord"
-        for i in staged
+        for i in files or staged[:1]
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, row_number() OVER w AS __rn, "

@@ -216,3 +216,44 @@ def test_directory_mixing_both_formats(cli, db_path, tmp_path):
 def test_missing_path_is_a_clear_error(cli, tmp_path):
     result = cli("ingest", str(tmp_path / "nope.csv"), expect=1)
     assert "no such file or directory" in " ".join(result.output.split())
+
+
+def test_repeated_keys_spread_over_some_files_of_a_batch(cli, db_path, tmp_path):
+    """Only the files with repeated keys are read again in file order; the others keep
+    their rows and lines. A key repeated only by a bad row is no duplicate."""
+    a = write_api_csv(
+        tmp_path / "a.csv",
+        [api_row(piid="K1"), api_row(piid="K1", amount="abc"), api_row(piid="K2")],
+    )
+    b = write_api_csv(
+        tmp_path / "b.csv",
+        [api_row(piid="K3"), api_row(piid="K3"), api_row(piid="K4", amount="-5.0")],
+    )
+    c = write_api_csv(tmp_path / "c.csv", [api_row(piid="K5", amount="7.25")])
+    report = json.loads(cli("ingest", str(a), str(b), str(c), "--json").output)
+    assert (report["stored"], report["duplicates"], report["quarantined"]) == (5, 1, 1)
+    rows = store_rows(
+        db_path,
+        "SELECT piid, regexp_extract(source_file, '[abc][.]csv$'), source_line, "
+        'obligation_usd FROM "transaction" ORDER BY piid',
+    )
+    assert rows == [
+        ("K1", "a.csv", 2, Decimal("100.00")),
+        ("K2", "a.csv", 4, Decimal("100.00")),
+        ("K3", "b.csv", 2, Decimal("100.00")),
+        ("K4", "b.csv", 4, Decimal("-5.00")),
+        ("K5", "c.csv", 2, Decimal("7.25")),
+    ]
+    assert store_rows(db_path, "SELECT line FROM quarantine") == [(3,)]
+
+
+def test_key_repeated_only_by_a_bad_row(cli, db_path, tmp_path):
+    a = write_api_csv(
+        tmp_path / "a.csv", [api_row(piid="K1", amount="abc"), api_row(piid="K1")]
+    )
+    c = write_api_csv(tmp_path / "c.csv", [api_row(piid="K5")])
+    report = json.loads(cli("ingest", str(a), str(c), "--json").output)
+    assert (report["stored"], report["duplicates"], report["quarantined"]) == (2, 0, 1)
+    assert store_rows(
+        db_path, 'SELECT piid, source_line FROM "transaction" ORDER BY piid'
+    ) == [("K1", 3), ("K5", 2)]
