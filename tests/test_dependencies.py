@@ -12,7 +12,8 @@ import ast
 import re
 import sys
 import tomllib
-from importlib.metadata import packages_distributions
+from functools import cache
+from importlib.metadata import distributions, packages_distributions
 
 from tests.conftest import ROOT
 
@@ -70,8 +71,14 @@ def _imports() -> dict[str, list[tuple[str, bool]]]:
     return found
 
 
+@cache
+def _module_owners() -> dict[str, list[str]]:
+    """Top-level module -> the installed distributions that provide it (read once)."""
+    return packages_distributions()
+
+
 def _distributions(module: str) -> set[str]:
-    return {_name(d) for d in packages_distributions().get(module, [])}
+    return {_name(d) for d in _module_owners().get(module, [])}
 
 
 def test_every_imported_package_is_declared():
@@ -95,10 +102,10 @@ def test_what_the_cli_imports_comes_with_the_readme_install():
     core, extras = _declared()
     installed = core | extras["all"]
     missing = [
-        f"{module} (from {where})"
+        f"{module} (from {eager[0]})"
         for module, places in _imports().items()
-        for where, eager in places[:1]
-        if any(e for _, e in places) and not _distributions(module) & installed
+        if (eager := [where for where, at_load in places if at_load])
+        and not _distributions(module) & installed
     ]
     assert not missing, (
         "imported at module level but not installed by `scripts/setup.sh all`: "
@@ -119,8 +126,6 @@ def test_constraints_pin_what_the_tests_run_with():
     """constraints.txt (scripts/lock.sh) pins every installed package at the version the
     tests run with, so the README's install gets the versions that passed. A package
     added or upgraded without running scripts/lock.sh fails here."""
-    from importlib.metadata import distributions
-
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
