@@ -75,9 +75,7 @@ def amount_problem_sql(expr: str) -> str:
 
 
 def amount_sql(expr: str) -> str:
-    return (
-        f"try_cast(replace(replace({trim_sql(expr)}, ',', ''), '$', '') AS DECIMAL(18,2))"
-    )
+    return f"try_cast(replace(replace({trim_sql(expr)}, ',', ''), '$', '') AS DECIMAL(18,2))"
 
 
 def date_sql(expr: str, day_first: bool) -> str:

@@ -127,7 +127,9 @@ def _write_rows(
     """Insert new and changed transactions (keeping the replaced versions)."""
     con = store.con
     cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
-    values = "__raw_values" if raw_values_are_json(con) else AS_LIST.format("__raw_values")
+    values = (
+        "__raw_values" if raw_values_are_json(con) else AS_LIST.format("__raw_values")
+    )
     if store.scalar('SELECT count(*) FROM "transaction"') == 0:
         source = "winners"  # empty store: everything is new, no join needed
         report.stored = winners

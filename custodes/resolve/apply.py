@@ -43,7 +43,9 @@ class Summary:
 def _maker_vendors(products: list[makers.Product], fam: Families) -> dict[str, str]:
     out = {}
     for p in products:
-        known = [fam.by_key[name_key(n)] for n in p.maker_names if name_key(n) in fam.by_key]
+        known = [
+            fam.by_key[name_key(n)] for n in p.maker_names if name_key(n) in fam.by_key
+        ]
         out[p.id] = known[0] if known else fam.vendor_for(p.maker, kind="maker")
     return out
 
@@ -54,34 +56,40 @@ def _vendor_table(res: Resolution, fam: Families, maker_ids: set[str]) -> pa.Tab
     kinds = []
     for v in ids:
         if v in fam.extra:
-            kinds.append("maker" if v in maker_ids and v not in fam.parent.values()
-                         else "parent")
+            kinds.append(
+                "maker" if v in maker_ids and v not in fam.parent.values() else "parent"
+            )
         elif all(res.records[i].is_individual for i in res.vendors[v]):
             kinds.append("individual")
         else:
             kinds.append("recipient")
-    return pa.table({
-        "vendor_id": ids, "name": names,
-        "parent_id": [fam.parent.get(v) for v in ids],
-        "family_id": [fam.family_of(v) for v in ids],
-        "kind": kinds,
-        "parent_reason": [fam.parent_reason.get(v) for v in ids],
-    })
+    return pa.table(
+        {
+            "vendor_id": ids,
+            "name": names,
+            "parent_id": [fam.parent.get(v) for v in ids],
+            "family_id": [fam.family_of(v) for v in ids],
+            "kind": kinds,
+            "parent_reason": [fam.parent_reason.get(v) for v in ids],
+        }
+    )
 
 
 def _alias_table(res: Resolution) -> pa.Table:
     recs = res.records
-    return pa.table({
-        "vendor_id": res.vendor_of,
-        "recipient_name": [r.name for r in recs],
-        "recipient_uei": [r.uei for r in recs],
-        "recipient_duns": [r.duns for r in recs],
-        "method": [e.method for e in res.evidence],
-        "score": pa.array([e.score for e in res.evidence], pa.float64()),
-        "reason": [e.reason for e in res.evidence],
-        "name_key": [r.key for r in recs],
-        "transactions": [r.transactions for r in recs],
-    })
+    return pa.table(
+        {
+            "vendor_id": res.vendor_of,
+            "recipient_name": [r.name for r in recs],
+            "recipient_uei": [r.uei for r in recs],
+            "recipient_duns": [r.duns for r in recs],
+            "method": [e.method for e in res.evidence],
+            "score": pa.array([e.score for e in res.evidence], pa.float64()),
+            "reason": [e.reason for e in res.evidence],
+            "name_key": [r.key for r in recs],
+            "transactions": [r.transactions for r in recs],
+        }
+    )
 
 
 def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str) -> bool:
@@ -94,8 +102,9 @@ def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str) -> bool:
         return False
 
 
-def _candidate_awards(con: duckdb.DuckDBPyConnection, products: list[makers.Product],
-                      filtered: bool) -> list[tuple]:
+def _candidate_awards(
+    con: duckdb.DuckDBPyConnection, products: list[makers.Product], filtered: bool
+) -> list[tuple]:
     """Let DuckDB drop descriptions that name no product; Python then checks the rest."""
     if filtered:
         return con.execute(makers.awards_sql(), [makers.prefilter(products)]).fetchall()
@@ -105,8 +114,14 @@ def _candidate_awards(con: duckdb.DuckDBPyConnection, products: list[makers.Prod
 TABLES = ("vendor", "vendor_alias", "transaction_vendor", "award_maker")
 
 
-def _write(store: Store, vendor: pa.Table, alias: pa.Table, products: list[makers.Product],
-           maker_vendor: dict[str, str], summary: Summary) -> None:
+def _write(
+    store: Store,
+    vendor: pa.Table,
+    alias: pa.Table,
+    products: list[makers.Product],
+    maker_vendor: dict[str, str],
+    summary: Summary,
+) -> None:
     con = store.con
     con.register("vendor_src", vendor)
     con.register("alias_src", alias)
@@ -118,28 +133,51 @@ def _write(store: Store, vendor: pa.Table, alias: pa.Table, products: list[maker
         JOIN vendor_alias a ON a.recipient_name = coalesce(t.recipient_name, '')
          AND a.recipient_uei IS NOT DISTINCT FROM t.recipient_uei
          AND a.recipient_duns IS NOT DISTINCT FROM t.recipient_duns""")
-    con.execute("CREATE OR REPLACE TABLE transaction_vendor AS "
-                "SELECT * FROM transaction_vendor_new")
+    con.execute(
+        "CREATE OR REPLACE TABLE transaction_vendor AS "
+        "SELECT * FROM transaction_vendor_new"
+    )
     awards = _candidate_awards(con, products, summary.prefilter)
     rows = makers.attribute(awards, products, maker_vendor)
-    cols = ["award_key", "maker", "maker_vendor_id", "product_id", "evidence", "matched",
-            "category", "recipient_vendor_id"]
-    con.register("maker_src", pa.table({c: pa.array([r[c] for r in rows], pa.string())
-                                        for c in cols}))
+    cols = [
+        "award_key",
+        "maker",
+        "maker_vendor_id",
+        "product_id",
+        "evidence",
+        "matched",
+        "category",
+        "recipient_vendor_id",
+    ]
+    con.register(
+        "maker_src",
+        pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}),
+    )
     con.execute("CREATE OR REPLACE TABLE award_maker AS SELECT * FROM maker_src")
     con.execute("""CREATE TABLE IF NOT EXISTS resolve_run (run_at TIMESTAMP, matcher VARCHAR,
                    vendors INTEGER, alias_records INTEGER, award_makers INTEGER)""")
-    con.execute("INSERT INTO resolve_run VALUES (?, ?, ?, ?, ?)",
-                [datetime.now(UTC).replace(tzinfo=None), summary.matcher,
-                 summary.vendors, summary.alias_records, len(rows)])
+    con.execute(
+        "INSERT INTO resolve_run VALUES (?, ?, ?, ?, ?)",
+        [
+            datetime.now(UTC).replace(tzinfo=None),
+            summary.matcher,
+            summary.vendors,
+            summary.alias_records,
+            len(rows),
+        ],
+    )
     for name in ("vendor_src", "alias_src", "maker_src"):
         con.unregister(name)
-    summary.transactions = con.execute("SELECT count(*) FROM transaction_vendor").fetchone()[0]
+    summary.transactions = con.execute(
+        "SELECT count(*) FROM transaction_vendor"
+    ).fetchone()[0]
     summary.award_makers = len(rows)
     summary.awards_with_maker = len({r["award_key"] for r in rows})
 
 
-def run_resolve(store: Store, matcher: str, progress: Progress | None = None) -> Summary:
+def run_resolve(
+    store: Store, matcher: str, progress: Progress | None = None
+) -> Summary:
     """Resolve every recipient in the store and rebuild the resolve tables atomically."""
     note = progress or (lambda step: None)
     note("loading recipients")
@@ -155,11 +193,18 @@ def run_resolve(store: Store, matcher: str, progress: Progress | None = None) ->
     maker_vendor = _maker_vendors(products, fam)
     vendor = _vendor_table(res, fam, set(maker_vendor.values()))
     alias = _alias_table(res)
-    summary = Summary(matcher=matcher, alias_records=len(records), vendors=vendor.num_rows,
-                      parents_from_source=from_source, parents_curated=curated,
-                      families=len(set(vendor.column("family_id").to_pylist())),
-                      judgements=len(judgements), merges_refused_by_judgement=len(res.refused),
-                      matcher_pairs=res.matcher_pairs, matcher_pairs_vetoed=res.vetoed_pairs)
+    summary = Summary(
+        matcher=matcher,
+        alias_records=len(records),
+        vendors=vendor.num_rows,
+        parents_from_source=from_source,
+        parents_curated=curated,
+        families=len(set(vendor.column("family_id").to_pylist())),
+        judgements=len(judgements),
+        merges_refused_by_judgement=len(res.refused),
+        matcher_pairs=res.matcher_pairs,
+        matcher_pairs_vetoed=res.vetoed_pairs,
+    )
     for e in res.evidence:
         summary.by_method[e.method] = summary.by_method.get(e.method, 0) + 1
     summary.prefilter = _re2_accepts(store.con, makers.prefilter(products))

@@ -24,10 +24,10 @@ Progress = Callable[[str], None]
 @dataclass
 class Resolution:
     records: list[AliasRecord]
-    vendor_of: list[str]               # vendor_id per record
-    evidence: list[Evidence]           # why each record belongs to its vendor
-    vendors: dict[str, list[int]]      # vendor_id -> record indexes
-    names: dict[str, str]              # vendor_id -> display name
+    vendor_of: list[str]  # vendor_id per record
+    evidence: list[Evidence]  # why each record belongs to its vendor
+    vendors: dict[str, list[int]]  # vendor_id -> record indexes
+    names: dict[str, str]  # vendor_id -> display name
     refused: list[tuple[int, int, str]]
     matcher_pairs: int
     vetoed_pairs: int
@@ -42,19 +42,27 @@ def _by(records: list[AliasRecord], attr: str) -> dict[str, list[int]]:
     return groups
 
 
-def _sides(j: Judgement, records: list[AliasRecord],
-           by_key: dict[str, list[int]]) -> tuple[list[int], list[int]]:
+def _sides(
+    j: Judgement, records: list[AliasRecord], by_key: dict[str, list[int]]
+) -> tuple[list[int], list[int]]:
     """Records a judgement names: by key, or by exact name when both keys are equal."""
     ka, kb = j.keys
     if ka != kb:
         return by_key.get(ka, []), by_key.get(kb, [])
-    exact = lambda name: [i for i in by_key.get(ka, [])  # noqa: E731
-                          if display_name(records[i].name).upper() == display_name(name).upper()]
+    exact = lambda name: [
+        i
+        for i in by_key.get(ka, [])  # noqa: E731
+        if display_name(records[i].name).upper() == display_name(name).upper()
+    ]
     return exact(j.a), exact(j.b)
 
 
-def _apply_judgements(cl: Clusters, records: list[AliasRecord], by_key: dict[str, list[int]],
-                      judgements: list[Judgement]) -> None:
+def _apply_judgements(
+    cl: Clusters,
+    records: list[AliasRecord],
+    by_key: dict[str, list[int]],
+    judgements: list[Judgement],
+) -> None:
     for j in judgements:
         left, right = _sides(j, records, by_key)
         if j.verdict == "not_same":
@@ -91,10 +99,12 @@ def _matcher(name: str) -> Callable[[list[str]], list[tuple[int, int, float]]]:
     return candidate_pairs
 
 
-def _apply_matcher(cl: Clusters, records: list[AliasRecord], by_key: dict[str, list[int]],
-                   matcher: str) -> tuple[int, int]:
-    keys = sorted(k for k, ids in by_key.items()
-                  if not any(records[i].is_individual for i in ids))
+def _apply_matcher(
+    cl: Clusters, records: list[AliasRecord], by_key: dict[str, list[int]], matcher: str
+) -> tuple[int, int]:
+    keys = sorted(
+        k for k, ids in by_key.items() if not any(records[i].is_individual for i in ids)
+    )
     pairs = _matcher(matcher)(keys)
     vetoed = 0
     for a, b, score in pairs:
@@ -102,8 +112,13 @@ def _apply_matcher(cl: Clusters, records: list[AliasRecord], by_key: dict[str, l
         if guards.veto(ka, kb) is not None:
             vetoed += 1
             continue
-        cl.merge(by_key[ka][0], by_key[kb][0], "probabilistic", round(score, 4),
-                 f"{matcher} match {score:.3f} between {ka!r} and {kb!r}")
+        cl.merge(
+            by_key[ka][0],
+            by_key[kb][0],
+            "probabilistic",
+            round(score, 4),
+            f"{matcher} match {score:.3f} between {ka!r} and {kb!r}",
+        )
     return len(pairs), vetoed
 
 
@@ -120,16 +135,26 @@ def _vendor_ids(records: list[AliasRecord], groups: list[list[int]]) -> list[str
 
 def _current(records: list[AliasRecord], members: list[int]) -> int:
     """The alias used most recently (then most often): the vendor's current name."""
-    return max(members, key=lambda i: (str(records[i].last_date or ""),
-                                       records[i].transactions, records[i].name))
+    return max(
+        members,
+        key=lambda i: (
+            str(records[i].last_date or ""),
+            records[i].transactions,
+            records[i].name,
+        ),
+    )
 
 
 def _display(records: list[AliasRecord], members: list[int]) -> str:
     return display_name(records[_current(records, members)].name) or "(no name)"
 
 
-def resolve(records: list[AliasRecord], judgements: list[Judgement],
-            matcher: str = DEFAULT_MATCHER, progress: Progress | None = None) -> Resolution:
+def resolve(
+    records: list[AliasRecord],
+    judgements: list[Judgement],
+    matcher: str = DEFAULT_MATCHER,
+    progress: Progress | None = None,
+) -> Resolution:
     """Cluster alias records into vendors."""
     note = progress or (lambda step: None)
     cl = Clusters(len(records))
@@ -153,7 +178,10 @@ def resolve(records: list[AliasRecord], judgements: list[Judgement],
         names[vid] = _display(records, members)
         for i in members:
             vendor_of[i] = vid
-    evidence = [cl.evidence.get(i) or Evidence("rule", 1.0, "the only name of this vendor")
-                for i in range(len(records))]
-    return Resolution(records, vendor_of, evidence, vendors, names, cl.refused,
-                      n_pairs, vetoed)
+    evidence = [
+        cl.evidence.get(i) or Evidence("rule", 1.0, "the only name of this vendor")
+        for i in range(len(records))
+    ]
+    return Resolution(
+        records, vendor_of, evidence, vendors, names, cl.refused, n_pairs, vetoed
+    )

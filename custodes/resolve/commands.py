@@ -16,11 +16,24 @@ from custodes.resolve.build import DEFAULT_MATCHER, MATCHERS
 from custodes.settings import Settings
 from custodes.store import open_store
 
-STEPS = ("loading recipients", "judgements", "identifiers", "rules", "matcher", "vendors",
-         "corporate families", "writing tables")
+STEPS = (
+    "loading recipients",
+    "judgements",
+    "identifiers",
+    "rules",
+    "matcher",
+    "vendors",
+    "corporate families",
+    "writing tables",
+)
 CLEAN_NAMES = Path("vendors/child_companies_clean_names.csv")
-matcher_option = click.option("--matcher", type=click.Choice(MATCHERS), default=DEFAULT_MATCHER,
-                              show_default=True, help="Fuzzy step after identifiers and rules.")
+matcher_option = click.option(
+    "--matcher",
+    type=click.Choice(MATCHERS),
+    default=DEFAULT_MATCHER,
+    show_default=True,
+    help="Fuzzy step after identifiers and rules.",
+)
 
 
 @click.command("resolve")
@@ -30,8 +43,14 @@ matcher_option = click.option("--matcher", type=click.Choice(MATCHERS), default=
 def resolve_command(settings: Settings, matcher: str, as_json: bool) -> None:
     """Resolve recipients to vendors, families and makers; rebuild the vendor tables."""
     with open_store(settings, write=True, command="resolve") as store:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                      console=console, disable=as_json, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=as_json,
+            transient=True,
+        ) as bar:
             task = bar.add_task("resolve", total=len(STEPS))
 
             def step(name: str) -> None:
@@ -42,17 +61,29 @@ def resolve_command(settings: Settings, matcher: str, as_json: bool) -> None:
         print_json(asdict(summary))
         return
     s = summary
-    console.print(f"Resolved {s.alias_records:,} recipient name/identifier records into "
-                  f"[bold]{s.vendors:,}[/] vendors in {s.families:,} families "
-                  f"(matcher: {s.matcher}).")
-    console.print(table("Why each name joined its vendor", ["method", "names"],
-                        sorted(s.by_method.items()), justify_right=["names"]))
-    console.print(f"Parents: {s.parents_from_source} from source identifiers, "
-                  f"{s.parents_curated} curated. Judgements: {s.judgements} "
-                  f"({s.merges_refused_by_judgement} merges refused). Matcher pairs: "
-                  f"{s.matcher_pairs} proposed, {s.matcher_pairs_vetoed} vetoed by guards.")
-    console.print(f"{s.transactions:,} transactions linked; {s.award_makers} maker "
-                  f"attributions on {s.awards_with_maker} awards.")
+    console.print(
+        f"Resolved {s.alias_records:,} recipient name/identifier records into "
+        f"[bold]{s.vendors:,}[/] vendors in {s.families:,} families "
+        f"(matcher: {s.matcher})."
+    )
+    console.print(
+        table(
+            "Why each name joined its vendor",
+            ["method", "names"],
+            sorted(s.by_method.items()),
+            justify_right=["names"],
+        )
+    )
+    console.print(
+        f"Parents: {s.parents_from_source} from source identifiers, "
+        f"{s.parents_curated} curated. Judgements: {s.judgements} "
+        f"({s.merges_refused_by_judgement} merges refused). Matcher pairs: "
+        f"{s.matcher_pairs} proposed, {s.matcher_pairs_vetoed} vetoed by guards."
+    )
+    console.print(
+        f"{s.transactions:,} transactions linked; {s.award_makers} maker "
+        f"attributions on {s.awards_with_maker} awards."
+    )
 
 
 @click.group("vendor")
@@ -65,37 +96,81 @@ def _print_detail(d: dict) -> None:
     scope = f"family of {v['family_id']}" if d["family"] else "vendor alone"
     console.print(f"[bold]{v['name']}[/] ({v['vendor_id']}, {v['kind']}) — {scope}")
     if d["parent"]:
-        console.print(f"Parent: {d['parent']['name']} ({d['parent']['vendor_id']}); "
-                      f"{v.get('parent_reason') or ''}")
+        console.print(
+            f"Parent: {d['parent']['name']} ({d['parent']['vendor_id']}); "
+            f"{v.get('parent_reason') or ''}"
+        )
     console.print(f"Family: {v['family_id']}")
-    console.print(table("Aliases and why they merged", ["vendor", "recipient name", "DUNS",
-                                                       "method", "score", "reason", "txns"],
-                        [(a["vendor_id"], a["recipient_name"], a["recipient_duns"],
-                          a["method"], a["score"], a["reason"], a["transactions"])
-                         for a in d["aliases"]], justify_right=["txns"]))
+    console.print(
+        table(
+            "Aliases and why they merged",
+            ["vendor", "recipient name", "DUNS", "method", "score", "reason", "txns"],
+            [
+                (
+                    a["vendor_id"],
+                    a["recipient_name"],
+                    a["recipient_duns"],
+                    a["method"],
+                    a["score"],
+                    a["reason"],
+                    a["transactions"],
+                )
+                for a in d["aliases"]
+            ],
+            justify_right=["txns"],
+        )
+    )
     if d["resellers"]:
-        console.print(table("Sold through (awards where it is the maker, another was paid)",
-                            ["recipient", "awards", "products", "obligations"],
-                            [(r["name"], r["awards"], ", ".join(r["products"]),
-                              money(r["obligation_usd"])) for r in d["resellers"]],
-                            justify_right=["awards", "obligations"]))
+        console.print(
+            table(
+                "Sold through (awards where it is the maker, another was paid)",
+                ["recipient", "awards", "products", "obligations"],
+                [
+                    (
+                        r["name"],
+                        r["awards"],
+                        ", ".join(r["products"]),
+                        money(r["obligation_usd"]),
+                    )
+                    for r in d["resellers"]
+                ],
+                justify_right=["awards", "obligations"],
+            )
+        )
     if not d["awards"]:
         console.print("No awards paid to it directly in the store.")
         return
-    console.print(table(f"Awards ({len(d['awards'])}; --json lists every award key)",
-                        ["PIID", "sub-agency", "first", "last", "txns", "obligations"],
-                        [(a["piid"], a["sub_agency"], a["first_date"], a["last_date"],
-                          a["transactions"], money(a["obligation_usd"]))
-                         for a in d["awards"][:25]], justify_right=["txns", "obligations"]))
+    console.print(
+        table(
+            f"Awards ({len(d['awards'])}; --json lists every award key)",
+            ["PIID", "sub-agency", "first", "last", "txns", "obligations"],
+            [
+                (
+                    a["piid"],
+                    a["sub_agency"],
+                    a["first_date"],
+                    a["last_date"],
+                    a["transactions"],
+                    money(a["obligation_usd"]),
+                )
+                for a in d["awards"][:25]
+            ],
+            justify_right=["txns", "obligations"],
+        )
+    )
     t = d["totals"]
-    console.print(f"Total: {money(t['obligation_usd'])} over {t['awards']} awards, "
-                  f"{t['transactions']} transactions" + (" (top 25 awards shown)"
-                                                         if t["awards"] > 25 else ""))
+    console.print(
+        f"Total: {money(t['obligation_usd'])} over {t['awards']} awards, "
+        f"{t['transactions']} transactions"
+        + (" (top 25 awards shown)" if t["awards"] > 25 else "")
+    )
 
 
 @vendor_group.command("show")
 @click.argument("name")
-@click.option("--family", is_flag=True, help="Totals and awards for the whole corporate family.")
+@click.option(
+    "--family", is_flag=True, help="Totals and awards for the whole corporate family."
+)
 @db_option
 @json_option
 def vendor_show(settings: Settings, name: str, family: bool, as_json: bool) -> None:
@@ -109,22 +184,42 @@ def vendor_show(settings: Settings, name: str, family: bool, as_json: bool) -> N
 
 
 @vendor_group.command("list")
-@click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True)
-@click.option("--kind", type=click.Choice(["recipient", "parent", "maker", "individual"]))
+@click.option(
+    "--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True
+)
+@click.option(
+    "--kind", type=click.Choice(["recipient", "parent", "maker", "individual"])
+)
 @db_option
 @json_option
-def vendor_list(settings: Settings, limit: int, kind: str | None, as_json: bool) -> None:
+def vendor_list(
+    settings: Settings, limit: int, kind: str | None, as_json: bool
+) -> None:
     """List vendors by total obligations."""
     with open_store(settings) as store:
         rows = show.list_vendors(store, limit, kind)
     if as_json:
         print_json(rows)
         return
-    console.print(table("Vendors", ["id", "name", "kind", "family", "aliases", "txns",
-                                    "obligations"],
-                        [(r["vendor_id"], r["name"], r["kind"], r["family_id"], r["aliases"],
-                          r["transactions"], money(r["obligation_usd"])) for r in rows],
-                        justify_right=["aliases", "txns", "obligations"]))
+    console.print(
+        table(
+            "Vendors",
+            ["id", "name", "kind", "family", "aliases", "txns", "obligations"],
+            [
+                (
+                    r["vendor_id"],
+                    r["name"],
+                    r["kind"],
+                    r["family_id"],
+                    r["aliases"],
+                    r["transactions"],
+                    money(r["obligation_usd"]),
+                )
+                for r in rows
+            ],
+            justify_right=["aliases", "txns", "obligations"],
+        )
+    )
 
 
 @vendor_group.command("suggest")
@@ -139,21 +234,40 @@ def vendor_suggest(settings: Settings, limit: int, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    console.print(table("One award, two vendors: review and add a judgement if they are one",
-                        ["name A", "name B", "awards", "example award"],
-                        [(r["name_a"], r["name_b"], r["awards"], r["example_award"])
-                         for r in rows], justify_right=["awards"]))
+    console.print(
+        table(
+            "One award, two vendors: review and add a judgement if they are one",
+            ["name A", "name B", "awards", "example award"],
+            [(r["name_a"], r["name_b"], r["awards"], r["example_award"]) for r in rows],
+            justify_right=["awards"],
+        )
+    )
 
 
 @click.command("resolve")
 @matcher_option
-@click.option("--reference", type=click.Path(path_type=Path), default=None,
-              help="Torn Apart clean-names CSV (default: ../shared/data/" + str(CLEAN_NAMES) + ").")
-@click.option("--no-judgements", is_flag=True, help="Score the matcher without curated judgements.")
+@click.option(
+    "--reference",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Torn Apart clean-names CSV (default: ../shared/data/"
+    + str(CLEAN_NAMES)
+    + ").",
+)
+@click.option(
+    "--no-judgements",
+    is_flag=True,
+    help="Score the matcher without curated judgements.",
+)
 @db_option
 @json_option
-def eval_resolve(settings: Settings, matcher: str, reference: Path | None, no_judgements: bool,
-                 as_json: bool) -> None:
+def eval_resolve(
+    settings: Settings,
+    matcher: str,
+    reference: Path | None,
+    no_judgements: bool,
+    as_json: bool,
+) -> None:
     """Pairwise precision/recall of "same vendor" against the references."""
     from custodes.resolve.evaluate import (
         evaluate,
@@ -163,10 +277,15 @@ def eval_resolve(settings: Settings, matcher: str, reference: Path | None, no_ju
     from custodes.resolve.judgements import load_judgements
     from custodes.resolve.records import load_records
 
-    ref = reference or Path(__file__).resolve().parents[2].parent / "shared/data" / CLEAN_NAMES
+    ref = (
+        reference
+        or Path(__file__).resolve().parents[2].parent / "shared/data" / CLEAN_NAMES
+    )
     if reference and not reference.exists():
-        raise InputError(f"No reference file at {reference}. Give the path of "
-                         "child_companies_clean_names.csv")
+        raise InputError(
+            f"No reference file at {reference}. Give the path of "
+            "child_companies_clean_names.csv"
+        )
     clean = load_clean_names(ref) if ref.exists() else None
     records = []
     if Path(settings.db).expanduser().exists():
@@ -174,25 +293,44 @@ def eval_resolve(settings: Settings, matcher: str, reference: Path | None, no_ju
             records = load_records(store)
     judgements = [] if no_judgements else load_judgements()
     scores = evaluate(records, clean, load_labelled_pairs(), judgements, matcher)
-    result = {"matcher": matcher, "judgements": len(judgements),
-              "store_records": len(records), "scores": [s.as_dict() for s in scores],
-              "targets": {"precision": 0.98, "recall": 0.90}}
+    result = {
+        "matcher": matcher,
+        "judgements": len(judgements),
+        "store_records": len(records),
+        "scores": [s.as_dict() for s in scores],
+        "targets": {"precision": 0.98, "recall": 0.90},
+    }
     if as_json:
         print_json(result)
         return
-    console.print(table(f"Vendor resolution, pairwise (matcher {matcher}, "
-                        f"{len(judgements)} judgements, {len(records)} store records)",
-                        ["reference", "pairs", "precision", "recall", "TP", "FP", "FN"],
-                        [(s.reference, s.pairs, f"{s.precision:.4f}", f"{s.recall:.4f}",
-                          s.true_positives, s.false_positives, s.false_negatives)
-                         for s in scores]))
+    console.print(
+        table(
+            f"Vendor resolution, pairwise (matcher {matcher}, "
+            f"{len(judgements)} judgements, {len(records)} store records)",
+            ["reference", "pairs", "precision", "recall", "TP", "FP", "FN"],
+            [
+                (
+                    s.reference,
+                    s.pairs,
+                    f"{s.precision:.4f}",
+                    f"{s.recall:.4f}",
+                    s.true_positives,
+                    s.false_positives,
+                    s.false_negatives,
+                )
+                for s in scores
+            ],
+        )
+    )
     for s in scores:
         for a, b in s.examples_fp[:8]:
             console.print(f"  false merge ({s.reference}): {a} | {b}")
         for a, b in s.examples_fn[:8]:
             console.print(f"  missed ({s.reference}): {a} | {b}")
     if not clean:
-        console.print(f"No clean-names reference at {ref}; scored the labelled pairs only.")
+        console.print(
+            f"No clean-names reference at {ref}; scored the labelled pairs only."
+        )
 
 
 def register(group: click.Group) -> None:

@@ -43,26 +43,40 @@ class Score:
         return self.true_positives / truth if truth else 1.0
 
     def as_dict(self) -> dict:
-        return {"reference": self.reference, "pairs": self.pairs,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                "true_positives": self.true_positives, "false_positives": self.false_positives,
-                "false_negatives": self.false_negatives,
-                "false_positive_examples": self.examples_fp[:10],
-                "false_negative_examples": self.examples_fn[:10]}
+        return {
+            "reference": self.reference,
+            "pairs": self.pairs,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "true_positives": self.true_positives,
+            "false_positives": self.false_positives,
+            "false_negatives": self.false_negatives,
+            "false_positive_examples": self.examples_fp[:10],
+            "false_negative_examples": self.examples_fn[:10],
+        }
 
 
 def labelled_pairs_path() -> Path:
-    return Path(str(resources.files("custodes.data").joinpath("vendors/labelled_pairs.csv")))
+    return Path(
+        str(resources.files("custodes.data").joinpath("vendors/labelled_pairs.csv"))
+    )
 
 
 def load_clean_names(path: Path) -> dict[str, str]:
     with path.open(newline="", encoding="utf-8") as fh:
-        return {r["origName"]: r["cleanName"].strip().lower() for r in csv.DictReader(fh)}
+        return {
+            r["origName"]: r["cleanName"].strip().lower() for r in csv.DictReader(fh)
+        }
 
 
 def corrections_path() -> Path:
-    return Path(str(resources.files("custodes.data").joinpath(
-        "vendors/clean_names_corrections.csv")))
+    return Path(
+        str(
+            resources.files("custodes.data").joinpath(
+                "vendors/clean_names_corrections.csv"
+            )
+        )
+    )
 
 
 def corrected(clean: dict[str, str], path: Path | None = None) -> dict[str, str]:
@@ -80,8 +94,10 @@ def corrected(clean: dict[str, str], path: Path | None = None) -> dict[str, str]
 
 def load_labelled_pairs(path: Path | None = None) -> list[tuple[str, str, bool, str]]:
     with (path or labelled_pairs_path()).open(newline="", encoding="utf-8") as fh:
-        return [(r["name_a"], r["name_b"], r["label"] == "same", r.get("kind", ""))
-                for r in csv.DictReader(fh)]
+        return [
+            (r["name_a"], r["name_b"], r["label"] == "same", r.get("kind", ""))
+            for r in csv.DictReader(fh)
+        ]
 
 
 def _vendor_by_name(res: Resolution) -> dict[str, str]:
@@ -97,8 +113,11 @@ def with_bare_names(records: list[AliasRecord], names: set[str]) -> list[AliasRe
     return records + [AliasRecord(name=n) for n in sorted(names - present)]
 
 
-def score_clean_names(res: Resolution, clean: dict[str, str],
-                      label: str = "child_companies_clean_names.csv") -> Score:
+def score_clean_names(
+    res: Resolution,
+    clean: dict[str, str],
+    label: str = "child_companies_clean_names.csv",
+) -> Score:
     vendor = _vendor_by_name(res)
     tp = fp = fn = 0
     fps, fns = [], []
@@ -114,8 +133,7 @@ def score_clean_names(res: Resolution, clean: dict[str, str],
         elif truth:
             fn += 1
             fns.append((a, b))
-    return Score(label, len(names) * (len(names) - 1) // 2,
-                 tp, fp, fn, fps, fns)
+    return Score(label, len(names) * (len(names) - 1) // 2, tp, fp, fn, fps, fns)
 
 
 def score_labelled(res: Resolution, pairs: list[tuple[str, str, bool, str]]) -> Score:
@@ -129,18 +147,32 @@ def score_labelled(res: Resolution, pairs: list[tuple[str, str, bool, str]]) -> 
             fps.append((a, b))
         if truth and not found:
             fns.append((a, b))
-    return Score("labelled_pairs.csv", len(pairs), counts[(True, True)],
-                 counts[(False, True)], counts[(True, False)], fps, fns)
+    return Score(
+        "labelled_pairs.csv",
+        len(pairs),
+        counts[(True, True)],
+        counts[(False, True)],
+        counts[(True, False)],
+        fps,
+        fns,
+    )
 
 
-def evaluate(records: list[AliasRecord], clean: dict[str, str] | None,
-             pairs: list[tuple[str, str, bool, str]], judgements: list[Judgement],
-             matcher: str) -> list[Score]:
+def evaluate(
+    records: list[AliasRecord],
+    clean: dict[str, str] | None,
+    pairs: list[tuple[str, str, bool, str]],
+    judgements: list[Judgement],
+    matcher: str,
+) -> list[Score]:
     names = set(clean or {}) | {n for a, b, _, _ in pairs for n in (a, b)}
     res = resolve(with_bare_names(records, names), judgements, matcher)
     scores = [score_labelled(res, pairs)]
     if clean:
-        scores[:0] = [score_clean_names(res, clean),
-                      score_clean_names(res, corrected(clean),
-                                        "child_companies_clean_names.csv + corrections")]
+        scores[:0] = [
+            score_clean_names(res, clean),
+            score_clean_names(
+                res, corrected(clean), "child_companies_clean_names.csv + corrections"
+            ),
+        ]
     return scores

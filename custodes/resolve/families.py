@@ -37,12 +37,16 @@ def load_parents(path: Path | None = None) -> list[ParentLink]:
     out = []
     for i, e in enumerate(yaml.safe_load(path.read_text()) or []):
         try:
-            children = e["children"] if isinstance(e["children"], list) else [e["children"]]
+            children = (
+                e["children"] if isinstance(e["children"], list) else [e["children"]]
+            )
             reason = f"curated: {e['relation']} ({'; '.join(e['sources'])})"
             out += [ParentLink(str(c), str(e["parent"]), reason) for c in children]
         except (KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}: entry #{i + 1} needs parent, children, relation and "
-                              "sources. Fix it (see the comment at the top of the file)") from exc
+            raise ConfigError(
+                f"{path}: entry #{i + 1} needs parent, children, relation and "
+                "sources. Fix it (see the comment at the top of the file)"
+            ) from exc
     return out
 
 
@@ -51,17 +55,21 @@ class Families:
 
     def __init__(self, res: Resolution):
         self.res = res
-        self.by_key = {r.key: v for r, v in zip(res.records, res.vendor_of, strict=True)}
+        self.by_key = {
+            r.key: v for r, v in zip(res.records, res.vendor_of, strict=True)
+        }
         self.by_id = {}
         for r, v in zip(res.records, res.vendor_of, strict=True):
             for ident in (r.uei, r.duns):
                 if ident:
                     self.by_id[ident] = v
-        self.extra: dict[str, str] = {}      # parent-only vendor id -> name
+        self.extra: dict[str, str] = {}  # parent-only vendor id -> name
         self.parent: dict[str, str] = {}
         self.parent_reason: dict[str, str] = {}
 
-    def vendor_for(self, name: str, ident: str | None = None, kind: str = "parent") -> str:
+    def vendor_for(
+        self, name: str, ident: str | None = None, kind: str = "parent"
+    ) -> str:
         if ident and ident in self.by_id:
             return self.by_id[ident]
         key = name_key(name)
@@ -82,12 +90,15 @@ class Families:
             ident = rec.parent_uei or rec.parent_duns
             pid = self.vendor_for(rec.parent_name or ident or "", ident)
             if pid != vid:
-                votes.setdefault(vid, Counter())[(pid, rec.parent_name, ident)] += \
+                votes.setdefault(vid, Counter())[(pid, rec.parent_name, ident)] += (
                     rec.transactions
+                )
         for vid, counter in votes.items():
             (pid, pname, ident), _ = counter.most_common(1)[0]
             self.parent[vid] = pid
-            self.parent_reason[vid] = f"source parent fields: {pname} (DUNS/UEI {ident})"
+            self.parent_reason[vid] = (
+                f"source parent fields: {pname} (DUNS/UEI {ident})"
+            )
 
     def add_curated(self, links: list[ParentLink]) -> int:
         applied = 0

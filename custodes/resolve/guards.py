@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 
 _NUMBERISH = re.compile(r"^(\d+|[IVX]{1,5})$")
 SHORT_TOKEN = 4  # words this short must match exactly
-MAX_EDITS = 3    # edits summed over all differing words
+MAX_EDITS = 3  # edits summed over all differing words
 MAX_WORDS_DIFFERING = {2: 1, 3: 2}  # by name length in words; longer names: 3
 
 
@@ -55,8 +55,11 @@ def _differences(left: list[str], right: list[str]) -> tuple[int, int] | None:
         best = None
         for i, other in enumerate(rest_r):
             cost = _edits(token, other)
-            if cost is None and _cut_short(token, other) and \
-                    (token == left[-1] or other == right[-1]):
+            if (
+                cost is None
+                and _cut_short(token, other)
+                and (token == left[-1] or other == right[-1])
+            ):
                 cost = 1
             if cost is not None and (best is None or cost < best[1]):
                 best = (i, cost)

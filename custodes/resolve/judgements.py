@@ -33,7 +33,9 @@ class Judgement:
 
 
 def default_path() -> Path:
-    return Path(str(resources.files("custodes.data").joinpath("vendors/judgements.yaml")))
+    return Path(
+        str(resources.files("custodes.data").joinpath("vendors/judgements.yaml"))
+    )
 
 
 def load_judgements(path: Path | None = None) -> list[Judgement]:
@@ -44,13 +46,21 @@ def load_judgements(path: Path | None = None) -> list[Judgement]:
     out = []
     for i, entry in enumerate(raw):
         try:
-            j = Judgement(str(entry["a"]), str(entry["b"]), str(entry["verdict"]),
-                          str(entry["reason"]))
+            j = Judgement(
+                str(entry["a"]),
+                str(entry["b"]),
+                str(entry["verdict"]),
+                str(entry["reason"]),
+            )
         except (KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}: judgement #{i + 1} lacks a, b, verdict or reason. "
-                              "Fix the entry (see the comment at the top of the file)") from exc
+            raise ConfigError(
+                f"{path}: judgement #{i + 1} lacks a, b, verdict or reason. "
+                "Fix the entry (see the comment at the top of the file)"
+            ) from exc
         if j.verdict not in VERDICTS:
-            raise ConfigError(f"{path}: judgement #{i + 1} has verdict {j.verdict!r}. "
-                              f"Use one of {', '.join(VERDICTS)}")
+            raise ConfigError(
+                f"{path}: judgement #{i + 1} has verdict {j.verdict!r}. "
+                f"Use one of {', '.join(VERDICTS)}"
+            )
         out.append(j)
     return out

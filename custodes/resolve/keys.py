@@ -15,19 +15,62 @@ from rapidfuzz.distance import OSA
 
 # Legal forms, longest first so that multi-word forms win over their parts.
 LEGAL_FORMS = (
-    "LIMITED LIABILITY COMPANY", "LIMITED LIABILITY PARTNERSHIP", "LIMITED PARTNERSHIP",
-    "PROFESSIONAL LIMITED LIABILITY COMPANY", "PROFESSIONAL CORPORATION",
-    "INCORPORATED", "CORPORATION", "COMPANY", "LIMITED", "L L C", "L L P", "L P",
-    "P L L C", "P C", "LLC", "LLP", "RLLP", "PLLC", "INC", "CORP", "CO", "LTD", "LP", "PLC", "PC",
-    "NA", "N A", "SA", "AG", "GMBH", "BV", "NV", "PTY", "ULC",
+    "LIMITED LIABILITY COMPANY",
+    "LIMITED LIABILITY PARTNERSHIP",
+    "LIMITED PARTNERSHIP",
+    "PROFESSIONAL LIMITED LIABILITY COMPANY",
+    "PROFESSIONAL CORPORATION",
+    "INCORPORATED",
+    "CORPORATION",
+    "COMPANY",
+    "LIMITED",
+    "L L C",
+    "L L P",
+    "L P",
+    "P L L C",
+    "P C",
+    "LLC",
+    "LLP",
+    "RLLP",
+    "PLLC",
+    "INC",
+    "CORP",
+    "CO",
+    "LTD",
+    "LP",
+    "PLC",
+    "PC",
+    "NA",
+    "N A",
+    "SA",
+    "AG",
+    "GMBH",
+    "BV",
+    "NV",
+    "PTY",
+    "ULC",
 )
 # Words that may be rewritten without changing which company is meant.
 ABBREVIATIONS = {
-    "INTL": "INTERNATIONAL", "INT'L": "INTERNATIONAL", "TECH": "TECHNOLOGY",
-    "TECHNOLOGIES": "TECHNOLOGY", "SVCS": "SERVICES", "SVC": "SERVICES", "SERVICE": "SERVICES",
-    "SYS": "SYSTEMS", "MGMT": "MANAGEMENT", "ASSOC": "ASSOCIATES", "ASSN": "ASSOCIATION",
-    "GOVT": "GOVERNMENT", "NATL": "NATIONAL", "MFG": "MANUFACTURING", "BROS": "BROTHERS",
-    "SOLN": "SOLUTIONS", "SOLNS": "SOLUTIONS", "CTR": "CENTER", "DEPT": "DEPARTMENT",
+    "INTL": "INTERNATIONAL",
+    "INT'L": "INTERNATIONAL",
+    "TECH": "TECHNOLOGY",
+    "TECHNOLOGIES": "TECHNOLOGY",
+    "SVCS": "SERVICES",
+    "SVC": "SERVICES",
+    "SERVICE": "SERVICES",
+    "SYS": "SYSTEMS",
+    "MGMT": "MANAGEMENT",
+    "ASSOC": "ASSOCIATES",
+    "ASSN": "ASSOCIATION",
+    "GOVT": "GOVERNMENT",
+    "NATL": "NATIONAL",
+    "MFG": "MANUFACTURING",
+    "BROS": "BROTHERS",
+    "SOLN": "SOLUTIONS",
+    "SOLNS": "SOLUTIONS",
+    "CTR": "CENTER",
+    "DEPT": "DEPARTMENT",
 }
 _FORM_TOKENS = [f.split() for f in LEGAL_FORMS]
 LONG_FORMS = ("INCORPORATED", "CORPORATION", "COMPANY", "LIMITED")
@@ -48,15 +91,17 @@ def _strip_forms(tokens: list[str], truncated: bool) -> list[str]:
     while changed and len(tokens) > 1:
         changed = False
         for form in _FORM_TOKENS:
-            if len(tokens) > len(form) and tokens[-len(form):] == form:
-                tokens = tokens[:-len(form)]
+            if len(tokens) > len(form) and tokens[-len(form) :] == form:
+                tokens = tokens[: -len(form)]
                 changed = True
                 break
         if not changed and len(tokens) > 1 and _is_misspelt_form(tokens[-1]):
             tokens = tokens[:-1]
             changed = True
         elif not changed and truncated and len(tokens) > 2 and _is_cut_form(tokens[-1]):
-            tokens = tokens[:-1]  # "SPECTRUM SECURITY SERVICES, IN" was cut at 30 characters
+            tokens = tokens[
+                :-1
+            ]  # "SPECTRUM SECURITY SERVICES, IN" was cut at 30 characters
             changed = True
     return tokens
 
@@ -64,12 +109,15 @@ def _strip_forms(tokens: list[str], truncated: bool) -> list[str]:
 def _is_misspelt_form(token: str) -> bool:
     """A long legal form with one typo ("CORPORATOIN", "INCORPORTED")."""
     return len(token) >= 6 and any(
-        OSA.distance(token, form, score_cutoff=1) <= 1 for form in LONG_FORMS)
+        OSA.distance(token, form, score_cutoff=1) <= 1 for form in LONG_FORMS
+    )
 
 
 def _is_cut_form(token: str) -> bool:
-    return len(token) >= 2 and any(f.startswith(token) and f != token for f in
-                                   ("INCORPORATED", "CORPORATION", "COMPANY", "LIMITED"))
+    return len(token) >= 2 and any(
+        f.startswith(token) and f != token
+        for f in ("INCORPORATED", "CORPORATION", "COMPANY", "LIMITED")
+    )
 
 
 def name_tokens(name: str) -> list[str]:

@@ -27,14 +27,18 @@ class Product:
 
 
 def default_path() -> Path:
-    return Path(str(resources.files("custodes.data").joinpath("gazetteer/products.yaml")))
+    return Path(
+        str(resources.files("custodes.data").joinpath("gazetteer/products.yaml"))
+    )
 
 
 def _compile(parts: list[str], where: str) -> re.Pattern:
     try:
         return re.compile("|".join(f"(?:{p})" for p in parts))
     except re.error as exc:
-        raise ConfigError(f"{where}: bad pattern ({exc}). Fix the regular expression") from exc
+        raise ConfigError(
+            f"{where}: bad pattern ({exc}). Fix the regular expression"
+        ) from exc
 
 
 def load_products(path: Path | None = None) -> list[Product]:
@@ -43,11 +47,20 @@ def load_products(path: Path | None = None) -> list[Product]:
     for i, e in enumerate(yaml.safe_load(path.read_text()) or []):
         where = f"{path} entry #{i + 1} ({e.get('id', '?')})"
         if not e.get("id") or not e.get("maker") or not e.get("patterns"):
-            raise ConfigError(f"{where}: needs id, maker and patterns. See the file header")
+            raise ConfigError(
+                f"{where}: needs id, maker and patterns. See the file header"
+            )
         nots = e.get("not_patterns") or []
-        out.append(Product(e["id"], e["maker"], list(e.get("maker_names") or []),
-                           str(e.get("category") or "none"), _compile(e["patterns"], where),
-                           _compile(nots, where) if nots else None))
+        out.append(
+            Product(
+                e["id"],
+                e["maker"],
+                list(e.get("maker_names") or []),
+                str(e.get("category") or "none"),
+                _compile(e["patterns"], where),
+                _compile(nots, where) if nots else None,
+            )
+        )
     return out
 
 
@@ -79,8 +92,11 @@ def awards_sql(filtered: bool = True) -> str:
     """
 
 
-def attribute(awards: list[tuple[str, str, list[str]]], products: list[Product],
-              maker_vendor: dict[str, str]) -> list[dict]:
+def attribute(
+    awards: list[tuple[str, str, list[str]]],
+    products: list[Product],
+    maker_vendor: dict[str, str],
+) -> list[dict]:
     """award_maker rows: awards whose descriptions name a maker other than the recipient."""
     rows: dict[tuple[str, str], dict] = {}
     for award_key, recipient_vendor, descriptions in awards:
@@ -90,8 +106,13 @@ def attribute(awards: list[tuple[str, str, list[str]]], products: list[Product],
                 if maker_vid == recipient_vendor or (award_key, product.id) in rows:
                     continue
                 rows[(award_key, product.id)] = {
-                    "award_key": award_key, "maker": product.maker,
-                    "maker_vendor_id": maker_vid, "product_id": product.id,
-                    "evidence": text, "matched": matched, "category": product.category,
-                    "recipient_vendor_id": recipient_vendor}
+                    "award_key": award_key,
+                    "maker": product.maker,
+                    "maker_vendor_id": maker_vid,
+                    "product_id": product.id,
+                    "evidence": text,
+                    "matched": matched,
+                    "category": product.category,
+                    "recipient_vendor_id": recipient_vendor,
+                }
     return list(rows.values())

@@ -28,14 +28,22 @@ def _blocks(keys: list[str]) -> list[list[int]]:
     return [ids for ids in groups.values() if 1 < len(ids) <= MAX_BLOCK]
 
 
-def candidate_pairs(keys: list[str], threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
+def candidate_pairs(
+    keys: list[str], threshold: float = THRESHOLD
+) -> list[tuple[int, int, float]]:
     """(i, j, similarity 0..1) for key pairs at or above `threshold` within a block."""
     found: dict[tuple[int, int], float] = {}
     cutoff = threshold * 100
     for ids in _blocks(keys):
         names = [keys[i] for i in ids]
-        scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio,
-                               score_cutoff=cutoff, dtype=np.uint8, workers=2)
+        scores = process.cdist(
+            names,
+            names,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=cutoff,
+            dtype=np.uint8,
+            workers=2,
+        )
         rows, cols = np.nonzero(np.triu(scores, k=1))
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
             a, b = sorted((ids[r], ids[c]))

@@ -22,15 +22,17 @@ THRESHOLD = 0.50
 
 def _frame(keys: list[str]) -> pa.Table:
     sk = [sorted_key(k) for k in keys]
-    return pa.table({
-        "unique_id": list(range(len(keys))),
-        "name_key": keys,
-        "sorted_key": sk,
-        "first_word": [k.split()[0] if k else "" for k in keys],
-        "sorted_first": [s.split()[0] if s else "" for s in sk],
-        "last_word": [k.split()[-1] if k else "" for k in keys],
-        "prefix5": [k.replace(" ", "")[:5] for k in keys],
-    })
+    return pa.table(
+        {
+            "unique_id": list(range(len(keys))),
+            "name_key": keys,
+            "sorted_key": sk,
+            "first_word": [k.split()[0] if k else "" for k in keys],
+            "sorted_first": [s.split()[0] if s else "" for s in sk],
+            "last_word": [k.split()[-1] if k else "" for k in keys],
+            "prefix5": [k.replace(" ", "")[:5] for k in keys],
+        }
+    )
 
 
 def _settings(n: int) -> object:
@@ -41,8 +43,10 @@ def _settings(n: int) -> object:
         link_type="dedupe_only",
         probability_two_random_records_match=min(0.5, 10.0 / max(n * n / 2, 1)),
         blocking_rules_to_generate_predictions=[
-            block_on("first_word"), block_on("sorted_first"),
-            block_on("last_word"), block_on("prefix5"),
+            block_on("first_word"),
+            block_on("sorted_first"),
+            block_on("last_word"),
+            block_on("prefix5"),
         ],
         comparisons=[
             cl.JaroWinklerAtThresholds("name_key", [0.97, 0.93, 0.88]),
@@ -52,7 +56,9 @@ def _settings(n: int) -> object:
     )
 
 
-def candidate_pairs(keys: list[str], threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
+def candidate_pairs(
+    keys: list[str], threshold: float = THRESHOLD
+) -> list[tuple[int, int, float]]:
     """(i, j, match_probability) for key pairs Splink scores at or above `threshold`."""
     if len(keys) < 2:
         return []
@@ -66,9 +72,12 @@ def candidate_pairs(keys: list[str], threshold: float = THRESHOLD) -> list[tuple
         frame = _frame(keys)
         sdf = api.register(frame, table_name="names")
         linker = Linker(sdf, _settings(len(keys)), log_level=logging.ERROR)
-        linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, len(keys) * 20))
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=min(2e6, len(keys) * 20)
+        )
         linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("first_word"), fix_u_probabilities=True)
+            block_on("first_word"), fix_u_probabilities=True
+        )
         pred = linker.inference.predict(threshold_match_probability=threshold)
         rows = con.execute(
             f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred.physical_name}"

@@ -21,51 +21,74 @@ def find_vendor(store: Store, query: str) -> dict:
     q = query.strip()
     for sql, params in (
         ("SELECT * FROM vendor WHERE vendor_id = ?", [q.lower()]),
-        ("SELECT v.* FROM vendor v WHERE vendor_id IN (SELECT vendor_id FROM vendor_alias "
-         "WHERE upper(recipient_name) = upper(?))", [q]),
+        (
+            "SELECT v.* FROM vendor v WHERE vendor_id IN (SELECT vendor_id FROM vendor_alias "
+            "WHERE upper(recipient_name) = upper(?))",
+            [q],
+        ),
         ("", None),
         ("SELECT * FROM vendor WHERE name ILIKE ? ORDER BY vendor_id", [f"%{q}%"]),
     ):
         if params is None:
             key = name_key(q)
-            sql = ("SELECT * FROM vendor WHERE vendor_id IN (SELECT vendor_id FROM vendor_alias "
-                   "WHERE name_key = ?) OR upper(name) = ?")
+            sql = (
+                "SELECT * FROM vendor WHERE vendor_id IN (SELECT vendor_id FROM vendor_alias "
+                "WHERE name_key = ?) OR upper(name) = ?"
+            )
             params = [key, q.upper()]
         rows = store.rows(sql, params)
         if len(rows) == 1:
             return rows[0]
         if len(rows) > 1:
             names = ", ".join(f"{r['vendor_id']} ({r['name']})" for r in rows[:12])
-            raise InputError(f"{query!r} matches {len(rows)} vendors: {names}. "
-                             "Give a vendor id or a fuller name")
-    raise NotFound(f"No vendor matches {query!r}. Try `custodes vendor list` "
-                   f"or a shorter part of the name")
+            raise InputError(
+                f"{query!r} matches {len(rows)} vendors: {names}. "
+                "Give a vendor id or a fuller name"
+            )
+    raise NotFound(
+        f"No vendor matches {query!r}. Try `custodes vendor list` "
+        f"or a shorter part of the name"
+    )
 
 
 def members(store: Store, vendor: dict, family: bool) -> list[str]:
     if not family:
         return [vendor["vendor_id"]]
-    return [r["vendor_id"] for r in store.rows(
-        "SELECT vendor_id FROM vendor WHERE family_id = ? ORDER BY vendor_id",
-        [vendor["family_id"]])]
+    return [
+        r["vendor_id"]
+        for r in store.rows(
+            "SELECT vendor_id FROM vendor WHERE family_id = ? ORDER BY vendor_id",
+            [vendor["family_id"]],
+        )
+    ]
 
 
 def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
     ids = members(store, vendor, family)
     ph = ", ".join("?" for _ in ids)
-    parent = store.rows("SELECT vendor_id, name FROM vendor WHERE vendor_id = ?",
-                        [vendor["parent_id"]]) if vendor["parent_id"] else []
+    parent = (
+        store.rows(
+            "SELECT vendor_id, name FROM vendor WHERE vendor_id = ?",
+            [vendor["parent_id"]],
+        )
+        if vendor["parent_id"]
+        else []
+    )
     aliases = store.rows(
         f"SELECT vendor_id, recipient_name, recipient_uei, recipient_duns, method, score, "
         f"reason, transactions FROM vendor_alias WHERE vendor_id IN ({ph}) "
-        f"ORDER BY vendor_id, transactions DESC, recipient_name", ids)
+        f"ORDER BY vendor_id, transactions DESC, recipient_name",
+        ids,
+    )
     awards = store.rows(
         f"""SELECT t.award_key, any_value(t.piid) AS piid, min(t.action_date) AS first_date,
                    max(t.action_date) AS last_date, count(*) AS transactions,
                    sum(t.obligation_usd) AS obligation_usd,
                    any_value(t.awarding_sub_agency_name) AS sub_agency
             FROM "transaction" t JOIN transaction_vendor tv USING (transaction_key)
-            WHERE tv.vendor_id IN ({ph}) GROUP BY 1 ORDER BY obligation_usd DESC""", ids)
+            WHERE tv.vendor_id IN ({ph}) GROUP BY 1 ORDER BY obligation_usd DESC""",
+        ids,
+    )
     resellers = store.rows(
         f"""SELECT am.recipient_vendor_id AS vendor_id, v.name, count(DISTINCT am.award_key)
                    AS awards, list(DISTINCT am.product_id) AS products,
@@ -75,14 +98,24 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
                         AND x.maker_vendor_id IN ({ph}))) AS obligation_usd
             FROM award_maker am JOIN vendor v ON v.vendor_id = am.recipient_vendor_id
             WHERE am.maker_vendor_id IN ({ph}) AND am.recipient_vendor_id NOT IN ({ph})
-            GROUP BY 1, 2 ORDER BY awards DESC""", ids * 3)
+            GROUP BY 1, 2 ORDER BY awards DESC""",
+        ids * 3,
+    )
     total = sum((a["obligation_usd"] or 0) for a in awards)
-    return {"vendor": vendor, "parent": parent[0] if parent else None, "family": family,
-            "family_members": ids if family else None, "aliases": aliases,
-            "resellers": resellers, "awards": awards,
-            "totals": {"awards": len(awards), "transactions": sum(a["transactions"]
-                                                                    for a in awards),
-                       "obligation_usd": total}}
+    return {
+        "vendor": vendor,
+        "parent": parent[0] if parent else None,
+        "family": family,
+        "family_members": ids if family else None,
+        "aliases": aliases,
+        "resellers": resellers,
+        "awards": awards,
+        "totals": {
+            "awards": len(awards),
+            "transactions": sum(a["transactions"] for a in awards),
+            "obligation_usd": total,
+        },
+    }
 
 
 def list_vendors(store: Store, limit: int, kind: str | None) -> list[dict]:
@@ -97,7 +130,8 @@ def list_vendors(store: Store, limit: int, kind: str | None) -> list[dict]:
             FROM vendor v LEFT JOIN transaction_vendor tv ON tv.vendor_id = v.vendor_id
             LEFT JOIN "transaction" t ON t.transaction_key = tv.transaction_key
             {where} GROUP BY ALL ORDER BY obligation_usd DESC, v.vendor_id LIMIT ?""",
-        ([kind] if kind else []) + [limit])
+        ([kind] if kind else []) + [limit],
+    )
 
 
 def suggestions(store: Store, limit: int) -> list[dict]:
@@ -114,4 +148,6 @@ def suggestions(store: Store, limit: int) -> list[dict]:
            JOIN vendor vb ON vb.vendor_id = b.vendor_id
            WHERE va.kind <> 'individual' AND vb.kind <> 'individual'
              AND va.family_id <> vb.family_id
-           GROUP BY ALL ORDER BY awards DESC, name_a, name_b LIMIT ?""", [limit])
+           GROUP BY ALL ORDER BY awards DESC, name_a, name_b LIMIT ?""",
+        [limit],
+    )

@@ -265,30 +265,61 @@ def test_report_on_real_resolve_and_classify_output(cli, db_path, tmp_path):
         if result.exit_code != 0:
             pytest.skip(f"`custodes {stage}` failed here: {result.output[-300:]}")
     out = tmp_path / "r"
-    cli("report", "spending", "--agency", "ICE", "--by", "vendor", "--fy", "2021-2024",
-        "--format", "json,csv", "--out", str(out))
+    cli(
+        "report",
+        "spending",
+        "--agency",
+        "ICE",
+        "--by",
+        "vendor",
+        "--fy",
+        "2021-2024",
+        "--format",
+        "json,csv",
+        "--out",
+        str(out),
+    )
     data = json.loads((out / "report.json").read_text())
     assert data["definition"]["classified"] and data["definition"]["rules_version"]
     assert "none" in data["definition"]["categories_excluded"]
     with (out / "transactions.csv").open() as fh:
         behind = list(csv.DictReader(fh))
-    assert sum(Decimal(r["obligation_usd"]) for r in behind) == Decimal(data["total_usd"])
+    assert sum(Decimal(r["obligation_usd"]) for r in behind) == Decimal(
+        data["total_usd"]
+    )
     for fig in data["by"][:5]:
         rows = [r for r in behind if r["vendor_id"] == fig["vendor_id"]]
         assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(
-            fig["obligation_usd"])
+            fig["obligation_usd"]
+        )
 
 
 def test_report_by_month_draws_a_month_chart(fixture_db, tmp_path, run_cli):
     out = tmp_path / "monthly"
     run_cli(
-        "--db", str(fixture_db), "report", "spending", "--agency", "ICE",
-        "--by", "month", "--fy", "2021-2023", "--all-spending", "--out", str(out),
+        "--db",
+        str(fixture_db),
+        "report",
+        "spending",
+        "--agency",
+        "ICE",
+        "--by",
+        "month",
+        "--fy",
+        "2021-2023",
+        "--all-spending",
+        "--out",
+        str(out),
     )
     svg = (out / "by-month.svg").read_text()
     assert (out / "by-month.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for text in ("ICE ", " by month", "Month of the action date",
-                 "Net obligations (US$ thousands)", "USAspending.gov"):
+    for text in (
+        "ICE ",
+        " by month",
+        "Month of the action date",
+        "Net obligations (US$ thousands)",
+        "USAspending.gov",
+    ):
         assert text in svg, text  # fixture amounts are thousands of dollars
     data = json.loads((out / "report.json").read_text())
     months = [r["label"] for r in data["by"]]

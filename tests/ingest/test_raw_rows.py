@@ -215,7 +215,9 @@ def test_a_store_with_raw_values_as_a_list_still_works(cli, db_path, tmp_path):
     ingest writes lists into it and the view reads them, re-ingest finds no change."""
     from custodes.store.duckdb import schema_sql
 
-    old = schema_sql().replace("raw_values                 VARCHAR ", "raw_values VARCHAR[] ")
+    old = schema_sql().replace(
+        "raw_values                 VARCHAR ", "raw_values VARCHAR[] "
+    )
     assert old != schema_sql()
     con = duckdb.connect(str(db_path))
     con.execute(old)
@@ -225,7 +227,7 @@ def test_a_store_with_raw_values_as_a_list_still_works(cli, db_path, tmp_path):
         [api_row(piid="70CMSD21P00000001"), api_row(piid="70cmsd21p00000002", mod="")],
     )
     cli("ingest", str(path))
-    assert q(db_path, "SELECT DISTINCT typeof(raw_values) FROM \"transaction\"") == [
+    assert q(db_path, 'SELECT DISTINCT typeof(raw_values) FROM "transaction"') == [
         ("VARCHAR[]",)
     ]
     got = raw_rows(db_path)

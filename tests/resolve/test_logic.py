@@ -9,16 +9,25 @@ from custodes.resolve.keys import name_key
 from custodes.resolve.makers import find_products, load_products
 from custodes.resolve.records import AliasRecord
 
-PARAGONS = ["PARAGON SYSTEMS INC", "PARAGON PROFESSIONAL SERVICES LLC",
-            "PARAGON SOLUTIONS (US) INC", "PARAGON MICRO INC"]
+PARAGONS = [
+    "PARAGON SYSTEMS INC",
+    "PARAGON PROFESSIONAL SERVICES LLC",
+    "PARAGON SOLUTIONS (US) INC",
+    "PARAGON MICRO INC",
+]
 
 
 def test_name_key_drops_legal_forms_punctuation_and_the():
     assert name_key("GEO GROUP INC., THE") == name_key("THE GEO GROUP INCORPORATED")
-    assert name_key("JOHN WILEY & SONS, INC.") == name_key("JOHN WILEY AND SONS INCORPORATED")
-    assert name_key("SPECTRUM SECURITY SERVICES, IN") == name_key("SPECTRUM SECURITY SERVICES, INC.")
-    assert name_key("KONICA MINOLTA BUSINESS SOLUTIONS U.S.A., INC.") == \
-        name_key("KONICA MINOLTA BUSINESS SOLUTIONS USA INCORPORATED")
+    assert name_key("JOHN WILEY & SONS, INC.") == name_key(
+        "JOHN WILEY AND SONS INCORPORATED"
+    )
+    assert name_key("SPECTRUM SECURITY SERVICES, IN") == name_key(
+        "SPECTRUM SECURITY SERVICES, INC."
+    )
+    assert name_key("KONICA MINOLTA BUSINESS SOLUTIONS U.S.A., INC.") == name_key(
+        "KONICA MINOLTA BUSINESS SOLUTIONS USA INCORPORATED"
+    )
     assert name_key("PARAGON SYSTEMS INC") != name_key("PARAGON MICRO INC")
 
 
@@ -50,22 +59,31 @@ def test_identifiers_rules_and_fuzzy_merge_with_their_reasons():
     ]
     res = resolve(records, [], "rapidfuzz")
     assert res.vendor_of[0] == res.vendor_of[1]
-    assert res.evidence[1].method == "identifier" and "877672683" in res.evidence[1].reason
+    assert (
+        res.evidence[1].method == "identifier" and "877672683" in res.evidence[1].reason
+    )
     assert res.vendor_of[2] == res.vendor_of[3] and res.evidence[3].method == "rule"
     assert res.vendor_of[4] == res.vendor_of[5]
-    assert res.evidence[5].method == "probabilistic" and 0.9 <= res.evidence[5].score <= 1
+    assert (
+        res.evidence[5].method == "probabilistic" and 0.9 <= res.evidence[5].score <= 1
+    )
     assert len(set(res.vendor_of)) == 3
 
 
 def test_judgements_override_identifiers_and_merge_renames():
-    records = [AliasRecord(name="ACME WIDGETS LLC", duns="123456789"),
-               AliasRecord(name="ZENITH TOOLS INC", duns="123456789"),
-               AliasRecord(name="CORRECTIONS CORPORATION OF AMERICA"),
-               AliasRecord(name="CORECIVIC, INC.")]
+    records = [
+        AliasRecord(name="ACME WIDGETS LLC", duns="123456789"),
+        AliasRecord(name="ZENITH TOOLS INC", duns="123456789"),
+        AliasRecord(name="CORRECTIONS CORPORATION OF AMERICA"),
+        AliasRecord(name="CORECIVIC, INC."),
+    ]
     assert len(set(resolve(records, [], "none").vendor_of)) == 3
-    judgements = [Judgement("ACME WIDGETS, L.L.C.", "ZENITH TOOLS", "not_same", "test split"),
-                  Judgement("CORRECTIONS CORPORATION OF AMERICA", "CORECIVIC INC", "same",
-                            "rename")]
+    judgements = [
+        Judgement("ACME WIDGETS, L.L.C.", "ZENITH TOOLS", "not_same", "test split"),
+        Judgement(
+            "CORRECTIONS CORPORATION OF AMERICA", "CORECIVIC INC", "same", "rename"
+        ),
+    ]
     res = resolve(records, judgements, "none")
     assert res.vendor_of[0] != res.vendor_of[1]
     assert res.refused, "the DUNS merge should be recorded as refused"
@@ -79,7 +97,9 @@ def test_gazetteer_finds_makers_and_avoids_same_word_traps():
     assert ids("CELLEBRITE SOFTWARE LICENSES AND EQUIPMENT") == {"cellebrite"}
     assert ids("BABEL STREET SOFTWARE") == {"babel_street"}
     assert "clearview_ai" in ids("CLEARVIEW FACIAL RECOGNITION ENTERPRISE LICENSES")
-    kharon = ids("ACCESS KHARONS CLEARVIEW TOOL, KHARONS DYNAMIC ANALYTICS FORCED LABOR DATA")
+    kharon = ids(
+        "ACCESS KHARONS CLEARVIEW TOOL, KHARONS DYNAMIC ANALYTICS FORCED LABOR DATA"
+    )
     assert "clearview_ai" not in kharon and "kharon_clearview" in kharon
     assert not ids("SECURITY SYSTEM UPGRADE EVIGILANT")
     assert not ids("MAGNET YOUR EVENT OFFICE SPACE RENTAL")

@@ -33,23 +33,32 @@ def run(db: Path, *args: str, code: int = 0):
 
 
 def vendor_of(db: Path, name: str) -> str:
-    rows = q(db, f"SELECT DISTINCT vendor_id FROM vendor_alias WHERE recipient_name = '{name}'")
+    rows = q(
+        db,
+        f"SELECT DISTINCT vendor_id FROM vendor_alias WHERE recipient_name = '{name}'",
+    )
     assert len(rows) == 1, (name, rows)
     return rows[0][0]
 
 
 @pytest.mark.shared
 def test_every_transaction_has_exactly_one_vendor(store):
-    (txns,), = q(store, 'SELECT count(*) FROM "transaction"')
-    (linked, distinct), = q(store, "SELECT count(*), count(DISTINCT transaction_key) "
-                                   "FROM transaction_vendor")
+    ((txns,),) = q(store, 'SELECT count(*) FROM "transaction"')
+    ((linked, distinct),) = q(
+        store,
+        "SELECT count(*), count(DISTINCT transaction_key) FROM transaction_vendor",
+    )
     assert linked == distinct == txns
 
 
 @pytest.mark.shared
 def test_paragon_family_are_four_vendors(store):
-    names = ["PARAGON SYSTEMS INC", "PARAGON PROFESSIONAL SERVICES LLC",
-             "PARAGON SOLUTIONS (US) INC", "PARAGON MICRO INC"]
+    names = [
+        "PARAGON SYSTEMS INC",
+        "PARAGON PROFESSIONAL SERVICES LLC",
+        "PARAGON SOLUTIONS (US) INC",
+        "PARAGON MICRO INC",
+    ]
     assert len({vendor_of(store, n) for n in names}) == 4
 
 
@@ -60,30 +69,45 @@ def test_families_put_lexisnexis_under_relx_and_bi_under_geo(store):
     for child in ("LEXISNEXIS SPECIAL SERVICES INC", "LEXISNEXIS RISK SOLUTIONS INC"):
         vid = vendor_of(store, child)
         assert vid != relx
-        (fam,), = q(store, f"SELECT family_id FROM vendor WHERE vendor_id = '{vid}'")
-        assert fam == relx or q(store, f"SELECT 1 FROM vendor WHERE vendor_id='{relx}' "
-                                       f"AND family_id='{fam}'")
+        ((fam,),) = q(store, f"SELECT family_id FROM vendor WHERE vendor_id = '{vid}'")
+        assert fam == relx or q(
+            store,
+            f"SELECT 1 FROM vendor WHERE vendor_id='{relx}' AND family_id='{fam}'",
+        )
     geo = vendor_of(store, "THE GEO GROUP, INC.")
-    (parent,), = q(store, f"SELECT parent_id FROM vendor WHERE vendor_id = "
-                          f"'{vendor_of(store, 'B.I. INCORPORATED')}'")
+    ((parent,),) = q(
+        store,
+        f"SELECT parent_id FROM vendor WHERE vendor_id = "
+        f"'{vendor_of(store, 'B.I. INCORPORATED')}'",
+    )
     assert parent == geo
 
 
 @pytest.mark.shared
 def test_makers_recorded_for_reseller_awards(store):
-    rows = q(store, "SELECT award_key, matched, evidence FROM award_maker "
-                    "WHERE product_id = 'cellebrite'")
+    rows = q(
+        store,
+        "SELECT award_key, matched, evidence FROM award_maker "
+        "WHERE product_id = 'cellebrite'",
+    )
     keys = {r[0] for r in rows}
     assert any("70B06C21F00001052" in k for k in keys)  # via CARAHSOFT
     assert all(r[1] in r[2] and r[1] in ("CELLEBRITE", "UFED") for r in rows)
-    (direct,), = q(store, "SELECT count(*) FROM award_maker am JOIN vendor v "
-                          "ON v.vendor_id = am.recipient_vendor_id "
-                          "WHERE am.product_id = 'cellebrite' AND v.name LIKE 'CELLEBRITE%'")
+    ((direct,),) = q(
+        store,
+        "SELECT count(*) FROM award_maker am JOIN vendor v "
+        "ON v.vendor_id = am.recipient_vendor_id "
+        "WHERE am.product_id = 'cellebrite' AND v.name LIKE 'CELLEBRITE%'",
+    )
     assert direct == 0, "a maker is never recorded as distinct from itself"
-    babel = q(store, "SELECT award_key FROM award_maker WHERE product_id = 'babel_street'")
+    babel = q(
+        store, "SELECT award_key FROM award_maker WHERE product_id = 'babel_street'"
+    )
     assert any("70B03C21F00001121" in r[0] for r in babel)
-    kharon = q(store, "SELECT product_id FROM award_maker WHERE award_key LIKE "
-                      "'%70B06C23P00000649%'")
+    kharon = q(
+        store,
+        "SELECT product_id FROM award_maker WHERE award_key LIKE '%70B06C23P00000649%'",
+    )
     assert ("clearview_ai",) not in kharon
 
 
@@ -95,10 +119,17 @@ def test_vendor_show_explains_aliases_and_resellers(store):
     resellers = {r["name"] for r in data["resellers"]}
     assert "CARAHSOFT TECHNOLOGY CORP" in resellers
     assert data["totals"]["awards"] == len(data["awards"]) > 0
-    family = json.loads(run(store, "vendor", "show", "RELX INC.", "--family", "--json").output)
+    family = json.loads(
+        run(store, "vendor", "show", "RELX INC.", "--family", "--json").output
+    )
     alone = json.loads(run(store, "vendor", "show", "RELX INC.", "--json").output)
-    assert float(family["totals"]["obligation_usd"]) > float(alone["totals"]["obligation_usd"])
-    assert "LEXISNEXIS RISK SOLUTIONS" in run(store, "vendor", "show", "lexisnexis risk").output
+    assert float(family["totals"]["obligation_usd"]) > float(
+        alone["totals"]["obligation_usd"]
+    )
+    assert (
+        "LEXISNEXIS RISK SOLUTIONS"
+        in run(store, "vendor", "show", "lexisnexis risk").output
+    )
     run(store, "vendor", "show", "PARAGON", code=1)  # ambiguous: names the four vendors
     run(store, "vendor", "show", "NO SUCH VENDOR XYZ", code=1)
 
@@ -110,7 +141,10 @@ def test_vendor_list_and_rerun_is_stable(store):
     assert Decimal(rows[0]["obligation_usd"]) >= Decimal(rows[-1]["obligation_usd"])
     before = q(store, "SELECT vendor_id, recipient_name FROM vendor_alias ORDER BY ALL")
     run(store, "resolve", "--json")
-    assert q(store, "SELECT vendor_id, recipient_name FROM vendor_alias ORDER BY ALL") == before
+    assert (
+        q(store, "SELECT vendor_id, recipient_name FROM vendor_alias ORDER BY ALL")
+        == before
+    )
 
 
 @pytest.mark.shared
@@ -131,14 +165,21 @@ def test_vendor_show_without_resolve_says_what_to_do(tmp_path):
 
 @pytest.mark.shared
 def test_judgements_apply_in_the_store_and_suggestions_list_candidates(store):
-    assert vendor_of(store, "CORRECTIONS CORPORATION OF AMERICA") == \
-        vendor_of(store, "CORECIVIC, INC.")
-    (method,), = q(store, "SELECT DISTINCT method FROM vendor_alias "
-                          "WHERE recipient_name = 'CORRECTIONS CORPORATION OF AMERICA'")
+    assert vendor_of(store, "CORRECTIONS CORPORATION OF AMERICA") == vendor_of(
+        store, "CORECIVIC, INC."
+    )
+    ((method,),) = q(
+        store,
+        "SELECT DISTINCT method FROM vendor_alias "
+        "WHERE recipient_name = 'CORRECTIONS CORPORATION OF AMERICA'",
+    )
     assert method == "judgement"
-    assert vendor_of(store, "UNITED PARCEL SERVICE CO.") != \
-        vendor_of(store, "UNITED PARCEL SERVICE INCORPORATED (OH) (2075)")
-    rows = json.loads(run(store, "vendor", "suggest", "--limit", "500", "--json").output)
+    assert vendor_of(store, "UNITED PARCEL SERVICE CO.") != vendor_of(
+        store, "UNITED PARCEL SERVICE INCORPORATED (OH) (2075)"
+    )
+    rows = json.loads(
+        run(store, "vendor", "suggest", "--limit", "500", "--json").output
+    )
     pairs = {frozenset((r["name_a"], r["name_b"])) for r in rows}
     assert frozenset(("VF IMAGEWEAR, INC.", "WORKWEAR OUTFITTERS, LLC")) in pairs
     assert all(r["vendor_a"] != r["vendor_b"] for r in rows)
@@ -155,15 +196,19 @@ def test_maker_only_vendor_lists_its_resellers(store):
 @pytest.mark.slow
 def test_eval_meets_targets_on_corrected_clean_names(store):
     data = json.loads(run(store, "eval", "resolve", "--json").output)
-    corrected = next(s for s in data["scores"] if s["reference"].endswith("+ corrections"))
+    corrected = next(
+        s for s in data["scores"] if s["reference"].endswith("+ corrections")
+    )
     assert corrected["precision"] >= 0.98 and corrected["recall"] >= 0.90
 
 
 @pytest.mark.shared
 def test_failed_resolve_keeps_the_previous_tables(store, monkeypatch):
     con = duckdb.connect(str(store))
-    con.execute("INSERT INTO vendor (vendor_id, name, family_id, kind) "
-                "VALUES ('zz-marker', 'MARKER', 'zz-marker', 'recipient')")
+    con.execute(
+        "INSERT INTO vendor (vendor_id, name, family_id, kind) "
+        "VALUES ('zz-marker', 'MARKER', 'zz-marker', 'recipient')"
+    )
     con.close()
 
     def boom(*args, **kwargs):
@@ -173,7 +218,9 @@ def test_failed_resolve_keeps_the_previous_tables(store, monkeypatch):
     result = CliRunner().invoke(main, ["--db", str(store), "resolve"])
     assert result.exit_code != 0
     # CREATE OR REPLACE of vendor ran before the failure; the rollback must undo it
-    assert q(store, "SELECT name FROM vendor WHERE vendor_id = 'zz-marker'") == [("MARKER",)]
+    assert q(store, "SELECT name FROM vendor WHERE vendor_id = 'zz-marker'") == [
+        ("MARKER",)
+    ]
     monkeypatch.undo()
     run(store, "resolve", "--json")
     assert q(store, "SELECT name FROM vendor WHERE vendor_id = 'zz-marker'") == []

@@ -350,8 +350,9 @@ def test_partial_writes_only_the_complete_windows(fake_api, sync, db_path):
 
     early = make_rows(150, seed=19, start=date(2023, 10, 1), days=150)
     late = make_rows(50, seed=20, start=date(2024, 5, 1), days=100)
-    api = fake_api(early + late, cap=160,
-                   faults=[Fault("drop", path=SEARCH, times=-1, shift=120)])
+    api = fake_api(
+        early + late, cap=160, faults=[Fault("drop", path=SEARCH, times=-1, shift=120)]
+    )
     code, s = sync(api.url, *FY, "--partial")
     assert code == 2 and s["written"]
     assert [m["window"] for m in s["missing"]] == ["2023-10-01..2024-03-31"]

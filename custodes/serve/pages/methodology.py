@@ -83,7 +83,8 @@ def methodology(ctx: Ctx) -> View:
         ),
         "rules": Table(
             [("file", "File"), ("entries", "Entries")],
-            list_data_files("taxonomy") + list_data_files("gazetteer")
+            list_data_files("taxonomy")
+            + list_data_files("gazetteer")
             + list_data_files("vendors"),
             "Rule, reference, override and judgement files (versioned in the repository)",
         ),
