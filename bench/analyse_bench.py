@@ -59,7 +59,8 @@ def load_pandas(path: Path) -> dict[str, pd.DataFrame]:
     frames = {
         "tx": con.execute(
             "SELECT transaction_key, award_key, modification_number, action_date, "
-            "fiscal_year, CAST(obligation_usd * 100 AS BIGINT) AS cents, recipient_name, "
+            "fiscal_year, CAST(obligation_usd * 100 AS BIGINT) AS cents, "
+            "recipient_name, "
             'awarding_sub_agency_code, ingest_run_id FROM "transaction"'
         ).df(),
         "cls": con.execute("SELECT award_key, category FROM classification").df(),
@@ -335,7 +336,8 @@ def main(
     print(f"analyse prepare: {prep}")
     if duckdb_only:
         print(
-            "\n| analysis | DuckDB median (s) | runs | DuckDB <= 1 s |\n|---|---:|---:|:---:|"
+            "\n| analysis | DuckDB median (s) | runs | DuckDB <= 1 s |\n"
+            "|---|---:|---:|:---:|"
         )
         for name, (secs, _) in duck.items():
             print(
@@ -374,7 +376,8 @@ def main(
     if spark:
         slowest = max(duck, key=lambda n: duck[n][0])
         print(
-            f"\nSpark local[2], {slowest}: median of 3 = {run_spark(path, slowest):.2f} s "
+            f"\nSpark local[2], {slowest}: "
+            f"median of 3 = {run_spark(path, slowest):.2f} s "
             f"(DuckDB {duck[slowest][0]:.3f} s)"
         )
 

@@ -58,7 +58,8 @@ RULE_SQL = {
     "vendor": """CREATE TABLE vendor AS
         SELECT DISTINCT 'v-' || md5(upper(recipient_name)) AS vendor_id,
         upper(recipient_name) AS name, NULL::VARCHAR AS parent_id,
-        'f-' || md5(upper(coalesce(recipient_parent_name, recipient_name))) AS family_id,
+        'f-' || md5(upper(coalesce(recipient_parent_name, recipient_name)))
+            AS family_id,
         'company' AS kind FROM base."transaction" WHERE recipient_name IS NOT NULL
         UNION ALL SELECT DISTINCT
         'f-' || md5(upper(coalesce(recipient_parent_name, recipient_name))),
@@ -81,10 +82,11 @@ INHERIT_SQL = {
         (award_key) FROM origin o JOIN base.classification c
         ON c.award_key = o.origin_award_key""",
     "vendor": "CREATE TABLE vendor AS SELECT * FROM base.vendor",
-    "transaction_vendor": """CREATE TABLE transaction_vendor AS SELECT g.transaction_key,
+    "transaction_vendor": """CREATE TABLE transaction_vendor AS
+        SELECT g.transaction_key,
         tv.vendor_id FROM "transaction" g JOIN src s ON s.rn = hash(
-        CAST(substr(g.award_key, 9) AS BIGINT) + {seed}, CAST(substr(g.modification_number,
-        2) AS INT)) % {n_src}
+        CAST(substr(g.award_key, 9) AS BIGINT) + {seed},
+        CAST(substr(g.modification_number, 2) AS INT)) % {n_src}
         JOIN base.transaction_vendor tv ON tv.transaction_key = s.transaction_key""",
     "award_maker": """CREATE TABLE award_maker AS SELECT o.award_key, m.* EXCLUDE
         (award_key) FROM origin o JOIN base.award_maker m

@@ -6,8 +6,8 @@ For each size N it generates N transactions (bench/generate_transactions.py), th
 fresh processes times (a) `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a new
 DuckDB file and (b) `custodes ingest file` into a new store, and prints the ratio and
 each process's peak memory (ru_maxrss), its CPU time (user + system, all threads: less
-sensitive than wall time to other jobs on a shared machine) and the 1-minute load average
-after the pair. Target: ratio <= 2.0 and peak <= 2 GB at 5M.
+sensitive than wall time to other jobs on a shared machine) and the 1-minute load
+average after the pair. Target: ratio <= 2.0 and peak <= 2 GB at 5M.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ t = time.perf_counter() - t0
 usage = resource.getrusage(resource.RUSAGE_SELF)
 peak = usage.ru_maxrss * 1024
 cpu = usage.ru_utime + usage.ru_stime  # all threads of the process
-print(json.dumps({"mode": mode, "rows": n, "seconds": t, "cpu": cpu, "peak_bytes": peak}))
+print(json.dumps(
+    {"mode": mode, "rows": n, "seconds": t, "cpu": cpu, "peak_bytes": peak}
+))
 """
 
 
@@ -76,8 +78,10 @@ def main(sizes: list[int]) -> None:
         assert ing["rows"] == n == raw["rows"], (ing, raw)
         print(
             f"{n:>10,} {raw['seconds']:>18.2f} {ing['seconds']:>18.2f} "
-            f"{ing['seconds'] / raw['seconds']:>6.2f} {raw['peak_bytes'] / 2**20:>12.0f} "
-            f"{ing['peak_bytes'] / 2**20:>15.0f} {raw['cpu']:>10.2f} {ing['cpu']:>13.2f} "
+            f"{ing['seconds'] / raw['seconds']:>6.2f} "
+            f"{raw['peak_bytes'] / 2**20:>12.0f} "
+            f"{ing['peak_bytes'] / 2**20:>15.0f} {raw['cpu']:>10.2f} "
+            f"{ing['cpu']:>13.2f} "
             f"{ing['cpu'] / raw['cpu']:>10.2f} {os.getloadavg()[0]:>5.1f}",
             flush=True,
         )

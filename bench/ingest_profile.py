@@ -1,6 +1,7 @@
 """Profile one ingest: the time of each SQL step over 50 ms, then wall, CPU and peak.
 
-    .venv/bin/python bench/ingest_profile.py bench/out/tx_1000000.csv /tmp/profile.duckdb
+    .venv/bin/python bench/ingest_profile.py \\
+        bench/out/tx_1000000.csv /tmp/profile.duckdb
 
 The store file given is deleted first. To compare two versions of the code in the same
 conditions, export one with `git archive <commit> custodes | tar -x -C /tmp/old` and run

@@ -115,7 +115,8 @@ def pairwise(pred: list[str], truth: list[str]) -> tuple[float, float]:
 
 
 def score(n: int) -> None:
-    """Matcher quality on generated names: truth = same source name (after normalising)."""
+    """Matcher quality on generated names: truth = same source name (after
+    normalising)."""
     from custodes.resolve.keys import name_key
 
     made = make_names(n)

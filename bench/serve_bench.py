@@ -70,7 +70,8 @@ def replicate_sql(k: int) -> list[str]:
               {sfx.format(e=g, c="award_key")} AS award_key,
               {sfx.format(e=g, c="piid")} AS piid,
               CASE WHEN r % 2 = 0 THEN modification_number
-                   ELSE coalesce(modification_number, '0') || 'G' END AS modification_number)
+                   ELSE coalesce(modification_number, '0') || 'G' END
+                   AS modification_number)
             FROM base."transaction", {reps}""",
         "INSERT INTO ingest_run BY NAME SELECT * FROM base.ingest_run",
         f"""CREATE TABLE transaction_vendor AS
@@ -471,7 +472,8 @@ def print_markdown(args: argparse.Namespace, info: dict, results: dict) -> None:
     for label, by_kind in results.items():
         for kind, r in by_kind.items():
             print(
-                f"| {label} | {kind} | {r['requests']:,} | {r['errors']} | {r['rps']} | "
+                f"| {label} | {kind} | {r['requests']:,} | {r['errors']} | "
+                f"{r['rps']} | "
                 f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
             )
     one_ours = results["custodes, caches off"]["faceted, 1 client"]

@@ -1,4 +1,5 @@
-"""The web app under a long-tail page mix: more distinct pages than the page cache holds.
+"""The web app under a long-tail page mix: more distinct pages than the page cache
+holds.
 
     .venv/bin/python bench/serve_longtail.py [--seconds 30]
 

@@ -22,7 +22,8 @@ HELP: dict[str, str] = {
     "Env: CUSTODES_LOCK_WAIT. Default: 0 (refuse at once).",
     "memory_limit": "DuckDB memory limit for heavy work such as ingest. "
     "Env: CUSTODES_MEMORY_LIMIT. Default: 1500MB.",
-    "debug_pause": "Testing only: pause ingest at 'stage', 'merge' or 'commit' so a test "
+    "debug_pause": "Testing only: pause ingest at 'stage', 'merge' or 'commit' "
+    "so a test "
     "can kill it there. Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
     "serve_time_limit": "Seconds after which a web-app query is stopped. "
     "Env: CUSTODES_SERVE_TIME_LIMIT. Default: 5.",

@@ -48,7 +48,8 @@ def settings(db_path: Path) -> Settings:
 
 @pytest.fixture
 def cli(db_path: Path):
-    """Run `custodes ARGS` in-process against a fresh store; returns the click Result."""
+    """Run `custodes ARGS` in-process against a fresh store; returns the click
+    Result."""
 
     def run(*args: str, expect: int | None = 0) -> Result:
         result = CliRunner().invoke(
@@ -86,7 +87,8 @@ if os.environ.get("CI"):
 
 
 def store_rows(db: Path, sql: str, params=None) -> list[tuple]:
-    """Rows of SQL on the store at DB, opened read-only (tests check what was written)."""
+    """Rows of SQL on the store at DB, opened read-only (tests check what was
+    written)."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)

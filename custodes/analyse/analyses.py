@@ -78,7 +78,8 @@ def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any
 def totals(
     src: Source, by: str | Sequence[str], filters: Filters, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """Net obligations, transactions and awards per value of BY (one or two dimensions)."""
+    """Net obligations, transactions and awards per value of BY (one or two
+    dimensions)."""
     expr = totals_expr(src, parse_dimensions(by), filters)
     return fetch(expr.limit(limit) if limit else expr)
 
@@ -280,7 +281,8 @@ def explain(
 
 
 def frame_rows(src: Source, dims: Sequence[Dimension], filters: Filters) -> list[dict]:
-    """Every transaction of the frame with its dimension keys (the CSV behind a report)."""
+    """Every transaction of the frame with its dimension keys (the CSV behind a
+    report)."""
     t = build_frame(src, filters, dims)
     extra = list(dict.fromkeys(d.key for d in dims if d.key not in EXPLAIN_COLUMNS))
     return fetch(

@@ -151,7 +151,8 @@ def _with_source(chart: Any, source_line: str) -> Any:
 
 
 def wrap_source(text: str, width: int = 60) -> str:
-    """Break the source line into '|'-separated lines (Vega's lineBreak) for phone width."""
+    """Break the source line into '|'-separated lines (Vega's lineBreak) for phone
+    width."""
     words, lines, line = text.split(), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:

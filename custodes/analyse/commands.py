@@ -211,7 +211,8 @@ def explain_command(
     spark_master: str,
     **scope: Any,
 ) -> None:
-    """List the transactions that add up to one figure (same scope options as reports)."""
+    """List the transactions that add up to one figure (same scope options as
+    reports)."""
     _explain(
         settings, by, values, csv_path, as_json, engine, source, spark_master, scope
     )

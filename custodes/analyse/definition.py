@@ -1,4 +1,5 @@
-"""How a report defines "surveillance": taxonomy and rules versions, overrides, categories.
+"""How a report defines "surveillance": taxonomy and rules versions, overrides,
+categories.
 
 A reader who disagrees with the definition can re-run the report with `--categories`
 or `--exclude-categories` and get a different, equally reproducible figure.
@@ -21,7 +22,8 @@ NOT_SURVEILLANCE = "none"  # classify's label for awards outside the taxonomy
 
 @cache
 def load_taxonomy_labels() -> dict[str, str]:
-    """Category id -> label from custodes/data/taxonomy/taxonomy.yaml (empty if absent)."""
+    """Category id -> label from custodes/data/taxonomy/taxonomy.yaml (empty if
+    absent)."""
     path = resources.files("custodes.data").joinpath("taxonomy/taxonomy.yaml")
     if not path.is_file():
         return {}
@@ -69,7 +71,8 @@ def build_definition(src: Source, filters: Filters) -> Definition:
         return Definition(
             False,
             text=(
-                "No classification in the store (`custodes classify` has not run): figures are "
+                "No classification in the store (`custodes classify` has not run): "
+                "figures are "
                 "all contract obligations in scope, not only surveillance."
             ),
         )

@@ -1,9 +1,10 @@
 """Where analyses run: one Ibis connection per engine, and the store's tables in it.
 
 DuckDB reads the store file directly (read-only). Spark reads Parquet copies of the
-store's tables (`custodes analyse export --parquet DIR`) or tables in a Spark catalog
-database; PostgreSQL reads tables copied there with `custodes analyse export --postgres`.
-The analyses themselves (custodes/analyse/analyses.py) never know which engine runs them.
+store's tables (`custodes analyse export --parquet DIR`) or tables in a Spark
+catalog database; PostgreSQL reads tables copied there with
+`custodes analyse export --postgres`. The analyses themselves
+(custodes/analyse/analyses.py) never know which engine runs them.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _ibis() -> Any:
         import ibis
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ConfigError(
-            "Analyses need Ibis. Install the engines extra: pip install 'custodes[engines]'."
+            "Analyses need Ibis. Install the engines extra: "
+            "pip install 'custodes[engines]'."
         ) from exc
     return ibis
 
@@ -96,7 +98,8 @@ def open_source(
     source: str | None = None,
     spark_master: str = "local[2]",
 ) -> Iterator[Source]:
-    """Connect to ENGINE. `source`: Parquet folder or `catalog:DB` (Spark), URL (Postgres)."""
+    """Connect to ENGINE. `source`: Parquet folder or `catalog:DB` (Spark), URL
+    (Postgres)."""
     if engine == "duckdb":
         with _duckdb_source(settings, source) as src:
             yield src
@@ -123,7 +126,8 @@ def open_source(
 class _DuckDBCompat:
     """DuckDB 2 renamed fetch_arrow_table/fetch_record_batch, which Ibis 12 still calls.
 
-    A thin proxy over the connection (and the cursors it returns) restores the old names.
+    A thin proxy over the connection (and the cursors it returns) restores the old
+    names.
     """
 
     def __init__(self, con: Any) -> None:
@@ -196,7 +200,8 @@ def build_spark_session(
 
 
 def spark_source(session: Any, source: str | None) -> Source:
-    """Register Parquet tables (folder of NAME.parquet) as temp views, or use a catalog DB."""
+    """Register Parquet tables (folder of NAME.parquet) as temp views, or use a
+    catalog DB."""
     if not source:
         raise InputError(
             "The spark engine needs --source: a folder written by "

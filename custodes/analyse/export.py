@@ -1,4 +1,5 @@
-"""Copy the store's analysis tables to other engines: Parquet (for Spark) and PostgreSQL.
+"""Copy the store's analysis tables to other engines: Parquet (for Spark) and
+PostgreSQL.
 
 Types are kept: money stays DECIMAL(18,2) / NUMERIC(18,2), dates stay DATE.
 """

@@ -1,4 +1,5 @@
-"""`custodes report spending`: figures, definition, and the command behind each figure."""
+"""`custodes report spending`: figures, definition, and the command behind each
+figure."""
 
 from __future__ import annotations
 

@@ -91,7 +91,8 @@ def spending_command(
     spark_master: str,
     **scope: Any,
 ) -> None:
-    """Spending report, e.g. `custodes report spending --agency ICE --by category --fy 2021-2024`.
+    """Spending report, e.g.
+    `custodes report spending --agency ICE --by category --fy 2021-2024`.
 
     By default only awards that `custodes classify` put in a surveillance category count
     (every category except 'none'); the report states that definition and its versions.
@@ -143,7 +144,8 @@ def spending_command(
 def export_command(
     settings: Settings, parquet: Path | None, postgres: str | None
 ) -> None:
-    """Copy the store's analysis tables to another engine (Parquet for Spark, PostgreSQL)."""
+    """Copy the store's analysis tables to another engine (Parquet for Spark,
+    PostgreSQL)."""
     from custodes.analyse.export import write_parquet, write_postgres
 
     if not parquet and not postgres:

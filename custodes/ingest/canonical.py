@@ -163,7 +163,8 @@ def api_search_derived_sql(header: list[str]) -> dict[str, str]:
         "__parts": f"CASE WHEN len({parts}) = 6 THEN {parts} END",
         "__piid": f"upper({f.clean_text_sql(q('Award ID'))})",
         "__subtier": (
-            f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, upper({f.trim_sql(q('Agency'))}))"
+            f"coalesce({from_key}, {_abbrev_to_code(q('Agency'))}, "
+            f"upper({f.trim_sql(q('Agency'))}))"
         ),
         "__mod": f"coalesce(upper({f.clean_text_sql(q('Modification'))}), '0')",
         "__date": f.date_sql(q("Action Date"), day_first=False),
@@ -175,9 +176,17 @@ def api_search_sql(header: list[str]) -> dict[str, str]:
     parent_piid = "__parts[5]"
     parent_agency = "__parts[6]"
     unknown = "'-UNKNOWN-'"
+    amount, action_date = q("Federal Action Obligation"), q("Action Date")
+    amount_problem = _field_problem(
+        "Federal Action Obligation", amount, f.amount_problem_sql(amount)
+    )
+    date_problem = _field_problem(
+        "Action Date", action_date, f.date_problem_sql(action_date, date)
+    )
     return {
         "transaction_key": (
-            f"{subtier} || '_' || coalesce({parent_agency}, {unknown}) || '_' || {piid} "
+            f"{subtier} || '_' || coalesce({parent_agency}, {unknown}) || '_' || "
+            f"{piid} "
             f"|| '_' || {mod} || '_' || coalesce({parent_piid}, {unknown}) || '_0'"
         ),
         "award_key": (
@@ -219,8 +228,7 @@ def api_search_sql(header: list[str]) -> dict[str, str]:
         "naics_description": f.clean_text_sql(q("NAICS Description")),
         "description": f.clean_text_sql(q("Transaction Description")),
         "__problem": (
-            f"coalesce({_field_problem('Federal Action Obligation', q('Federal Action Obligation'), f.amount_problem_sql(q('Federal Action Obligation')))}, "
-            f"{_field_problem('Action Date', q('Action Date'), f.date_problem_sql(q('Action Date'), date))}, "
+            f"coalesce({amount_problem}, {date_problem}, "
             f"CASE WHEN {piid} IS NULL THEN 'empty Award ID (PIID)' END)"
         ),
     }
@@ -250,18 +258,30 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
     built_award = (
         f"CASE WHEN {is_idv} THEN 'CONT_IDV_' || {piid} || '_' || {subtier} "
         f"ELSE 'CONT_AWD_' || {piid} || '_' || {subtier} || '_' || "
-        f"coalesce({parent_piid}, {none}) || '_' || coalesce({parent_agency}, {none}) END"
+        f"coalesce({parent_piid}, {none}) || '_' || "
+        f"coalesce({parent_agency}, {none}) END"
     )
     source_award = f"upper({t('contract_award_unique_key')})"
     agency_code = f"lpad({t('awarding_agency_code')}, 3, '0')"
+    amount, action_date = c("federal_action_obligation"), c("action_date")
+    amount_problem = _field_problem(
+        "federal_action_obligation", amount, f.amount_problem_sql(amount)
+    )
+    date_problem = _field_problem(
+        "action_date", action_date, f.date_problem_sql(action_date, date)
+    )
     return {
         "transaction_key": (
             f"coalesce(upper({t('contract_transaction_unique_key')}), "
-            f"{subtier} || '_' || coalesce({parent_agency}, {none}) || '_' || {piid} || '_' "
-            f"|| {mod} || '_' || coalesce({parent_piid}, {none}) || '_' || {txn_no})"
+            f"{subtier} || '_' || coalesce({parent_agency}, {none}) || '_' || "
+            f"{piid} || '_' "
+            f"|| {mod} || '_' || coalesce({parent_piid}, {none}) || '_' || "
+            f"{txn_no})"
         ),
         "award_key": f"coalesce({source_award}, {built_award})",
-        "award_key_source": f"CASE WHEN {source_award} IS NULL THEN 'built' ELSE 'source' END",
+        "award_key_source": (
+            f"CASE WHEN {source_award} IS NULL THEN 'built' ELSE 'source' END"
+        ),
         "piid": piid,
         "modification_number": mod,
         "transaction_number": txn_no,
@@ -280,10 +300,13 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
         "recipient_parent_duns": f.duns_sql(c("recipient_parent_duns")),
         "recipient_is_individual": "__individual",
         "awarding_agency_code": agency_code,
-        "awarding_agency_name": f"coalesce({t('awarding_agency_name')}, {_toptier_name(agency_code)})",
+        "awarding_agency_name": (
+            f"coalesce({t('awarding_agency_name')}, {_toptier_name(agency_code)})"
+        ),
         "awarding_sub_agency_code": subtier,
         "awarding_sub_agency_name": (
-            f"coalesce({t('awarding_sub_agency_name')}, {_subtier_case(subtier, 'name')})"
+            f"coalesce({t('awarding_sub_agency_name')}, "
+            f"{_subtier_case(subtier, 'name')})"
         ),
         "awarding_office_code": t("awarding_office_code"),
         "awarding_office_name": t("awarding_office_name"),
@@ -295,8 +318,7 @@ def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
         "naics_description": t("naics_description"),
         "description": t("award_description"),
         "__problem": (
-            f"coalesce({_field_problem('federal_action_obligation', c('federal_action_obligation'), f.amount_problem_sql(c('federal_action_obligation')))}, "
-            f"{_field_problem('action_date', c('action_date'), f.date_problem_sql(c('action_date'), date))}, "
+            f"coalesce({amount_problem}, {date_problem}, "
             f"CASE WHEN {piid} IS NULL THEN 'empty award_id_piid' END)"
         ),
     }

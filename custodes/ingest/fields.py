@@ -63,19 +63,24 @@ def amount_problem_sql(expr: str) -> str:
     t = trim_sql(expr)
     return (
         # Fast path for the common shape, e.g. 3168000.0 or -13800.25
-        f"CASE WHEN regexp_full_match({expr}, '-?[0-9]{{1,16}}(\\.[0-9]{{1,2}})?') THEN NULL "
+        f"CASE WHEN regexp_full_match({expr}, '-?[0-9]{{1,16}}(\\.[0-9]{{1,2}})?') "
+        "THEN NULL "
         f"WHEN {expr} IS NULL OR {t} = '' THEN 'empty amount' "
         f"WHEN regexp_matches({t}, '[eE]') THEN 'amount in scientific notation loses "
         "precision' "
         f"WHEN NOT regexp_matches({t}, {sql_str(AMOUNT_RE)}) THEN 'not a number' "
         f"WHEN regexp_matches({t}, {sql_str(SUBCENT_RE)}) THEN 'fractions of a cent' "
-        f"WHEN try_cast(replace(replace({t}, ',', ''), '$', '') AS DECIMAL(18,2)) IS NULL "
+        f"WHEN try_cast(replace(replace({t}, ',', ''), '$', '') AS DECIMAL(18,2)) "
+        "IS NULL "
         "THEN 'amount too large' END"
     )
 
 
 def amount_sql(expr: str) -> str:
-    return f"try_cast(replace(replace({trim_sql(expr)}, ',', ''), '$', '') AS DECIMAL(18,2))"
+    return (
+        f"try_cast(replace(replace({trim_sql(expr)}, ',', ''), '$', '') "
+        "AS DECIMAL(18,2))"
+    )
 
 
 def date_sql(expr: str, day_first: bool) -> str:
@@ -126,7 +131,10 @@ def mask_contacts_sql(expr: str) -> str:
     phone = f"regexp_replace({expr}, {sql_str(PHONE_RE)}, {sql_str(PHONE_MASK)}, 'g')"
     masked = f"regexp_replace({phone}, {sql_str(EMAIL_RE)}, {sql_str(EMAIL_MASK)}, 'g')"
     # Only text with an @ or four digits in a row can hold a contact: skip the rest.
-    return f"CASE WHEN regexp_matches({expr}, '@|[0-9]{{4}}') THEN {masked} ELSE {expr} END"
+    return (
+        f"CASE WHEN regexp_matches({expr}, '@|[0-9]{{4}}') THEN {masked} "
+        f"ELSE {expr} END"
+    )
 
 
 def person_name_sql(expr: str) -> str:
@@ -147,7 +155,8 @@ SPACE_SEPARATORS = "".join(
 
 
 def parse_amount(text: str | None) -> Decimal | None:
-    """The Python twin of amount_sql/amount_problem_sql: a Decimal, or None if invalid."""
+    """The Python twin of amount_sql/amount_problem_sql: a Decimal, or None if
+    invalid."""
     if text is None:
         return None
     t = text.strip(SPACE_SEPARATORS)  # as SQL trim()

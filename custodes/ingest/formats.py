@@ -75,7 +75,8 @@ def formats() -> tuple[Format, ...]:
 
 
 def detect_format(header: list[str], where: str) -> Format:
-    """Return the format whose required columns the header has, or explain why none fits."""
+    """Return the format whose required columns the header has, or explain why none
+    fits."""
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         raise InputError(

@@ -1,9 +1,10 @@
-"""The ingest pipeline: check every file, choose the rows, then write in one transaction.
+"""The ingest pipeline: check every file, choose the rows, then write in one
+transaction.
 
-Checking happens in temporary tables and views (stage.py, winners.py); nothing touches the
-store's own tables until the single merge transaction at the end. A crash, kill or Ctrl-C
-before COMMIT leaves the store exactly as it was (DuckDB's write-ahead log discards the
-open transaction).
+Checking happens in temporary tables and views (stage.py, winners.py); nothing touches
+the store's own tables until the single merge transaction at the end. A crash, kill or
+Ctrl-C before COMMIT leaves the store exactly as it was (DuckDB's write-ahead log
+discards the open transaction).
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def _write_rows(
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE to_write AS SELECT w.transaction_key, "
                 "CASE WHEN t.transaction_key IS NULL THEN 'new' "
-                "WHEN t.content_hash::VARCHAR = w.content_hash::VARCHAR THEN 'unchanged' "
+                "WHEN t.content_hash::VARCHAR = w.content_hash::VARCHAR "
+                "THEN 'unchanged' "
                 "ELSE 'changed' END AS __state "
                 'FROM winners w LEFT JOIN "transaction" t USING (transaction_key)'
             )
@@ -188,7 +190,8 @@ def _confirm_changes(store: Store) -> None:
         return
     store.con.execute(
         "UPDATE to_write SET __state = 'unchanged' WHERE transaction_key IN ("
-        "SELECT s.transaction_key FROM source_row s JOIN winners w USING (transaction_key) "
+        "SELECT s.transaction_key FROM source_row s "
+        "JOIN winners w USING (transaction_key) "
         f"WHERE s.transaction_key IN {changed} AND s.raw_json = w.__raw_json)"
     )
 
@@ -262,9 +265,11 @@ def _keep_revisions(store: Store, run_id: int) -> None:
     con = store.con
     changed = "(SELECT transaction_key FROM to_write WHERE __state = 'changed')"
     con.execute(
-        "INSERT INTO transaction_revision SELECT t.transaction_key, ?, now()::TIMESTAMP, "
+        "INSERT INTO transaction_revision "
+        "SELECT t.transaction_key, ?, now()::TIMESTAMP, "
         't.obligation_usd, t.content_hash, s.raw_json FROM "transaction" t '
-        f"JOIN source_row s USING (transaction_key) WHERE t.transaction_key IN {changed}",
+        "JOIN source_row s USING (transaction_key) "
+        f"WHERE t.transaction_key IN {changed}",
         [run_id],
     )
     con.execute(f'DELETE FROM "transaction" WHERE transaction_key IN {changed}')

@@ -5,10 +5,11 @@ of the file's header, as a JSON array of strings and nulls (stores made before i
 JSON hold a VARCHAR[] list instead: both are read, and an ingest writes the store's own
 type). Where a raw value is byte-identical to the text of the canonical
 column it feeds (the description, the recipient name, the PSC and NAICS texts, the PIID,
-the award id, the date ...), the list holds NULL instead, and the `source_row` view puts
-the canonical value back. A column is elided only if a NULL raw value always gives a NULL
-canonical value (under the condition given), so a NULL in the list is never ambiguous:
-either the value was elided and the canonical column restores it, or both are NULL.
+the award id, the date ...), the list holds NULL instead, and the `source_row` view
+puts the canonical value back. A column is elided only if a NULL raw value always gives
+a NULL canonical value (under the condition given), so a NULL in the list is never
+ambiguous: either the value was elided and the canonical column restores it, or both
+are NULL.
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def stored_value_sql(fmt: str, name: str, raw: str) -> str:
     if target is None:
         return raw
     column, condition = target
-    return f"CASE WHEN ({condition}) AND {raw} = {column}::VARCHAR THEN NULL ELSE {raw} END"
+    return (
+        f"CASE WHEN ({condition}) AND {raw} = {column}::VARCHAR THEN NULL "
+        f"ELSE {raw} END"
+    )
 
 
 def _restore_case(t: str, name: str) -> str:
@@ -110,6 +114,7 @@ def source_row_view_sql(json_values: bool = True) -> str:
     return (
         "CREATE OR REPLACE VIEW source_row AS SELECT t.transaction_key, "
         f"{raw_json_sql()} AS raw_json "
-        f'FROM (SELECT *, {values} AS __values FROM "transaction") t JOIN source_file f '
+        f'FROM (SELECT *, {values} AS __values FROM "transaction") t '
+        "JOIN source_file f "
         "ON f.run_id = t.ingest_run_id AND f.display = t.source_file"
     )

@@ -92,7 +92,8 @@ def open_binary(source: SourceFile) -> io.BufferedIOBase:
 
 
 def read_header(source: SourceFile) -> list[str]:
-    """The header row, BOM stripped. Raises InputError for empty or undecodable headers."""
+    """The header row, BOM stripped. Raises InputError for empty or undecodable
+    headers."""
     with open_binary(source) as fh:
         first = fh.readline(1 << 20)
     if not first.strip():
@@ -103,7 +104,8 @@ def read_header(source: SourceFile) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{source.display}:1: header is not UTF-8 ({exc.reason} at byte {exc.start}). "
+            f"{source.display}:1: header is not UTF-8 "
+            f"({exc.reason} at byte {exc.start}). "
             "Re-save the file as UTF-8."
         ) from exc
     return [h.strip() for h in next(csv.reader([text]))]
@@ -118,7 +120,8 @@ def sha256(source: SourceFile) -> str:
 
 
 def raw_line_at(source: SourceFile, byte_position: int | None) -> str | None:
-    """The raw text of the line starting at `byte_position`, undecodable bytes escaped."""
+    """The raw text of the line starting at `byte_position`, undecodable bytes
+    escaped."""
     if byte_position is None:
         return None
     with open_binary(source) as fh:

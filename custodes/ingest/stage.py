@@ -2,15 +2,16 @@
 
 Nothing is copied into a staging table. Each file is read twice, straight from disk:
 
-1. the **check pass** keeps, per accepted row and in file order, only a hash of the key,
-   the problem (if any) and the minimisation flags (temp table `checks_{i}`; its rowid is
-   the row's ordinal among the accepted rows), plus the raw row of problem rows;
+1. the **check pass** keeps, per accepted row and in file order, only a hash of the
+   key, the problem (if any) and the minimisation flags (temp table `checks_{i}`; its
+   rowid is the row's ordinal among the accepted rows), plus the raw row of problem
+   rows;
 2. the **write pass** recomputes the canonical row while it is written to the store,
-   either in parallel and joined to its line by key (`stream_{i}`), or in file order with
-   a row counter (`canon_{i}`), for the rare rows whose key is not unique.
+   either in parallel and joined to its line by key (`stream_{i}`), or in file order
+   with a row counter (`canon_{i}`), for the rare rows whose key is not unique.
 
-Lines rejected by the CSV reader go to temp table `rej_{i}`; each one shifts the physical
-line of the rows after it by one.
+Lines rejected by the CSV reader go to temp table `rej_{i}`; each one shifts the
+physical line of the rows after it by one.
 """
 
 from __future__ import annotations
@@ -95,12 +96,14 @@ def _collect_rejects(
     # DuckDB may report several errors for one line; keep the first per line.
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE rejline_{i} AS SELECT line, "
-        f"arg_min(line_byte_position, column_idx) AS pos, arg_min(error_type, column_idx) "
+        f"arg_min(line_byte_position, column_idx) AS pos, "
+        f"arg_min(error_type, column_idx) "
         f"AS error_type, arg_min(error_message, column_idx) AS message, "
         f"arg_min(csv_line, column_idx) AS csv_line FROM rej_{i} GROUP BY line"
     )
     rejects = con.execute(
-        f"SELECT line, pos, error_type, message, csv_line FROM rejline_{i} ORDER BY line"
+        f"SELECT line, pos, error_type, message, csv_line FROM rejline_{i} "
+        "ORDER BY line"
     ).fetchall()
     for line, pos, etype, message, csv_line in rejects:
         raw = src.raw_line_at(source, pos) if etype == "INVALID ENCODING" else csv_line

@@ -1,9 +1,9 @@
 """Choose the rows an ingest writes: one per transaction key, bad rows quarantined.
 
-Works on the check pass of every file (temp views `checked_{i}`, see stage.py) and defines
-the view `winners`, which the write step reads. Rows whose key occurs once in the whole
-batch (nearly all) are read again in parallel and find their line by joining on the key;
-rows whose key repeats are read again in file order, so the first one wins.
+Works on the check pass of every file (temp views `checked_{i}`, see stage.py) and
+defines the view `winners`, which the write step reads. Rows whose key occurs once in
+the whole batch (nearly all) are read again in parallel and find their line by joining
+on the key; rows whose key repeats are read again in file order, so the first one wins.
 """
 
 from __future__ import annotations
@@ -122,10 +122,12 @@ def _rank_repeated_keys(
         for i in files or staged[:1]
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE repeated AS SELECT *, row_number() OVER w AS __rn, "
+        "CREATE OR REPLACE TEMP TABLE repeated AS "
+        "SELECT *, row_number() OVER w AS __rn, "
         "first_value(__raw_json) OVER w AS __first_raw, "
         "first_value(__source || ':' || __line) OVER w AS __first_at "
-        f"FROM ({rows}) WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)"
+        f"FROM ({rows}) "
+        "WINDOW w AS (PARTITION BY transaction_key ORDER BY __file, __ord)"
     )
     report.duplicates = int(
         con.execute(
@@ -136,7 +138,8 @@ def _rank_repeated_keys(
         tuple(r)
         for r in con.execute(
             "SELECT __source, __line, 'same transaction key ' || transaction_key || "
-            "' as ' || __first_at || ' but different content; the first was kept', __raw_json "
+            "' as ' || __first_at || ' but different content; the first was kept', "
+            "__raw_json "
             "FROM repeated WHERE __rn > 1 AND __raw_json <> __first_raw "
             "ORDER BY __file, __line"
         ).fetchall()

@@ -1,1 +1,2 @@
-"""Reference data shipped with custodes (agencies, formats), loaded from custodes/data."""
+"""Reference data shipped with custodes (agencies, formats), loaded from
+custodes/data."""

@@ -105,7 +105,8 @@ def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str) -> bool:
 def _candidate_awards(
     con: duckdb.DuckDBPyConnection, products: list[makers.Product], filtered: bool
 ) -> list[tuple]:
-    """Let DuckDB drop descriptions that name no product; Python then checks the rest."""
+    """Let DuckDB drop descriptions that name no product; Python then checks the
+    rest."""
     if filtered:
         return con.execute(makers.awards_sql(), [makers.prefilter(products)]).fetchall()
     return con.execute(makers.awards_sql(filtered=False)).fetchall()
@@ -154,8 +155,9 @@ def _write(
         pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}),
     )
     con.execute("CREATE OR REPLACE TABLE award_maker AS SELECT * FROM maker_src")
-    con.execute("""CREATE TABLE IF NOT EXISTS resolve_run (run_at TIMESTAMP, matcher VARCHAR,
-                   vendors INTEGER, alias_records INTEGER, award_makers INTEGER)""")
+    con.execute("""CREATE TABLE IF NOT EXISTS resolve_run (run_at TIMESTAMP,
+                   matcher VARCHAR, vendors INTEGER, alias_records INTEGER,
+                   award_makers INTEGER)""")
     con.execute(
         "INSERT INTO resolve_run VALUES (?, ?, ?, ?, ?)",
         [
@@ -178,7 +180,8 @@ def _write(
 def run_resolve(
     store: Store, matcher: str, progress: Progress | None = None
 ) -> Summary:
-    """Resolve every recipient in the store and rebuild the resolve tables atomically."""
+    """Resolve every recipient in the store and rebuild the resolve tables
+    atomically."""
     note = progress or (lambda step: None)
     note("loading recipients")
     records = load_records(store)

@@ -49,11 +49,14 @@ def _sides(
     ka, kb = j.keys
     if ka != kb:
         return by_key.get(ka, []), by_key.get(kb, [])
-    exact = lambda name: [
-        i
-        for i in by_key.get(ka, [])  # noqa: E731
-        if display_name(records[i].name).upper() == display_name(name).upper()
-    ]
+
+    def exact(name: str) -> list[int]:
+        return [
+            i
+            for i in by_key.get(ka, [])
+            if display_name(records[i].name).upper() == display_name(name).upper()
+        ]
+
     return exact(j.a), exact(j.b)
 
 
@@ -123,7 +126,8 @@ def _apply_matcher(
 
 
 def _vendor_ids(records: list[AliasRecord], groups: list[list[int]]) -> list[str]:
-    """Readable ids from the key of each vendor's current name ('relx', 'paragon-systems')."""
+    """Readable ids from the key of each vendor's current name ('relx',
+    'paragon-systems')."""
     seen: dict[str, int] = {}
     ids = []
     for members in groups:

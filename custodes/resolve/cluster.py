@@ -1,4 +1,5 @@
-"""Union-find over alias records, with cannot-link constraints and per-alias evidence."""
+"""Union-find over alias records, with cannot-link constraints and per-alias
+evidence."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ class Evidence:
 
 
 class Clusters:
-    """Clusters of alias indexes. A merge that would join a cannot-link pair is refused."""
+    """Clusters of alias indexes. A merge that would join a cannot-link pair is
+    refused."""
 
     def __init__(self, size: int):
         self.parent = list(range(size))
@@ -45,7 +47,8 @@ class Clusters:
             self.evidence[i] = ev
 
     def merge(self, a: int, b: int, method: str, score: float, reason: str) -> bool:
-        """Join the clusters of a and b unless a cannot-link judgement separates them."""
+        """Join the clusters of a and b unless a cannot-link judgement separates
+        them."""
         ra, rb = self.find(a), self.find(b)
         if ra != rb and self._blocked(ra, rb):
             self.refused.append((a, b, method))

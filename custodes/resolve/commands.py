@@ -227,8 +227,9 @@ def vendor_list(
 @db_option
 @json_option
 def vendor_suggest(settings: Settings, limit: int, as_json: bool) -> None:
-    """Name pairs that one award carries but that are different vendors (renames, novations,
-    property sales): candidates for judgements.yaml, not merged automatically."""
+    """Name pairs that one award carries but that are different vendors (renames,
+    novations, property sales): candidates for judgements.yaml, not merged
+    automatically."""
     with open_store(settings) as store:
         rows = show.suggestions(store, limit)
     if as_json:

@@ -1,7 +1,7 @@
 """Pairwise precision and recall of "same vendor" against two references.
 
-1. ../shared/data/vendors/child_companies_clean_names.csv (Torn Apart's hand-cleaned names,
-   2018): two raw names are the same vendor when they share a clean name.
+1. ../shared/data/vendors/child_companies_clean_names.csv (Torn Apart's hand-cleaned
+   names, 2018): two raw names are the same vendor when they share a clean name.
 2. custodes/data/vendors/labelled_pairs.csv: name pairs labelled same / not same.
 
 The resolver runs on the store's alias records (so identifiers count) plus any reference

@@ -1,5 +1,6 @@
-"""Corporate families: curated parents (custodes/data/vendors/parents.yaml) plus the parent
-identifiers in the source (FPDS "ultimate parent" DUNS/UEI and name in the bulk rows).
+"""Corporate families: curated parents (custodes/data/vendors/parents.yaml) plus the
+parent identifiers in the source (FPDS "ultimate parent" DUNS/UEI and name in the bulk
+rows).
 
 A curated entry wins over the source. A parent that is not itself a recipient becomes a
 vendor of kind 'parent'. family_id is the top of the chain (the vendor itself if none).
@@ -51,7 +52,8 @@ def load_parents(path: Path | None = None) -> list[ParentLink]:
 
 
 class Families:
-    """Parent and family per vendor, with extra vendors for parents that are not recipients."""
+    """Parent and family per vendor, with extra vendors for parents that are not
+    recipients."""
 
     def __init__(self, res: Resolution):
         self.res = res

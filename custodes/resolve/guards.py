@@ -1,10 +1,11 @@
 """Vetoes applied to every fuzzy candidate pair, whichever matcher proposed it.
 
-A fuzzy match may only bridge spelling noise: a typo or two in long words, joined or split
-words, word order, a word cut short at the source's field length. Sharing words is never
-enough: every word of one name needs a counterpart in the other, numbers must agree,
-short words (initials, acronyms) and one-word names must be equal, and at most one word
-(two in names of four or more words) may differ. Edit distances come from rapidfuzz.
+A fuzzy match may only bridge spelling noise: a typo or two in long words, joined or
+split words, word order, a word cut short at the source's field length. Sharing words is
+never enough: every word of one name needs a counterpart in the other, numbers must
+agree, short words (initials, acronyms) and one-word names must be equal, and at most
+one word (two in names of four or more words) may differ. Edit distances come from
+rapidfuzz.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ def _allowed_edits(a: str, b: str) -> int:
 
 
 def _edits(a: str, b: str) -> int | None:
-    """Edits between two words (a transposition counts once), or None if over the limit."""
+    """Edits between two words (a transposition counts once), or None if over the
+    limit."""
     limit = _allowed_edits(a, b)
     dist = OSA.distance(a, b, score_cutoff=limit)
     return dist if dist <= limit else None
 
 
 def _cut_short(a: str, b: str) -> bool:
-    """One word is the other cut at a field-length limit ("APPLICATI" / "APPLICATIONS")."""
+    """One word is the other cut at a field-length limit ("APPLICATI" /
+    "APPLICATIONS")."""
     short, long_ = sorted((a, b), key=len)
     return len(short) >= 5 and long_.startswith(short)
 

@@ -1,9 +1,9 @@
 """Curated same / not-same judgements (custodes/data/vendors/judgements.yaml).
 
-A judgement names two recipient names and a verdict with a reason. Names are compared by
-their rule key, so one judgement covers every spelling that normalises to the same key.
-'not_same' stops every merge between the two (identifier, rule or matcher); 'same' merges
-them. Judgements are data: they are applied on every run of `custodes resolve`.
+A judgement names two recipient names and a verdict with a reason. Names are compared
+by their rule key, so one judgement covers every spelling that normalises to the same
+key. 'not_same' stops every merge between the two (identifier, rule or matcher); 'same'
+merges them. Judgements are data: they are applied on every run of `custodes resolve`.
 """
 
 from __future__ import annotations

@@ -157,5 +157,6 @@ def slug(text: str) -> str:
 
 
 def display_name(name: str) -> str:
-    """A recipient name tidied for display (spacing only; the source spelling is kept)."""
+    """A recipient name tidied for display (spacing only; the source spelling is
+    kept)."""
     return _SPACES.sub(" ", (name or "").strip())

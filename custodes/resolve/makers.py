@@ -76,13 +76,15 @@ def find_products(text: str, products: list[Product]) -> list[tuple[Product, str
 
 
 def prefilter(products: list[Product]) -> str:
-    """One regular expression that any description naming a product matches (for DuckDB)."""
+    """One regular expression that any description naming a product matches (for
+    DuckDB)."""
     return "|".join(f"(?:{p.pattern.pattern})" for p in products) or "$^"
 
 
 def awards_sql(filtered: bool = True) -> str:
-    """Awards with their recipient vendor and the descriptions that may name a product.
-    With `filtered`, DuckDB keeps only descriptions matching `prefilter` (parameter 1)."""
+    """Awards with their recipient vendor and the descriptions that may name a
+    product. With `filtered`, DuckDB keeps only descriptions matching `prefilter`
+    (parameter 1)."""
     where = "AND regexp_matches(upper(t.description), ?)" if filtered else ""
     return f"""
         SELECT t.award_key, tv.vendor_id, list(DISTINCT t.description) AS descriptions
@@ -97,7 +99,8 @@ def attribute(
     products: list[Product],
     maker_vendor: dict[str, str],
 ) -> list[dict]:
-    """award_maker rows: awards whose descriptions name a maker other than the recipient."""
+    """award_maker rows: awards whose descriptions name a maker other than the
+    recipient."""
     rows: dict[tuple[str, str], dict] = {}
     for award_key, recipient_vendor, descriptions in awards:
         for text in sorted(d for d in descriptions if d):

@@ -1,4 +1,5 @@
-"""Fuzzy name matching with rapidfuzz (the alternative matcher, compared in docs/resolve.md).
+"""Fuzzy name matching with rapidfuzz (the alternative matcher, compared in
+docs/resolve.md).
 
 Blocks by first word, first word of the word-sorted key and 5-letter prefix, and scores
 every pair inside a block with rapidfuzz's token_sort_ratio (vectorised `cdist`).

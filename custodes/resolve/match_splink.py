@@ -2,8 +2,9 @@
 
 Input: distinct name keys that the identifier and rule steps left apart. Splink blocks
 candidate pairs (same first word, same first word after sorting, same last word, same
-5-letter prefix without spaces), scores them with Jaro-Winkler on the key and Levenshtein
-on the word-sorted key, and returns pairs whose match probability reaches the threshold.
+5-letter prefix without spaces), scores them with Jaro-Winkler on the key and
+Levenshtein on the word-sorted key, and returns pairs whose match probability reaches
+the threshold.
 u-probabilities are estimated from random pairs; m-probabilities by expectation
 maximisation over first-word blocks.
 """
@@ -80,7 +81,8 @@ def candidate_pairs(
         )
         pred = linker.inference.predict(threshold_match_probability=threshold)
         rows = con.execute(
-            f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred.physical_name}"
+            "SELECT unique_id_l, unique_id_r, match_probability "
+            f"FROM {pred.physical_name}"
         ).fetchall()
     finally:
         con.close()

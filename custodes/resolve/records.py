@@ -43,5 +43,6 @@ def records_sql() -> str:
 
 
 def load_records(store: Store) -> list[AliasRecord]:
-    """One record per distinct recipient name + identifiers, with its latest parent fields."""
+    """One record per distinct recipient name + identifiers, with its latest parent
+    fields."""
     return [AliasRecord(**row) for row in store.rows(records_sql())]

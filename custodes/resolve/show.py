@@ -1,4 +1,5 @@
-"""Read side: find a vendor by id or name, and gather what `custodes vendor show` prints."""
+"""Read side: find a vendor by id or name, and gather what `custodes vendor show`
+prints."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ def require_tables(store: Store) -> None:
 
 
 def find_vendor(store: Store, query: str) -> dict:
-    """By vendor id, then exact recipient name, then name key, then a unique substring."""
+    """By vendor id, then exact recipient name, then name key, then a unique
+    substring."""
     require_tables(store)
     q = query.strip()
     for sql, params in (
         ("SELECT * FROM vendor WHERE vendor_id = ?", [q.lower()]),
         (
-            "SELECT v.* FROM vendor v WHERE vendor_id IN (SELECT vendor_id FROM vendor_alias "
+            "SELECT v.* FROM vendor v WHERE vendor_id IN "
+            "(SELECT vendor_id FROM vendor_alias "
             "WHERE upper(recipient_name) = upper(?))",
             [q],
         ),
@@ -32,7 +35,8 @@ def find_vendor(store: Store, query: str) -> dict:
         if params is None:
             key = name_key(q)
             sql = (
-                "SELECT * FROM vendor WHERE vendor_id IN (SELECT vendor_id FROM vendor_alias "
+                "SELECT * FROM vendor WHERE vendor_id IN "
+                "(SELECT vendor_id FROM vendor_alias "
                 "WHERE name_key = ?) OR upper(name) = ?"
             )
             params = [key, q.upper()]
@@ -75,13 +79,15 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         else []
     )
     aliases = store.rows(
-        f"SELECT vendor_id, recipient_name, recipient_uei, recipient_duns, method, score, "
+        "SELECT vendor_id, recipient_name, recipient_uei, recipient_duns, method, "
+        "score, "
         f"reason, transactions FROM vendor_alias WHERE vendor_id IN ({ph}) "
         f"ORDER BY vendor_id, transactions DESC, recipient_name",
         ids,
     )
     awards = store.rows(
-        f"""SELECT t.award_key, any_value(t.piid) AS piid, min(t.action_date) AS first_date,
+        f"""SELECT t.award_key, any_value(t.piid) AS piid,
+                   min(t.action_date) AS first_date,
                    max(t.action_date) AS last_date, count(*) AS transactions,
                    sum(t.obligation_usd) AS obligation_usd,
                    any_value(t.awarding_sub_agency_name) AS sub_agency
@@ -90,8 +96,9 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         ids,
     )
     resellers = store.rows(
-        f"""SELECT am.recipient_vendor_id AS vendor_id, v.name, count(DISTINCT am.award_key)
-                   AS awards, list(DISTINCT am.product_id) AS products,
+        f"""SELECT am.recipient_vendor_id AS vendor_id, v.name,
+                   count(DISTINCT am.award_key) AS awards,
+                   list(DISTINCT am.product_id) AS products,
                    (SELECT sum(t.obligation_usd) FROM "transaction" t
                     WHERE t.award_key IN (SELECT award_key FROM award_maker x
                       WHERE x.recipient_vendor_id = am.recipient_vendor_id
@@ -143,7 +150,8 @@ def suggestions(store: Store, limit: int) -> list[dict]:
            SELECT va.name AS name_a, vb.name AS name_b, a.vendor_id AS vendor_a,
                   b.vendor_id AS vendor_b, count(*) AS awards,
                   min(a.award_key) AS example_award
-           FROM av a JOIN av b ON a.award_key = b.award_key AND a.vendor_id < b.vendor_id
+           FROM av a JOIN av b
+             ON a.award_key = b.award_key AND a.vendor_id < b.vendor_id
            JOIN vendor va ON va.vendor_id = a.vendor_id
            JOIN vendor vb ON vb.vendor_id = b.vendor_id
            WHERE va.kind <> 'individual' AND vb.kind <> 'individual'

@@ -1,4 +1,5 @@
-"""`custodes stats`, `custodes show transaction KEY`, `custodes quarantine`, `custodes runs`."""
+"""`custodes stats`, `custodes show transaction KEY`, `custodes quarantine`,
+`custodes runs`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from custodes.store import queries as qs
 def print_stats(s: dict) -> None:
     console.print(
         Panel.fit(
-            f"[bold]{s['transactions']:,}[/] transactions in [bold]{s['awards']:,}[/] awards, "
+            f"[bold]{s['transactions']:,}[/] transactions in "
+            f"[bold]{s['awards']:,}[/] awards, "
             f"{s['recipient_names']:,} recipient names\n"
             f"action dates {s['first_action_date']} to {s['last_action_date']}\n"
             f"net obligations {money(s['total_obligation_usd'])}\n"
-            f"quarantined rows: {s['quarantined']:,}   ingest runs: {s['ingest_runs']}   "
+            f"quarantined rows: {s['quarantined']:,}   "
+            f"ingest runs: {s['ingest_runs']}   "
             f"award keys built by custodes: {s['built_award_keys']:,}",
             title="custodes store",
         )
@@ -61,7 +64,8 @@ def print_stats(s: dict) -> None:
 @db_option
 @json_option
 def stats_command(settings: Settings, as_json: bool) -> None:
-    """Summarise the store: rows, awards, dates, totals by fiscal year and sub-agency."""
+    """Summarise the store: rows, awards, dates, totals by fiscal year and
+    sub-agency."""
     with open_store(settings) as store:
         s = qs.stats(store)
     if as_json:
@@ -80,7 +84,8 @@ def show_group() -> None:
 @db_option
 @json_option
 def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
-    """Print the canonical row of transaction KEY and the raw source row it came from."""
+    """Print the canonical row of transaction KEY and the raw source row it came
+    from."""
     with open_store(settings) as store:
         t = qs.transaction(store, key)
     if as_json:

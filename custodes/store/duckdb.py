@@ -96,7 +96,8 @@ def open_store(
 ) -> Iterator[Store]:
     """Open the store. Writers take the writer lock first and apply the schema.
 
-    Readers of a store that does not exist yet get NotFound with the command to build it.
+    Readers of a store that does not exist yet get NotFound with the command to build
+    it.
     """
     path = Path(settings.db).expanduser()
     if not write:

@@ -47,7 +47,8 @@ def writer_lock(db: Path, command: str, wait: float = 0.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"The store {db} is being written by {_holder(path)}. "
-                        "Wait for it to finish, or pass --wait SECONDS to queue behind it."
+                        "Wait for it to finish, or pass --wait SECONDS to queue "
+                        "behind it."
                     ) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)

@@ -36,20 +36,25 @@ def stats(store: Store) -> dict[str, Any]:
         'count(DISTINCT recipient_name) AS recipient_names FROM "transaction"'
     )[0]
     head["by_fiscal_year"] = store.rows(
-        "SELECT fiscal_year, count(*) AS transactions, count(DISTINCT award_key) AS awards, "
+        "SELECT fiscal_year, count(*) AS transactions, "
+        "count(DISTINCT award_key) AS awards, "
         'sum(obligation_usd) AS obligation_usd FROM "transaction" GROUP BY 1 ORDER BY 1'
     )
     head["by_sub_agency"] = store.rows(
-        "SELECT awarding_sub_agency_code AS code, any_value(awarding_sub_agency_name) AS name, "
+        "SELECT awarding_sub_agency_code AS code, "
+        "any_value(awarding_sub_agency_name) AS name, "
         "count(*) AS transactions, sum(obligation_usd) AS obligation_usd "
         'FROM "transaction" GROUP BY 1 ORDER BY obligation_usd DESC'
     )
     head["by_fiscal_year_and_sub_agency"] = store.rows(
-        "SELECT fiscal_year, awarding_sub_agency_code AS code, count(*) AS transactions, "
-        'sum(obligation_usd) AS obligation_usd FROM "transaction" GROUP BY 1, 2 ORDER BY 1, 2'
+        "SELECT fiscal_year, awarding_sub_agency_code AS code, "
+        "count(*) AS transactions, "
+        'sum(obligation_usd) AS obligation_usd FROM "transaction" '
+        "GROUP BY 1, 2 ORDER BY 1, 2"
     )
     head["by_source_format"] = store.rows(
-        'SELECT source_format, count(*) AS transactions FROM "transaction" GROUP BY 1 ORDER BY 1'
+        'SELECT source_format, count(*) AS transactions FROM "transaction" '
+        "GROUP BY 1 ORDER BY 1"
     )
     head["built_award_keys"] = store.scalar(
         "SELECT count(*) FROM \"transaction\" WHERE award_key_source <> 'source'"
@@ -101,7 +106,8 @@ def quarantine(
         params,
     )
     by_reason = store.rows(
-        f"SELECT regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS n "
+        "SELECT regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, "
+        "count(*) AS n "
         f"FROM quarantine {where} GROUP BY 1 ORDER BY 2 DESC",
         params,
     )
@@ -110,6 +116,7 @@ def quarantine(
 
 def ingest_runs(store: Store) -> list[dict[str, Any]]:
     return store.rows(
-        "SELECT run_id, command, started_at, finished_at, files, rows_read, rows_stored, "
-        "rows_updated, rows_unchanged, duplicates, quarantined FROM ingest_run ORDER BY run_id"
+        "SELECT run_id, command, started_at, finished_at, files, rows_read, "
+        "rows_stored, rows_updated, rows_unchanged, duplicates, quarantined "
+        "FROM ingest_run ORDER BY run_id"
     )

@@ -47,7 +47,8 @@ def build_atom_feed(
     limit: int = 50,
     title: str = "custodes: watched vendors, makers, categories and keywords",
 ) -> str:
-    """The feed as XML text. `since` is a run number or date; default the last `days` days."""
+    """The feed as XML text. `since` is a run number or date; default the last
+    `days` days."""
     if since is None:
         since = (datetime.now().date() - timedelta(days=days)).isoformat()
     digest = build_digest(store, since=since, limit=limit)

@@ -145,7 +145,8 @@ def _poll(
 
 
 def verify_zip(path: Path, result: BulkResult) -> None:
-    """Raise BulkFailed unless the zip is whole and its rows match the reported count."""
+    """Raise BulkFailed unless the zip is whole and its rows match the reported
+    count."""
     try:
         with zipfile.ZipFile(path) as zf:
             bad = zf.testzip()

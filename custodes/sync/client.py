@@ -39,7 +39,8 @@ class ApiError(CustodesError):
 
 
 class BudgetExhausted(ApiError):
-    """The run reached --max-requests or its time limit; the rest waits for the next run."""
+    """The run reached --max-requests or its time limit; the rest waits for the next
+    run."""
 
 
 @dataclass

@@ -23,7 +23,8 @@ AWARD_URL = "https://www.usaspending.gov/award/"
 
 
 def select_runs(store: Store, since: str | None) -> list[int]:
-    """Ingest runs a digest covers: after run N, since a date, or the latest sync run."""
+    """Ingest runs a digest covers: after run N, since a date, or the latest sync
+    run."""
     if since is None:
         latest = store.scalar(
             "SELECT max(run_id) FROM ingest_run WHERE command = 'sync'"
@@ -52,7 +53,8 @@ def select_runs(store: Store, since: str | None) -> list[int]:
 FIRST_SEEN_SQL = """
 CREATE TABLE IF NOT EXISTS award_first_seen (award_key VARCHAR, run_id INTEGER);
 INSERT INTO award_first_seen
-SELECT t.award_key, least(min(t.ingest_run_id), coalesce(min(r.replaced_by_run) - 1, 2147483647))
+SELECT t.award_key,
+    least(min(t.ingest_run_id), coalesce(min(r.replaced_by_run) - 1, 2147483647))
 FROM "transaction" t LEFT JOIN transaction_revision r USING (transaction_key)
 WHERE t.award_key NOT IN (SELECT award_key FROM award_first_seen) GROUP BY t.award_key;
 """
@@ -78,7 +80,8 @@ def _awards_sql(predicate: str, with_table: bool) -> str:
 WITH runs AS (SELECT unnest(?::INTEGER[]) AS run_id),
 rev AS (
     SELECT transaction_key, arg_min(obligation_usd, replaced_by_run) AS old_obligation
-    FROM transaction_revision WHERE replaced_by_run IN (SELECT run_id FROM runs) GROUP BY 1
+    FROM transaction_revision WHERE replaced_by_run IN (SELECT run_id FROM runs)
+    GROUP BY 1
 ),
 touched AS (
     SELECT t.*, rev.old_obligation, rev.transaction_key IS NOT NULL AS revised
@@ -94,9 +97,11 @@ agg AS (
         min(action_date) AS first_action, max(action_date) AS last_action,
         max(ingest_run_id) AS run_id,
         count(*) FILTER (WHERE NOT revised) AS new_transactions,
-        count(*) FILTER (WHERE revised AND old_obligation IS DISTINCT FROM obligation_usd)
-            AS revised_transactions,
-        coalesce(sum(obligation_usd) FILTER (WHERE NOT revised), 0) AS new_obligation_usd,
+        count(*) FILTER (
+            WHERE revised AND old_obligation IS DISTINCT FROM obligation_usd
+        ) AS revised_transactions,
+        coalesce(sum(obligation_usd) FILTER (WHERE NOT revised), 0)
+            AS new_obligation_usd,
         coalesce(sum(obligation_usd - old_obligation) FILTER (WHERE revised), 0)
             AS revision_delta_usd,
         sum(obligation_usd) AS touched_obligation_usd
@@ -104,7 +109,8 @@ agg AS (
 ),
 seen AS (
     SELECT agg.award_key, coalesce({recorded}, (
-        SELECT least(min(t.ingest_run_id), coalesce(min(r.replaced_by_run) - 1, 2147483647))
+        SELECT least(min(t.ingest_run_id),
+                     coalesce(min(r.replaced_by_run) - 1, 2147483647))
         FROM "transaction" t LEFT JOIN transaction_revision r USING (transaction_key)
         WHERE t.award_key = agg.award_key)) AS first_run
     FROM agg

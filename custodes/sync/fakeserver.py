@@ -313,7 +313,8 @@ def main(argv: list[str] | None = None) -> None:
         load_rows(args.data), cap=args.cap, bulk_files=bulk, port=args.port
     )
     print(
-        f"fake USAspending API on {api.url} ({len(api.records):,} records); Ctrl-C stops",
+        f"fake USAspending API on {api.url} ({len(api.records):,} records); "
+        "Ctrl-C stops",
         flush=True,
     )
     api.start()

@@ -47,7 +47,8 @@ FIELDS = [
     "internal_id",
     "generated_internal_id",
 ]
-# The staged CSVs are api_search files with every optional column (see ingest/formats.py).
+# The staged CSVs are api_search files with every optional column (see
+# ingest/formats.py).
 CSV_COLUMNS = [*API_SEARCH_REQUIRED, *API_SEARCH_OPTIONAL]
 
 
@@ -226,7 +227,8 @@ def csv_row(record: dict[str, Any]) -> list[str]:
 
 
 def write_window_csv(path: Path, records: list[dict[str, Any]]) -> None:
-    """Write records in the api-search format `custodes ingest` reads (atomic rename)."""
+    """Write records in the api-search format `custodes ingest` reads (atomic
+    rename)."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

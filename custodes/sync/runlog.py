@@ -74,7 +74,8 @@ def record_run(
     store.execute(SYNC_RUN_SQL)
     sync_id = int(store.scalar("SELECT coalesce(max(sync_id), 0) + 1 FROM sync_run"))
     store.execute(
-        "INSERT INTO sync_run VALUES (?, ?, to_timestamp(?)::TIMESTAMP, now()::TIMESTAMP, "
+        "INSERT INTO sync_run "
+        "VALUES (?, ?, to_timestamp(?)::TIMESTAMP, now()::TIMESTAMP, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             sync_id,

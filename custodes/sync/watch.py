@@ -104,8 +104,10 @@ def match_for(store: Store, kind: str, value: str) -> Match:
     if kind == "vendor":
         if store.has_table("transaction_vendor") and store.has_table("vendor"):
             return Match(
-                "t.transaction_key IN (SELECT tv.transaction_key FROM transaction_vendor tv "
-                "JOIN vendor v USING (vendor_id) WHERE v.family_id IN (SELECT family_id FROM "
+                "t.transaction_key IN (SELECT tv.transaction_key "
+                "FROM transaction_vendor tv "
+                "JOIN vendor v USING (vendor_id) WHERE v.family_id IN "
+                "(SELECT family_id FROM "
                 "vendor WHERE vendor_id = ? OR upper(name) LIKE ?))",
                 [value, like],
                 "resolved vendor family",

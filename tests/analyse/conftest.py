@@ -258,7 +258,8 @@ def build_fixture_store(
             )
         cols = ", ".join(TX_COLUMNS)
         con.executemany(
-            f'INSERT INTO "transaction" ({cols}, award_key_source, awarding_sub_agency_name)'
+            f'INSERT INTO "transaction" ({cols}, award_key_source, '
+            "awarding_sub_agency_name)"
             f" VALUES ({', '.join('?' * len(TX_COLUMNS))}, 'source', ?)",
             [(*row, SUB_AGENCY_NAMES[row[8]]) for row in TRANSACTIONS],
         )
@@ -292,7 +293,8 @@ def run_cli():
 SHARED_CONTRACT_SQL = [
     # Stand-ins for classify/resolve output on the real data, built by fixed rules here.
     """CREATE TABLE classification AS SELECT award_key, CASE
-         WHEN any_value(psc_code) LIKE 'D3%' OR any_value(psc_code) LIKE '7%' THEN 'it-data'
+         WHEN any_value(psc_code) LIKE 'D3%' OR any_value(psc_code) LIKE '7%'
+           THEN 'it-data'
          WHEN any_value(psc_code) LIKE 'R%' THEN 'services'
          WHEN any_value(psc_code) LIKE '58%' THEN 'sensors'
          ELSE 'none' END AS category, 0.5 AS confidence, '[]' AS evidence,

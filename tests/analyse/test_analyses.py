@@ -1,4 +1,5 @@
-"""The analyses on the hand-written store; expected figures are re-added from the rows."""
+"""The analyses on the hand-written store; expected figures are re-added from the
+rows."""
 
 from __future__ import annotations
 

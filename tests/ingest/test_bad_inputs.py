@@ -1,4 +1,5 @@
-"""Bad input gets a clear error, is quarantined with file/line/reason, and loses nothing."""
+"""Bad input gets a clear error, is quarantined with file/line/reason, and loses
+nothing."""
 
 from __future__ import annotations
 

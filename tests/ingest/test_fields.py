@@ -1,4 +1,5 @@
-"""Property-based tests: the SQL cleaners (run in DuckDB) agree with Python references."""
+"""Property-based tests: the SQL cleaners (run in DuckDB) agree with Python
+references."""
 
 from __future__ import annotations
 

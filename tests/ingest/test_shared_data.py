@@ -1,4 +1,5 @@
-"""Ingest of the real USAspending files in ../shared, checked against independent counts.
+"""Ingest of the real USAspending files in ../shared, checked against independent
+counts.
 
 The expected figures are computed here with Python's csv module and Decimal, not with
 custodes, so the two implementations check each other.
@@ -152,7 +153,8 @@ def test_rows_without_generated_award_id_get_built_keys_that_group(real_store):
 
 
 def test_bulk_award_keys_are_built_the_way_usaspending_builds_them(real_store):
-    """For PIIDs in both datasets, our key for the 2018 bulk rows equals the API's key."""
+    """For PIIDs in both datasets, our key for the 2018 bulk rows equals the API's
+    key."""
     db, _ = real_store
     pairs = q(
         db,
@@ -259,9 +261,11 @@ def test_individual_recipients_lose_address_phone_and_fax(real_store):
     assert (
         q(
             db,
-            """SELECT count(*) FROM "transaction" t JOIN source_row s USING (transaction_key)
+            """SELECT count(*) FROM "transaction" t
+        JOIN source_row s USING (transaction_key)
         WHERE NOT t.recipient_is_individual AND t.source_format = 'bulk_contracts'
-        AND json_extract_string(s.raw_json, '$.recipient_address_line_1') IS NOT NULL""",
+        AND json_extract_string(s.raw_json, '$.recipient_address_line_1')
+            IS NOT NULL""",
         )[0][0]
         > 1000
     )

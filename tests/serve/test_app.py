@@ -1,4 +1,5 @@
-"""The web app in-process: pages, formats, exports, bounds, errors, headers, escaping."""
+"""The web app in-process: pages, formats, exports, bounds, errors, headers,
+escaping."""
 
 from __future__ import annotations
 
@@ -151,7 +152,8 @@ def test_individual_recipients_are_never_named(client):
     people = [
         r["recipient_name"]
         for r in client.app.state.reader.rows(
-            'SELECT DISTINCT recipient_name FROM "transaction" WHERE recipient_is_individual'
+            'SELECT DISTINCT recipient_name FROM "transaction" '
+            "WHERE recipient_is_individual"
         )
     ]
     if not people:

@@ -144,7 +144,8 @@ def test_dataweb_explorer_selecting_a_node_shows_its_sources(page):
     )
     # select a node the way a pointer does (tap event on the graph element)
     node_id = page.evaluate("""() => {
-        const n = window.custodesGraph.nodes().filter(n => n.data('item').sources.length)[0];
+        const n = window.custodesGraph.nodes()
+            .filter(n => n.data('item').sources.length)[0];
         n.emit('tap'); return n.id(); }""")
     assert page.locator("#detail-body").is_visible()
     assert page.locator("#detail-sources li").count() >= 1

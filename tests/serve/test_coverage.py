@@ -1,4 +1,5 @@
-"""The dashboard says which fiscal years cannot be compared, from what each year holds."""
+"""The dashboard says which fiscal years cannot be compared, from what each year
+holds."""
 
 from __future__ import annotations
 

@@ -102,7 +102,8 @@ def test_kill_at_each_point_leaves_store_unchanged(base_store, second_file, poin
 
 
 def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
-    """Kill a larger ingest at random times: the store is either before or after, whole."""
+    """Kill a larger ingest at random times: the store is either before or after,
+    whole."""
     big = tmp_path / "big.csv"
     rows = [
         api_row(
@@ -128,8 +129,8 @@ def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
         proc.kill()
         proc.wait(timeout=30)
         state = snapshot(db)
-        # Only the first run's counters can differ (run ids, file rows); the data must be
-        # exactly one of the two states.
+        # Only the first run's counters can differ (run ids, file rows); the data must
+        # be exactly one of the two states.
         assert state[0] in (before[0], after[0]) and state[1] in (before[1], after[1])
         assert (state[0] == before[0]) == (state[1] == before[1])
         outcomes.add("after" if state[0] == after[0] else "before")

@@ -76,7 +76,8 @@ def total(rows: list[dict[str, str]]) -> Decimal:
 
 @pytest.fixture
 def fake_api():
-    """Factory: start a FakeUsaspending on a free loopback port; stopped after the test."""
+    """Factory: start a FakeUsaspending on a free loopback port; stopped after the
+    test."""
     started: list[FakeUsaspending] = []
 
     def start(rows, **kw) -> FakeUsaspending:
@@ -94,7 +95,8 @@ FAST = ["--rate", "0", "--backoff", "0.01", "--timeout", "5"]
 
 @pytest.fixture
 def sync(cli):
-    """Run `custodes sync ... --json` against a URL; returns (exit code, summary dict)."""
+    """Run `custodes sync ... --json` against a URL; returns (exit code, summary
+    dict)."""
 
     def run(url: str, *args: str, expect: int | None = None) -> tuple[int, dict]:
         result = cli("sync", "--api-url", url, *FAST, *args, "--json", expect=expect)

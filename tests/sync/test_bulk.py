@@ -1,4 +1,5 @@
-"""`custodes sync bulk`: request, poll, download, verify, ingest; failures write nothing."""
+"""`custodes sync bulk`: request, poll, download, verify, ingest; failures write
+nothing."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ COLUMNS = [
 
 
 def write_bulk(path: Path, n: int = 40) -> list[list[str]]:
-    """A small prime-transactions file: made-up companies, ICE and CBP, FY2024 + one FY2023."""
+    """A small prime-transactions file: made-up companies, ICE and CBP, FY2024 + one
+    FY2023."""
     rows = []
     for i in range(n):
         code = "7012" if i % 3 else "7014"

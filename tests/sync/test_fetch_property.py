@@ -1,5 +1,6 @@
-"""Property: whatever faults the server injects, a window the client calls complete holds
-exactly the server's records (same rows, same number of copies). Never wrong data."""
+"""Property: whatever faults the server injects, a window the client calls complete
+holds exactly the server's records (same rows, same number of copies). Never wrong
+data."""
 
 from __future__ import annotations
 

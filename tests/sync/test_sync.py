@@ -1,4 +1,5 @@
-"""`custodes sync` end to end against the fake API: caps, faults, resume, safety, lock."""
+"""`custodes sync` end to end against the fake API: caps, faults, resume, safety,
+lock."""
 
 from __future__ import annotations
 

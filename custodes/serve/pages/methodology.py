@@ -86,7 +86,8 @@ def methodology(ctx: Ctx) -> View:
             list_data_files("taxonomy")
             + list_data_files("gazetteer")
             + list_data_files("vendors"),
-            "Rule, reference, override and judgement files (versioned in the repository)",
+            "Rule, reference, override and judgement files "
+            "(versioned in the repository)",
         ),
         "overrides": Table(
             [("award", "Award"), ("label", "Category set by hand"), ("reason", "Why")],
