@@ -28,9 +28,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from custodes.analyse import analyses
 from custodes.analyse.engines import Source, connect_duckdb
-from custodes.analyse.frame import Filters, prepared_frame
+from custodes.figures import analyses
+from custodes.figures.frame import Filters, prepared_frame
 
 ALL = Filters()
 SINCE = date(2025, 3, 1)

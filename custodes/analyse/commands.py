@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from custodes.analyse.frame import DIMENSIONS, parse_dimensions
 from custodes.analyse.options import build_filters, engine_options, scope_options
 from custodes.analyse.report import figure_label
 from custodes.analyse.report_files import write_csv
 from custodes.console import console, db_option, json_option, money, print_json, table
 from custodes.errors import InputError
+from custodes.figures.frame import DIMENSIONS, parse_dimensions
 from custodes.settings import Settings
 
 
@@ -31,7 +31,7 @@ def _src(settings: Settings, engine: str, source: str | None, spark_master: str)
 
 def _analyses() -> Any:
     """The analyses module, imported on first use (Ibis is slow to import)."""
-    from custodes.analyse import analyses
+    from custodes.figures import analyses
 
     return analyses
 
@@ -438,7 +438,7 @@ def prepare_command(settings: Settings, force: bool, as_json: bool) -> None:
     awards and marks the rows that count them. Analyses read it while it is current
     and fall back to the raw tables (slower, same figures) after a newer ingest,
     resolve or classify run. Takes about a minute per ten million transactions."""
-    from custodes.analyse.prepare import build_analysis_frame, frame_stale_reason
+    from custodes.figures.analyse_tables import build_analysis_frame, frame_stale_reason
     from custodes.store import open_store
 
     with open_store(settings) as store:

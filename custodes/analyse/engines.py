@@ -4,7 +4,7 @@ DuckDB reads the store file directly (read-only). Spark reads Parquet copies of 
 store's tables (`custodes analyse export --parquet DIR`) or tables in a Spark
 catalog database; PostgreSQL reads tables copied there with
 `custodes analyse export --postgres`. The analyses themselves
-(custodes/analyse/analyses.py) never know which engine runs them.
+(custodes/figures/analyses.py) never know which engine runs them.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 import click
 
 from custodes.analyse.engines import ENGINES
-from custodes.analyse.frame import Filters
 from custodes.errors import InputError
+from custodes.figures.frame import Filters
 from custodes.model.agencies import resolve_sub_agency
 
 F = TypeVar("F", bound=Callable[..., Any])

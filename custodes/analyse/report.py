@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from custodes import __version__
-from custodes.analyse.definition import Definition, build_definition, category_label
 from custodes.analyse.engines import Source
-from custodes.analyse.frame import DIMENSIONS, Dimension, Filters
+from custodes.figures.definition import Definition, build_definition, category_label
+from custodes.figures.frame import DIMENSIONS, Dimension, Filters
 
 SOURCE_NAME = "USAspending.gov contract transactions (awarding agency data, FPDS)"
 
@@ -65,7 +65,7 @@ def source_line(definition: Definition) -> str:
 
 def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     """All figures of a spending report, as plain data (Decimal money)."""
-    from custodes.analyse import analyses
+    from custodes.figures import analyses
 
     dim = DIMENSIONS[scope.by]
     definition = build_definition(src, scope.filters)

@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from custodes.analyse.definition import report_filters
-from custodes.analyse.frame import DIMENSIONS
 from custodes.analyse.options import (
     build_filters,
     engine_options,
@@ -19,6 +17,8 @@ from custodes.analyse.report import Scope, build_report
 from custodes.analyse.report_files import FORMATS, write_report
 from custodes.console import console, db_option, money
 from custodes.errors import InputError
+from custodes.figures.definition import report_filters
+from custodes.figures.frame import DIMENSIONS
 from custodes.settings import Settings
 from custodes.store import open_store
 
@@ -99,8 +99,8 @@ def spending_command(
     """
     chosen = _formats(formats)
     filters = build_filters(**scope)
-    from custodes.analyse import analyses
     from custodes.analyse.engines import open_source
+    from custodes.figures import analyses
 
     with open_source(settings, engine, source, spark_master) as src:
         filters = report_filters(src, filters, all_spending)

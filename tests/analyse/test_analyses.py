@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from custodes.analyse import analyses
 from custodes.analyse.engines import open_source
-from custodes.analyse.frame import NO_MAKER, UNCLASSIFIED, UNRESOLVED, Filters
 from custodes.errors import InputError, NotFound
+from custodes.figures import analyses
+from custodes.figures.frame import NO_MAKER, UNCLASSIFIED, UNRESOLVED, Filters
 from custodes.settings import Settings
 from tests.analyse.conftest import (
     CLASSIFICATION,

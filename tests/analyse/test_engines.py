@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from custodes.analyse import analyses
 from custodes.analyse.engines import open_source, spark_source
 from custodes.analyse.export import write_parquet, write_postgres
-from custodes.analyse.frame import DIMENSIONS, Filters
+from custodes.figures import analyses
+from custodes.figures.frame import DIMENSIONS, Filters
 from custodes.settings import Settings
 from custodes.store import open_store
 

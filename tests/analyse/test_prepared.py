@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from custodes.analyse import analyses
 from custodes.analyse.engines import Source, connect_duckdb
-from custodes.analyse.frame import Filters, prepared_frame
-from custodes.analyse.prepare import build_analysis_frame, frame_stale_reason
+from custodes.figures import analyses
+from custodes.figures.analyse_tables import build_analysis_frame, frame_stale_reason
+from custodes.figures.frame import Filters, prepared_frame
 from custodes.settings import Settings
 from custodes.store import open_store
 
@@ -123,7 +123,7 @@ def test_award_counts_use_flags_not_distinct(shared_pair):
     """The fast path really counts with the flags (a distinct count would also pass
     the equality tests above, so check the compiled query)."""
     fast, _ = shared_pair
-    from custodes.analyse.frame import build_frame, parse_dimensions
+    from custodes.figures.frame import build_frame, parse_dimensions
 
     dims = parse_dimensions("vendor")
     filters = Filters(fy_from=2022)
@@ -212,7 +212,7 @@ def test_awards_spanning_sub_agencies(fixture_db, tmp_path):
             assert _key(analyses.totals(fast, by, filters)) == _key(
                 analyses.totals(slow, by, filters)
             ), (by, filters)
-    from custodes.analyse.frame import parse_dimensions
+    from custodes.figures.frame import parse_dimensions
 
     one = Filters(sub_agencies=("7012",))
     sql = str(analyses.totals_expr(fast, parse_dimensions("category"), one).compile())

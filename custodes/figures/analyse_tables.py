@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from custodes.analyse.frame import UNCLASSIFIED, UNRESOLVED
+from custodes.figures.frame import UNCLASSIFIED, UNRESOLVED
 from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 

@@ -15,8 +15,8 @@ from typing import Any
 import ibis
 from ibis import _
 
-from custodes.analyse.engines import Source
-from custodes.analyse.frame import (
+from custodes.errors import InputError, NotFound
+from custodes.figures.frame import (
     Dimension,
     Filters,
     award_count,
@@ -24,7 +24,7 @@ from custodes.analyse.frame import (
     parse_dimensions,
     prepared_frame,
 )
-from custodes.errors import InputError, NotFound
+from custodes.figures.source import TableSource as Source
 
 MONEY = "decimal(38, 2)"
 CENT = Decimal("0.01")

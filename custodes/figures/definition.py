@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from custodes.analyse.engines import Source
-from custodes.analyse.frame import UNCLASSIFIED, Filters
+from custodes.figures.frame import UNCLASSIFIED, Filters
+from custodes.figures.source import TableSource as Source
 
 NOT_SURVEILLANCE = "none"  # classify's label for awards outside the taxonomy
 

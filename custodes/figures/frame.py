@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from custodes.analyse.engines import Source
 from custodes.errors import InputError
+from custodes.figures.source import TableSource as Source
 from custodes.store.queries import STAGE_RUNS
 
 UNCLASSIFIED = "unclassified"
@@ -188,7 +188,7 @@ def prepared_frame(src: Source) -> dict[str, Any] | None:
 
 
 def _current(src: Source, built: dict[str, Any]) -> bool:
-    from custodes.analyse.prepare import FRAME_FORMAT
+    from custodes.figures.analyse_tables import FRAME_FORMAT
 
     if built.get("format") != FRAME_FORMAT:
         return False
@@ -271,8 +271,9 @@ def award_count(
     """The number of distinct awards in each group, as an Ibis aggregate.
 
     On the prepared frame, a filtered count over the first_/prev_ flags (exact; see
-    custodes/analyse/prepare.py); where no flag fits the grouping, a distinct count of
-    the integer award number; on the raw tables, a distinct count of the award key."""
+    custodes/figures/analyse_tables.py); where no flag fits the grouping, a distinct
+    count of the integer award number; on the raw tables, a distinct count of the
+    award key."""
     built = prepared_frame(src)
     if built is None:
         return t.award_key.nunique()
