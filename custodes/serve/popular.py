@@ -3,7 +3,8 @@
 A search for a word that thousands of awards contain (SERVICES, SUPPORT, ICE) has to
 count facets over all of those awards, which on a large store takes hundreds of
 milliseconds per request, and such words are the ones people search for most. For
-every word that starts a word of at least POPULAR_AWARDS awards' text, prepare stores:
+every word that starts a word of at least POPULAR_AWARDS awards' text, prepare stores
+(the SQL is in custodes/search/tables.py):
 
 - serve_popular(token, awards): the word and how many awards match it (the awards
   with a word starting with it, as a live search matches);
@@ -24,45 +25,6 @@ from __future__ import annotations
 from typing import Any
 
 from custodes.serve.facets import SMALL, count_facets, count_years
-
-POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few ms)
-TOP_AWARDS = 500
-
-
-def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
-    """The statements that build the common-word tables (words of MIN_AWARDS awards)."""
-    return [
-        f"""CREATE OR REPLACE TEMP TABLE popular_prefix AS
-    WITH counts AS (SELECT token, count(*) AS n FROM serve_token GROUP BY token)
-    SELECT p.token AS ptoken, c.token
-    FROM (SELECT token FROM counts WHERE n >= {int(min_awards)}) p
-    JOIN counts c ON starts_with(c.token, p.token)""",
-        # an award with several words that start with the same common word counts once;
-        # its other columns follow from its id, so only (word, award) is grouped
-        """CREATE OR REPLACE TEMP TABLE popular_hit AS
-    SELECT x.ptoken AS token, s.award_id, any_value(s.agency_code) AS agency_code,
-           any_value(s.category) AS category, any_value(s.vendor_id) AS vendor_id,
-           any_value(s.maker) AS maker, any_value(s.obligation_usd) AS obligation_usd,
-           any_value(s.fiscal_years) AS fiscal_years
-    FROM popular_prefix x JOIN serve_token s ON s.token = x.token
-    GROUP BY x.ptoken, s.award_id""",
-        """CREATE OR REPLACE TABLE serve_popular AS
-    SELECT token, count(*) AS awards FROM popular_hit GROUP BY token ORDER BY token""",
-        """CREATE OR REPLACE TABLE serve_popular_facet AS
-    SELECT token, fiscal_years, agency_code, category, vendor_id, maker,
-           count(*) AS awards, sum(obligation_usd) AS obligation_usd
-    FROM popular_hit GROUP BY ALL ORDER BY token""",
-        f"""CREATE OR REPLACE TABLE serve_popular_top AS
-    SELECT * FROM (
-        SELECT token, award_id, agency_code, category, vendor_id, maker, fiscal_years,
-               row_number() OVER (PARTITION BY token
-                   ORDER BY obligation_usd DESC NULLS LAST, award_id) AS rank
-        FROM popular_hit)
-    WHERE rank <= {TOP_AWARDS} ORDER BY token, rank""",
-        "DROP TABLE popular_hit",
-        "DROP TABLE popular_prefix",
-    ]
-
 
 FACETS_SQL = """
     SELECT agency_code, category, vendor_id, maker,

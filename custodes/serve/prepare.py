@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from custodes.serve.popular import POPULAR_AWARDS, popular_sql
+from custodes.search.tables import POPULAR_AWARDS, search_tables_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
@@ -65,27 +65,6 @@ SERVE_TRANSACTION_SQL = """
            t.source_file, t.source_line
     FROM "transaction" t JOIN serve_award a USING (award_key)
     ORDER BY a.award_id, t.action_date"""
-
-# Search words: each award's search text split into tokens of letters and digits,
-# stored sorted so that a prefix lookup reads only the row groups that can match.
-# It repeats the award's facet columns, so that a search reads only its words' rows.
-SERVE_TOKEN_SQL = """
-    CREATE OR REPLACE TABLE serve_token AS
-    WITH t AS (
-        SELECT DISTINCT token, award_id FROM (
-            SELECT unnest(regexp_split_to_array(search_text, '[^A-Z0-9]+')) AS token,
-                   award_id
-            FROM serve_award)
-        WHERE length(token) >= 2)
-    SELECT t.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
-           a.obligation_usd, a.fiscal_years
-    FROM t JOIN serve_award a USING (award_id)
-    ORDER BY t.token, t.award_id"""
-
-SERVE_TOKEN_COUNT_SQL = """
-    CREATE OR REPLACE TABLE serve_token_count AS
-    SELECT token, count(*) AS word_rows FROM serve_token
-    GROUP BY token ORDER BY token"""
 
 SERVE_AWARD_MAKER_SQL = """
     CREATE OR REPLACE TABLE serve_award_maker AS
@@ -374,9 +353,7 @@ def build_serve_tables(
         store.execute(SERVE_SPENDING_SQL)
         store.execute(serve_vendor_sql(have))
         store.execute(SERVE_VENDOR_YEAR_SQL)
-        store.execute(SERVE_TOKEN_SQL)
-        store.execute(SERVE_TOKEN_COUNT_SQL)
-        for sql in popular_sql(popular_awards):
+        for sql in search_tables_sql(popular_awards):
             store.execute(sql)
         store.execute(
             SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL

@@ -1,0 +1,1 @@
+"""Search: the search tables, the engine behind /search and `custodes search`."""
