@@ -20,7 +20,7 @@ from pathlib import Path
 
 from custodes.ingest import sources as src
 from custodes.ingest.canonical import CANONICAL_COLUMNS, q
-from custodes.ingest.rawrow import AS_LIST, raw_values_are_json
+from custodes.ingest.rawrow import AS_LIST, create_source_row_view, raw_values_are_json
 from custodes.ingest.stage import FileReport, stage_file
 from custodes.ingest.winners import build_batch
 from custodes.store.duckdb import Store
@@ -79,6 +79,7 @@ def ingest(
     # Plain FSST string compression costs about a fifth of ingest time and, with
     # dictionary+FSST still allowed, saves no space on these columns (measured).
     con.execute("SET disabled_compression_methods = 'fsst'")
+    create_source_row_view(con)  # the raw rows as JSON, read back when rows change
     # The files stay open (zip members extracted) until the write has read them again.
     with src.open_sources(paths) as sources, ThreadPoolExecutor(1) as pool:
         # SHA-256 of each file in a side thread (hashlib releases the GIL) while

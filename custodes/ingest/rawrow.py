@@ -118,3 +118,9 @@ def source_row_view_sql(json_values: bool = True) -> str:
         "JOIN source_file f "
         "ON f.run_id = t.ingest_run_id AND f.display = t.source_file"
     )
+
+
+def create_source_row_view(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or bring up to date) the `source_row` view for the store's raw_values
+    type. Ingest calls it before it writes, so every store with transactions has it."""
+    con.execute(source_row_view_sql(raw_values_are_json(con)))

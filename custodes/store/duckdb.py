@@ -11,7 +11,6 @@ from typing import Any
 import duckdb
 
 from custodes.errors import BackendError, NotFound, StoreBusy
-from custodes.ingest.rawrow import raw_values_are_json, source_row_view_sql
 from custodes.settings import Settings
 from custodes.store.lock import writer_lock
 
@@ -117,7 +116,6 @@ def open_store(
         con = _connect(path, read_only=False, settings=settings)
         try:
             con.execute(schema_sql())
-            con.execute(source_row_view_sql(raw_values_are_json(con)))
             con.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                 [SCHEMA_VERSION],

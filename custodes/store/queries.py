@@ -80,8 +80,11 @@ def transaction(store: Store, key: str) -> dict[str, Any]:
             else ""
         )
         raise NotFound(f"No transaction with key {key!r}.{hint}")
-    raw = store.scalar(
-        "SELECT raw_json FROM source_row WHERE transaction_key = ?", [key]
+    # source_row is ingest's view; a store whose rows were written by hand lacks it
+    raw = (
+        store.scalar("SELECT raw_json FROM source_row WHERE transaction_key = ?", [key])
+        if store.has_table("source_row")
+        else None
     )
     revisions = store.rows(
         "SELECT replaced_by_run, replaced_at, obligation_usd, raw_json "

@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS "transaction" (
 );
 
 -- The view source_row (the raw source row of each transaction as a JSON object, header ->
--- value) is created by custodes/store/duckdb.py from custodes/ingest/rawrow.py: values
+-- value) is created by ingest (custodes/ingest/rawrow.py) before every write: values
 -- equal to their canonical column are stored once, in the canonical column.
 
 -- Earlier versions of transactions that a later ingest replaced (for "what changed").
