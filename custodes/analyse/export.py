@@ -14,6 +14,7 @@ import duckdb
 from custodes.analyse.engines import TABLE_STAGE
 from custodes.errors import ConfigError, NotFound
 from custodes.store.duckdb import Store
+from custodes.store.sql import ident, literal
 
 # DuckDB type -> PostgreSQL type for the columns the store uses.
 PG_TYPES = {
@@ -34,26 +35,22 @@ def present_tables(store: Store) -> list[str]:
     return [name for name in TABLE_STAGE if store.has_table(name)]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def write_parquet(store: Store, folder: Path) -> dict[str, int]:
     """Write each analysis table as FOLDER/NAME.parquet; returns rows per table."""
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     for name in present_tables(store):
         target = folder / f"{name}.parquet"
-        store.con.execute(f"COPY {_quote(name)} TO '{target}' (FORMAT parquet)")
-        counts[name] = int(store.scalar(f"SELECT count(*) FROM {_quote(name)}"))
+        store.con.execute(f"COPY {ident(name)} TO {literal(target)} (FORMAT parquet)")
+        counts[name] = int(store.scalar(f"SELECT count(*) FROM {ident(name)}"))
     if "transaction" not in counts:
         raise NotFound("The store has no transactions. Run `custodes ingest` first.")
     return counts
 
 
 def create_table_pg_sql(name: str, columns: list[tuple[str, str]]) -> str:
-    cols = ", ".join(f"{_quote(c)} {PG_TYPES.get(t, 'TEXT')}" for c, t in columns)
-    return f"DROP TABLE IF EXISTS {_quote(name)}; CREATE TABLE {_quote(name)} ({cols})"
+    cols = ", ".join(f"{ident(c)} {PG_TYPES.get(t, 'TEXT')}" for c, t in columns)
+    return f"DROP TABLE IF EXISTS {ident(name)}; CREATE TABLE {ident(name)} ({cols})"
 
 
 def write_postgres(
@@ -88,10 +85,10 @@ def write_postgres(
 def _copy_rows(
     con: duckdb.DuckDBPyConnection, cur: object, name: str, columns: list[str]
 ) -> int:
-    cols = ", ".join(_quote(c) for c in columns)
-    result = con.execute(f"SELECT {cols} FROM {_quote(name)}")
+    cols = ", ".join(ident(c) for c in columns)
+    result = con.execute(f"SELECT {cols} FROM {ident(name)}")
     rows = 0
-    with cur.copy(f"COPY {_quote(name)} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+    with cur.copy(f"COPY {ident(name)} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         while batch := result.fetchmany(10_000):
             for row in batch:
                 copy.write_row(row)

@@ -8,6 +8,8 @@ That is how a "no-cost extension" or "closeout" modification follows its award.
 
 from __future__ import annotations
 
+from custodes.store.sql import literal
+
 CLASSIFICATION_DDL = """
 CREATE TABLE classification (
     award_key        VARCHAR NOT NULL,   -- one row per award
@@ -68,7 +70,7 @@ def _two(column: str, sep: str) -> str:
     """
     return (
         f"coalesce(CASE WHEN min({column}) = max({column}) THEN min({column}) "
-        f"ELSE min({column}) || '{sep}' || max({column}) END, '')"
+        f"ELSE min({column}) || {literal(sep)} || max({column}) END, '')"
     )
 
 

@@ -17,13 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from custodes.classify.rules import FIELDS, Rule, RuleSet
+from custodes.store.sql import literal
 
 HIT = "hit"
 UNLESS = "unless"
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _is_wide(pattern: str) -> bool:
@@ -51,8 +48,8 @@ class FieldMatcher:
         if self.narrow:
             ordered = sorted(self.narrow, key=lambda p: (-len(p), p))
             combined = "|".join(f"(?:{p})" for p in ordered)
-            parts.append(f"regexp_extract_all({column}, {_sql_literal(combined)})")
-        parts += [f"[regexp_extract({column}, {_sql_literal(p)})]" for p in self.wide]
+            parts.append(f"regexp_extract_all({column}, {literal(combined)})")
+        parts += [f"[regexp_extract({column}, {literal(p)})]" for p in self.wide]
         if not parts:
             return "[]::VARCHAR[]"
         joined = parts[0] if len(parts) == 1 else f"flatten([{', '.join(parts)}])"

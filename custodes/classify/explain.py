@@ -15,6 +15,7 @@ from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import Taxonomy
 from custodes.errors import NotFound
 from custodes.store.duckdb import Store
+from custodes.store.sql import literal
 
 
 def find_award_key(store: Store, award: str) -> str:
@@ -50,7 +51,7 @@ def explain_award(
 ) -> dict[str, Any]:
     key = find_award_key(store, award)
     matcher = Matcher(ruleset)
-    where = "award_key = '" + key.replace("'", "''") + "'"
+    where = f"award_key = {literal(key)}"
     build_hits(store, matcher, where=where, keep_text=True)
     row = store.rows(
         "SELECT * FROM cls_hits JOIN cls_award USING (award_key, latest_recipient)"

@@ -12,6 +12,7 @@ from custodes.ingest import fields as f
 from custodes.ingest.formats import Format
 from custodes.ingest.rawrow import stored_value_sql
 from custodes.model.agencies import load_agencies
+from custodes.store.sql import ident
 
 CANONICAL_COLUMNS = (
     "transaction_key",
@@ -61,8 +62,7 @@ INDIVIDUAL_CONTACT_COLUMNS = (
 FREE_TEXT_COLUMNS = ("Transaction Description", "award_description")
 
 
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+q = ident  # the store's quoting helper, under ingest's older name
 
 
 def _col(header: list[str], name: str) -> str:

@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from custodes.store.sql import literal
+
 # An amount: optional sign, optional $, digits (optionally grouped by commas), optional
 # decimals. Digits past the cent must be zeros: money is exact to the cent.
 AMOUNT_RE = r"^[+-]?\$?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]*)?$"
@@ -35,8 +37,7 @@ COMPANY_WORD_RE = (
 )
 
 
-def sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+sql_str = literal  # the store's quoting helper, under ingest's older name
 
 
 def trim_sql(expr: str) -> str:
