@@ -5,9 +5,9 @@ after serve_award:
   facet columns, stored in word order, so that a search reads only the row groups
   that can hold its words;
 - serve_token_count: how many rows of serve_token each word has (held in memory to
-  read the rarest word first and to bound a search's matches, custodes/serve/tokens.py);
+  read the rarest word first and to bound a search's matches, search/tokens.py);
 - serve_popular, serve_popular_facet, serve_popular_top: search results of common
-  words, worked out once (custodes/serve/popular.py).
+  words, worked out once (custodes/search/popular.py).
 """
 
 from __future__ import annotations

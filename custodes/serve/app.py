@@ -28,9 +28,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from custodes.errors import InputError, NotFound
+from custodes.search.indexbuild import start_search_index
 from custodes.serve.api import build_openapi
 from custodes.serve.dataweb_source import DatawebSource
-from custodes.serve.indexbuild import start_search_index
 from custodes.serve.pages import Ctx
 from custodes.serve.pages.award import award
 from custodes.serve.pages.category import categories, category

@@ -17,7 +17,7 @@ one transaction, small tables keyed the way the pages ask:
 - serve_token_count: how many word rows each word has (the web app keeps it in
   memory to pick the rarest word of a search and to bound its matches);
 - serve_popular, serve_popular_facet, serve_popular_top: search results of common
-  words (custodes/serve/popular.py);
+  words (custodes/search/popular.py);
 - serve_build: when and from which tables the above were built.
 
 Vendors come from `custodes resolve` (vendor, transaction_vendor) and categories from

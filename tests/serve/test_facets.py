@@ -1,4 +1,4 @@
-"""Searches counted in Python (custodes/serve/facets.py) give the same answer as the
+"""Searches counted in Python (custodes/search/facets.py) give the same answer as the
 SQL statements they replace: every search runs with the Python paths on, then with
 them off (SMALL set below any count), and the JSON answers must be equal."""
 
@@ -9,10 +9,10 @@ import shutil
 import pytest
 from starlette.testclient import TestClient
 
+import custodes.search.popular as popular
 import custodes.serve.pages.search as search_page
-import custodes.serve.popular as popular
-from custodes.serve.facets import SMALL
-from custodes.serve.facets import count_facets as _count_facets
+from custodes.search.facets import SMALL
+from custodes.search.facets import count_facets as _count_facets
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client
 
@@ -103,9 +103,9 @@ def test_python_counts_match_sql_on_the_real_data(db_path, cli):
 
 
 def test_word_rows_in_memory_match_the_word_table(client):
-    """custodes/serve/tokens.py: rows of every word starting with a prefix, by two
+    """custodes/search/tokens.py: rows of every word starting with a prefix, by two
     binary searches, against a count over the word table."""
-    from custodes.serve.tokens import load_token_counts
+    from custodes.search.tokens import load_token_counts
 
     reader = client.app.state.reader
     counts = load_token_counts(reader)
@@ -126,7 +126,7 @@ def test_word_rows_in_memory_match_the_word_table(client):
 
 
 def test_word_rows_of_a_prefix_cover_every_word_after_it():
-    from custodes.serve.tokens import TokenCounts
+    from custodes.search.tokens import TokenCounts
 
     tokens = ["A", "A0", "AB", "AZ", "AZZ9", "B", "BA", "Z9"]
     rows = [1, 2, 4, 8, 16, 32, 64, 128]
@@ -142,11 +142,11 @@ def test_word_rows_of_a_prefix_cover_every_word_after_it():
 
 
 def test_award_rows_kept_in_memory_are_the_rows_of_the_table(client):
-    """custodes/serve/awardrows.py: rows read, kept and evicted give the same answer
+    """custodes/search/awardrows.py: rows read, kept and evicted give the same answer
     as reading the award table, in the order asked for."""
     import random
 
-    from custodes.serve.awardrows import COLUMNS, AwardRows
+    from custodes.search.awardrows import COLUMNS, AwardRows
 
     reader = client.app.state.reader
     con = reader.con.cursor()

@@ -1,9 +1,9 @@
-"""The in-memory search index (custodes/serve/index.py) answers as the SQL paths do.
+"""The in-memory search index (custodes/search/index.py) answers as the SQL paths do.
 
 Every search runs twice, with the index and without it (the SQL and Python-count
 paths, themselves compared in test_facets.py), and the JSON answers must be equal;
 the index must have answered most of them. The array logic is also checked against
-the Python counts (custodes/serve/facets.py) on made-up awards with NULL values and
+the Python counts (custodes/search/facets.py) on made-up awards with NULL values and
 ties, which the stores do not have.
 """
 
@@ -18,10 +18,10 @@ import pytest
 from starlette.testclient import TestClient
 
 import custodes.serve.pages.search as search_page
-from custodes.serve.facets import count_facets, count_years, top_ids
-from custodes.serve.index import Column, SearchIndex
-from custodes.serve.indexbuild import search_index, start_search_index
-from custodes.serve.tokens import TokenCounts
+from custodes.search.facets import count_facets, count_years, top_ids
+from custodes.search.index import Column, SearchIndex
+from custodes.search.indexbuild import search_index, start_search_index
+from custodes.search.tokens import TokenCounts
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client
 from tests.serve.test_facets import _answer, _queries

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from starlette.testclient import TestClient
 
-from custodes.serve.popular import popular_tokens
+from custodes.search.popular import popular_tokens
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client
 

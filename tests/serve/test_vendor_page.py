@@ -264,7 +264,7 @@ def test_prepared_lists_match_a_query_per_list_on_long_lists(seed):
 
 
 def test_vendors_whose_name_matches_come_from_memory_as_from_the_table(client):
-    """The search page's vendor list (custodes/serve/directory.py) against SQL."""
+    """The search page's vendor list (custodes/search/directory.py) against SQL."""
     con = client.app.state.reader.con.cursor()
     try:
         names = [r[0] for r in con.execute("SELECT name FROM serve_vendor").fetchall()]

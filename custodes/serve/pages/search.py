@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from custodes.model.agencies import load_agencies
-from custodes.serve import params as P
-from custodes.serve.awardrows import load_award_rows
-from custodes.serve.directory import load_vendor_directory
-from custodes.serve.facets import (
+from custodes.search.awardrows import load_award_rows
+from custodes.search.directory import load_vendor_directory
+from custodes.search.facets import (
     FACET_ROWS,
     FILTERS,
     SMALL,
@@ -16,16 +15,17 @@ from custodes.serve.facets import (
     count_years,
     top_ids,
 )
-from custodes.serve.index import common_search, index_search
-from custodes.serve.indexbuild import search_index
+from custodes.search.index import common_search, index_search
+from custodes.search.indexbuild import search_index
+from custodes.search.popular import popular_search
+from custodes.search.tokens import load_token_counts
+from custodes.serve import params as P
 from custodes.serve.pages import Ctx, build_notices, category_label
-from custodes.serve.popular import popular_search
-from custodes.serve.tokens import load_token_counts
 from custodes.serve.views import Table, View
 
 USE_INDEX = True  # tests turn it off to compare with the SQL paths
 # A one-word search for a common word is answered from its prepared results held in
-# memory (custodes/serve/common.py, 0.3-1.3 ms on the 10M bench store) before the
+# memory (custodes/search/common.py, 0.3-1.3 ms on the 10M bench store) before the
 # index counts it (up to ~4 ms for 60,000 awards); tests turn it off to send common
 # words through the index too.
 USE_COMMON = True
@@ -100,13 +100,13 @@ def run_search(
     ctx: Ctx, chosen: dict[str, Any], where: str, args: list[Any], size: int, page: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """Facet rows, year facet and the page's award ids. The search's rarest word is
-    looked at first. Once the in-memory index (custodes/serve/index.py) is ready, a
+    looked at first. Once the in-memory index (custodes/search/index.py) is ready, a
     one-word search for a common word is answered from that word's prepared results
-    held in memory (custodes/serve/common.py), and any other search with words from
+    held in memory (custodes/search/common.py), and any other search with words from
     the index. Otherwise, or when those cannot answer: a common word from its prepared
-    tables (custodes/serve/popular.py); when the rarest word has few rows (at most
+    tables (custodes/search/popular.py); when the rarest word has few rows (at most
     SMALL), the matching awards are fetched and counted in Python
-    (custodes/serve/facets.py); else they go to a temporary table once, and facets and
+    (custodes/search/facets.py); else they go to a temporary table once, and facets and
     the page are read from it."""
     tokens = P.search_tokens(ctx.params.get("q"))
     offset = (page - 1) * size

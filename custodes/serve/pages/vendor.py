@@ -3,7 +3,7 @@
 The prepared vendor rows (serve_vendor_page, a few thousand) are held in memory for the
 open store, with each vendor's first award id: a vendor's awards are numbered one after
 another, largest first (custodes/serve/prepare.py), so a page of them is a range of ids,
-read through the award rows kept in memory (custodes/serve/awardrows.py).
+read through the award rows kept in memory (custodes/search/awardrows.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from custodes.errors import NotFound
+from custodes.search.awardrows import load_award_rows
 from custodes.serve import params as P
-from custodes.serve.awardrows import load_award_rows
 from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
 from custodes.serve.prepare import VENDOR_LISTS

@@ -1,9 +1,9 @@
-"""Reading the search index (custodes/serve/index.py) from the open store.
+"""Reading the search index (custodes/search/index.py) from the open store.
 
 In one pass on one cursor: the word table's award ids in stored order, each facet
 column's distinct values numbered in sort order (left on the cursor as temporary
 tables), every award's columns by those numbers, and the common words' prepared
-results (custodes/serve/common.py). The index is not built (searches keep the SQL
+results (custodes/search/common.py). The index is not built (searches keep the SQL
 paths) when the store lacks the serve tables, holds more than MAX_WORD_ROWS word rows,
 has a NULL fiscal year or years more than 62 apart, or has obligations whose absolute
 sum reaches 2**53 cents (float64 sums of cents would no longer be exact).
@@ -18,10 +18,10 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from custodes.serve.common import CommonWords
-from custodes.serve.facets import FACET_COLUMNS
-from custodes.serve.index import Column, SearchIndex
-from custodes.serve.tokens import TokenCounts, load_token_counts
+from custodes.search.common import CommonWords
+from custodes.search.facets import FACET_COLUMNS
+from custodes.search.index import Column, SearchIndex
+from custodes.search.tokens import TokenCounts, load_token_counts
 
 MAX_WORD_ROWS = 150_000_000  # larger word tables are not held (4 bytes a row)
 EXACT = 2**53  # float64 sums of whole cents are exact below this
@@ -143,7 +143,7 @@ def _numbered(sql: str, alias: str) -> str:
 
 
 def _read_common_words(cur: Any, first_year: int) -> CommonWords:
-    """The common-word tables (custodes/serve/popular.py) as arrays, numbered as the
+    """The common-word tables (custodes/search/popular.py) as arrays, numbered as the
     index numbers the facet values."""
     data = cur.execute(_numbered(COMBINATIONS_SQL, "p"), [first_year]).fetchnumpy()
     top = cur.execute(TOP_IDS_SQL).fetchnumpy()["award_id"]

@@ -1,11 +1,11 @@
-"""The prepared results of common words (custodes/serve/popular.py), held in memory.
+"""The prepared results of common words (custodes/search/popular.py), held in memory.
 
 A one-word search for a common word reads that word's stored combinations of facet
 values (serve_popular_facet) and its largest matching awards (serve_popular_top). In
 SQL that is two to four statements and, for the most common words, a few thousand rows
 turned into Python objects: 4 to 8 ms on the 10M-transaction bench store. Here the same
 tables are arrays read once per open store, in the background with the search index
-(custodes/serve/indexbuild.py), whose numbering of facet values they share:
+(custodes/search/indexbuild.py), whose numbering of facet values they share:
 
 - per combination: its facet values' numbers, its fiscal years as bits, its number of
   awards, its obligations in cents and whether they are known (not NULL);
@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from custodes.serve.facets import FACET_COLUMNS
-from custodes.serve.index import SearchIndex, array_facets, array_years, kept
+from custodes.search.facets import FACET_COLUMNS
+from custodes.search.index import SearchIndex, array_facets, array_years, kept
 
 
 @dataclass(frozen=True)

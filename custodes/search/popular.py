@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from custodes.serve.facets import SMALL, count_facets, count_years
+from custodes.search.facets import SMALL, count_facets, count_years
 
 FACETS_SQL = """
     SELECT agency_code, category, vendor_id, maker,

@@ -14,12 +14,12 @@ page's cost. Here the same work is done on arrays read once per open store:
   every total stays below 2**53 cents; checked on loading), and the award's fiscal
   years as bits.
 
-The common words' prepared results are read in the same pass (custodes/serve/common.py)
+The common words' prepared results are read in the same pass (custodes/search/common.py)
 and numbered with the same value lists.
 
 The answers are the SQL paths' answers (the same facet rows, year facet and page of
 award ids; tests/serve/test_index.py compares them). The index is read from the store
-in a background thread when a store is opened (custodes/serve/indexbuild.py);
+in a background thread when a store is opened (custodes/search/indexbuild.py);
 searches take the SQL paths until it is ready, and also when a prefix matches more
 word rows than MAX_PREFIX_ROWS.
 """
@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from custodes.serve.facets import FACET_COLUMNS, FACET_ROWS, FILTERS, GROUPS
-from custodes.serve.tokens import TokenCounts
+from custodes.search.facets import FACET_COLUMNS, FACET_ROWS, FILTERS, GROUPS
+from custodes.search.tokens import TokenCounts
 
 if TYPE_CHECKING:
-    from custodes.serve.common import CommonWords
+    from custodes.search.common import CommonWords
 
 MAX_PREFIX_ROWS = 4_000_000  # a wider prefix takes the SQL path (it has a time limit)
 
@@ -269,7 +269,7 @@ def common_search(
     index: SearchIndex, token: str, chosen: dict[str, Any], size: int, page: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]] | None:
     """A one-word search for a common word from its prepared results in memory
-    (custodes/serve/common.py); None when TOKEN is not one or they cannot answer."""
+    (custodes/search/common.py); None when TOKEN is not one or they cannot answer."""
     if index.common is None:
         return None
     return index.common.search(index, token, _filters(chosen), chosen["fy"], size, page)

@@ -5,7 +5,7 @@ table it has. A search word matches every word that starts with it, so the rows 
 reads are a sum over a range of sorted words: with running totals, two binary searches
 give it without a query. The search page uses it to read the rarest word's rows first
 and to know, before reading them, whether few enough awards can match to count them in
-Python (custodes/serve/facets.py).
+Python (custodes/search/facets.py).
 """
 
 from __future__ import annotations
