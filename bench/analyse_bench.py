@@ -30,9 +30,11 @@ import pandas as pd
 
 from custodes.analyse.engines import Source, connect_duckdb
 from custodes.figures import analyses
+from custodes.figures.definition import ALL_SPENDING
 from custodes.figures.frame import Filters, prepared_frame
 
-ALL = Filters()
+# Every contract, as the bench measured before the default became surveillance only.
+ALL = Filters(definition=ALL_SPENDING)
 SINCE = date(2025, 3, 1)
 
 
@@ -278,7 +280,9 @@ def _same(a: object, b: object) -> bool:
 
 
 # A scope users ask for: one agency, four fiscal years.
-SCOPED = Filters(sub_agencies=("7012",), fy_from=2021, fy_to=2024)
+SCOPED = Filters(
+    sub_agencies=("7012",), fy_from=2021, fy_to=2024, definition=ALL_SPENDING
+)
 
 
 def scoped(path: Path) -> None:

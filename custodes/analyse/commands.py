@@ -36,6 +36,25 @@ def _analyses() -> Any:
     return analyses
 
 
+def _stated(src: Any, filters: Any) -> Any:
+    """The definition the figures were computed under, stated against SRC."""
+    from custodes.figures.definition import stated_from_source
+
+    return stated_from_source(src, filters.definition)
+
+
+def _carry(rows: list[dict[str, Any]], stated: Any) -> list[dict[str, Any]]:
+    """Each figure row says which definition it counts (a --json field and a CSV
+    column: `definition`)."""
+    for r in rows:
+        r["definition"] = stated.short
+    return rows
+
+
+def _say(stated: Any) -> None:
+    console.print(f"{stated.text} {stated.change}", style="dim", markup=False)
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     write_csv(path, rows)
     console.print(f"Wrote {len(rows):,} rows to {path}")
@@ -133,8 +152,10 @@ def totals_command(
     dims = parse_dimensions(by)
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().totals(src, by, filters, limit)
+        stated = _stated(src, filters)
     for r in rows:
         r["label"] = " / ".join(figure_label(d, r) for d in dims)
+    _carry(rows, stated)
     if csv_path:
         _write_csv(csv_path, rows)
     if as_json:
@@ -156,6 +177,7 @@ def totals_command(
             justify_right=["net obligations", "transactions", "awards"],
         )
     )
+    _say(stated)
 
 
 def _explain(
@@ -172,12 +194,15 @@ def _explain(
     filters = build_filters(**scope)
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().explain(src, by, values, filters)
+        stated = _stated(src, filters)
+    _carry(rows, stated)
     if csv_path:
         _write_csv(csv_path, rows)
     if as_json:
         print_json(rows)
     else:
         _print_transactions(rows, f"Transactions behind {by} = {' / '.join(values)}")
+        _say(stated)
 
 
 @analyse_group.command("explain")
@@ -232,8 +257,11 @@ def yoy_command(
     **scope: Any,
 ) -> None:
     """Year-over-year change in net obligations, fiscal year by fiscal year."""
+    filters = build_filters(**scope)
     with _src(settings, engine, source, spark_master) as src:
-        rows = _analyses().year_over_year(src, build_filters(**scope))
+        rows = _analyses().year_over_year(src, filters)
+        stated = _stated(src, filters)
+    _carry(rows, stated)
     if as_json:
         print_json(rows)
         return
@@ -253,6 +281,7 @@ def yoy_command(
             justify_right=["net obligations", "change", "change %"],
         )
     )
+    _say(stated)
 
 
 @analyse_group.command("top")
@@ -273,8 +302,11 @@ def top_command(
     **scope: Any,
 ) -> None:
     """The N awards with the largest net obligations in scope."""
+    filters = build_filters(**scope)
     with _src(settings, engine, source, spark_master) as src:
-        rows = _analyses().top_awards(src, build_filters(**scope), n)
+        rows = _analyses().top_awards(src, filters, n)
+        stated = _stated(src, filters)
+    _carry(rows, stated)
     if as_json:
         print_json(rows)
         return
@@ -303,6 +335,7 @@ def top_command(
             justify_right=["net obligations"],
         )
     )
+    _say(stated)
 
 
 @analyse_group.command("award")
@@ -389,13 +422,14 @@ def changed_command(
 
     The summary counts every change; --json lists the --limit largest changes (by the
     size of the change) and --csv writes all of them."""
+    filters = build_filters(**scope)
     with _src(settings, engine, source, spark_master) as src:
         result = _analyses().changed_since(
-            src,
-            _parse_date(since),
-            build_filters(**scope),
-            limit=None if csv_path else limit,
+            src, _parse_date(since), filters, limit=None if csv_path else limit
         )
+        stated = _stated(src, filters)
+    result["definition"] = stated.to_dict()
+    _carry(result["transactions"], stated)
     if csv_path:
         _write_csv(csv_path, result["transactions"])
     if as_json:
@@ -417,6 +451,7 @@ def changed_command(
             justify_right=["transactions", "now obligated", "net change"],
         )
     )
+    _say(stated)
     shown = len(result["transactions"])
     if shown < result["transactions_total"] and not csv_path:
         console.print(

@@ -1,4 +1,5 @@
-"""CLI options every analysis shares: scope (agency, years, categories) and engine."""
+"""CLI options every analysis shares: scope (agency, years), the definition of what
+counts (categories, --all-spending, --include-components) and engine."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import click
 
 from custodes.analyse.engines import ENGINES
 from custodes.errors import InputError
+from custodes.figures.definition import chosen, split_list
 from custodes.figures.frame import Filters
 from custodes.model.agencies import resolve_sub_agency
 
@@ -33,28 +35,29 @@ def parse_fy(text: str | None) -> tuple[int | None, int | None]:
     return years[0], years[1]
 
 
-def split_list(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip() for text in values for v in text.split(",") if v.strip())
-
-
 def build_filters(
     agency: tuple[str, ...],
     fy: str | None,
-    categories: tuple[str, ...],
-    exclude_categories: tuple[str, ...],
+    categories: tuple[str, ...] = (),
+    exclude_categories: tuple[str, ...] = (),
+    all_spending: bool = False,
+    include_components: bool = False,
 ) -> Filters:
     codes = tuple(resolve_sub_agency(a).code for a in split_list(agency))
     fy_from, fy_to = parse_fy(fy)
-    return Filters(
-        codes, fy_from, fy_to, split_list(categories), split_list(exclude_categories)
+    definition = chosen(
+        all_spending, include_components, categories, exclude_categories
     )
+    return Filters(codes, fy_from, fy_to, definition)
 
 
 def scope_args(
     agency: tuple[str, ...],
     fy: str | None,
-    categories: tuple[str, ...],
-    exclude_categories: tuple[str, ...],
+    categories: tuple[str, ...] = (),
+    exclude_categories: tuple[str, ...] = (),
+    all_spending: bool = False,
+    include_components: bool = False,
 ) -> list[str]:
     """The scope as CLI options again, so printed commands reproduce the figure."""
     args: list[str] = []
@@ -62,15 +65,15 @@ def scope_args(
         args += ["--agency", a]
     if fy:
         args += ["--fy", fy]
-    if split_list(categories):
-        args += ["--categories", ",".join(split_list(categories))]
-    if split_list(exclude_categories):
-        args += ["--exclude-categories", ",".join(split_list(exclude_categories))]
-    return args
+    definition = chosen(
+        all_spending, include_components, categories, exclude_categories
+    )
+    return args + definition.cli_args()
 
 
 def scope_options(func: F) -> F:
-    """--agency, --fy, --categories, --exclude-categories."""
+    """--agency, --fy, and what counts: --categories, --exclude-categories,
+    --all-spending, --include-components."""
     options = [
         click.option(
             "--agency",
@@ -89,6 +92,18 @@ def scope_options(func: F) -> F:
             "--exclude-categories",
             multiple=True,
             help="Leave out these classification categories (comma-separated).",
+        ),
+        click.option(
+            "--all-spending",
+            is_flag=True,
+            help="Count every contract, not only awards classified as surveillance "
+            "(the default).",
+        ),
+        click.option(
+            "--include-components",
+            is_flag=True,
+            help="Also count awards that buy a surveillance component inside a larger "
+            "purchase (construction, vehicles), under the component's category.",
         ),
     ]
     for option in reversed(options):

@@ -11,7 +11,11 @@ from typing import Any
 
 from custodes import __version__
 from custodes.analyse.engines import Source
-from custodes.figures.definition import Definition, build_definition, category_label
+from custodes.figures.definition import (
+    Definition,
+    category_label,
+    stated_from_source,
+)
 from custodes.figures.frame import DIMENSIONS, Dimension, Filters
 
 SOURCE_NAME = "USAspending.gov contract transactions (awarding agency data, FPDS)"
@@ -24,7 +28,7 @@ class Scope:
     agency: str | None
     by: str
     filters: Filters
-    cli_args: list[str]  # the scope as CLI options, for `custodes analyse explain`
+    cli_args: list[str]  # scope and definition as CLI options, for `analyse explain`
 
     @property
     def years(self) -> str:
@@ -60,7 +64,7 @@ def source_line(definition: Definition) -> str:
         f"custodes {__version__}, taxonomy {definition.taxonomy_version or 'n/a'}, "
         f"rules {definition.rules_version or 'n/a'}"
     )
-    return f"Source: {SOURCE_NAME}; analysis: {versions}."
+    return f"Source: {SOURCE_NAME}; analysis: {versions}; counted: {definition.name}."
 
 
 def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
@@ -68,7 +72,7 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     from custodes.figures import analyses
 
     dim = DIMENSIONS[scope.by]
-    definition = build_definition(src, scope.filters)
+    definition = stated_from_source(src, scope.filters.definition)
     by_rows = analyses.totals(src, [dim.name], scope.filters)
     fy_rows = analyses.year_over_year(src, scope.filters)
     kinds = analyses.totals(src, ["fiscal_year", "kind"], scope.filters)
@@ -86,11 +90,12 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
         for r in rows:
             r["label"] = figure_label(dims[0], r)
             r["explain"] = explain_command(scope, dims, r)
+            r["definition"] = definition.short
     total = sum((r["obligation_usd"] for r in by_rows), start=Decimal("0.00"))
     return {
         "title": report_title(scope, definition),
         "chart_title": f"{scope.agency or 'DHS'} "
-        f"{'surveillance contracts' if definition.classified else 'contracts'}",
+        f"{'surveillance contracts' if surveillance(definition) else 'contracts'}",
         "generated_at": datetime.now(UTC).replace(microsecond=0, tzinfo=None),
         "custodes_version": __version__,
         "engine": src.engine,
@@ -107,11 +112,18 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     }
 
 
+def surveillance(definition: Definition) -> bool:
+    """Whether the figures count surveillance only (not every contract)."""
+    return bool(definition.classified) and (
+        not definition.all_spending or bool(definition.categories)
+    )
+
+
 def report_title(scope: Scope, definition: Definition) -> str:
     who = scope.agency or "DHS"
     what = (
         "surveillance contract spending"
-        if definition.classified
+        if surveillance(definition)
         else "contract spending"
     )
     return f"{who} {what}, {scope.years}, by {scope.by.replace('_', ' ')}"

@@ -17,7 +17,6 @@ from custodes.analyse.report import Scope, build_report
 from custodes.analyse.report_files import FORMATS, write_report
 from custodes.console import console, db_option, money
 from custodes.errors import InputError
-from custodes.figures.definition import report_filters
 from custodes.figures.frame import DIMENSIONS
 from custodes.settings import Settings
 from custodes.store import open_store
@@ -71,11 +70,6 @@ def _formats(text: str) -> list[str]:
     show_default=True,
     help="How many of the largest awards to list.",
 )
-@click.option(
-    "--all-spending",
-    is_flag=True,
-    help="Count every contract, not only awards classified as surveillance.",
-)
 @scope_options
 @engine_options
 @db_option
@@ -85,7 +79,6 @@ def spending_command(
     out: Path,
     formats: str,
     top_n: int,
-    all_spending: bool,
     engine: str,
     source: str | None,
     spark_master: str,
@@ -95,7 +88,10 @@ def spending_command(
     `custodes report spending --agency ICE --by category --fy 2021-2024`.
 
     By default only awards that `custodes classify` put in a surveillance category count
-    (every category except 'none'); the report states that definition and its versions.
+    (every category except 'none'), as in every analysis and on the web app; the
+    report states that definition and its versions. --all-spending counts every
+    contract; --include-components also counts surveillance components bought inside
+    larger purchases.
     """
     chosen = _formats(formats)
     filters = build_filters(**scope)
@@ -103,10 +99,7 @@ def spending_command(
     from custodes.figures import analyses
 
     with open_source(settings, engine, source, spark_master) as src:
-        filters = report_filters(src, filters, all_spending)
-        args = scope_args(
-            scope["agency"], scope["fy"], filters.categories, filters.exclude_categories
-        )
+        args = scope_args(**scope)
         report_scope = Scope(", ".join(scope["agency"]) or None, by, filters, args)
         with console.status("Building the report…"):
             report = build_report(src, report_scope, top_n)
@@ -117,6 +110,8 @@ def spending_command(
                 if "csv" in chosen
                 else []
             )
+    for row in behind:
+        row["definition"] = report["definition"]["short"]
     written = write_report(report, behind, out, chosen)
     console.print(
         f"[bold]{report['title']}[/]: {money(report['total_usd'])} in "

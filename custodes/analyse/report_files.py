@@ -114,6 +114,7 @@ def _key(row: dict[str, Any]) -> str:
         "awards",
         "label",
         "explain",
+        "definition",
     }
     return next(k for k in row if k not in fixed and not k.endswith("_label"))
 

@@ -27,11 +27,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from custodes.figures.frame import UNCLASSIFIED, UNRESOLVED
+from custodes.figures.definition import UNCLASSIFIED, has_components_sql
+from custodes.figures.frame import UNRESOLVED
 from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 
-FRAME_FORMAT = "3"  # bump when analyse_frame changes shape
+FRAME_FORMAT = "4"  # bump when analyse_frame changes shape
 
 # Pairs whose award counts the flags serve: name -> the column paired with the award.
 PAIRS = {
@@ -54,16 +55,22 @@ VENDOR_ONCE = (
 
 def _present(store: Store) -> dict[str, bool]:
     names = ("classification", "transaction_vendor", "vendor", "award_maker")
-    return {n: store.has_table(n) for n in names}
+    have = {n: store.has_table(n) for n in names}
+    have["component_category"] = have["classification"] and bool(
+        store.scalar(has_components_sql())
+    )
+    return have
 
 
 def _labelled_sql(have: dict[str, bool]) -> str:
     """Transactions with category, vendor and family attached, as `build_frame` does."""
+    component = "component_category" if have["component_category"] else "NULL"
     cls = (
-        "LEFT JOIN classification c USING (award_key)"
+        f"LEFT JOIN (SELECT award_key, category, {component}::VARCHAR AS "
+        "component_category FROM classification) c USING (award_key)"
         if have["classification"]
-        else "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category "
-        "WHERE false) c USING (award_key)"
+        else "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category, "
+        "NULL::VARCHAR AS component_category WHERE false) c USING (award_key)"
     )
     if have["transaction_vendor"] and have["vendor"]:
         ven = f"""LEFT JOIN transaction_vendor tv USING (transaction_key)
@@ -85,6 +92,7 @@ def _labelled_sql(have: dict[str, bool]) -> str:
                     ELSE 'modification' END AS kind,
                (year(t.action_date) * 100 + month(t.action_date))::INTEGER AS month,
                coalesce(c.category, '{UNCLASSIFIED}') AS category,
+               c.component_category,
                coalesce({vid}, '{UNRESOLVED}') AS vendor_id,
                coalesce({vname}, t.recipient_name) AS vendor_name,
                coalesce({fam}, {vid}, '{UNRESOLVED}') AS family_id,

@@ -16,6 +16,7 @@ import ibis
 from ibis import _
 
 from custodes.errors import InputError, NotFound
+from custodes.figures.definition import ALL_SPENDING
 from custodes.figures.frame import (
     Dimension,
     Filters,
@@ -191,8 +192,9 @@ def _top_awards_prepared(t: Any, n: int) -> Any:
 
 
 def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
-    """Base award and every modification: date, amount, running total, description."""
-    t = build_frame(src, Filters())
+    """Base award and every modification: date, amount, running total, description
+    (whatever the award's category: the timeline of one award is not a figure)."""
+    t = build_frame(src, Filters(definition=ALL_SPENDING))
     expr = (
         t.filter(t.award_key == award_key)
         .select(*EXPLAIN_COLUMNS)

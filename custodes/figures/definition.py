@@ -1,29 +1,54 @@
-"""How a report defines "surveillance": taxonomy and rules versions, overrides,
-categories.
+"""What counts as surveillance: the one Definition every figure is computed under.
 
-A reader who disagrees with the definition can re-run the report with `--categories`
-or `--exclude-categories` and get a different, equally reproducible figure.
+Every figure custodes shows is a sum of contract obligations. Which obligations count
+is decided here, once, for the command line (`analyse`, `report`, `vendor show`), the
+web app, watch digests and exports:
+
+- by default, awards that `custodes classify` put in a surveillance category: every
+  category except `none` (outside the taxonomy) and `unclassified` (no label yet);
+- `all_spending`: every contract, whatever its category;
+- `categories`: only these categories; `exclude_categories`: leave these out as well;
+- `include_components`: an award whose category is `none` but that buys a
+  surveillance component inside a larger purchase (`classification.component_category`,
+  for example cameras inside a border-barrier construction order) counts under that
+  component's category. Off by default: such awards are then shown on their own line,
+  "not counted" (`custodes.figures.components`).
+
+A Definition also records what it rested on in the store it was applied to
+(`Definition.stated`): the taxonomy and rules versions of the latest classification
+run, the manual overrides applied, and the categories present. `text` is the line
+every table, chart, page and export prints, and `change` says how to count otherwise.
+Where the store has no classification, nothing can be told apart: every definition
+then counts all contract spending in scope, and says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from custodes.figures.frame import UNCLASSIFIED, Filters
-from custodes.figures.source import TableSource as Source
+from custodes.classify.taxonomy import NONE
 
-NOT_SURVEILLANCE = "none"  # classify's label for awards outside the taxonomy
+NOT_SURVEILLANCE = NONE  # classify's label for an award outside the taxonomy
+UNCLASSIFIED = "unclassified"  # an award classify has not labelled (yet)
+# The categories the default definition leaves out. Nowhere else in custodes may
+# write this set out (tests/figures/test_definition.py checks).
+NOT_COUNTED = (NOT_SURVEILLANCE, UNCLASSIFIED)
+
+CHANGE = (
+    "Count otherwise with --all-spending, --categories / --exclude-categories or "
+    "--include-components (custodes analyse, custodes report)."
+)
 
 
 @cache
 def load_taxonomy_labels() -> dict[str, str]:
-    """Category id -> label from custodes/data/taxonomy/taxonomy.yaml (empty if
-    absent)."""
+    """Category id -> label from custodes/data/taxonomy/taxonomy.yaml ({} if absent)."""
     path = resources.files("custodes.data").joinpath("taxonomy/taxonomy.yaml")
     if not path.is_file():
         return {}
@@ -32,89 +57,326 @@ def load_taxonomy_labels() -> dict[str, str]:
     return {str(c["id"]): str(c.get("label", c["id"])) for c in cats if "id" in c}
 
 
-def category_label(category: str) -> str:
+def category_label(category: str | None) -> str:
+    """The taxonomy's label for a category id; 'Unclassified' for no label."""
+    if category is None or category == UNCLASSIFIED:
+        return "Unclassified"
     return load_taxonomy_labels().get(category, category)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Definition:
-    classified: bool
+    """Which obligations count as surveillance, and what that rested on.
+
+    The first four fields are the choice (the same defaults everywhere); the rest are
+    filled by `stated` from the store the definition was applied to."""
+
+    all_spending: bool = False
+    include_components: bool = False
+    categories: tuple[str, ...] = ()  # count only these
+    exclude_categories: tuple[str, ...] = ()  # leave these out as well
+    # What the store held (None: not looked at yet).
+    classified: bool | None = None
+    components_available: bool | None = None
     taxonomy_version: str | None = None
     rules_version: str | None = None
     overrides_applied: int | None = None
     classified_awards: int | None = None
-    categories_included: list[str] = field(default_factory=list)
-    categories_excluded: list[str] = field(default_factory=list)
-    text: str = ""
+    categories_present: tuple[str, ...] = ()
+
+    # -- the rule ------------------------------------------------------------------
+
+    def effective_category(
+        self, category: str | None, component_category: str | None = None
+    ) -> str:
+        """The category an award counts under: its own, or with include_components
+        the category of the surveillance component it buys inside a larger purchase."""
+        category = category or UNCLASSIFIED
+        if self.include_components and category == NOT_SURVEILLANCE:
+            return component_category or category
+        return category
+
+    def counts(
+        self, category: str | None, component_category: str | None = None
+    ) -> bool:
+        """Whether an award of this category counts (a store without classification
+        counts everything)."""
+        if self.classified is False:
+            return True
+        effective = self.effective_category(category, component_category)
+        if self.categories:
+            return effective in self.categories
+        if effective in self.exclude_categories:
+            return False
+        return self.all_spending or effective not in NOT_COUNTED
+
+    @property
+    def restricts(self) -> bool:
+        """Whether the rule leaves any category out (False: every contract counts)."""
+        if self.classified is False:
+            return False
+        return not self.all_spending or bool(self.categories or self.exclude_categories)
+
+    def category_sql(
+        self, category: str = "category", component: str = "component_category"
+    ) -> str:
+        """SQL for the category an award counts under (see effective_category)."""
+        plain = f"coalesce({category}, '{UNCLASSIFIED}')"
+        if not self.include_components:
+            return plain
+        return (
+            f"CASE WHEN {plain} = '{NOT_SURVEILLANCE}' "
+            f"THEN coalesce({component}, '{NOT_SURVEILLANCE}') ELSE {plain} END"
+        )
+
+    def where_sql(
+        self, category: str = "category", component: str = "component_category"
+    ) -> tuple[str, list[str]]:
+        """A SQL condition (and its parameters) true for the awards that count."""
+        if not self.restricts:
+            return "TRUE", []
+        effective = self.category_sql(category, component)
+        if self.categories:
+            return _in_sql(effective, self.categories), list(self.categories)
+        left_out = self.exclude_categories + (() if self.all_spending else NOT_COUNTED)
+        left_out = tuple(dict.fromkeys(left_out))
+        return f"NOT ({_in_sql(effective, left_out)})", list(left_out)
+
+    def ibis_category(self, t: Any) -> Any:
+        """The Ibis expression of the category each row counts under. T has the
+        columns `category` (unclassified filled in) and `component_category`."""
+        if not self.include_components:
+            return t.category
+        return (t.category == NOT_SURVEILLANCE).ifelse(
+            t.component_category.fill_null(NOT_SURVEILLANCE), t.category
+        )
+
+    def ibis_filter(self, t: Any) -> Any:
+        """T without the rows that do not count (T has an effective `category`)."""
+        if not self.restricts:
+            return t
+        if self.categories:
+            return t.filter(t.category.isin(list(self.categories)))
+        left_out = self.exclude_categories + (() if self.all_spending else NOT_COUNTED)
+        return t.filter(~t.category.isin(list(dict.fromkeys(left_out))))
+
+    # -- what it says ---------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """A few words: 'surveillance', 'all spending', 'categories: a, b', ..."""
+        if self.classified is False:
+            return "all spending (no classification)"
+        if self.categories:
+            words = "categories: " + ", ".join(self.categories)
+        elif self.all_spending:
+            words = "all spending"
+        else:
+            words = "surveillance"
+        if self.exclude_categories and not self.categories:
+            words += " except " + ", ".join(self.exclude_categories)
+        if self.include_components:
+            words += ", with components"
+        return words
+
+    @property
+    def short(self) -> str:
+        """The name with the taxonomy and rules versions: one CSV or JSON cell."""
+        if self.classified is False or self.classified is None:
+            return self.name
+        return (
+            f"{self.name} (taxonomy {self.taxonomy_version or '?'}, "
+            f"rules {self.rules_version or '?'})"
+        )
+
+    @property
+    def categories_included(self) -> list[str]:
+        if not self.classified:
+            return []
+        return sorted(c for c in self.categories_present if self.counts(c))
+
+    @property
+    def categories_excluded(self) -> list[str]:
+        if not self.classified:
+            return []
+        named = set(self.categories_present) | set(self.exclude_categories)
+        if not self.all_spending and not self.categories:
+            named |= set(NOT_COUNTED)
+        return sorted(named - set(self.categories_included))
+
+    @property
+    def text(self) -> str:
+        """The one-line statement printed beside every figure."""
+        if self.classified is False:
+            return (
+                "No classification in the store (`custodes classify` has not run): "
+                "figures are all contract obligations in scope, not only surveillance."
+            )
+        included = ", ".join(
+            c if category_label(c) == c else f"{category_label(c)} ({c})"
+            for c in self.categories_included
+        )
+        if self.all_spending and not self.categories:
+            head = "Counted: every contract in scope, whatever its category"
+        else:
+            head = (
+                "Counted as surveillance: awards that custodes classify labelled with "
+                f"{included or 'no category'}"
+            )
+        overrides = "?" if self.overrides_applied is None else self.overrides_applied
+        return (
+            f"{head}. Taxonomy version {self.taxonomy_version or '?'}, rules version "
+            f"{self.rules_version or '?'}, {overrides} manual override(s). Excluded: "
+            f"{', '.join(self.categories_excluded) or 'nothing'}.{self._components()}"
+        )
+
+    def _components(self) -> str:
+        if self.include_components:
+            return (
+                " Awards buying a surveillance component inside a larger purchase "
+                "count under the component's category."
+            )
+        if self.components_available and not self.all_spending:
+            return (
+                " Awards buying surveillance components inside a larger purchase are "
+                "not counted (shown on their own line)."
+            )
+        return ""
+
+    @property
+    def change(self) -> str:
+        return CHANGE
+
+    def cli_args(self) -> list[str]:
+        """The options that choose this definition again on the command line."""
+        args = ["--all-spending"] if self.all_spending else []
+        if self.categories:
+            args += ["--categories", ",".join(self.categories)]
+        if self.exclude_categories:
+            args += ["--exclude-categories", ",".join(self.exclude_categories)]
+        if self.include_components:
+            args.append("--include-components")
+        return args
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The `definition` field of --json output, report.json and the web API."""
+        d = asdict(self)
+        d["categories"] = list(self.categories)
+        d["exclude_categories"] = list(self.exclude_categories)
+        d.pop("categories_present")
+        return {
+            **d,
+            "name": self.name,
+            "short": self.short,
+            "categories_included": self.categories_included,
+            "categories_excluded": self.categories_excluded,
+            "text": self.text,
+            "change": self.change,
+        }
 
+    # -- what it rested on ----------------------------------------------------------
 
-def report_filters(src: Source, filters: Filters, all_spending: bool) -> Filters:
-    """Default report scope: every taxonomy category except 'none' and unclassified."""
-    if all_spending or filters.categories or not src.has("classification"):
-        return filters
-    excluded = set(filters.exclude_categories) | {NOT_SURVEILLANCE, UNCLASSIFIED}
-    return Filters(
-        filters.sub_agencies,
-        filters.fy_from,
-        filters.fy_to,
-        (),
-        tuple(sorted(excluded)),
-    )
-
-
-def build_definition(src: Source, filters: Filters) -> Definition:
-    """What was counted, stated so a reader can reproduce or challenge it."""
-    if not src.has("classification"):
-        return Definition(
-            False,
-            text=(
-                "No classification in the store (`custodes classify` has not run): "
-                "figures are "
-                "all contract obligations in scope, not only surveillance."
-            ),
+    def stated(
+        self,
+        classified: bool,
+        run: dict[str, Any] | None,
+        present: Iterable[str],
+        components_available: bool,
+    ) -> Definition:
+        """This definition with the facts of the store it is applied to: whether it
+        has a classification, its latest classification_run row, the categories (and
+        component categories) present, and whether it has the component columns."""
+        run = run or {}
+        return replace(
+            self,
+            classified=classified,
+            components_available=components_available if classified else False,
+            taxonomy_version=run.get("taxonomy_version"),
+            rules_version=run.get("rules_version"),
+            overrides_applied=run.get("overrides_applied"),
+            classified_awards=run.get("awards"),
+            categories_present=tuple(sorted({c for c in present if c is not None})),
         )
-    d = Definition(True)
-    if src.has("classification_run"):
-        run = (
-            src.table("classification_run")
-            .order_by(src.table("classification_run").run_at.desc())
-            .limit(1)
-            .to_pyarrow()
-            .to_pylist()
-        )
-        if run:
-            d.taxonomy_version = run[0].get("taxonomy_version")
-            d.rules_version = run[0].get("rules_version")
-            d.overrides_applied = run[0].get("overrides_applied")
-            d.classified_awards = run[0].get("awards")
-    seen = src.table("classification").category.value_counts().to_pyarrow().to_pylist()
-    present = sorted({r["category"] for r in seen if r["category"] is not None})
-    if filters.categories:
-        d.categories_included = sorted(filters.categories)
-    else:
-        d.categories_included = [
-            c for c in present if c not in set(filters.exclude_categories)
-        ]
-    d.categories_excluded = sorted(
-        set(filters.exclude_categories) | (set(present) - set(d.categories_included))
-    )
-    d.text = _definition_text(d)
-    return d
 
 
-def _definition_text(d: Definition) -> str:
-    included = ", ".join(
-        c if category_label(c) == c else f"{category_label(c)} ({c})"
-        for c in d.categories_included
+def _in_sql(expr: str, values: Sequence[str]) -> str:
+    return f"{expr} IN ({', '.join('?' for _ in values)})"
+
+
+DEFAULT = Definition()
+ALL_SPENDING = Definition(all_spending=True)
+
+
+def split_list(values: Iterable[str]) -> tuple[str, ...]:
+    """('a,b', 'c') -> ('a', 'b', 'c')."""
+    return tuple(v.strip() for text in values for v in text.split(",") if v.strip())
+
+
+def chosen(
+    all_spending: bool = False,
+    include_components: bool = False,
+    categories: Iterable[str] = (),
+    exclude_categories: Iterable[str] = (),
+) -> Definition:
+    """The Definition the command-line options name."""
+    return Definition(
+        all_spending=all_spending,
+        include_components=include_components,
+        categories=split_list(categories),
+        exclude_categories=split_list(exclude_categories),
     )
+
+
+# Reading the facts from a store through plain SQL (the web app's reader, a Store).
+RUN_SQL = """
+    SELECT taxonomy_version, rules_version, overrides_applied, awards
+    FROM classification_run ORDER BY run_at DESC LIMIT 1"""
+
+
+def has_components_sql() -> str:
     return (
-        f"Counted as surveillance: awards that custodes classify labelled with "
-        f"{included or 'no category'}. Taxonomy version {d.taxonomy_version or '?'}, "
-        f"rules version {d.rules_version or '?'}, "
-        f"{d.overrides_applied if d.overrides_applied is not None else '?'} manual "
-        f"override(s). Excluded: {', '.join(d.categories_excluded) or 'nothing'}. "
-        "Change this with --categories / --exclude-categories."
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'classification' AND column_name = 'component_category'"
     )
+
+
+def stated_from_sql(
+    definition: Definition,
+    rows: Callable[[str], list[dict[str, Any]]],
+    has: Callable[[str], bool],
+) -> Definition:
+    """DEFINITION stated against a store read through ROWS(sql) and HAS(table)."""
+    if not has("classification"):
+        return definition.stated(False, None, (), False)
+    components = bool(next(iter(rows(has_components_sql())[0].values())))
+    run = rows(RUN_SQL) if has("classification_run") else []
+    column = "component_category" if components else "NULL"
+    present = rows(
+        "SELECT DISTINCT category AS c FROM classification UNION "
+        f"SELECT DISTINCT {column} FROM classification"
+    )
+    return definition.stated(
+        True, run[0] if run else None, [r["c"] for r in present], components
+    )
+
+
+def stated_from_source(src: Any, definition: Definition) -> Definition:
+    """DEFINITION stated against an analysis source (any engine; see
+    custodes/figures/source.py)."""
+    if not src.has("classification"):
+        return definition.stated(False, None, (), False)
+    cls = src.table("classification")
+    components = "component_category" in cls.columns
+    run = None
+    if src.has("classification_run"):
+        runs = src.table("classification_run")
+        found = runs.order_by(runs.run_at.desc()).limit(1).to_pyarrow().to_pylist()
+        run = found[0] if found else None
+    present = {r["category"] for r in _distinct(cls.category)}
+    if components:
+        present |= {r["component_category"] for r in _distinct(cls.component_category)}
+    return definition.stated(True, run, present, components)
+
+
+def _distinct(column: Any) -> list[dict[str, Any]]:
+    return column.as_table().distinct().to_pyarrow().to_pylist()

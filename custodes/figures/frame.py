@@ -1,22 +1,24 @@
 """The one transaction frame every analysis starts from, as an Ibis expression.
 
-`build_frame` filters the store's transactions (agency, fiscal years, categories) and
-attaches only the dimensions an analysis needs: classification category, resolved vendor
-and corporate family, named maker. Every figure is a sum over rows of this frame, so
+`build_frame` filters the store's transactions (agency, fiscal years, and the
+Definition of what counts: custodes/figures/definition.py) and attaches only the
+dimensions an analysis needs: classification category, resolved vendor and corporate
+family, named maker. Every figure is a sum over rows of this frame, so
 every figure can be expanded back into those rows (`explain_frame`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from custodes.errors import InputError
+from custodes.figures.definition import DEFAULT, UNCLASSIFIED, Definition
 from custodes.figures.source import TableSource as Source
 from custodes.store.queries import STAGE_RUNS
 
-UNCLASSIFIED = "unclassified"
+__all__ = ["UNCLASSIFIED", "Filters", "build_frame"]
 NO_MAKER = "(no distinct maker named)"
 UNRESOLVED = "(not resolved)"
 
@@ -66,17 +68,13 @@ DIMENSIONS: dict[str, Dimension] = {
 
 @dataclass(frozen=True)
 class Filters:
-    """Which transactions count. Empty means no restriction."""
+    """Which transactions count: the scope (empty means no restriction) and the
+    Definition of what counts as surveillance (by default: surveillance only)."""
 
     sub_agencies: tuple[str, ...] = ()  # awarding sub-agency codes, e.g. '7012'
     fy_from: int | None = None
     fy_to: int | None = None
-    categories: tuple[str, ...] = ()  # include only these
-    exclude_categories: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def uses_categories(self) -> bool:
-        return bool(self.categories or self.exclude_categories)
+    definition: Definition = DEFAULT
 
 
 def parse_dimensions(text: str | Sequence[str]) -> list[Dimension]:
@@ -105,9 +103,25 @@ def kind_expr(t: Any) -> Any:
 
 
 def _with_category(src: Source, t: Any) -> Any:
+    """Attach category (unclassified filled in) and component_category (NULL where
+    classify wrote no such column)."""
+    import ibis
+
     cls = src.table("classification")
-    c = cls.select(award_key=cls.award_key, category=cls.category)
-    t = _attach_on(t, c, "award_key", {"category": "category"})
+    component = (
+        cls.component_category
+        if "component_category" in cls.columns
+        else ibis.null().cast("string")
+    )
+    c = cls.select(
+        award_key=cls.award_key, category=cls.category, component_category=component
+    )
+    t = _attach_on(
+        t,
+        c,
+        "award_key",
+        {"category": "category", "component_category": "component_category"},
+    )
     return t.mutate(category=t.category.fill_null(UNCLASSIFIED))
 
 
@@ -163,12 +177,26 @@ def _filtered(t: Any, filters: Filters) -> Any:
     return t
 
 
-def _by_category(t: Any, filters: Filters) -> Any:
-    if filters.categories:
-        t = t.filter(t.category.isin(list(filters.categories)))
-    if filters.exclude_categories:
-        t = t.filter(~t.category.isin(list(filters.exclude_categories)))
-    return t
+def counting_rule(src: Source, definition: Definition) -> Definition | None:
+    """DEFINITION as it applies to SRC's rows, or None when every row counts.
+
+    A definition that names categories needs the classification (NotFound naming
+    `custodes classify` without it); the default and --all-spending count every
+    contract of a store that has none."""
+    named = bool(definition.categories or definition.exclude_categories)
+    if named:
+        src.table("classification")  # NotFound: run custodes classify
+    rule = replace(definition, classified=src.has("classification"))
+    return rule if rule.restricts or rule.include_components else None
+
+
+def _by_category(t: Any, rule: Definition | None) -> Any:
+    """The rows that count under RULE, each under the category it counts in."""
+    if rule is None:
+        return t
+    if rule.include_components:
+        t = t.mutate(category=rule.ibis_category(t))
+    return rule.ibis_filter(t)
 
 
 def prepared_frame(src: Source) -> dict[str, Any] | None:
@@ -203,7 +231,8 @@ def _current(src: Source, built: dict[str, Any]) -> bool:
 
 def _prepared(src: Source, filters: Filters, dims: Sequence[Dimension]) -> Any:
     """The same frame read from analyse_frame: every dimension already attached."""
-    t = _by_category(_filtered(src.table("analyse_frame"), filters), filters)
+    rule = counting_rule(src, filters.definition)
+    t = _by_category(_filtered(src.table("analyse_frame"), filters), rule)
     if "maker" in {d.needs for d in dims}:
         m = src.table("analyse_award_maker")
         t = _attach_on(t, m.select("award_no", "maker"), "award_no", {"maker": "maker"})
@@ -224,8 +253,9 @@ def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -
         kind=kind_expr(t), month=t.action_date.year() * 100 + t.action_date.month()
     )
     needs = {d.needs for d in dims}
-    if "category" in needs or filters.uses_categories:
-        t = _by_category(_with_category(src, t), filters)
+    rule = counting_rule(src, filters.definition)
+    if "category" in needs or rule is not None:
+        t = _by_category(_with_category(src, t), rule)
     if needs & {"vendor", "family"}:
         t = _with_vendor(src, t, family="family" in needs)
     if "maker" in needs:

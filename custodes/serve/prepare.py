@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from custodes.figures.definition import UNCLASSIFIED
 from custodes.search.tables import POPULAR_AWARDS, search_tables_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
@@ -143,7 +144,7 @@ def award_label_sql(have: dict[str, bool]) -> str:
         else "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS am_maker WHERE false"
     )
     return f"""
-        SELECT c.award_key, coalesce(c.category, 'unclassified') AS category,
+        SELECT c.award_key, coalesce(c.category, '{UNCLASSIFIED}') AS category,
                coalesce(m.am_maker, c.cls_maker) AS maker
         FROM ({cls}) c LEFT JOIN ({mk}) m USING (award_key)"""
 
@@ -187,7 +188,7 @@ def serve_award_sql(have: dict[str, bool]) -> str:
            a.vendor_id, a.vendor_name, left(a.description, 400) AS description,
            a.first_action_date, a.last_action_date, a.first_fiscal_year, a.fiscal_years,
            a.obligation_usd, a.transactions, a.psc_code,
-           coalesce(l.category, 'unclassified') AS category, l.maker,
+           coalesce(l.category, '{UNCLASSIFIED}') AS category, l.maker,
            upper(concat_ws(' ', a.piid, a.award_key, a.description,
                  CASE WHEN a.individual THEN NULL ELSE a.recipient_name END,
                  a.vendor_name, l.maker)) AS search_text

@@ -297,7 +297,10 @@ SHARED_CONTRACT_SQL = [
            THEN 'it-data'
          WHEN any_value(psc_code) LIKE 'R%' THEN 'services'
          WHEN any_value(psc_code) LIKE '58%' THEN 'sensors'
-         ELSE 'none' END AS category, 0.5 AS confidence, '[]' AS evidence,
+         ELSE 'none' END AS category,
+         CASE WHEN any_value(psc_code) LIKE 'Y%' OR any_value(psc_code) LIKE 'Z%'
+              THEN 'sensors' END AS component_category,
+         0.5 AS confidence, '[]' AS evidence,
          NULL::VARCHAR AS maker, 'rules' AS method, 'shared-test' AS taxonomy_version,
          'shared-test' AS rules_version FROM "transaction" GROUP BY award_key""",
     """CREATE TABLE classification_run AS SELECT TIMESTAMP '2025-01-01' AS run_at,

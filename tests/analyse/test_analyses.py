@@ -12,6 +12,7 @@ import pytest
 from custodes.analyse.engines import open_source
 from custodes.errors import InputError, NotFound
 from custodes.figures import analyses
+from custodes.figures.definition import ALL_SPENDING, Definition
 from custodes.figures.frame import NO_MAKER, UNCLASSIFIED, UNRESOLVED, Filters
 from custodes.settings import Settings
 from tests.analyse.conftest import (
@@ -25,6 +26,7 @@ from tests.analyse.conftest import (
 )
 
 ROWS = fixture_rows()
+ALL = Filters(definition=ALL_SPENDING)  # every contract, as the rows below are
 
 
 @pytest.fixture
@@ -95,7 +97,7 @@ FAMILY = {v: f for v, _, _, f in VENDORS}
     ],
 )
 def test_totals_match_the_rows(src, by, key, rowkey):
-    got = analyses.totals(src, by, Filters())
+    got = analyses.totals(src, by, ALL)
     assert as_map(got, key) == expected(rowkey)
     counts = defaultdict(int)
     for r in ROWS:
@@ -105,7 +107,7 @@ def test_totals_match_the_rows(src, by, key, rowkey):
 
 
 def test_money_stays_decimal_to_the_cent(src):
-    rows = analyses.totals(src, "fiscal_year", Filters())
+    rows = analyses.totals(src, "fiscal_year", ALL)
     assert all(isinstance(r["obligation_usd"], Decimal) for r in rows)
     assert sum(r["obligation_usd"] for r in rows) == sum(
         r["obligation_usd"] for r in ROWS
@@ -113,18 +115,13 @@ def test_money_stays_decimal_to_the_cent(src):
 
 
 def test_family_groups_two_vendors_and_names_the_parent(src):
-    rows = {r["family_id"]: r for r in analyses.totals(src, "family", Filters())}
+    rows = {r["family_id"]: r for r in analyses.totals(src, "family", ALL)}
     assert rows["v-holding"]["family_label"] == "Acme Holdings"
     assert rows["v-holding"]["awards"] == 3  # A1 and A4 (Acme), A2 (Beta)
 
 
 def test_filters_agency_years_and_categories(src):
-    f = Filters(
-        sub_agencies=("7012",),
-        fy_from=2021,
-        fy_to=2022,
-        exclude_categories=("none", UNCLASSIFIED),
-    )
+    f = Filters(sub_agencies=("7012",), fy_from=2021, fy_to=2022)  # surveillance
     got = as_map(analyses.totals(src, "fiscal_year", f), "fiscal_year")
     keep = [
         r
@@ -136,7 +133,9 @@ def test_filters_agency_years_and_categories(src):
     ]
     assert got == expected(lambda r: [r["fiscal_year"]], keep)
     only = as_map(
-        analyses.totals(src, "category", Filters(categories=("biometrics",))),
+        analyses.totals(
+            src, "category", Filters(definition=Definition(categories=("biometrics",)))
+        ),
         "category",
     )
     assert list(only) == ["biometrics"]
@@ -145,13 +144,13 @@ def test_filters_agency_years_and_categories(src):
 def test_two_dimensions(src):
     got = {
         (r["fiscal_year"], r["kind"]): r["obligation_usd"]
-        for r in analyses.totals(src, "fiscal_year,kind", Filters())
+        for r in analyses.totals(src, "fiscal_year,kind", ALL)
     }
     assert got == expected(lambda r: [(r["fiscal_year"], kind(r))])
 
 
 def test_year_over_year(src):
-    rows = {r["fiscal_year"]: r for r in analyses.year_over_year(src, Filters())}
+    rows = {r["fiscal_year"]: r for r in analyses.year_over_year(src, ALL)}
     by_year = expected(lambda r: [r["fiscal_year"]])
     assert rows[2021]["previous_usd"] is None
     assert rows[2022]["change_usd"] == by_year[2022] - by_year[2021]
@@ -160,7 +159,7 @@ def test_year_over_year(src):
 
 
 def test_top_awards_ordered_by_net_amount(src):
-    top = analyses.top_awards(src, Filters(), n=2)
+    top = analyses.top_awards(src, ALL, n=2)
     per_award = expected(lambda r: [r["award_key"]])
     best = sorted(per_award.items(), key=lambda kv: -kv[1])[:2]
     assert [(r["award_key"], r["obligation_usd"]) for r in top] == best
@@ -176,15 +175,15 @@ def test_award_timeline_has_every_modification_and_running_total(src):
 
 
 def test_changed_since_separates_new_and_revised(src):
-    result = analyses.changed_since(src, date(2025, 1, 1), Filters())
+    result = analyses.changed_since(src, date(2025, 1, 1), ALL)
     summary = {r["change"]: r for r in result["summary"]}
     assert summary["new"]["transactions"] == 1  # t5
     assert summary["revised"]["transactions"] == 1  # t7
     t7 = next(r for r in ROWS if r["transaction_key"] == REVISION[0])
     assert summary["revised"]["net_change_usd"] == t7["obligation_usd"] - REVISION[2]
-    assert analyses.changed_since(src, date(2026, 1, 1), Filters())["summary"] == []
+    assert analyses.changed_since(src, date(2026, 1, 1), ALL)["summary"] == []
     # A limit shortens the listing, never the summary.
-    one = analyses.changed_since(src, date(2025, 1, 1), Filters(), limit=1)
+    one = analyses.changed_since(src, date(2025, 1, 1), ALL, limit=1)
     assert one["summary"] == result["summary"]
     assert one["transactions_total"] == 2 and len(one["transactions"]) == 1
     assert one["transactions"][0] == result["transactions"][0]
@@ -200,7 +199,7 @@ def test_changed_since_separates_new_and_revised(src):
     ],
 )
 def test_explain_adds_up_to_the_figure(src, by, values):
-    figures = analyses.totals(src, by, Filters())
+    figures = analyses.totals(src, by, ALL)
     dims = by.split(",")
     keys = {
         "category": "category",
@@ -215,14 +214,14 @@ def test_explain_adds_up_to_the_figure(src, by, values):
     if by == "month":
         want = [202103]
     figure = next(r for r in figures if [r[keys[d]] for d in dims] == want)
-    rows = analyses.explain(src, by, values, Filters())
+    rows = analyses.explain(src, by, values, ALL)
     assert len(rows) == figure["transactions"]
     assert sum(r["obligation_usd"] for r in rows) == figure["obligation_usd"]
 
 
 def test_explain_needs_one_value_per_dimension(src):
     with pytest.raises(InputError):
-        analyses.explain(src, "fiscal_year,kind", ["2021"], Filters())
+        analyses.explain(src, "fiscal_year,kind", ["2021"], ALL)
 
 
 def test_missing_stage_tables_name_the_command(tmp_path):
@@ -238,3 +237,66 @@ def test_missing_stage_tables_name_the_command(tmp_path):
 def test_unknown_dimension_is_an_input_error(src):
     with pytest.raises(InputError, match="Cannot group by"):
         analyses.totals(src, "colour", Filters())
+
+
+def test_the_default_counts_surveillance_only(src):
+    """Same default as reports and the web app: every category but none and
+    unclassified; --all-spending counts every contract."""
+    default = as_map(analyses.totals(src, "category", Filters()), "category")
+    assert set(default) == {"biometrics", "data-analytics"}
+    everything = as_map(analyses.totals(src, "category", ALL), "category")
+    assert set(everything) == {"biometrics", "data-analytics", "none", UNCLASSIFIED}
+    assert all(default[c] == everything[c] for c in default)
+    surveillance = [
+        r
+        for r in ROWS
+        if CLASSIFICATION.get(r["award_key"], UNCLASSIFIED)
+        not in ("none", UNCLASSIFIED)
+    ]
+    by_year = as_map(analyses.totals(src, "fiscal_year", Filters()), "fiscal_year")
+    assert by_year == expected(lambda r: [r["fiscal_year"]], surveillance)
+    top = analyses.top_awards(src, Filters(), n=10)
+    assert {r["award_key"] for r in top} == {"A1", "A2", "A4"}
+
+
+def test_an_award_timeline_is_not_a_figure(src):
+    """A 'none' award still has its timeline under the default definition."""
+    assert [r["transaction_key"] for r in analyses.award_timeline(src, "A3")] == [
+        "t6",
+        "t7",
+    ]
+
+
+@pytest.fixture
+def component_src(tmp_path):
+    """The fixture store with classify's component columns: A3 (category none)
+    buys a biometrics component inside a larger purchase."""
+    from custodes.store import open_store
+
+    db = build_fixture_store(tmp_path / "components.duckdb")
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        store.execute(
+            "ALTER TABLE classification ADD COLUMN component_category VARCHAR"
+        )
+        store.execute(
+            "UPDATE classification SET component_category = 'biometrics' "
+            "WHERE award_key = 'A3'"
+        )
+    with open_source(Settings(db=db)) as s:
+        yield s
+
+
+def test_components_count_only_when_asked(component_src):
+    a3 = sum(r["obligation_usd"] for r in ROWS if r["award_key"] == "A3")
+    plain = as_map(analyses.totals(component_src, "category", Filters()), "category")
+    assert plain == as_map(
+        analyses.totals(component_src, "category", Filters(definition=Definition())),
+        "category",
+    )
+    with_parts = Filters(definition=Definition(include_components=True))
+    counted = as_map(analyses.totals(component_src, "category", with_parts), "category")
+    assert counted["biometrics"] == plain["biometrics"] + a3
+    assert set(counted) == set(plain)
+    rows = analyses.explain(component_src, "category", ["biometrics"], with_parts)
+    assert {r["award_key"] for r in rows} == {"A1", "A3", "A4"}
+    assert sum(r["obligation_usd"] for r in rows) == counted["biometrics"]

@@ -17,6 +17,7 @@ import pytest
 from custodes.analyse.engines import Source, connect_duckdb
 from custodes.figures import analyses
 from custodes.figures.analyse_tables import build_analysis_frame, frame_stale_reason
+from custodes.figures.definition import Definition
 from custodes.figures.frame import Filters, prepared_frame
 from custodes.settings import Settings
 from custodes.store import open_store
@@ -40,15 +41,21 @@ DIMS = [
     "kind,vendor",
     "family,maker",
 ]
+ALL = Definition(all_spending=True)
 FILTERS = [
-    Filters(),
-    Filters(fy_from=2022, fy_to=2023),
+    Filters(),  # the default: surveillance only
+    Filters(fy_from=2022, fy_to=2023, definition=ALL),
     Filters(fy_from=2022),
-    Filters(fy_to=2021),
-    Filters(sub_agencies=("7012",)),
-    Filters(sub_agencies=("7012",), fy_from=2016, exclude_categories=("none",)),
-    Filters(sub_agencies=("7014",), fy_from=2023),
-    Filters(categories=("services", "it-data"), fy_from=2021, fy_to=2024),
+    Filters(fy_to=2021, definition=ALL),
+    Filters(sub_agencies=("7012",), definition=ALL),
+    Filters(sub_agencies=("7012",), fy_from=2016),
+    Filters(sub_agencies=("7014",), fy_from=2023, definition=ALL),
+    Filters(
+        fy_from=2021,
+        fy_to=2024,
+        definition=Definition(categories=("services", "it-data")),
+    ),
+    Filters(fy_from=2021, definition=Definition(include_components=True)),
 ]
 
 
@@ -231,7 +238,7 @@ def test_a_repeated_vendor_id_never_repeats_a_transaction(fixture_db, tmp_path):
     fast, slow = _sources(path)
     for src in (fast, slow):
         for by in ("vendor", "family", "fiscal_year"):
-            rows = analyses.totals(src, by, Filters())
+            rows = analyses.totals(src, by, Filters(definition=ALL))
             assert sum(r["obligation_usd"] for r in rows) == total, (src, by)
     assert _key(analyses.totals(fast, "vendor", Filters())) == _key(
         analyses.totals(slow, "vendor", Filters())

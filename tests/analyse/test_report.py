@@ -213,7 +213,21 @@ def test_analyse_commands_json(fixture_db, tmp_path, run_cli):
             "--db", db, "analyse", "changed", "--since", "2025-01-01", "--json"
         ).output
     )
-    assert {r["change"] for r in changed["summary"]} == {"new", "revised"}
+    # t7 (revised) belongs to A3, which is not surveillance: only the default's new t5
+    assert {r["change"] for r in changed["summary"]} == {"new"}
+    assert changed["definition"]["name"] == "surveillance"
+    assert "--all-spending" in changed["definition"]["change"]
+    every = json.loads(
+        run_cli(
+            "--db", db, "analyse", "changed", "--since", "2025-01-01", "--json",
+            "--all-spending",
+        ).output
+    )  # fmt: skip
+    assert {r["change"] for r in every["summary"]} == {"new", "revised"}
+    assert every["definition"]["all_spending"] is True
+    assert all(
+        r["definition"].startswith("all spending") for r in every["transactions"]
+    )
     top = json.loads(run_cli("--db", db, "analyse", "top", "-n", "1", "--json").output)
     assert top[0]["award_key"] == "A2"
     yoy = json.loads(run_cli("--db", db, "analyse", "yoy", "--json").output)
@@ -326,3 +340,36 @@ def test_report_by_month_draws_a_month_chart(fixture_db, tmp_path, run_cli):
     assert len(months) >= 3 and len(set(months)) == len(months)
     # one point per month: the SVG has a symbol path per point
     assert svg.count('role="graphics-symbol"') >= len(months)
+
+
+def test_analyse_and_report_share_one_default(fixture_db, tmp_path, run_cli):
+    """`analyse totals` used to count all spending while `report` counted
+    surveillance only; both now count under the same Definition, and say which."""
+    db = str(fixture_db)
+    rows = json.loads(
+        run_cli("--db", db, "analyse", "totals", "--by", "category", "--json").output
+    )
+    assert {r["category"] for r in rows} == {"biometrics", "data-analytics"}
+    assert all(r["definition"].startswith("surveillance (taxonomy") for r in rows)
+    run_cli(
+        "--db", db, "report", "spending", "--format", "json", "--out", str(tmp_path)
+    )
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {r["category"]: r["obligation_usd"] for r in report["by"]} == {
+        r["category"]: r["obligation_usd"] for r in rows
+    }
+    every = json.loads(
+        run_cli(
+            "--db", db, "analyse", "totals", "--by", "category", "--json",
+            "--all-spending",
+        ).output
+    )  # fmt: skip
+    assert {r["category"] for r in every} == {
+        "biometrics",
+        "data-analytics",
+        "none",
+        "unclassified",
+    }
+    text = run_cli("--db", db, "analyse", "totals", "--by", "category").output
+    assert "Counted as surveillance" in " ".join(text.split())
+    assert "--all-spending" in text

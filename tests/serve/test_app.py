@@ -85,6 +85,24 @@ def test_dashboard_totals_match_the_store(client):
     assert by_year == expected
 
 
+def test_pages_say_what_counts(client, bare_client):
+    """The dashboard and category pages state the Definition they count under."""
+    view = client.get("/dashboard.json").json()
+    stated = view["data"]["definition"]
+    assert stated["name"] == "surveillance" and "none" in stated["categories_excluded"]
+    assert "--all-spending" in stated["change"]
+    flags = {r["category"]: r["counted"] for r in view["tables"]["by_year_category"]}
+    assert flags["none"] is False and flags["face_recognition"] is True
+    page = client.get("/").text
+    assert "What counts:" in page and stated["text"] in page.replace("&#39;", "'")
+    listed = client.get("/categories.json").json()
+    assert listed["data"]["definition"]["text"] == stated["text"]
+    one = client.get("/category/none.json").json()
+    assert one["data"]["counted"] is False
+    bare = bare_client.get("/dashboard.json").json()["data"]["definition"]
+    assert bare["classified"] is False and "not only surveillance" in bare["text"]
+
+
 def test_every_table_exports_as_csv(client):
     view = client.get(f"/award/{CLEARVIEW}.json").json()
     assert view["tables"]["transactions"], "the award has transactions"

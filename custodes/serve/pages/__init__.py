@@ -11,8 +11,16 @@ from typing import Any
 
 import yaml
 
+from custodes.figures.definition import (
+    DEFAULT,
+    Definition,
+    category_label,
+    stated_from_sql,
+)
 from custodes.serve.dataweb_source import DatawebSource
 from custodes.serve.reader import Reader
+
+__all__ = ["Ctx", "build_notices", "category_label", "load_taxonomy", "definition"]
 
 NOT_CLASSIFIED = (
     "Categories are not built yet: run `custodes classify`, then "
@@ -57,13 +65,13 @@ def load_taxonomy() -> dict[str, dict[str, Any]]:
     return out
 
 
-def category_label(category: str | None) -> str:
-    if category in (None, "unclassified"):
-        return "Unclassified"
-    if category == "none":
-        return "Not surveillance"
-    found = load_taxonomy().get(category)
-    return str(found.get("label", category)) if found else category
+def definition(reader: Reader) -> Definition:
+    """The Definition the web app's figures count under (the default everywhere),
+    stated against the open store; worked out once per store."""
+    return reader.derived(
+        "definition",
+        lambda r: stated_from_sql(DEFAULT, lambda sql: r.rows(sql), r.has),
+    )
 
 
 def build_notices(reader: Reader) -> list[str]:

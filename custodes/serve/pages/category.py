@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from custodes.errors import NotFound
+from custodes.figures.definition import NOT_COUNTED
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
-from custodes.serve.pages import Ctx, build_notices, category_label, load_taxonomy
+from custodes.serve.pages import (
+    Ctx,
+    build_notices,
+    category_label,
+    definition,
+    load_taxonomy,
+)
 from custodes.serve.views import Table, View
 
 TOP_VENDORS_SQL = """
@@ -34,6 +41,8 @@ def categories(ctx: Ctx) -> View:
             )
         }
     ids = list(load_taxonomy()) + sorted(set(totals) - set(load_taxonomy()))
+    counted = definition(ctx.reader)
+    view.data["definition"] = counted.to_dict()
     rows = [
         {
             "category": c,
@@ -41,6 +50,7 @@ def categories(ctx: Ctx) -> View:
             "definition": load_taxonomy().get(c, {}).get("definition"),
             "awards": totals.get(c, {}).get("awards", 0),
             "obligation_usd": totals.get(c, {}).get("obligation_usd"),
+            "counted": counted.counts(c),
         }
         for c in ids
     ]
@@ -51,6 +61,7 @@ def categories(ctx: Ctx) -> View:
             ("definition", "Definition"),
             ("awards", "Awards"),
             ("obligation_usd", "Obligations"),
+            ("counted", "Counted as surveillance"),
         ],
         rows,
         "Taxonomy categories and their spending",
@@ -68,10 +79,18 @@ def category(ctx: Ctx, category_id: str) -> View:
     known = r.has("serve_award") and r.scalar(
         "SELECT count(*) FROM serve_spending WHERE category = ?", [category_id]
     )
-    if entry is None and not known and category_id not in ("unclassified", "none"):
+    if entry is None and not known and category_id not in NOT_COUNTED:
         raise NotFound(f"No category {category_id!r}. See /categories for the list.")
     view = View("category.html", category_label(category_id), notices=build_notices(r))
-    view.data = {"id": category_id, "entry": entry or {}, "page": page, "size": size}
+    counted = definition(r)
+    view.data = {
+        "id": category_id,
+        "entry": entry or {},
+        "page": page,
+        "size": size,
+        "definition": counted.to_dict(),
+        "counted": counted.counts(category_id),
+    }
     if not r.has("serve_award"):
         return view
     years = r.rows(

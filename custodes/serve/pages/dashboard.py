@@ -7,11 +7,9 @@ from decimal import Decimal
 
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
-from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.pages import Ctx, build_notices, category_label, definition
 from custodes.serve.pages.coverage import coverage_notes
 from custodes.serve.views import Table, View
-
-NOT_SURVEILLANCE = ("none", "unclassified")
 
 
 def spending_sql(agency: bool) -> str:
@@ -30,11 +28,12 @@ def dashboard(ctx: Ctx) -> View:
         return view
     view.notices += coverage_notes(ctx.reader, agency, date.today())
     rows = ctx.reader.rows(spending_sql(bool(agency)), [agency] if agency else [])
-    classified = ctx.reader.has("classification")
-    surv = [r for r in rows if r["category"] not in NOT_SURVEILLANCE]
-    shown = surv if classified else rows
+    counted = definition(ctx.reader)
+    classified = bool(counted.classified)
     for r in rows:
         r["category_label"] = category_label(r["category"])
+        r["counted"] = counted.counts(r["category"])
+    shown = [r for r in rows if r["counted"]]
     by_year: dict[int, Decimal] = {}
     by_cat: dict[str, Decimal] = {}
     for r in shown:
@@ -58,6 +57,7 @@ def dashboard(ctx: Ctx) -> View:
     ]
     view.data = {
         "agency": agency,
+        "definition": counted.to_dict(),
         "classified": classified,
         "measure": what,
         "total_usd": sum(by_year.values(), Decimal(0)),
@@ -99,6 +99,7 @@ def dashboard(ctx: Ctx) -> View:
                 ("category_label", "Category"),
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
+                ("counted", "Counted as surveillance"),
             ],
             rows,
             "All spending by fiscal year and category",
