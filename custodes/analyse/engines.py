@@ -18,6 +18,7 @@ from typing import Any
 
 from custodes.errors import ConfigError, InputError, NotFound
 from custodes.settings import Settings
+from custodes.store.duckdb import connect
 
 ENGINES = ("duckdb", "spark", "postgres")
 
@@ -158,10 +159,8 @@ class _DuckDBCompat:
 
 def connect_duckdb(path: Path, memory_limit: str | None = None) -> Any:
     """An Ibis DuckDB backend over the store file, read-only."""
-    import duckdb
-
     config = {"memory_limit": memory_limit} if memory_limit else {}
-    raw = duckdb.connect(str(path), read_only=True, config=config)
+    raw = connect(path, read_only=True, config=config)
     return _ibis().duckdb.from_connection(_DuckDBCompat(raw))
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 
-import duckdb
 import pyarrow as pa
 
 from custodes.resolve.keys import sorted_key
+from custodes.store.duckdb import connect_memory
 
 THRESHOLD = 0.50
 
@@ -67,7 +67,7 @@ def candidate_pairs(
     from splink.backends.duckdb import DuckDBAPI
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect(":memory:")
+    con = connect_memory()
     try:
         api = DuckDBAPI(connection=con)
         frame = _frame(keys)

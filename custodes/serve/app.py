@@ -39,13 +39,14 @@ from custodes.serve.pages.dataweb import explorer, graph_json, node, reach
 from custodes.serve.pages.methodology import methodology
 from custodes.serve.pages.search import search
 from custodes.serve.pages.vendor import vendor
-from custodes.serve.reader import QueryTimeout, Reader
 from custodes.serve.security import SecurityHeaders
-from custodes.serve.snapshot import Follower
+from custodes.serve.snapshot import follow_store
 from custodes.serve.templating import build_templates
 from custodes.serve.views import View, error_body, render_csv, render_json, split_suffix
 from custodes.settings import Settings
 from custodes.store.duckdb import Store
+from custodes.store.reader import QueryTimeout, Reader
+from custodes.store.snapshot import Follower
 
 MAX_QUERY_STRING = 2000
 GET = ["GET", "HEAD"]
@@ -377,8 +378,8 @@ def _follow(
         threading.Timer(grace, old.close).start()
         return old.path
 
-    return Follower(
-        store_settings, Path(current), markers, stamp, swap, refresh, grace=grace + 5
+    return follow_store(
+        store_settings, Path(current), markers, stamp, swap, refresh, grace + 5
     ).start()
 
 

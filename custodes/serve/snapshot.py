@@ -1,159 +1,44 @@
-"""`custodes serve --snapshot`: serve a copy of the store, so the store stays writable.
-
-A DuckDB file that one process has open, even read-only, cannot be written by another,
-so a plain `custodes serve` blocks `custodes ingest` and `custodes sync` for as long as
-it runs. With --snapshot the web app reads a copy instead. Every REFRESH seconds a
-background thread looks at the store file; only if it was written since the last look
-does it take the writer lock for a moment and read the store's last ingest, resolve and
-classify runs. When one is newer than the copy's, it copies the store again (still
-holding the lock, so no writer is half-way through), builds the summary tables in the
-new copy, and switches the app to it. A writer that starts during that moment is told
-the store is busy (or waits, with --wait). Pages being answered finish on the old copy,
-which is deleted a little later. If the store is being written when the thread looks,
-it tries again next time.
-"""
+"""`custodes serve --snapshot`: the web app reads a copy of the store, so the store
+stays writable. custodes/store/snapshot.py copies the store and follows it; here is
+what the web app builds in each copy (its summary tables) before it moves to it."""
 
 from __future__ import annotations
 
-import logging
-import shutil
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from custodes.errors import StoreBusy
 from custodes.serve.prepare import build_serve_tables, serve_tables_stale
 from custodes.settings import Settings
-from custodes.store import open_store
+from custodes.store import snapshot
 from custodes.store.duckdb import Store
-from custodes.store.lock import writer_lock
-from custodes.store.queries import last_runs
 
-log = logging.getLogger("custodes.serve")
+COMMAND = "serve --snapshot"
 
 
-def store_markers(path: Path) -> dict[str, Any] | None:
-    """The last run of each stage that feeds the pages; None while a writer has it."""
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        return last_runs(Store(con, path, read_only=True))
-    finally:
-        con.close()
-
-
-def snapshot_dir(db: Path) -> Path:
-    return db.with_name(db.name + ".snapshots")
-
-
-def file_stamp(db: Path) -> tuple[int, int, bool]:
-    """Modification time and size of the store file, and whether a WAL exists: any
-    write changes it, so nothing needs to open the store while it is unchanged."""
-    st = db.stat()
-    return st.st_mtime_ns, st.st_size, Path(str(db) + ".wal").exists()
+def prepare_copy(store: Store) -> None:
+    """Build the summary tables in a new copy unless they are current."""
+    if serve_tables_stale(store) is not None:
+        build_serve_tables(store)
 
 
 def make_snapshot(
     settings: Settings, unless: dict[str, Any] | None = None
 ) -> tuple[Path, dict[str, Any], tuple[int, int, bool]] | tuple[None, Any, Any]:
-    """Copy the store under its writer lock, then build the copy's summary tables.
-
-    Returns (copy, markers, file stamp); (None, markers, stamp) when the store's
-    markers equal UNLESS (it was written, but no stage ran: nothing to show)."""
-    db = Path(settings.db)
-    folder = snapshot_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}.duckdb"
-    with writer_lock(db, "serve --snapshot (copying the store)"):
-        stamp = file_stamp(db)
-        markers = store_markers(db)
-        if markers is None:
-            raise StoreBusy(f"The store {db} is open for writing.")
-        if unless is not None and markers == unless:
-            return None, markers, stamp
-        shutil.copyfile(db, target)
-        wal = Path(str(db) + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, Path(str(target) + ".wal"))
-    with open_store(replace(settings, db=target), write=True, command="serve") as store:
-        if serve_tables_stale(store) is not None:
-            build_serve_tables(store)
-    return target, markers, stamp
+    """Copy the store and build the copy's summary tables (see store/snapshot.py)."""
+    return snapshot.make_snapshot(settings, unless, prepare_copy, COMMAND)
 
 
-def remove_snapshot(path: Path) -> None:
-    for p in (path, Path(str(path) + ".wal"), path.with_name(path.name + ".lock")):
-        p.unlink(missing_ok=True)
-
-
-class Follower:
-    """Keeps the app on a fresh snapshot; `swap(path)` is the app's switch."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        current: Path,
-        markers: dict[str, Any],
-        stamp: tuple[int, int, bool],
-        swap: Callable[[Path], Path],
-        refresh: float,
-        grace: float = 60.0,
-    ):
-        self.settings, self.current, self.markers = settings, current, markers
-        self.stamp = stamp
-        self.swap, self.refresh, self.grace = swap, refresh, grace
-        self.made_at = time.time()
-        self.switches = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self) -> Follower:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def status(self) -> dict[str, Any]:
-        return {
-            "snapshot": self.current.name,
-            "made_at": datetime.fromtimestamp(self.made_at).isoformat(
-                timespec="seconds"
-            ),
-            "last_ingest_run": self.markers["ingest"],
-            "switches": self.switches,
-            "refresh_seconds": self.refresh,
-        }
-
-    def check_once(self) -> bool:
-        """Switch to a new snapshot if the store changed; True when it switched."""
-        db = Path(self.settings.db)
-        if file_stamp(db) == self.stamp:
-            return False  # not written since the last look: do not even open it
-        try:
-            path, markers, stamp = make_snapshot(self.settings, unless=self.markers)
-        except StoreBusy:
-            return False  # a writer is busy; try again next round
-        self.stamp = stamp
-        if path is None:
-            return False
-        old = self.swap(path)
-        self.current, self.markers, self.made_at = path, markers, time.time()
-        self.switches += 1
-        threading.Timer(self.grace, remove_snapshot, [old]).start()
-        return True
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.refresh):
-            try:
-                self.check_once()
-            except Exception:  # noqa: BLE001 - keep serving the current snapshot
-                log.exception("snapshot refresh failed; still serving the last one")
+def follow_store(
+    settings: Settings,
+    current: Path,
+    markers: dict[str, Any],
+    stamp: tuple[int, int, bool],
+    swap: Callable[[Path], Path],
+    refresh: float,
+    grace: float,
+) -> snapshot.Follower:
+    """A Follower: moves the web app to a new prepared copy when the store changes."""
+    return snapshot.Follower(
+        settings, current, markers, stamp, swap, refresh, grace, prepare_copy, COMMAND
+    )

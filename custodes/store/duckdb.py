@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -74,12 +74,16 @@ class Store:
         self.con.close()
 
 
-def _connect(
-    path: Path, read_only: bool, settings: Settings
+def connect(
+    path: Path, *, read_only: bool, config: Mapping[str, Any] | None = None
 ) -> duckdb.DuckDBPyConnection:
-    config = {"memory_limit": settings.memory_limit}
+    """A DuckDB connection to the store file at PATH: the one place custodes opens one.
+
+    Writers use `open_store(write=True)` (lock and schema first), the web app a
+    `Reader`, analyses `connect(path, read_only=True)`. A store open for writing in
+    another process gives StoreBusy, any other failure to open it BackendError."""
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=config)
+        return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise StoreBusy(
@@ -87,6 +91,15 @@ def _connect(
                 "Wait for it to finish (ingest, sync, resolve, classify), then retry."
             ) from exc
         raise BackendError(f"Could not open the store {path}: {exc}") from exc
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB database (for work that never touches the store file)."""
+    return duckdb.connect(":memory:")
+
+
+def _config(settings: Settings) -> dict[str, Any]:
+    return {"memory_limit": settings.memory_limit}
 
 
 @contextmanager
@@ -105,7 +118,7 @@ def open_store(
                 f"No store at {path}. Build one with `custodes ingest PATH...` "
                 "(or set --db / CUSTODES_DB to an existing store)."
             )
-        con = _connect(path, read_only=True, settings=settings)
+        con = connect(path, read_only=True, config=_config(settings))
         try:
             yield Store(con, path, read_only=True)
         finally:
@@ -113,7 +126,7 @@ def open_store(
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(path, command, wait=settings.lock_wait):
-        con = _connect(path, read_only=False, settings=settings)
+        con = connect(path, read_only=False, config=_config(settings))
         try:
             con.execute(schema_sql())
             con.execute(

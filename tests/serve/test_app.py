@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from custodes.serve.reader import QueryTimeout
 from custodes.serve.security import CSP
+from custodes.store.reader import QueryTimeout
 
 CLEARVIEW = "CONT_AWD_70CMSD21P00000127_7012_-NONE-_-NONE-"
 XSS_AWARDS = [

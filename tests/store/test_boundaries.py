@@ -55,3 +55,48 @@ def test_the_check_sees_a_stage_import():
     )
     names = [name for _, name in imported(tree)]
     assert "custodes.ingest.rawrow" in names and "custodes.serve" in names
+
+
+def connect_calls(tree: ast.AST) -> list[int]:
+    """Lines that call duckdb.connect (under any alias, or imported by name)."""
+    modules, functions = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "duckdb"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "duckdb":
+            functions |= {a.asname or a.name for a in node.names if a.name == "connect"}
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if (
+            isinstance(f, ast.Attribute)
+            and f.attr == "connect"
+            and isinstance(f.value, ast.Name)
+            and f.value.id in modules
+        ) or (isinstance(f, ast.Name) and f.id in functions):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_store_opens_duckdb():
+    wrong = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in modules(PACKAGE)
+        if "store" not in path.relative_to(PACKAGE).parts[:1]
+        for line in connect_calls(ast.parse(path.read_text()))
+    ]
+    assert not wrong, (
+        "only custodes/store opens DuckDB (custodes.store.duckdb.connect, open_store, "
+        "store.reader.Reader); duckdb.connect is called at:\n" + "\n".join(wrong)
+    )
+
+
+def test_the_check_sees_every_spelling_of_connect():
+    tree = ast.parse(
+        "import duckdb\nimport duckdb as db\nfrom duckdb import connect as c\n"
+        "def f():\n    duckdb.connect('x')\n    db.connect()\n    c(':memory:')\n"
+        "    other.connect()\n"
+    )
+    assert connect_calls(tree) == [5, 6, 7]

@@ -18,7 +18,7 @@ from custodes.figures.definition import (
     stated_from_sql,
 )
 from custodes.serve.dataweb_source import DatawebSource
-from custodes.serve.reader import Reader
+from custodes.store.reader import Reader
 
 __all__ = ["Ctx", "build_notices", "category_label", "load_taxonomy", "definition"]
 

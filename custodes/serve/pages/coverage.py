@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from custodes.model.agencies import load_agencies
-from custodes.serve.reader import Reader
+from custodes.store.reader import Reader
 
 # A year whose data stop more than this before 30 September counts as cut short.
 GRACE = timedelta(days=31)

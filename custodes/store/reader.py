@@ -1,5 +1,5 @@
 """Read-only access to the store for the web app: one connection, a cursor per request,
-a time limit on every query, and a record of which stage tables exist."""
+a time limit on every query, a cache of results, and a record of which tables exist."""
 
 from __future__ import annotations
 
@@ -14,24 +14,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from custodes.errors import CustodesError, NotFound
-
-STAGE_TABLES = (
-    "vendor",
-    "vendor_alias",
-    "transaction_vendor",
-    "award_maker",
-    "classification",
-    "classification_run",
-    "serve_award",
-    "serve_build",
-    "serve_transaction",
-    "serve_popular",
-    "serve_popular_facet",
-    "serve_popular_top",
-    "serve_token_count",
-    "serve_coverage",
-)
-
+from custodes.store.duckdb import connect
 
 T = TypeVar("T")
 
@@ -103,16 +86,15 @@ class Reader:
         config: dict[str, Any] = {"access_mode": "READ_ONLY"}
         if threads:
             config["threads"] = threads
-        self.con = duckdb.connect(str(path), read_only=True, config=config)
+        self.con = connect(Path(path), read_only=True, config=config)
         self.path = Path(path)
         self.time_limit = time_limit
-        names = {
+        self.tables = {
             r[0]
             for r in self.con.execute(
                 "SELECT table_name FROM information_schema.tables"
             ).fetchall()
         }
-        self.tables = {t for t in STAGE_TABLES if t in names}
         self.cache: OrderedDict[tuple[str, tuple[Any, ...]], list[dict[str, Any]]] = (
             OrderedDict()
         )
