@@ -108,3 +108,30 @@ def test_gazetteer_finds_makers_and_avoids_same_word_traps():
     assert not ids("CROWDSTRIKE FALCON MOBILE")
     assert ids("EO14042 FALCON SUPPORT SERVICES") == {"palantir"}
     assert ids("GRAYSHIFT LICENSES.") == {"graykey"}
+
+
+def test_individuals_are_kept_out_of_fuzzy_vendor_matching():
+    """Two spellings of one invented person's name: as companies the matcher merges them
+    (so the pair is close enough to be merged), but a sole proprietor's name is never
+    matched fuzzily, whether one or both of the records is an individual's."""
+    a, b = "ZELDA M QUARRINGTON", "ZELDA M QUARINGTON"
+    for matcher in ("rapidfuzz", "splink"):
+        companies = resolve([AliasRecord(name=a), AliasRecord(name=b)], [], matcher)
+        assert companies.vendor_of[0] == companies.vendor_of[1], matcher
+        assert companies.evidence[1].method == "probabilistic"
+        for first, second in ((True, True), (True, False), (False, True)):
+            records = [
+                AliasRecord(name=a, is_individual=first),
+                AliasRecord(name=b, is_individual=second),
+            ]
+            res = resolve(records, [], matcher)
+            assert res.vendor_of[0] != res.vendor_of[1], (matcher, first, second)
+            assert {e.method for e in res.evidence} == {"rule"}
+        # one individual among the records of a name keeps that name out of matching
+        mixed = [
+            AliasRecord(name=a, is_individual=True),
+            AliasRecord(name=a + ".", is_individual=False),  # same key, a company's row
+            AliasRecord(name=b),
+        ]
+        res = resolve(mixed, [], matcher)
+        assert res.vendor_of[0] == res.vendor_of[1] != res.vendor_of[2], matcher
