@@ -98,34 +98,44 @@ def _toptier_name(code_expr: str) -> str:
     return f"CASE {code_expr} {whens} END"
 
 
-def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
-    """The staged columns with contact details minimised, plus bookkeeping flags."""
+def minimised_select_sql(
+    fmt: Format, header: list[str], stage: str, persons: str | None = None
+) -> str:
+    """The staged columns with contact details minimised, plus bookkeeping flags.
+
+    `persons` names a table whose column `name` holds the raw recipient names judged
+    natural persons (custodes.ingest.recipients); their rows are individuals'. A bulk
+    row flagged `sole_proprietorship` loses its contact columns too, whatever its name
+    (a sole proprietor's address is a person's), but only the judgement names it an
+    individual's."""
+    name = "recipient_name" if fmt.name == "bulk_contracts" else "Recipient Name"
     individual = "FALSE"
-    if fmt.name == "bulk_contracts":
-        sole = _col(header, "sole_proprietorship")
-        individual = (
-            f"(coalesce(lower({f.trim_sql(sole)}) IN ('t', 'true', 'y', '1'), FALSE) "
-            f"OR coalesce({f.person_name_sql(q('recipient_name'))}, FALSE))"
+    if persons and name in header:
+        individual = f"coalesce({q(name)} IN (SELECT name FROM {persons}), FALSE)"
+    minimise = "__individual"
+    if fmt.name == "bulk_contracts" and "sole_proprietorship" in header:
+        sole = q("sole_proprietorship")
+        minimise = (
+            f"(__individual OR coalesce(lower({f.trim_sql(sole)}) "
+            "IN ('t', 'true', 'y', '1'), FALSE))"
         )
-    else:
-        individual = f"coalesce({f.person_name_sql(q('Recipient Name'))}, FALSE)"
     text_cols = [c for c in FREE_TEXT_COLUMNS if c in header]
     exprs = []
-    for name in header:
-        if name in INDIVIDUAL_CONTACT_COLUMNS:
+    for col in header:
+        if col in INDIVIDUAL_CONTACT_COLUMNS:
             exprs.append(
-                f"CASE WHEN __individual THEN NULL ELSE {q(name)} END AS {q(name)}"
+                f"CASE WHEN __minimise THEN NULL ELSE {q(col)} END AS {q(col)}"
             )
-        elif name in text_cols:
-            exprs.append(f"{f.mask_contacts_sql(q(name))} AS {q(name)}")
+        elif col in text_cols:
+            exprs.append(f"{f.mask_contacts_sql(q(col))} AS {q(col)}")
         else:
-            exprs.append(q(name))
+            exprs.append(q(col))
     contacts = " OR ".join(
         f"coalesce({f.mask_contacts_sql(q(c))} <> {q(c)}, FALSE)" for c in text_cols
     )
     has_contact_cols = [c for c in INDIVIDUAL_CONTACT_COLUMNS if c in header]
     individual_minimised = (
-        "__individual AND ("
+        "__minimise AND ("
         + " OR ".join(f"{f.clean_text_sql(q(c))} IS NOT NULL" for c in has_contact_cols)
         + ")"
         if has_contact_cols
@@ -135,7 +145,8 @@ def minimised_select_sql(fmt: Format, header: list[str], stage: str) -> str:
         f"SELECT {', '.join(exprs)}, __ord, __individual, "
         f"({individual_minimised}) AS __minimised_individual, "
         f"({contacts or 'FALSE'}) AS __minimised_text "
-        f"FROM (SELECT *, {individual} AS __individual FROM {stage})"
+        f"FROM (SELECT *, {minimise} AS __minimise FROM "
+        f"(SELECT *, {individual} AS __individual FROM {stage}))"
     )
 
 

@@ -24,6 +24,7 @@ from custodes.console import (
     table,
 )
 from custodes.ingest.load import IngestReport, ingest
+from custodes.ingest.rejudge import RejudgeReport, rejudge
 from custodes.settings import Settings
 from custodes.store import open_store
 
@@ -73,6 +74,16 @@ def print_report(report: IngestReport) -> None:
     if report.quarantined and report.committed:
         console.print(
             f"See the quarantined rows with: custodes quarantine --run {report.run_id}"
+        )
+    console.print(
+        f"Recipient names judged: {report.recipient_names_judged:,}, natural persons "
+        f"(names withheld, contact details dropped): "
+        f"{report.recipient_names_persons:,}."
+    )
+    if report.person_detector_stale and report.committed:
+        err_console.print(
+            "[yellow]The store holds recipients judged by an older person detector; "
+            "judge them again with: custodes persons rejudge[/]"
         )
 
 
@@ -149,5 +160,45 @@ def ingest_command(
         sys.exit(1)
 
 
+@click.group("persons")
+def persons_group() -> None:
+    """Natural persons among the recipients: their names are withheld everywhere."""
+
+
+def print_rejudge(r: RejudgeReport) -> None:
+    rows = [
+        ("person detector", r.detector),
+        ("recorded in the store before", r.previous or "(none: an older detector)"),
+        ("recipient names judged", f"{r.names:,}"),
+        ("natural persons among them", f"{r.persons:,}"),
+        ("rows now an individual's", f"{r.rows_now_individual:,}"),
+        ("rows no longer an individual's", f"{r.rows_no_longer_individual:,}"),
+        ("rows whose contact details were dropped", f"{r.rows_contacts_dropped:,}"),
+    ]
+    title = "Re-judged (dry run: nothing written)" if r.dry_run else "Re-judged"
+    console.print(table(title, ["", ""], rows))
+
+
+@persons_group.command("rejudge")
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+@db_option
+@json_option
+def rejudge_command(settings: Settings, dry_run: bool, as_json: bool) -> None:
+    """Judge every recipient name in the store again with this version's detector.
+
+    Sets each row's recipient_is_individual to the judgement (both ways) and drops the
+    contact details (address, ZIP+4, phone, fax) of rows of names now judged persons;
+    nothing dropped is ever restored. One transaction. Run it when `custodes ingest`
+    says the store was judged by an older detector.
+    """
+    with open_store(settings, write=not dry_run, command="persons rejudge") as store:
+        report = rejudge(store, dry_run=dry_run)
+    if as_json:
+        print_json({"db": settings.db, **report.to_dict()})
+    else:
+        print_rejudge(report)
+
+
 def register(group: click.Group) -> None:
     group.add_command(ingest_command)
+    group.add_command(persons_group)

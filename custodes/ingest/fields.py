@@ -27,15 +27,6 @@ EMAIL_RE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 PHONE_MASK = "[phone removed]"
 EMAIL_MASK = "[e-mail removed]"
 
-# A recipient name shaped like a natural person's: "LAST, FIRST M" or "FIRST M LAST",
-# with no company word in it.
-PERSON_RE = r"^[A-Z'-]{2,}, [A-Z'-]{2,}( [A-Z]\.?)?$|^[A-Z'-]{2,} [A-Z]\.? [A-Z'-]{2,}$"
-COMPANY_WORD_RE = (
-    r"\b(INC|LLC|L\.L\.C|LLP|LP|LTD|CORP|CORPORATION|CO|COMPANY|GROUP|SERVICES|"
-    r"SYSTEMS|SOLUTIONS|TECHNOLOGIES|ASSOCIATES|PARTNERS|ENTERPRISES|INTERNATIONAL|"
-    r"CONSULTING|PC|PLLC|PA|DBA|TRUST|FOUNDATION|UNIVERSITY|COUNTY|CITY)\b"
-)
-
 
 sql_str = literal  # the store's quoting helper, under ingest's older name
 
@@ -135,14 +126,6 @@ def mask_contacts_sql(expr: str) -> str:
     return (
         f"CASE WHEN regexp_matches({expr}, '@|[0-9]{{4}}') THEN {masked} "
         f"ELSE {expr} END"
-    )
-
-
-def person_name_sql(expr: str) -> str:
-    t = f"upper({trim_sql(expr)})"
-    return (
-        f"CASE WHEN regexp_matches({t}, {sql_str(PERSON_RE)}) "
-        f"THEN NOT regexp_matches({t}, {sql_str(COMPANY_WORD_RE)}) ELSE FALSE END"
     )
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from custodes.ingest import sources as src
 from custodes.ingest.canonical import CANONICAL_COLUMNS, q
 from custodes.ingest.rawrow import AS_LIST, create_source_row_view, raw_values_are_json
+from custodes.ingest.recipients import PERSONS_TABLE, judge_batch
+from custodes.ingest.rejudge import record_version, recorded_version
 from custodes.ingest.stage import FileReport, stage_file
 from custodes.ingest.winners import build_batch
 from custodes.store.duckdb import Store
@@ -40,6 +42,11 @@ class IngestReport:
     quarantined: int = 0
     minimised_individual_contacts: int = 0
     minimised_description_contacts: int = 0
+    recipient_names_judged: int = 0  # distinct recipient names of the batch
+    recipient_names_persons: int = 0  # of them, judged natural persons
+    person_detector: str = ""  # custodes.model.persons.DETECTOR_VERSION
+    # The store holds rows judged by another version: `custodes persons rejudge`.
+    person_detector_stale: bool = False
     committed: bool = False
     seconds: float = 0.0
 
@@ -85,10 +92,15 @@ def ingest(
         # SHA-256 of each file in a side thread (hashlib releases the GIL) while
         # DuckDB reads the files.
         hashing = {s.display: pool.submit(src.sha256, s) for s in sources}
+        tell("judging recipient names", 0, len(sources))
+        judged = judge_batch(store, sources)
+        report.recipient_names_judged = judged.names
+        report.recipient_names_persons = len(judged.persons)
+        report.person_detector = judged.version
         staged: list[int] = []
         for i, source in enumerate(sources):
             tell(f"reading {source.display}", i, len(sources))
-            fr = stage_file(store, source, i, quarantine)
+            fr = stage_file(store, source, i, quarantine, PERSONS_TABLE)
             report.files.append(fr)
             if fr.status == "loaded":
                 staged.append(i)
@@ -215,8 +227,14 @@ def _merge(
             ).fetchone()[0]
         )
         report.run_id = run_id
+        was_empty = store.scalar('SELECT count(*) FROM "transaction"') == 0
         if any(f.status == "loaded" for f in report.files):
             _write_rows(store, report, run_id, winners, pause_at)
+        # The store's version is the detector's while it has judged every row.
+        if was_empty or recorded_version(store) == report.person_detector:
+            record_version(store, report.person_detector)
+        else:
+            report.person_detector_stale = True
         if quarantine:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",

@@ -73,8 +73,12 @@ def _ordered_sql(reader: str) -> str:
     return f"(SELECT *, row_number() OVER () - 1 AS __ord FROM {reader})"
 
 
-def _canonical_sql(fmt: Format, header: list[str], rows: str) -> str:
-    return canonical_select_sql(fmt, header, minimised_select_sql(fmt, header, rows))
+def _canonical_sql(
+    fmt: Format, header: list[str], rows: str, persons: str | None
+) -> str:
+    return canonical_select_sql(
+        fmt, header, minimised_select_sql(fmt, header, rows, persons)
+    )
 
 
 def _lined_sql(i: int, relation: str, has_rejects: bool) -> str:
@@ -122,7 +126,12 @@ def _collect_rejects(
 
 
 def _keep_bad_raw(
-    store: Store, fmt: Format, header: list[str], reader: str, i: int
+    store: Store,
+    fmt: Format,
+    header: list[str],
+    reader: str,
+    i: int,
+    persons: str | None,
 ) -> None:
     """Temp table badraw_{i}: the raw row (minimised, as JSON) of each bad row.
 
@@ -136,7 +145,7 @@ def _keep_bad_raw(
     if not con.execute(f"SELECT count(*) FROM ({bad})").fetchone()[0]:
         return
     pairs = ", ".join(f"{sql_str(h)}, {q(h)}" for h in header)
-    rows = minimised_select_sql(fmt, header, _ordered_sql(reader))
+    rows = minimised_select_sql(fmt, header, _ordered_sql(reader), persons)
     con.execute(
         f"INSERT INTO badraw_{i} SELECT __ord, json_object({pairs})::VARCHAR "
         f"FROM ({rows}) WHERE __ord IN ({bad})"
@@ -144,9 +153,14 @@ def _keep_bad_raw(
 
 
 def stage_file(
-    store: Store, source: src.SourceFile, i: int, quarantine: list[tuple]
+    store: Store,
+    source: src.SourceFile,
+    i: int,
+    quarantine: list[tuple],
+    persons: str | None = None,
 ) -> FileReport:
-    """Check one file and define its views (see the module docstring)."""
+    """Check one file and define its views (see the module docstring). `persons`
+    names the table of recipient names judged natural persons (recipients.py)."""
     fr = FileReport(file=source.display, format=None)
     try:
         header = src.read_header(source)
@@ -158,7 +172,10 @@ def stage_file(
     fr.format, fr.header = fmt.name, header
     con = store.con
     scan = _canonical_sql(
-        fmt, header, _unordered_sql(read_csv_sql(source, header, i, rejects=True))
+        fmt,
+        header,
+        _unordered_sql(read_csv_sql(source, header, i, rejects=True)),
+        persons,
     )
     # Inserted in file order, so rowid is the row's ordinal among accepted rows.
     # DuckDB checks a field's encoding only if the query reads it: the content hash
@@ -171,7 +188,7 @@ def stage_file(
     rejected = _collect_rejects(store, source, i, quarantine)
     tags = f"{i} AS __file, {sql_str(source.display)} AS __source"
     again = read_csv_sql(source, header, i, rejects=False)
-    _keep_bad_raw(store, fmt, header, again, i)
+    _keep_bad_raw(store, fmt, header, again, i, persons)
     checked = (
         f"(SELECT c.*, b.__bad_raw FROM (SELECT *, rowid AS __ord FROM checks_{i}) c "
         f"LEFT JOIN badraw_{i} b USING (__ord))"
@@ -183,9 +200,9 @@ def stage_file(
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW stream_{i} AS SELECT * EXCLUDE (__ord), {tags}, "
         f"{sql_str(fmt.name)} AS __format FROM "
-        f"({_canonical_sql(fmt, header, _unordered_sql(again))})"
+        f"({_canonical_sql(fmt, header, _unordered_sql(again), persons)})"
     )
-    ordered = _canonical_sql(fmt, header, _ordered_sql(again))
+    ordered = _canonical_sql(fmt, header, _ordered_sql(again), persons)
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW canon_{i} AS SELECT *, {tags}, "
         f"{sql_str(fmt.name)} AS __format FROM "

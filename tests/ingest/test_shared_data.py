@@ -19,8 +19,10 @@ from click.testing import CliRunner
 
 from custodes.cli import main
 from custodes.ingest.fields import EMAIL_RE, PHONE_RE
+from custodes.model import persons
 from tests.conftest import API_SEARCH, BULK, SHARED_DATA, need_shared
 from tests.conftest import store_rows as q
+from tests.model.test_persons_labels import load_labels as load_person_labels
 
 pytestmark = pytest.mark.shared
 
@@ -236,22 +238,30 @@ def test_contacts_are_minimised_in_canonical_and_raw_rows(real_store):
 
 
 def test_individual_recipients_lose_address_phone_and_fax(real_store):
+    """Rows of a sole proprietor (flag) or of a name judged a person's lose their
+    contact columns; companies keep their registered business address."""
     db, report = real_store
-    sole = 0
+    people = {r["name_sha256"] for r in load_person_labels() if r["label"] == "person"}
+    minimised = 0
     for path in sorted(BULK.glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as fh:
-            sole += sum(
+            minimised += sum(
                 1
                 for r in csv.DictReader(fh)
-                if r["sole_proprietorship"] == "t"
+                if (
+                    r["sole_proprietorship"] == "t"
+                    or persons.name_hash(r["recipient_name"]) in people
+                )
                 and (r["recipient_phone_number"] or r["recipient_address_line_1"])
             )
-    assert report["minimised_individual_contacts"] >= sole >= 13
+    assert report["minimised_individual_contacts"] >= minimised >= 13
     leaks = q(
         db,
         """
         SELECT count(*) FROM "transaction" t JOIN source_row s USING (transaction_key)
-        WHERE t.recipient_is_individual AND (
+        WHERE (t.recipient_is_individual
+               OR json_extract_string(s.raw_json, '$.sole_proprietorship') = 't')
+          AND (
             json_extract_string(s.raw_json, '$.recipient_phone_number') IS NOT NULL OR
             json_extract_string(s.raw_json, '$.recipient_address_line_1') IS NOT NULL OR
             json_extract_string(s.raw_json, '$.recipient_fax_number') IS NOT NULL)""",
@@ -269,6 +279,30 @@ def test_individual_recipients_lose_address_phone_and_fax(real_store):
         )[0][0]
         > 1000
     )
+
+
+def test_ingest_withholds_the_hand_judged_persons_and_no_organisation(real_store):
+    """recipient_is_individual in the store, name by name, against the hand-judged
+    recipients (custodes/data/labels/persons_recipients.csv): the targets hold end
+    to end, and ingest agrees with the detector run on the files directly."""
+    db, report = real_store
+    stored: dict[str, set[bool]] = {}
+    for name, individual in q(
+        db,
+        'SELECT DISTINCT recipient_name, recipient_is_individual FROM "transaction" '
+        "WHERE recipient_name IS NOT NULL",
+    ):
+        stored.setdefault(persons.name_hash(name), set()).add(bool(individual))
+    assert all(len(v) == 1 for v in stored.values()), "a name judged two ways"
+    labels = load_person_labels()
+    people = [r for r in labels if r["label"] == "person"]
+    orgs = [r for r in labels if r["label"] == "organisation"]
+    shown = [r for r in people if stored[r["name_sha256"]] != {True}]
+    withheld = [r["name"] for r in orgs if stored[r["name_sha256"]] == {True}]
+    assert withheld == []
+    assert 1 - len(shown) / len(people) >= 0.98
+    assert report["recipient_names_persons"] >= len(people) - len(shown)
+    assert report["person_detector"] == persons.DETECTOR_VERSION
 
 
 def test_show_transaction_prints_canonical_and_raw(real_store):
