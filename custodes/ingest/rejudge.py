@@ -166,4 +166,4 @@ def _drop_contacts(store: Store) -> int:
             f"WHERE json_valid({column}) AND json_extract_string({column}, "
             f"'$.recipient_name') IN (SELECT name FROM {PERSONS_TABLE})"
         )
-    return int(con.execute("SELECT count(*) FROM contact_dropped").fetchone()[0])
+    return int(store.scalar("SELECT count(*) FROM contact_dropped"))
