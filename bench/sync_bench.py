@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from custodes.sync.fakeserver import FakeUsaspending, Fault, load_rows  # noqa: E402
+from tests.fakes.usaspending import FakeUsaspending, Fault, load_rows  # noqa: E402
 
 CLI = [sys.executable, "-m", "custodes"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from custodes.ingest.formats import API_SEARCH_REQUIRED
-from custodes.sync.fakeserver import FakeUsaspending
+from tests.fakes.usaspending import FakeUsaspending
 
 COMPANIES = [
     "ACME SENSOR SYSTEMS INC",

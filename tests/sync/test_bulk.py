@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from custodes.sync.bulk import BulkFailed, BulkResult, verify_zip
-from custodes.sync.fakeserver import Fault
+from tests.fakes.usaspending import Fault
 from tests.sync.conftest import FAST, store_total
 
 COLUMNS = [
@@ -142,7 +142,7 @@ def test_failed_jobs_and_bad_files_write_nothing(
 def test_status_polling_is_bounded(fake_api, cli, tmp_path):
     write_bulk(tmp_path / "fy24.csv")
     api = fake_api([], bulk_files=[tmp_path / "fy24.csv"])
-    from custodes.sync import fakebulk
+    from tests.fakes.usaspending import bulk as fakebulk
 
     old, fakebulk.POLLS_BEFORE_DONE = fakebulk.POLLS_BEFORE_DONE, 10_000
     try:

@@ -13,7 +13,7 @@ from custodes.sync.client import (
     Policy,
     parse_retry_after,
 )
-from custodes.sync.fakeserver import Fault
+from tests.fakes.usaspending import Fault
 from tests.sync.conftest import make_rows
 
 COUNT = "/api/v2/search/spending_by_transaction_count/"

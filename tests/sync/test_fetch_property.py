@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custodes.sync.client import ApiError, Client, Policy
-from custodes.sync.fakeserver import FakeUsaspending, Fault
 from custodes.sync.fetch import _identity, fetch_window
 from custodes.sync.windows import fiscal_year_window
+from tests.fakes.usaspending import FakeUsaspending, Fault
 from tests.sync.conftest import make_rows
 
 ROWS = make_rows(260, seed=21)

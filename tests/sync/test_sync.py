@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from custodes.sync.checkpoint import staging_dir
-from custodes.sync.fakeserver import Fault
+from tests.fakes.usaspending import Fault
 from tests.sync.conftest import make_rows, store_total, total
 
 SEARCH = "spending_by_transaction/"
@@ -185,8 +185,8 @@ def test_bad_agency_is_a_usage_error(cli):
 
 @pytest.mark.shared
 def test_shared_data_sync_matches_the_file(fake_api, sync, db_path, tmp_path):
-    from custodes.sync.fakeserver import load_rows
     from tests.conftest import API_SEARCH, need_shared
+    from tests.fakes.usaspending import load_rows
 
     need_shared()
     path = API_SEARCH / "CBP_ICE_FY2024_Contract_Obligations.csv"
@@ -311,7 +311,7 @@ def test_a_different_sync_discards_the_old_checkpoint(fake_api, sync, db_path):
 
 
 def test_funding_flag_finds_money_spent_through_other_offices(fake_api, sync, db_path):
-    from custodes.sync.fakeserver import api_record
+    from tests.fakes.usaspending import api_record
 
     rows = make_rows(40, seed=17)
     api = fake_api(rows)

@@ -7,7 +7,7 @@ files. Faults can be injected per endpoint: HTTP 500, 429 with Retry-After, slow
 replies, truncated JSON, dropped connections, and pages whose records are duplicated
 or shifted. It listens on 127.0.0.1 only.
 
-    python -m custodes.sync.fakeserver --data ../shared/data/usaspending --port 8765
+    python -m tests.fakes.usaspending --data ../shared/data/usaspending/api-search
 """
 
 from __future__ import annotations
@@ -17,47 +17,18 @@ import csv
 import json
 import threading
 import time
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from custodes.model.agencies import load_agencies
-from custodes.sync.fakebulk import BulkJobs
-from custodes.sync.fakehttp import Handler, Server
+from tests.fakes.usaspending.bulk import BulkJobs
+from tests.fakes.usaspending.faults import Fault
+from tests.fakes.usaspending.wire import Handler, Server
 
 DHS = "Department of Homeland Security"
 CONTRACT_TYPES = {"A", "B", "C", "D"}
-
-
-@dataclass
-class Fault:
-    """One injected misbehaviour. `path` is a substring of the request path."""
-
-    # 500 | 429 | slow | truncated | reset: on any endpoint
-    # duplicate (a page repeats the record before it), shift (a page starts `shift`
-    # records early, so as many are served twice and as many never), drop (the record
-    # at sorted position `shift` is never served, though counted): search pages
-    # failed (the job fails), corrupt (the zip is damaged): bulk download
-    kind: str
-    path: str = "/api/"
-    times: int = 1  # how many requests it hits; -1 = every one
-    after: int = 0  # let this many matching requests through first
-    page: int | None = None  # only requests for this page
-    retry_after: str = "1"
-    delay: float = 2.0
-    shift: int = 1
-    seen: int = 0
-    fired: int = 0
-
-    def hits(self, path: str, page: int | None) -> bool:
-        if self.path not in path or (self.page is not None and page != self.page):
-            return False
-        self.seen += 1
-        if self.seen <= self.after:
-            return False
-        return self.times < 0 or self.seen - self.after <= self.times
 
 
 def api_record(row: dict[str, str], internal_id: int) -> dict[str, Any]:
@@ -323,7 +294,3 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         api.stop()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,9 @@
 """The HTTP side of the fake USAspending server: routing, faults on the wire, replies.
 
-The endpoint logic lives in `FakeUsaspending` (fakeserver.py); this module turns HTTP
-requests into calls on it and its answers (or injected faults) into HTTP responses.
+The endpoint logic lives in `FakeUsaspending` (server.py); this module turns HTTP
+requests into calls on it and its answers (or injected faults) into HTTP responses. It
+knows the server only through the `App` protocol below, so the two modules do not
+import each other.
 """
 
 from __future__ import annotations
@@ -9,11 +11,33 @@ from __future__ import annotations
 import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
-if TYPE_CHECKING:
-    from custodes.sync.fakeserver import FakeUsaspending, Fault
+from tests.fakes.usaspending.bulk import BulkJobs
+from tests.fakes.usaspending.faults import Fault
+
+
+class App(Protocol):
+    """What the HTTP side needs from the fake server (FakeUsaspending)."""
+
+    log: list[dict[str, Any]]
+    bulk: BulkJobs
+
+    def fault_for(self, path: str, page: int | None) -> Fault | None: ...
+
+    def matching(self, filters: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+    def search(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]: ...
+
+    def page_doc(
+        self,
+        rows: list[dict[str, Any]],
+        fields: list[str],
+        page: int,
+        limit: int,
+        fault: Fault | None,
+    ) -> dict[str, Any]: ...
 
 
 class Server(ThreadingHTTPServer):
@@ -31,7 +55,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     @property
-    def app(self) -> FakeUsaspending:
+    def app(self) -> App:
         return self.server.app  # type: ignore[attr-defined]
 
     def do_GET(self) -> None:  # noqa: N802

@@ -14,12 +14,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from custodes.model.agencies import load_agencies
-
-if TYPE_CHECKING:
-    from custodes.sync.fakeserver import Fault
+from tests.fakes.usaspending.faults import Fault
 
 POLLS_BEFORE_DONE = 2
 MAX_DAYS = 366

@@ -1,0 +1,1 @@
+"""Test doubles: local stand-ins for the services custodes talks to."""
