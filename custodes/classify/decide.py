@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from custodes.classify.rules import Rule, RuleSet
 from custodes.classify.taxonomy import NONE, Taxonomy
@@ -49,7 +50,7 @@ def evidence_items(fired: dict[int, str], rules: tuple[Rule, ...]) -> list[dict]
     items = []
     for idx, text in fired.items():
         rule = rules[idx]
-        item = {
+        item: dict[str, Any] = {
             "signal": rule.signal,
             "rule": rule.id,
             "text": text,

@@ -170,7 +170,7 @@ def classify_store(
         store.execute(
             "INSERT INTO classification " + _select_sql(store.has_table("award_maker")),
             params,
-        )  # type: ignore[arg-type]
+        )
         applied = store.scalar(
             "SELECT count(*) FROM classification WHERE method = 'override'"
         )

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -138,7 +139,7 @@ def _print_feeds(f: dict) -> None:
         f"[bold]{f['name']}[/] ({f['id']}), operated by {f['operator']['name']}; "
         f"vendors: {', '.join(v['name'] for v in f['vendors']) or 'none recorded'}"
     )
-    rows = [
+    rows: list[tuple[Any, ...]] = [
         (
             i["flow"],
             i["role"],

@@ -228,7 +228,7 @@ BUILDERS = {
 
 def build_entities(web: DataWeb) -> Iterator[EntityProxy]:
     """Every entry as FtM entities; an award shared by two mappings appears once."""
-    emitted: set[str] = set()
+    emitted: set[str | None] = set()
     for entry in web.entries.values():
         builder = BUILDERS.get(entry.kind)
         if builder is None:

@@ -33,7 +33,7 @@ def flow_path(entry: Entry) -> list[str]:
 
 def _node_attrs(web: DataWeb, entry: Entry) -> dict[str, Any]:
     d = entry.data
-    attrs = {
+    attrs: dict[str, Any] = {
         "kind": entry.kind,
         "label": web.label(entry.id),
         "sources": source_ids(entry),

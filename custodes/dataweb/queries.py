@@ -39,7 +39,7 @@ def expand_sources(web: DataWeb, ids: list[str]) -> list[dict[str, Any]]:
 def evidence(web: DataWeb, ids: list[str]) -> str:
     """Whether the cited sources are seed articles only, external only, or both."""
     seeds = [
-        bool((web.get(i).data if web.get(i) else {}).get("seed_article")) for i in ids
+        bool((e.data if (e := web.get(i)) else {}).get("seed_article")) for i in ids
     ]
     if seeds and all(seeds):
         return "seed_only"

@@ -221,7 +221,7 @@ def _current(src: Source, built: dict[str, Any]) -> bool:
     if built.get("format") != FRAME_FORMAT:
         return False
     for _, table, column in STAGE_RUNS:
-        now = src.table(table)[column].max().execute() if src.has(table) else None
+        now: Any = src.table(table)[column].max().execute() if src.has(table) else None
         if hasattr(now, "to_pydatetime"):
             now = now.to_pydatetime()
         if now != built.get(f"last_{table}"):

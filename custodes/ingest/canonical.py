@@ -246,8 +246,12 @@ def api_search_sql(header: list[str]) -> dict[str, str]:
 
 
 def bulk_contracts_derived_sql(header: list[str]) -> dict[str, str]:
-    c = lambda name: _col(header, name)  # noqa: E731
-    t = lambda name: f.clean_text_sql(c(name))  # noqa: E731
+    def c(name: str) -> str:
+        return _col(header, name)
+
+    def t(name: str) -> str:
+        return f.clean_text_sql(c(name))
+
     return {
         "__piid": f"upper({t('award_id_piid')})",
         "__subtier": f"lpad({t('awarding_sub_agency_code')}, 4, '0')",
@@ -259,8 +263,12 @@ def bulk_contracts_derived_sql(header: list[str]) -> dict[str, str]:
 
 
 def bulk_contracts_sql(header: list[str]) -> dict[str, str]:
-    c = lambda name: _col(header, name)  # noqa: E731
-    t = lambda name: f.clean_text_sql(c(name))  # noqa: E731
+    def c(name: str) -> str:
+        return _col(header, name)
+
+    def t(name: str) -> str:
+        return f.clean_text_sql(c(name))
+
     piid, subtier, mod, date = "__piid", "__subtier", "__mod", "__date"
     parent_piid, parent_agency = "__parent_piid", "__parent_agency"
     txn_no = f"coalesce({t('transaction_number')}, '0')"

@@ -224,7 +224,7 @@ def _merge(
         run_id = int(
             con.execute(
                 "SELECT coalesce(max(run_id), 0) + 1 FROM ingest_run"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         )
         report.run_id = run_id
         was_empty = store.scalar('SELECT count(*) FROM "transaction"') == 0

@@ -87,7 +87,7 @@ def _extract_zip(path: Path, tmp: Path) -> list[SourceFile]:
 
 def open_binary(source: SourceFile) -> io.BufferedIOBase:
     if source.compressed:
-        return gzip.open(source.path, "rb")  # type: ignore[return-value]
+        return gzip.open(source.path, "rb")
     return open(source.path, "rb")
 
 

@@ -142,7 +142,7 @@ def _keep_bad_raw(
         f"CREATE OR REPLACE TEMP TABLE badraw_{i} (__ord BIGINT, __bad_raw VARCHAR)"
     )
     bad = f"SELECT rowid FROM checks_{i} WHERE __problem IS NOT NULL"
-    if not con.execute(f"SELECT count(*) FROM ({bad})").fetchone()[0]:
+    if not con.execute(f"SELECT count(*) FROM ({bad})").fetchall()[0][0]:
         return
     pairs = ", ".join(f"{sql_str(h)}, {q(h)}" for h in header)
     rows = minimised_select_sql(fmt, header, _ordered_sql(reader), persons)
@@ -209,7 +209,7 @@ def stage_file(
         f"({_lined_sql(i, f'({ordered})', bool(rejected))})"
     )
     fr.rows_read = (
-        int(con.execute(f"SELECT count(*) FROM checks_{i}").fetchone()[0]) + rejected
+        int(con.execute(f"SELECT count(*) FROM checks_{i}").fetchall()[0][0]) + rejected
     )
     fr.quarantined = rejected
     return fr

@@ -37,7 +37,7 @@ def build_batch(
         "SELECT count(*) FILTER (WHERE __minimised_individual), "
         "count(*) FILTER (WHERE __minimised_text), "
         "count(*) FROM checks"
-    ).fetchone()
+    ).fetchall()[0]
     report.minimised_individual_contacts = int(mins[0])
     report.minimised_description_contacts = int(mins[1])
     quarantine.extend(
@@ -58,14 +58,16 @@ def build_batch(
         "bool_and(__problem IS NULL) AS ok FROM checks "
         "WHERE __key IS NOT NULL GROUP BY 1"
     )
-    repeats = int(con.execute("SELECT count(*) FROM keyed WHERE n > 1").fetchone()[0])
+    repeats = int(
+        con.execute("SELECT count(*) FROM keyed WHERE n > 1").fetchall()[0][0]
+    )
     if repeats:
         _rank_repeated_keys(store, staged, report, quarantine)
     con.execute(
         "CREATE OR REPLACE TEMP VIEW winners AS "
         + " UNION ALL BY NAME ".join(_winner_parts(store, staged, repeats > 0))
     )
-    excluded = int(con.execute("SELECT count(*) FROM excluded").fetchone()[0])
+    excluded = int(con.execute("SELECT count(*) FROM excluded").fetchall()[0][0])
     return int(mins[2]) - excluded
 
 
@@ -132,7 +134,7 @@ def _rank_repeated_keys(
     report.duplicates = int(
         con.execute(
             "SELECT count(*) FROM repeated WHERE __rn > 1 AND __raw_json = __first_raw"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
     quarantine.extend(
         tuple(r)

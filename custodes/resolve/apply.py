@@ -172,7 +172,7 @@ def _write(
         con.unregister(name)
     summary.transactions = con.execute(
         "SELECT count(*) FROM transaction_vendor"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     summary.award_makers = len(rows)
     summary.awards_with_maker = len({r["award_key"] for r in rows})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import cast
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -337,4 +338,4 @@ def eval_resolve(
 def register(group: click.Group) -> None:
     group.add_command(resolve_command)
     group.add_command(vendor_group)
-    group.commands["eval"].add_command(eval_resolve)  # type: ignore[union-attr]
+    cast(click.Group, group.commands["eval"]).add_command(eval_resolve)

@@ -138,7 +138,7 @@ def score_clean_names(
 
 def score_labelled(res: Resolution, pairs: list[tuple[str, str, bool, str]]) -> Score:
     vendor = _vendor_by_name(res)
-    counts = defaultdict(int)
+    counts: defaultdict[tuple[bool, bool], int] = defaultdict(int)
     fps, fns = [], []
     for a, b, truth, _ in pairs:
         found = vendor[a] == vendor[b]

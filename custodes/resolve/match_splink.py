@@ -12,6 +12,7 @@ maximisation over first-word blocks.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pyarrow as pa
 
@@ -36,7 +37,7 @@ def _frame(keys: list[str]) -> pa.Table:
     )
 
 
-def _settings(n: int) -> object:
+def _settings(n: int) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 

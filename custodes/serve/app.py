@@ -257,9 +257,9 @@ def build_routes(app: App) -> list[Any]:
                     name=f"{path}{suffix}",
                 )
             )
-    for prefix, fn in ID_PAGES.items():
+    for prefix, id_fn in ID_PAGES.items():
         routes.append(
-            Route(prefix + "/{ident}", partial(app.by_id, fn=fn), methods=GET)
+            Route(prefix + "/{ident}", partial(app.by_id, fn=id_fn), methods=GET)
         )
     routes += [
         Route("/openapi.json", app.openapi, methods=GET),
@@ -344,16 +344,15 @@ def build_app(
             "Something went wrong on our side. The error was logged.",
         )
 
-    star = Starlette(
-        routes=build_routes(app),
-        exception_handlers={
-            HTTPException: on_http,
-            InputError: on_input,
-            NotFound: on_not_found,
-            QueryTimeout: on_timeout,
-            Exception: on_error,
-        },
-    )
+    # Any: Starlette types each handler as taking Exception, on_http takes its subclass.
+    handlers: dict[Any, Any] = {
+        HTTPException: on_http,
+        InputError: on_input,
+        NotFound: on_not_found,
+        QueryTimeout: on_timeout,
+        Exception: on_error,
+    }
+    star = Starlette(routes=build_routes(app), exception_handlers=handlers)
     star.state.reader = reader
     star.add_middleware(SecurityHeaders)
     if follow is not None:

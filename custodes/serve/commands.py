@@ -155,6 +155,7 @@ def _serve_snapshot(
 
     with console.status("Copying the store and building the copy's summary tables..."):
         path, markers, stamp = make_snapshot(settings)
+    assert path is not None  # None only when `unless` is given and matches
     app = build_app(
         replace(settings, db=path),
         time_limit=time_limit,

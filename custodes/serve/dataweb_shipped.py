@@ -96,7 +96,7 @@ class ShippedDataweb:
 
     def _path(self, chain: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
         label = self.web.label
-        steps = []
+        steps: list[dict[str, Any]] = []
         for u, v, a in chain:
             via = [label(x) for x in a.get("via") or []]
             relation = "flows to" + (f" (via {', '.join(via)})" if via else "")

@@ -134,8 +134,8 @@ def _default_provider() -> Any | None:
 def normalise_graph(raw: Any) -> dict[str, list[dict[str, Any]]]:
     if isinstance(raw, dict) and "elements" in raw:  # cytoscape-style export
         raw = raw["elements"]
-    nodes = raw.get("nodes", []) if isinstance(raw, dict) else []
-    edges = raw.get("edges", raw.get("links", [])) if isinstance(raw, dict) else []
+    nodes: Any = raw.get("nodes", []) if isinstance(raw, dict) else []
+    edges: Any = raw.get("edges", raw.get("links", [])) if isinstance(raw, dict) else []
     seen: set[str] = set()
     unique = []
     for i, e in enumerate(edges):
@@ -224,7 +224,7 @@ def normalise_path(path: Any, labels: dict[str, str] | None = None) -> dict[str,
     if isinstance(path, list):
         path = {"steps": path}
     steps = path.get("steps") or path.get("edges") or []
-    norm = []
+    norm: list[dict[str, Any]] = []
     for step in steps:
         if not isinstance(step, dict):
             norm.append({"source": "", "target": str(step), "label": "", "sources": []})

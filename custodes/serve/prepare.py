@@ -321,7 +321,10 @@ VENDOR_LISTS = (
 def serve_vendor_page_sql(have: dict[str, bool]) -> str:
     """The vendor page's lists, one row per vendor; each list keeps the order and
     length the page shows. Aliases are NULL without `custodes resolve`."""
-    ctes = {name: _per_vendor_sql(name, *rest) for name, *rest in VENDOR_LISTS}
+    ctes = {
+        name: _per_vendor_sql(name, key, order, limit, fields, rows)
+        for name, key, order, limit, fields, rows in VENDOR_LISTS
+    }
     if not have["vendor_alias"]:
         ctes["aliases"] = (
             "SELECT NULL::VARCHAR AS vendor_id, NULL AS aliases WHERE false"

@@ -29,7 +29,9 @@ class Store:
         self.path = path
         self.read_only = read_only
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+    def execute(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> list[tuple]:
         try:
             return self.con.execute(sql, params or []).fetchall()
         except duckdb.Error as exc:

@@ -95,9 +95,8 @@ class Reader:
                 "SELECT table_name FROM information_schema.tables"
             ).fetchall()
         }
-        self.cache: OrderedDict[tuple[str, tuple[Any, ...]], list[dict[str, Any]]] = (
-            OrderedDict()
-        )
+        # Values: a list of rows (`rows`) or a list of such lists (`batch`).
+        self.cache: OrderedDict[tuple[str, tuple[Any, ...]], Any] = OrderedDict()
         self.cache_size = cache_size
         self.cache_hits = self.cache_misses = 0
         self._lock = threading.Lock()
@@ -159,17 +158,17 @@ class Reader:
             tuple(tuple(p) for _, p in statements),
         )
         with self._lock:
-            found = self.cache.get(key)  # type: ignore[arg-type]
+            found = self.cache.get(key)
             if found is not None:
-                self.cache.move_to_end(key)  # type: ignore[arg-type]
+                self.cache.move_to_end(key)
                 self.cache_hits += 1
-                return [[dict(r) for r in rows] for rows in found]  # type: ignore[union-attr]
+                return [[dict(r) for r in rows] for rows in found]
             self.cache_misses += 1
         with self.slots:
             results = self._run_batch(statements)
         if self.cache_size:
             with self._lock:
-                self.cache[key] = results  # type: ignore[index]
+                self.cache[key] = results
                 while len(self.cache) > self.cache_size:
                     self.cache.popitem(last=False)
         return [[dict(r) for r in rows] for rows in results]

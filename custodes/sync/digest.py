@@ -31,6 +31,7 @@ def select_runs(store: Store, since: str | None) -> list[int]:
         )
         latest = latest or store.scalar("SELECT max(run_id) FROM ingest_run")
         return [int(latest)] if latest else []
+    param: int | datetime
     if since.isdigit():
         sql, param = (
             "SELECT run_id FROM ingest_run WHERE run_id > ? ORDER BY run_id",

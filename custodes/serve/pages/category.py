@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from custodes.errors import NotFound
 from custodes.figures.definition import NOT_COUNTED
 from custodes.serve import params as P
@@ -99,7 +101,7 @@ def category(ctx: Ctx, category_id: str) -> View:
         "FROM serve_spending WHERE category = ? GROUP BY 1, 2 ORDER BY 1, 2",
         [category_id],
     )
-    per_year: dict[int, object] = {}
+    per_year: dict[int, Any] = {}
     for y in years:
         per_year[y["fiscal_year"]] = (
             per_year.get(y["fiscal_year"], 0) + y["obligation_usd"]

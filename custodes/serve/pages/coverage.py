@@ -20,7 +20,9 @@ GRACE = timedelta(days=31)
 
 def _ranges(years: list[int]) -> str:
     """[2013, 2014, 2015, 2018] -> 'FY2013–FY2015, FY2018'."""
-    out, start, prev = [], None, None
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    prev = 0  # read only once start is set
     for y in sorted(years):
         if start is None:
             start = prev = y

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
@@ -48,10 +49,10 @@ def dashboard(ctx: Ctx) -> View:
         if classified
         else "All contract spending (unclassified)"
     )
-    year_rows = [
+    year_rows: list[dict[str, Any]] = [
         {"fiscal_year": y, "obligation_usd": v} for y, v in sorted(by_year.items())
     ]
-    cat_rows = [
+    cat_rows: list[dict[str, Any]] = [
         {"category": c, "category_label": category_label(c), "obligation_usd": v}
         for c, v in sorted(by_cat.items(), key=lambda kv: -kv[1])
     ]

@@ -36,14 +36,14 @@ def award_filter_sql(ctx: Ctx) -> tuple[str, list[Any], dict[str, Any]]:
     in both serve_award and serve_token."""
     p = ctx.params
     chosen = {
-        "q": P.text(p, "q"),
+        "q": (q := P.text(p, "q")),
         "agency": P.agency(p),
         "fy": P.fiscal_year(p),
         "category": P.identifier(p, "category"),
         "vendor": P.identifier(p, "vendor"),
         "maker": P.text(p, "maker", 100),
     }
-    P.search_terms(chosen["q"])  # bounds the number of words
+    P.search_terms(q)  # bounds the number of words
     where, args = ["true"], []
     for key, column in FILTERS:
         if chosen[key] is not None:
@@ -123,14 +123,16 @@ def run_search(
         if found is not None:
             return found
     if len(tokens) == 1:
-        found = popular_search(ctx.reader, tokens[0], where, args, size, page)
-        if found is not None and found[2] is not None:
-            return found  # type: ignore[return-value]
+        popular = popular_search(ctx.reader, tokens[0], where, args, size, page)
+        if popular is not None:
+            popular_facets, popular_years, popular_top = popular
+            if popular_top is not None:
+                return popular_facets, popular_years, popular_top
     if tokens and counts is not None and counts.rows(tokens[0]) <= SMALL:
         # one row per award (an award's other columns are the same in each row)
         sql, params = hits_sql(where, args, tokens, grouped=False)
-        found = ctx.reader.rows(sql, params, cache=False)  # up to SMALL rows
-        rows = list({r["award_id"]: r for r in found}.values())
+        matched = ctx.reader.rows(sql, params, cache=False)  # up to SMALL rows
+        rows = list({r["award_id"]: r for r in matched}.values())
         return count_facets(rows), count_years(rows), top_ids(rows, size, offset)
     sql, params = hits_sql(where, args, tokens)
     _, facets, years, top, _ = ctx.reader.batch(

@@ -20,7 +20,7 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from custodes.model.agencies import load_agencies
 from tests.fakes.usaspending.bulk import BulkJobs
@@ -103,7 +103,7 @@ class FakeUsaspending:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = cast("tuple[str, int]", self._server.server_address)
         return f"http://{host}:{port}"
 
     def start(self) -> FakeUsaspending:
