@@ -1,1 +1,2 @@
-"""Ingest: read USAspending files into the canonical transaction table."""
+"""Ingest: read source files (formats from custodes/sources/) into the canonical
+transaction table, all or nothing."""

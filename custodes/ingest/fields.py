@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from custodes.store.sql import literal
+from custodes.store.sql import ident, literal
 
 # An amount: optional sign, optional $, digits (optionally grouped by commas), optional
 # decimals. Digits past the cent must be zeros: money is exact to the cent.
@@ -29,6 +29,22 @@ EMAIL_MASK = "[e-mail removed]"
 
 
 sql_str = literal  # the store's quoting helper, under ingest's older name
+
+
+def column_or_null(header: list[str], name: str) -> str:
+    """A file's column, or NULL when the file does not have it."""
+    return ident(name) if name in header else "NULL::VARCHAR"
+
+
+def field_problem_sql(name: str, value: str, problem: str) -> str:
+    """'field <name> = '<value>': <problem>' when `problem` is not NULL (the reason a
+    quarantined row gives)."""
+    quote = "''''"  # a SQL literal holding one single quote
+    shown = f"coalesce({quote} || left({value}, 60) || {quote}, 'empty')"
+    return (
+        f"CASE WHEN ({problem}) IS NOT NULL THEN 'field {name} = ' || {shown} "
+        f"|| ': ' || ({problem}) END"
+    )
 
 
 def trim_sql(expr: str) -> str:

@@ -16,49 +16,18 @@ from __future__ import annotations
 
 import duckdb
 
+from custodes import sources
 from custodes.ingest.fields import sql_str
+from custodes.sources.base import Format
 
-# format -> raw column -> (canonical column, condition under which it was elided)
-ELIDED: dict[str, dict[str, tuple[str, str]]] = {
-    "api_search": {
-        "Award ID": ("piid", "TRUE"),
-        "Recipient Name": ("recipient_name", "TRUE"),
-        "Action Date": ("action_date", "TRUE"),
-        "Product/Service Description": ("psc_description", "TRUE"),
-        "NAICS Description": ("naics_description", "TRUE"),
-        "Transaction Description": ("description", "TRUE"),
-        "Generated Award ID": ("award_key", "award_key_source = 'source'"),
-        "Recipient UEI": ("recipient_uei", "TRUE"),
-        "PSC": ("psc_code", "TRUE"),
-        "NAICS": ("naics_code", "TRUE"),
-    },
-    "bulk_contracts": {
-        "award_id_piid": ("piid", "TRUE"),
-        "parent_award_id": ("parent_award_piid", "TRUE"),
-        "contract_award_unique_key": ("award_key", "award_key_source = 'source'"),
-        "action_date": ("action_date", "TRUE"),
-        "recipient_name": ("recipient_name", "TRUE"),
-        "recipient_uei": ("recipient_uei", "TRUE"),
-        "recipient_duns": ("recipient_duns", "TRUE"),
-        "recipient_parent_name": ("recipient_parent_name", "TRUE"),
-        "recipient_parent_uei": ("recipient_parent_uei", "TRUE"),
-        "recipient_parent_duns": ("recipient_parent_duns", "TRUE"),
-        "awarding_office_code": ("awarding_office_code", "TRUE"),
-        "awarding_office_name": ("awarding_office_name", "TRUE"),
-        "funding_sub_agency_name": ("funding_sub_agency_name", "TRUE"),
-        "product_or_service_code": ("psc_code", "TRUE"),
-        "product_or_service_code_description": ("psc_description", "TRUE"),
-        "naics_code": ("naics_code", "TRUE"),
-        "naics_description": ("naics_description", "TRUE"),
-        "award_description": ("description", "TRUE"),
-    },
-}
+# Which raw columns each format elides, and the condition, is the format's own
+# (`Format.elided`, for USAspending custodes/sources/usaspending/rawrow.py).
 
 
-def stored_value_sql(fmt: str, name: str, raw: str) -> str:
+def stored_value_sql(fmt: Format, name: str, raw: str) -> str:
     """The list element stored for raw column `name` (SQL `raw`), canonical columns
     in scope by name: NULL where the canonical column restores it exactly."""
-    target = ELIDED.get(fmt, {}).get(name)
+    target = fmt.elided.get(name)
     if target is None:
         return raw
     column, condition = target
@@ -71,13 +40,18 @@ def stored_value_sql(fmt: str, name: str, raw: str) -> str:
 def _restore_case(t: str, name: str) -> str:
     """SQL: the canonical value that restores the raw column named by SQL `name`."""
     by_format = []
-    for fmt, columns in ELIDED.items():
+    for fmt in sources.formats():
+        if not fmt.elided:
+            continue
+        columns = fmt.elided
         whens = " ".join(
             f"WHEN {sql_str(raw)} THEN CASE WHEN {_qualify(t, cond)} "
             f"THEN {t}.{column}::VARCHAR END"
             for raw, (column, cond) in columns.items()
         )
-        by_format.append(f"WHEN {sql_str(fmt)} THEN CASE {name} {whens} END")
+        by_format.append(f"WHEN {sql_str(fmt.name)} THEN CASE {name} {whens} END")
+    if not by_format:
+        return "NULL::VARCHAR"
     return f"CASE {t}.source_format {' '.join(by_format)} END"
 
 

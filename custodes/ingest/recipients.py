@@ -17,33 +17,13 @@ from custodes.errors import InputError
 from custodes.ingest import sources as src
 from custodes.ingest.canonical import q
 from custodes.ingest.fields import trim_sql
-from custodes.ingest.formats import Format, detect_format
 from custodes.model import persons as detector
+from custodes.sources import detect_format
+from custodes.sources.base import Format
 from custodes.store.duckdb import Store
 
 PERSONS_TABLE = "recipient_person"
 TRUE_SQL = "('t', 'true', 'y', 'yes', '1')"
-
-# Canonical evidence name -> the column of each format that holds it.
-EVIDENCE_COLUMNS = {
-    "api_search": {
-        "recipient_name": "Recipient Name",
-        "recipient_uei": "Recipient UEI",
-    },
-    "bulk_contracts": {
-        c: c
-        for c in (
-            "recipient_name",
-            "recipient_uei",
-            "recipient_duns",
-            "recipient_parent_name",
-            "recipient_parent_uei",
-            "recipient_parent_duns",
-            detector.ORGANISATION_TYPE_COLUMN,
-        )
-    },
-}
-FLAG_COLUMNS = (detector.SOLE_PROPRIETOR_COLUMN, *detector.ORGANISATION_FLAG_COLUMNS)
 
 
 @dataclass
@@ -61,15 +41,15 @@ def evidence_sql(fmt: Format, header: list[str], reader: str) -> str:
     have = set(header)
     keys = [
         f"{q(col)} AS {name}"
-        for name, col in EVIDENCE_COLUMNS[fmt.name].items()
+        for name, col in fmt.evidence_columns.items()
         if col in have
     ]
     flags = [
         f"bool_or(lower({trim_sql(q(c))}) IN {TRUE_SQL}) AS {c}"
-        for c in FLAG_COLUMNS
-        if fmt.name == "bulk_contracts" and c in have
+        for c in fmt.flag_columns
+        if c in have
     ]
-    name = q(EVIDENCE_COLUMNS[fmt.name]["recipient_name"])
+    name = q(fmt.evidence_columns["recipient_name"])  # callers check it is there
     return (
         f"SELECT {', '.join(keys + flags)} FROM {reader} "
         f"WHERE nullif(trim({name}), '') IS NOT NULL GROUP BY ALL"
@@ -84,6 +64,8 @@ def _file_rows(store: Store, source: src.SourceFile, i: int) -> list[dict]:
         fmt = detect_format(header, source.display)
     except InputError:
         return []  # the check pass refuses the file and says why
+    if fmt.recipient_column not in header:
+        return []  # no recipients to judge
     reader = read_csv_sql(source, header, i, rejects=False)
     cur = store.con.execute(evidence_sql(fmt, header, reader))
     names = [d[0] for d in cur.description]

@@ -22,7 +22,8 @@ from custodes.errors import InputError
 from custodes.ingest import sources as src
 from custodes.ingest.canonical import canonical_select_sql, minimised_select_sql, q
 from custodes.ingest.fields import sql_str
-from custodes.ingest.formats import Format, detect_format
+from custodes.sources import detect_format
+from custodes.sources.base import Format
 from custodes.store.duckdb import Store
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from custodes.errors import CustodesError, InputError
-from custodes.ingest.formats import detect_format
+from custodes.sources import detect_format
 from custodes.sync.client import Client
 from custodes.sync.windows import Window
 

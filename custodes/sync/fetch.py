@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from custodes.ingest.formats import API_SEARCH_OPTIONAL, API_SEARCH_REQUIRED
 from custodes.model.agencies import load_agencies
+from custodes.sources.usaspending.formats import (
+    API_SEARCH_OPTIONAL,
+    API_SEARCH_REQUIRED,
+)
 from custodes.sync.client import ApiError, Client
 from custodes.sync.windows import Window
 
@@ -48,7 +51,7 @@ FIELDS = [
     "generated_internal_id",
 ]
 # The staged CSVs are api_search files with every optional column (see
-# ingest/formats.py).
+# sources/usaspending/formats.py).
 CSV_COLUMNS = [*API_SEARCH_REQUIRED, *API_SEARCH_OPTIONAL]
 
 

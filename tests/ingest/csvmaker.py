@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from custodes.ingest.formats import API_SEARCH_REQUIRED
+from custodes.sources.usaspending.formats import API_SEARCH_REQUIRED
 
 API_HEADER = [*API_SEARCH_REQUIRED, "Generated Award ID"]
 

@@ -11,8 +11,8 @@ import csv
 import json
 from pathlib import Path
 
-from custodes.ingest.canonical import INDIVIDUAL_CONTACT_COLUMNS
 from custodes.model import persons
+from custodes.sources.usaspending.formats import INDIVIDUAL_CONTACT_COLUMNS
 from tests.conftest import FIXTURES
 from tests.conftest import store_rows as q
 from tests.ingest.csvmaker import api_row, write_api_csv

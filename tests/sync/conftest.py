@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from custodes.ingest.formats import API_SEARCH_REQUIRED
+from custodes.sources.usaspending.formats import API_SEARCH_REQUIRED
 from tests.fakes.usaspending import FakeUsaspending
 
 COMPANIES = [

@@ -1,0 +1,102 @@
+"""Data sources as units: the registry ingest and sync ask.
+
+Each source is one folder under custodes/sources/ (`usaspending/` is built in) that
+provides a `Source` (see base.py): the file formats it reads, with their header
+detection, canonical mapping SQL and raw-row handling, and optionally a `Fetcher` for
+`custodes sync`. The registry is a plain dict, name -> source; `register()` adds one
+(tests register a toy source this way). See docs/sources.md.
+"""
+
+from __future__ import annotations
+
+from custodes.errors import InputError
+from custodes.sources.base import Format, Source
+
+SOURCES: dict[str, Source] = {}
+DEFAULT_FETCHER = "usaspending"  # the source `custodes sync` fetches from
+
+
+def _builtin() -> None:
+    if "usaspending" not in SOURCES:
+        from custodes.sources.usaspending import SOURCE
+
+        SOURCES["usaspending"] = SOURCE
+
+
+def register(source: Source) -> Source:
+    """Add (or replace) a source. Its format names must not clash with another's."""
+    _builtin()
+    taken = {
+        fmt.name: s.name
+        for s in SOURCES.values()
+        if s.name != source.name
+        for fmt in s.formats()
+    }
+    for fmt in source.formats():
+        if fmt.name in taken:
+            raise ValueError(
+                f"source {source.name}: format {fmt.name} is already read by "
+                f"source {taken[fmt.name]}"
+            )
+    SOURCES[source.name] = source
+    return source
+
+
+def unregister(name: str) -> None:
+    SOURCES.pop(name, None)
+
+
+def sources() -> list[Source]:
+    """Every registered source, built-in ones first."""
+    _builtin()
+    return list(SOURCES.values())
+
+
+def get(name: str) -> Source:
+    _builtin()
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise InputError(
+            f"no data source named {name!r}; known: {', '.join(SOURCES)}"
+        ) from None
+
+
+def formats() -> tuple[Format, ...]:
+    """Every format of every source, in detection order."""
+    return tuple(fmt for source in sources() for fmt in source.formats())
+
+
+def detect_format(header: list[str], where: str) -> Format:
+    """The format whose required columns the header has, or InputError saying why
+    none fits."""
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        raise InputError(
+            f"{where}:1: duplicate column names {dup}; fix the header row."
+        )
+    present = set(header)
+    known = formats()
+    for fmt in known:
+        if set(fmt.required) <= present:
+            return fmt
+    # Explain against the format the header is closest to.
+    best = max(known, key=lambda f: len(present & set(f.known)))
+    missing = [c for c in best.required if c not in present]
+    unexpected = [c for c in header if c not in best.known]
+    expected = " or ".join(s.description for s in sources())
+    raise InputError(
+        f"{where}:1: header matches no known format. Closest is {best.name}: "
+        f"missing columns {missing}; unexpected columns {unexpected[:20]}"
+        + (f" (+{len(unexpected) - 20} more)" if len(unexpected) > 20 else "")
+        + f". Expected {expected}."
+    )
+
+
+def record_url(award_key: str) -> str | None:
+    """A link to the award's page at whichever source knows it."""
+    for source in sources():
+        url = source.record_url(award_key)
+        if url:
+            return url
+    return None
