@@ -37,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata, resources
 from typing import Any
 
@@ -219,14 +219,18 @@ def read(name: str) -> Reading:
     return Reading(tokens, comma_after, dotted)
 
 
+@cache
+def _longest(phrases: frozenset[tuple[str, ...]]) -> int:
+    return max((len(p) for p in phrases), default=0)
+
+
 def _find(
-    tokens: list[str], phrases: Iterable[tuple[str, ...]]
+    tokens: list[str], phrases: frozenset[tuple[str, ...]]
 ) -> tuple[str, ...] | None:
-    wanted = set(phrases)
-    longest = max((len(p) for p in wanted), default=0)
-    for n in range(longest, 0, -1):
+    """The longest phrase of `phrases` found in `tokens` (first by position)."""
+    for n in range(min(_longest(phrases), len(tokens)), 0, -1):
         for i in range(len(tokens) - n + 1):
-            if tuple(tokens[i : i + n]) in wanted:
+            if tuple(tokens[i : i + n]) in phrases:
                 return tuple(tokens[i : i + n])
     return None
 
@@ -264,7 +268,7 @@ def _lexicon() -> tuple[dict[str, float], frozenset[str]]:
     return ratios, frozenset(n.upper() for n in gender_names)
 
 
-@cache
+@lru_cache(maxsize=65536)
 def _parser_labels(text: str) -> tuple[dict[str, str], str]:
     """probablepeople's label for each word, and its tag for the whole name."""
     import probablepeople  # type: ignore[import-untyped]
