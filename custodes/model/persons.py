@@ -375,6 +375,8 @@ def _comma_form(
     form = f"personal name as LAST, FIRST ({len(left)}+{len(head)} words)"
     if not rest:
         return Structure(CERTAIN, form)
+    if any(t in load_words().joining for t in rest):
+        return Structure(WEAK, form + " joined to another party ('& SON')")
     if given:
         return Structure(LIKELY, form + " followed by a trade or occupation")
     return Structure(WEAK, form + " followed by other words")
