@@ -10,7 +10,7 @@ detection, canonical mapping SQL and raw-row handling, and optionally a `Fetcher
 from __future__ import annotations
 
 from custodes.errors import InputError
-from custodes.sources.base import Format, Source
+from custodes.sources.base import Fetcher, Format, Source
 
 SOURCES: dict[str, Source] = {}
 DEFAULT_FETCHER = "usaspending"  # the source `custodes sync` fetches from
@@ -60,6 +60,14 @@ def get(name: str) -> Source:
         raise InputError(
             f"no data source named {name!r}; known: {', '.join(SOURCES)}"
         ) from None
+
+
+def fetcher(name: str = DEFAULT_FETCHER) -> Fetcher:
+    """How `custodes sync` fetches from source `name`."""
+    found = get(name).fetcher
+    if found is None:
+        raise InputError(f"the data source {name} cannot be fetched by custodes sync")
+    return found
 
 
 def formats() -> tuple[Format, ...]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from custodes.errors import CustodesError
 
 if TYPE_CHECKING:
+    from custodes.settings import Settings
     from custodes.sync.client import Client
     from custodes.sync.windows import Window
 
@@ -141,7 +142,9 @@ class Fetcher(Protocol):
     earliest: date  # nothing is served before this day
     kind: str  # what is fetched, kept in the plan ("contracts")
 
-    def default_url(self, settings: Any) -> str: ...
+    def default_url(self, settings: Settings) -> str:
+        """The API base URL when --api-url is not given."""
+        ...
 
     def targets(self, names: list[str], funding: bool) -> list[dict[str, str]]:
         """--agency values -> the filter objects kept in the plan."""

@@ -1,4 +1,5 @@
-"""A polite, bounded HTTP client for the USAspending API v2.
+"""A polite, bounded HTTP client: what every source's fetcher (custodes/sources/) and
+the digest webhook use to talk to a server.
 
 Every call is an idempotent read, so every failure that looks temporary is retried:
 connection errors and empty replies, timeouts, HTTP 429 and 5xx, and bodies that are

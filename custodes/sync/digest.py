@@ -15,11 +15,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from custodes import sources
 from custodes.errors import InputError, NotFound
 from custodes.store.duckdb import Store
 from custodes.sync.watch import list_watches, match_for
-
-AWARD_URL = "https://www.usaspending.gov/award/"
 
 
 def select_runs(store: Store, since: str | None) -> list[int]:
@@ -145,11 +144,7 @@ def build_digest(
         awards = store.rows(sql, [runs, *m.params, limit]) if runs else []
         for a in awards:
             a["change"] = "new" if a.pop("is_new") else "changed"
-            a["url"] = (
-                AWARD_URL + a["award_key"]
-                if a["award_key"].startswith("CONT_")
-                else None
-            )
+            a["url"] = sources.record_url(a["award_key"])
         out.append(
             {
                 "watch_id": w["watch_id"],

@@ -16,54 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from custodes.errors import InputError
-from custodes.model.agencies import load_agencies, resolve_sub_agency
+from custodes.sources.base import Fetcher, WindowTooBig
 from custodes.sync import checkpoint as ckpt
 from custodes.sync.client import ApiError, BudgetExhausted, Client
-from custodes.sync.fetch import WindowTooBig, count, fetch_window, write_window_csv
-from custodes.sync.windows import Window
+from custodes.sync.windows import Window, fiscal_year_of
 
-DHS = "Department of Homeland Security"
-DEFAULT_AGENCIES = ("ICE", "CBP")
-SEARCH_CAP = 50_000
 WINDOW_ATTEMPTS = 2  # per run; each attempt already makes passes and retries requests
 
 Tell = Callable[[str], None]
-
-
-def agency_filters(names: list[str], funding: bool = False) -> list[dict[str, str]]:
-    """--agency values -> the API's name-based agency objects.
-
-    Accepts a known sub-agency (code, abbreviation or name, e.g. ICE or 7012), a known
-    toptier code (070), or `toptier:NAME` / `subtier:NAME` for any other agency. With
-    `funding`, each agency is also matched as the funding agency (the API ORs them).
-    """
-    awarding = _agency_objects(names)
-    if not funding:
-        return awarding
-    return awarding + [{**a, "type": "funding"} for a in awarding]
-
-
-def _agency_objects(names: list[str]) -> list[dict[str, str]]:
-    toptier, _ = load_agencies()
-    out: list[dict[str, str]] = []
-    for raw in names or list(DEFAULT_AGENCIES):
-        text = raw.strip()
-        tier, _, rest = text.partition(":")
-        if tier.lower() in ("toptier", "subtier") and rest.strip():
-            out.append({"type": "awarding", "tier": tier.lower(), "name": rest.strip()})
-        elif text in toptier:
-            out.append({"type": "awarding", "tier": "toptier", "name": toptier[text]})
-        else:
-            sub = resolve_sub_agency(text)
-            out.append(
-                {
-                    "type": "awarding",
-                    "tier": "subtier",
-                    "name": sub.name,
-                    "toptier_name": toptier.get(sub.toptier, DHS),
-                }
-            )
-    return out
 
 
 @dataclass
@@ -85,7 +45,11 @@ class SyncResult:
 
 
 def build_plan(
-    agencies: list[dict[str, str]], span: Window, api_url: str, cap: int
+    agencies: list[dict[str, str]],
+    span: Window,
+    api_url: str,
+    cap: int,
+    award_types: str = "contracts",
 ) -> dict[str, Any]:
     return {
         "agencies": agencies,
@@ -93,12 +57,16 @@ def build_plan(
         "end": span.end.isoformat(),
         "api_url": api_url,
         "cap": cap,
-        "award_types": "contracts",
+        "award_types": award_types,
     }
 
 
 def fetch_all(
-    client: Client, folder: Path, plan: dict[str, Any], tell: Tell | None = None
+    client: Client,
+    fetcher: Fetcher,
+    folder: Path,
+    plan: dict[str, Any],
+    tell: Tell | None = None,
 ) -> SyncResult:
     """Fetch every window of `plan` into `folder`, resuming its checkpoint."""
     started = time.time()
@@ -112,7 +80,7 @@ def fetch_all(
         if state.status == "failed" and state.attempts < 99:
             state.attempts = 0
     try:
-        _work(client, folder, cp, plan, say)
+        _work(client, fetcher, folder, cp, plan, say)
     except BudgetExhausted as exc:
         result.stop_reason = str(exc)
     ckpt.save(folder, cp)
@@ -129,7 +97,12 @@ def fetch_all(
 
 
 def _work(
-    client: Client, folder: Path, cp: ckpt.Checkpoint, plan: dict[str, Any], say: Tell
+    client: Client,
+    fetcher: Fetcher,
+    folder: Path,
+    cp: ckpt.Checkpoint,
+    plan: dict[str, Any],
+    say: Tell,
 ) -> None:
     agencies, cap = plan["agencies"], int(plan["cap"])
     guard = 0
@@ -140,7 +113,7 @@ def _work(
             if state.status == "failed" and state.attempts >= WINDOW_ATTEMPTS:
                 continue
             progressed = True
-            _one_window(client, folder, cp, state, agencies, cap, say)
+            _one_window(client, fetcher, folder, cp, state, agencies, cap, say)
             ckpt.save(folder, cp)
         if not progressed:
             return
@@ -148,6 +121,7 @@ def _work(
 
 def _one_window(
     client: Client,
+    fetcher: Fetcher,
     folder: Path,
     cp: ckpt.Checkpoint,
     state: ckpt.WindowState,
@@ -160,10 +134,12 @@ def _one_window(
     cap = min(cap, cp.cap_seen or cap)
     try:
         if state.expected is None:
-            state.expected = count(client, agencies, window)
+            state.expected = fetcher.count(client, agencies, window)
         if state.expected > cap:
             raise WindowTooBig(f"{state.expected:,} records > {cap:,}")
-        result = fetch_window(client, agencies, window, cap, expected=state.expected)
+        result = fetcher.fetch_window(
+            client, agencies, window, cap, expected=state.expected
+        )
     except WindowTooBig as exc:
         if exc.cap_seen:
             cp.cap_seen = min(exc.cap_seen, cp.cap_seen or exc.cap_seen)
@@ -195,7 +171,7 @@ def _one_window(
         say(f"{window.key}: incomplete")
         return
     name = f"window-{window.start.isoformat()}-{window.end.isoformat()}.csv"
-    write_window_csv(folder / name, result.records)
+    fetcher.write_window(folder / name, result.records)
     state.status, state.rows, state.file, state.error = (
         "done",
         len(result.records),
@@ -205,10 +181,11 @@ def _one_window(
     say(f"{window.key}: {state.rows:,} records")
 
 
-def check_dates(fy: int | None, since: date | None) -> None:
-    if fy is not None and not 2008 <= fy <= 2100:
+def check_dates(fy: int | None, since: date | None, earliest: date) -> None:
+    first = fiscal_year_of(earliest)
+    if fy is not None and not first <= fy <= 2100:
         raise InputError(
-            f"--fy {fy} is outside what the search API serves (FY2008 on). "
+            f"--fy {fy} is outside what the search API serves (FY{first} on). "
             "Use `custodes sync bulk` or files for older years."
         )
     if since is not None and since > date.today():

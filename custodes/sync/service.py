@@ -19,22 +19,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from custodes import sources
 from custodes.errors import CustodesError, StoreBusy
 from custodes.ingest.load import IngestReport, ingest
 from custodes.settings import Settings
+from custodes.sources.base import BulkFailed, BulkResult
 from custodes.store import open_store
 from custodes.store.lock import writer_lock
 from custodes.sync import checkpoint as ckpt
 from custodes.sync import runlog
-from custodes.sync.bulk import BulkFailed, BulkResult, run_bulk
 from custodes.sync.client import ApiError, Client, Policy
-from custodes.sync.run import (
-    SEARCH_CAP,
-    agency_filters,
-    build_plan,
-    check_dates,
-    fetch_all,
-)
+from custodes.sync.run import build_plan, check_dates, fetch_all
 from custodes.sync.windows import Window, fiscal_year_window, plan_range
 
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_BULK = 0, 1, 2, 3, 4
@@ -51,7 +46,7 @@ class SyncOptions:
     until: date | None = None
     api_url: str | None = None
     policy: Policy | None = None
-    cap: int = SEARCH_CAP
+    cap: int | None = None  # the source's own cap by default
     partial: bool = False
     funding: bool = False
 
@@ -85,22 +80,26 @@ def _default_since(settings: Settings, agencies: list[dict[str, str]]) -> date |
 def sync_search(
     settings: Settings, opts: SyncOptions, say: Any = None
 ) -> tuple[int, dict]:
-    check_dates(opts.fy, opts.since)
-    agencies = agency_filters(opts.agencies, opts.funding)
-    api_url = opts.api_url or settings.usaspending_url
+    fetcher = sources.fetcher()
+    check_dates(opts.fy, opts.since, fetcher.earliest)
+    agencies = fetcher.targets(opts.agencies, opts.funding)
+    api_url = opts.api_url or fetcher.default_url(settings)
     started = runlog.now()
     with sync_lock(settings):
         since = opts.since
         if since is None and opts.fy is None:
             since = _default_since(settings, agencies)
         try:
-            span = plan_range(opts.fy, since, opts.until, date.today())
+            span = plan_range(
+                opts.fy, since, opts.until, date.today(), fetcher.earliest
+            )
         except ValueError as exc:
             raise CustodesError(f"{exc}. Check --fy / --since / --until.") from exc
-        plan = build_plan(agencies, span, api_url, opts.cap)
+        cap = opts.cap or fetcher.cap
+        plan = build_plan(agencies, span, api_url, cap, fetcher.kind)
         folder = ckpt.staging_dir(Path(settings.db).expanduser())
         with Client(api_url, opts.policy) as client:
-            result = fetch_all(client, folder, plan, say)
+            result = fetch_all(client, fetcher, folder, plan, say)
             stats = client.stats
         write = result.status == "complete" or (opts.partial and result.files)
         report = _ingest(settings, result.files) if write and result.files else None
@@ -207,8 +206,9 @@ def sync_bulk(
         raise CustodesError(
             "`custodes sync bulk` needs --fy YEAR (one fiscal year per download job)."
         )
-    agencies = agency_filters(opts.agencies, opts.funding)
-    api_url = opts.api_url or settings.usaspending_url
+    fetcher = sources.fetcher()
+    agencies = fetcher.targets(opts.agencies, opts.funding)
+    api_url = opts.api_url or fetcher.default_url(settings)
     span = fiscal_year_window(opts.fy)
     started = runlog.now()
     folder = Path(settings.db).expanduser().with_name(Path(settings.db).name + ".bulk")
@@ -216,7 +216,7 @@ def sync_bulk(
         result, error = BulkResult(), None
         with Client(api_url, opts.policy) as client:
             try:
-                result = run_bulk(
+                result = fetcher.run_bulk(
                     client,
                     agencies,
                     span,

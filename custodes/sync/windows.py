@@ -1,16 +1,15 @@
 """Date windows: the unit a sync fetches, verifies and checkpoints.
 
-The transaction search serves at most `cap` records per query (50,000 on the public
-API). A window whose count is above the cap is split in two halves, recursively, until
-every piece fits; a single day above the cap cannot be split and is reported.
+A source's search serves at most `cap` records per query (50,000 on USAspending's
+public API). A window whose count is above the cap is split in two halves,
+recursively, until every piece fits; a single day above the cap cannot be split and is
+reported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-API_SEARCH_MIN_DATE = date(2007, 10, 1)  # the search endpoints' earliest date (FY2008)
 
 
 @dataclass(frozen=True, order=True)
@@ -33,11 +32,6 @@ class Window:
         mid = self.start + timedelta(days=self.days // 2 - 1)
         return Window(self.start, mid), Window(mid + timedelta(days=1), self.end)
 
-    def time_period(self) -> list[dict[str, str]]:
-        return [
-            {"start_date": self.start.isoformat(), "end_date": self.end.isoformat()}
-        ]
-
     @classmethod
     def parse(cls, key: str) -> Window:
         start, end = key.split("..")
@@ -54,9 +48,14 @@ def fiscal_year_of(day: date) -> int:
 
 
 def plan_range(
-    fy: int | None, since: date | None, until: date | None, today: date
+    fy: int | None,
+    since: date | None,
+    until: date | None,
+    today: date,
+    earliest: date = date.min,
 ) -> Window:
-    """The overall window a sync covers, from the command's options."""
+    """The overall window a sync covers, from the command's options; nothing before
+    `earliest` (the first day the source serves)."""
     if fy is not None:
         window = fiscal_year_window(fy)
         start = max(window.start, since) if since else window.start
@@ -64,7 +63,7 @@ def plan_range(
     else:
         start = since or fiscal_year_window(fiscal_year_of(today)).start
         end = min(until or today, today)
-    start = max(start, API_SEARCH_MIN_DATE)
+    start = max(start, earliest)
     if end < start:
         raise ValueError(f"nothing to fetch: the range {start} to {end} is empty")
     return Window(start, end)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from custodes.sync.bulk import BulkFailed, BulkResult, verify_zip
+from custodes.sources.base import BulkFailed, BulkResult
+from custodes.sources.usaspending.bulk import verify_zip
 from tests.fakes.usaspending import Fault
 from tests.sync.conftest import FAST, store_total
 

@@ -9,8 +9,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from custodes.sources.usaspending.fetch import _identity, fetch_window
 from custodes.sync.client import ApiError, Client, Policy
-from custodes.sync.fetch import _identity, fetch_window
 from custodes.sync.windows import fiscal_year_window
 from tests.fakes.usaspending import FakeUsaspending, Fault
 from tests.sync.conftest import make_rows

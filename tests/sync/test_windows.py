@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custodes.sync.fetch import merge_pass
+from custodes.sources.usaspending import FETCHER
+from custodes.sources.usaspending.fetch import merge_pass
 from custodes.sync.windows import Window, fiscal_year_window, plan_range
 
 
@@ -41,11 +42,14 @@ def test_fiscal_year_and_plans():
     assert plan_range(2024, date(2024, 5, 1), None, today) == Window(
         date(2024, 5, 1), date(2024, 9, 30)
     )
-    assert plan_range(None, date(2006, 1, 1), date(2008, 1, 1), today).start == date(
-        2007, 10, 1
-    )  # the search API's first day
+    first = FETCHER.earliest  # the search API's first day
+    assert first == date(2007, 10, 1)
+    assert (
+        plan_range(None, date(2006, 1, 1), date(2008, 1, 1), today, first).start
+        == first
+    )
     with pytest.raises(ValueError):
-        plan_range(2005, None, None, today)  # wholly before it
+        plan_range(2005, None, None, today, first)  # wholly before it
     with pytest.raises(ValueError):
         plan_range(None, date(2025, 4, 1), date(2025, 3, 1), today)
 

@@ -10,10 +10,72 @@ about it is in this folder.
 
 from __future__ import annotations
 
-from custodes.sources.base import Fetcher, Format
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from custodes.sources.base import BulkResult, Fetcher, Format, WindowResult
 from custodes.sources.usaspending import formats as _formats
 
+if TYPE_CHECKING:
+    from custodes.settings import Settings
+    from custodes.sync.client import Client
+    from custodes.sync.windows import Window
+
 AWARD_URL = "https://www.usaspending.gov/award/"
+
+
+class UsaspendingFetcher:
+    """`custodes sync` against the USAspending API v2 (fetch.py, bulk.py, agencies.py;
+    imported when used, so ingest does not load the HTTP client)."""
+
+    cap = 50_000  # the search's result window: records one query may page through
+    earliest = date(2007, 10, 1)  # the search endpoints' earliest date (FY2008)
+    kind = "contracts"
+
+    def default_url(self, settings: Settings) -> str:
+        return settings.usaspending_url
+
+    def targets(self, names: list[str], funding: bool) -> list[dict[str, str]]:
+        from custodes.sources.usaspending.agencies import agency_filters
+
+        return agency_filters(names, funding)
+
+    def count(
+        self, client: Client, targets: list[dict[str, str]], window: Window
+    ) -> int:
+        from custodes.sources.usaspending import fetch
+
+        return fetch.count(client, targets, window)
+
+    def fetch_window(
+        self,
+        client: Client,
+        targets: list[dict[str, str]],
+        window: Window,
+        cap: int,
+        expected: int | None = None,
+    ) -> WindowResult:
+        from custodes.sources.usaspending import fetch
+
+        return fetch.fetch_window(client, targets, window, cap, expected)
+
+    def write_window(self, path: Path, records: list[dict[str, Any]]) -> None:
+        from custodes.sources.usaspending import fetch
+
+        fetch.write_window_csv(path, records)
+
+    def run_bulk(
+        self,
+        client: Client,
+        targets: list[dict[str, str]],
+        window: Window,
+        folder: Path,
+        **options: Any,
+    ) -> BulkResult:
+        from custodes.sources.usaspending import bulk
+
+        return bulk.run_bulk(client, targets, window, folder, **options)
 
 
 class Usaspending:
@@ -30,7 +92,8 @@ class Usaspending:
 
     @property
     def fetcher(self) -> Fetcher | None:
-        return None
+        return FETCHER
 
 
+FETCHER = UsaspendingFetcher()
 SOURCE = Usaspending()

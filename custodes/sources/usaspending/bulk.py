@@ -14,38 +14,17 @@ import io
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from custodes.errors import CustodesError, InputError
+from custodes.errors import InputError
 from custodes.sources import detect_format
+from custodes.sources.base import BulkFailed, BulkResult
 from custodes.sync.client import Client
 from custodes.sync.windows import Window
 
 REQUEST = "/api/v2/bulk_download/awards/"
 STATUS = "/api/v2/download/status/"
-
-
-class BulkFailed(CustodesError):
-    """The download job failed, timed out, or its file did not verify."""
-
-    exit_code = 4
-
-
-@dataclass
-class BulkResult:
-    file_name: str = ""
-    file_url: str = ""
-    path: str | None = None
-    polls: int = 0
-    status: str = "requested"
-    total_rows: int | None = None
-    rows_in_zip: int = 0
-    members: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def request_body(agencies: list[dict[str, str]], window: Window) -> dict[str, Any]:

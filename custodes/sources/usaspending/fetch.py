@@ -16,11 +16,11 @@ import csv
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from custodes.model.agencies import load_agencies
+from custodes.sources.base import WindowResult, WindowTooBig
 from custodes.sources.usaspending.formats import (
     API_SEARCH_OPTIONAL,
     API_SEARCH_REQUIRED,
@@ -55,29 +55,16 @@ FIELDS = [
 CSV_COLUMNS = [*API_SEARCH_REQUIRED, *API_SEARCH_OPTIONAL]
 
 
-class WindowTooBig(Exception):
-    """The window holds more records than one query may page through."""
-
-    def __init__(self, message: str, cap_seen: int | None = None):
-        super().__init__(message)
-        self.cap_seen = cap_seen  # a lower cap the server revealed by refusing a page
-
-
-@dataclass
-class WindowResult:
-    expected: int
-    records: list[dict[str, Any]]
-    passes: int
-
-    @property
-    def complete(self) -> bool:
-        return len(self.records) >= self.expected
+def time_period(window: Window) -> list[dict[str, str]]:
+    return [
+        {"start_date": window.start.isoformat(), "end_date": window.end.isoformat()}
+    ]
 
 
 def filters(agencies: list[dict[str, str]], window: Window) -> dict[str, Any]:
     out: dict[str, Any] = {
         "award_type_codes": CONTRACT_TYPES,
-        "time_period": window.time_period(),
+        "time_period": time_period(window),
     }
     if agencies:
         out["agencies"] = agencies
