@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from custodes.ingest import sources as src
+from custodes.ingest import files as src
 from custodes.ingest.canonical import CANONICAL_COLUMNS, q
 from custodes.ingest.stage import stage_file
 from custodes.settings import Settings

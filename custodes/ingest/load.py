@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from custodes.ingest import sources as src
+from custodes.ingest import files as src
 from custodes.ingest.canonical import CANONICAL_COLUMNS, q
 from custodes.ingest.rawrow import AS_LIST, create_source_row_view, raw_values_are_json
 from custodes.ingest.recipients import PERSONS_TABLE, judge_batch

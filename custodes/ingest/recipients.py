@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from custodes.errors import InputError
-from custodes.ingest import sources as src
+from custodes.ingest import files as src
 from custodes.ingest.canonical import q
 from custodes.ingest.fields import trim_sql
 from custodes.model import persons as detector

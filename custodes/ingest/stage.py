@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from custodes.errors import InputError
-from custodes.ingest import sources as src
+from custodes.ingest import files as src
 from custodes.ingest.canonical import canonical_select_sql, minimised_select_sql, q
 from custodes.ingest.fields import sql_str
 from custodes.sources import detect_format

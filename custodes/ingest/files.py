@@ -1,4 +1,4 @@
-"""Find the files behind the paths a user gives: directories, .csv, .gz and .zip."""
+"""The files behind the paths a user gives: directories, .csv, .gz and .zip."""
 
 from __future__ import annotations
 
