@@ -24,6 +24,7 @@ STAGE_COMMANDS = (
     "custodes.dataweb.commands",
     "custodes.sync.commands",
     "custodes.serve.commands",
+    "custodes.search.commands",
     "custodes.demo",
 )
 

@@ -1,4 +1,5 @@
-"""Reading the search index (custodes/search/index.py) from the open store.
+"""Reading the search index (custodes/search/index.py) from the open store (the
+engine, custodes/search/engine.py, does it in a background thread).
 
 In one pass on one cursor: the word table's award ids in stored order, each facet
 column's distinct values numbered in sort order (left on the cursor as temporary
@@ -11,11 +12,8 @@ sum reaches 2**53 cents (float64 sums of cents would no longer be exact).
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
-import duckdb
 import numpy as np
 
 from custodes.search.common import CommonWords
@@ -25,9 +23,6 @@ from custodes.search.tokens import TokenCounts, load_token_counts
 
 MAX_WORD_ROWS = 150_000_000  # larger word tables are not held (4 bytes a row)
 EXACT = 2**53  # float64 sums of whole cents are exact below this
-
-NAME = "search_index"
-LOG = logging.getLogger(__name__)
 
 
 # Each facet column's distinct values, numbered in sort order (a temporary table per
@@ -177,28 +172,3 @@ def _in_word_order(ids: np.ndarray, counts: TokenCounts) -> bool:
     starts = starts[(starts >= 0) & (starts < len(rising))]
     rising[starts] = True  # a new word may start lower
     return bool(rising.all())
-
-
-# search parameter -> facet column it filters
-
-
-def start_search_index(reader: Any) -> threading.Thread:
-    """Build the open store's index in the background; search_index() is None until
-    it is ready (or when it cannot be built)."""
-
-    def build() -> None:
-        try:
-            reader.derived_values[NAME] = build_search_index(reader)
-        except duckdb.Error:  # the store was closed meanwhile; nothing to serve
-            reader.derived_values[NAME] = None
-        except Exception:  # searches keep the SQL paths; say why once
-            LOG.exception("The search index was not built; searches use SQL.")
-            reader.derived_values[NAME] = None
-
-    thread = threading.Thread(target=build, name="custodes-search-index", daemon=True)
-    thread.start()
-    return thread
-
-
-def search_index(reader: Any) -> SearchIndex | None:
-    return reader.derived_values.get(NAME)

@@ -40,11 +40,11 @@ YEARS_SQL = """
         FROM serve_popular_facet WHERE token = ? AND {where})
     GROUP BY 1 ORDER BY 1"""
 
-# The stored combinations of one word, when few (at most SMALL: counted in Python).
-ROWS_SQL = f"""
+# The stored combinations of one word, when few (at most `small`: counted in Python).
+ROWS_SQL = """
     SELECT fiscal_years, agency_code, category, vendor_id, maker, awards,
            obligation_usd
-    FROM serve_popular_facet WHERE token = ? AND {{where}} LIMIT {SMALL + 1}"""
+    FROM serve_popular_facet WHERE token = ? AND {where} LIMIT {limit}"""
 
 TOP_SQL = """
     SELECT award_id FROM serve_popular_top WHERE token = ? AND {where}
@@ -64,11 +64,18 @@ def _read_popular_tokens(reader: Any) -> frozenset[str]:
 
 
 def popular_search(
-    reader: Any, token: str, where: str, args: list[Any], size: int, page: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int] | None] | None:
-    """Facet rows, year facet and the page's award ids for a common word, or None when
-    the word is not a stored common word. The ids are None when the stored largest
-    awards cannot answer this page (the caller reads it live)."""
+    reader: Any,
+    token: str,
+    where: str,
+    args: list[Any],
+    size: int,
+    page: int,
+    small: int = SMALL,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int] | None, bool] | None:
+    """Facet rows, year facet, the page's award ids for a common word and whether they
+    were counted in Python (at most SMALL stored combinations) rather than in SQL;
+    None when the word is not a stored common word. The ids are None when the stored
+    largest awards cannot answer this page (the caller reads it live)."""
     if token not in popular_tokens(reader):
         return None
     offset = (page - 1) * size
@@ -77,10 +84,10 @@ def popular_search(
         [token, *args],
     )
     # not cached: up to SMALL rows, and the page made from them is
-    rows, ids = reader.batch(
-        [(ROWS_SQL.format(where=where), [token, *args]), top], cache=False
-    )
-    if len(rows) <= SMALL:  # few combinations: counted in Python
+    rows_sql = ROWS_SQL.format(where=where, limit=max(0, int(small)) + 1)
+    rows, ids = reader.batch([(rows_sql, [token, *args]), top], cache=False)
+    in_python = len(rows) <= small  # few combinations: counted in Python
+    if in_python:
         facets, years = count_facets(rows, "awards"), count_years(rows, "awards")
     else:
         facets, years = reader.batch(
@@ -92,4 +99,5 @@ def popular_search(
     total = next((r["awards"] for r in facets if r["g"] == 15), 0) or 0
     wanted = min(size, max(0, total - offset))
     found = [r["award_id"] for r in ids]
-    return facets, years, found if len(found) >= wanted else None
+    page_ids = found if len(found) >= wanted else None
+    return facets, years, page_ids, in_python

@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from custodes.errors import InputError, NotFound
-from custodes.search.indexbuild import start_search_index
+from custodes.search.engine import SearchEngine, SearchOptions
 from custodes.serve.api import build_openapi
 from custodes.serve.dataweb_source import DatawebSource
 from custodes.serve.pages import Ctx
@@ -86,7 +86,8 @@ class App:
         search_index: bool = True,
     ):
         self.reader = reader
-        self.search_index = search_index
+        self.search_options = SearchOptions(index=search_index)
+        self.search = SearchEngine(reader, options=self.search_options).start()
         self.dataweb = dataweb
         self.templates = build_templates()
         self.pages = PageCache(page_cache)
@@ -94,8 +95,6 @@ class App:
         # without a thread. Dozens of threads contending for the interpreter lock
         # cost CPU without computing more pages.
         self.limiter = anyio.CapacityLimiter(RENDER_THREADS)
-        if search_index:
-            start_search_index(reader)
 
     def ctx(self, request: Request) -> Ctx:
         if len(request.url.query) > MAX_QUERY_STRING:
@@ -104,7 +103,9 @@ class App:
                 "characters. Use fewer parameters."
             )
         params = {k: v for k, v in request.query_params.items()}
-        return Ctx(self.reader, params, self.dataweb, path=request.url.path)
+        return Ctx(
+            self.reader, params, self.dataweb, path=request.url.path, search=self.search
+        )
 
     async def fixed(
         self, request: Request, fn: Callable[[Ctx], View], fmt: str
@@ -187,9 +188,8 @@ class App:
         """Serve from READER from now on; returns the previous one. Cached pages and
         results belong to the previous store and are dropped."""
         old, self.reader = self.reader, reader
+        self.search = SearchEngine(reader, options=self.search_options).start()
         self.pages = PageCache(self.pages.size)
-        if self.search_index:
-            start_search_index(reader)
         return old
 
 
@@ -354,6 +354,7 @@ def build_app(
     }
     star = Starlette(routes=build_routes(app), exception_handlers=handlers)
     star.state.reader = reader
+    star.state.app = app  # its search engine (app.search) follows a snapshot switch
     star.add_middleware(SecurityHeaders)
     if follow is not None:
         star.state.follower = _follow(star, app, settings.db, follow, time_limit)

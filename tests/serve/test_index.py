@@ -1,10 +1,11 @@
 """The in-memory search index (custodes/search/index.py) answers as the SQL paths do.
 
-Every search runs twice, with the index and without it (the SQL and Python-count
-paths, themselves compared in test_facets.py), and the JSON answers must be equal;
-the index must have answered most of them. The array logic is also checked against
-the Python counts (custodes/search/facets.py) on made-up awards with NULL values and
-ties, which the stores do not have.
+Every search runs with an engine without the index (the SQL and Python-count paths,
+themselves compared in test_facets.py) and with it, with and without the common
+words' arrays, and the JSON answers must be equal; the index must have answered most
+of them. The array logic is also checked against the Python counts
+(custodes/search/facets.py) on made-up awards with NULL values and ties, which the
+stores do not have.
 """
 
 from __future__ import annotations
@@ -17,54 +18,39 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-import custodes.serve.pages.search as search_page
+from custodes.search.engine import SearchOptions
 from custodes.search.facets import count_facets, count_years, top_ids
 from custodes.search.index import Column, SearchIndex
-from custodes.search.indexbuild import search_index, start_search_index
 from custodes.search.tokens import TokenCounts
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client
-from tests.serve.test_facets import _answer, _queries
+from tests.serve.test_facets import Recording, _answer, _queries
 
 
 def _compare(
     client: TestClient, filters: list[dict], more: tuple[str, ...] = ()
 ) -> tuple[int, int, int]:
     """(searches with matches compared, searches the index answered, one-word
-    searches its common-word arrays answered). Every search runs with common words
-    answered from their arrays, and then from the index (USE_COMMON off)."""
+    searches its common-word arrays answered). Every search runs without the index,
+    then with common words answered from their arrays, then from the index."""
     reader = client.app.state.reader
-    start_search_index(reader).join()
-    assert search_index(reader) is not None
-    answered = {"index": 0, "common": 0}
-
-    def spy(real, name):  # type: ignore[no-untyped-def]
-        def counted(*a, **k):  # type: ignore[no-untyped-def]
-            found = real(*a, **k)
-            answered[name] += found is not None
-            return found
-
-        return counted
-
+    indexed = Recording(reader).start()
+    assert indexed.wait(60) and indexed.index is not None
+    sql = indexed.with_options(SearchOptions(index=False))
+    uncommon = indexed.with_options(SearchOptions(common=False))
     queries = _queries(client) + ["zzzzqq", "A", "CONT", *more]
     compared = 0
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search_page, "index_search", spy(search_page.index_search, "index"))
-        mp.setattr(
-            search_page, "common_search", spy(search_page.common_search, "common")
-        )
-        for q in queries:
-            for extra in filters:
-                for page in (1, 3, 60):  # 60: past the 500 stored largest
-                    params = {"q": q, "page": page, "size": 10, **extra}
-                    mp.setattr(search_page, "USE_INDEX", False)
-                    sql = _answer(client, params)
-                    mp.setattr(search_page, "USE_INDEX", True)
-                    for common in (True, False):
-                        mp.setattr(search_page, "USE_COMMON", common)
-                        assert _answer(client, params) == sql, (params, common)
-                    compared += sql["data"]["total"] > 0
-    return compared, answered["index"], answered["common"]
+    for q in queries:
+        for extra in filters:
+            for page in (1, 3, 60):  # 60: past the 500 stored largest
+                params = {"q": q, "page": page, "size": 10, **extra}
+                want = _answer(client, params, sql)
+                for engine in (indexed, uncommon):
+                    assert _answer(client, params, engine) == want, (params, engine)
+                compared += want["data"]["total"] > 0
+    taken = indexed.taken + getattr(uncommon, "taken", [])
+    assert not {"index", "common"} & set(getattr(sql, "taken", [])), sql
+    return compared, taken.count("index"), taken.count("common")
 
 
 def test_index_answers_match_sql_on_fixtures(store_path, tmp_path):
@@ -204,4 +190,5 @@ def test_the_index_can_be_turned_off_and_searches_still_answer(store_path):
         con.close()
         body = _answer(client, {"q": word})
         assert body["data"]["total"] > 0
-        assert search_index(client.app.state.reader) is None
+        engine = client.app.state.app.search
+        assert engine.wait(5) and engine.index is None

@@ -1,8 +1,8 @@
 """Common words answered from prepared tables give the same page as the live search.
 
-Each search runs twice through the app: once with the stored common-word tables, once
-with them ignored (the live path), and the JSON answers must be equal: totals, every
-facet, the page of awards in order.
+Each search runs twice: with an engine that reads the stored common-word tables and
+with one that ignores them (the live path), both without the in-memory index, and the
+JSON answers must be equal: totals, every facet, the page of awards in order.
 """
 
 from __future__ import annotations
@@ -15,29 +15,21 @@ from starlette.testclient import TestClient
 from custodes.search.popular import popular_tokens
 from tests.conftest import SHARED_DATA, need_shared
 from tests.serve.conftest import prepared_client
-
-
-def _both(client: TestClient, params: dict) -> tuple[dict, dict]:
-    reader = client.app.state.reader
-    reader.derived_values.pop("popular_tokens", None)  # read the stored words again
-    stored = client.get("/search.json", params=params)
-    assert stored.status_code == 200, stored.text
-    reader.derived_values["popular_tokens"] = frozenset()  # no stored words: all live
-    live = client.get("/search.json", params=params)
-    assert live.status_code == 200, live.text
-    return stored.json(), live.json()
+from tests.serve.test_facets import _answer, engine
 
 
 def _compare(client: TestClient, words: list[str], filters: list[dict]) -> int:
+    stored, live = engine(client), engine(client, prepared=False)
     compared = 0
     for word in words:
         for extra in filters:
             for page in (1, 2):
                 params = {"q": word, "page": page, **extra}
-                stored, live = _both(client, params)
-                stored.pop("meta", None), live.pop("meta", None)
-                assert stored == live, params
-                compared += stored["data"]["total"] > 0
+                answer = _answer(client, params, stored)
+                assert answer == _answer(client, params, live), params
+                compared += answer["data"]["total"] > 0
+    assert "prepared" in stored.taken, stored.taken
+    assert not any(t.startswith("prepared") for t in live.taken), live.taken
     return compared
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -21,6 +21,9 @@ from custodes.serve.dataweb_source import DatawebSource
 from custodes.store.reader import Reader
 
 __all__ = ["Ctx", "build_notices", "category_label", "load_taxonomy", "definition"]
+
+if TYPE_CHECKING:
+    from custodes.search.engine import SearchEngine
 
 NOT_CLASSIFIED = (
     "Categories are not built yet: run `custodes classify`, then "
@@ -43,6 +46,7 @@ class Ctx:
     dataweb: DatawebSource
     path: str = "/"
     extra: dict[str, Any] = field(default_factory=dict)
+    search: SearchEngine | None = None  # the open store's search engine
 
 
 @cache

@@ -1,0 +1,151 @@
+"""`custodes search QUERY`: the web app's search from the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from custodes.console import (
+    console,
+    db_option,
+    err_console,
+    json_option,
+    money,
+    print_json,
+    table,
+)
+from custodes.errors import NotFound
+from custodes.model.agencies import load_agencies
+from custodes.search.engine import Results, SearchEngine, SearchOptions
+from custodes.search.query import Query
+from custodes.serve.params import MAX_PAGE, MAX_PAGE_SIZE
+from custodes.settings import Settings
+
+DESCRIPTION = 60  # characters of the description shown in the table
+
+
+@click.command("search")
+@click.argument("words", nargs=-1)
+@click.option("--agency", help="ICE, CBP or a four-digit sub-agency code.")
+@click.option("--fy", type=int, help="Only awards with an action in this fiscal year.")
+@click.option("--category", help="Taxonomy category id (custodes classify).")
+@click.option("--vendor", help="Vendor id (as on /vendor/ID).")
+@click.option("--maker", help="Maker name, as the maker facet shows it.")
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
+@click.option(
+    "--size",
+    type=click.IntRange(1, MAX_PAGE_SIZE),
+    default=25,
+    show_default=True,
+    help="Awards per page.",
+)
+@db_option
+@json_option
+def search_command(
+    settings: Settings,
+    words: tuple[str, ...],
+    agency: str | None,
+    fy: int | None,
+    category: str | None,
+    vendor: str | None,
+    maker: str | None,
+    page: int,
+    size: int,
+    as_json: bool,
+) -> None:
+    """Search awards as the web app's /search page does: every word must start a word
+    of the award's PIID, award key, descriptions, recipient, vendor or maker. Without
+    words, the filters alone choose the awards. Largest obligations first."""
+    params = {
+        "q": " ".join(words),
+        "agency": agency,
+        "fy": None if fy is None else str(fy),
+        "category": category,
+        "vendor": vendor,
+        "maker": maker,
+        "page": str(page),
+        "size": str(size),
+    }
+    query = Query.from_params({k: v for k, v in params.items() if v is not None})
+    results = run_search(settings, query)
+    if as_json:
+        print_json(results.as_dict())
+        return
+    show(results)
+
+
+def run_search(settings: Settings, query: Query) -> Results:
+    """QUERY on the store of SETTINGS, read-only, in SQL (a single search does not
+    need the in-memory index, whose answers are the same)."""
+    from custodes.serve.prepare import serve_tables_stale
+    from custodes.store.reader import Reader
+    from custodes.store import open_store
+
+    if not settings.db.exists():
+        raise NotFound(
+            f"No store at {settings.db}. Build one with `custodes ingest PATH...`."
+        )
+    with open_store(settings) as store:
+        stale = serve_tables_stale(store)
+    reader = Reader(settings.db, time_limit=settings.serve_time_limit)
+    try:
+        if not reader.has("serve_award"):
+            raise NotFound(
+                "The search tables are not built: run `custodes serve --prepare`."
+            )
+        if stale:
+            err_console.print(
+                f"[yellow]Note:[/] the search tables are out of date ({stale}); "
+                "run `custodes serve --prepare` to include the latest changes."
+            )
+        engine = SearchEngine(reader, options=SearchOptions(index=False))
+        return engine.search(query)
+    finally:
+        reader.close()
+
+
+def show(results: Results) -> None:
+    query = results.query
+    what = f" for {query.text!r}" if query.text else ""
+    first = min(results.total, query.offset + 1)
+    last = min(results.total, query.offset + query.size)
+    console.print(
+        f"{results.total:,} awards{what}, {money(results.obligation_usd)} obligated "
+        f"in all; awards {first:,}–{last:,}, largest first.",
+        highlight=False,
+    )
+    if not results.awards:
+        return
+    console.print(
+        table(
+            None,
+            ["PIID", "agency", "vendor", "category", "first action", "obligations",
+             "description"],
+            [_row(r) for r in results.awards],
+            justify_right=["obligations"],
+        )
+    )  # fmt: skip
+    if results.pages > query.page:
+        console.print(f"More: --page {query.page + 1} (of {results.pages:,}).")
+    console.print("Award keys, facets and every column: --json.")
+
+
+def _row(r: dict[str, Any]) -> tuple[Any, ...]:
+    description = r["description"] or ""
+    if len(description) > DESCRIPTION:
+        description = description[: DESCRIPTION - 1] + "…"
+    sub = load_agencies()[1].get(r["agency_code"])
+    return (
+        r["piid"] or r["award_key"],
+        sub.abbreviation if sub else r["agency_name"],
+        r["vendor_name"] or r["recipient_name"],
+        r["category_label"],
+        r["first_action_date"],
+        money(r["obligation_usd"]),
+        description,
+    )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(search_command)

@@ -1,0 +1,279 @@
+"""The search engine: `SearchEngine(reader, settings).search(Query) -> Results`.
+
+One object per open store, used by the web app (the /search page and its JSON and
+CSV) and by `custodes search`. It holds the in-memory index (custodes/search/index.py,
+built in the background by `start()`) and picks, for each search, the quickest way to
+the same answer:
+
+1. a one-word search for a common word, from that word's prepared results held in
+   memory (common.py), once the index is ready;
+2. any other search with words, from the index;
+3. a one-word search for a common word, from its prepared tables in SQL (popular.py);
+4. a search whose rarest word has few word rows, fetched and counted in Python
+   (sql.py, facets.py);
+5. anything else in SQL (sql.py).
+
+Every way gives the same Results (tests/serve/test_index.py, test_facets.py and
+test_popular.py compare them search by search). SearchOptions turns ways off, for a
+server short of memory (Settings.serve_search_index) and for those tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from custodes.model.agencies import load_agencies
+from custodes.search.awardrows import load_award_rows
+from custodes.search.directory import load_vendor_directory
+from custodes.search.facets import FACET_ROWS, SMALL
+from custodes.search.index import SearchIndex, common_search, index_search
+from custodes.search.indexbuild import build_search_index
+from custodes.search.popular import popular_search
+from custodes.search.query import Query
+from custodes.search.sql import Found, counted_in_python, counted_in_sql, filter_sql
+from custodes.search.tokens import load_token_counts
+from custodes.serve import params as P
+from custodes.serve.pages import category_label
+from custodes.settings import Settings
+
+LOG = logging.getLogger(__name__)
+
+FACETS = ("agency", "category", "vendor", "maker")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Which ways of answering a search the engine may take (all give the same
+    answers; see the module's docstring)."""
+
+    index: bool = True  # hold the in-memory index (about 450 MB at 10M transactions)
+    common: bool = True  # a common word from its prepared results in memory
+    prepared: bool = True  # a common word from its prepared tables in SQL
+    small: int = (
+        SMALL  # count in Python when the rarest word has at most this many rows
+    )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SearchOptions:
+        return cls(index=settings.serve_search_index)
+
+
+@dataclass
+class Results:
+    query: Query
+    total: int = 0
+    obligation_usd: Decimal | None = None  # of every matching award
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    awards: list[dict[str, Any]] = field(default_factory=list)  # the page, in order
+    vendors: list[dict[str, Any]] = field(default_factory=list)  # names that match
+    words: list[str] = field(default_factory=list)
+    # common, index, prepared, prepared-sql, python or sql (see the module docstring)
+    answered_by: str = "none"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.size))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The results as `custodes search --json` prints them."""
+        return {
+            "query": {
+                **self.query.chosen(),
+                "page": self.query.page,
+                "size": self.query.size,
+            },
+            "total": self.total,
+            "obligation_usd": self.obligation_usd,
+            "pages": self.pages,
+            "facets": self.facets,
+            "awards": self.awards,
+            "vendors": self.vendors,
+        }
+
+
+class SearchEngine:
+    def __init__(
+        self,
+        reader: Any,
+        settings: Settings | None = None,
+        options: SearchOptions | None = None,
+    ):
+        self.reader = reader
+        if options is None:
+            options = (
+                SearchOptions.from_settings(settings) if settings else SearchOptions()
+            )
+        self.options = options
+        self._index: SearchIndex | None = None
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        if not options.index:
+            self._ready.set()
+
+    # -- the in-memory index ------------------------------------------------------
+
+    def start(self) -> SearchEngine:
+        """Build the index in a background thread (searches take the SQL paths until
+        it is ready); nothing when the options leave it out."""
+        if self.options.index and self._thread is None:
+            self._thread = threading.Thread(
+                target=self._build, name="custodes-search-index", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def with_options(self, options: SearchOptions) -> SearchEngine:
+        """An engine on the same store and index that answers with OPTIONS."""
+        other = type(self)(self.reader, options=options)
+        other._index = self._index if options.index else None
+        other._ready.set()
+        return other
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the index is built or known to be impossible; True when done."""
+        return self._ready.wait(timeout)
+
+    @property
+    def index(self) -> SearchIndex | None:
+        return self._index
+
+    def _build(self) -> None:
+        try:
+            self._index = build_search_index(self.reader)
+        except duckdb.Error:  # the store was closed meanwhile; nothing to serve
+            self._index = None
+        except Exception:  # searches keep the SQL paths; say why once
+            LOG.exception("The search index was not built; searches use SQL.")
+            self._index = None
+        finally:
+            self._ready.set()
+
+    # -- searching -------------------------------------------------------------------
+
+    def search(self, query: Query) -> Results:
+        """The awards matching QUERY: total, facets with labels, the page of award rows
+        (largest obligations first, then by id) and the vendors whose name matches."""
+        results = Results(query, words=query.words())
+        if not self.reader.has("serve_award"):
+            return results
+        (facet_rows, years, top), results.answered_by = self._find(query)
+        self._add_labels(facet_rows)
+        results.total, results.obligation_usd, results.facets = build_facets(facet_rows)
+        results.facets["fy"] = [
+            {
+                "value": r["fiscal_year"],
+                "label": f"FY{r['fiscal_year']}",
+                "awards": r["awards"],
+            }
+            for r in years
+        ]
+        # in the order of the page: largest obligations first (NULL last), then by id
+        results.awards = load_award_rows(self.reader).get(self.reader, top)
+        for r in results.awards:
+            r["category_label"] = category_label(r["category"])
+        if results.words:
+            results.vendors = load_vendor_directory(self.reader).matching(results.words)
+        return results
+
+    def _find(self, query: Query) -> tuple[Found, str]:
+        """Facet rows, year facet and the page's award ids, and which way answered.
+        The search's rarest word is looked at first."""
+        tokens = P.search_tokens(query.text)
+        counts = load_token_counts(self.reader)
+        if tokens and counts is not None:
+            tokens = counts.rarest_first(tokens)
+        index = self._index if self.options.index else None
+        chosen = query.chosen()
+        if index is not None and tokens:
+            if len(tokens) == 1 and self.options.common:
+                found = common_search(index, tokens[0], chosen, query.size, query.page)
+                if found is not None:
+                    return found, "common"
+            found = index_search(index, tokens, chosen, query.size, query.page)
+            if found is not None:
+                return found, "index"
+        where, args = filter_sql(query)
+        if len(tokens) == 1 and self.options.prepared:
+            popular = popular_search(
+                self.reader,
+                tokens[0],
+                where,
+                args,
+                query.size,
+                query.page,
+                self.options.small,
+            )
+            if popular is not None:
+                popular_facets, popular_years, popular_top, in_python = popular
+                if popular_top is not None:
+                    way = "prepared" if in_python else "prepared-sql"
+                    return (popular_facets, popular_years, popular_top), way
+        if (
+            tokens
+            and counts is not None
+            and counts.rows(tokens[0]) <= self.options.small
+        ):
+            return counted_in_python(self.reader, where, args, tokens, query), "python"
+        return counted_in_sql(self.reader, where, args, tokens, query), "sql"
+
+    def _add_labels(self, rows: list[dict[str, Any]]) -> None:
+        """Agency and vendor names for the facet rows (kept out of the word table)."""
+        _, subtier = load_agencies()
+        names = load_vendor_directory(self.reader).names
+        for r in rows:
+            code = r["agency_code"]
+            r["agency_name"] = subtier[code].name if code in subtier else code
+            r["vendor_name"] = names.get(r["vendor_id"], r["vendor_id"])
+
+
+def build_facets(
+    rows: list[dict[str, Any]],
+) -> tuple[int, Decimal | None, dict[str, list[dict[str, Any]]]]:
+    """(total awards, their obligations, facets by name) from the facet rows."""
+    total, money = 0, None
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in FACETS}
+    for r in rows:
+        if r["g"] == 15:
+            total, money = r["awards"], r["obligation_usd"]
+            if money is not None:  # the same digits from every way (0.00, not 0E-2)
+                money = Decimal(money).quantize(CENT)
+        elif r["g"] == 7 and r["agency_code"] is not None:
+            out["agency"].append(
+                {
+                    "value": r["agency_code"],
+                    "label": r["agency_name"],
+                    "awards": r["awards"],
+                }
+            )
+        elif r["g"] == 11:
+            out["category"].append(
+                {
+                    "value": r["category"],
+                    "label": category_label(r["category"]),
+                    "awards": r["awards"],
+                }
+            )
+        elif r["g"] == 13 and r["vendor_id"] is not None:
+            out["vendor"].append(
+                {
+                    "value": r["vendor_id"],
+                    "label": r["vendor_name"],
+                    "awards": r["awards"],
+                }
+            )
+        elif r["g"] == 14 and r["maker"] is not None:
+            out["maker"].append(
+                {"value": r["maker"], "label": r["maker"], "awards": r["awards"]}
+            )
+    for key in out:
+        # ties by value: a stable order, and for vendors the same 15 add_labels named
+        out[key].sort(key=lambda f: (-f["awards"], str(f["value"])))
+        out[key] = out[key][:FACET_ROWS]
+    return total, money, out

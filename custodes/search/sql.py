@@ -1,0 +1,106 @@
+"""A search answered in SQL, for when the in-memory index is not ready or cannot answer.
+
+The search's rarest word's rows are read first (the other words filter them). When
+that word has at most `small` word rows, the matching awards are fetched in one query
+and counted in Python (custodes/search/facets.py); otherwise the search runs as one
+batch on its own cursor: the matching awards go to a temporary table once, and the
+facets, the fiscal-year facet and the page of results are read from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custodes.search.facets import FILTERS, count_facets, count_years, top_ids
+from custodes.search.query import Query
+
+Found = tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]
+
+
+def filter_sql(query: Query) -> tuple[str, list[Any]]:
+    """The filters (not the search words) as a WHERE clause; the columns it names exist
+    in both serve_award and serve_token."""
+    chosen = query.chosen()
+    where, args = ["true"], []
+    for key, column in FILTERS:
+        if chosen[key] is not None:
+            where.append(f"{column} = ?")
+            args.append(chosen[key])
+    if query.fiscal_year is not None:
+        where.append("list_contains(fiscal_years, ?)")
+        args.append(query.fiscal_year)
+    return " AND ".join(where), args
+
+
+def hits_sql(
+    where: str, args: list[Any], tokens: list[str], grouped: bool = True
+) -> tuple[str, list[Any]]:
+    """The matching awards with the facet columns (a SELECT). With search words, read
+    from the word table only (the first word's rows, kept when every other word also
+    matches); without, from the award table. A word matches words that start with
+    it, so an award can have several rows of the first word: GROUPED keeps one."""
+    cols = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
+    if not tokens:
+        return f"SELECT award_id, {cols} FROM serve_award WHERE {where}", args
+    more = "".join(
+        " AND award_id IN (SELECT award_id FROM serve_token "
+        "WHERE token >= ? AND token < ?)"
+        for _ in tokens[1:]
+    )
+    params = [tokens[0], tokens[0] + "~", *args]
+    for token in tokens[1:]:
+        params += [token, token + "~"]  # '~' sorts after every letter and digit
+    rows = f"FROM serve_token WHERE token >= ? AND token < ? AND {where}{more}"
+    if not grouped:
+        return f"SELECT award_id, {cols} {rows}", params
+    anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
+    return f"SELECT award_id, {anyv} {rows} GROUP BY award_id", params
+
+
+FACETS_SQL = """
+    SELECT agency_code, category, vendor_id, maker, count(*) AS awards,
+           sum(obligation_usd) AS obligation_usd,
+           GROUPING(agency_code, category, vendor_id, maker) AS g
+    FROM hits
+    GROUP BY GROUPING SETS ((agency_code), (category), (vendor_id), (maker), ())"""
+
+YEAR_FACET_SQL = """
+    SELECT fiscal_year, count(*) AS awards
+    FROM (SELECT unnest(fiscal_years) AS fiscal_year FROM hits)
+    GROUP BY 1 ORDER BY 1"""
+
+TOP_SQL = """SELECT award_id FROM hits ORDER BY obligation_usd DESC NULLS LAST, award_id
+    LIMIT {size} OFFSET {offset}"""
+
+
+def counted_in_python(
+    reader: Any, where: str, args: list[Any], tokens: list[str], query: Query
+) -> Found:
+    """A search whose rarest word has few word rows: its rows fetched at once and
+    counted in Python."""
+    # one row per award (an award's other columns are the same in each row)
+    sql, params = hits_sql(where, args, tokens, grouped=False)
+    matched = reader.rows(sql, params, cache=False)  # few rows
+    rows = list({r["award_id"]: r for r in matched}.values())
+    return (
+        count_facets(rows),
+        count_years(rows),
+        top_ids(rows, query.size, query.offset),
+    )
+
+
+def counted_in_sql(
+    reader: Any, where: str, args: list[Any], tokens: list[str], query: Query
+) -> Found:
+    """Any search: the matching awards in a temporary table, counted there."""
+    sql, params = hits_sql(where, args, tokens)
+    _, facets, years, top, _ = reader.batch(
+        [
+            (f"CREATE TEMP TABLE hits AS {sql}", params),
+            (FACETS_SQL, []),
+            (YEAR_FACET_SQL, []),
+            (TOP_SQL.format(size=int(query.size), offset=int(query.offset)), []),
+            ("DROP TABLE hits", []),
+        ]
+    )
+    return facets, years, [r["award_id"] for r in top]

@@ -1,0 +1,92 @@
+"""`custodes search` answers as the web app's /search.json does (the same engine)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from custodes.cli import main
+from custodes.serve.app import build_app
+from custodes.settings import Settings
+
+
+def _cli(db, *args: str, expect: int = 0) -> str:
+    result = CliRunner().invoke(main, ["--db", str(db), "search", *args])
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def words(store_path) -> list[str]:
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        found = con.execute(
+            "SELECT token FROM serve_token WHERE length(token) >= 4 GROUP BY token "
+            "ORDER BY count(*) DESC, token LIMIT 40"
+        ).fetchall()
+    finally:
+        con.close()
+    return [w for (w,) in found[::4]]
+
+
+def test_search_json_equals_the_api(store_path, tmp_path, words):
+    db = tmp_path / "store.duckdb"
+    shutil.copy(store_path, db)
+    app = build_app(Settings(db=db), cache_size=0, page_cache=0)
+    asked = []
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for word in [*words, f"{words[0]} {words[1]}"]:
+            for cli_args, params in (
+                ([], {}),
+                (["--agency", "ICE"], {"agency": "ICE"}),
+                (["--fy", "2022", "--size", "5", "--page", "2"],
+                 {"fy": 2022, "size": 5, "page": 2}),
+            ):  # fmt: skip
+                api = client.get("/search.json", params={"q": word, **params}).json()
+                asked.append(([*word.split(), *cli_args, "--json"], api))
+    app.state.reader.close()  # the command opens the store itself
+    compared = 0
+    for args, api in asked:
+        got = json.loads(_cli(db, *args))
+        assert got["total"] == api["data"]["total"], args
+        assert got["facets"] == api["data"]["facets"], args
+        keys = [a["award_key"] for a in got["awards"]]
+        assert keys == [a["award_key"] for a in api["tables"]["awards"]], args
+        assert got["vendors"] == api["tables"]["vendors"], args
+        compared += got["total"] > 0
+    assert compared >= 10
+
+
+def test_search_prints_a_table_with_the_total(store_path, words):
+    out = _cli(store_path, words[0], "--size", "3")
+    assert "awards for" in out and "obligated in all" in out
+    assert "PIID" in out
+
+
+def test_search_without_the_search_tables_says_how_to_build_them(
+    bare_store_path, tmp_path
+):
+    db = tmp_path / "bare.duckdb"
+    shutil.copy(bare_store_path, db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE IF EXISTS serve_award")
+    con.close()
+    out = _cli(db, "anything", expect=1)
+    assert "custodes serve --prepare" in out
+
+
+def test_search_rejects_bad_filters_with_the_reason(store_path):
+    out = _cli(store_path, "x", "--agency", "FBI", expect=1)
+    assert "agency" in out
+    out = _cli(store_path, *[f"w{i}" for i in range(9)], expect=1)
+    assert "at most 8 words" in out
+
+
+def test_no_store_is_a_clear_error(tmp_path):
+    out = _cli(tmp_path / "missing.duckdb", "x", expect=1)
+    assert "custodes ingest" in out
