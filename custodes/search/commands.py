@@ -79,8 +79,8 @@ def run_search(settings: Settings, query: Query) -> Results:
     """QUERY on the store of SETTINGS, read-only, in SQL (a single search does not
     need the in-memory index, whose answers are the same)."""
     from custodes.serve.prepare import serve_tables_stale
-    from custodes.store.reader import Reader
     from custodes.store import open_store
+    from custodes.store.reader import Reader
 
     if not settings.db.exists():
         raise NotFound(
