@@ -62,14 +62,7 @@ def record_version(store: Store, version: str) -> None:
 
 
 # The evidence every stored row has in its canonical columns.
-IDS = (
-    "recipient_name",
-    "recipient_uei",
-    "recipient_duns",
-    "recipient_parent_name",
-    "recipient_parent_uei",
-    "recipient_parent_duns",
-)
+IDS = detector.RECIPIENT_COLUMNS
 
 
 def _raw_value(column: str) -> str:

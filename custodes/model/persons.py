@@ -94,6 +94,15 @@ ORGANISATION_FLAG_COLUMNS = (
     "interstate_entity",
     "planning_commission",
 )
+# The transaction columns evidence_from_rows reads besides the flags above.
+RECIPIENT_COLUMNS = (
+    "recipient_name",
+    "recipient_uei",
+    "recipient_duns",
+    "recipient_parent_name",
+    "recipient_parent_uei",
+    "recipient_parent_duns",
+)
 SOLE_PROPRIETOR_COLUMN = "sole_proprietorship"
 ORGANISATION_TYPE_COLUMN = (
     "organizational_type"  # 'SOLE PROPRIETORSHIP', 'PARTNERSHIP' ...

@@ -24,12 +24,7 @@ from tests.conftest import API_SEARCH, BULK, need_shared
 pytestmark = pytest.mark.shared
 
 BULK_COLUMNS = (
-    "recipient_name",
-    "recipient_uei",
-    "recipient_duns",
-    "recipient_parent_name",
-    "recipient_parent_uei",
-    "recipient_parent_duns",
+    *persons.RECIPIENT_COLUMNS,
     persons.SOLE_PROPRIETOR_COLUMN,
     persons.ORGANISATION_TYPE_COLUMN,
     *persons.ORGANISATION_FLAG_COLUMNS,

@@ -67,16 +67,7 @@ API_SEARCH_EVIDENCE = {
     "recipient_uei": "Recipient UEI",
 }
 BULK_EVIDENCE = {
-    c: c
-    for c in (
-        "recipient_name",
-        "recipient_uei",
-        "recipient_duns",
-        "recipient_parent_name",
-        "recipient_parent_uei",
-        "recipient_parent_duns",
-        detector.ORGANISATION_TYPE_COLUMN,
-    )
+    c: c for c in (*detector.RECIPIENT_COLUMNS, detector.ORGANISATION_TYPE_COLUMN)
 }
 BULK_FLAGS = (detector.SOLE_PROPRIETOR_COLUMN, *detector.ORGANISATION_FLAG_COLUMNS)
 
