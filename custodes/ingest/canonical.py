@@ -121,6 +121,14 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     (as stored: a JSON array, values equal to their canonical column elided, see
     rawrow.py) and `content_hash` (a 64-bit hash of the raw values)."""
     base, derived, mapping = fmt.canonical(header)
+    # A canonical column the format leaves out is NULL (an individual's flag comes
+    # from the person judgement).
+    missing = {c: "NULL" for c in CANONICAL_COLUMNS if c not in mapping}
+    if "recipient_is_individual" in missing:
+        missing["recipient_is_individual"] = "__individual"
+    if "__problem" not in mapping:
+        missing["__problem"] = "NULL::VARCHAR"
+    mapping = {**mapping, **missing}
     cols = ", ".join(f"{expr} AS {name}" for name, expr in mapping.items())
     raw = [f"__r{k}" for k in range(len(header))]
     passed = ", ".join(f"{q(h)} AS {r}" for h, r in zip(header, raw, strict=True))
