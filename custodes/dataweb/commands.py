@@ -6,6 +6,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from custodes.dataweb.loader import default_data_dir, load_dataweb, shipped_data
 from custodes.dataweb.model import DataWeb
 from custodes.dataweb.queries import flow_history, reach, show
 from custodes.dataweb.render import write_picture
-from custodes.dataweb.validate import validate
+from custodes.dataweb.validate import validate, warnings
 from custodes.errors import InputError, NotFound
 from custodes.settings import Settings
 from custodes.store.duckdb import Store, open_store
@@ -29,6 +30,30 @@ data_option = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="Folder of data-web YAML files. Default: the data shipped with custodes.",
+)
+
+
+def _as_of(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date; write YYYY-MM-DD, for example 2026-03-01."
+        ) from None
+
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Give statuses as of this day (default: today). Once an entry's last "
+    "evidence has lapsed, 'active' reads 'reported' (docs/dataweb.md).",
 )
 
 
@@ -58,6 +83,7 @@ def check_command(data_dir: Path | None, as_json: bool) -> None:
     """Validate the curated data web; exit 1 naming each file and entry at fault."""
     web = load_dataweb(data_dir)
     problems = validate(web)
+    notes = warnings(web)
     if as_json:
         print_json(
             {
@@ -65,11 +91,14 @@ def check_command(data_dir: Path | None, as_json: bool) -> None:
                 "problems": [
                     {"where": p.where, "message": p.message} for p in problems
                 ],
+                "warnings": [{"where": w.where, "message": w.message} for w in notes],
             }
         )
     else:
         for problem in problems:
             click.echo(str(problem), err=True)
+        for note in notes:
+            click.echo(f"warning: {note}", err=True)
     if problems:
         raise InputError(
             f"{len(problems)} problems in the data web at "
@@ -86,6 +115,10 @@ def check_command(data_dir: Path | None, as_json: bool) -> None:
             )
         )
         console.print(f"Data web OK: {len(web.entries)} entries ({counts}).")
+        if notes:
+            console.print(
+                f"{len(notes)} warnings (above): nothing wrong yet, but worth a look."
+            )
 
 
 @click.group("graph")
@@ -96,11 +129,15 @@ def graph_group() -> None:
 @graph_group.command("reach")
 @click.argument("category")
 @data_option
+@as_of_option
 @json_option
-def reach_command(category: str, data_dir: Path | None, as_json: bool) -> None:
+def reach_command(
+    category: str, data_dir: Path | None, as_of: date | None, as_json: bool
+) -> None:
     """Who can reach data CATEGORY (address, face_image, vehicle, tax, ...) and through
-    which paths; each step with its sources."""
-    paths = reach(category, _web(data_dir))
+    which paths; each step with its sources. A path runs through what the data passes
+    (hops); contracts, resellers and agreements are listed apart (facilitated by)."""
+    paths = reach(category, _web(data_dir), as_of)
     if as_json:
         print_json(paths)
         return
@@ -109,14 +146,20 @@ def reach_command(category: str, data_dir: Path | None, as_json: bool) -> None:
             p["reaches_name"],
             " → ".join(p["path_names"]),
             ", ".join(p["statuses"]),
+            "; ".join(
+                f"{f['role_label']}: {f['label']}"
+                for s in p["steps"]
+                for f in s["facilitators"]
+            ),
             ", ".join(s["flow"] for s in p["steps"]),
         )
         for p in paths
     ]
+    when = (as_of or date.today()).isoformat()
     console.print(
         table(
-            f"Who can reach '{category}' ({len(paths)} paths)",
-            ["reaches", "path", "status", "flows"],
+            f"Who can reach '{category}' ({len(paths)} paths, status as of {when})",
+            ["reaches", "path", "status", "facilitated by", "flows"],
             rows,
         )
     )
@@ -203,15 +246,21 @@ def _print_feeds(f: dict) -> None:
     help="How many steps upstream to follow.",
 )
 @data_option
+@as_of_option
 @db_option
 @json_option
 def feeds_command(
-    settings: Settings, system: str, depth: int, data_dir: Path | None, as_json: bool
+    settings: Settings,
+    system: str,
+    depth: int,
+    data_dir: Path | None,
+    as_of: date | None,
+    as_json: bool,
 ) -> None:
     """What feeds SYSTEM: data flowing in (with sources) and what it cost."""
     web = _web(data_dir)
     with _maybe_store(settings) as store:
-        result = feeds(system, store, web, depth)
+        result = feeds(system, store, web, depth, as_of)
     if as_json:
         print_json(result)
     else:
@@ -221,14 +270,23 @@ def feeds_command(
 @graph_group.command("show")
 @click.argument("entry_id", metavar="ID")
 @data_option
+@as_of_option
 @json_option
-def show_command(entry_id: str, data_dir: Path | None, as_json: bool) -> None:
+def show_command(
+    entry_id: str, data_dir: Path | None, as_of: date | None, as_json: bool
+) -> None:
     """Everything about one entry (organisation, system, flow, ...): fields, sources and
-    every entry that refers to it."""
-    result = show(entry_id, _web(data_dir))
+    every entry that refers to it; a status as of today (or --as-of)."""
+    result = show(entry_id, _web(data_dir), as_of)
     if as_json:
         print_json(result)
         return
+    dated = result.get("dated_status")
+    if dated:
+        console.print(
+            f"Status as of {result['as_of']}: [bold]{dated['status']}[/] "
+            f"({dated['status_note']})"
+        )
     fields = [
         (k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
         for k, v in result["fields"].items()
@@ -298,9 +356,13 @@ def history_command(flow_id: str, data_dir: Path | None, as_json: bool) -> None:
     help="Write here instead of standard output.",
 )
 @data_option
-def export_command(fmt: str, out: Path | None, data_dir: Path | None) -> None:
+@as_of_option
+def export_command(
+    fmt: str, out: Path | None, data_dir: Path | None, as_of: date | None
+) -> None:
     """Export the whole data web as GraphML, JSON (nodes, edges, sources) or
-    FollowTheMoney entities (JSON lines, for Aleph/OpenAleph)."""
+    FollowTheMoney entities (JSON lines, for Aleph/OpenAleph); statuses as of today
+    (or --as-of)."""
     web = _web(data_dir)
     writer = {
         "graphml": export.write_graphml,
@@ -308,12 +370,12 @@ def export_command(fmt: str, out: Path | None, data_dir: Path | None) -> None:
         "ftm": export.write_ftm,
     }[fmt]
     if out:
-        writer(web, out)
+        writer(web, out, as_of)
         console.print(f"Wrote {fmt} export of {len(web.entries)} entries to {out}")
         return
     with tempfile.TemporaryDirectory() as tmp:  # the writers write files; echo it
         path = Path(tmp) / f"export.{fmt}"
-        writer(web, path)
+        writer(web, path, as_of)
         click.echo(path.read_text(encoding="utf-8"), nl=False)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,12 @@ def _sources_table(web: DataWeb) -> dict[str, dict[str, Any]]:
     }
 
 
-def graph_json(web: DataWeb, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
-    """Nodes and edges for an explorer (cytoscape-style ids), each with source ids."""
-    graph = graph if graph is not None else build_graph(web)
+def graph_json(
+    web: DataWeb, graph: nx.MultiDiGraph | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    """Nodes and edges for an explorer (cytoscape-style ids), each with source ids;
+    statuses as of `as_of` (today by default), which the answer names."""
+    graph = graph if graph is not None else build_graph(web, as_of)
     nodes = [{"id": n, **attrs} for n, attrs in graph.nodes(data=True)]
     edges = [
         {"id": key, "source": u, "target": v, **attrs}
@@ -42,16 +46,20 @@ def graph_json(web: DataWeb, graph: nx.MultiDiGraph | None = None) -> dict[str, 
     used = {s for item in nodes + edges for s in item.get("sources", [])}
     table = _sources_table(web)
     return {
+        "as_of": (as_of or date.today()).isoformat(),
         "nodes": nodes,
         "edges": edges,
         "sources": {sid: table[sid] for sid in sorted(used) if sid in table},
     }
 
 
-def neighbourhood_json(web: DataWeb, entry_id: str, depth: int = 1) -> dict[str, Any]:
+def neighbourhood_json(
+    web: DataWeb, entry_id: str, depth: int = 1, as_of: date | None = None
+) -> dict[str, Any]:
     """graph_json of the entries within `depth` steps of `entry_id`, for an explorer."""
     entry_or_404(web, entry_id)
-    return graph_json(web, neighbourhood(build_graph(web), entry_id, depth))
+    graph = neighbourhood(build_graph(web, as_of), entry_id, depth)
+    return graph_json(web, graph, as_of)
 
 
 def _scalar(value: Any) -> Any:
@@ -60,9 +68,9 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def write_graphml(web: DataWeb, path: Path) -> None:
-    graph = build_graph(web)
-    flat = nx.MultiDiGraph()
+def write_graphml(web: DataWeb, path: Path, as_of: date | None = None) -> None:
+    graph = build_graph(web, as_of)
+    flat = nx.MultiDiGraph(as_of=(as_of or date.today()).isoformat())
     for node, attrs in graph.nodes(data=True):
         flat.add_node(
             node, **{k: _scalar(v) for k, v in attrs.items() if v is not None}
@@ -74,23 +82,25 @@ def write_graphml(web: DataWeb, path: Path) -> None:
     nx.write_graphml(flat, str(path))
 
 
-def write_json(web: DataWeb, path: Path) -> None:
+def write_json(web: DataWeb, path: Path, as_of: date | None = None) -> None:
     path.write_text(
-        json.dumps(graph_json(web), indent=1, ensure_ascii=False, default=str)
+        json.dumps(
+            graph_json(web, as_of=as_of), indent=1, ensure_ascii=False, default=str
+        )
     )
 
 
-def write_ftm(web: DataWeb, path: Path) -> int:
+def write_ftm(web: DataWeb, path: Path, as_of: date | None = None) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as out:
-        for entity in iter_ftm(web):
+        for entity in iter_ftm(web, as_of):
             out.write(json.dumps(entity, ensure_ascii=False) + "\n")
             count += 1
     return count
 
 
-def iter_ftm(web: DataWeb) -> Iterator[dict[str, Any]]:
+def iter_ftm(web: DataWeb, as_of: date | None = None) -> Iterator[dict[str, Any]]:
     from custodes.dataweb.ftm import build_entities
 
-    for proxy in build_entities(web):
+    for proxy in build_entities(web, as_of):
         yield proxy.to_dict()

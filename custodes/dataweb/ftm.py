@@ -7,13 +7,15 @@ stable between exports. Every entity carries the URLs and publishers of its sour
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from custodes.dataweb.graph import source_ids
-from custodes.dataweb.model import DataWeb, Entry
+from custodes.dataweb.model import DataWeb, Entry, flow_facilitators, flow_hops
+from custodes.dataweb.status import status_as_of
 
 ORG_SCHEMA = {
     "agency": "PublicBody",
@@ -23,6 +25,12 @@ ORG_SCHEMA = {
     "data_broker": "Company",
 }
 AGENCY_ORG = {"ICE": "org.ice", "CBP": "org.cbp"}
+
+
+def _status(web: DataWeb, e: Entry, as_of: date | None) -> str | None:
+    """The status as of `as_of` (status.py), or the recorded one."""
+    dated = status_as_of(web, e, as_of)
+    return dated.status if dated else e.data.get("status")
 
 
 def ftm_id(entry_id: str) -> str:
@@ -48,7 +56,7 @@ def _make(
     return proxy
 
 
-def _organisation(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _organisation(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
     yield _make(
         web,
@@ -71,7 +79,7 @@ def _organisation(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         )
 
 
-def _system(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _system(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
     yield _make(
         web,
@@ -81,7 +89,7 @@ def _system(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         name=d["name"],
         alias=d.get("aliases"),
         summary=d["summary"],
-        status=d["status"],
+        status=_status(web, e, as_of),
         startDate=d.get("since"),
         keywords=[d["category"], *d.get("secondary_categories", [])],
     )
@@ -100,7 +108,7 @@ def _system(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         )
 
 
-def _data_source(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _data_source(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
     yield _make(
         web,
@@ -122,13 +130,18 @@ def _data_source(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
     )
 
 
-def _flow(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _flow(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
-    via = ", ".join(web.label(v) for v in d.get("via", []))
+    hops = ", ".join(web.label(h) for h in flow_hops(e))
+    helped = "; ".join(
+        f"{f['role'].replace('_', ' ')}: {web.label(f['id'])}"
+        for f in flow_facilitators(web, e)
+    )
     role = (
         "data flow: "
         + ", ".join(d["data_categories"])
-        + (f" (via {via})" if via else "")
+        + (f" (through {hops})" if hops else "")
+        + (f" (facilitated by {helped})" if helped else "")
     )
     yield _make(
         web,
@@ -138,14 +151,14 @@ def _flow(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         subject=ftm_id(d["from"]),
         object=ftm_id(d["to"]),
         role=role,
-        status=d["status"],
+        status=_status(web, e, as_of),
         startDate=d.get("since"),
         endDate=d.get("until"),
         summary=d["summary"],
     )
 
 
-def _agreement(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _agreement(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
     authority = [d.get("agency"), *d.get("parties", [])]
     yield _make(
@@ -160,7 +173,7 @@ def _agreement(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         authority=[ftm_id(a) for a in authority if a],
         amountUsd=d.get("amount_usd"),
         procedureNumber=d.get("piid"),
-        status=d.get("status"),
+        status=_status(web, e, as_of),
         type=d["kind"],
     )
     if d.get("vendor"):
@@ -175,7 +188,7 @@ def _agreement(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         )
 
 
-def _figure(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _figure(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
     for target in d["relates_to"]:
         yield _make(
@@ -188,7 +201,7 @@ def _figure(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
         )
 
 
-def _funding(web: DataWeb, e: Entry) -> Iterator[EntityProxy]:
+def _funding(web: DataWeb, e: Entry, as_of: date | None) -> Iterator[EntityProxy]:
     d = e.data
     award = d.get("award_key") or d["piid"]
     authority = AGENCY_ORG.get(str(d.get("agency", "")).upper())
@@ -226,14 +239,15 @@ BUILDERS = {
 }
 
 
-def build_entities(web: DataWeb) -> Iterator[EntityProxy]:
-    """Every entry as FtM entities; an award shared by two mappings appears once."""
+def build_entities(web: DataWeb, as_of: date | None = None) -> Iterator[EntityProxy]:
+    """Every entry as FtM entities, statuses as of `as_of` (today by default); an
+    award shared by two mappings appears once."""
     emitted: set[str | None] = set()
     for entry in web.entries.values():
         builder = BUILDERS.get(entry.kind)
         if builder is None:
             continue
-        for proxy in builder(web, entry):
+        for proxy in builder(web, entry, as_of):
             if proxy.id not in emitted:
                 emitted.add(proxy.id)
                 yield proxy

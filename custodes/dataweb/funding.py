@@ -6,11 +6,12 @@ joined to the store's "transaction" table. Sums stay Decimal, never float.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from custodes.dataweb.graph import source_ids
-from custodes.dataweb.model import DataWeb, Entry
+from custodes.dataweb.graph import dated_status, source_ids
+from custodes.dataweb.model import DataWeb, Entry, flow_hops
 from custodes.dataweb.queries import _web, entry_or_404, expand_sources, step
 from custodes.model.agencies import resolve_sub_agency
 from custodes.store.duckdb import Store
@@ -95,24 +96,22 @@ def system_cost(
 
 
 def _upstream(
-    web: DataWeb, node: str, depth: int, seen: set[str]
+    web: DataWeb, node: str, depth: int, seen: set[str], as_of: date | None
 ) -> list[dict[str, Any]]:
     """Flows that end at `node` or pass through it and, recursively, what feeds the
     places they come from."""
     out = []
     for flow in web.of_kind("flow"):
         ends = flow.data["to"] == node
-        if (
-            (ends or node in flow.data.get("via", []))
-            and flow.id not in seen
-            and depth > 0
-        ):
+        if (ends or node in flow_hops(flow)) and flow.id not in seen and depth > 0:
             seen.add(flow.id)
             out.append(
                 {
-                    **step(web, flow),
+                    **step(web, flow, as_of),
                     "role": "ends here" if ends else "passes through",
-                    "upstream": _upstream(web, flow.data["from"], depth - 1, seen),
+                    "upstream": _upstream(
+                        web, flow.data["from"], depth - 1, seen, as_of
+                    ),
                 }
             )
     return out
@@ -123,9 +122,11 @@ def feeds(
     store: Store | None = None,
     web: DataWeb | None = None,
     depth: int = 3,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """What feeds system `system_id`: flows ending at or passing through it (and what
-    feeds those, to `depth` levels), flows out of it, and what it cost (the store)."""
+    feeds those, to `depth` levels), flows out of it, and what it cost (the store).
+    Statuses are as of `as_of` (today by default)."""
     web = _web(web)
     system = entry_or_404(web, system_id, "system")
     d = system.data
@@ -135,11 +136,13 @@ def feeds(
         "name": d["name"],
         "category": d["category"],
         "status": d["status"],
+        **dated_status(web, system, as_of),
+        "as_of": (as_of or date.today()).isoformat(),
         "operator": {"id": d["operator"], "name": web.label(d["operator"])},
         "vendors": [{"id": v, "name": web.label(v)} for v in d.get("vendors", [])],
         "summary": d["summary"],
         "sources": expand_sources(web, source_ids(system)),
-        "inputs": _upstream(web, system_id, depth, set()),
-        "outputs": [step(web, f) for f in flows if f.data["from"] == system_id],
+        "inputs": _upstream(web, system_id, depth, set(), as_of),
+        "outputs": [step(web, f, as_of) for f in flows if f.data["from"] == system_id],
         "cost": system_cost(system_id, store, web),
     }

@@ -1,16 +1,23 @@
 """The data web as a networkx graph: institutions, systems and data stores as nodes;
-data flows, operation, supply, holding, membership, agreements and figures as edges.
+data flows, operation, supply, holding, membership, agreements, figures and what
+facilitates a flow as edges.
 
 Every node and every edge carries `sources`, the ids of the publications behind it.
+A flow edge runs from -> to and keeps its `hops` (what the data passes through, in
+order) and `facilitators` (contracts, resellers, agreements: not hops) as data.
+Statuses are derived as of a date (status.py): `status` as of `as_of`,
+`recorded_status` as the sources last gave it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import networkx as nx
 
-from custodes.dataweb.model import DataWeb, Entry
+from custodes.dataweb.model import DataWeb, Entry, flow_facilitators, flow_hops
+from custodes.dataweb.status import status_as_of
 
 NODE_KINDS = ("organisation", "system", "data_source", "agreement", "figure")
 
@@ -26,12 +33,38 @@ def source_ids(entry: Entry) -> list[str]:
 
 
 def flow_path(entry: Entry) -> list[str]:
-    """The nodes a flow passes: from, each intermediary, to."""
+    """The nodes a flow's data passes: from, each hop, to (never its facilitators)."""
     d = entry.data
-    return [d["from"], *_as_list(d.get("via")), d["to"]]
+    return [d["from"], *flow_hops(entry), d["to"]]
 
 
-def _node_attrs(web: DataWeb, entry: Entry) -> dict[str, Any]:
+AGENCY_KINDS = ("agency", "component", "state_agency")
+
+
+def layer(entry: Entry) -> str:
+    """The explorer's column: data_source | company | system | agency | record."""
+    if entry.kind == "organisation":
+        return "agency" if entry.data.get("kind") in AGENCY_KINDS else "company"
+    if entry.kind in ("data_source", "system"):
+        return entry.kind
+    return "record"
+
+
+def dated_status(web: DataWeb, entry: Entry, as_of: date | None) -> dict[str, Any]:
+    """status (as of the date), recorded_status, status_note and lapses_on, or {}."""
+    dated = status_as_of(web, entry, as_of)
+    if dated is None:
+        return {}
+    return {
+        "status": dated.status,
+        "recorded_status": dated.recorded_status,
+        "status_note": dated.note,
+        "status_lapsed": dated.lapsed,
+        "lapses_on": dated.lapses_on,
+    }
+
+
+def _node_attrs(web: DataWeb, entry: Entry, as_of: date | None) -> dict[str, Any]:
     d = entry.data
     attrs: dict[str, Any] = {
         "kind": entry.kind,
@@ -57,6 +90,8 @@ def _node_attrs(web: DataWeb, entry: Entry) -> dict[str, Any]:
         attrs["org_kind"] = d.get("kind")
     if entry.kind == "agreement":
         attrs["agreement_kind"] = d.get("kind")
+    attrs["layer"] = layer(entry)
+    attrs.update(dated_status(web, entry, as_of))
     return attrs
 
 
@@ -88,12 +123,35 @@ def _structural_edges(web: DataWeb, entry: Entry) -> list[tuple[str, str, str]]:
     return []
 
 
-def build_graph(web: DataWeb) -> nx.MultiDiGraph:
-    """All entries as one graph. Flow edges run from -> to, keeping `via` as data."""
+def _flow_edge(web: DataWeb, entry: Entry, as_of: date | None) -> dict[str, Any]:
+    d = entry.data
+    hops = flow_hops(entry)
+    return {
+        "relation": "flow",
+        "entry": entry.id,
+        "label": web.label(entry.id),
+        "hops": hops,
+        "via": hops,  # deprecated alias of hops, kept for one release
+        "facilitators": flow_facilitators(web, entry),
+        "data_categories": d["data_categories"],
+        "status": d["status"],
+        "since": d.get("since"),
+        "until": d.get("until"),
+        "agreement": d.get("agreement"),
+        "summary": d["summary"],
+        "sources": source_ids(entry),
+        **dated_status(web, entry, as_of),
+    }
+
+
+def build_graph(web: DataWeb, as_of: date | None = None) -> nx.MultiDiGraph:
+    """All entries as one graph, statuses as of `as_of` (today by default). Flow edges
+    run from -> to, keeping `hops` and `facilitators` as data; each facilitator also
+    gets a `facilitates` edge to the flow's end."""
     graph = nx.MultiDiGraph()
     for entry in web.entries.values():
         if entry.kind in NODE_KINDS:
-            graph.add_node(entry.id, **_node_attrs(web, entry))
+            graph.add_node(entry.id, **_node_attrs(web, entry, as_of))
     for entry in web.entries.values():
         for source, target, relation in _structural_edges(web, entry):
             graph.add_edge(
@@ -107,24 +165,27 @@ def build_graph(web: DataWeb) -> nx.MultiDiGraph:
         if entry.kind == "flow":
             d = entry.data
             graph.add_edge(
-                d["from"],
-                d["to"],
-                key=entry.id,
-                relation="flow",
-                entry=entry.id,
-                via=_as_list(d.get("via")),
-                data_categories=d["data_categories"],
-                status=d["status"],
-                since=d.get("since"),
-                until=d.get("until"),
-                agreement=d.get("agreement"),
-                summary=d["summary"],
-                sources=source_ids(entry),
+                d["from"], d["to"], key=entry.id, **_flow_edge(web, entry, as_of)
             )
+            for fac in flow_facilitators(web, entry):
+                if fac["id"] in graph:
+                    graph.add_edge(
+                        fac["id"],
+                        d["to"],
+                        key=f"facilitates:{entry.id}:{fac['id']}",
+                        relation="facilitates",
+                        entry=entry.id,
+                        role=fac["role"],
+                        sources=source_ids(entry),
+                    )
         if entry.kind == "funding":
             award = f"award:{entry.data.get('award_key') or entry.data.get('piid')}"
             graph.add_node(
-                award, kind="award", label=award.split(":", 1)[1], sources=[]
+                award,
+                kind="award",
+                label=award.split(":", 1)[1],
+                sources=[],
+                layer="record",
             )
             graph.add_edge(
                 award,
@@ -145,7 +206,7 @@ def build_graph(web: DataWeb) -> nx.MultiDiGraph:
 def neighbourhood(graph: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDiGraph:
     """The subgraph within `depth` steps of `centre`, following edges both ways.
 
-    Flow intermediaries (via) count as neighbours of both ends of their flow.
+    A flow's hops count as neighbours of both ends of the flow.
     """
     seen, frontier = {centre}, {centre}
     undirected = graph.to_undirected(as_view=True)
@@ -156,7 +217,7 @@ def neighbourhood(graph: nx.MultiDiGraph, centre: str, depth: int) -> nx.MultiDi
             for _, _, attrs in list(graph.in_edges(node, data=True)) + list(
                 graph.out_edges(node, data=True)
             ):
-                nxt.update(v for v in attrs.get("via", []) if v in graph)
+                nxt.update(v for v in attrs.get("hops", []) if v in graph)
         frontier = nxt - seen
         seen |= nxt
     return graph.subgraph(seen).copy()

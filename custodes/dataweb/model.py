@@ -32,7 +32,14 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "system": (
         {"id", "name", "operator", "category", "status", "summary", "sources"},
-        {"aliases", "vendors", "secondary_categories", "since", "privacy_documents"},
+        {
+            "aliases",
+            "vendors",
+            "secondary_categories",
+            "since",
+            "evidence_until",
+            "privacy_documents",
+        },
     ),
     "data_source": (
         {"id", "name", "holder", "data_categories", "summary", "sources"},
@@ -40,7 +47,17 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "flow": (
         {"id", "from", "to", "data_categories", "status", "summary", "sources"},
-        {"via", "agreement", "since", "until", "history", "cases"},
+        {
+            "hops",
+            "facilitators",
+            "via",  # deprecated: read as hops, with a warning (docs/dataweb.md)
+            "agreement",
+            "since",
+            "until",
+            "evidence_until",
+            "history",
+            "cases",
+        },
     ),
     "agreement": (
         {"id", "kind", "summary", "sources"},
@@ -49,7 +66,9 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
             "agency",
             "parties",
             "amount_usd",
+            "amount_parts",
             "date",
+            "evidence_until",
             "piid",
             "status",
             "history",
@@ -57,7 +76,7 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "figure": (
         {"id", "value", "unit", "measured_by", "relates_to", "summary", "sources"},
-        {"qualifier", "as_of"},
+        {"qualifier", "stated_as", "as_of"},
     ),
     "funding": (
         {"id", "system", "basis", "sources"},
@@ -65,10 +84,25 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "source": (
         {"id", "publisher", "date"},
-        {"title", "topic", "url", "read_via", "seed_article", "title_from_url", "weak"},
+        {
+            "title",
+            "topic",
+            "kind",
+            "url",
+            "no_url",
+            "read_via",
+            "seed_article",
+            "title_from_url",
+            "weak",
+        },
     ),
 }
 HISTORY_FIELDS = ({"date", "status", "event"}, {"sources"})
+FACILITATOR_FIELDS: tuple[set[str], set[str]] = ({"id", "role"}, set())
+AMOUNT_PART_FIELDS: tuple[set[str], set[str]] = (
+    {"label", "amount_usd"},
+    {"rounded_to"},
+)
 
 # field -> id prefixes it may point to (a list field points to several entries)
 NODE_PREFIXES = ("org.", "sys.", "ds.")
@@ -79,6 +113,7 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
     "flow": {
         "from": ("ds.", "sys."),
         "to": ("sys.", "org."),
+        "hops": NODE_PREFIXES,
         "via": NODE_PREFIXES,
         "agreement": ("con.", "agr."),
     },
@@ -87,6 +122,9 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
     "funding": {"system": ("sys.",), "contract": ("con.",)},
     "source": {},
 }
+# what a flow's facilitator may be: an organisation (a reseller, a contractor, a body
+# whose subpoenas compel the data) or a contract or agreement
+FACILITATOR_PREFIXES = ("org.", "con.", "agr.")
 
 # field -> vocabulary section its values must come from
 VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
@@ -99,9 +137,16 @@ VOCABULARY_FIELDS: dict[str, dict[str, str]] = {
     "data_source": {"data_categories": "data_categories"},
     "flow": {"data_categories": "data_categories", "status": "statuses"},
     "agreement": {"kind": "agreement_kinds", "status": "statuses"},
+    "figure": {"stated_as": "figure_stages"},
+    "source": {"kind": "source_kinds"},
 }
 
 DATE_FIELDS = ("since", "until", "date", "as_of")
+# the end of the period the sources vouch for; may lie in the future (a contract's
+# last option period), unlike the dates above
+END_FIELDS = ("evidence_until",)
+# how strong a citation is, strongest first (pages list sources in this order)
+SOURCE_KIND_ORDER = ("primary_document", "official_statement", "reporting", "mirror")
 
 # Field names that would hold facts about a person. The data web records which
 # institutions hold which *categories* of data; a field like these means someone is
@@ -183,6 +228,8 @@ class DataWeb:
         if entry is None:
             return entry_id
         d = entry.data
+        if entry.kind == "flow":  # flows have no name: "IRS taxpayer records → ICE"
+            return f"{self.label(d['from'])} → {self.label(d['to'])}"
         if (
             entry.kind == "agreement"
         ):  # agreements have no name: "Palantir–ICE contract 2014"
@@ -203,3 +250,34 @@ def prefixes_of(kind: str) -> tuple[str, ...]:
         if name == kind:
             return tuple(prefix.split("|"))
     raise KeyError(kind)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def flow_hops(entry: Entry) -> list[str]:
+    """What the flow's data passes through between `from` and `to`, in order. A flow
+    that still has the deprecated `via` (and no `hops`) is read as if `via` were hops,
+    as before; `custodes check` warns about it."""
+    d = entry.data
+    hops = d["hops"] if "hops" in d else d.get("via")
+    return [str(h) for h in _as_list(hops)]
+
+
+def flow_facilitators(web: DataWeb, entry: Entry) -> list[dict[str, str]]:
+    """What made the flow possible without carrying its data: its agreement (role
+    `contract` or `agreement`, from the agreement's kind), then `facilitators`."""
+    d = entry.data
+    out: list[dict[str, str]] = []
+    if d.get("agreement"):
+        agreement = web.get(str(d["agreement"]))
+        kind = agreement.data.get("kind") if agreement else None
+        out.append({"id": str(d["agreement"]), "role": str(kind or "agreement")})
+    for item in _as_list(d.get("facilitators")):
+        if isinstance(item, dict) and item.get("id"):
+            if all(f["id"] != str(item["id"]) for f in out):
+                out.append({"id": str(item["id"]), "role": str(item.get("role"))})
+    return out

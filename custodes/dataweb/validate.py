@@ -3,7 +3,9 @@
 Rules: every claim cites at least one known source; every reference resolves to an entry
 of the right kind; categories and statuses come from vocabulary.yaml; ids are unique;
 dates are real calendar dates, not in the future, and in order; no field holds
-personal data.
+personal data. claims.py adds the rules that keep a claim within its evidence (hops
+and facilitators, sums, dates past the evidence, planned figures, source addresses)
+and the warnings (`warnings`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from custodes.dataweb.claims import problems_for, warnings_for
 from custodes.dataweb.dates import date_range
 from custodes.dataweb.model import (
     DATE_FIELDS,
+    END_FIELDS,
     FIELDS,
     HISTORY_FIELDS,
     PERSONAL_DATA_FIELDS,
@@ -166,15 +170,24 @@ def _dates(entry: Entry, today: date) -> list[str]:
             continue
         if ranges[field_name][0] > today:
             out.append(f"impossible date in {field_name}: {value} is in the future")
-    if (
-        "since" in ranges
-        and "until" in ranges
-        and ranges["until"][1] < ranges["since"][0]
-    ):
-        out.append(
-            f"impossible dates: until {entry.data['until']} is before "
-            f"since {entry.data['since']}"
-        )
+    for field_name in END_FIELDS:  # may be in the future
+        value = entry.data.get(field_name)
+        if value is None:
+            continue
+        try:
+            ranges[field_name] = date_range(value)
+        except ValueError as exc:
+            out.append(f"impossible date in {field_name}: {exc}")
+    for later in ("until", "evidence_until"):
+        if (
+            "since" in ranges
+            and later in ranges
+            and ranges[later][1] < ranges["since"][0]
+        ):
+            out.append(
+                f"impossible dates: {later} {entry.data[later]} is before "
+                f"since {entry.data['since']}"
+            )
     return out + _history(entry, today)
 
 
@@ -220,6 +233,7 @@ def _check_entry(web: DataWeb, entry: Entry, today: date) -> list[Problem]:
         messages.append(f"id must start with {' or '.join(prefixes_of(entry.kind))}")
     messages += _fields(entry) + _sources(web, entry) + _references(web, entry)
     messages += _vocabulary(web, entry) + _dates(entry, today)
+    messages += problems_for(web, entry)
     return [Problem(entry.where(), m) for m in messages]
 
 
@@ -243,3 +257,14 @@ def validate(web: DataWeb, today: date | None = None) -> list[Problem]:
         seen[entry.id] = entry
         problems += _check_entry(web, entry, today)
     return problems
+
+
+def warnings(web: DataWeb, today: date | None = None) -> list[Problem]:
+    """What still works but should change: the deprecated `via`, a source without a
+    kind or an address reason, a status whose evidence has lapsed by `today`."""
+    today = today or date.today()
+    return [
+        Problem(entry.where(), message)
+        for entry in web.entries.values()
+        for message in warnings_for(web, entry, today)
+    ]

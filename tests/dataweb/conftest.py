@@ -47,6 +47,13 @@ MINIMAL: dict[str, list[dict]] = {
             "summary": "Sells records searches.",
             "sources": ["src.two"],
         },
+        {
+            "id": "org.network",
+            "name": "Records Network",
+            "kind": "other",
+            "summary": "Carries record queries between agencies.",
+            "sources": SRC,
+        },
     ],
     "systems.yaml": [
         {
@@ -75,7 +82,8 @@ MINIMAL: dict[str, list[dict]] = {
             "id": "flow.records_to_case",
             "from": "ds.records",
             "to": "sys.case",
-            "via": ["org.broker"],
+            "hops": ["org.network"],
+            "facilitators": [{"id": "org.vendor", "role": "contractor"}],
             "agreement": "con.sub",
             "data_categories": ["address"],
             "since": "2020-01",
@@ -164,6 +172,7 @@ MINIMAL: dict[str, list[dict]] = {
             "publisher": "Example Gazette",
             "title": "How the office works",
             "date": "2021-05-01",
+            "kind": "reporting",
             "url": "https://example.org/one",
         },
         {
@@ -172,6 +181,8 @@ MINIMAL: dict[str, list[dict]] = {
             "title": None,
             "topic": "Audit of the records subscription",
             "date": "2022",
+            "kind": "reporting",
+            "no_url": "a printed report with no address",
         },
     ],
 }

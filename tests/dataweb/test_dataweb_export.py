@@ -39,7 +39,8 @@ def test_json_export_every_node_and_edge_has_resolvable_sources(minimal_dir):
 def test_neighbourhood_json_is_the_subgraph_around_an_entry(minimal_dir):
     web = load_dataweb(minimal_dir)
     near = {n["id"] for n in neighbourhood_json(web, "ds.records", 1)["nodes"]}
-    assert near == {"ds.records", "org.broker", "sys.case"}
+    # the flow's hop (org.network) counts as a neighbour of both its ends
+    assert near == {"ds.records", "org.broker", "sys.case", "org.network"}
     wider = {n["id"] for n in neighbourhood_json(web, "ds.records", 2)["nodes"]}
     assert {"org.comp", "con.sub", "org.agency"} <= wider
 
@@ -141,7 +142,9 @@ def test_render_svg_is_xml_with_the_neighbourhood(tmp_path, minimal_dir):
     text = out.read_text()
     for label in ("Case System", "Broker records", "Example Department"):
         assert label in text
-    assert "<title>con.sub</title>" not in text  # two steps away; depth is 1
+    # the flow's facilitators are one step away; the broker is two (holds ds.records)
+    assert "<title>con.sub</title>" in text
+    assert "<title>org.broker</title>" not in text
     deeper = tmp_path / "deeper.svg"
     invoke(
         "graph",
@@ -154,7 +157,7 @@ def test_render_svg_is_xml_with_the_neighbourhood(tmp_path, minimal_dir):
         "--out",
         str(deeper),
     )
-    assert "<title>con.sub</title>" in deeper.read_text()
+    assert "<title>org.broker</title>" in deeper.read_text()
 
 
 def test_render_png(tmp_path):

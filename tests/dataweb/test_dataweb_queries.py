@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -28,9 +29,15 @@ def test_reach_follows_chained_flows_to_the_operator(minimal_dir):
     web = load_dataweb(minimal_dir)
     paths = reach("address", web)
     by_end = {p["reaches"]: p for p in paths}
-    # ds.records -> (via broker) sys.case, operated by org.comp
+    # ds.records -> (through the network) sys.case, operated by org.comp
     first = by_end["org.comp"]
-    assert first["path"] == ["ds.records", "org.broker", "sys.case", "org.comp"]
+    assert first["path"] == ["ds.records", "org.network", "sys.case", "org.comp"]
+    # the contract and the contractor are beside the path, never on it
+    assert [(f["id"], f["role"]) for f in first["steps"][0]["facilitators"]] == [
+        ("con.sub", "contract"),
+        ("org.vendor", "contractor"),
+    ]
+    assert first["steps"][0]["via"] == first["steps"][0]["hops"] == ["org.network"]
     assert first["operated_by"]["sources"][0]["id"] == "src.one"
     # ... and on, through the second flow, to org.agency
     second = by_end["org.agency"]
@@ -38,7 +45,13 @@ def test_reach_follows_chained_flows_to_the_operator(minimal_dir):
         "flow.records_to_case",
         "flow.case_to_agency",
     ]
-    assert second["statuses"] == ["active", "ended"]
+    # statuses as of today: the 2022 evidence has lapsed (three years), so the
+    # recorded "active" reads "reported"; as of 2023 it is still active
+    assert second["statuses"] == ["reported", "ended"]
+    assert [s["recorded_status"] for s in second["steps"]] == ["active", "ended"]
+    then = {p["reaches"]: p for p in reach("address", web, date(2023, 1, 1))}
+    assert then["org.agency"]["statuses"] == ["active", "ended"]
+    assert then["org.agency"]["as_of"] == "2023-01-01"
 
 
 def test_reach_gives_sources_of_every_edge(minimal_dir):
