@@ -230,6 +230,10 @@ class DataWeb:
         d = entry.data
         if entry.kind == "flow":  # flows have no name: "IRS taxpayer records → ICE"
             return f"{self.label(d['from'])} → {self.label(d['to'])}"
+        if entry.kind == "figure":  # "Zignal Labs (vendor claim): 8,000,000,000 posts"
+            value = d.get("value")
+            shown = f"{value:,}" if isinstance(value, int) else str(value)
+            return f"{d.get('measured_by')}: {shown} {d.get('unit')}"
         if (
             entry.kind == "agreement"
         ):  # agreements have no name: "Palantir–ICE contract 2014"

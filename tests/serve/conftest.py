@@ -40,6 +40,25 @@ def client(store_path: Path) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
+def dataweb_client(
+    store_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The app with the small fixture data web (tests/serve/dataweb_fixture.py),
+    statuses as of its fixed day."""
+    from custodes.dataweb.explore import Explorer
+    from custodes.serve.dataweb_source import DatawebSource
+    from tests.serve.dataweb_fixture import AS_OF, write_fixture_dataweb
+
+    folder = write_fixture_dataweb(tmp_path_factory.mktemp("dataweb"))
+    source = DatawebSource(Explorer(folder), as_of=AS_OF)
+    with TestClient(
+        build_app(Settings(db=store_path), dataweb=source),
+        raise_server_exceptions=False,
+    ) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
 def bare_client(bare_store_path: Path) -> Iterator[TestClient]:
     with TestClient(
         build_app(Settings(db=bare_store_path)), raise_server_exceptions=False

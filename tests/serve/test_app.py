@@ -278,40 +278,106 @@ def test_query_time_limit_stops_a_long_query(client):
     assert reader.scalar("SELECT 1") == 1  # the connection still works afterwards
 
 
-def test_reach_shows_paths_with_citations(client):
-    view = client.get("/reach.json", params={"category": "address"}).json()
-    paths = view["data"]["paths"]
-    if not view["data"]["options"]:
-        pytest.skip("the data web has no data categories yet")
-    assert paths, "some flow carries addresses in the curated data web"
-    assert all(step["sources"] for p in paths for step in p["steps"])
-    assert client.get("/reach.json", params={"category": "nope_x"}).status_code == 404
+def test_reach_shows_paths_with_citations(dataweb_client):
+    """Guards the "who can reach" page: every path hop by hop, facilitators beside
+    the hops, every step cited strongest first, an unknown category a 404. The
+    fixture data web has the paths (tests/serve/dataweb_fixture.py): no skip."""
+    view = dataweb_client.get("/reach.json", params={"category": "address"}).json()
+    assert "address" in view["data"]["options"]
+    paths = {p["summary"]: p for p in view["data"]["paths"]}
+    through = paths[
+        "Broker records → Broker Search → Case System → Example Enforcement Office"
+    ]
+    assert [(s["source"], s["target"]) for s in through["segments"]] == [
+        ("ds.records", "sys.search"),
+        ("sys.search", "sys.case"),
+        ("sys.case", "org.comp"),
+    ]
+    # the reseller and the contract are beside the last hop of the flow, not on it
+    assert through["segments"][0]["facilitators"] == []
+    assert [(f["id"], f["role"]) for f in through["segments"][1]["facilitators"]] == [
+        ("con.sub", "contract"),
+        ("org.reseller", "reseller"),
+    ]
+    assert all(step["sources"] for p in paths.values() for step in p["steps"])
+    kinds = [s["kind"] for s in through["segments"][0]["sources"]]
+    assert kinds == ["primary_document", "reporting", "mirror"]
+    assert through["segments"][0]["status"] == "reported"  # as of 2026-06-01
+    assert view["data"]["as_of"] == "2026-06-01"
+    html = dataweb_client.get("/reach", params={"category": "address"}).text
+    assert "Facilitated by (not a hop): contract" in html
+    assert "/dataweb#path=address/" in html
+    assert (
+        dataweb_client.get("/reach.json", params={"category": "nope_x"}).status_code
+        == 404
+    )
 
 
-def test_dataweb_node_page_shows_sources(client):
-    graph = client.get("/dataweb/graph.json").json()["data"]
-    if not graph["nodes"]:
-        pytest.skip("the data web is not built")
-    node = next(n for n in graph["nodes"] if n["sources"])
-    view = client.get(f"/dataweb/node/{node['id']}.json").json()
+def test_dataweb_node_page_shows_sources(dataweb_client):
+    """Guards the node page: the same ranked sources as the graph, each citation a
+    link to its source page, the status as of the day."""
+    graph = dataweb_client.get("/dataweb/graph.json").json()["data"]
+    node = next(n for n in graph["nodes"] if n["id"] == "sys.case")
+    assert [s["kind"] for s in node["sources"]] == [
+        "primary_document",
+        "official_statement",
+        "reporting",
+        "mirror",
+    ]
+    view = dataweb_client.get("/dataweb/node/sys.case.json").json()
     assert view["tables"]["sources"] == node["sources"]
     assert json.dumps(node["sources"][0]["title"])[1:-1] in json.dumps(view)
+    html = dataweb_client.get("/dataweb/node/sys.case").text
+    assert html.index("Order on the records subscription") < html.index(
+        "How the office searches records"
+    )
+    assert 'href="/dataweb/node/src.order"' in html
+    assert "<strong>reported</strong> as of 2026-06-01" in html
+    assert "the evidence ends 2026-02" in html
 
 
-def test_dataweb_graph_has_unique_ids_and_award_nodes_link_to_the_store(client):
-    graph = client.get("/dataweb/graph.json").json()["data"]
-    if not graph["nodes"]:
-        pytest.skip("the data web is not built")
+def test_dataweb_graph_has_unique_ids_and_award_nodes_link_to_the_store(
+    dataweb_client,
+):
+    """Guards the explorer's graph: unique element ids, every edge between nodes,
+    flows hop by hop, and an award node linking to its page in the store."""
+    graph = dataweb_client.get("/dataweb/graph.json").json()["data"]
     ids = [n["id"] for n in graph["nodes"]] + [e["id"] for e in graph["edges"]]
     assert len(ids) == len(set(ids))  # the explorer needs unique element ids
+    described = [e for e in graph["edges"] if e["relation"] == "describes"]
+    assert len(described) == 2  # one figure, two targets: two distinct ids
     node_ids = {n["id"] for n in graph["nodes"]}
     assert all(
         e["source"] in node_ids and e["target"] in node_ids for e in graph["edges"]
     )
+    hops = [e for e in graph["edges"] if e.get("flow") == "flow.records_to_case"]
+    assert {(e["source"], e["target"], e["relation"]) for e in hops} == {
+        ("ds.records", "sys.search", "flow"),
+        ("sys.search", "sys.case", "flow"),
+        ("con.sub", "sys.case", "facilitates"),
+        ("org.reseller", "sys.case", "facilitates"),
+    }
     awards = [n["id"] for n in graph["nodes"] if n["id"].startswith("award:")]
-    if awards:
-        html = client.get(f"/dataweb/node/{awards[0]}").text
-        assert "This contract in the store" in html
+    assert awards == [f"award:{CLEARVIEW}"]
+    html = dataweb_client.get(f"/dataweb/node/{awards[0]}").text
+    assert "This contract in the store" in html
+    assert f'href="/award/{CLEARVIEW}"' in html
+
+
+def test_default_app_serves_the_shipped_data_web(client):
+    """The app without a fixture loads the shipped data web (or fails here)."""
+    from custodes.dataweb.loader import load_dataweb
+
+    web = load_dataweb()
+    graph = client.get("/dataweb/graph.json").json()["data"]
+    curated = {
+        e.id
+        for e in web.entries.values()
+        if e.kind not in ("flow", "source", "funding")
+    }
+    assert curated <= {n["id"] for n in graph["nodes"]}
+    flows = {e["flow"] for e in graph["edges"] if e["relation"] == "flow"}
+    assert flows == {f.id for f in web.of_kind("flow")}
 
 
 def test_methodology_lists_rules_overrides_and_freshness(client):

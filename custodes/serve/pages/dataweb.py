@@ -1,8 +1,10 @@
-"""The data web: the graph explorer, one node or edge with its sources, and
-"who can reach this data" (paths from a data category to those who can use it)."""
+"""The data web: the graph explorer, one entry (node, flow, agreement, source) with its
+sources, and "who can reach this data" (paths from a data category to those who can
+use it, hop by hop). Statuses are as of the day the page is served."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from custodes.errors import NotFound
@@ -12,40 +14,69 @@ from custodes.serve.pages import Ctx
 from custodes.serve.views import Table, View
 
 
+def _cites(sources: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{s['title']} ({s.get('kind_label') or 'source'})" for s in sources
+    )
+
+
 def explorer(ctx: Ctx) -> View:
     view = View("dataweb.html", "Data web explorer")
     if not ctx.dataweb.available:
         view.notices.append(NOT_BUILT)
         return view
     graph = ctx.dataweb.graph()
-    view.data = {"nodes": len(graph["nodes"]), "edges": len(graph["edges"])}
+    view.data = {
+        "nodes": len(graph["nodes"]),
+        "edges": len(graph["edges"]),
+        "as_of": graph["as_of"],
+        "categories": graph.get("categories") or ctx.dataweb.data_categories(),
+    }
     view.tables = {
         "nodes": Table(
-            [("id", "Id"), ("label", "Name"), ("kind", "Kind")],
-            [{k: n[k] for k in ("id", "label", "kind")} for n in graph["nodes"]],
-            "Agencies, systems and data sources (nodes)",
+            [
+                ("id", "Id"),
+                ("label", "Name"),
+                ("kind_label", "Kind"),
+                ("layer", "Layer"),
+                ("status", "Status"),
+            ],
+            [
+                {k: n.get(k) for k in ("id", "label", "kind_label", "layer", "status")}
+                for n in graph["nodes"]
+            ],
+            "Agencies, companies, systems, data sources and records (nodes)",
             links={"label": "/dataweb/node/{id}"},
         ),
         "edges": Table(
             [
                 ("id", "Id"),
                 ("source", "From"),
-                ("label", "Relation"),
+                ("relation_label", "Relation"),
                 ("target", "To"),
+                ("meaning", "Meaning"),
+                ("status", "Status"),
                 ("data_categories", "Data categories"),
             ],
             [
                 {
                     "id": e["id"],
+                    "link": e.get("flow") or e.get("entry") or e["id"],
                     "source": e["source"],
                     "target": e["target"],
-                    "label": e["label"],
+                    "relation_label": e.get("relation_label") or e["label"],
+                    "meaning": e.get("meaning"),
+                    "status": e.get("status"),
                     "data_categories": ", ".join(e.get("data_categories", [])),
                 }
                 for e in graph["edges"]
             ],
-            "Data flows and relations (edges)",
-            links={"id": "/dataweb/node/{id}"},
+            "Data flows (one row per hop) and relations (edges)",
+            links={
+                "id": "/dataweb/node/{link}",
+                "source": "/dataweb/node/{source}",
+                "target": "/dataweb/node/{target}",
+            },
         ),
     }
     return view
@@ -70,7 +101,18 @@ def node(ctx: Ctx, node_id: str) -> View:
     found = ctx.dataweb.show(node_id)
     if found is None:
         raise NotFound(f"No node or edge {node_id!r} in the data web. See /dataweb.")
-    view = View("node.html", found.get("label") or node_id, data={"item": found})
+    focus = {"flow": found.get("target"), "source": None}.get(
+        str(found.get("kind")), node_id
+    )
+    view = View(
+        "node.html",
+        found.get("label") or node_id,
+        data={
+            "item": found,
+            "as_of": ctx.dataweb.as_of().isoformat(),
+            "explorer_focus": focus,
+        },
+    )
     if node_id.startswith("award:"):  # a contract in the store: link to it
         ref = node_id.split(":", 1)[1]
         view.data["award_link"] = (
@@ -78,19 +120,51 @@ def node(ctx: Ctx, node_id: str) -> View:
             if ref.startswith("CONT_")
             else f"/search?q={quote(ref, safe='')}"
         )
+    if found.get("kind") == "source":
+        view.tables["cited_by"] = Table(
+            [("id", "Id"), ("label", "Entry"), ("kind", "Kind")],
+            found.get("cited_by") or [],
+            "Entries that cite this source",
+            links={"id": "/dataweb/node/{id}"},
+        )
+        return view
     view.tables["sources"] = Table(
-        [("title", "Source"), ("url", "Address"), ("note", "Note")],
-        found["sources"],
-        "Sources",
+        [
+            ("title", "Source"),
+            ("kind_label", "Kind"),
+            ("url", "Address"),
+            ("note", "Date"),
+        ],
+        found.get("sources") or [],
+        "Sources, strongest first",
     )
-    graph = ctx.dataweb.graph()
-    linked = [e for e in graph["edges"] if node_id in (e["source"], e["target"])]
+    linked = ctx.dataweb.edges_of(node_id)
     view.tables["edges"] = Table(
-        [("id", "Id"), ("source", "From"), ("label", "Relation"), ("target", "To")],
-        [{k: e[k] for k in ("id", "source", "label", "target")} for e in linked],
+        [
+            ("id", "Id"),
+            ("source", "From"),
+            ("relation_label", "Relation"),
+            ("target", "To"),
+            ("meaning", "Meaning"),
+            ("status", "Status"),
+            ("citations", "Citations"),
+        ],
+        [
+            {
+                "id": e["id"],
+                "link": e.get("flow") or e.get("entry") or e["id"],
+                "source": e["source"],
+                "relation_label": e.get("relation_label") or e["label"],
+                "target": e["target"],
+                "meaning": e.get("meaning"),
+                "status": e.get("status"),
+                "citations": _cites(e.get("sources") or []),
+            }
+            for e in linked
+        ],
         "Connected edges",
         links={
-            "id": "/dataweb/node/{id}",
+            "id": "/dataweb/node/{link}",
             "source": "/dataweb/node/{source}",
             "target": "/dataweb/node/{target}",
         },
@@ -110,32 +184,45 @@ def reach(ctx: Ctx) -> View:
             f"No data category {chosen!r}. Choose one of: {', '.join(options)}."
         )
     paths = ctx.dataweb.reach(chosen) if chosen else []
-    view.data = {"options": options, "chosen": chosen, "paths": paths}
+    view.data = {
+        "options": options,
+        "chosen": chosen,
+        "paths": paths,
+        "as_of": ctx.dataweb.as_of().isoformat(),
+    }
     rows = []
     for i, path in enumerate(paths, 1):
-        for j, step in enumerate(path["steps"], 1):
+        for j, seg in enumerate(path["segments"], 1):
             rows.append(
                 {
                     "path": i,
-                    "step": j,
-                    "source": step["source"],
-                    "label": step["label"],
-                    "target": step["target"],
+                    "hop": j,
+                    "source": seg["source"],
+                    "label": seg["relation_label"],
+                    "target": seg["target"],
+                    "meaning": seg["meaning"],
+                    "facilitators": "; ".join(
+                        f"{f['role_label']}: {f['label']}" for f in seg["facilitators"]
+                    ),
+                    "status": seg.get("status"),
                     "sources": "; ".join(
-                        s["url"] or s["title"] for s in step["sources"]
+                        s["url"] or s["title"] for s in seg["sources"]
                     ),
                 }
             )
     view.tables["paths"] = Table(
         [
             ("path", "Path"),
-            ("step", "Step"),
+            ("hop", "Hop"),
             ("source", "From"),
             ("label", "Relation"),
             ("target", "To"),
+            ("meaning", "Meaning"),
+            ("facilitators", "Facilitated by (not a hop)"),
+            ("status", "Status"),
             ("sources", "Citations"),
         ],
         rows,
-        f"Paths for {chosen}" if chosen else "Paths",
+        f"Paths for {chosen}, hop by hop" if chosen else "Paths",
     )
     return view
