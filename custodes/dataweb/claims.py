@@ -61,6 +61,17 @@ def _range(value: object) -> tuple[date, date] | None:
         return None
 
 
+def shape_problems(
+    item: dict[str, Any], fields: tuple[set[str], set[str]], what: str
+) -> list[str]:
+    """A mapping's missing required and unknown fields, as messages about `what`."""
+    required, optional = fields
+    return [f"{what} lacks {k!r}" for k in sorted(required - set(item))] + [
+        f"{what} has unknown field {k!r}"
+        for k in sorted(set(item) - required - optional)
+    ]
+
+
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
@@ -87,12 +98,7 @@ def _flow(web: DataWeb, entry: Entry) -> list[str]:
         if not isinstance(item, dict):
             out.append("a facilitator must be a mapping with 'id' and 'role'")
             continue
-        required, optional = FACILITATOR_FIELDS
-        out += [f"facilitator lacks {k!r}" for k in sorted(required - set(item))]
-        out += [
-            f"facilitator has unknown field {k!r}"
-            for k in sorted(set(item) - required - optional)
-        ]
+        out += shape_problems(item, FACILITATOR_FIELDS, "facilitator")
         fid = str(item.get("id"))
         if item.get("id") is not None:
             if web.get(fid) is None:
@@ -144,12 +150,7 @@ def _amounts(entry: Entry) -> list[str]:
         if not isinstance(part, dict):
             out.append(f"amount part {i} must be a mapping with label and amount_usd")
             continue
-        required, optional = AMOUNT_PART_FIELDS
-        out += [f"amount part {i} lacks {k!r}" for k in sorted(required - set(part))]
-        out += [
-            f"amount part {i} has unknown field {k!r}"
-            for k in sorted(set(part) - required - optional)
-        ]
+        out += shape_problems(part, AMOUNT_PART_FIELDS, f"amount part {i}")
         amount = _decimal(part.get("amount_usd"))
         if amount is None:
             out.append(f"amount part {i}: amount_usd is not a number")

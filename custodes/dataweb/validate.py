@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from custodes.dataweb.claims import problems_for, warnings_for
+from custodes.dataweb.claims import problems_for, shape_problems, warnings_for
 from custodes.dataweb.dates import date_range
 from custodes.dataweb.model import (
     DATE_FIELDS,
@@ -159,7 +159,7 @@ def _vocabulary(web: DataWeb, entry: Entry) -> list[str]:
 
 def _dates(entry: Entry, today: date) -> list[str]:
     out, ranges = [], {}
-    for field_name in DATE_FIELDS:
+    for field_name in DATE_FIELDS + END_FIELDS:
         value = entry.data.get(field_name)
         if value is None:
             continue
@@ -168,16 +168,9 @@ def _dates(entry: Entry, today: date) -> list[str]:
         except ValueError as exc:
             out.append(f"impossible date in {field_name}: {exc}")
             continue
-        if ranges[field_name][0] > today:
+        # the end of what the sources vouch for may lie ahead (an option period)
+        if ranges[field_name][0] > today and field_name not in END_FIELDS:
             out.append(f"impossible date in {field_name}: {value} is in the future")
-    for field_name in END_FIELDS:  # may be in the future
-        value = entry.data.get(field_name)
-        if value is None:
-            continue
-        try:
-            ranges[field_name] = date_range(value)
-        except ValueError as exc:
-            out.append(f"impossible date in {field_name}: {exc}")
     for later in ("until", "evidence_until"):
         if (
             "since" in ranges
@@ -198,12 +191,7 @@ def _history(entry: Entry, today: date) -> list[str]:
         if not isinstance(event, dict):
             out.append("history events must be mappings with date, status and event")
             continue
-        required, optional = HISTORY_FIELDS
-        out += [f"history event lacks {k!r}" for k in sorted(required - set(event))]
-        out += [
-            f"history event has unknown field {k!r}"
-            for k in sorted(set(event) - required - optional)
-        ]
+        out += shape_problems(event, HISTORY_FIELDS, "history event")
         try:
             start, end = date_range(event.get("date"))
         except ValueError as exc:

@@ -196,6 +196,37 @@ def write_web(folder: Path, files: dict[str, list[dict]]) -> Path:
     return folder
 
 
+def check_data(folder: Path, *args: str):
+    """`custodes check --data FOLDER [ARGS]`, in-process."""
+    from click.testing import CliRunner
+
+    from custodes.cli import main
+
+    return CliRunner().invoke(
+        main, ["check", "--data", str(folder), *args], catch_exceptions=False
+    )
+
+
+@pytest.fixture
+def check():
+    """check_data, for tests that run `custodes check` on a folder of their own."""
+    return check_data
+
+
+@pytest.fixture
+def fails(tmp_path: Path):
+    """Write a data web, run `custodes check` on it, expect exit 1 and these texts."""
+
+    def run(files: dict[str, list[dict]], *expected: str) -> str:
+        result = check_data(write_web(tmp_path / "bad", files))
+        assert result.exit_code == 1, result.output
+        for text in expected:
+            assert text in result.output, result.output
+        return str(result.output)
+
+    return run
+
+
 @pytest.fixture
 def web_writer():
     """The write_web helper, for tests that write a data web of their own."""

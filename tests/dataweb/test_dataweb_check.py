@@ -48,20 +48,6 @@ def test_minimal_fixture_passes(minimal_dir):
     assert result.exit_code == 0, result.output
 
 
-@pytest.fixture
-def fails(tmp_path, web_writer):
-    """Write a data web, run `custodes check` on it, expect exit 1 and these texts."""
-
-    def run(files, *expected):
-        result = run_check(web_writer(tmp_path / "bad", files))
-        assert result.exit_code == 1, result.output
-        for text in expected:
-            assert text in result.output, result.output
-        return result.output
-
-    return run
-
-
 def test_claim_without_a_source(fails, minimal):
     minimal["flows.yaml"][1]["sources"] = []
     fails(minimal, "flows.yaml: flow.case_to_agency", "claim without a source")

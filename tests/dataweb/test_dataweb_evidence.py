@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
 from click.testing import CliRunner
 
 from custodes.cli import main
@@ -16,31 +15,6 @@ from custodes.dataweb.loader import load_dataweb
 from custodes.dataweb.queries import expand_sources, reach, show
 from custodes.dataweb.status import SHELF_LIFE_YEARS, status_as_of
 from custodes.dataweb.validate import validate, warnings
-
-
-def check(folder, *args):
-    return CliRunner().invoke(
-        main, ["check", "--data", str(folder), *args], catch_exceptions=False
-    )
-
-
-@pytest.fixture
-def fails(tmp_path, web_writer):
-    """Write a data web, run `custodes check`, expect exit 1 and these texts."""
-
-    def run(files, *expected):
-        result = check(web_writer(tmp_path / "bad", files))
-        assert result.exit_code == 1, result.output
-        for text in expected:
-            assert text in result.output, result.output
-        return result.output
-
-    return run
-
-
-def messages(web, entry_id):
-    return [p.message for p in validate(web) if entry_id in p.where]
-
 
 # --- hops and facilitators ---------------------------------------------------
 
@@ -90,7 +64,9 @@ def test_a_hop_that_is_an_end_of_the_flow_fails(fails, minimal):
     fails(minimal, "hop 'sys.case' is an end of the flow")
 
 
-def test_deprecated_via_is_read_as_hops_with_a_warning(tmp_path, web_writer, minimal):
+def test_deprecated_via_is_read_as_hops_with_a_warning(
+    tmp_path, web_writer, minimal, check
+):
     flow = minimal["flows.yaml"][0]
     flow["via"] = flow.pop("hops")
     folder = web_writer(tmp_path / "old", minimal)
@@ -146,7 +122,7 @@ def test_contract_total_that_is_not_the_sum_of_its_parts_fails(fails, minimal):
 
 
 def test_rounded_parts_may_differ_within_their_rounding(
-    tmp_path, web_writer, minimal, fails
+    tmp_path, web_writer, minimal, fails, check
 ):
     parts = [
         {"label": "base year", "amount_usd": 16210849.40},
@@ -161,7 +137,9 @@ def test_rounded_parts_may_differ_within_their_rounding(
     fails(minimal, "beyond the rounding of its parts (±50,500.00)")
 
 
-def test_exact_parts_must_add_up_to_the_cent(tmp_path, web_writer, minimal, fails):
+def test_exact_parts_must_add_up_to_the_cent(
+    tmp_path, web_writer, minimal, fails, check
+):
     minimal["agreements.yaml"][0].update(
         amount_usd=100.10,
         amount_parts=[
@@ -223,7 +201,9 @@ def test_reported_figure_stating_a_requirement_as_done_fails(fails, minimal):
     fails(minimal, "fig.count", "states a requirement or plan as a fact ('had to')")
 
 
-def test_planned_figure_must_read_as_a_plan(fails, minimal, tmp_path, web_writer):
+def test_planned_figure_must_read_as_a_plan(
+    fails, minimal, tmp_path, web_writer, check
+):
     figure = minimal["figures.yaml"][0]
     figure["stated_as"] = "planned"
     figure["summary"] = "Minimum number of people a year the contractor had to flag."
@@ -249,7 +229,7 @@ def test_unknown_figure_stage(fails, minimal):
 # --- sources: address and kind ------------------------------------------------------
 
 
-def test_source_without_address_or_reason_warns(tmp_path, web_writer, minimal):
+def test_source_without_address_or_reason_warns(tmp_path, web_writer, minimal, check):
     del minimal["sources.yaml"][1]["no_url"]
     del minimal["sources.yaml"][0]["kind"]
     result = check(web_writer(tmp_path / "w", minimal))
@@ -381,7 +361,7 @@ def test_history_gives_the_status_of_its_day(minimal_dir):
 
 
 def test_check_warns_about_lapsed_statuses_without_failing(
-    tmp_path, web_writer, minimal
+    tmp_path, web_writer, minimal, check
 ):
     folder = web_writer(tmp_path / "w", lexis_like(minimal))
     result = check(folder)

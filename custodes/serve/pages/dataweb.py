@@ -20,6 +20,45 @@ def _cites(sources: list[dict[str, Any]]) -> str:
     )
 
 
+def _edges_table(
+    edges: list[dict[str, Any]], last: tuple[str, str], caption: str
+) -> Table:
+    """Edges as table rows, each linking to its entry (a flow's hops to the flow);
+    `last` is the final column: data categories or citations."""
+    rows = [
+        {
+            "id": e["id"],
+            "link": e.get("flow") or e.get("entry") or e["id"],
+            "source": e["source"],
+            "relation_label": e.get("relation_label") or e["label"],
+            "target": e["target"],
+            "meaning": e.get("meaning"),
+            "status": e.get("status"),
+            "data_categories": ", ".join(e.get("data_categories", [])),
+            "citations": _cites(e.get("sources") or []),
+        }
+        for e in edges
+    ]
+    return Table(
+        [
+            ("id", "Id"),
+            ("source", "From"),
+            ("relation_label", "Relation"),
+            ("target", "To"),
+            ("meaning", "Meaning"),
+            ("status", "Status"),
+            last,
+        ],
+        rows,
+        caption,
+        links={
+            "id": "/dataweb/node/{link}",
+            "source": "/dataweb/node/{source}",
+            "target": "/dataweb/node/{target}",
+        },
+    )
+
+
 def explorer(ctx: Ctx) -> View:
     view = View("dataweb.html", "Data web explorer")
     if not ctx.dataweb.available:
@@ -48,35 +87,10 @@ def explorer(ctx: Ctx) -> View:
             "Agencies, companies, systems, data sources and records (nodes)",
             links={"label": "/dataweb/node/{id}"},
         ),
-        "edges": Table(
-            [
-                ("id", "Id"),
-                ("source", "From"),
-                ("relation_label", "Relation"),
-                ("target", "To"),
-                ("meaning", "Meaning"),
-                ("status", "Status"),
-                ("data_categories", "Data categories"),
-            ],
-            [
-                {
-                    "id": e["id"],
-                    "link": e.get("flow") or e.get("entry") or e["id"],
-                    "source": e["source"],
-                    "target": e["target"],
-                    "relation_label": e.get("relation_label") or e["label"],
-                    "meaning": e.get("meaning"),
-                    "status": e.get("status"),
-                    "data_categories": ", ".join(e.get("data_categories", [])),
-                }
-                for e in graph["edges"]
-            ],
+        "edges": _edges_table(
+            graph["edges"],
+            ("data_categories", "Data categories"),
             "Data flows (one row per hop) and relations (edges)",
-            links={
-                "id": "/dataweb/node/{link}",
-                "source": "/dataweb/node/{source}",
-                "target": "/dataweb/node/{target}",
-            },
         ),
     }
     return view
@@ -138,36 +152,8 @@ def node(ctx: Ctx, node_id: str) -> View:
         found.get("sources") or [],
         "Sources, strongest first",
     )
-    linked = ctx.dataweb.edges_of(node_id)
-    view.tables["edges"] = Table(
-        [
-            ("id", "Id"),
-            ("source", "From"),
-            ("relation_label", "Relation"),
-            ("target", "To"),
-            ("meaning", "Meaning"),
-            ("status", "Status"),
-            ("citations", "Citations"),
-        ],
-        [
-            {
-                "id": e["id"],
-                "link": e.get("flow") or e.get("entry") or e["id"],
-                "source": e["source"],
-                "relation_label": e.get("relation_label") or e["label"],
-                "target": e["target"],
-                "meaning": e.get("meaning"),
-                "status": e.get("status"),
-                "citations": _cites(e.get("sources") or []),
-            }
-            for e in linked
-        ],
-        "Connected edges",
-        links={
-            "id": "/dataweb/node/{link}",
-            "source": "/dataweb/node/{source}",
-            "target": "/dataweb/node/{target}",
-        },
+    view.tables["edges"] = _edges_table(
+        ctx.dataweb.edges_of(node_id), ("citations", "Citations"), "Connected edges"
     )
     return view
 
