@@ -19,25 +19,28 @@ from typing import Any
 from custodes.errors import ConfigError, InputError, NotFound
 from custodes.settings import Settings
 from custodes.store.duckdb import connect
+from custodes.store.tables import table
 
 ENGINES = ("duckdb", "spark", "postgres")
 
-# Tables analyses read, and the stage whose command writes each of them.
-TABLE_STAGE = {
-    "transaction": "ingest",
-    "ingest_run": "ingest",
-    "transaction_revision": "ingest",
-    "classification": "classify",
-    "classification_run": "classify",
-    "transaction_vendor": "resolve",
-    "vendor": "resolve",
-    "award_maker": "resolve",
-    "resolve_run": "resolve",
-    "analyse_frame": "analyse prepare",
-    "analyse_award_maker": "analyse prepare",
-    "analyse_award": "analyse prepare",
-    "analyse_build": "analyse prepare",
-}
+# Tables analyses read (in the order exports copy them).
+ANALYSIS_TABLES = (
+    "transaction",
+    "ingest_run",
+    "transaction_revision",
+    "classification",
+    "classification_run",
+    "transaction_vendor",
+    "vendor",
+    "award_maker",
+    "resolve_run",
+    "analyse_frame",
+    "analyse_award_maker",
+    "analyse_award",
+    "analyse_build",
+)
+# ... and the command that writes each of them (from the store's table registry).
+TABLE_STAGE = {name: table(name).command for name in ANALYSIS_TABLES}
 
 
 def _ibis() -> Any:

@@ -1,4 +1,5 @@
-"""Award-level text from the transaction store, and the classify output tables.
+"""Award-level text from the transaction store (the classify output tables are
+registered, with their DDL, in custodes/store/tables.py).
 
 An award is classified from ALL of its transactions together: every distinct description
 (IGF::xx::IGF prefixes removed), every recipient name, PSC and NAICS code and
@@ -9,30 +10,6 @@ That is how a "no-cost extension" or "closeout" modification follows its award.
 from __future__ import annotations
 
 from custodes.store.sql import literal
-
-CLASSIFICATION_DDL = """
-CREATE TABLE classification (
-    award_key        VARCHAR NOT NULL,   -- one row per award
-    category         VARCHAR NOT NULL,   -- taxonomy id or 'none'
-    confidence       DOUBLE,
-    evidence         VARCHAR,            -- JSON list of {signal, rule, text, ...}
-    maker            VARCHAR,
-    method           VARCHAR,            -- rules | override
-    taxonomy_version VARCHAR,
-    rules_version    VARCHAR,
-    recipient        VARCHAR,            -- latest recipient name of the award
-    rules_category   VARCHAR,  -- what the rules said (differs when overridden)
-    score            DOUBLE
-)"""
-
-RUN_DDL = """
-CREATE TABLE IF NOT EXISTS classification_run (
-    run_at            TIMESTAMP,
-    taxonomy_version  VARCHAR,
-    rules_version     VARCHAR,
-    overrides_applied INTEGER,
-    awards            INTEGER
-)"""
 
 
 def award_text_sql(where: str = "") -> str:

@@ -17,12 +17,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from custodes.classify.awards import (
-    CLASSIFICATION_DDL,
-    RUN_DDL,
-    award_maker_sql,
-    award_text_sql,
-)
+from custodes.classify.awards import award_maker_sql, award_text_sql
 from custodes.classify.decide import Decision, decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.overrides import Override
@@ -166,7 +161,7 @@ def classify_store(
     progress("writing")
     with store.transaction():
         store.execute("DROP TABLE IF EXISTS classification")
-        store.execute(CLASSIFICATION_DDL)
+        store.create("classification")
         store.execute(
             "INSERT INTO classification " + _select_sql(store.has_table("award_maker")),
             params,
@@ -175,7 +170,7 @@ def classify_store(
             "SELECT count(*) FROM classification WHERE method = 'override'"
         )
         awards = store.scalar("SELECT count(*) FROM classification")
-        store.execute(RUN_DDL)
+        store.create("classification_run")
         store.execute(
             "INSERT INTO classification_run VALUES (?, ?, ?, ?, ?)",
             [

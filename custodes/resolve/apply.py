@@ -155,9 +155,7 @@ def _write(
         pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}),
     )
     con.execute("CREATE OR REPLACE TABLE award_maker AS SELECT * FROM maker_src")
-    con.execute("""CREATE TABLE IF NOT EXISTS resolve_run (run_at TIMESTAMP,
-                   matcher VARCHAR, vendors INTEGER, alias_records INTEGER,
-                   award_makers INTEGER)""")
+    store.create("resolve_run")
     con.execute(
         "INSERT INTO resolve_run VALUES (?, ?, ?, ?, ?)",
         [

@@ -1,7 +1,10 @@
 """`custodes stats`, `custodes show transaction KEY`, `custodes quarantine`,
-`custodes runs`."""
+`custodes runs`, `custodes tables`."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import click
 from rich.panel import Panel
@@ -181,6 +184,55 @@ def runs_command(settings: Settings, as_json: bool) -> None:
     console.print(table("Ingest runs", cols, [[r[c] for c in cols] for r in runs]))
 
 
+@click.command("tables")
+@db_option
+@json_option
+def tables_command(settings: Settings, as_json: bool) -> None:
+    """List the store's tables: each registered table's owner, kind and the command
+    that writes it, whether this store holds it and its rows (see docs/store.md)."""
+    path = Path(settings.db).expanduser()
+    if path.exists():
+        with open_store(settings) as store:
+            rows = qs.tables(store)
+    else:
+        rows = qs.tables(None)
+    if as_json:
+        print_json({"store": str(path), "exists": path.exists(), "tables": rows})
+        return
+    if not path.exists():
+        console.print(f"No store at {path}: the registry alone.")
+    cols = ["table", "owner", "kind", "written by", "rows"]
+    console.print(
+        table(
+            f"Tables of {path}" if path.exists() else "Registered tables",
+            cols,
+            [
+                (
+                    r["table"],
+                    r["owner"] or "(not registered)",
+                    r["kind"],
+                    r["command"] or "",
+                    _rows(r),
+                )
+                for r in rows
+            ],
+            justify_right=["rows"],
+        )
+    )
+
+
+def _rows(r: dict[str, Any]) -> str:
+    if r["rows"] is not None:
+        return f"{r['rows']:,}"
+    return "view" if r["present"] else "—"
+
+
 def register(group: click.Group) -> None:
-    for cmd in (stats_command, show_group, quarantine_command, runs_command):
+    for cmd in (
+        stats_command,
+        show_group,
+        quarantine_command,
+        runs_command,
+        tables_command,
+    ):
         group.add_command(cmd)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,9 @@ import duckdb
 from custodes.errors import BackendError, NotFound, StoreBusy
 from custodes.settings import Settings
 from custodes.store.lock import writer_lock
+from custodes.store.tables import ddl, schema_sql
 
 SCHEMA_VERSION = "1"
-
-
-def schema_sql() -> str:
-    return resources.files("custodes.store").joinpath("schema.sql").read_text()
 
 
 class Store:
@@ -51,6 +47,10 @@ class Store:
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         result = self.execute(sql, params)
         return result[0][0] if result else None
+
+    def create(self, name: str) -> None:
+        """Create the registered table NAME from its DDL (custodes/store/tables.py)."""
+        self.execute(ddl(name))
 
     def has_table(self, name: str) -> bool:
         return bool(

@@ -7,6 +7,8 @@ from typing import Any
 
 from custodes.errors import NotFound
 from custodes.store.duckdb import Store
+from custodes.store.sql import ident
+from custodes.store.tables import TABLES
 
 # The run table of each stage whose output feeds derived tables (the web app's serve_*
 # tables, analyse_frame, snapshots), and the column that orders its runs.
@@ -123,3 +125,35 @@ def ingest_runs(store: Store) -> list[dict[str, Any]]:
         "rows_stored, rows_updated, rows_unchanged, duplicates, quarantined "
         "FROM ingest_run ORDER BY run_id"
     )
+
+
+def tables(store: Store | None) -> list[dict[str, Any]]:
+    """Every registered table (custodes/store/tables.py) and whether STORE holds it,
+    with its rows (views are not counted); then any table STORE holds that is not
+    registered (owner None). STORE None: the registry alone."""
+    present: dict[str, str] = {}
+    if store is not None:
+        present = dict(
+            store.execute(
+                "SELECT table_name, table_type FROM information_schema.tables "
+                "WHERE table_schema = 'main' ORDER BY table_name"
+            )
+        )
+    found = []
+    for name, t in {**TABLES, **{n: None for n in present if n not in TABLES}}.items():
+        rows = None
+        if store is not None and present.get(name) == "BASE TABLE":
+            rows = int(store.scalar(f"SELECT count(*) FROM {ident(name)}"))
+        found.append(
+            {
+                "table": name,
+                "owner": t.owner if t else None,
+                "kind": t.kind if t else "unregistered",
+                "command": f"custodes {t.command}" if t else None,
+                "what": t.what if t else None,
+                "present": name in present,
+                "rows": rows,
+                "ddl": t.ddl.strip() if t and t.ddl else None,
+            }
+        )
+    return found

@@ -51,7 +51,6 @@ def select_runs(store: Store, since: str | None) -> list[int]:
 
 
 FIRST_SEEN_SQL = """
-CREATE TABLE IF NOT EXISTS award_first_seen (award_key VARCHAR, run_id INTEGER);
 INSERT INTO award_first_seen
 SELECT t.award_key,
     least(min(t.ingest_run_id), coalesce(min(r.replaced_by_run) - 1, 2147483647))
@@ -67,6 +66,7 @@ def record_first_seen(store: Store) -> None:
     so awards already in the store when this first runs get the earliest run we can
     prove, not the run of their newest version.
     """
+    store.create("award_first_seen")
     store.execute(FIRST_SEEN_SQL)
 
 

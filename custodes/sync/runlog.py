@@ -14,29 +14,6 @@ from typing import Any
 
 from custodes.store.duckdb import Store
 
-SYNC_RUN_SQL = """
-CREATE TABLE IF NOT EXISTS sync_run (
-    sync_id        INTEGER,
-    kind           VARCHAR,    -- 'search' | 'bulk'
-    started_at     TIMESTAMP,
-    finished_at    TIMESTAMP,
-    status         VARCHAR,    -- 'complete' | 'incomplete' | 'failed'
-    api_url        VARCHAR,
-    plan_json      VARCHAR,
-    since          DATE,
-    until          DATE,
-    windows        INTEGER,
-    windows_done   INTEGER,
-    expected       BIGINT,
-    fetched        BIGINT,
-    requests       INTEGER,
-    retries        INTEGER,
-    ingest_run_id  INTEGER,    -- NULL when nothing was written
-    missing_json   VARCHAR,
-    log_line       VARCHAR
-)
-"""
-
 
 def log_path(db: Path) -> Path:
     return db.with_name(db.name + ".sync.log")
@@ -71,7 +48,7 @@ def record_run(
     missing: list[dict[str, Any]],
     line: str,
 ) -> int:
-    store.execute(SYNC_RUN_SQL)
+    store.create("sync_run")
     sync_id = int(store.scalar("SELECT coalesce(max(sync_id), 0) + 1 FROM sync_run"))
     store.execute(
         "INSERT INTO sync_run "

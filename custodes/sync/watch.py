@@ -16,15 +16,6 @@ from custodes.store.duckdb import Store
 
 KINDS = ("vendor", "maker", "category", "keyword")
 
-WATCH_SQL = """
-CREATE TABLE IF NOT EXISTS watch (
-    watch_id    INTEGER,
-    kind        VARCHAR,   -- vendor | maker | category | keyword
-    value       VARCHAR,
-    created_at  TIMESTAMP
-)
-"""
-
 
 @dataclass(frozen=True)
 class Match:
@@ -42,7 +33,7 @@ def add_watch(store: Store, kind: str, value: str) -> dict[str, Any]:
         raise InputError(f"unknown watch kind {kind!r}; use one of {', '.join(KINDS)}.")
     if not value:
         raise InputError("a watch needs a non-empty VALUE.")
-    store.execute(WATCH_SQL)
+    store.create("watch")
     for row in store.rows(
         "SELECT * FROM watch WHERE kind = ? AND upper(value) = upper(?)", [kind, value]
     ):

@@ -215,7 +215,7 @@ def test_bad_rows_keep_their_raw_row_and_line(cli, db_path, tmp_path):
 def test_a_store_with_raw_values_as_a_list_still_works(cli, db_path, tmp_path):
     """Stores made before raw_values became JSON text keep their VARCHAR[] column: an
     ingest writes lists into it and the view reads them, re-ingest finds no change."""
-    from custodes.store.duckdb import schema_sql
+    from custodes.store.tables import schema_sql
 
     old = schema_sql().replace(
         "raw_values                 VARCHAR ", "raw_values VARCHAR[] "
