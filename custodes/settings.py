@@ -30,6 +30,9 @@ HELP: dict[str, str] = {
     "serve_search_index": "Hold the search index in memory in the web app (about 400 MB"
     " for 10M transactions; searches are slower without it). "
     "Env: CUSTODES_SERVE_SEARCH_INDEX (0 turns it off). Default: on.",
+    "unzip_limit_mb": "Megabytes one member of a .zip given to ingest may expand to; "
+    "extraction stops there and the member is refused (a zip bomb fills no disk). "
+    "Env: CUSTODES_UNZIP_LIMIT_MB. Default: 20000.",
     "usaspending_url": "Base URL of the USAspending API. "
     "Env: CUSTODES_USASPENDING_URL. Default: https://api.usaspending.gov.",
 }
@@ -44,6 +47,7 @@ class Settings:
     db: Path = field(default_factory=default_db_path)
     lock_wait: float = 0.0
     memory_limit: str = "1500MB"
+    unzip_limit_mb: int = 20_000
     usaspending_url: str = "https://api.usaspending.gov"
     serve_time_limit: float = 5.0
     serve_search_index: bool = True
@@ -62,6 +66,8 @@ class Settings:
             values["lock_wait"] = float(env["CUSTODES_LOCK_WAIT"])
         if env.get("CUSTODES_MEMORY_LIMIT"):
             values["memory_limit"] = env["CUSTODES_MEMORY_LIMIT"]
+        if env.get("CUSTODES_UNZIP_LIMIT_MB"):
+            values["unzip_limit_mb"] = int(env["CUSTODES_UNZIP_LIMIT_MB"])
         if env.get("CUSTODES_USASPENDING_URL"):
             values["usaspending_url"] = env["CUSTODES_USASPENDING_URL"]
         if env.get("CUSTODES_SERVE_TIME_LIMIT"):

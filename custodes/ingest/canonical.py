@@ -54,6 +54,21 @@ CANONICAL_COLUMNS = (
 
 q = ident  # the store's quoting helper, under ingest's older name
 
+# Identifiers must not hold a NUL byte (it would live on inside the keys and links).
+IDENTIFIERS = (
+    "transaction_key",
+    "award_key",
+    "piid",
+    "modification_number",
+    "parent_award_piid",
+)
+NUL_IN_IDENTIFIER = (
+    "CASE WHEN "
+    + " OR ".join(f"coalesce(contains({c}, chr(0)), FALSE)" for c in IDENTIFIERS)
+    + " THEN 'NUL byte (\\0) in an identifier (transaction key, award key, PIID, "
+    "modification or parent award): fix the source file' END"
+)
+
 
 def minimised_select_sql(
     fmt: Format, header: list[str], stage: str, persons: str | None = None
@@ -141,8 +156,9 @@ def canonical_select_sql(fmt: Format, header: list[str], minimised: str) -> str:
     )
     pairs = ", ".join(f"{f.sql_str(h)}, {r}" for h, r in zip(header, raw, strict=True))
     return (
-        f"SELECT * EXCLUDE ({', '.join(raw)}), to_json(list_value({stored}))::VARCHAR "
-        "AS __raw_values, "
+        f"SELECT * EXCLUDE ({', '.join(raw)}, __problem), "
+        f"coalesce(__problem, {NUL_IN_IDENTIFIER}) AS __problem, "
+        f"to_json(list_value({stored}))::VARCHAR AS __raw_values, "
         f"json_object({pairs})::VARCHAR AS __raw_json, "
         f"hash({', '.join(raw)}) AS content_hash FROM ({inner})"
     )

@@ -88,7 +88,14 @@ def print_report(report: IngestReport) -> None:
 
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: a file this user cannot read is refused by ingest itself (with the
+# other files still loaded), not by argument parsing.
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, readable=False),
+)
 @click.option(
     "--strict",
     is_flag=True,
@@ -141,6 +148,7 @@ def ingest_command(
                 strict=strict,
                 progress=tell,
                 pause_at=settings.debug_pause,
+                unzip_limit_mb=settings.unzip_limit_mb,
             )
     if as_json:
         print_json({"db": settings.db, **report.to_dict()})

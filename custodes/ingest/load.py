@@ -75,8 +75,13 @@ def ingest(
     progress: Progress | None = None,
     pause_at: str | None = None,
     command: str = "ingest",
+    unzip_limit_mb: int = src.DEFAULT_UNZIP_LIMIT_MB,
+    labels: dict[Path, str] | None = None,
 ) -> IngestReport:
-    """Ingest `paths` into the store, all or nothing. See docs/ingest.md."""
+    """Ingest `paths` into the store, all or nothing. See docs/ingest.md.
+
+    A zip member may expand to `unzip_limit_mb` MB at most; `labels` names files in
+    provenance instead of their paths (sync: the API query each came from)."""
     started = time.time()
     report = IngestReport()
     quarantine: list[tuple] = []  # (file, line, reason, raw)
@@ -88,7 +93,8 @@ def ingest(
     con.execute("SET disabled_compression_methods = 'fsst'")
     create_source_row_view(con)  # the raw rows as JSON, read back when rows change
     # The files stay open (zip members extracted) until the write has read them again.
-    with src.open_sources(paths) as sources, ThreadPoolExecutor(1) as pool:
+    opened = src.open_sources(paths, unzip_limit_mb=unzip_limit_mb, labels=labels)
+    with opened as sources, ThreadPoolExecutor(1) as pool:
         # SHA-256 of each file in a side thread (hashlib releases the GIL) while
         # DuckDB reads the files.
         hashing = {s.display: pool.submit(src.sha256, s) for s in sources}
@@ -121,6 +127,19 @@ def ingest(
     report.seconds = time.time() - started
     return report
 
+
+# A row quarantined again (the same file, line, reason and raw text: a file ingested
+# twice) is kept once, under the latest run, so `stats` counts it once; each run's
+# own count stays in ingest_run.
+SAME_QUARANTINE_SQL = """
+DELETE FROM quarantine AS q WHERE q.run_id < ? AND EXISTS (
+    SELECT 1 FROM quarantine AS n WHERE n.run_id = ?
+      AND n.source_file IS NOT DISTINCT FROM q.source_file
+      AND n.line IS NOT DISTINCT FROM q.line
+      AND n.reason IS NOT DISTINCT FROM q.reason
+      AND n.raw_text IS NOT DISTINCT FROM q.raw_text
+)
+"""
 
 MATCH_BUILT_KEYS_SQL = """
 UPDATE "transaction" AS t SET award_key = m.award_key, award_key_source = 'matched'
@@ -213,7 +232,7 @@ def _merge(
     store: Store,
     report: IngestReport,
     quarantine: list[tuple],
-    hashes: dict[str, str],
+    hashes: dict[str, str | None],
     winners: int,
     started: float,
     pause_at: str | None,
@@ -240,6 +259,7 @@ def _merge(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
                 [(run_id, *row) for row in quarantine],
             )
+            con.execute(SAME_QUARANTINE_SQL, [run_id, run_id])
         for fr in report.files:
             path, _, member = fr.file.partition("!")
             con.execute(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import duckdb
+
 from custodes.errors import InputError
 from custodes.ingest import files as src
 from custodes.ingest.canonical import q
@@ -67,7 +69,10 @@ def _file_rows(store: Store, source: src.SourceFile, i: int) -> list[dict]:
     if fmt.recipient_column not in header:
         return []  # no recipients to judge
     reader = read_csv_sql(source, header, i, rejects=False)
-    cur = store.con.execute(evidence_sql(fmt, header, reader))
+    try:
+        cur = store.con.execute(evidence_sql(fmt, header, reader))
+    except duckdb.Error:
+        return []  # unreadable: the check pass refuses the file and says why
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 

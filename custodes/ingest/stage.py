@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
+
 from custodes.errors import InputError
 from custodes.ingest import files as src
 from custodes.ingest.canonical import canonical_select_sql, minimised_select_sql, q
@@ -54,9 +56,12 @@ def read_csv_sql(
     return (
         f"read_csv({sql_str(str(source.path))}, auto_detect=false, header=true, "
         f"delim=',', quote='\"', escape='\"', columns={cols}, strict_mode=true, "
-        f"max_line_size=4000000, {errors}, compression={compression})"
+        f"max_line_size={MAX_LINE_SIZE}, {errors}, compression={compression})"
     )
 
+
+MAX_LINE_SIZE = 4_000_000  # bytes: a longer line is quarantined
+LONG_LINE_KEPT = 1 << 20  # of such a line, the raw text keeps this many bytes
 
 # The check pass keeps a 64-bit hash of each key, not the key: smaller and faster to
 # group and join. A collision can only make two keys look repeated, which sends their
@@ -98,21 +103,28 @@ def _collect_rejects(
 ) -> int:
     """Quarantine the lines the CSV reader rejected; returns how many."""
     con = store.con
-    # DuckDB may report several errors for one line; keep the first per line.
+    # DuckDB may report several errors for one line; keep the first per line (an
+    # error about the whole line, such as its length, has no column).
+    column = "coalesce(column_idx, -1)"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE rejline_{i} AS SELECT line, "
-        f"arg_min(line_byte_position, column_idx) AS pos, "
-        f"arg_min(error_type, column_idx) "
-        f"AS error_type, arg_min(error_message, column_idx) AS message, "
-        f"arg_min(csv_line, column_idx) AS csv_line FROM rej_{i} GROUP BY line"
+        f"arg_min(line_byte_position, {column}) AS pos, "
+        f"arg_min(error_type, {column}) "
+        f"AS error_type, arg_min(error_message, {column}) AS message, "
+        f"arg_min(csv_line, {column}) AS csv_line FROM rej_{i} GROUP BY line"
     )
     rejects = con.execute(
         f"SELECT line, pos, error_type, message, csv_line FROM rejline_{i} "
         "ORDER BY line"
     ).fetchall()
     for line, pos, etype, message, csv_line in rejects:
-        raw = src.raw_line_at(source, pos) if etype == "INVALID ENCODING" else csv_line
         reason = f"{str(etype).lower()}: {message}"
+        if etype == "INVALID ENCODING":
+            raw = src.raw_line_at(source, pos)
+        elif etype == "LINE SIZE OVER MAXIMUM" and pos is not None:
+            raw, reason = _long_line(source, int(pos))
+        else:
+            raw = csv_line
         quarantine.append(
             (source.display, int(line), reason, (raw or "").strip("\r\n"))
         )
@@ -124,6 +136,20 @@ def _collect_rejects(
             f"row_number() OVER (ORDER BY line) AS cum FROM rejline_{i}"
         )
     return len(rejects)
+
+
+def _long_line(source: src.SourceFile, pos: int) -> tuple[str, str]:
+    """The raw text (its first megabyte) and the reason for a line too long to read:
+    the whole line's length and SHA-256, so the row can be found and repaired."""
+    pos = src.line_start(source, pos)
+    size, digest = src.line_size_at(source, pos)
+    raw = src.raw_line_at(source, pos, LONG_LINE_KEPT) or ""
+    reason = (
+        f"line longer than the CSV reader's limit of {MAX_LINE_SIZE:,} bytes: it is "
+        f"{size:,} bytes (sha256 {digest}); the raw text keeps its first "
+        f"{min(size, LONG_LINE_KEPT):,}. Shorten the field or split the row."
+    )
+    return raw, reason
 
 
 def _keep_bad_raw(
@@ -171,6 +197,36 @@ def stage_file(
         quarantine.append((source.display, 1, str(exc), first_line(source)))
         return fr
     fr.format, fr.header = fmt.name, header
+    mark = len(quarantine)
+    try:
+        rejected = _check(store, source, i, quarantine, fmt, header, persons)
+    except duckdb.Error as exc:
+        # The reader gave up on the file (a cut gzip stream, mixed line endings, ...):
+        # the file is refused, with what went wrong and what to do, and the others
+        # of the command still load.
+        del quarantine[mark:]
+        fr.status, fr.message = "refused", unreadable(source, exc)
+        quarantine.append((source.display, 1, fr.message, first_line(source)))
+        return fr
+    fr.rows_read = int(_count(store, f"SELECT count(*) FROM checks_{i}")) + rejected
+    fr.quarantined = rejected
+    return fr
+
+
+def _count(store: Store, sql: str) -> int:
+    return int(store.con.execute(sql).fetchall()[0][0])
+
+
+def _check(
+    store: Store,
+    source: src.SourceFile,
+    i: int,
+    quarantine: list[tuple],
+    fmt: Format,
+    header: list[str],
+    persons: str | None,
+) -> int:
+    """The check pass and the views of the write pass; returns the rejected lines."""
     con = store.con
     scan = _canonical_sql(
         fmt,
@@ -209,15 +265,51 @@ def stage_file(
         f"{sql_str(fmt.name)} AS __format FROM "
         f"({_lined_sql(i, f'({ordered})', bool(rejected))})"
     )
-    fr.rows_read = (
-        int(con.execute(f"SELECT count(*) FROM checks_{i}").fetchall()[0][0]) + rejected
-    )
-    fr.quarantined = rejected
-    return fr
+    return rejected
 
 
 def first_line(source: src.SourceFile) -> str:
     try:
         return src.raw_line_at(source, 0) or ""
-    except OSError:
+    except src.READ_ERRORS:
         return ""
+
+
+def unreadable(source: src.SourceFile, exc: duckdb.Error) -> str:
+    """What to tell the user about a file DuckDB's CSV reader could not read."""
+    where = source.display
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "gzip" in text.lower():
+        return (
+            f"{where}: the gzip file is truncated or damaged ({text}); download or "
+            "copy it again."
+        )
+    changed = _line_ending_change(source)
+    if changed is not None:
+        line, first, then = changed
+        return (
+            f"{where}: mixed line endings: lines end in {first} up to line "
+            f"{line - 1}, then line {line} ends in {then} only, and the CSV reader "
+            "needs one kind. Convert the file (for example with dos2unix, or re-save "
+            "it) and ingest it again."
+        )
+    return f"{where}: could not be read as CSV ({text}). Check the file."
+
+
+def _line_ending_change(source: src.SourceFile) -> tuple[int, str, str] | None:
+    """(first line whose ending differs from line 1's, line 1's kind, its kind)."""
+    names = {True: "CRLF (\\r\\n)", False: "LF (\\n)"}
+    try:
+        with src.open_binary(source) as fh:
+            first: bool | None = None
+            for number, line in enumerate(fh, start=1):
+                if not line.endswith(b"\n"):
+                    return None  # the last line, without an ending
+                crlf = line.endswith(b"\r\n")
+                if first is None:
+                    first = crlf
+                elif crlf != first:
+                    return number, names[first], names[crlf].split(" ")[0]
+    except src.READ_ERRORS:
+        return None
+    return None

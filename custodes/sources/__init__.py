@@ -75,14 +75,33 @@ def formats() -> tuple[Format, ...]:
     return tuple(fmt for source in sources() for fmt in source.formats())
 
 
+def check_header(header: list[str], where: str) -> None:
+    """Refuse a header ingest could not read safely: an empty or reserved column
+    name, or two names that differ only in letter case (DuckDB's names ignore it)."""
+    for number, name in enumerate(header, start=1):
+        if not name:
+            raise InputError(
+                f"{where}:1: column {number} has no name; name it or remove it."
+            )
+        if name.startswith("__"):
+            raise InputError(
+                f"{where}:1: column name {name!r} is reserved (custodes names its own "
+                "working columns with two leading underscores); rename the column."
+            )
+    folded = [h.casefold() for h in header]
+    if len(set(folded)) != len(folded):
+        dup = sorted({h for h in header if folded.count(h.casefold()) > 1})
+        raise InputError(
+            f"{where}:1: duplicate column names {dup}"
+            + (" (letter case aside)" if len(set(header)) == len(header) else "")
+            + "; fix the header row."
+        )
+
+
 def detect_format(header: list[str], where: str) -> Format:
     """The format whose required columns the header has, or InputError saying why
     none fits."""
-    if len(set(header)) != len(header):
-        dup = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(
-            f"{where}:1: duplicate column names {dup}; fix the header row."
-        )
+    check_header(header, where)
     present = set(header)
     known = formats()
     for fmt in known:

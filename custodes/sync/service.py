@@ -153,7 +153,12 @@ def sync_search(
 
 def _ingest(settings: Settings, files: list[str]) -> IngestReport:
     with open_store(settings, write=True, command="sync") as store:
-        return ingest(store, [Path(f) for f in files], command="sync")
+        return ingest(
+            store,
+            [Path(f) for f in files],
+            command="sync",
+            unzip_limit_mb=settings.unzip_limit_mb,
+        )
 
 
 def _record(
