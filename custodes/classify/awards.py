@@ -9,6 +9,8 @@ That is how a "no-cost extension" or "closeout" modification follows its award.
 
 from __future__ import annotations
 
+from custodes.errors import InputError
+from custodes.store.duckdb import Store
 from custodes.store.sql import literal
 
 
@@ -30,13 +32,20 @@ SELECT award_key,
   upper({_two("n", " | ")}) AS naics,
   coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
       AS latest_recipient
-FROM (SELECT *, trim(CASE WHEN contains(description, 'IGF::')
-        THEN regexp_replace(description, 'IGF::[A-Z]+::IGF', ' ', 'g')
-        ELSE description END) AS d,
+FROM (SELECT *, {clean_description_sql()} AS d,
         concat_ws(' ', psc_code, psc_description) AS p,
         concat_ws(' ', naics_code, naics_description) AS n
       FROM "transaction" {cond})
 GROUP BY award_key"""
+
+
+def clean_description_sql(column: str = "description") -> str:
+    """A transaction description with IGF::xx::IGF prefixes removed, trimmed."""
+    return (
+        f"trim(CASE WHEN contains({column}, 'IGF::') "
+        f"THEN regexp_replace({column}, 'IGF::[A-Z]+::IGF', ' ', 'g') "
+        f"ELSE {column} END)"
+    )
 
 
 def _two(column: str, sep: str) -> str:
@@ -56,3 +65,13 @@ def award_maker_sql(has_award_maker: bool) -> str:
     if not has_award_maker:
         return "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS maker WHERE false"
     return "SELECT award_key, min(maker) AS maker FROM award_maker GROUP BY award_key"
+
+
+def need_transactions(store: Store) -> None:
+    """Refuse to classify an empty store, saying what to run first."""
+    if not store.has_table("transaction") or not store.scalar(
+        'SELECT count(*) FROM "transaction"'
+    ):
+        raise InputError(
+            "The store has no transactions. Run `custodes ingest PATH` first."
+        )

@@ -11,11 +11,12 @@ import click
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from custodes.classify.evaluate import load_labels, score
+from custodes.classify.awards import need_transactions
+from custodes.classify.evalcli import eval_classify_command
 from custodes.classify.explain import explain_award
 from custodes.classify.export import write_export
 from custodes.classify.overrides import load_overrides
-from custodes.classify.pipeline import RunSummary, classify_keys, classify_store
+from custodes.classify.pipeline import RunSummary, classify_store
 from custodes.classify.rules import load_rules
 from custodes.classify.taxonomy import load_taxonomy
 from custodes.console import (
@@ -26,19 +27,8 @@ from custodes.console import (
     print_json,
     table,
 )
-from custodes.errors import InputError
 from custodes.settings import Settings
 from custodes.store import open_store
-from custodes.store.duckdb import Store
-
-
-def _need_transactions(store: Store) -> None:
-    if not store.has_table("transaction") or not store.scalar(
-        'SELECT count(*) FROM "transaction"'
-    ):
-        raise InputError(
-            "The store has no transactions. Run `custodes ingest PATH` first."
-        )
 
 
 def print_summary(s: RunSummary) -> None:
@@ -54,11 +44,26 @@ def print_summary(s: RunSummary) -> None:
         f"{s.awards:,} awards classified ({s.signatures:,} distinct evidence "
         f"signatures); overrides applied: {s.overrides_applied}"
     )
+    console.print(
+        f"not counted as surveillance, a surveillance component inside a larger "
+        f"purchase: {s.components:,} awards; resting only on the vendor: "
+        f"{s.profile_only:,}; with conflicting evidence: {s.conflicts:,}"
+    )
     if s.overrides_not_in_store:
         err_console.print(
             f"[yellow]{len(s.overrides_not_in_store)} override(s) name awards "
             f"not in the store: {', '.join(s.overrides_not_in_store[:5])}[/]"
         )
+
+
+def _votes(item: dict) -> str:
+    if item["signal"] == "carrier":
+        vote = f"larger purchase: {item['carries']}"
+    elif "cancels" in item:
+        vote = "against " + ",".join(item["cancels"])
+    else:
+        vote = str(item.get("category") or "")
+    return vote + (" (not counted)" if item.get("counted") is False else "")
 
 
 def print_explain(e: dict) -> None:
@@ -69,30 +74,57 @@ def print_explain(e: dict) -> None:
     console.print(
         f"PSC: {escape(e['psc'])}\nNAICS: {escape(e['naics'])}", soft_wrap=True
     )
-    ev = e["rules"]["evidence"]
+    r = e["rules"]
+    ev = r["evidence"]
     console.print(
         table(
             "Rules that fired",
             ["signal", "rule", "matched text", "votes", "weight"],
-            [
-                (
-                    i["signal"],
-                    i["rule"],
-                    i["text"],
-                    i.get("category") or "against " + ",".join(i.get("cancels", [])),
-                    i["weight"],
-                )
-                for i in ev
-            ],
+            [(i["signal"], i["rule"], i["text"], _votes(i), i["weight"]) for i in ev],
             justify_right=["weight"],
         )
     )
+    for i in ev:
+        if i["signal"] == "profile":
+            console.print(
+                f"vendor profile {i['rule']}: sells {escape(i['line'])} "
+                f"(sources: {', '.join(i['sources'])})",
+                soft_wrap=True,
+            )
     scores = ", ".join(f"{c} {v:+g}" for c, v in e["scores"].items()) or "no signal"
-    r = e["rules"]
     console.print(f"scores: {scores} (threshold {e['threshold']:g})")
+    if r["carrier_score"]:
+        console.print(
+            f"larger purchase: carrier score {r['carrier_score']:g} "
+            f"(a larger purchase from {e['components_threshold']:g})"
+        )
+    if r["minor_share"]:
+        m = r["minor_share"]
+        console.print(
+            f"the surveillance lines hold {100 * m['share']:.2f}% of the award's "
+            f"${m['award_usd']:,.0f} (under {100 * m['below']:g}%): a small part of a "
+            "larger purchase"
+        )
+    if r["component_category"]:
+        items = r["component_evidence"] or []
+        console.print(
+            f"component: [bold]{r['component_category']}[/] inside a larger purchase, "
+            "not counted as surveillance ("
+            + "; ".join(f"{i['rule']}: {escape(i['text'])}" for i in items)
+            + ")",
+            soft_wrap=True,
+        )
+    flags = [
+        f
+        for f, on in (
+            ("rests only on who sold it (profile-only)", r["profile_only"]),
+            ("conflicting evidence", r["conflict"]),
+        )
+        if on
+    ]
     console.print(
         f"rules say: [bold]{r['category']}[/] (confidence {r['confidence']}, "
-        f"maker {r['maker'] or '—'})"
+        f"maker {r['maker'] or '—'}){'; ' + '; '.join(flags) if flags else ''}"
     )
     if e["override"]:
         console.print(
@@ -118,7 +150,8 @@ def print_explain(e: dict) -> None:
     type=click.Path(path_type=Path),
     default=None,
     help="Also write one CSV row per award: generated_award_id, category, "
-    "confidence, recipient, maker, evidence.",
+    "confidence, recipient, maker, evidence, component_category, "
+    "component_evidence, profile_only, conflict.",
 )
 @click.option(
     "--explain",
@@ -158,12 +191,12 @@ def classify_command(
     overrides = load_overrides(taxonomy, overrides_file)
     if explain:
         with open_store(settings) as store:
-            _need_transactions(store)
+            need_transactions(store)
             result = explain_award(store, explain, taxonomy, ruleset, overrides)
         print_json(result) if as_json else print_explain(result)
         return
     with open_store(settings, write=True, command="classify") as store:
-        _need_transactions(store)
+        need_transactions(store)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -189,101 +222,6 @@ def classify_command(
     print_summary(summary)
     if export_path:
         console.print(f"Exported {exported:,} awards to {export_path}")
-
-
-def print_scores(result: dict) -> None:
-    pc = result["per_category"]
-    console.print(
-        table(
-            "Per category",
-            ["category", "precision", "recall", "F1", "support", "predicted"],
-            [
-                (
-                    c,
-                    f"{v['precision']:.3f}",
-                    f"{v['recall']:.3f}",
-                    f"{v['f1']:.3f}",
-                    v["support"],
-                    v["predicted"],
-                )
-                for c, v in pc.items()
-            ],
-            justify_right=["precision", "recall", "F1", "support", "predicted"],
-        )
-    )
-    b = result["binary"]
-    console.print(
-        f"Binary surveillance vs none: precision {b['precision']:.3f}, recall "
-        f"{b['recall']:.3f}, F1 {b['f1']:.3f}"
-    )
-    console.print(
-        f"Macro-F1 over {len(result['macro_over'])} categories present: "
-        f"{result['macro_f1']:.3f}; accuracy {result['accuracy']:.3f}; "
-        f"{result['scored']} awards scored"
-    )
-    labels = sorted(result["confusion"])
-    preds = sorted({p for row in result["confusion"].values() for p in row})
-    cols = [short_code(p) for p in preds]
-    console.print(
-        table(
-            "Confusion (rows = label, columns = predicted)",
-            ["label", *cols],
-            [
-                (short_code(g), *[result["confusion"][g].get(p, "") for p in preds])
-                for g in labels
-            ],
-        )
-    )
-    console.print(
-        "codes: "
-        + ", ".join(f"{short_code(p)} = {p}" for p in sorted({*labels, *preds}))
-    )
-
-
-def short_code(category: str) -> str:
-    """face_recognition -> FR, license_plate_readers -> LPR, none -> none."""
-    return (
-        category
-        if category == "none"
-        else "".join(w[0] for w in category.split("_")).upper()
-    )
-
-
-@click.command("classify")
-@click.argument("labels", type=click.Path(path_type=Path, dir_okay=False))
-@db_option
-@json_option
-def eval_classify_command(settings: Settings, labels: Path, as_json: bool) -> None:
-    """Score the classification rules against hand labels in LABELS.csv.
-
-    LABELS.csv has the columns generated_award_id and label (a taxonomy id, none or
-    unclear); other columns are ignored. `unclear` rows are skipped, awards missing from
-    the store are listed and skipped. Overrides are not applied: this scores the rules.
-    """
-    taxonomy = load_taxonomy()
-    ruleset = load_rules(taxonomy)
-    lf = load_labels(labels, taxonomy)
-    with open_store(settings) as store:
-        _need_transactions(store)
-        decisions = classify_keys(store, taxonomy, ruleset, list(lf.labels))
-    missing = sorted(k for k in lf.labels if k not in decisions)
-    pairs = [(g, decisions[k].category) for k, g in lf.labels.items() if k in decisions]
-    result = {
-        **score(pairs, taxonomy),
-        "labels_file": labels,
-        "unclear_skipped": lf.unclear,
-        "not_in_store": missing,
-        "rules_version": ruleset.version,
-        "taxonomy_version": taxonomy.version,
-    }
-    if as_json:
-        print_json(result)
-        return
-    print_scores(result)
-    console.print(
-        f"Skipped: {lf.unclear} unclear label(s); {len(missing)} award(s) not in "
-        f"the store{': ' + ', '.join(missing[:5]) if missing else ''}"
-    )
 
 
 def register(group: click.Group) -> None:

@@ -1,10 +1,9 @@
 """`custodes eval classify LABELS.csv`: score the rules against hand labels.
 
 Scores come from the rules alone (overrides are left out), so a corrections file built
-from
-the labels cannot inflate them. `unclear` labels are skipped; awards missing from the
-store
-are reported and skipped.
+from the labels cannot inflate them. `unclear` labels are skipped; awards missing from
+the store are reported and skipped. Beside the count-based figures, `materiality.py`
+weighs each award by its money.
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ class LabelFile:
     labels: dict[str, str]
     unclear: int
     bad: list[str] = field(default_factory=list)
+    # the `component` column, when the file has one: award -> category or ''
+    components: dict[str, str] | None = None
 
 
 def load_labels(path: Path, taxonomy: Taxonomy) -> LabelFile:
@@ -43,6 +44,7 @@ def load_labels(path: Path, taxonomy: Taxonomy) -> LabelFile:
                 f"(found: {sorted(cols)}). Fix the header."
             )
         labels: dict[str, str] = {}
+        components: dict[str, str] | None = {} if "component" in cols else None
         unclear, bad = 0, []
         for n, row in enumerate(reader, start=2):
             key, label = (
@@ -57,12 +59,18 @@ def load_labels(path: Path, taxonomy: Taxonomy) -> LabelFile:
                 labels[key] = label
             else:
                 bad.append(f"line {n}: {label!r}")
+            comp = (row.get("component") or "").strip()
+            if components is not None and label != UNCLEAR:
+                if comp and comp not in taxonomy.surveillance_ids:
+                    bad.append(f"line {n}: component {comp!r}")
+                components[key] = comp
     if bad:
         raise InputError(
             f"{path}: labels not in the taxonomy: {', '.join(bad[:5])}. "
-            "Use a category id, none or unclear."
+            "Use a category id, none or unclear (a component: a surveillance "
+            "category id or empty)."
         )
-    return LabelFile(labels=labels, unclear=unclear)
+    return LabelFile(labels=labels, unclear=unclear, components=components)
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -76,7 +76,7 @@ class Matcher:
             for p in rule.patterns:
                 fm.add(p, i, HIT)
             for p in rule.unless:
-                fm.add(p, i, UNLESS)
+                self.fields[rule.unless_field or rule.field].add(p, i, UNLESS)
 
     def hits_sql(self, source: str, keep: tuple[str, ...] = ()) -> str:
         """One row per award of `source` (award texts): the matched pieces per field,
@@ -101,3 +101,16 @@ class Matcher:
                     else:
                         hits.setdefault(idx, piece.strip("|"))
         return {i: t for i, t in hits.items() if i not in blocked}
+
+    def pieces_for(
+        self, field: str, pieces: list[str] | None, rule_indices: set[int]
+    ) -> list[str]:
+        """The matched pieces of `field` that fire one of `rule_indices`."""
+        fm = self.fields[field]
+        return sorted(
+            {
+                p
+                for p in pieces or ()
+                if any(k == HIT and i in rule_indices for k, i in fm.resolve(p))
+            }
+        )

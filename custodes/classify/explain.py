@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from custodes.classify.decide import category_scores, decide
+from custodes.classify.decide import category_scores, counted, decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.overrides import Override
-from custodes.classify.pipeline import build_hits
+from custodes.classify.pipeline import build_hits, classify_keys
 from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import Taxonomy
 from custodes.errors import NotFound
@@ -58,12 +58,18 @@ def explain_award(
     )[0]
     fired = matcher.fired({f: row[f"h_{f}"] for f in FIELDS})
     decision = decide(fired, ruleset, taxonomy)
+    final = classify_keys(store, taxonomy, ruleset, [key])[key]
+    minor = store.rows("SELECT pos_usd, ev_usd FROM cls_minor")
     override = next((o for o in overrides if o.award_key == key), None)
     stored = None
     if store.has_table("classification"):
         got = store.rows("SELECT * FROM classification WHERE award_key = ?", [key])
         stored = got[0] if got else None
-    scores = category_scores(fired, ruleset.rules, taxonomy)
+    carried = decision.carrier_score >= ruleset.components.threshold
+    scores = category_scores(
+        counted(fired, ruleset.rules, carried), ruleset.rules, taxonomy
+    )
+    comp = final["component_evidence"]
     return {
         "award_key": key,
         "recipient": row["latest_recipient"],
@@ -71,18 +77,32 @@ def explain_award(
         "psc": row["psc"],
         "naics": row["naics"],
         "rules": {
-            "category": decision.category,
-            "confidence": decision.confidence,
+            "category": final["category"],
+            "confidence": final["confidence"],
             "score": decision.score,
             "maker": decision.maker,
-            "evidence": json.loads(decision.evidence),
+            "evidence": json.loads(final["evidence"]),
+            "component_category": final["component_category"],
+            "component_evidence": json.loads(comp) if comp else None,
+            "profile_only": final["profile_only"],
+            "conflict": final["conflict"],
+            "carrier_score": decision.carrier_score,
+            "minor_share": None
+            if not minor
+            else {
+                "evidence_usd": minor[0]["ev_usd"],
+                "award_usd": minor[0]["pos_usd"],
+                "share": round(minor[0]["ev_usd"] / minor[0]["pos_usd"], 4),
+                "below": ruleset.components.minor_share,
+            },
         },
         "scores": {c: round(v, 3) for c, v in scores.items() if v},
         "threshold": ruleset.threshold,
+        "components_threshold": ruleset.components.threshold,
         "override": None
         if override is None
         else {"label": override.label, "reason": override.reason},
-        "final_category": override.label if override else decision.category,
+        "final_category": override.label if override else final["category"],
         "stored": stored,
         "rules_version": ruleset.version,
         "taxonomy_version": taxonomy.version,

@@ -24,6 +24,10 @@ EXPORT_COLUMNS = (
     "recipient",
     "maker",
     "evidence",
+    "component_category",
+    "component_evidence",
+    "profile_only",
+    "conflict",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,7 +41,8 @@ def neutralise(value: object) -> object:
 
 def export_sql() -> str:
     return """SELECT award_key AS generated_award_id, category, confidence,
-                     recipient, maker, evidence
+                     recipient, maker, evidence, component_category,
+                     component_evidence, profile_only, conflict
               FROM classification ORDER BY award_key"""
 
 

@@ -1,11 +1,11 @@
 """Classify every award in the store and write `classification` + `classification_run`.
 
-The heavy work stays in DuckDB: award texts, one regular-expression pass per field, and
-a
-grouping of awards by the exact set of matched pieces ("signature"). Python decides once
-per
-signature (a few thousand, whatever the number of awards) and DuckDB joins the decisions
-back.
+The heavy work stays in DuckDB: award texts, one regular-expression pass per field,
+and a grouping of awards by the exact set of matched pieces ("signature"). Python
+decides once per signature (a few thousand, whatever the number of awards) and DuckDB
+joins the decisions back. One check needs each award's money rather than its text:
+whether the surveillance evidence sits only on modifications holding a tiny share of the
+award's obligations (`build_minor`); it reads the transactions of the awards concerned.
 """
 
 from __future__ import annotations
@@ -14,16 +14,22 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
-from custodes.classify.awards import award_maker_sql, award_text_sql
+from custodes.classify.awards import (
+    award_maker_sql,
+    award_text_sql,
+    clean_description_sql,
+)
 from custodes.classify.decide import Decision, decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.overrides import Override
 from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import Taxonomy
 from custodes.store.duckdb import Store
+from custodes.store.sql import literal
 
 Progress = Callable[[str], None]
 SLICE_TRANSACTIONS = 500_000  # transactions per aggregation slice on large stores
@@ -38,6 +44,9 @@ class RunSummary:
     by_category: dict[str, int]
     taxonomy_version: str
     rules_version: str
+    components: int = 0  # awards tagged with a surveillance component (category none)
+    profile_only: int = 0
+    conflicts: int = 0
 
 
 def build_hits(
@@ -75,29 +84,77 @@ def build_hits(
             store.execute(f"INSERT INTO cls_hits {select}")
 
 
+MINOR_SEP = "\x1f"  # joins the text pieces of a decision in one VARCHAR
+
+
 def decide_signatures(
     store: Store, matcher: Matcher, ruleset: RuleSet, taxonomy: Taxonomy
-) -> dict[int, Decision]:
+) -> dict[int, tuple[Decision, str]]:
+    """Decision per signature, with the text pieces the minor-share check looks for."""
     cols = ", ".join(f"any_value(h_{f}) AS h_{f}" for f in FIELDS)
     rows = store.rows(f"SELECT sig, {cols} FROM cls_hits GROUP BY sig")
     out = {}
     for r in rows:
-        fired = matcher.fired({f: r[f"h_{f}"] for f in FIELDS})
-        out[r["sig"]] = decide(fired, ruleset, taxonomy)
+        pieces = {f: r[f"h_{f}"] for f in FIELDS}
+        d = decide(matcher.fired(pieces), ruleset, taxonomy)
+        minor = ""
+        if d.text_rules:
+            found = matcher.pieces_for("text", pieces["text"], set(d.text_rules))
+            minor = MINOR_SEP.join(found)
+        out[r["sig"]] = (d, minor)
     return out
 
 
-def _decisions_frame(decisions: dict[int, Decision]) -> pd.DataFrame:
+def _decisions_frame(decisions: dict[int, tuple[Decision, str]]) -> pd.DataFrame:
+    ds = [d for d, _ in decisions.values()]
     return pd.DataFrame(
         {
             "sig": pd.Series(list(decisions), dtype="uint64"),
-            "category": [d.category for d in decisions.values()],
-            "confidence": [d.confidence for d in decisions.values()],
-            "score": [d.score for d in decisions.values()],
-            "evidence": [d.evidence for d in decisions.values()],
-            "maker": [d.maker for d in decisions.values()],
+            "category": [d.category for d in ds],
+            "confidence": [d.confidence for d in ds],
+            "score": [d.score for d in ds],
+            "evidence": [d.evidence for d in ds],
+            "maker": [d.maker for d in ds],
+            "component_category": pd.Series(
+                [d.component_category for d in ds], dtype=object
+            ),
+            "category_evidence": pd.Series(
+                [d.category_evidence for d in ds], dtype=object
+            ),
+            "profile_only": pd.Series([d.profile_only for d in ds], dtype=bool),
+            "conflict": pd.Series([d.conflict for d in ds], dtype=bool),
+            "minor_pieces": [m for _, m in decisions.values()],
         }
     )
+
+
+def build_minor(store: Store, ruleset: RuleSet) -> None:
+    """Temp table cls_minor: awards whose surveillance evidence sits only on lines that
+    hold a tiny share of the award's positive obligations (a small part of a larger
+    purchase: a "body worn camera support" line of $297 in a $70M phone-services order).
+
+    Only for decisions resting on text evidence alone; a line without money (a base
+    award of $0 followed by funding modifications) never makes the share tiny.
+    """
+    c = ruleset.components
+    desc = f"upper({clean_description_sql()})"
+    store.execute(f"""
+CREATE OR REPLACE TEMP TABLE cls_minor AS
+WITH cand AS (
+  SELECT h.award_key, string_split(d.minor_pieces, chr(31)) AS pieces
+  FROM cls_hits h JOIN cls_decisions d ON d.sig = h.sig
+  WHERE d.minor_pieces <> ''),
+tx AS (
+  SELECT cand.award_key, greatest(t.obligation_usd, 0)::DOUBLE AS pos,
+         len(list_filter(cand.pieces, lambda p: contains({desc}, p))) > 0 AS has
+  FROM "transaction" t JOIN cand USING (award_key))
+SELECT award_key, sum(pos) AS pos_usd,
+       coalesce(sum(pos) FILTER (WHERE has), 0) AS ev_usd
+FROM tx GROUP BY award_key
+HAVING sum(pos) >= {float(c.minor_min_usd)!r}
+   AND coalesce(sum(pos) FILTER (WHERE has), 0) > 0
+   AND coalesce(sum(pos) FILTER (WHERE has), 0)
+       < {float(c.minor_share)!r} * sum(pos)""")
 
 
 def _overrides_frame(overrides: list[Override]) -> pd.DataFrame:
@@ -123,23 +180,72 @@ def _overrides_frame(overrides: list[Override]) -> pd.DataFrame:
     ).astype(str)
 
 
-def _select_sql(has_award_maker: bool) -> str:
+def _select_sql(
+    has_award_maker: bool, minor_share: float, taxonomy_version: str, rules_version: str
+) -> str:
+    """The classification rows: rules, the minor-share check, then overrides."""
+    minor_item = (
+        "json_object('signal', 'minor_share', 'rule', 'components.minor_share', "
+        "'text', format('{:.2f}% of the award''s ${:,.0f}', "
+        "100 * m.ev_usd / m.pos_usd, m.pos_usd), 'weight', 0)::VARCHAR"
+    )
     return f"""
-SELECT h.award_key,
-  coalesce(o.label, d.category) AS category,
-  CASE WHEN o.label IS NULL THEN d.confidence ELSE 1.0 END AS confidence,
-  CASE WHEN o.label IS NULL THEN d.evidence
-       ELSE '[' || o.o_evidence || CASE WHEN d.evidence = '[]' THEN ']'
-                                   ELSE ', ' || substr(d.evidence, 2) END
-  END AS evidence,
-  coalesce(am.maker, d.maker) AS maker,
-  CASE WHEN o.label IS NULL THEN 'rules' ELSE 'override' END AS method,
-  $tv AS taxonomy_version, $rv AS rules_version,
-  h.latest_recipient AS recipient, d.category AS rules_category, d.score
+WITH r AS (
+SELECT h.award_key, h.latest_recipient, d.maker, d.score, d.conflict,
+  CASE WHEN m.award_key IS NULL THEN d.category ELSE 'none' END AS category,
+  CASE WHEN m.award_key IS NULL THEN d.confidence
+       ELSE round(0.95 - 0.45 * m.ev_usd / ({minor_share!r} * m.pos_usd), 3)
+  END AS confidence,
+  CASE WHEN m.award_key IS NULL THEN d.evidence
+       ELSE '[' || {minor_item} || ', ' || substr(d.evidence, 2) END AS evidence,
+  CASE WHEN m.award_key IS NULL THEN d.component_category ELSE d.category END
+      AS component_category,
+  CASE WHEN m.award_key IS NULL AND d.component_category IS NULL THEN NULL
+       ELSE d.category_evidence END AS component_evidence,
+  d.profile_only AND m.award_key IS NULL AS profile_only
 FROM cls_hits h
 JOIN cls_decisions d ON d.sig = h.sig
-LEFT JOIN cls_overrides o ON o.award_key = h.award_key
-LEFT JOIN ({award_maker_sql(has_award_maker)}) am ON am.award_key = h.award_key"""
+LEFT JOIN cls_minor m ON m.award_key = h.award_key)
+SELECT r.award_key,
+  coalesce(o.label, r.category) AS category,
+  CASE WHEN o.label IS NULL THEN r.confidence ELSE 1.0 END AS confidence,
+  CASE WHEN o.label IS NULL THEN r.evidence
+       ELSE '[' || o.o_evidence || CASE WHEN r.evidence = '[]' THEN ']'
+                                   ELSE ', ' || substr(r.evidence, 2) END
+  END AS evidence,
+  coalesce(am.maker, r.maker) AS maker,
+  CASE WHEN o.label IS NULL THEN 'rules' ELSE 'override' END AS method,
+  {literal(taxonomy_version)} AS taxonomy_version,
+  {literal(rules_version)} AS rules_version,
+  r.latest_recipient AS recipient, r.category AS rules_category, r.score,
+  CASE WHEN coalesce(o.label, r.category) = 'none' THEN r.component_category END
+      AS component_category,
+  CASE WHEN coalesce(o.label, r.category) = 'none' THEN r.component_evidence END
+      AS component_evidence,
+  r.profile_only AND o.label IS NULL AS profile_only,
+  r.conflict
+FROM r
+LEFT JOIN cls_overrides o ON o.award_key = r.award_key
+LEFT JOIN ({award_maker_sql(has_award_maker)}) am ON am.award_key = r.award_key"""
+
+
+def _select_all_sql(store: Store, taxonomy: Taxonomy, ruleset: RuleSet) -> str:
+    return _select_sql(
+        store.has_table("award_maker"),
+        ruleset.components.minor_share,
+        taxonomy.version,
+        ruleset.version,
+    )
+
+
+def _decide_all(
+    store: Store, matcher: Matcher, ruleset: RuleSet, taxonomy: Taxonomy
+) -> int:
+    """cls_hits -> cls_decisions and cls_minor; returns the number of signatures."""
+    decisions = decide_signatures(store, matcher, ruleset, taxonomy)
+    store.con.register("cls_decisions", _decisions_frame(decisions))
+    build_minor(store, ruleset)
+    return len(decisions)
 
 
 def classify_store(
@@ -154,18 +260,14 @@ def classify_store(
     progress("reading award texts and matching rules")
     build_hits(store, matcher)
     progress("deciding")
-    decisions = decide_signatures(store, matcher, ruleset, taxonomy)
-    store.con.register("cls_decisions", _decisions_frame(decisions))
+    signatures = _decide_all(store, matcher, ruleset, taxonomy)
     store.con.register("cls_overrides", _overrides_frame(overrides))
-    params = {"tv": taxonomy.version, "rv": ruleset.version}
+    select = _select_all_sql(store, taxonomy, ruleset)
     progress("writing")
     with store.transaction():
         store.execute("DROP TABLE IF EXISTS classification")
         store.create("classification")
-        store.execute(
-            "INSERT INTO classification " + _select_sql(store.has_table("award_maker")),
-            params,
-        )
+        store.execute("INSERT INTO classification " + select)
         applied = store.scalar(
             "SELECT count(*) FROM classification WHERE method = 'override'"
         )
@@ -192,9 +294,14 @@ def classify_store(
             "SELECT category, count(*) FROM classification GROUP BY 1 ORDER BY 2 DESC"
         )
     )
+    flags = store.rows(
+        "SELECT count(component_category) AS components, "
+        "count(*) FILTER (WHERE profile_only) AS profile_only, "
+        "count(*) FILTER (WHERE conflict) AS conflicts FROM classification"
+    )[0]
     return RunSummary(
         awards=awards,
-        signatures=len(decisions),
+        signatures=signatures,
         overrides_applied=applied,
         overrides_not_in_store=sorted(
             o.award_key for o in overrides if o.award_key not in present
@@ -202,24 +309,22 @@ def classify_store(
         by_category=by_cat,
         taxonomy_version=taxonomy.version,
         rules_version=ruleset.version,
+        components=int(flags["components"]),
+        profile_only=int(flags["profile_only"]),
+        conflicts=int(flags["conflicts"]),
     )
 
 
 def classify_keys(
     store: Store, taxonomy: Taxonomy, ruleset: RuleSet, keys: list[str]
-) -> dict[str, Decision]:
-    """Rules-only decisions for some awards (read-only: temp tables only). For
-    eval/explain.
+) -> dict[str, dict[str, Any]]:
+    """What the rules alone say about some awards (read-only: temp tables only), the
+    same columns as `classification`. For eval and explain.
     """
     matcher = Matcher(ruleset)
     store.con.register("cls_keys", pd.DataFrame({"k": pd.Series(keys, dtype=str)}))
     build_hits(store, matcher, where="award_key IN (SELECT k FROM cls_keys)")
-    rows = store.rows(
-        f"SELECT award_key, {', '.join('h_' + f for f in FIELDS)} FROM cls_hits"
-    )
-    return {
-        r["award_key"]: decide(
-            matcher.fired({f: r[f"h_{f}"] for f in FIELDS}), ruleset, taxonomy
-        )
-        for r in rows
-    }
+    _decide_all(store, matcher, ruleset, taxonomy)
+    store.con.register("cls_overrides", _overrides_frame([]))
+    rows = store.rows(_select_all_sql(store, taxonomy, ruleset))
+    return {r["award_key"]: r for r in rows}

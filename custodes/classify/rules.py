@@ -14,11 +14,21 @@ from typing import Any
 
 import yaml
 
+from custodes.classify.profiles import (
+    PROFILE,
+    literal_names,
+    profile_votes,
+    profiles_path,
+    read_profiles,
+)
 from custodes.classify.taxonomy import NONE, Taxonomy, data_path
 from custodes.errors import ConfigError
 
 FIELDS = ("text", "recipient", "psc", "naics")
-SIGNALS = ("term", "product", "maker", "psc", "naics", "negative")
+CARRIER = "carrier"
+SIGNALS = ("term", "product", "maker", "psc", "naics", "negative", CARRIER, PROFILE)
+# Signals that say who sold, not what was bought (see `profile_only`).
+VENDOR_SIGNALS = ("maker", PROFILE)
 
 
 @dataclass(frozen=True)
@@ -33,10 +43,30 @@ class Rule:
     unless: tuple[str, ...] = ()
     maker: str | None = None  # gazetteer rules: the product's maker
     note: str = ""
+    # names a surveillance system or programme as the thing bought: a larger purchase
+    # (carrier) does not turn it into a component unless the carrier weighs more
+    system: bool = False
+    carries: str = ""  # carrier rules: what the larger purchase is (construction, ...)
+    unless_field: str | None = None  # field of the `unless` patterns (default: field)
+    sources: tuple[str, ...] = ()  # profile rules: where the vendor facts come from
 
     @property
     def negative(self) -> bool:
         return self.signal == "negative"
+
+    @property
+    def positive(self) -> bool:
+        """Votes for a category (carriers vote for none of them)."""
+        return self.category is not None and self.signal not in ("negative", CARRIER)
+
+
+@dataclass(frozen=True)
+class Components:
+    """When a surveillance find is only part of a larger purchase (rules.yaml)."""
+
+    threshold: float = 1.0  # carrier score that makes an award a larger purchase
+    minor_share: float = 0.01  # evidence on lines holding less than this share ...
+    minor_min_usd: float = 1_000_000.0  # ... of an award of at least this many dollars
 
 
 @dataclass(frozen=True)
@@ -45,6 +75,9 @@ class RuleSet:
     threshold: float
     rules: tuple[Rule, ...]
     gazetteer_path: Path
+    components: Components = Components()
+    profiles_path: Path | None = None
+    profiles_version: str = ""
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -66,14 +99,9 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"Could not read {path}: {exc}. Fix the file.") from exc
 
 
-def _literal_names(names: list[str]) -> tuple[str, ...]:
-    """Recipient names match whole names only: the recipient field is `|NAME|NAME|`."""
-    return tuple(r"\|" + re.escape(n.upper()) + r"\|" for n in names)
-
-
 def _rule(raw: dict[str, Any], path: Path) -> Rule:
     rid = raw.get("id", "?")
-    patterns = tuple(raw.get("patterns") or ()) + _literal_names(raw.get("names") or [])
+    patterns = tuple(raw.get("patterns") or ()) + literal_names(raw.get("names") or [])
     if not patterns:
         raise ConfigError(f"{path}: rule {rid} has no patterns or names. Add some.")
     return Rule(
@@ -86,6 +114,8 @@ def _rule(raw: dict[str, Any], path: Path) -> Rule:
         cancels=tuple(raw.get("cancels") or ()),
         unless=tuple(raw.get("unless") or ()),
         note=str(raw.get("note", "")),
+        system=bool(raw.get("system", False)),
+        carries=str(raw.get("carries") or ""),
     )
 
 
@@ -113,6 +143,7 @@ def _gazetteer_rules(path: Path, settings: dict[str, Any]) -> list[Rule]:
                 unless=tuple(e.get("not_patterns") or ()),
                 maker=e.get("maker"),
                 note=f"product gazetteer entry {e['id']}",
+                system=bool(e.get("system", True)),
             )
         )
         names = e.get("maker_names") or []
@@ -122,14 +153,59 @@ def _gazetteer_rules(path: Path, settings: dict[str, Any]) -> list[Rule]:
                     id=f"gazetteer-maker:{e['id']}",
                     signal="maker",
                     field="recipient",
-                    patterns=_literal_names(names),
+                    patterns=literal_names(names),
                     weight=maker_w,
                     category=category,
                     maker=e.get("maker"),
                     note=f"recipient is the maker of {e['id']}",
+                    system=bool(e.get("system", True)),
                 )
             )
     return rules
+
+
+def _profile_rules(
+    path: Path, taxonomy: Taxonomy, settings: dict[str, Any]
+) -> list[Rule]:
+    """One `profile` rule per surveillance category a profiled vendor sells."""
+    weight = float(settings.get("weight", 1.0))
+    mixed = float(settings.get("mixed_weight", 0.5))
+    common_unless = tuple(settings.get("unless") or ())
+    rules = []
+    for v in read_profiles(path, taxonomy):
+        votes = profile_votes(v, taxonomy, weight, mixed)
+        for category, w, lines in votes:
+            rid = f"profile:{v['id']}" + (f":{category}" if len(votes) > 1 else "")
+            rules.append(
+                Rule(
+                    id=rid,
+                    signal=PROFILE,
+                    field="recipient",
+                    patterns=literal_names(v["recipient_names"]),
+                    weight=w,
+                    category=category,
+                    unless=tuple(v.get("not_when") or ()) + common_unless,
+                    unless_field="text",
+                    maker=str(v.get("name") or v["id"]),
+                    note="; ".join(str(x["line"]) for x in lines),
+                    sources=tuple(str(s) for x in lines for s in x["sources"]),
+                )
+            )
+    return rules
+
+
+def _components(raw: dict[str, Any], path: Path) -> Components:
+    try:
+        return Components(
+            threshold=float(raw.get("threshold", 1.0)),
+            minor_share=float(raw.get("minor_share", 0.01)),
+            minor_min_usd=float(raw.get("minor_min_usd", 1_000_000)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{path}: `components` needs numbers for threshold, minor_share and "
+            f"minor_min_usd ({exc})."
+        ) from exc
 
 
 def check_rule(rule: Rule, taxonomy: Taxonomy) -> None:
@@ -142,7 +218,13 @@ def check_rule(rule: Rule, taxonomy: Taxonomy) -> None:
         raise ConfigError(
             f"{where}: unknown field {rule.field!r}; use one of {FIELDS}."
         )
-    if rule.negative:
+    if rule.signal == CARRIER:
+        if not rule.carries or rule.category is not None:
+            raise ConfigError(
+                f"{where}: a carrier rule says what the larger purchase is "
+                "(`carries: construction`, ...) and votes for no category."
+            )
+    elif rule.negative:
         bad = [c for c in rule.cancels if c != "all" and c not in taxonomy.ids]
         if not rule.cancels or bad:
             raise ConfigError(
@@ -167,9 +249,14 @@ def check_rule(rule: Rule, taxonomy: Taxonomy) -> None:
 
 
 def load_rules(
-    taxonomy: Taxonomy, path: Path | None = None, gazetteer: Path | None = None
+    taxonomy: Taxonomy,
+    path: Path | None = None,
+    gazetteer: Path | None = None,
+    profiles: Path | None = None,
 ) -> RuleSet:
-    """Read rules.yaml and the gazetteer; raise ConfigError on anything inconsistent."""
+    """Read rules.yaml, the gazetteer and the vendor profiles; raise ConfigError on
+    anything inconsistent.
+    """
     path = path or data_path("rules.yaml")
     raw = _read_yaml(path)
     if not isinstance(raw, dict) or "version" not in raw or "rules" not in raw:
@@ -177,6 +264,8 @@ def load_rules(
     gaz = gazetteer or gazetteer_path()
     rules = [_rule(r, path) for r in raw["rules"]]
     rules += _gazetteer_rules(gaz, raw.get("gazetteer") or {})
+    prof = profiles or profiles_path()
+    rules += _profile_rules(prof, taxonomy, raw.get("profiles") or {})
     ids = [r.id for r in rules]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -188,4 +277,7 @@ def load_rules(
         threshold=float(raw.get("threshold", 1.0)),
         rules=tuple(rules),
         gazetteer_path=gaz,
+        components=_components(raw.get("components") or {}, path),
+        profiles_path=prof,
+        profiles_version=str((_read_yaml(prof) or {}).get("version", "")),
     )

@@ -158,7 +158,11 @@ CREATE TABLE classification (
     rules_version    VARCHAR,
     recipient        VARCHAR,            -- latest recipient name of the award
     rules_category   VARCHAR,  -- what the rules said (differs when overridden)
-    score            DOUBLE
+    score            DOUBLE,
+    component_category VARCHAR,  -- surveillance part of a larger purchase (none)
+    component_evidence VARCHAR,  -- JSON list of the component's evidence, like evidence
+    profile_only     BOOLEAN,    -- the category rests only on who sold it
+    conflict         BOOLEAN     -- evidence for 2+ categories, or strong and cancelled
 )"""
 
 CLASSIFICATION_RUN_DDL = """

@@ -77,6 +77,10 @@ def test_export_has_the_columns_and_neutralises_formulas(fixture_db, tmp_path):
         "recipient",
         "maker",
         "evidence",
+        "component_category",
+        "component_evidence",
+        "profile_only",
+        "conflict",
     ]
     evil = [r for r in rows if "HYPERLINK" in r["recipient"]][0]
     assert evil["recipient"].startswith("'=")
@@ -168,7 +172,7 @@ def test_failed_write_keeps_the_previous_classification(own_db, monkeypatch):
         before = con.execute(
             "SELECT count(*), count(DISTINCT category) FROM classification"
         ).fetchone()
-    monkeypatch.setattr(pipeline, "_select_sql", lambda _has: "SELECT no_such_column")
+    monkeypatch.setattr(pipeline, "_select_sql", lambda *_a: "SELECT no_such_column")
     tax = load_taxonomy()
     with (
         open_store(Settings(db=own_db), write=True) as store,
