@@ -42,8 +42,8 @@ def field_problem_sql(name: str, value: str, problem: str) -> str:
     quote = "''''"  # a SQL literal holding one single quote
     shown = f"coalesce({quote} || left({value}, 60) || {quote}, 'empty')"
     return (
-        f"CASE WHEN ({problem}) IS NOT NULL THEN 'field {name} = ' || {shown} "
-        f"|| ': ' || ({problem}) END"
+        f"CASE WHEN ({problem}) IS NOT NULL THEN {literal(f'field {name} = ')} "
+        f"|| {shown} || ': ' || ({problem}) END"
     )
 
 

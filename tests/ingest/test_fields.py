@@ -182,3 +182,13 @@ def test_fast_trim_on_the_edge_cases():
         (None, None),
     ]:
         assert sql_value(f.trim_sql("$1::VARCHAR"), text) == trimmed, repr(text)
+
+
+@pytest.mark.parametrize("name", ["Action Date", "Owner's name", "a '' b"])
+def test_field_problem_names_any_column(name):
+    """A source's column name reaches the quarantine reason as a quoted literal."""
+    sql = f.field_problem_sql(name, "'12/31'", "'not a date'")
+    got = duckdb.sql(f"SELECT {sql}").fetchall()
+    assert got == [(f"field {name} = '12/31': not a date",)]
+    fine = f.field_problem_sql(name, "'x'", "NULL")
+    assert duckdb.sql(f"SELECT {fine}").fetchall() == [(None,)]
