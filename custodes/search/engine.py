@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +37,8 @@ from custodes.search.indexbuild import build_search_index
 from custodes.search.popular import popular_search
 from custodes.search.query import Query
 from custodes.search.sql import Found, counted_in_python, counted_in_sql, filter_sql
-from custodes.search.tokens import load_token_counts
-from custodes.serve import params as P
+from custodes.search.terms import Alternative, Clause, Plan, Term, read_query
+from custodes.search.tokens import TokenCounts, load_token_counts
 from custodes.serve.pages import category_label
 from custodes.settings import Settings
 
@@ -74,6 +74,7 @@ class Results:
     awards: list[dict[str, Any]] = field(default_factory=list)  # the page, in order
     vendors: list[dict[str, Any]] = field(default_factory=list)  # names that match
     words: list[str] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)  # how the text was read
     # common, index, prepared, prepared-sql, python or sql (see the module docstring)
     answered_by: str = "none"
 
@@ -158,12 +159,17 @@ class SearchEngine:
     # -- searching -------------------------------------------------------------------
 
     def search(self, query: Query) -> Results:
-        """The awards matching QUERY: total, facets with labels, the page of award rows
-        (largest obligations first, then by id) and the vendors whose name matches."""
-        results = Results(query, words=query.words())
+        """The awards matching QUERY: total and obligations, facets with labels, the
+        page of award rows (in the query's order) and the vendors whose name
+        matches. A text with nothing to search for matches nothing (and says so)."""
+        counts = load_token_counts(self.reader)
+        plan = order_plan(read_query(query.text, counts), counts)
+        results = Results(query, words=query.words(), plan=plan)
         if not self.reader.has("serve_award"):
             return results
-        (facet_rows, years, top), results.answered_by = self._find(query)
+        if query.text and plan.empty:
+            return results  # only characters the search drops: nothing searched
+        (facet_rows, years, top), results.answered_by = self._find(query, plan, counts)
         self._add_labels(facet_rows)
         results.total, results.obligation_usd, results.facets = build_facets(facet_rows)
         results.facets["fy"] = [
@@ -174,7 +180,7 @@ class SearchEngine:
             }
             for r in years
         ]
-        # in the order of the page: largest obligations first (NULL last), then by id
+        # in the order of the page (see Query.sort), as the way that answered gave it
         results.awards = load_award_rows(self.reader).get(self.reader, top)
         for r in results.awards:
             r["category_label"] = category_label(r["category"])
@@ -182,28 +188,27 @@ class SearchEngine:
             results.vendors = load_vendor_directory(self.reader).matching(results.words)
         return results
 
-    def _find(self, query: Query) -> tuple[Found, str]:
+    def _find(
+        self, query: Query, plan: Plan, counts: TokenCounts | None
+    ) -> tuple[Found, str]:
         """Facet rows, year facet and the page's award ids, and which way answered.
-        The search's rarest word is looked at first."""
-        tokens = P.search_tokens(query.text)
-        counts = load_token_counts(self.reader)
-        if tokens and counts is not None:
-            tokens = counts.rarest_first(tokens)
+        The plan's clauses come rarest first."""
+        words = plan.simple()
+        one = words[0] if words is not None and len(words) == 1 else None
         index = self._index if self.options.index else None
-        chosen = query.chosen()
-        if index is not None and tokens:
-            if len(tokens) == 1 and self.options.common:
-                found = common_search(index, tokens[0], chosen, query.size, query.page)
+        if index is not None and plan.clauses:
+            if one is not None and self.options.common:
+                found = common_search(index, one, query)
                 if found is not None:
                     return found, "common"
-            found = index_search(index, tokens, chosen, query.size, query.page)
+            found = index_search(index, plan, query)
             if found is not None:
                 return found, "index"
-        where, args = filter_sql(query)
-        if len(tokens) == 1 and self.options.prepared:
+        if one is not None and self.options.prepared and query.plain():
+            where, args = filter_sql(query, dates=False)
             popular = popular_search(
                 self.reader,
-                tokens[0],
+                one,
                 where,
                 args,
                 query.size,
@@ -215,13 +220,10 @@ class SearchEngine:
                 if popular_top is not None:
                     way = "prepared" if in_python else "prepared-sql"
                     return (popular_facets, popular_years, popular_top), way
-        if (
-            tokens
-            and counts is not None
-            and counts.rows(tokens[0]) <= self.options.small
-        ):
-            return counted_in_python(self.reader, where, args, tokens, query), "python"
-        return counted_in_sql(self.reader, where, args, tokens, query), "sql"
+        if plan.clauses and counts is not None:
+            if plan_rows(plan, counts) <= self.options.small:
+                return counted_in_python(self.reader, plan, query), "python"
+        return counted_in_sql(self.reader, plan, query), "sql"
 
     def _add_labels(self, rows: list[dict[str, Any]]) -> None:
         """Agency and vendor names for the facet rows (kept out of the word table)."""
@@ -277,3 +279,41 @@ def build_facets(
         out[key].sort(key=lambda f: (-f["awards"], str(f["value"])))
         out[key] = out[key][:FACET_ROWS]
     return total, money, out
+
+
+def term_rows(term: Term, counts: TokenCounts) -> int:
+    """Word rows the words of TERM match (an upper bound on its awards)."""
+    total = 0
+    for word in term.words:
+        for low, high in word.bounds():
+            total += counts.rows_between(low, high)
+    return total
+
+
+def alternative_rows(alternative: Alternative, counts: TokenCounts) -> int:
+    return min((term_rows(t, counts) for t in alternative), default=0)
+
+
+def clause_rows(clause: Clause, counts: TokenCounts) -> int:
+    return sum(alternative_rows(a, counts) for a in clause.alternatives)
+
+
+def plan_rows(plan: Plan, counts: TokenCounts) -> int:
+    """At most how many word rows a search reads first (its rarest clause's)."""
+    return min((clause_rows(c, counts) for c in plan.clauses), default=0)
+
+
+def order_plan(plan: Plan, counts: TokenCounts | None) -> Plan:
+    """PLAN with its clauses rarest first and, in each alternative, its terms rarest
+    first (ties keep their order)."""
+    if counts is None or not plan.clauses:
+        return plan
+    clauses = []
+    for clause in plan.clauses:
+        alternatives = tuple(
+            tuple(sorted(a, key=lambda t: term_rows(t, counts)))
+            for a in clause.alternatives
+        )
+        clauses.append(Clause(alternatives, clause.text))
+    clauses.sort(key=lambda c: clause_rows(c, counts))
+    return replace(plan, clauses=tuple(clauses))

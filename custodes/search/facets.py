@@ -71,14 +71,24 @@ def count_years(rows: Iterable[dict[str, Any]], weight: str | None = None) -> li
     return [{"fiscal_year": y, "awards": years[y]} for y in ordered]
 
 
-def top_ids(rows: Iterable[dict[str, Any]], size: int, offset: int) -> list[int]:
-    """One page of award ids, largest obligations first (NULL last), then by id."""
-    ordered = sorted(
-        rows,
-        key=lambda r: (
-            r["obligation_usd"] is None,
-            -(r["obligation_usd"] or 0),
-            r["award_id"],
-        ),
-    )
+def top_ids(
+    rows: Iterable[dict[str, Any]], size: int, offset: int, sort: str = "largest"
+) -> list[int]:
+    """One page of award ids in the order SORT names (largest or smallest
+    obligations, newest or oldest first action; NULL last), then by id."""
+    if sort in ("largest", "smallest"):
+        sign = -1 if sort == "largest" else 1
+
+        def key(r: dict[str, Any]) -> tuple[Any, ...]:
+            money = r["obligation_usd"]
+            return (money is None, sign * (money or 0), r["award_id"])
+
+    else:
+        sign = -1 if sort == "newest" else 1
+
+        def key(r: dict[str, Any]) -> tuple[Any, ...]:
+            day = r["first_action_date"]
+            return (day is None, sign * (day.toordinal() if day else 0), r["award_id"])
+
+    ordered = sorted(rows, key=key)
     return [r["award_id"] for r in ordered[offset : offset + size]]

@@ -32,13 +32,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from custodes.search.facets import FACET_COLUMNS, FACET_ROWS, FILTERS, GROUPS
+from custodes.search.facets import FACET_COLUMNS, FACET_ROWS, GROUPS
 from custodes.search.tokens import TokenCounts
 
 if TYPE_CHECKING:
     from custodes.search.common import CommonWords
+    from custodes.search.query import Query
+    from custodes.search.terms import Plan, Term, Word
 
 MAX_PREFIX_ROWS = 4_000_000  # a wider prefix takes the SQL path (it has a time limit)
+NO_DAY = np.iinfo(np.int32).min  # a NULL date in the day arrays
 
 
 @dataclass(frozen=True)
@@ -61,24 +64,109 @@ class SearchIndex:
     year_span: int  # years from the first to the last, both counted
     last_award: int
     common: CommonWords | None = None  # the common words' prepared results
+    # by award id: days since 1970-01-01 of the first and last action (NO_DAY: NULL)
+    first_day: np.ndarray | None = None
+    last_day: np.ndarray | None = None
 
     def word_ids(self, token: str) -> np.ndarray | None:
         """Sorted distinct award ids of the words that start with TOKEN (None: too
         many word rows to gather here)."""
-        lo, hi = self.counts.span(token)
+        return self.range_ids(*self.counts.span(token))
+
+    def range_ids(self, lo: int, hi: int) -> np.ndarray | None:
+        """Sorted distinct award ids of the words at positions [LO, HI) of the word
+        counts (None: too many word rows to gather here)."""
         start, end = self.counts.running[lo], self.counts.running[hi]
         if end - start > MAX_PREFIX_ROWS:
             return None
         if hi - lo <= 1:
             return self.ids[start:end]
-        if (end - start) * 16 < self.last_award:
-            # each word's ids are sorted: a stable sort merges the runs
-            merged = np.sort(self.ids[start:end], kind="stable")
+        return self._union_runs(self.ids[start:end])
+
+    def _union_runs(self, ids: np.ndarray) -> np.ndarray:
+        """IDS made of sorted runs, as one sorted array without repeats."""
+        if not len(ids):
+            return ids.astype(np.int32)
+        if len(ids) * 16 < self.last_award:
+            # each run is sorted: a stable sort merges them
+            merged = np.sort(ids, kind="stable")
             keep = np.empty(len(merged), dtype=bool)
             keep[0] = True
             np.not_equal(merged[1:], merged[:-1], out=keep[1:])
             return merged[keep]
-        return np.flatnonzero(self._marked(self.ids[start:end])).astype(np.int32)
+        return np.flatnonzero(self._marked(ids)).astype(np.int32)
+
+    def plan_ids(self, plan: Plan) -> np.ndarray | None:
+        """Sorted award ids that match every clause of PLAN (clauses ordered rarest
+        first); None when a word is too wide to gather here."""
+        found: np.ndarray | None = None
+        for clause in plan.clauses:
+            ids = self._any_of(
+                [self._all_of(alternative) for alternative in clause.alternatives]
+            )
+            if ids is None:
+                return None
+            found = ids if found is None else found[self._marked(ids)[found]]
+            if not len(found):
+                break
+        return found
+
+    def _all_of(self, terms: tuple[Term, ...]) -> np.ndarray | None:
+        found: np.ndarray | None = None
+        for term in terms:
+            ids = self._any_of([self._word(w) for w in term.words])
+            if ids is None:
+                return None
+            found = ids if found is None else found[self._marked(ids)[found]]
+            if not len(found):
+                break
+        return found
+
+    def _word(self, word: Word) -> np.ndarray | None:
+        return self._any_of(
+            [self.range_ids(*self.counts.bounded(lo, hi)) for lo, hi in word.bounds()]
+        )
+
+    def _any_of(self, parts: list[np.ndarray | None]) -> np.ndarray | None:
+        """The sorted union of sorted PARTS (None when one is None)."""
+        if any(p is None for p in parts):
+            return None
+        kept = [p for p in parts if p is not None and len(p)]
+        if not kept:
+            return np.empty(0, dtype=np.int32)
+        if len(kept) == 1:
+            return kept[0]
+        return self._union_runs(np.concatenate(kept))
+
+    def selected(self, ids: np.ndarray, query: Query) -> np.ndarray:
+        """IDS that pass QUERY's filters: facet values, fiscal year, amounts, dates."""
+        wanted, bit = self.wanted(query.filters(), query.fiscal_year)
+        codes = {c: self.columns[c].codes for c in wanted}
+        ids = kept(ids, codes, self.years, wanted, bit)
+        low, high = query.min_cents, query.max_cents
+        if low is not None or high is not None:
+            money = self.cents[ids]
+            keep = self.has_money[ids] == 1
+            if low is not None:
+                keep &= money >= low
+            if high is not None:
+                keep &= money <= high
+            ids = ids[keep]
+        start, end = query.day_range()
+        if start is not None or end is not None:
+            assert self.first_day is not None and self.last_day is not None
+            first, last = self.first_day[ids], self.last_day[ids]
+            keep = (first != NO_DAY) & (last != NO_DAY)
+            if end is not None:
+                keep &= first <= end
+            if start is not None:
+                keep &= last >= start
+            ids = ids[keep]
+        return ids
+
+    @property
+    def has_days(self) -> bool:
+        return self.first_day is not None and self.last_day is not None
 
     def _marked(self, ids: np.ndarray) -> np.ndarray:
         """A mask by award id, true at IDS."""
@@ -126,13 +214,22 @@ class SearchIndex:
         """Awards per fiscal year of their years, by year."""
         return array_years(self, self.years[ids])
 
-    def top(self, ids: np.ndarray, size: int, offset: int) -> list[int]:
-        """One page of IDS, largest obligations first (NULL last), then by id."""
+    def top(
+        self, ids: np.ndarray, size: int, offset: int, sort: str = "largest"
+    ) -> list[int]:
+        """One page of IDS in the order SORT names (largest or smallest obligations,
+        newest or oldest first action; NULL last), then by id."""
         want = offset + size
-        # smaller key first: -cents, NULL as +inf; ties broken by id below
-        key = -self.cents[ids]
-        if not self.all_priced:
-            key[self.has_money[ids] == 0] = np.inf
+        # smaller key first, NULL as +inf; ties broken by id below
+        if sort in ("largest", "smallest"):
+            key = -self.cents[ids] if sort == "largest" else self.cents[ids].copy()
+            if not self.all_priced:
+                key[self.has_money[ids] == 0] = np.inf
+        else:
+            assert self.first_day is not None
+            days = self.first_day[ids].astype(np.float64)
+            key = -days if sort == "newest" else days
+            key[days == NO_DAY] = np.inf
         if len(ids) > want > 0:
             cut = np.partition(key, want - 1)[want - 1]
             keep = key <= cut  # every award that can be on the page, ties included
@@ -247,29 +344,34 @@ def _money(cents: float, priced: float) -> Decimal | None:
     return Decimal(int(cents)).scaleb(-2)
 
 
-def _filters(chosen: dict[str, Any]) -> dict[str, Any]:
-    """The chosen filters (search.award_filter_sql) by the facet column they filter."""
-    return {col: chosen[key] for key, col in FILTERS if chosen[key] is not None}
-
-
 def index_search(
-    index: SearchIndex, tokens: list[str], chosen: dict[str, Any], size: int, page: int
+    index: SearchIndex, plan: Plan, query: Query
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]] | None:
-    """Facet rows, year facet and the page's award ids of a search with words (TOKENS,
-    rarest first) and the filters in CHOSEN (search.award_filter_sql); None when the
+    """Facet rows, year facet and the page's award ids of a search with words (PLAN,
+    its clauses rarest first) under QUERY's filters, sort and page; None when the
     index cannot answer it."""
-    ids = index.matching(tokens, _filters(chosen), chosen["fy"])
+    if not index.has_days and (query.needs_days()):
+        return None
+    words = plan.simple()
+    if words is not None:
+        ids = index.matching(words, query.filters(), query.fiscal_year)
+    else:
+        ids = index.plan_ids(plan)
     if ids is None:
         return None
-    top = index.top(ids, size, (page - 1) * size)
+    if words is None or query.has_ranges():
+        ids = index.selected(ids, query)
+    top = index.top(ids, query.size, query.offset, query.sort)
     return index.facets(ids), index.year_facet(ids), top
 
 
 def common_search(
-    index: SearchIndex, token: str, chosen: dict[str, Any], size: int, page: int
+    index: SearchIndex, token: str, query: Query
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]] | None:
     """A one-word search for a common word from its prepared results in memory
     (custodes/search/common.py); None when TOKEN is not one or they cannot answer."""
-    if index.common is None:
+    if index.common is None or not query.plain():
         return None
-    return index.common.search(index, token, _filters(chosen), chosen["fy"], size, page)
+    return index.common.search(
+        index, token, query.filters(), query.fiscal_year, query.size, query.page
+    )

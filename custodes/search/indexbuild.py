@@ -18,7 +18,7 @@ import numpy as np
 
 from custodes.search.common import CommonWords
 from custodes.search.facets import FACET_COLUMNS
-from custodes.search.index import Column, SearchIndex
+from custodes.search.index import NO_DAY, Column, SearchIndex
 from custodes.search.tokens import TokenCounts, load_token_counts
 
 MAX_WORD_ROWS = 150_000_000  # larger word tables are not held (4 bytes a row)
@@ -38,7 +38,11 @@ YEAR_BITS = """coalesce(list_sum(list_transform({alias}.fiscal_years,
 
 AWARD_COLUMNS_SQL = f"""
     SELECT a.award_id, {{codes}}, (a.obligation_usd * 100)::BIGINT AS cents,
-           {YEAR_BITS.format(alias="a")}
+           {YEAR_BITS.format(alias="a")},
+           datediff('day', DATE '1970-01-01', a.first_action_date)::INTEGER
+               AS first_day,
+           datediff('day', DATE '1970-01-01', a.last_action_date)::INTEGER
+               AS last_day
     FROM serve_award a {{joins}}"""
 
 COMBINATIONS_SQL = f"""
@@ -96,6 +100,10 @@ def build_search_index(reader: Any) -> SearchIndex | None:
     has_money[award] = has
     years = np.zeros(size, dtype=np.int64)
     years[award] = data["years"]
+    days = {}
+    for name in ("first_day", "last_day"):
+        days[name] = np.full(size, NO_DAY, dtype=np.int32)
+        days[name][award] = np.ma.filled(data[name], NO_DAY)
     columns = {}
     for c in FACET_COLUMNS:
         codes = np.full(size, -1, dtype=np.int32)
@@ -113,6 +121,8 @@ def build_search_index(reader: Any) -> SearchIndex | None:
         year_span=(last - first + 1) if last is not None else 0,
         last_award=size - 1,
         common=common,
+        first_day=days["first_day"],
+        last_day=days["last_day"],
     )
 
 

@@ -13,13 +13,23 @@ from typing import Any
 
 from custodes.search.facets import FILTERS, count_facets, count_years, top_ids
 from custodes.search.query import Query
+from custodes.search.terms import Plan
 
 Found = tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]
+COLUMNS = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
+# the order of each sort (NULL last, ties by id)
+ORDER = {
+    "largest": "obligation_usd DESC NULLS LAST, award_id",
+    "smallest": "obligation_usd ASC NULLS LAST, award_id",
+    "newest": "first_action_date DESC NULLS LAST, award_id",
+    "oldest": "first_action_date ASC NULLS LAST, award_id",
+}
 
 
-def filter_sql(query: Query) -> tuple[str, list[Any]]:
-    """The filters (not the search words) as a WHERE clause; the columns it names exist
-    in both serve_award and serve_token."""
+def filter_sql(query: Query, dates: bool = True) -> tuple[str, list[Any]]:
+    """The filters (not the search words) as a WHERE clause. Without DATES, the
+    columns it names exist in both serve_award and serve_token; the date range needs
+    serve_award."""
     chosen = query.chosen()
     where, args = ["true"], []
     for key, column in FILTERS:
@@ -29,7 +39,57 @@ def filter_sql(query: Query) -> tuple[str, list[Any]]:
     if query.fiscal_year is not None:
         where.append("list_contains(fiscal_years, ?)")
         args.append(query.fiscal_year)
+    if query.min_usd is not None:
+        where.append("obligation_usd >= ?")
+        args.append(query.min_usd)
+    if query.max_usd is not None:
+        where.append("obligation_usd <= ?")
+        args.append(query.max_usd)
+    if dates and query.date_to is not None:
+        where.append("first_action_date <= ?")
+        args.append(query.date_to)
+    if dates and query.date_from is not None:
+        where.append("last_action_date >= ?")
+        args.append(query.date_from)
     return " AND ".join(where), args
+
+
+def plan_sql(plan: Plan) -> tuple[str, list[Any]]:
+    """PLAN's clauses as a condition on award_id, with its parameters."""
+    clauses, args = [], []
+    for clause in plan.clauses:
+        alternatives = []
+        for alternative in clause.alternatives:
+            terms = []
+            for term in alternative:
+                words = []
+                for w in term.words:
+                    if w.exact:  # the word and its plural
+                        words.append("token = ? OR token = ?")
+                        args += [w.text, w.text + "S"]
+                    else:  # '~' sorts after every letter and digit
+                        words.append("(token >= ? AND token < ?)")
+                        args += [w.text, w.text + "~"]
+                terms.append(
+                    "award_id IN (SELECT award_id FROM serve_token WHERE "
+                    + " OR ".join(words)
+                    + ")"
+                )
+            alternatives.append("(" + " AND ".join(terms) + ")")
+        clauses.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(clauses) or "true", args
+
+
+def plan_hits_sql(plan: Plan, query: Query) -> tuple[str, list[Any]]:
+    """The awards matching PLAN and QUERY's filters, read from the award table (any
+    plan, any filter, any order)."""
+    cond, args = plan_sql(plan)
+    where, more = filter_sql(query)
+    cols = f"{COLUMNS}, first_action_date"
+    return f"SELECT award_id, {cols} FROM serve_award WHERE {cond} AND {where}", [
+        *args,
+        *more,
+    ]
 
 
 def hits_sql(
@@ -39,7 +99,7 @@ def hits_sql(
     from the word table only (the first word's rows, kept when every other word also
     matches); without, from the award table. A word matches words that start with
     it, so an award can have several rows of the first word: GROUPED keeps one."""
-    cols = "agency_code, category, vendor_id, maker, obligation_usd, fiscal_years"
+    cols = COLUMNS
     if not tokens:
         return f"SELECT award_id, {cols} FROM serve_award WHERE {where}", args
     more = "".join(
@@ -69,38 +129,43 @@ YEAR_FACET_SQL = """
     FROM (SELECT unnest(fiscal_years) AS fiscal_year FROM hits)
     GROUP BY 1 ORDER BY 1"""
 
-TOP_SQL = """SELECT award_id FROM hits ORDER BY obligation_usd DESC NULLS LAST, award_id
-    LIMIT {size} OFFSET {offset}"""
+TOP_SQL = """SELECT award_id FROM hits ORDER BY {order} LIMIT {size} OFFSET {offset}"""
 
 
-def counted_in_python(
-    reader: Any, where: str, args: list[Any], tokens: list[str], query: Query
-) -> Found:
-    """A search whose rarest word has few word rows: its rows fetched at once and
+def hits(plan: Plan, query: Query, grouped: bool = True) -> tuple[str, list[Any]]:
+    """The SELECT of the matching awards: from the word table when the plan is plain
+    words and no date is needed, else from the award table."""
+    words = plan.simple()
+    if words is not None and not query.needs_days():
+        where, args = filter_sql(query, dates=False)
+        return hits_sql(where, args, words, grouped)
+    return plan_hits_sql(plan, query)
+
+
+def counted_in_python(reader: Any, plan: Plan, query: Query) -> Found:
+    """A search whose rarest clause has few word rows: its rows fetched at once and
     counted in Python."""
     # one row per award (an award's other columns are the same in each row)
-    sql, params = hits_sql(where, args, tokens, grouped=False)
+    sql, params = hits(plan, query, grouped=False)
     matched = reader.rows(sql, params, cache=False)  # few rows
     rows = list({r["award_id"]: r for r in matched}.values())
-    return (
-        count_facets(rows),
-        count_years(rows),
-        top_ids(rows, query.size, query.offset),
-    )
+    top = top_ids(rows, query.size, query.offset, query.sort)
+    return count_facets(rows), count_years(rows), top
 
 
-def counted_in_sql(
-    reader: Any, where: str, args: list[Any], tokens: list[str], query: Query
-) -> Found:
+def counted_in_sql(reader: Any, plan: Plan, query: Query) -> Found:
     """Any search: the matching awards in a temporary table, counted there."""
-    sql, params = hits_sql(where, args, tokens)
-    _, facets, years, top, _ = reader.batch(
+    sql, params = hits(plan, query)
+    top = TOP_SQL.format(
+        order=ORDER[query.sort], size=int(query.size), offset=int(query.offset)
+    )
+    _, facets, years, page, _ = reader.batch(
         [
             (f"CREATE TEMP TABLE hits AS {sql}", params),
             (FACETS_SQL, []),
             (YEAR_FACET_SQL, []),
-            (TOP_SQL.format(size=int(query.size), offset=int(query.offset)), []),
+            (top, []),
             ("DROP TABLE hits", []),
         ]
     )
-    return facets, years, [r["award_id"] for r in top]
+    return facets, years, [r["award_id"] for r in page]

@@ -1,9 +1,15 @@
 """The search's tables, built by `custodes serve --prepare` (custodes/serve/prepare.py)
 after serve_award:
 
-- serve_token: every word of every award's search text with the award's id and its
-  facet columns, stored in word order, so that a search reads only the row groups
-  that can hold its words;
+- serve_token: every word of every award's text with the award's id and its facet
+  columns, stored in word order, so that a search reads only the row groups that can
+  hold its words. An award's text is its search text (PIID, award key, longest
+  description, recipient, vendor, maker) and, so that what a reporter types finds it,
+  every description and (organisation) recipient name of its transactions, its
+  category's label, the gazetteer products attributed to it and the names of the
+  data-web systems it pays for (funding.yaml). Two words written next to each other
+  also give their concatenation when that is a word of the store (GRAY KEY also
+  gives GRAYKEY, PEN-LINK gives PENLINK);
 - serve_token_count: how many rows of serve_token each word has (held in memory to
   read the rarest word first and to bound a search's matches, search/tokens.py);
 - serve_popular, serve_popular_facet, serve_popular_top: search results of common
@@ -11,6 +17,15 @@ after serve_award:
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+from custodes.classify.taxonomy import NONE, load_taxonomy
+from custodes.dataweb.loader import shipped_dataweb
+from custodes.errors import CustodesError
+from custodes.model.agencies import resolve_sub_agency
+from custodes.store.sql import literal
 
 SEARCH_TABLES = (
     "serve_token",
@@ -20,17 +35,60 @@ SEARCH_TABLES = (
     "serve_popular_top",
 )
 
-# Search words: each award's search text split into tokens of letters and digits,
-# stored sorted so that a prefix lookup reads only the row groups that can match.
-# It repeats the award's facet columns, so that a search reads only its words' rows.
+# Each award's texts, one row per text (words are joined only within a text).
+SEARCH_TEXT_SQL = """
+    CREATE OR REPLACE TEMP TABLE search_text AS
+    SELECT award_id, search_text AS text FROM serve_award
+    UNION ALL
+    SELECT a.award_id, upper(d.description)
+    FROM (SELECT DISTINCT award_key, description FROM "transaction"
+          WHERE description IS NOT NULL) d
+    JOIN serve_award a USING (award_key)
+    UNION ALL
+    SELECT a.award_id, upper(r.recipient_name)
+    FROM (SELECT DISTINCT award_key, recipient_name FROM "transaction"
+          WHERE recipient_name IS NOT NULL
+            AND NOT coalesce(recipient_is_individual, false)
+            AND recipient_name NOT IN (SELECT recipient_name
+                                       FROM serve_withheld_name)) r
+    JOIN serve_award a USING (award_key)
+    UNION ALL
+    SELECT a.award_id, c.words
+    FROM serve_award a JOIN search_category c USING (category)
+    UNION ALL
+    SELECT a.award_id, f.words FROM serve_award a
+    JOIN search_funding f ON f.award_key = a.award_key
+        OR (f.award_key IS NULL AND f.piid = a.piid
+            AND (f.agency_code IS NULL OR f.agency_code = a.agency_code))
+    {products}"""
+
+PRODUCTS_SQL = """
+    UNION ALL
+    SELECT a.award_id, upper(replace(m.product_id, '_', ' ')) FROM award_maker m
+    JOIN serve_award a USING (award_key) WHERE m.product_id IS NOT NULL"""
+
+# Search words: each text split into words of letters and digits (two or more), and
+# each pair of neighbouring words joined when the result is itself a word; stored
+# sorted so that a prefix lookup reads only the row groups that can match. It repeats
+# the award's facet columns, so that a search reads only its words' rows.
 SERVE_TOKEN_SQL = """
     CREATE OR REPLACE TABLE serve_token AS
-    WITH t AS (
-        SELECT DISTINCT token, award_id FROM (
-            SELECT unnest(regexp_split_to_array(search_text, '[^A-Z0-9]+')) AS token,
-                   award_id
-            FROM serve_award)
-        WHERE length(token) >= 2)
+    WITH w AS (
+        SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
+        FROM search_text WHERE text IS NOT NULL),
+    plain AS (
+        SELECT DISTINCT token, award_id
+        FROM (SELECT unnest(words) AS token, award_id FROM w)
+        WHERE length(token) >= 2),
+    vocabulary AS (SELECT DISTINCT token FROM plain),
+    pairs AS (
+        SELECT award_id, p[1] || p[2] AS token
+        FROM (SELECT award_id, unnest(list_zip(words[:-1], words[2:])) AS p
+              FROM w WHERE len(words) > 1)
+        WHERE length(p[1]) > 0 AND length(p[2]) > 0),
+    joined AS (
+        SELECT DISTINCT token, award_id FROM pairs SEMI JOIN vocabulary USING (token)),
+    t AS (SELECT token, award_id FROM plain UNION SELECT token, award_id FROM joined)
     SELECT t.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
            a.obligation_usd, a.fiscal_years
     FROM t JOIN serve_award a USING (award_id)
@@ -80,6 +138,80 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     ]
 
 
-def search_tables_sql(popular_awards: int = POPULAR_AWARDS) -> list[str]:
-    """The statements that build the search's tables from serve_award, in order."""
-    return [SERVE_TOKEN_SQL, SERVE_TOKEN_COUNT_SQL, *popular_sql(popular_awards)]
+def search_tables_sql(
+    popular_awards: int = POPULAR_AWARDS, award_maker: bool = True
+) -> list[str]:
+    """The statements that build the search's tables from serve_award, in order
+    (AWARD_MAKER: the store has resolve's award_maker table)."""
+    products = PRODUCTS_SQL if award_maker else ""
+    return [
+        category_words_sql(),
+        funding_words_sql(),
+        SEARCH_TEXT_SQL.format(products=products),
+        SERVE_TOKEN_SQL,
+        SERVE_TOKEN_COUNT_SQL,
+        *popular_sql(popular_awards),
+        "DROP TABLE search_text",
+        "DROP TABLE search_category",
+        "DROP TABLE search_funding",
+    ]
+
+
+def category_words_sql() -> str:
+    """search_category(category, words): each taxonomy category's label and id, for
+    the awards classified in it (not `none`, whose label would make every award
+    outside surveillance match SURVEILLANCE)."""
+    taxonomy = load_taxonomy()
+    rows = [
+        (c.id, f"{c.label} {c.id.replace('_', ' ')}".upper())
+        for c in taxonomy.categories
+        if c.id != NONE
+    ]
+    return _values_table("search_category", ("category", "words"), rows)
+
+
+def funding_words_sql() -> str:
+    """search_funding(award_key, piid, agency_code, words): the data web's curated
+    funding entries (custodes/data/dataweb/funding.yaml), each award or PIID with the
+    name and id of the system it pays for; empty when the data web does not load."""
+    rows = []
+    try:
+        web = shipped_dataweb()
+        for entry in web.of_kind("funding"):
+            d = entry.data
+            system = str(d["system"])
+            words = f"{web.label(system)} {system.removeprefix('sys.')}"
+            agency = (
+                resolve_sub_agency(str(d["agency"])).code if d.get("agency") else None
+            )
+            rows.append(
+                (
+                    d.get("award_key"),
+                    d.get("piid"),
+                    agency,
+                    re.sub(r"[_.]", " ", words).upper(),
+                )
+            )
+    except (CustodesError, KeyError, OSError):  # no data web: nothing to add
+        rows = []
+    return _values_table(
+        "search_funding", ("award_key", "piid", "agency_code", "words"), rows
+    )
+
+
+def _values_table(
+    name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> str:
+    """A temporary table NAME of text COLUMNS holding ROWS (quoted as literals)."""
+    cols = ", ".join(f"{c} VARCHAR" for c in columns)
+    if not rows:
+        return f"CREATE OR REPLACE TEMP TABLE {name} ({cols})"
+    values = ", ".join(
+        "(" + ", ".join(literal(None if v is None else str(v)) for v in row) + ")"
+        for row in rows
+    )
+    names = ", ".join(columns)
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        f"SELECT * FROM (VALUES {values}) v({names})"
+    )

@@ -31,6 +31,20 @@ class TokenCounts:
         lo, hi = self.span(prefix)
         return self.running[hi] - self.running[lo]
 
+    def bounded(self, low: str, high: str) -> tuple[int, int]:
+        """The positions [lo, hi) of the words from LOW up to, not including, HIGH."""
+        lo = bisect_left(self.tokens, low)
+        return lo, bisect_left(self.tokens, high, lo)
+
+    def rows_between(self, low: str, high: str) -> int:
+        lo, hi = self.bounded(low, high)
+        return self.running[hi] - self.running[lo]
+
+    def has(self, word: str) -> bool:
+        """WORD is a word of the store (a whole word, not only the start of one)."""
+        i = bisect_left(self.tokens, word)
+        return i < len(self.tokens) and self.tokens[i] == word
+
     def rarest_first(self, tokens: list[str]) -> list[str]:
         """TOKENS ordered by their word rows, fewest first (ties keep their order)."""
         return sorted(tokens, key=self.rows)

@@ -9,6 +9,7 @@ from custodes import __version__
 from custodes.serve.params import MAX_PAGE, MAX_PAGE_SIZE, MAX_TEXT
 
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,200}$"
+AMOUNT = r"^-?\$?[0-9][0-9,]{0,17}(\.[0-9]{1,2})?$"  # dollars, as search.query reads
 
 
 def _q(name: str, desc: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +72,40 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
             ),
             _q("vendor", "Vendor id.", {"type": "string", "pattern": ID_PATTERN}),
             _q("maker", "Maker name.", {"type": "string", "maxLength": 100}),
+            _q(
+                "sort",
+                "Order of the awards: largest (obligations, the default), smallest, "
+                "newest or oldest (first action date).",
+                {"type": "string", "enum": ["largest", "smallest", "newest", "oldest"]},
+            ),
+            _q(
+                "min",
+                "Awards with obligations of at least this many dollars.",
+                {
+                    "type": "string",
+                    "pattern": r"^-?\$?[0-9][0-9,]{0,17}(\.[0-9]{1,2})?$",
+                },
+            ),
+            _q(
+                "max",
+                "Awards with obligations of at most this many dollars.",
+                {
+                    "type": "string",
+                    "pattern": r"^-?\$?[0-9][0-9,]{0,17}(\.[0-9]{1,2})?$",
+                },
+            ),
+            _q(
+                "from",
+                "Awards with actions on or after this day (YYYY-MM-DD or YYYY): "
+                "their last action is not before it.",
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
+            ),
+            _q(
+                "to",
+                "Awards with actions on or before this day (YYYY-MM-DD or YYYY): "
+                "their first action is not after it.",
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
+            ),
             *PAGE,
         ],
         None,

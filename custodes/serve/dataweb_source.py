@@ -97,6 +97,14 @@ class DatawebSource:
     def search(self, words: list[str], limit: int = 20) -> list[dict[str, Any]]:
         """Nodes whose id, label, kind and description hold every (upper-cased) word;
         each node's text is put together once a day."""
+        return self.search_any([[[w]] for w in words], limit)
+
+    def search_any(
+        self, clauses: list[list[list[str]]], limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """Nodes whose text holds, for every clause, all the (upper-cased) words of
+        one of its alternatives (a search's words with their other spellings and
+        synonyms, custodes/search/terms.py)."""
         day = self.as_of()
         if self._texts is None or self._texts[0] != day:
             self._texts = (
@@ -112,7 +120,11 @@ class DatawebSource:
                     for node in self.graph()["nodes"]
                 ],
             )
-        hits = [node for hay, node in self._texts[1] if all(w in hay for w in words)]
+        hits = [
+            node
+            for hay, node in self._texts[1]
+            if all(any(all(w in hay for w in alt) for alt in c) for c in clauses)
+        ]
         return hits[:limit]
 
 

@@ -37,7 +37,7 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
 WITHHELD = "Individual recipient (name withheld)"
-SERVE_FORMAT = "9"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "10"  # bump when the serve_* tables change shape
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
@@ -357,7 +357,7 @@ def build_serve_tables(
         store.execute(SERVE_SPENDING_SQL)
         store.execute(serve_vendor_sql(have))
         store.execute(SERVE_VENDOR_YEAR_SQL)
-        for sql in search_tables_sql(popular_awards):
+        for sql in search_tables_sql(popular_awards, have["award_maker"]):
             store.execute(sql)
         store.execute(
             SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL

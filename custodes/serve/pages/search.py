@@ -4,7 +4,8 @@ search engine's Results (custodes/search/engine.py) as a View."""
 from __future__ import annotations
 
 from custodes.search.engine import Results, SearchEngine, SearchOptions
-from custodes.search.query import Query
+from custodes.search.query import SORTS, Query
+from custodes.search.terms import describe_plan
 from custodes.serve.pages import Ctx, build_notices
 from custodes.serve.views import Table, View
 
@@ -17,14 +18,23 @@ def search(ctx: Ctx) -> View:
         "page": query.page,
         "size": query.size,
         "total": 0,
+        "obligation_usd": None,
         "facets": {},
+        "sorts": SORTS,
     }
     if not ctx.reader.has("serve_award"):
         return view
     # the app's engine holds the in-memory index; a page built without it uses SQL
     engine = ctx.search or SearchEngine(ctx.reader, options=SearchOptions(index=False))
     results = engine.search(query)
-    view.data.update(total=results.total, facets=results.facets, pages=results.pages)
+    view.data.update(
+        total=results.total,
+        obligation_usd=results.obligation_usd,
+        facets=results.facets,
+        pages=results.pages,
+        reading=describe_plan(results.plan),
+    )
+    view.notices += reading_notices(results)
     view.tables["awards"] = awards_table(results)
     if results.words:
         view.tables["vendors"] = Table(
@@ -43,7 +53,7 @@ def search(ctx: Ctx) -> View:
             [("id", "System id"), ("label", "Name"), ("kind", "Kind")],
             [
                 {k: n.get(k) for k in ("id", "label", "kind")}
-                for n in ctx.dataweb.search(results.words)
+                for n in ctx.dataweb.search_any(results.plan.spellings())
             ]
             if ctx.dataweb.available
             else [],
@@ -66,10 +76,11 @@ def awards_table(results: Results) -> Table:
             ("description", "Description"),
             ("first_action_date", "First action"),
             ("obligation_usd", "Obligations"),
+            ("last_action_date", "Last action"),
         ],
         results.awards,
         f"Awards {min(total, (page - 1) * size + 1)}–{min(total, page * size)} "
-        f"of {total:,}",
+        f"of {total:,}, {SORTS[results.query.sort]}",
         money=("obligation_usd",),
         links={
             "award_key": "/award/{award_key}",
@@ -77,3 +88,19 @@ def awards_table(results: Results) -> Table:
             "category_label": "/category/{category}",
         },
     )
+
+
+def reading_notices(results: Results) -> list[str]:
+    """What the page says about how the search text was read."""
+    plan, text = results.plan, results.query.text
+    if text and plan.empty:
+        return [
+            f"Nothing was searched: “{text}” has no letters A–Z or digits, the only "
+            "characters the awards' text is searched for (the data is in English; "
+            "accents are ignored). No award is listed."
+        ]
+    notes = []
+    if plan.dropped:
+        left = ", ".join(f"“{d}”" for d in plan.dropped)
+        notes.append(f"Left out of the search (no letters A–Z or digits): {left}.")
+    return notes
