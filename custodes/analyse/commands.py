@@ -356,6 +356,7 @@ def award_command(
     """An award's timeline: base award and every modification, with a running total."""
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().award_timeline(src, award_key)
+    award_key = rows[0]["award_key"] if rows else award_key  # a PIID resolved
     if csv_path:
         _write_csv(csv_path, rows)
     if as_json:

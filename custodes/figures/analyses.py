@@ -7,6 +7,7 @@ out afterwards from the exact sums.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -201,10 +202,22 @@ def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
         .order_by(["action_date", "modification_number", "transaction_key"])
     )
     rows = fetch(expr)
+    if not rows:  # a PIID, as reporting prints contract numbers
+        piid = re.sub(r"[\s.\-]", "", award_key).upper()  # as search/numbers.py
+        keys = fetch(t.filter(t.piid == piid).select("award_key").distinct())
+        if len(keys) > 1:
+            listed = ", ".join(sorted(r["award_key"] for r in keys))
+            raise InputError(
+                f"{len(keys)} awards share the PIID {piid}: {listed}. "
+                "Give one of these award keys."
+            )
+        if keys:
+            return award_timeline(src, keys[0]["award_key"])
     if not rows:
         raise NotFound(
-            f"No transactions for award {award_key!r} in the store. "
-            "Check the key with `custodes analyse top`."
+            f"No transactions for award {award_key!r} in the store, and no award "
+            "with that PIID. Check the key with `custodes analyse top` or "
+            "`custodes search`."
         )
     running = Decimal("0.00")
     for r in rows:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from custodes.errors import NotFound
+from custodes.search.numbers import Found, find_awards
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label
@@ -57,7 +58,16 @@ def award(ctx: Ctx, key: str) -> View:
         "SELECT * EXCLUDE (search_text) FROM serve_award WHERE award_key = ?", [key]
     )
     if head is None:
-        raise NotFound(f"No award {key!r} in this store. Search for it at /search?q=")
+        # a PIID or a parent vehicle: its one award, or the list of its awards
+        found = find_awards(ctx.reader, key)
+        if len(found.awards) != 1 or found.kind == "vehicle":
+            return award_choices(ctx, key, found)
+        key = found.awards[0]["award_key"]
+        head = ctx.reader.one(
+            "SELECT * EXCLUDE (search_text) FROM serve_award WHERE award_key = ?",
+            [key],
+        )
+        assert head is not None
     head["category_label"] = category_label(head["category"])
     view = View(
         "award.html", f"Award {head['piid'] or key}", notices=build_notices(ctx.reader)
@@ -146,6 +156,49 @@ def award(ctx: Ctx, key: str) -> View:
             "Data-web systems this award funds",
             links={"target": "/dataweb/node/{target}"},
         )
+    return view
+
+
+def award_choices(ctx: Ctx, number: str, found: Found) -> View:
+    """The awards that share a PIID, or the orders under a contract vehicle; 404 when
+    the number names no award."""
+    if not found.awards:
+        raise NotFound(
+            f"No award {number!r} in this store: neither an award key, a PIID nor "
+            f"a parent contract vehicle. Search for it at /search?q={found.number}"
+        )
+    what = {
+        "piid": f"Awards with PIID {found.number}",
+        "vehicle": f"Orders under contract vehicle {found.number}",
+    }[found.kind]
+    view = View("award_choices.html", what, notices=build_notices(ctx.reader))
+    for r in found.awards:
+        r["category_label"] = category_label(r["category"])
+    view.data = {
+        "number": found.number,
+        "kind": found.kind,
+        "awards": len(found.awards),
+    }
+    view.tables["awards"] = Table(
+        [
+            ("award_key", "Award"),
+            ("piid", "PIID"),
+            ("agency_name", "Agency"),
+            ("vendor_name", "Vendor"),
+            ("category_label", "Category"),
+            ("description", "Description"),
+            ("first_action_date", "First action"),
+            ("last_action_date", "Last action"),
+            ("obligation_usd", "Obligations"),
+        ],
+        found.awards,
+        f"{what}, largest first",
+        money=("obligation_usd",),
+        links={
+            "award_key": "/award/{award_key}",
+            "vendor_name": "/vendor/{vendor_id}",
+        },
+    )
     return view
 
 
