@@ -18,7 +18,7 @@ from custodes.console import (
 from custodes.errors import NotFound
 from custodes.model.agencies import load_agencies
 from custodes.search.engine import Results, SearchEngine, SearchOptions
-from custodes.search.query import Query
+from custodes.search.query import SORTS, Query
 from custodes.serve.params import MAX_PAGE, MAX_PAGE_SIZE
 from custodes.settings import Settings
 
@@ -32,6 +32,19 @@ DESCRIPTION = 60  # characters of the description shown in the table
 @click.option("--category", help="Taxonomy category id (custodes classify).")
 @click.option("--vendor", help="Vendor id (as on /vendor/ID).")
 @click.option("--maker", help="Maker name, as the maker facet shows it.")
+@click.option(
+    "--sort",
+    type=click.Choice(list(SORTS)),
+    default="largest",
+    show_default=True,
+    help="Obligations largest or smallest first, first action newest or oldest.",
+)
+@click.option("--min", "min_usd", help="Obligations of at least this many dollars.")
+@click.option("--max", "max_usd", help="Obligations of at most this many dollars.")
+@click.option(
+    "--from", "date_from", help="Actions on or after this day (YYYY-MM-DD or YYYY)."
+)
+@click.option("--to", "date_to", help="Actions on or before this day.")
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
 @click.option(
     "--size",
@@ -50,13 +63,19 @@ def search_command(
     category: str | None,
     vendor: str | None,
     maker: str | None,
+    sort: str,
+    min_usd: str | None,
+    max_usd: str | None,
+    date_from: str | None,
+    date_to: str | None,
     page: int,
     size: int,
     as_json: bool,
 ) -> None:
     """Search awards as the web app's /search page does: every word must start a word
-    of the award's PIID, award key, descriptions, recipient, vendor or maker. Without
-    words, the filters alone choose the awards. Largest obligations first."""
+    of the award's text (PIID, award key, descriptions, recipients, vendor, maker,
+    category, products), read with its other spellings, synonyms and acronyms.
+    Without words, the filters alone choose the awards."""
     params = {
         "q": " ".join(words),
         "agency": agency,
@@ -64,13 +83,18 @@ def search_command(
         "category": category,
         "vendor": vendor,
         "maker": maker,
+        "sort": sort,
+        "min": min_usd,
+        "max": max_usd,
+        "from": date_from,
+        "to": date_to,
         "page": str(page),
         "size": str(size),
     }
     query = Query.from_params({k: v for k, v in params.items() if v is not None})
     results = run_search(settings, query)
     if as_json:
-        print_json(results.as_dict())
+        print_json({**results.as_dict(), "notes": notes(results)})
         return
     show(results)
 
@@ -107,12 +131,17 @@ def run_search(settings: Settings, query: Query) -> Results:
 
 def show(results: Results) -> None:
     query = results.query
+    for note in notes(results):
+        err_console.print(f"[yellow]Note:[/] {note}", highlight=False)
     what = f" for {query.text!r}" if query.text else ""
+    if not results.total:
+        console.print(f"No award matches{what}.", highlight=False)
+        return
     first = min(results.total, query.offset + 1)
     last = min(results.total, query.offset + query.size)
     console.print(
         f"{results.total:,} awards{what}, {money(results.obligation_usd)} obligated "
-        f"in all; awards {first:,}–{last:,}, largest first.",
+        f"in all; awards {first:,}–{last:,}, {SORTS[query.sort]}.",
         highlight=False,
     )
     if not results.awards:
@@ -129,6 +158,18 @@ def show(results: Results) -> None:
     if results.pages > query.page:
         console.print(f"More: --page {query.page + 1} (of {results.pages:,}).")
     console.print("Award keys, facets and every column: --json.")
+
+
+def notes(results: Results) -> list[str]:
+    """How the text was read: dropped pieces, words added."""
+    plan = results.plan
+    if results.query.text and plan.empty:
+        return [
+            f"nothing was searched: {results.query.text!r} has no letters A-Z or "
+            "digits, the only characters the awards' text is searched for."
+        ]
+    out = [f"left out (no letters or digits): {d!r}" for d in plan.dropped]
+    return out + list(plan.notes)
 
 
 def _row(r: dict[str, Any]) -> tuple[Any, ...]:

@@ -37,7 +37,14 @@ from custodes.search.indexbuild import build_search_index
 from custodes.search.popular import popular_search
 from custodes.search.query import Query
 from custodes.search.sql import Found, counted_in_python, counted_in_sql, filter_sql
-from custodes.search.terms import Alternative, Clause, Plan, Term, read_query
+from custodes.search.terms import (
+    Alternative,
+    Clause,
+    Plan,
+    Term,
+    describe_plan,
+    read_query,
+)
 from custodes.search.tokens import TokenCounts, load_token_counts
 from custodes.serve.pages import category_label
 from custodes.settings import Settings
@@ -96,6 +103,7 @@ class Results:
             "facets": self.facets,
             "awards": self.awards,
             "vendors": self.vendors,
+            "reading": describe_plan(self.plan),
         }
 
 
