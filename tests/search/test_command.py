@@ -22,8 +22,17 @@ def _cli(db, *args: str, expect: int = 0) -> str:
 
 
 @pytest.fixture(scope="module")
-def words(store_path) -> list[str]:
-    con = duckdb.connect(str(store_path), read_only=True)
+def own_store(store_path, tmp_path_factory) -> object:
+    """A copy of the fixture store: other tests' app holds the original open, and a
+    second connection to it in this process would need the same configuration."""
+    db = tmp_path_factory.mktemp("command") / "store.duckdb"
+    shutil.copy(store_path, db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def words(own_store) -> list[str]:
+    con = duckdb.connect(str(own_store), read_only=True)
     try:
         found = con.execute(
             "SELECT token FROM serve_token WHERE length(token) >= 4 GROUP BY token "
@@ -34,9 +43,9 @@ def words(store_path) -> list[str]:
     return [w for (w,) in found[::4]]
 
 
-def test_search_json_equals_the_api(store_path, tmp_path, words):
+def test_search_json_equals_the_api(own_store, tmp_path, words):
     db = tmp_path / "store.duckdb"
-    shutil.copy(store_path, db)
+    shutil.copy(own_store, db)
     app = build_app(Settings(db=db), cache_size=0, page_cache=0)
     asked = []
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -62,8 +71,8 @@ def test_search_json_equals_the_api(store_path, tmp_path, words):
     assert compared >= 10
 
 
-def test_search_prints_a_table_with_the_total(store_path, words):
-    out = _cli(store_path, words[0], "--size", "3")
+def test_search_prints_a_table_with_the_total(own_store, words):
+    out = _cli(own_store, words[0], "--size", "3")
     assert "awards for" in out and "obligated in all" in out
     assert "PIID" in out
 
@@ -80,10 +89,10 @@ def test_search_without_the_search_tables_says_how_to_build_them(
     assert "custodes serve --prepare" in out
 
 
-def test_search_rejects_bad_filters_with_the_reason(store_path):
-    out = _cli(store_path, "x", "--agency", "FBI", expect=1)
+def test_search_rejects_bad_filters_with_the_reason(own_store):
+    out = _cli(own_store, "x", "--agency", "FBI", expect=1)
     assert "agency" in out
-    out = _cli(store_path, *[f"w{i}" for i in range(9)], expect=1)
+    out = _cli(own_store, *[f"w{i}" for i in range(9)], expect=1)
     assert "at most 8 words" in out
 
 
