@@ -291,7 +291,31 @@ def custodes_urls(store: Path, words: int = 120) -> dict[str, list[tuple[str, st
         )
     vendor = [("vendor", f"/vendor/{v}") for v in vendors]
     vendor += [("vendor", f"/vendor/{v}?page=2") for v in vendors[:100]]
-    return {"dashboard": dash, "search": search, "vendor": vendor, "words": tokens}
+    return {
+        "dashboard": dash,
+        "search": search,
+        "vendor": vendor,
+        "words": tokens,
+        "reporter": reporter_urls(),
+    }
+
+
+def reporter_urls() -> list[tuple[str, str]]:
+    """The reporter query set (tests/search/queries.yaml), each query alone, sorted
+    by newest first action and with an amount floor: searches read with spellings,
+    synonyms and joined words (custodes/search/terms.py)."""
+    from urllib.parse import urlencode
+
+    sys.path.insert(0, str(ROOT))
+    from tests.search.queryset import load_queries
+
+    urls = []
+    for entry in load_queries():
+        for extra in ({}, {"sort": "newest"}, {"min": "100000"}):
+            urls.append(
+                ("reporter", "/search?" + urlencode({"q": entry["q"], **extra}))
+            )
+    return urls
 
 
 def facet_pairs(
@@ -351,7 +375,13 @@ def main() -> None:
     ap.add_argument(
         "--only-custodes",
         action="store_true",
-        help="Only the cached custodes run (no caches-off run, no Datasette).",
+        help="Only the cached custodes run (no caches-off run, no Datasette, no "
+        "SQLite copy).",
+    )
+    ap.add_argument(
+        "--no-datasette",
+        action="store_true",
+        help="Both custodes runs (cached, caches off); no SQLite copy, no Datasette.",
     )
     ap.add_argument(
         "--build-only",
@@ -365,8 +395,9 @@ def main() -> None:
     build_base(base)
     info = build_bench_store(base, store, args.transactions)
     print("store:", info, flush=True)
-    info["sqlite"] = build_sqlite(store, lite)
-    print("sqlite:", info["sqlite"], flush=True)
+    if not (args.only_custodes or args.no_datasette):
+        info["sqlite"] = build_sqlite(store, lite)
+        print("sqlite:", info["sqlite"], flush=True)
     if args.build_only:
         return
     urls = custodes_urls(store)
@@ -380,7 +411,7 @@ def main() -> None:
             cmd, "http://127.0.0.1:8791/healthz", env={"CUSTODES_DB": str(store)}
         )
         try:
-            mix = urls["dashboard"] + urls["search"] + urls["vendor"]
+            mix = urls["dashboard"] + urls["search"] + urls["vendor"] + urls["reporter"]
             results[label] = asyncio.run(
                 load("http://127.0.0.1:8791", mix, args.clients, args.seconds, args.cap)
             )
@@ -412,7 +443,7 @@ def main() -> None:
         finally:
             stop(proc)
         print(label, json.dumps(results[label]), flush=True)
-    if args.only_custodes:
+    if args.only_custodes or args.no_datasette:
         print(json.dumps(results, indent=1))
         return
     _, theirs = facet_pairs(urls["words"], lite.stem)

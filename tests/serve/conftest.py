@@ -75,7 +75,8 @@ def prepared_client(db: Path, popular_awards: int) -> TestClient:
     with open_store(Settings(db=db), write=True, command="test") as store:
         build_serve_tables(store, popular_awards=popular_awards)
     return TestClient(
-        build_app(Settings(db=db), cache_size=0, page_cache=0),
+        # comparisons, not timings: a loaded machine must not stop a query at 5 s
+        build_app(Settings(db=db), time_limit=60, cache_size=0, page_cache=0),
         raise_server_exceptions=False,
     )
 
