@@ -33,6 +33,12 @@ HELP: dict[str, str] = {
     "unzip_limit_mb": "Megabytes one member of a .zip given to ingest may expand to; "
     "extraction stops there and the member is refused (a zip bomb fills no disk). "
     "Env: CUSTODES_UNZIP_LIMIT_MB. Default: 20000.",
+    "sync_reply_limit_mb": "Megabytes one API reply may hold in `custodes sync`; a "
+    "larger reply is cut off and refused. Env: CUSTODES_SYNC_REPLY_LIMIT_MB. "
+    "Default: 64.",
+    "sync_download_limit_mb": "Megabytes one file `custodes sync bulk` may download; "
+    "a larger one is cut off and refused. Env: CUSTODES_SYNC_DOWNLOAD_LIMIT_MB. "
+    "Default: 20000.",
     "usaspending_url": "Base URL of the USAspending API. "
     "Env: CUSTODES_USASPENDING_URL. Default: https://api.usaspending.gov.",
 }
@@ -49,6 +55,8 @@ class Settings:
     memory_limit: str = "1500MB"
     unzip_limit_mb: int = 20_000
     usaspending_url: str = "https://api.usaspending.gov"
+    sync_reply_limit_mb: int = 64
+    sync_download_limit_mb: int = 20_000
     serve_time_limit: float = 5.0
     serve_search_index: bool = True
     debug_pause: str | None = None  # test hook: stop at a named ingest step
@@ -70,6 +78,9 @@ class Settings:
             values["unzip_limit_mb"] = int(env["CUSTODES_UNZIP_LIMIT_MB"])
         if env.get("CUSTODES_USASPENDING_URL"):
             values["usaspending_url"] = env["CUSTODES_USASPENDING_URL"]
+        for name in ("sync_reply_limit_mb", "sync_download_limit_mb"):
+            if env.get(f"CUSTODES_{name.upper()}"):
+                values[name] = int(env[f"CUSTODES_{name.upper()}"])
         if env.get("CUSTODES_SERVE_TIME_LIMIT"):
             values["serve_time_limit"] = float(env["CUSTODES_SERVE_TIME_LIMIT"])
         if env.get("CUSTODES_SERVE_SEARCH_INDEX"):

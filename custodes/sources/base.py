@@ -165,6 +165,13 @@ class Fetcher(Protocol):
 
     def write_window(self, path: Path, records: list[dict[str, Any]]) -> None: ...
 
+    def describe(
+        self, api_url: str, targets: list[dict[str, str]], window: Window
+    ) -> str:
+        """The API query a window's rows came from: what they show as their source
+        file (no '!', no password)."""
+        ...
+
     def run_bulk(
         self,
         client: Client,

@@ -94,7 +94,8 @@ def api_options(func: Any) -> Any:
             type=click.FloatRange(0.1),
             default=60.0,
             show_default=True,
-            help="Seconds to wait for one reply.",
+            help="Seconds one request may take in all (connecting, sending, the "
+            "whole reply).",
         ),
         click.option(
             "--wait",
@@ -109,6 +110,7 @@ def api_options(func: Any) -> Any:
 
 
 def _policy(
+    settings: Settings,
     rate: float,
     backoff: float,
     request_timeout: float,
@@ -121,6 +123,8 @@ def _policy(
         timeout=request_timeout,
         max_requests=max_requests,
         max_seconds=max_minutes * 60 if max_minutes else None,
+        max_reply_bytes=settings.sync_reply_limit_mb << 20,
+        max_download_bytes=settings.sync_download_limit_mb << 20,
     )
 
 
@@ -201,7 +205,7 @@ def sync_group(
         since,
         until,
         api_url,
-        _policy(rate, backoff, request_timeout, max_requests, max_minutes),
+        _policy(settings, rate, backoff, request_timeout, max_requests, max_minutes),
         partial=partial,
         funding=funding,
     )
@@ -280,7 +284,9 @@ def bulk_command(
         list(agencies),
         fy,
         api_url=api_url,
-        policy=_policy(rate, backoff, request_timeout, max_requests, max_minutes),
+        policy=_policy(
+            settings, rate, backoff, request_timeout, max_requests, max_minutes
+        ),
         funding=funding,
     )
     code, summary = sync_bulk(
@@ -319,6 +325,8 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
     ]
     rows = [(k, summary[k]) for k in keys if k in summary and summary[k] is not None]
     console.print(table(f"Sync ({summary.get('api_url')})", ["", "value"], rows))
+    for hop in summary.get("redirects") or []:
+        err_console.print(f"[yellow]redirected:[/] {hop}", highlight=False)
     for miss in summary.get("missing") or []:
         err_console.print(
             f"[yellow]not fetched:[/] {miss['window']} — {miss.get('error')}",

@@ -18,7 +18,7 @@ from typing import Any
 from custodes.errors import InputError
 from custodes.sources.base import Fetcher, WindowTooBig
 from custodes.sync import checkpoint as ckpt
-from custodes.sync.client import ApiError, BudgetExhausted, Client
+from custodes.sync.client import ApiError, BudgetExhausted, Client, Refused
 from custodes.sync.windows import Window, fiscal_year_of
 
 WINDOW_ATTEMPTS = 2  # per run; each attempt already makes passes and retries requests
@@ -36,6 +36,7 @@ class SyncResult:
     fetched: int = 0
     missing: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    file_windows: dict[str, str] = field(default_factory=dict)  # file -> window key
     stop_reason: str | None = None
     discarded_plan: dict[str, Any] | None = None  # an unfinished sync given up
     seconds: float = 0.0
@@ -91,6 +92,7 @@ def fetch_all(
     result.fetched = sum(w.rows for w in done)
     result.missing = cp.missing()
     result.files = [str(folder / w.file) for w in done if w.file]
+    result.file_windows = {str(folder / w.file): w.key for w in done if w.file}
     result.status = "complete" if not result.missing else "incomplete"
     result.seconds = time.time() - started
     return result
@@ -159,6 +161,8 @@ def _one_window(
         raise
     except ApiError as exc:
         state.status, state.error = "failed", str(exc)[:500]
+        if isinstance(exc, Refused):  # asking again in this run gets the same answer
+            state.attempts = max(state.attempts, WINDOW_ATTEMPTS)
         say(f"{window.key}: failed ({exc})")
         return
     if not result.complete:

@@ -28,7 +28,7 @@ from custodes.store import open_store
 from custodes.store.lock import writer_lock
 from custodes.sync import checkpoint as ckpt
 from custodes.sync import runlog
-from custodes.sync.client import ApiError, Client, Policy
+from custodes.sync.client import ApiError, Client, Policy, check_url, public_url
 from custodes.sync.run import build_plan, check_dates, fetch_all
 from custodes.sync.windows import Window, fiscal_year_window, plan_range
 
@@ -84,6 +84,7 @@ def sync_search(
     check_dates(opts.fy, opts.since, fetcher.earliest)
     agencies = fetcher.targets(opts.agencies, opts.funding)
     api_url = opts.api_url or fetcher.default_url(settings)
+    check_url(api_url)
     started = runlog.now()
     with sync_lock(settings):
         since = opts.since
@@ -102,7 +103,14 @@ def sync_search(
             result = fetch_all(client, fetcher, folder, plan, say)
             stats = client.stats
         write = result.status == "complete" or (opts.partial and result.files)
-        report = _ingest(settings, result.files) if write and result.files else None
+        # Rows show the API query they came from, not the staging file's path.
+        labels = {
+            Path(file): fetcher.describe(api_url, agencies, Window.parse(key))
+            for file, key in result.file_windows.items()
+        }
+        report = (
+            _ingest(settings, result.files, labels) if write and result.files else None
+        )
         counts = {
             "windows": result.windows,
             "windows_done": result.windows_done,
@@ -125,6 +133,7 @@ def sync_search(
             "until": span.end,
             "resumed": result.resumed,
             **counts,
+            "redirects": stats.redirects,
             "ingest_run_id": report.run_id if report else None,
             "missing": result.missing,
             "stop_reason": result.stop_reason,
@@ -151,13 +160,16 @@ def sync_search(
     return (EXIT_OK if result.status == "complete" else EXIT_INCOMPLETE), summary
 
 
-def _ingest(settings: Settings, files: list[str]) -> IngestReport:
+def _ingest(
+    settings: Settings, files: list[str], labels: dict[Path, str]
+) -> IngestReport:
     with open_store(settings, write=True, command="sync") as store:
         return ingest(
             store,
             [Path(f) for f in files],
             command="sync",
             unzip_limit_mb=settings.unzip_limit_mb,
+            labels=labels,
         )
 
 
@@ -214,6 +226,7 @@ def sync_bulk(
     fetcher = sources.fetcher()
     agencies = fetcher.targets(opts.agencies, opts.funding)
     api_url = opts.api_url or fetcher.default_url(settings)
+    check_url(api_url)
     span = fiscal_year_window(opts.fy)
     started = runlog.now()
     folder = Path(settings.db).expanduser().with_name(Path(settings.db).name + ".bulk")
@@ -234,7 +247,13 @@ def sync_bulk(
                 error = exc
             stats = client.stats
         report = (
-            _ingest(settings, [result.path]) if error is None and result.path else None
+            _ingest(
+                settings,
+                [result.path],
+                {Path(result.path): public_url(result.file_url or result.path)},
+            )
+            if error is None and result.path
+            else None
         )
         status = "complete" if report and report.committed else "failed"
         counts = {
@@ -259,6 +278,7 @@ def sync_bulk(
             "api_url": api_url,
             "fy": opts.fy,
             **counts,
+            "redirects": stats.redirects,
             "ingest_run_id": report.run_id if report else None,
             "error": str(error) if error else None,
         }

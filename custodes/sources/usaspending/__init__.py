@@ -65,6 +65,20 @@ class UsaspendingFetcher:
 
         fetch.write_window_csv(path, records)
 
+    def describe(
+        self, api_url: str, targets: list[dict[str, str]], window: Window
+    ) -> str:
+        from custodes.sources.usaspending import fetch
+        from custodes.sync.client import public_url
+
+        names = ", ".join(
+            f"{t.get('name')}" + (" (funding)" if t.get("type") == "funding" else "")
+            for t in targets
+        )
+        query = f"{public_url(api_url.rstrip('/'))}{fetch.SEARCH} contracts"
+        scope = f" {window.start} to {window.end}" + (f", {names}" if names else "")
+        return query + scope.replace("!", "")
+
     def run_bulk(
         self,
         client: Client,
