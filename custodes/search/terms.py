@@ -18,6 +18,8 @@ words brought in by a synonym, so that LPR does not find LPRINT).
   and KEY when both are words of the store.
 - A piece written without spaces but with punctuation (PEN-LINK, HSCETC-14-C-00002,
   B.I.) is searched as its words or as their concatenation (PENLINK, HSCETC14C00002).
+- Words found in nearly every award (AND, OF, TO, THE, ...) are not searched when the
+  search has other words.
 - Characters that are not letters or digits are dropped (accents are removed first);
   a piece with nothing else is reported as dropped, so that a search made only of
   them says so instead of matching every award.
@@ -250,6 +252,7 @@ class _Reader:
         self.lexicon = lexicon
         self.vocabulary = vocabulary
         self.notes: list[str] = []
+        self.dropped_words: list[str] = []
 
     def known(self, word: str) -> bool:
         return self.vocabulary is not None and self.vocabulary.has(word)
@@ -278,11 +281,23 @@ class _Reader:
                 clauses.append(self.synonym_clause(words[i : i + length], group))
                 i += length
                 continue
-            if plain and plain[-1][0] == piece_of[i]:
+            if (
+                words[i] in STOPWORDS
+                and len(pieces[piece_of[i]]) == 1
+                and any(w not in STOPWORDS for w in words)
+            ):
+                self.dropped_words.append(
+                    words[i]
+                )  # AND, OF, TO: in nearly every award
+            elif plain and plain[-1][0] == piece_of[i]:
                 plain[-1][1].append(words[i])
             else:
                 plain.append((piece_of[i], [words[i]]))
             i += 1
+        if self.dropped_words:
+            self.notes.append(
+                "not searched (in nearly every award): " + ", ".join(self.dropped_words)
+            )
         clauses += self.plain_clauses([ws for _, ws in plain])
         unique = list({c.alternatives: c for c in clauses}.values())
         return unique, self.notes
@@ -308,7 +323,8 @@ class _Reader:
     def synonym_clause(
         self, words: list[str], group: tuple[tuple[str, ...], ...]
     ) -> Clause:
-        own = tuple(self.term(w) for w in words)
+        kept = [w for w in words if w not in STOPWORDS] or words
+        own = tuple(self.term(w) for w in kept)
         alternatives = [own]
         mine = tuple(self.key(w) for w in words)
         for phrase in group:

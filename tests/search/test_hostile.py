@@ -88,3 +88,12 @@ def test_partly_dropped_text_searches_the_rest_and_says_what_was_left_out(client
     assert got["data"]["total"] > 0
     assert any("Left out of the search" in n for n in got["notices"])
     assert got["data"]["reading"]["dropped"] == ["пример"]
+
+
+@pytest.mark.parametrize("q", ["", "   "])
+def test_an_empty_search_says_every_award_is_listed(client, q):
+    got = client.get("/search.json", params={"q": q}).json()
+    assert got["data"]["total"] > 0
+    assert any("No search words and no filters" in n for n in got["notices"])
+    filtered = client.get("/search.json", params={"q": q, "agency": "ICE"}).json()
+    assert not any("No search words" in n for n in filtered["notices"])

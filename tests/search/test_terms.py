@@ -136,3 +136,11 @@ def test_every_synonym_group_names_where_it_comes_from():
     lexicon = load_lexicon()
     assert len(lexicon.groups) == len(raw["synonyms"])
     assert all(len(pair) == 2 for pair in lexicon.spellings)
+
+
+def test_words_in_nearly_every_award_are_not_searched_beside_others():
+    plan = read_query("case management and analytics", Words())
+    assert "AND" not in {c.text for c in plan.clauses}
+    assert any("not searched" in n and "AND" in n for n in plan.notes)
+    assert read_query("the", Words()).simple() == ["THE"]  # alone, it is the search
+    assert len(read_query("AT-AND-T", Words()).clauses) == 1  # inside a piece: kept

@@ -93,6 +93,25 @@ def awards_table(results: Results) -> Table:
 def reading_notices(results: Results) -> list[str]:
     """What the page says about how the search text was read."""
     plan, text = results.plan, results.query.text
+    chosen = results.query.chosen()
+    if not text and not any(
+        chosen[k] is not None
+        for k in (
+            "agency",
+            "fy",
+            "category",
+            "vendor",
+            "maker",
+            "min",
+            "max",
+            "from",
+            "to",
+        )
+    ):
+        return [
+            "No search words and no filters: every award is listed. Type words or "
+            "choose a filter to narrow the list."
+        ]
     if text and plan.empty:
         return [
             f"Nothing was searched: “{text}” has no letters A–Z or digits, the only "
