@@ -23,8 +23,8 @@ HELP: dict[str, str] = {
     "memory_limit": "DuckDB memory limit for heavy work such as ingest. "
     "Env: CUSTODES_MEMORY_LIMIT. Default: 1500MB.",
     "debug_pause": "Testing only: pause ingest at 'stage', 'merge' or 'commit' "
-    "so a test "
-    "can kill it there. Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
+    "so a test can kill it there ('trace': print each point and go on). "
+    "Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
     "serve_time_limit": "Seconds after which a web-app query is stopped. "
     "Env: CUSTODES_SERVE_TIME_LIMIT. Default: 5.",
     "serve_search_index": "Hold the search index in memory in the web app (about 400 MB"

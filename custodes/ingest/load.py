@@ -61,8 +61,11 @@ class IngestReport:
 
 
 def _pause(point: str, pause_at: str | None) -> None:
-    """Test hook (CUSTODES_DEBUG_PAUSE): stop at a named point so a test can kill us."""
-    if pause_at == point:
+    """Test hook (CUSTODES_DEBUG_PAUSE): stop at a named point so a test can kill us;
+    with "trace", say each point as it passes and go on."""
+    if pause_at == "trace":
+        print(f"custodes: at {point}", file=sys.stderr, flush=True)
+    elif pause_at == point:
         print(f"custodes: paused at {point}", file=sys.stderr, flush=True)
         time.sleep(3600)
 
@@ -298,6 +301,7 @@ def _merge(
             ],
         )
         _pause("commit", pause_at)
+    _pause("committed", pause_at)
 
 
 def _keep_revisions(store: Store, run_id: int) -> None:

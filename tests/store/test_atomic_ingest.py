@@ -7,9 +7,11 @@ These tests run `custodes ingest` as a real OS process and kill it: at named poi
 from __future__ import annotations
 
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -101,9 +103,47 @@ def test_kill_at_each_point_leaves_store_unchanged(base_store, second_file, poin
     assert after[2][0] == before[2][0] + 1
 
 
+class Traced:
+    """A traced ingest process (CUSTODES_DEBUG_PAUSE=trace): the points it passed
+    (`custodes: at merge`, ...) and when, read from its stderr as they come."""
+
+    def __init__(self, db: Path, *paths: Path):
+        self.proc = run_cli_process(
+            db, "ingest", *map(str, paths), env={"CUSTODES_DEBUG_PAUSE": "trace"}
+        )
+        self.started = time.monotonic()
+        self.points: dict[str, float] = {}
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            if line.startswith("custodes: at "):
+                self.points[line.split()[-1]] = time.monotonic() - self.started
+
+    def wait_for(self, point: str, timeout: float = 120) -> bool:
+        deadline = time.monotonic() + timeout
+        while point not in self.points and self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return point in self.points
+
+    def kill(self) -> bool:
+        """Kill it; True if the kill landed while it was writing the store (after
+        the write began, before the transaction was committed)."""
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+        self.reader.join(timeout=10)
+        killed = self.proc.returncode == -signal.SIGKILL
+        return killed and "merge" in self.points and "committed" not in self.points
+
+
 def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
-    """Kill a larger ingest at random times: the store is either before or after,
-    whole."""
+    """Kill a larger ingest at random times, and at random moments of its write: the
+    store is either before or after, whole. The test counts the kills that landed
+    mid-write (the process said it had started writing and had not committed), and
+    fails unless some did: a run whose kills all missed the write proves nothing."""
     big = tmp_path / "big.csv"
     rows = [
         api_row(
@@ -117,25 +157,40 @@ def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
     db = tmp_path / "store.duckdb"
     ingest(db, API_FIXTURE)
     before = snapshot(db)
+    pristine = tmp_path / "pristine.duckdb"
+    shutil.copyfile(db, pristine)
     reference = tmp_path / "reference.duckdb"
     ingest(reference, API_FIXTURE)
-    ingest(reference, big, BULK_FIXTURE)
+    run = Traced(reference, big, BULK_FIXTURE)  # uninterrupted: how long the write is
+    assert run.proc.wait(timeout=300) == 0
+    run.reader.join(timeout=10)
     after = snapshot(reference)
+    write = run.points["committed"] - run.points["merge"]
     rng = random.Random(20261121)
-    outcomes = set()
-    for _ in range(4):
-        proc = run_cli_process(db, "ingest", str(big), str(BULK_FIXTURE))
-        time.sleep(rng.uniform(0.3, 2.5))
-        proc.kill()
-        proc.wait(timeout=30)
+    kills, mid_write = 0, 0
+    # Kills at random moments of the whole run, then kills timed into the write.
+    plans = [("any", rng.uniform(0.3, run.points["committed"])) for _ in range(3)]
+    plans += [("write", rng.uniform(0, write)) for _ in range(5)]
+    for when, delay in plans:
+        proc = Traced(db, big, BULK_FIXTURE)
+        if when == "write" and not proc.wait_for("merge"):
+            pytest.fail(f"ingest never began writing: rc={proc.proc.returncode}")
+        time.sleep(delay)
+        landed = proc.kill()
+        kills += 1
+        mid_write += landed
         state = snapshot(db)
-        # Only the first run's counters can differ (run ids, file rows); the data must
-        # be exactly one of the two states.
+        # Only the first run's counters can differ (run ids, file rows); the data
+        # must be exactly one of the two states.
         assert state[0] in (before[0], after[0]) and state[1] in (before[1], after[1])
         assert (state[0] == before[0]) == (state[1] == before[1])
-        outcomes.add("after" if state[0] == after[0] else "before")
-        if state[0] == after[0]:
-            break
+        if landed and "commit" not in proc.points:
+            assert state == before  # killed inside the open transaction
+        if state[0] == after[0]:  # it had finished: start again from before
+            Path(f"{db}.wal").unlink(missing_ok=True)
+            shutil.copyfile(pristine, db)
+    print(f"{mid_write} of {kills} kills landed while the store was written")
+    assert mid_write >= 1, f"none of {kills} kills landed while the store was written"
     # Finally land it and compare with the uninterrupted reference.
     ingest(db, big, BULK_FIXTURE)
     assert snapshot(db)[0] == after[0]
