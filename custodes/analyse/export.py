@@ -1,7 +1,9 @@
 """Copy the store's analysis tables to other engines: Parquet (for Spark) and
 PostgreSQL.
 
-Types are kept: money stays DECIMAL(18,2) / NUMERIC(18,2), dates stay DATE.
+Types are kept: money stays DECIMAL(18,2) / NUMERIC(18,2), dates stay DATE. The copies
+are published as everything custodes publishes: natural persons' names, and the raw
+rows that carry them, are withheld (custodes/figures/recipients.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import duckdb
 
 from custodes.analyse.engines import TABLE_STAGE
 from custodes.errors import ConfigError, NotFound
+from custodes.figures.recipients import published_sql
 from custodes.store.duckdb import Store
 from custodes.store.sql import ident, literal
 
@@ -41,11 +44,27 @@ def write_parquet(store: Store, folder: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name in present_tables(store):
         target = folder / f"{name}.parquet"
-        store.con.execute(f"COPY {ident(name)} TO {literal(target)} (FORMAT parquet)")
+        rows = published_sql(name, _columns(store, name), ident)
+        store.con.execute(f"COPY ({rows}) TO {literal(target)} (FORMAT parquet)")
         counts[name] = int(store.scalar(f"SELECT count(*) FROM {ident(name)}"))
     if "transaction" not in counts:
         raise NotFound("The store has no transactions. Run `custodes ingest` first.")
     return counts
+
+
+def _columns(store: Store, name: str) -> list[str]:
+    return [c for c, _ in _typed_columns(store, name)]
+
+
+def _typed_columns(store: Store, name: str) -> list[tuple[str, str]]:
+    return [
+        (r[0], r[1])
+        for r in store.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [name],
+        )
+    ]
 
 
 def create_table_pg_sql(name: str, columns: list[tuple[str, str]]) -> str:
@@ -66,14 +85,7 @@ def write_postgres(
     counts: dict[str, int] = {}
     with psycopg.connect(url) as pg, pg.cursor() as cur:
         for name in present_tables(store):
-            columns = [
-                (r[0], r[1])
-                for r in store.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_name = ? ORDER BY ordinal_position",
-                    [name],
-                )
-            ]
+            columns = _typed_columns(store, name)
             cur.execute(create_table_pg_sql(name, columns))
             counts[name] = _copy_rows(store.con, cur, name, [c for c, _ in columns])
             if progress:
@@ -86,7 +98,7 @@ def _copy_rows(
     con: duckdb.DuckDBPyConnection, cur: object, name: str, columns: list[str]
 ) -> int:
     cols = ", ".join(ident(c) for c in columns)
-    result = con.execute(f"SELECT {cols} FROM {ident(name)}")
+    result = con.execute(published_sql(name, columns, ident))
     rows = 0
     with cur.copy(f"COPY {ident(name)} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         while batch := result.fetchmany(10_000):

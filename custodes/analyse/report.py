@@ -69,7 +69,7 @@ def source_line(definition: Definition) -> str:
 
 def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     """All figures of a spending report, as plain data (Decimal money)."""
-    from custodes.figures import analyses
+    from custodes.figures import analyses, components
 
     dim = DIMENSIONS[scope.by]
     definition = stated_from_source(src, scope.filters.definition)
@@ -109,6 +109,7 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
         "kinds": kinds,
         "matrix": matrix,
         "top_awards": analyses.top_awards(src, scope.filters, top_n),
+        "not_counted": components.not_counted(src, scope.filters),
     }
 
 

@@ -28,11 +28,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from custodes.figures.definition import UNCLASSIFIED, has_components_sql
-from custodes.figures.frame import UNRESOLVED
+from custodes.figures.recipients import (
+    VENDOR_ONCE_SQL,
+    WITHHELD,
+    recipient_name_sql,
+    vendor_id_sql,
+    vendor_name_sql,
+    withheld_sql,
+)
 from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 
-FRAME_FORMAT = "4"  # bump when analyse_frame changes shape
+FRAME_FORMAT = "5"  # bump when analyse_frame changes shape
 
 # Pairs whose award counts the flags serve: name -> the column paired with the award.
 PAIRS = {
@@ -43,14 +50,6 @@ PAIRS = {
     "recipient": "recipient_name",
     "agency": "awarding_sub_agency_code",
 }
-
-
-# The vendor table has one row per vendor id by contract; taking each id once here
-# guarantees the frame never repeats a transaction even if that is ever broken.
-VENDOR_ONCE = (
-    "SELECT vendor_id, min(name) AS name, min(family_id) AS family_id "
-    "FROM vendor GROUP BY vendor_id"
-)
 
 
 def _present(store: Store) -> dict[str, bool]:
@@ -74,16 +73,19 @@ def _labelled_sql(have: dict[str, bool]) -> str:
     )
     if have["transaction_vendor"] and have["vendor"]:
         ven = f"""LEFT JOIN transaction_vendor tv USING (transaction_key)
-                 LEFT JOIN ({VENDOR_ONCE}) v ON v.vendor_id = tv.vendor_id
-                 LEFT JOIN ({VENDOR_ONCE}) f
+                 LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id
+                 LEFT JOIN ({VENDOR_ONCE_SQL}) f
                      ON f.vendor_id = coalesce(v.family_id, tv.vendor_id)"""
-        vid, vname, fam = "tv.vendor_id", "v.name", "v.family_id"
-        fname = "f.name"
+        vid, vname = vendor_id_sql("t", "tv.vendor_id"), vendor_name_sql("t", "v.name")
+        fam, fname = f"coalesce(v.family_id, {vid})", f"coalesce(f.name, {vname})"
     else:
-        ven, vid, vname, fam, fname = "", "NULL", "NULL", "NULL", "NULL"
+        ven, vid, vname = "", vendor_id_sql("t", None), vendor_name_sql("t", None)
+        fam, fname = vid, vname
+    withheld = withheld_sql("t")
     return f"""
         SELECT t.transaction_key, t.award_key, t.piid, t.modification_number,
-               t.action_date, t.fiscal_year, t.obligation_usd, t.recipient_name,
+               t.action_date, t.fiscal_year, t.obligation_usd,
+               {recipient_name_sql("t")} AS recipient_name,
                t.awarding_sub_agency_code, t.awarding_sub_agency_name, t.description,
                t.ingest_run_id,
                CASE WHEN t.obligation_usd < 0 THEN 'deobligation'
@@ -93,10 +95,10 @@ def _labelled_sql(have: dict[str, bool]) -> str:
                (year(t.action_date) * 100 + month(t.action_date))::INTEGER AS month,
                coalesce(c.category, '{UNCLASSIFIED}') AS category,
                c.component_category,
-               coalesce({vid}, '{UNRESOLVED}') AS vendor_id,
-               coalesce({vname}, t.recipient_name) AS vendor_name,
-               coalesce({fam}, {vid}, '{UNRESOLVED}') AS family_id,
-               coalesce({fname}, {vname}, t.recipient_name) AS family_name
+               {vid} AS vendor_id,
+               coalesce({vname}, '{WITHHELD}') AS vendor_name,
+               CASE WHEN {withheld} THEN NULL ELSE {fam} END AS family_id,
+               CASE WHEN {withheld} THEN '{WITHHELD}' ELSE {fname} END AS family_name
         FROM "transaction" t {cls} {ven}"""
 
 

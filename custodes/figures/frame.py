@@ -15,12 +15,17 @@ from typing import Any
 
 from custodes.errors import InputError
 from custodes.figures.definition import DEFAULT, UNCLASSIFIED, Definition
+from custodes.figures.recipients import (
+    WITHHELD,
+    ibis_recipient_name,
+    ibis_vendor,
+    ibis_withheld,
+)
 from custodes.figures.source import TableSource as Source
 from custodes.store.queries import STAGE_RUNS
 
 __all__ = ["UNCLASSIFIED", "Filters", "build_frame"]
 NO_MAKER = "(no distinct maker named)"
-UNRESOLVED = "(not resolved)"
 
 BASE_COLUMNS = (
     "transaction_key",
@@ -135,29 +140,52 @@ def _attach_on(t: Any, right: Any, key: str, columns: dict[str, str]) -> Any:
 
 
 def _with_vendor(src: Source, t: Any, family: bool) -> Any:
-    tv = src.table("transaction_vendor")
-    raw = src.table("vendor")
-    # One row per vendor id (the resolve contract), enforced so that a broken vendor
-    # table can never repeat a transaction; the prepared frame does the same.
-    vendor = raw.group_by("vendor_id").aggregate(
-        name=raw.name.min(), family_id=raw.family_id.min()
-    )
-    t = _attach_on(t, tv, "transaction_key", {"vendor_id": "vendor_id"})
-    v = vendor.select(
-        vendor_id=vendor.vendor_id, vendor_name=vendor.name, family_id=vendor.family_id
-    )
-    t = _attach_on(
-        t, v, "vendor_id", {"vendor_name": "vendor_name", "family_id": "family_id"}
-    )
-    t = t.mutate(
-        vendor_id=t.vendor_id.fill_null(UNRESOLVED),
-        vendor_name=t.vendor_name.fill_null(t.recipient_name),
-        family_id=t.family_id.fill_null(t.vendor_id.fill_null(UNRESOLVED)),
-    )
+    """Attach vendor and family by the one rule of custodes/figures/recipients.py:
+    the resolved vendor, else the recipient name's stand-in, NULL for a person."""
+    import ibis
+
+    null = ibis.null().cast("string")
+    withheld = ibis_withheld(t)
+    resolved = src.has("transaction_vendor") and src.has("vendor")
+    if resolved:
+        tv = src.table("transaction_vendor")
+        raw = src.table("vendor")
+        # One row per vendor id (the resolve contract), enforced so that a broken
+        # vendor table can never repeat a transaction; the prepared frame does too.
+        vendor = raw.group_by("vendor_id").aggregate(
+            name=raw.name.min(), family_id=raw.family_id.min()
+        )
+        t = _attach_on(t, tv, "transaction_key", {"resolved_id_": "vendor_id"})
+        v = vendor.select(
+            resolved_id_=vendor.vendor_id,
+            resolved_name_=vendor.name,
+            resolved_family_=vendor.family_id,
+        )
+        t = _attach_on(
+            t,
+            v,
+            "resolved_id_",
+            {
+                "resolved_name_": "resolved_name_",
+                "resolved_family_": "resolved_family_",
+            },
+        )
+        vid, vname = ibis_vendor(t, t.resolved_id_, t.resolved_name_)
+        fam = withheld.ifelse(null, t.resolved_family_.fill_null(vid))
+    else:
+        vid, vname = ibis_vendor(t, null, null)
+        fam = vid
+    t = t.mutate(vendor_id=vid, vendor_name=vname.fill_null(WITHHELD), family_id=fam)
+    if resolved:
+        t = t.drop("resolved_id_", "resolved_name_", "resolved_family_")
     if family:
-        f = vendor.select(family_id=vendor.vendor_id, family_name=vendor.name)
-        t = _attach_on(t, f, "family_id", {"family_name": "family_name"})
-        t = t.mutate(family_name=t.family_name.fill_null(t.vendor_name))
+        if resolved:
+            f = vendor.select(family_id=vendor.vendor_id, family_name=vendor.name)
+            t = _attach_on(t, f, "family_id", {"family_name": "family_name"})
+            name = withheld.ifelse(WITHHELD, t.family_name.fill_null(t.vendor_name))
+        else:
+            name = t.vendor_name
+        t = t.mutate(family_name=name)
     return t
 
 
@@ -248,9 +276,14 @@ def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -
     """
     if prepared_frame(src) is not None:
         return _prepared(src, filters, dims)
-    t = _filtered(src.table("transaction").select(*BASE_COLUMNS), filters)
+    t = _filtered(
+        src.table("transaction").select(*BASE_COLUMNS, "recipient_is_individual"),
+        filters,
+    )
     t = t.mutate(
-        kind=kind_expr(t), month=t.action_date.year() * 100 + t.action_date.month()
+        kind=kind_expr(t),
+        month=t.action_date.year() * 100 + t.action_date.month(),
+        recipient_name=ibis_recipient_name(t),
     )
     needs = {d.needs for d in dims}
     rule = counting_rule(src, filters.definition)
@@ -260,7 +293,7 @@ def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -
         t = _with_vendor(src, t, family="family" in needs)
     if "maker" in needs:
         t = _with_maker(src, t)
-    return t
+    return t.drop("recipient_is_individual")
 
 
 # Dimensions constant within an award (sub-agency only when no award spans two).

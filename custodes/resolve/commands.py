@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from custodes.console import console, db_option, json_option, money, print_json, table
 from custodes.errors import InputError
-from custodes.resolve import show
+from custodes.figures import vendors as show
 from custodes.resolve.apply import run_resolve
 from custodes.resolve.build import DEFAULT_MATCHER, MATCHERS
 from custodes.settings import Settings
@@ -164,7 +164,9 @@ def _print_detail(d: dict) -> None:
         f"Total: {money(t['obligation_usd'])} over {t['awards']} awards, "
         f"{t['transactions']} transactions"
         + (" (top 25 awards shown)" if t["awards"] > 25 else "")
+        + f"; of which counted as surveillance: {money(t['surveillance_usd'])}."
     )
+    console.print(d["definition"]["text"], style="dim", markup=False)
 
 
 @vendor_group.command("show")

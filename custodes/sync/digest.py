@@ -17,6 +17,8 @@ from typing import Any
 
 from custodes import sources
 from custodes.errors import InputError, NotFound
+from custodes.figures.definition import DEFAULT, has_components_sql, stated_from_sql
+from custodes.figures.recipients import withheld_sql
 from custodes.store.duckdb import Store
 from custodes.sync.watch import list_watches, match_for
 
@@ -71,6 +73,7 @@ def record_first_seen(store: Store) -> None:
 
 
 def _awards_sql(predicate: str, with_table: bool) -> str:
+    withheld = withheld_sql("t")
     recorded = (
         "(SELECT min(run_id) FROM award_first_seen f WHERE f.award_key = agg.award_key)"
         if with_table
@@ -87,7 +90,7 @@ touched AS (
     SELECT t.*, rev.old_obligation, rev.transaction_key IS NOT NULL AS revised
     FROM "transaction" t LEFT JOIN rev USING (transaction_key)
     WHERE t.ingest_run_id IN (SELECT run_id FROM runs) AND {predicate}
-      AND NOT coalesce(t.recipient_is_individual, FALSE)  -- institutions only
+      AND NOT {withheld}  -- institutions only
 ),
 agg AS (
     SELECT award_key,
@@ -137,6 +140,8 @@ def build_digest(
         raise NotFound("the store has no transactions yet. Run `custodes sync` first.")
     watches = list_watches(store) if watches is None else watches
     runs = select_runs(store, since)
+    definition = stated_from_sql(DEFAULT, store.rows, store.has_table)
+    category = _category_of(store)
     out: list[dict[str, Any]] = []
     for w in watches:
         m = match_for(store, w["kind"], w["value"])
@@ -144,6 +149,8 @@ def build_digest(
         awards = store.rows(sql, [runs, *m.params, limit]) if runs else []
         for a in awards:
             a["change"] = "new" if a.pop("is_new") else "changed"
+            a["category"], component = category.get(a["award_key"], (None, None))
+            a["counted"] = definition.counts(a["category"], component)
             a["url"] = sources.record_url(a["award_key"])
         out.append(
             {
@@ -159,11 +166,30 @@ def build_digest(
         )
     return {
         "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "definition": definition.to_dict(),
         "runs": runs,
         "since": since,
         "watches": out,
         "matches": sum(len(w["awards"]) for w in out),
     }
+
+
+def _category_of(store: Store) -> dict[str, tuple[str | None, str | None]]:
+    """award_key -> (category, component category) from classify (empty without)."""
+    if not store.has_table("classification"):
+        return {}
+    column = "component_category" if store.scalar(has_components_sql()) else "NULL"
+    rows = store.execute(f"SELECT award_key, category, {column} FROM classification")
+    return {key: (cat, part) for key, cat, part in rows}
+
+
+def _counted(a: dict[str, Any]) -> str:
+    """What the digest says about an award's category and whether it counts."""
+    if a.get("category") is None:
+        return "not classified yet"
+    return f"{a['category']}, " + (
+        "counted as surveillance" if a["counted"] else "not counted as surveillance"
+    )
 
 
 def _usd(value: Decimal | int | None) -> str:
@@ -196,6 +222,8 @@ def render_markdown(d: dict[str, Any]) -> str:
         "",
         f"Generated {d['generated_at']}; ingest runs covered: {runs}.",
         "",
+        f"What counts: {d['definition']['text']}",
+        "",
     ]
     if not d["watches"]:
         lines.append("No watches yet. Add one with `custodes watch add keyword TEXT`.")
@@ -213,7 +241,7 @@ def render_markdown(d: dict[str, Any]) -> str:
             lines.append(
                 f"- **{a['recipient_name'] or '?'}** ({a['agency'] or '?'}), {link}: "
                 f"{_what(a)}; actions {a['first_action']} to {a['last_action']}; "
-                f"award total {_usd(a['award_total_usd'])}. "
+                f"award total {_usd(a['award_total_usd'])} ({_counted(a)}). "
                 f"{(a['description'] or '').strip()[:160]}"
             )
         lines.append("")
@@ -228,6 +256,7 @@ def render_html(d: dict[str, Any]) -> str:
         "<title>custodes watch digest</title></head><body>",
         "<h1>custodes watch digest</h1>",
         f"<p>Generated {e(d['generated_at'])}; ingest runs covered: {e(runs)}.</p>",
+        f"<p>What counts: {e(d['definition']['text'])}</p>",
     ]
     for w in d["watches"]:
         parts.append(
@@ -245,7 +274,7 @@ def render_html(d: dict[str, Any]) -> str:
             parts.append(
                 f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
                 f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
-                f"{a['first_action']} to {a['last_action']}. "
+                f"{a['first_action']} to {a['last_action']} ({e(_counted(a))}). "
                 f"{e((a['description'] or '').strip()[:160])}</li>"
             )
         parts.append("</ul></section>")

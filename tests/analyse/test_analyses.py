@@ -3,6 +3,7 @@ rows."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ from custodes.analyse.engines import open_source
 from custodes.errors import InputError, NotFound
 from custodes.figures import analyses
 from custodes.figures.definition import ALL_SPENDING, Definition
-from custodes.figures.frame import NO_MAKER, UNCLASSIFIED, UNRESOLVED, Filters
+from custodes.figures.frame import NO_MAKER, UNCLASSIFIED, Filters
 from custodes.settings import Settings
 from tests.analyse.conftest import (
     CLASSIFICATION,
@@ -26,6 +27,17 @@ from tests.analyse.conftest import (
 )
 
 ROWS = fixture_rows()
+
+
+def stand_in(name: str) -> str:
+    """The vendor id of a recipient resolve linked to no vendor (figures/recipients)."""
+    return "recipient-" + hashlib.md5(name.upper().encode()).hexdigest()[:12]
+
+
+def vendor_of(r: dict) -> str:
+    return TRANSACTION_VENDOR.get(r["transaction_key"]) or stand_in(r["recipient_name"])
+
+
 ALL = Filters(definition=ALL_SPENDING)  # every contract, as the rows below are
 
 
@@ -80,14 +92,12 @@ FAMILY = {v: f for v, _, _, f in VENDORS}
         (
             "vendor",
             "vendor_id",
-            lambda r: [TRANSACTION_VENDOR.get(r["transaction_key"], UNRESOLVED)],
+            lambda r: [vendor_of(r)],
         ),
         (
             "family",
             "family_id",
-            lambda r: [
-                FAMILY.get(TRANSACTION_VENDOR.get(r["transaction_key"]), UNRESOLVED)
-            ],
+            lambda r: [FAMILY.get(vendor_of(r), vendor_of(r))],
         ),
         (
             "maker",
@@ -231,7 +241,41 @@ def test_missing_stage_tables_name_the_command(tmp_path):
         with pytest.raises(NotFound, match="custodes classify"):
             analyses.totals(s, "category", Filters())
         with pytest.raises(NotFound, match="custodes resolve"):
-            analyses.totals(s, "vendor", Filters())
+            analyses.totals(s, "maker", Filters())
+        # Before resolve, each recipient name stands in for a vendor, as on the web.
+        vendors = as_map(analyses.totals(s, "vendor", Filters()), "vendor_id")
+        assert vendors == expected(lambda r: [stand_in(r["recipient_name"])])
+
+
+def test_natural_persons_are_withheld_and_never_vendors(tmp_path):
+    """The web app's rule, in analyses too: a person's name is never shown, and a
+    person is never a vendor; an organisation is never withheld."""
+    from custodes.figures.recipients import WITHHELD
+    from custodes.store import open_store
+
+    db = build_fixture_store(tmp_path / "person.duckdb")
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        store.execute(
+            "UPDATE \"transaction\" SET recipient_name = 'JANE Q DOE', "
+            "recipient_is_individual = TRUE WHERE award_key = 'A5'"
+        )
+    with open_source(Settings(db=db)) as s:
+        for by, key in (("recipient", "recipient_name"), ("vendor", "vendor_label")):
+            rows = analyses.totals(s, by, ALL)
+            shown = {str(r.get(key)) for r in rows} | {str(r.get(by)) for r in rows}
+            assert not any("DOE" in v for v in shown), rows
+            assert WITHHELD in {r.get(key) or r.get("recipient_name") for r in rows}
+        vendors = {r["vendor_id"] for r in analyses.totals(s, "vendor", ALL)}
+        assert None in vendors and "v-acme" in vendors
+        top = analyses.top_awards(s, ALL, n=10)
+        assert {r["recipient_name"] for r in top if r["award_key"] == "A5"} == {
+            WITHHELD
+        }
+        rows = analyses.explain(s, "fiscal_year", ["2021"], ALL)
+        assert {r["recipient_name"] for r in rows if r["award_key"] == "A5"} == {
+            WITHHELD
+        }
+        assert "ACME SENSORS LLC" in {r["recipient_name"] for r in rows}
 
 
 def test_unknown_dimension_is_an_input_error(src):

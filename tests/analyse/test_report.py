@@ -266,6 +266,51 @@ def test_export_parquet_keeps_exact_money(fixture_db, tmp_path, run_cli):
     assert "--parquet" in out.output
 
 
+def test_exports_withhold_natural_persons(tmp_path, run_cli):
+    """Parquet copies (and through them Spark and PostgreSQL) publish what the web
+    app publishes: a person's name and raw row are withheld, an organisation's not."""
+    import duckdb
+
+    from custodes.settings import Settings
+    from custodes.store import open_store
+
+    db = build_fixture_store(tmp_path / "person.duckdb")
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        store.execute(
+            "UPDATE \"transaction\" SET recipient_name = 'JANE Q DOE', "
+            "raw_values = '[\"JANE Q DOE\"]', recipient_is_individual = TRUE "
+            "WHERE award_key = 'A5'"
+        )
+        store.execute(
+            "INSERT INTO transaction_revision SELECT 't9', 2, '2025-03-01', 1, 'h', "
+            '\'{"recipient_name": "JANE Q DOE"}\''
+        )
+        store.execute(
+            "INSERT INTO vendor VALUES ('v-jane', 'JANE Q DOE', NULL, 'v-jane', "
+            "'individual')"
+        )
+    out = tmp_path / "parquet"
+    run_cli("--db", str(db), "analyse", "export", "--parquet", str(out))
+    con = duckdb.connect()
+    for name in ("transaction", "transaction_revision", "vendor", "classification"):
+        text = con.execute(
+            f"SELECT string_agg(CAST(p AS VARCHAR), ' ') FROM '{out / name}.parquet' p"
+        ).fetchone()[0]
+        assert "DOE" not in text, name
+    names = {
+        r[0]
+        for r in con.execute(
+            f"SELECT recipient_name FROM '{out / 'transaction.parquet'}'"
+        ).fetchall()
+    }
+    assert "Individual recipient (name withheld)" in names
+    assert "ACME SENSORS LLC" in names  # organisations are never withheld
+    total = con.execute(
+        f"SELECT sum(obligation_usd) FROM '{out / 'transaction.parquet'}'"
+    ).fetchone()[0]
+    assert total == sum(r["obligation_usd"] for r in ROWS)
+
+
 @pytest.mark.shared
 @pytest.mark.slow
 def test_report_on_real_resolve_and_classify_output(cli, db_path, tmp_path):
@@ -302,7 +347,8 @@ def test_report_on_real_resolve_and_classify_output(cli, db_path, tmp_path):
         data["total_usd"]
     )
     for fig in data["by"][:5]:
-        rows = [r for r in behind if r["vendor_id"] == fig["vendor_id"]]
+        # natural persons are one group without a vendor (an empty CSV cell)
+        rows = [r for r in behind if r["vendor_id"] == (fig["vendor_id"] or "")]
         assert sum(Decimal(r["obligation_usd"]) for r in rows) == Decimal(
             fig["obligation_usd"]
         )

@@ -237,7 +237,7 @@ def _random_tables(con: duckdb.DuckDBPyConnection, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_prepared_lists_match_a_query_per_list_on_long_lists(seed):
-    from custodes.serve.prepare import serve_vendor_page_sql
+    from custodes.figures.serve_tables import serve_vendor_page_sql
 
     con = duckdb.connect()
     _random_tables(con, seed)

@@ -205,6 +205,12 @@ def test_markdown_html_and_atom(two_syncs, cli, db_path):
         in md
     )
     assert "&lt;PLATFORM&gt;" in page and "<PLATFORM>" not in page
+    # the digest says what counts as surveillance, and for each award whether it does
+    stated = d["definition"]
+    assert f"What counts: {stated['text']}" in md and stated["name"].startswith("all")
+    awards = [a for w in d["watches"] for a in w["awards"]]
+    assert all(a["counted"] for a in awards)  # no classification: everything counts
+    assert "(not classified yet)" in md
     root = ET.fromstring(feed.split("\n", 1)[1])
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)

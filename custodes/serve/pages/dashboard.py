@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from custodes.figures import components
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label, definition
@@ -56,9 +57,13 @@ def dashboard(ctx: Ctx) -> View:
         {"category": c, "category_label": category_label(c), "obligation_usd": v}
         for c, v in sorted(by_cat.items(), key=lambda kv: -kv[1])
     ]
+    sql, params = components.not_counted_sql(counted, agency)
+    left_out = ctx.reader.rows(sql, params)[0]
+    left_out["line"] = components.line(left_out)
     view.data = {
         "agency": agency,
         "definition": counted.to_dict(),
+        "not_counted": left_out,
         "classified": classified,
         "measure": what,
         "total_usd": sum(by_year.values(), Decimal(0)),

@@ -2,8 +2,8 @@
 
 The prepared vendor rows (serve_vendor_page, a few thousand) are held in memory for the
 open store, with each vendor's first award id: a vendor's awards are numbered one after
-another, largest first (custodes/serve/prepare.py), so a page of them is a range of ids,
-read through the award rows kept in memory (custodes/search/awardrows.py).
+another, largest first (custodes/figures/serve_tables.py), so a page of them is a range
+of ids, read through the award rows kept in memory (custodes/search/awardrows.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from custodes.errors import NotFound
+from custodes.figures.serve_tables import VENDOR_LISTS
 from custodes.search.awardrows import load_award_rows
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
-from custodes.serve.pages import Ctx, build_notices, category_label
-from custodes.serve.prepare import VENDOR_LISTS
+from custodes.serve.pages import Ctx, build_notices, category_label, definition
 from custodes.serve.views import Table, View
 
 PAGES_SQL = """
@@ -28,7 +28,7 @@ AWARD_COLUMNS = (
     "first_action_date", "last_action_date", "obligation_usd", "transactions",
 )  # fmt: skip
 
-# What serve_vendor_page adds to the vendor's own row (custodes/serve/prepare.py).
+# What serve_vendor_page adds to the vendor's own row (figures/serve_tables.py).
 LISTS = ("parent_name", *(name for name, *_ in VENDOR_LISTS))
 
 
@@ -71,6 +71,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         a["category_label"] = category_label(a["category"])
     view.data = {
         "vendor": head,
+        "definition": definition(r).to_dict(),
         "parent": parent,
         "page": page,
         "size": size,

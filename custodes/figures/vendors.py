@@ -1,13 +1,27 @@
-"""Read side: find a vendor by id or name, and gather what `custodes vendor show`
-prints."""
+"""Vendors as figures: find a vendor by id or name, its detail (`custodes vendor show`),
+the vendor list, and pairs of vendors that share an award (`custodes vendor suggest`).
+
+A vendor's awards and totals follow the web app's vendor page: an award is shown under
+the vendor of its latest transaction (custodes/figures/serve_tables.py
+`award_rows_sql`, the one query both read), natural persons are withheld and never
+vendors (custodes/figures/recipients.py), and totals count every contract of the
+vendor, with the part that counts as surveillance under the default Definition beside
+them.
+"""
 
 from __future__ import annotations
 
 from custodes.errors import InputError, NotFound
+from custodes.figures.definition import DEFAULT, stated_from_sql
+from custodes.figures.recipients import WITHHELD, withheld_sql
 from custodes.resolve.keys import name_key
 from custodes.store.duckdb import Store
 
 NEEDS_RESOLVE = "Run `custodes resolve` first"
+WITHHELD_NAMES_SQL = (
+    f'SELECT recipient_name FROM "transaction" t WHERE {withheld_sql("t")} '
+    "AND recipient_name IS NOT NULL"
+)
 
 
 def require_tables(store: Store) -> None:
@@ -82,19 +96,11 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         "SELECT vendor_id, recipient_name, recipient_uei, recipient_duns, method, "
         "score, "
         f"reason, transactions FROM vendor_alias WHERE vendor_id IN ({ph}) "
+        f"AND recipient_name NOT IN ({WITHHELD_NAMES_SQL}) "
         f"ORDER BY vendor_id, transactions DESC, recipient_name",
         ids,
     )
-    awards = store.rows(
-        f"""SELECT t.award_key, any_value(t.piid) AS piid,
-                   min(t.action_date) AS first_date,
-                   max(t.action_date) AS last_date, count(*) AS transactions,
-                   sum(t.obligation_usd) AS obligation_usd,
-                   any_value(t.awarding_sub_agency_name) AS sub_agency
-            FROM "transaction" t JOIN transaction_vendor tv USING (transaction_key)
-            WHERE tv.vendor_id IN ({ph}) GROUP BY 1 ORDER BY obligation_usd DESC""",
-        ids,
-    )
+    awards = vendor_awards(store, ids)
     resellers = store.rows(
         f"""SELECT am.recipient_vendor_id AS vendor_id, v.name,
                    count(DISTINCT am.award_key) AS awards,
@@ -109,8 +115,17 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         ids * 3,
     )
     total = sum((a["obligation_usd"] or 0) for a in awards)
+    definition = stated_from_sql(DEFAULT, store.rows, store.has_table)
+    counted = sum(
+        (a["obligation_usd"] or 0)
+        for a in awards
+        if definition.counts(a["category"], a["component_category"])
+    )
+    if vendor.get("kind") == "individual":
+        vendor = {**vendor, "name": WITHHELD}
     return {
         "vendor": vendor,
+        "definition": definition.to_dict(),
         "parent": parent[0] if parent else None,
         "family": family,
         "family_members": ids if family else None,
@@ -121,15 +136,52 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
             "awards": len(awards),
             "transactions": sum(a["transactions"] for a in awards),
             "obligation_usd": total,
+            "surveillance_usd": counted,
         },
     }
+
+
+def vendor_awards(store: Store, ids: list[str]) -> list[dict]:
+    """The awards shown under the vendors IDS, largest first (the web app's rule)."""
+    from custodes.figures.components import component_columns_sql
+    from custodes.figures.serve_tables import award_rows_sql, present
+
+    ph = ", ".join("?" for _ in ids)
+    linked = (
+        't.award_key IN (SELECT x.award_key FROM "transaction" x JOIN '
+        f"transaction_vendor y USING (transaction_key) WHERE y.vendor_id IN ({ph}))"
+    )
+    have = present(store)
+    label = (
+        "LEFT JOIN classification c USING (award_key)"
+        if have["classification"]
+        else "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category "
+        "WHERE false) c USING (award_key)"
+    )
+    parts = (
+        component_columns_sql(store.rows)
+        if have["classification"]
+        else "NULL::VARCHAR AS component_category"
+    )
+    return store.rows(
+        f"""WITH a AS ({award_rows_sql(have, linked)})
+            SELECT a.award_key, a.piid, a.first_action_date AS first_date,
+                   a.last_action_date AS last_date, a.transactions, a.obligation_usd,
+                   a.agency_name AS sub_agency, c.category, {parts}
+            FROM a {label}
+            WHERE a.vendor_id IN ({ph})
+            ORDER BY a.obligation_usd DESC NULLS LAST, a.award_key""",
+        ids + ids,
+    )
 
 
 def list_vendors(store: Store, limit: int, kind: str | None) -> list[dict]:
     require_tables(store)
     where = "WHERE v.kind = ?" if kind else ""
     return store.rows(
-        f"""SELECT v.vendor_id, v.name, v.kind, v.parent_id, v.family_id,
+        f"""SELECT v.vendor_id,
+                   CASE WHEN v.kind = 'individual' THEN '{WITHHELD}' ELSE v.name END
+                       AS name, v.kind, v.parent_id, v.family_id,
                    (SELECT count(*) FROM vendor_alias a WHERE a.vendor_id = v.vendor_id)
                      AS aliases,
                    count(tv.transaction_key) AS transactions,

@@ -1,0 +1,447 @@
+"""The web app's summary tables, which it reads instead of raw rows.
+
+The web app never aggregates millions of transactions per request. `custodes serve
+--prepare` (custodes/serve/prepare.py) builds, in one transaction, these small tables
+keyed the way the pages ask, and the search's tables (custodes/search/tables.py)
+beside them:
+
+- serve_award: one row per award (totals, dates, agency, vendor, category, maker,
+  a short description and an upper-cased search text), numbered by vendor and then
+  by size, with each award's rank within its vendor (the vendor page reads one page
+  of a vendor's awards without sorting them);
+- serve_award_year: award x fiscal year obligations (fiscal-year facet and filter);
+- serve_spending: fiscal year x agency x category totals (dashboard, category pages);
+- serve_vendor: one row per vendor with totals and search text;
+- serve_vendor_year: vendor x fiscal year x category totals (vendor chart);
+- serve_vendor_page: per vendor, its serve_vendor row and the short lists its page
+  shows (spending by year, corporate family, names, resellers, makers resold) as lists
+  in one row, so that a vendor page reads one row instead of a query per list;
+- serve_award_maker, serve_transaction, serve_coverage, serve_withheld_name;
+- serve_build: when and from which tables the above were built.
+
+Vendors come from `custodes resolve` (vendor, transaction_vendor) and categories from
+`custodes classify` (classification) when those tables exist. Without them, each
+distinct recipient name stands in for a vendor and every award is 'unclassified'; the
+pages say so. Recipients flagged as individuals are never shown by name and never
+become vendors: custodes maps institutions, not people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from custodes.figures.components import COMPONENT_COLUMNS, component_columns_sql
+from custodes.figures.definition import DEFAULT, UNCLASSIFIED
+from custodes.figures.recipients import (
+    VENDOR_ONCE_SQL,
+    WITHHELD,
+    vendor_id_sql,
+    vendor_name_sql,
+    withheld_sql,
+)
+from custodes.store.duckdb import Store
+from custodes.store.queries import last_runs
+
+SERVE_FORMAT = "11"  # bump when the serve_* tables change shape
+# The tables built here (the search's are listed in custodes/search/tables.py).
+SERVE_TABLES = (
+    "serve_award",
+    "serve_award_year",
+    "serve_spending",
+    "serve_vendor",
+    "serve_vendor_year",
+    "serve_vendor_page",
+    "serve_withheld_name",
+    "serve_award_maker",
+    "serve_transaction",
+    "serve_coverage",
+    "serve_build",
+)
+
+# The award page's transaction timeline, stored by award so that one award's rows are
+# read from a few row groups instead of scanning every transaction.
+SERVE_TRANSACTION_SQL = """
+    CREATE OR REPLACE TABLE serve_transaction AS
+    SELECT a.award_id, t.transaction_key, t.action_date, t.fiscal_year,
+           t.modification_number, t.action_type, t.obligation_usd, t.description,
+           t.source_file, t.source_line
+    FROM "transaction" t JOIN serve_award a USING (award_key)
+    ORDER BY a.award_id, t.action_date"""
+
+SERVE_AWARD_MAKER_SQL = """
+    CREATE OR REPLACE TABLE serve_award_maker AS
+    SELECT m.award_key, m.maker, m.maker_vendor_id, a.vendor_id, a.vendor_name,
+           a.obligation_usd
+    FROM award_maker m JOIN serve_award a USING (award_key)
+    ORDER BY m.maker_vendor_id, a.vendor_id"""
+
+NO_AWARD_MAKER_SQL = """
+    CREATE OR REPLACE TABLE serve_award_maker (award_key VARCHAR, maker VARCHAR,
+        maker_vendor_id VARCHAR, vendor_id VARCHAR, vendor_name VARCHAR,
+        obligation_usd DECIMAL(18, 2))"""
+
+# What each fiscal year holds: agencies, source formats, first and last action date.
+# The dashboard warns when years are not comparable (see pages/coverage.py).
+SERVE_COVERAGE_SQL = """
+    CREATE OR REPLACE TABLE serve_coverage AS
+    SELECT fiscal_year,
+           list_sort(list_distinct(list(awarding_sub_agency_code))) AS agencies,
+           list_sort(list_distinct(list(source_format))) AS formats,
+           count(*) AS transactions, min(action_date) AS first_action_date,
+           max(action_date) AS last_action_date
+    FROM "transaction" WHERE fiscal_year IS NOT NULL
+    GROUP BY fiscal_year ORDER BY fiscal_year"""
+
+SERVE_WITHHELD_SQL = f"""
+    CREATE OR REPLACE TABLE serve_withheld_name AS
+    SELECT DISTINCT recipient_name FROM "transaction" t
+    WHERE {withheld_sql("t")} AND recipient_name IS NOT NULL"""
+
+
+def present(store: Store) -> dict[str, bool]:
+    names = (
+        "vendor",
+        "transaction_vendor",
+        "vendor_alias",
+        "classification",
+        "award_maker",
+        "classification_run",
+    )
+    return {n: store.has_table(n) for n in names}
+
+
+def transaction_vendor_sql(have: dict[str, bool]) -> str:
+    """Each transaction with its vendor id and name, by the one rule of
+    custodes/figures/recipients.py (a stand-in where resolve linked none, NULL for a
+    natural person)."""
+    if have["vendor"] and have["transaction_vendor"]:
+        return f"""
+        SELECT t.transaction_key, {vendor_id_sql("t", "tv.vendor_id")} AS vendor_id,
+               {vendor_name_sql("t", "v.name")} AS vendor_name
+        FROM "transaction" t
+        LEFT JOIN transaction_vendor tv USING (transaction_key)
+        LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id"""
+    return f"""
+        SELECT t.transaction_key, {vendor_id_sql("t", None)} AS vendor_id,
+               {vendor_name_sql("t", None)} AS vendor_name
+        FROM "transaction" t"""
+
+
+def award_label_sql(have: dict[str, bool], components: str = "") -> str:
+    """award_key -> category, maker (from classify and resolve when present), and
+    COMPONENTS: classify's component columns (custodes/figures/components.py)."""
+    parts = components or ", ".join(
+        f"NULL::{kind} AS {name}" for name, kind in COMPONENT_COLUMNS.items()
+    )
+    cls = (
+        f"SELECT c.award_key, c.category, c.maker AS cls_maker, {parts} "
+        "FROM classification c"
+        if have["classification"]
+        else "SELECT DISTINCT award_key, NULL::VARCHAR AS category, "
+        f'NULL::VARCHAR AS cls_maker, {parts} FROM "transaction"'
+    )
+    mk = (
+        "SELECT award_key, string_agg(DISTINCT maker, '; ') AS am_maker "
+        "FROM award_maker GROUP BY 1"
+        if have["award_maker"]
+        else "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS am_maker WHERE false"
+    )
+    return f"""
+        SELECT c.award_key, coalesce(c.category, '{UNCLASSIFIED}') AS category,
+               coalesce(m.am_maker, c.cls_maker) AS maker,
+               {", ".join(f"c.{name}" for name in COMPONENT_COLUMNS)}
+        FROM ({cls}) c LEFT JOIN ({mk}) m USING (award_key)"""
+
+
+# An award's name, vendor and description come from one of its transactions: the
+# latest (ties: the largest transaction key) and the longest description (ties: the
+# last in sort order), so that every build of the same store picks the same ones.
+LATEST = "t.action_date::VARCHAR || ' ' || t.transaction_key"
+LONGEST = "lpad(length(t.description)::VARCHAR, 10, '0') || t.description"
+
+
+def award_rows_sql(have: dict[str, bool], where: str = "") -> str:
+    """One row per award with the vendor it is shown under (its latest transaction's,
+    by the rule of custodes/figures/recipients.py), its totals and dates. WHERE
+    restricts the transactions read (whole awards only: it must keep or drop every
+    transaction of an award). The web app's awards and `custodes vendor show` both
+    read awards through this one query."""
+    cond = f"WHERE {where}" if where else ""
+    return f"""
+    WITH tv AS ({transaction_vendor_sql(have)})
+    SELECT t.award_key, any_value(t.piid) AS piid,
+           any_value(t.awarding_sub_agency_code) AS agency_code,
+           any_value(t.awarding_sub_agency_name) AS agency_name,
+           bool_or({withheld_sql("t")}) AS individual,
+           arg_max(t.recipient_name, {LATEST}) AS recipient_name,
+           arg_max(tv.vendor_id, {LATEST}) AS vendor_id,
+           arg_max(tv.vendor_name, {LATEST}) AS vendor_name,
+           arg_max(t.description, {LONGEST}) AS description,
+           min(t.action_date) AS first_action_date,
+           max(t.action_date) AS last_action_date,
+           min(t.fiscal_year) AS first_fiscal_year,
+           list_sort(list_distinct(list(t.fiscal_year))) AS fiscal_years,
+           sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
+           any_value(t.psc_code) AS psc_code
+    FROM "transaction" t JOIN tv USING (transaction_key) {cond}
+    GROUP BY t.award_key"""
+
+
+def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
+    return f"""
+    CREATE OR REPLACE TABLE serve_award AS
+    WITH agg AS ({award_rows_sql(have)}),
+    lab AS ({award_label_sql(have, components)})
+    SELECT (row_number() OVER (ORDER BY a.vendor_id, a.obligation_usd DESC NULLS LAST,
+               a.award_key))::INTEGER AS award_id,
+           (row_number() OVER (PARTITION BY a.vendor_id ORDER BY a.obligation_usd DESC
+               NULLS LAST, a.award_key))::INTEGER AS vendor_rank,
+           a.award_key, a.piid, a.agency_code, a.agency_name,
+           CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
+               AS recipient_name,
+           a.vendor_id, a.vendor_name, left(a.description, 400) AS description,
+           a.first_action_date, a.last_action_date, a.first_fiscal_year, a.fiscal_years,
+           a.obligation_usd, a.transactions, a.psc_code,
+           coalesce(l.category, '{UNCLASSIFIED}') AS category, l.maker,
+           upper(concat_ws(' ', a.piid, a.award_key, a.description,
+                 CASE WHEN a.individual THEN NULL ELSE a.recipient_name END,
+                 a.vendor_name, l.maker)) AS search_text,
+           {", ".join(f"l.{name}" for name in COMPONENT_COLUMNS)}
+    FROM agg a LEFT JOIN lab l USING (award_key)
+    ORDER BY award_id"""
+
+
+SERVE_AWARD_YEAR_SQL = """
+    CREATE OR REPLACE TABLE serve_award_year AS
+    SELECT a.award_id, t.award_key, t.fiscal_year,
+        sum(t.obligation_usd) AS obligation_usd
+    FROM "transaction" t JOIN serve_award a USING (award_key)
+    GROUP BY 1, 2, 3 ORDER BY 3, 1"""
+
+# component_category splits the awards of `none` that buy surveillance components
+# (custodes/figures/components.py); sums over it keep the old rows' figures.
+SERVE_SPENDING_SQL = """
+    CREATE OR REPLACE TABLE serve_spending AS
+    SELECT y.fiscal_year, a.agency_code, any_value(a.agency_name) AS agency_name,
+           a.category, sum(y.obligation_usd) AS obligation_usd,
+           count(DISTINCT y.award_key) AS awards, a.component_category
+    FROM serve_award_year y JOIN serve_award a USING (award_key)
+    GROUP BY 1, 2, 4, 7 ORDER BY 1, 2, 4, 7"""
+
+SERVE_VENDOR_YEAR_SQL = """
+    CREATE OR REPLACE TABLE serve_vendor_year AS
+    SELECT a.vendor_id, y.fiscal_year, a.category,
+        sum(y.obligation_usd) AS obligation_usd,
+           count(DISTINCT y.award_key) AS awards
+    FROM serve_award_year y JOIN serve_award a USING (award_key)
+    WHERE a.vendor_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+
+
+def serve_vendor_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
+    """serve_vendor, and the parameters of its one condition: which awards count as
+    surveillance under the default Definition (surveillance_usd)."""
+    rule = replace(DEFAULT, classified=have["classification"])
+    counted, params = rule.where_sql("category", "component_category")
+    if have["vendor"]:
+        # resolved vendors, and a stand-in for each recipient resolve linked to none
+        source = """SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind
+                    FROM vendor v
+                    UNION ALL
+                    SELECT DISTINCT vendor_id, vendor_name, NULL, vendor_id,
+                           'recipient'
+                    FROM serve_award WHERE vendor_id IS NOT NULL
+                      AND vendor_id NOT IN (SELECT vendor_id FROM vendor)"""
+    else:
+        source = """SELECT DISTINCT vendor_id, vendor_name AS name,
+            NULL::VARCHAR AS parent_id,
+                    vendor_id AS family_id, 'recipient' AS kind
+                    FROM serve_award WHERE vendor_id IS NOT NULL"""
+    return (
+        f"""
+    CREATE OR REPLACE TABLE serve_vendor AS
+    WITH v AS ({source}),
+    tot AS (SELECT vendor_id, sum(obligation_usd) AS obligation_usd, count(*) AS awards,
+                   sum(transactions) AS transactions,
+                   string_agg(DISTINCT category, ', ') AS categories,
+                   coalesce(sum(obligation_usd) FILTER (WHERE {counted}), 0)
+                       AS surveillance_usd
+            FROM serve_award WHERE vendor_id IS NOT NULL GROUP BY 1)
+    SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind,
+           coalesce(tot.obligation_usd, 0) AS obligation_usd,
+           coalesce(tot.awards, 0) AS awards, coalesce(tot.transactions,
+               0) AS transactions,
+           tot.categories, upper(concat_ws(' ', v.name, v.vendor_id)) AS search_text,
+           coalesce(tot.surveillance_usd, 0) AS surveillance_usd
+    FROM v LEFT JOIN tot USING (vendor_id)
+    WHERE upper(v.name) NOT IN (SELECT upper(recipient_name) FROM serve_withheld_name)
+    ORDER BY v.vendor_id""",
+        params,
+    )
+
+
+def _listed(name: str, order: str, limit: int, fields: str) -> str:
+    """A list of structs of FIELDS (name := expression, ...) in ORDER, LIMIT at most."""
+    return f"list(struct_pack({fields}) ORDER BY {order})[1:{int(limit)}] AS {name}"
+
+
+# Awards where a vendor is the named maker and another vendor was paid (its resellers),
+# and the reverse (the makers whose products a vendor resold), by pair.
+RESELLERS_SQL = """
+    SELECT maker_vendor_id, vendor_id, any_value(vendor_name) AS vendor_name,
+           count(*) AS awards, sum(obligation_usd) AS obligation_usd
+    FROM serve_award_maker
+    WHERE maker_vendor_id IS NOT NULL AND vendor_id IS DISTINCT FROM maker_vendor_id
+    GROUP BY 1, 2"""
+
+RESOLD_SQL = """
+    SELECT vendor_id, maker, min(maker_vendor_id) AS maker_vendor_id,
+           count(*) AS awards, sum(obligation_usd) AS obligation_usd
+    FROM serve_award_maker
+    WHERE vendor_id IS NOT NULL AND maker_vendor_id IS DISTINCT FROM vendor_id
+    GROUP BY 1, 2"""
+
+
+def _per_vendor_sql(
+    name: str, key: str, order: str, limit: int, fields: str, rows: str
+) -> str:
+    """ROWS gathered into one list per vendor (KEY), the first LIMIT in ORDER."""
+    listed = _listed(name, order, limit, fields)
+    return f"SELECT {key} AS vendor_id, {listed} FROM ({rows}) GROUP BY 1"
+
+
+VENDOR_YEARS_SQL = """
+    SELECT vendor_id, fiscal_year, sum(obligation_usd) AS obligation_usd,
+           sum(awards) AS awards
+    FROM serve_vendor_year GROUP BY 1, 2"""
+
+# Each vendor's subsidiaries and siblings (the vendor as `owner`).
+FAMILY_SQL = """
+    SELECT v.vendor_id AS owner, w.vendor_id, w.name, w.obligation_usd
+    FROM serve_vendor v JOIN serve_vendor w
+      ON w.parent_id = v.vendor_id
+      OR (w.family_id = v.family_id AND w.vendor_id <> v.vendor_id)"""
+
+ALIASES_SQL = """
+    SELECT * FROM vendor_alias
+    WHERE recipient_name NOT IN (SELECT recipient_name FROM serve_withheld_name)"""
+
+
+# The lists of a vendor page: name, the column naming the vendor, order, how many the
+# page shows, the fields of each item, and the rows they come from.
+VENDOR_LISTS = (
+    ("years", "vendor_id", "fiscal_year", 1000,
+     "fiscal_year := fiscal_year, obligation_usd := obligation_usd, awards := awards",
+     VENDOR_YEARS_SQL),
+    ("family", "owner", "obligation_usd DESC, vendor_id", 100,
+     "vendor_id := vendor_id, name := name, obligation_usd := obligation_usd",
+     FAMILY_SQL),
+    ("aliases", "vendor_id", "recipient_name", 500,
+     "recipient_name := recipient_name, recipient_uei := recipient_uei, "
+     "recipient_duns := recipient_duns, method := method, score := score, "
+     "reason := reason",
+     ALIASES_SQL),
+    ("resellers", "maker_vendor_id", "obligation_usd DESC, vendor_id", 100,
+     "vendor_id := vendor_id, vendor_name := vendor_name, awards := awards, "
+     "obligation_usd := obligation_usd",
+     RESELLERS_SQL),
+    ("resold", "vendor_id", "obligation_usd DESC, maker", 100,
+     "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
+     "obligation_usd := obligation_usd",
+     RESOLD_SQL),
+)  # fmt: skip
+
+
+def serve_vendor_page_sql(have: dict[str, bool]) -> str:
+    """The vendor page's lists, one row per vendor; each list keeps the order and
+    length the page shows. Aliases are NULL without `custodes resolve`."""
+    ctes = {
+        name: _per_vendor_sql(name, key, order, limit, fields, rows)
+        for name, key, order, limit, fields, rows in VENDOR_LISTS
+    }
+    if not have["vendor_alias"]:
+        ctes["aliases"] = (
+            "SELECT NULL::VARCHAR AS vendor_id, NULL AS aliases WHERE false"
+        )
+    withs = ", ".join(f"{name} AS ({sql})" for name, sql in ctes.items())
+    lists = ", ".join(f"{name}.{name}" for name in ctes)
+    joins = "".join(
+        f" LEFT JOIN {name} ON {name}.vendor_id = v.vendor_id" for name in ctes
+    )
+    return f"""
+    CREATE OR REPLACE TABLE serve_vendor_page AS
+    WITH {withs}
+    SELECT v.* EXCLUDE (search_text), p.name AS parent_name, {lists}
+    FROM serve_vendor v
+    LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id{joins}
+    ORDER BY v.vendor_id"""
+
+
+def write_serve_tables(
+    store: Store, after_awards: Sequence[str] = ()
+) -> dict[str, object]:
+    """Rebuild every serve_* table (call inside a transaction); returns the
+    serve_build row. AFTER_AWARDS: statements to run once the award tables exist
+    (the search's tables, which read serve_award)."""
+    have = present(store)
+    store.execute(SERVE_WITHHELD_SQL)
+    store.execute(SERVE_COVERAGE_SQL)
+    components = component_columns_sql(store.rows) if have["classification"] else ""
+    store.execute(serve_award_sql(have, components))
+    store.execute(SERVE_AWARD_YEAR_SQL)
+    store.execute(SERVE_SPENDING_SQL)
+    store.execute(*serve_vendor_sql(have))
+    store.execute(SERVE_VENDOR_YEAR_SQL)
+    for sql in after_awards:
+        store.execute(sql)
+    store.execute(SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL)
+    store.execute(serve_vendor_page_sql(have))
+    store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
+    # a page of search results reads its awards by id, spread over the table
+    store.execute("CREATE INDEX serve_award_id_idx ON serve_award (award_id)")
+    store.execute(SERVE_TRANSACTION_SQL)
+    store.execute(
+        "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
+        "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
+        "vendors_from VARCHAR, categories_from VARCHAR, format VARCHAR)"
+    )
+    row = {
+        "built_at": datetime.now(UTC).replace(tzinfo=None),
+        "last_ingest_run": last_runs(store)["ingest"],
+        "transactions": store.scalar('SELECT count(*) FROM "transaction"'),
+        "awards": store.scalar("SELECT count(*) FROM serve_award"),
+        "vendors_from": "resolve" if have["vendor"] else "recipient names",
+        "categories_from": "classify" if have["classification"] else "none",
+        "format": SERVE_FORMAT,
+    }
+    store.execute(
+        "INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?, ?)", list(row.values())
+    )
+    return row
+
+
+def serve_tables_stale(
+    store: Store, tables: Sequence[str] = SERVE_TABLES
+) -> str | None:
+    """Why the serve_* tables (and TABLES) need rebuilding, or None when current."""
+    if not all(store.has_table(t) for t in tables):
+        return "the web app's summary tables have not been built"
+    built = store.rows("SELECT * FROM serve_build")[0]
+    if built.get("format") != SERVE_FORMAT:
+        return "this version of custodes lays them out differently"
+    runs = last_runs(store)
+    if built["last_ingest_run"] != runs["ingest"]:
+        return "a newer ingest ran since they were built"
+    have = present(store)
+    if have["vendor"] != (built["vendors_from"] == "resolve"):
+        return "vendor resolution changed since they were built"
+    if have["classification"] != (built["categories_from"] == "classify"):
+        return "classification changed since they were built"
+    for stage, what in (
+        ("resolve", "vendor resolution"),
+        ("classify", "classification"),
+    ):
+        if runs[stage] is not None and runs[stage] > built["built_at"]:
+            return f"{what} ran again since they were built"
+    return None
