@@ -21,6 +21,7 @@ STAGE_COMMANDS = (
     "custodes.resolve.commands",
     "custodes.classify.commands",
     "custodes.analyse.commands",
+    "custodes.figures.commands",
     "custodes.dataweb.commands",
     "custodes.sync.commands",
     "custodes.serve.commands",

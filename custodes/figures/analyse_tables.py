@@ -179,34 +179,40 @@ def _markers(store: Store) -> dict[str, Any]:
 def build_analysis_frame(store: Store) -> dict[str, Any]:
     """Rebuild analyse_frame, analyse_award_maker, analyse_award and analyse_build in
     one transaction."""
-    have = _present(store)
     with store.transaction():
-        store.execute(frame_sql(have))
-        store.execute(award_maker_sql(have))
-        store.execute(AWARD_BOUND_SQL)
-        spanning = store.scalar(
-            "SELECT count(*) FROM (SELECT award_no FROM analyse_frame GROUP BY 1 "
-            "HAVING count(DISTINCT awarding_sub_agency_code) > 1)"
-        )
-        row = {
-            "built_at": datetime.now(UTC).replace(tzinfo=None),
-            **_markers(store),
-            "transactions": store.scalar("SELECT count(*) FROM analyse_frame"),
-            "awards": store.scalar("SELECT max(award_no) FROM analyse_frame") or 0,
-            "awards_in_several_sub_agencies": spanning,
-            "format": FRAME_FORMAT,
-        }
-        store.execute(
-            "CREATE OR REPLACE TABLE analyse_build (built_at TIMESTAMP, "
-            "last_ingest_run INTEGER, last_classification_run TIMESTAMP, "
-            "last_resolve_run TIMESTAMP, transactions BIGINT, awards BIGINT, "
-            "awards_in_several_sub_agencies BIGINT, format VARCHAR)"
-        )
-        store.execute(
-            f"INSERT INTO analyse_build ({', '.join(row)}) "
-            f"VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
+        return write_analysis_tables(store)
+
+
+def write_analysis_tables(store: Store) -> dict[str, Any]:
+    """Rebuild the analyse_* tables (call inside a transaction); returns the
+    analyse_build row."""
+    have = _present(store)
+    store.execute(frame_sql(have))
+    store.execute(award_maker_sql(have))
+    store.execute(AWARD_BOUND_SQL)
+    spanning = store.scalar(
+        "SELECT count(*) FROM (SELECT award_no FROM analyse_frame GROUP BY 1 "
+        "HAVING count(DISTINCT awarding_sub_agency_code) > 1)"
+    )
+    row = {
+        "built_at": datetime.now(UTC).replace(tzinfo=None),
+        **_markers(store),
+        "transactions": store.scalar("SELECT count(*) FROM analyse_frame"),
+        "awards": store.scalar("SELECT max(award_no) FROM analyse_frame") or 0,
+        "awards_in_several_sub_agencies": spanning,
+        "format": FRAME_FORMAT,
+    }
+    store.execute(
+        "CREATE OR REPLACE TABLE analyse_build (built_at TIMESTAMP, "
+        "last_ingest_run INTEGER, last_classification_run TIMESTAMP, "
+        "last_resolve_run TIMESTAMP, transactions BIGINT, awards BIGINT, "
+        "awards_in_several_sub_agencies BIGINT, format VARCHAR)"
+    )
+    store.execute(
+        f"INSERT INTO analyse_build ({', '.join(row)}) "
+        f"VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
     return row
 
 

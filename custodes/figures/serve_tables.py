@@ -33,6 +33,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from custodes.figures.components import COMPONENT_COLUMNS, component_columns_sql
+from custodes.figures.coverage import SERVE_COVERAGE_SQL
 from custodes.figures.definition import DEFAULT, UNCLASSIFIED
 from custodes.figures.recipients import (
     VENDOR_ONCE_SQL,
@@ -81,18 +82,6 @@ NO_AWARD_MAKER_SQL = """
     CREATE OR REPLACE TABLE serve_award_maker (award_key VARCHAR, maker VARCHAR,
         maker_vendor_id VARCHAR, vendor_id VARCHAR, vendor_name VARCHAR,
         obligation_usd DECIMAL(18, 2))"""
-
-# What each fiscal year holds: agencies, source formats, first and last action date.
-# The dashboard warns when years are not comparable (see pages/coverage.py).
-SERVE_COVERAGE_SQL = """
-    CREATE OR REPLACE TABLE serve_coverage AS
-    SELECT fiscal_year,
-           list_sort(list_distinct(list(awarding_sub_agency_code))) AS agencies,
-           list_sort(list_distinct(list(source_format))) AS formats,
-           count(*) AS transactions, min(action_date) AS first_action_date,
-           max(action_date) AS last_action_date
-    FROM "transaction" WHERE fiscal_year IS NOT NULL
-    GROUP BY fiscal_year ORDER BY fiscal_year"""
 
 SERVE_WITHHELD_SQL = f"""
     CREATE OR REPLACE TABLE serve_withheld_name AS

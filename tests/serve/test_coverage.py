@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from starlette.testclient import TestClient
 
+from custodes.figures.coverage import _ranges
 from custodes.serve.app import build_app
-from custodes.serve.pages.coverage import _ranges
 from custodes.serve.prepare import build_serve_tables
 from custodes.settings import Settings
 from custodes.store import open_store

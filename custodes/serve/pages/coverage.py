@@ -1,79 +1,18 @@
-"""Which fiscal years can be compared: a caveat drawn from what each year holds.
-
-The shared data mixes complete recent years (CBP and ICE, FY2021 onwards) with a thin
-older sample (ICE only, FY2013-FY2018, the last year cut off in June). A chart that puts
-them side by side invites the wrong reading, so the dashboard says which years hold
-fewer agencies than the others and which stop well before their year ends.
-"""
+"""The dashboard's caveats about which fiscal years can be compared, worked out by the
+figures layer (custodes/figures/coverage.py) from the serve_coverage table."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
-from custodes.model.agencies import load_agencies
+from custodes.figures import coverage
 from custodes.store.reader import Reader
-
-# A year whose data stop more than this before 30 September counts as cut short.
-GRACE = timedelta(days=31)
-
-
-def _ranges(years: list[int]) -> str:
-    """[2013, 2014, 2015, 2018] -> 'FY2013–FY2015, FY2018'."""
-    out: list[tuple[int, int]] = []
-    start: int | None = None
-    prev = 0  # read only once start is set
-    for y in sorted(years):
-        if start is None:
-            start = prev = y
-        elif y == prev + 1:
-            prev = y
-        else:
-            out.append((start, prev))
-            start = prev = y
-    if start is not None:
-        out.append((start, prev))
-    return ", ".join(f"FY{a}" if a == b else f"FY{a}–FY{b}" for a, b in out)
-
-
-def _agency_names(codes: list[str]) -> str:
-    _, subtier = load_agencies()
-    return ", ".join(subtier[c].name if c in subtier else c for c in codes)
 
 
 def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]:
     """Plain-language caveats about uneven coverage across fiscal years."""
     if not reader.has("serve_coverage"):
         return []
-    rows: list[dict[str, Any]] = reader.rows(
-        "SELECT fiscal_year, agencies, last_action_date FROM serve_coverage"
+    return coverage.coverage_notes(
+        reader.rows(coverage.COVERAGE_ROWS_SQL), agency, today
     )
-    notes = []
-    if agency is None and rows:
-        every = sorted({a for r in rows for a in r["agencies"] if a})
-        fewer: dict[tuple[str, ...], list[int]] = {}
-        for r in rows:
-            have = tuple(sorted(a for a in r["agencies"] if a))
-            if have != tuple(every):
-                fewer.setdefault(have, []).append(r["fiscal_year"])
-        for have, years in sorted(fewer.items(), key=lambda kv: min(kv[1])):
-            missing = [a for a in every if a not in have]
-            notes.append(
-                f"{_ranges(years)} hold only transactions of "
-                f"{_agency_names(list(have))}, while other years also cover "
-                f"{_agency_names(missing)}: totals across these years are not "
-                "comparable."
-            )
-    short = []
-    for r in rows:
-        year_end = date(r["fiscal_year"], 9, 30)
-        last = r["last_action_date"]
-        if last is not None and year_end < today and last < year_end - GRACE:
-            short.append(f"FY{r['fiscal_year']} (data end on {last.isoformat()})")
-    if short:
-        notes.append(
-            "Some fiscal years stop before their end on 30 September: "
-            + ", ".join(short)
-            + ". Their totals are partial."
-        )
-    return notes

@@ -1,0 +1,72 @@
+"""`figures build`: every derived table in one transaction, and one staleness check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from custodes.errors import BackendError
+from custodes.figures.build import build, stale
+from custodes.search.tables import SEARCH_TABLES, search_tables_sql
+from custodes.settings import Settings
+from custodes.store import open_store
+from tests.analyse.conftest import build_fixture_store
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_fixture_store(tmp_path / "store.duckdb")
+
+
+def test_build_makes_every_family_current_and_a_new_run_makes_it_stale(db):
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        assert all(stale(store, serve_extra=SEARCH_TABLES).values())
+        rows = build(store, serve_after_awards=search_tables_sql(1000))
+        assert set(rows) == {"analyse", "serve"}
+        assert stale(store, serve_extra=SEARCH_TABLES) == {
+            "analyse": None,
+            "serve": None,
+        }
+        store.execute(
+            "INSERT INTO classification_run VALUES (now()::TIMESTAMP + INTERVAL 1 "
+            "DAY, 't', 'r', 0, 4)"
+        )
+        reasons = stale(store, serve_extra=SEARCH_TABLES)
+        assert "classify" in reasons["analyse"] and "classification" in reasons["serve"]
+
+
+def test_a_failed_build_leaves_every_table_as_it_was(db):
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        first = build(store, serve_after_awards=search_tables_sql(1000))
+        with pytest.raises(BackendError):
+            build(store, serve_after_awards=["SELECT * FROM no_such_table"])
+        assert (
+            store.scalar("SELECT built_at FROM serve_build")
+            == first["serve"]["built_at"]
+        )
+        assert (
+            store.scalar("SELECT built_at FROM analyse_build")
+            == first["analyse"]["built_at"]
+        )
+
+
+def test_figures_commands(db, tmp_path):
+    from click.testing import CliRunner
+
+    from custodes.cli import main
+
+    def run(*args):
+        result = CliRunner().invoke(main, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    before = json.loads(run("figures", "status", "--json"))
+    assert before["serve"]["current"] is False
+    built = json.loads(run("figures", "build", "--only", "serve", "--json"))
+    assert built["rebuilt"] == ["serve"]
+    after = json.loads(run("figures", "status", "--json"))
+    assert after["serve"]["current"] and not after["analyse"]["current"]
+    again = json.loads(run("figures", "build", "--json"))
+    assert again["rebuilt"] == ["analyse"]
+    assert "nothing to do" in run("figures", "build")
