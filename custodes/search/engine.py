@@ -28,6 +28,7 @@ from typing import Any
 
 import duckdb
 
+from custodes.figures.definition import category_label
 from custodes.model.agencies import load_agencies
 from custodes.search.awardrows import load_award_rows
 from custodes.search.directory import load_vendor_directory
@@ -46,7 +47,6 @@ from custodes.search.terms import (
     read_query,
 )
 from custodes.search.tokens import TokenCounts, load_token_counts
-from custodes.serve.pages import category_label
 from custodes.settings import Settings
 
 LOG = logging.getLogger(__name__)
