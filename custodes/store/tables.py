@@ -294,9 +294,9 @@ _ALL: tuple[Table, ...] = (
         analyse_award="one award of the frame",
         analyse_build="when the frame was built and from which runs",
     ),
-    # the web app's summary tables (docs/serve.md)
+    # the web app's summary tables (docs/serve.md), built by the figures layer
     *_group(
-        "serve",
+        "figures",
         "derived",
         SERVE,
         serve_transaction="transactions as the web app lists them",
