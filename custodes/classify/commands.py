@@ -28,7 +28,7 @@ from custodes.console import (
     table,
 )
 from custodes.settings import Settings
-from custodes.store import open_store
+from custodes.store import Store, open_store
 
 
 def print_summary(s: RunSummary) -> None:
@@ -143,6 +143,22 @@ def print_explain(e: dict) -> None:
     )
 
 
+def published_classification(store: Store) -> str:
+    """The classification table as exports publish it: natural persons' names withheld
+    (the one rule, custodes/figures/recipients.py)."""
+    from custodes.figures.recipients import published_sql
+    from custodes.store.sql import ident
+
+    columns = [
+        r["column_name"]
+        for r in store.rows(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'classification' ORDER BY ordinal_position"
+        )
+    ]
+    return f"({published_sql('classification', columns, ident)})"
+
+
 @click.command("classify")
 @click.option(
     "--export",
@@ -213,7 +229,11 @@ def classify_command(
                 overrides,
                 progress=lambda m: bar.update(task, description=m),
             )
-        exported = write_export(store, export_path) if export_path else None
+        exported = (
+            write_export(store, export_path, published_classification(store))
+            if export_path
+            else None
+        )
     if as_json:
         print_json(
             {**asdict(summary), "export": export_path, "exported_rows": exported}

@@ -39,14 +39,16 @@ def neutralise(value: object) -> object:
     return value
 
 
-def export_sql() -> str:
-    return """SELECT award_key AS generated_award_id, category, confidence,
+def export_sql(source: str = "classification") -> str:
+    """The export's rows from SOURCE: the classification table, or a SELECT of it as
+    published (natural persons withheld; see custodes/figures/recipients.py)."""
+    return f"""SELECT award_key AS generated_award_id, category, confidence,
                      recipient, maker, evidence, component_category,
                      component_evidence, profile_only, conflict
-              FROM classification ORDER BY award_key"""
+              FROM {source} ORDER BY award_key"""
 
 
-def write_export(store: Store, path: Path) -> int:
+def write_export(store: Store, path: Path, source: str = "classification") -> int:
     """Write the export CSV; returns the number of award rows written."""
     try:
         fh = path.open("w", newline="", encoding="utf-8")
@@ -54,7 +56,7 @@ def write_export(store: Store, path: Path) -> int:
         raise InputError(
             f"Cannot write {path}: {exc.strerror}. Choose another path."
         ) from exc
-    cur = store.con.execute(export_sql())
+    cur = store.con.execute(export_sql(source))
     n = 0
     with fh:
         writer = csv.writer(fh)
