@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -262,3 +263,110 @@ def test_killed_zip_ingest_leaves_no_extracted_files(tmp_path):
             proc.kill()
     left = [str(p.relative_to(scratch)) for p in scratch.rglob("*") if p.is_file()]
     assert left == []
+
+
+# -- each bad file named alone: the exit code docs/ingest.md gives -----------------
+
+
+def _mixed(p: Path) -> None:
+    lf = "\n".join(",".join(api_row(piid=f"M{i}")) for i in range(3)) + "\n"
+    p.write_bytes((csv_text([api_row(piid="M9")]) + lf).encode())
+
+
+def _gzip_cut(at: str):
+    def make(p: Path) -> None:
+        data = gzip.compress(
+            csv_text([api_row(piid=f"T{i}") for i in range(500)]).encode()
+        )
+        p.write_bytes(data[: len(data) // 2] if at == "body" else data[:15])
+
+    return make
+
+
+BAD_ALONE = {
+    # name: (file name, writer, exit code, words the answer must hold)
+    "mixed line endings": ("mixed.csv", _mixed, 1, "mixed line endings"),
+    "truncated gzip body": ("cut.csv.gz", _gzip_cut("body"), 1, "gzip"),
+    "truncated gzip header": ("cut.csv.gz", _gzip_cut("header"), 1, "gzip"),
+    "UTF-16 without BOM": (
+        "utf16.csv",
+        lambda p: p.write_bytes(csv_text([api_row()]).encode("utf-16-le")),
+        1,
+        "UTF-16",
+    ),
+    "case-only duplicate column": (
+        "case.csv",
+        lambda p: p.write_text(
+            csv_text(
+                [[*api_row(), "1"]], header=[*API_HEADER, "FEDERAL ACTION OBLIGATION"]
+            )
+        ),
+        1,
+        "duplicate column names",
+    ),
+    "internal column name": (
+        "internal.csv",
+        lambda p: p.write_text(
+            csv_text([[*api_row(), "1"]], header=[*API_HEADER, "__ord"])
+        ),
+        1,
+        "reserved",
+    ),
+    "over-long first line": (
+        "long.csv",
+        lambda p: p.write_bytes(b"A" * 3_000_000 + b"\r\nx\r\n"),
+        1,
+        "first line",
+    ),
+    "missing path": ("nope.csv", None, 1, "no such file or directory"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_ALONE))
+def test_each_bad_file_named_alone_exits_1_and_is_named(cli, db_path, tmp_path, kind):
+    """Named alone, a refused file ends the command with exit 1 (docs/ingest.md, "Bad
+    files"), the file named and the reason given; never a traceback (catch_exceptions
+    is off) and never exit 2 (click's usage errors)."""
+    name, write, code, words = BAD_ALONE[kind]
+    bad = tmp_path / name
+    if write is not None:
+        write(bad)
+    result = cli("ingest", str(bad), expect=code)
+    said = " ".join(result.output.split())
+    assert words in said and bad.name in said, said
+    assert "Traceback" not in said
+    assert not db_path.exists() or store_rows(
+        db_path, 'SELECT count(*) FROM "transaction"'
+    ) == [(0,)]
+
+
+def test_bad_rows_alone_with_a_good_row_exit_0(cli, db_path, tmp_path):
+    """A file whose only problems are rows (a field past the line limit, a NUL in an
+    identifier) still loads its good rows: exit 0, the bad ones quarantined."""
+    bad = write_api_csv(
+        tmp_path / "rows.csv",
+        [
+            api_row(piid="H1", desc="X" * 5_000_000),
+            api_row(piid="N\x001"),
+            api_row(piid="OK1"),
+        ],
+    )
+    report = json.loads(cli("ingest", str(bad), "--json").stdout)
+    assert report["stored"] == 1 and report["quarantined"] == 2
+    assert store_rows(db_path, 'SELECT piid FROM "transaction"') == [("OK1",)]
+
+
+def test_docs_list_every_bad_file_with_its_test():
+    """docs/ingest.md's table of bad files names a test of this file for each row, and
+    each named test exists."""
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "ingest.md").read_text()
+    section = text.split("### Bad files: exit codes", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(test_\w+)`", section))
+    here = {n for n in globals() if n.startswith("test_")}
+    assert named and named <= here, named - here
+    for bullet in ("mixed line endings", "gzip", "UTF-16", "case-only", "__ord",
+                   "first line", "zip member", "unreadable", "megabytes", "NUL",
+                   "twice", "killed"):  # fmt: skip
+        assert bullet in section, bullet
