@@ -195,7 +195,8 @@ def sync_group(
     count, and stages the records beside the store. Only when every window is complete
     are they ingested, in one transaction. An interrupted or failed run keeps a
     checkpoint and the next run resumes. Exit codes: 0 complete, 1 usage error,
-    2 incomplete (nothing written), 3 another sync is running, 4 bulk download failed.
+    2 incomplete (nothing written), 3 another sync is running, 4 bulk download failed,
+    5 the digest webhook refused the POST (the data is stored).
     """
     if ctx.invoked_subcommand is not None:
         return
