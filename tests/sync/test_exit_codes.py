@@ -1,6 +1,7 @@
 """docs/sync.md and docs/ingest.md list every exit code the commands can give, checked
 against the code: the codes a command module passes to sys.exit, the exit codes of the
-errors the CLI turns into `Error: ...` (custodes/cli.py), and click's usage error (2)."""
+errors the CLI turns into `Error: ...` (custodes/cli.py), and click's usage error
+(2)."""
 
 from __future__ import annotations
 
