@@ -117,9 +117,8 @@ def serve_command(
                 f"Summary tables built: {built['awards']:,} awards from "
                 f"{built['transactions']:,} transactions."
             )
-    import uvicorn
-
     from custodes.serve.app import build_app
+    from custodes.serve.server import run
 
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(
@@ -131,7 +130,7 @@ def serve_command(
         # Each worker process builds its own app from the environment.
         os.environ["CUSTODES_DB"] = str(settings.db)
         os.environ["CUSTODES_SERVE_TIME_LIMIT"] = str(time_limit)
-        uvicorn.run(
+        run(
             "custodes.serve.app:app_from_env",
             factory=True,
             workers=workers,
@@ -142,15 +141,14 @@ def serve_command(
         )
         return
     app = build_app(settings, time_limit=time_limit)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def _serve_snapshot(
     settings: Settings, host: str, port: int, time_limit: float, refresh: float
 ) -> None:
-    import uvicorn
-
     from custodes.serve.app import build_app
+    from custodes.serve.server import run
     from custodes.serve.snapshot import make_snapshot
 
     with console.status("Copying the store and building the copy's summary tables..."):
@@ -167,7 +165,7 @@ def _serve_snapshot(
         f"[bold]http://{shown}:{port}/[/] (Ctrl+C to stop); the store stays writable "
         f"and is checked for changes every {refresh:g} s."
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def register(group: click.Group) -> None:
