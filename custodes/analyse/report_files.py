@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -14,6 +13,7 @@ import jinja2
 
 from custodes.analyse import charts
 from custodes.console import money, to_jsonable
+from custodes.csvfile import write_dicts
 
 FORMATS = ("md", "html", "csv", "json")
 KINDS = ("new award", "modification", "deobligation")
@@ -194,16 +194,12 @@ def write_csvs(
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """ROWS as CSV (columns: the first row's keys), through custodes/csvfile.py."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         if not rows:
             fh.write("")
             return
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(
-                {k: "" if v is None else to_jsonable(v) for k, v in r.items()}
-            )
+        write_dicts(fh, list(rows[0]), rows)
 
 
 def write_report(

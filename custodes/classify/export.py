@@ -1,19 +1,18 @@
 """`custodes classify --export FILE.csv`: one row per award, safe to open in a
 spreadsheet.
 
-A cell that begins with = + - @ or a tab/carriage return is read as a formula by
-spreadsheet
-programs (e.g. a description crafted as =HYPERLINK(...)). Such text cells get a leading
-apostrophe, the usual neutraliser; nothing else in the value changes, so stripping one
-leading
-apostrophe from those cells restores the original exactly.
+Cells are written through custodes/csvfile.py, as every CSV custodes writes: a text
+cell that a spreadsheet could read as a formula (it begins, perhaps after spaces, with
+= + - @ or a tab/carriage return, e.g. a description crafted as =HYPERLINK(...)) gets
+a leading apostrophe; nothing else in the value changes, so stripping that apostrophe
+restores the original exactly. Numbers stay numbers.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from custodes.csvfile import FORMULA_START, Writer, cell
 from custodes.errors import InputError
 from custodes.store.duckdb import Store
 
@@ -29,14 +28,12 @@ EXPORT_COLUMNS = (
     "profile_only",
     "conflict",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["EXPORT_COLUMNS", "FORMULA_START", "neutralise", "write_export"]
 
 
 def neutralise(value: object) -> object:
-    """Prefix formula-like text with an apostrophe; leave everything else alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A value as the export writes it (custodes.csvfile.cell)."""
+    return cell(value)
 
 
 def export_sql(source: str = "classification") -> str:
@@ -59,9 +56,9 @@ def write_export(store: Store, path: Path, source: str = "classification") -> in
     cur = store.con.execute(export_sql(source))
     n = 0
     with fh:
-        writer = csv.writer(fh)
-        writer.writerow(EXPORT_COLUMNS)
+        writer = Writer(fh)
+        writer.row(EXPORT_COLUMNS)
         while batch := cur.fetchmany(50_000):
-            writer.writerows([neutralise(v) for v in row] for row in batch)
+            writer.rows(batch)
             n += len(batch)
     return n

@@ -6,13 +6,12 @@ same result as JSON, /search.csv one of its tables as CSV (?table=NAME picks whi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from custodes.console import to_jsonable
+from custodes.csvfile import dicts_text
 from custodes.errors import InputError
 
 FORMATS = ("html", "json", "csv")
@@ -74,40 +73,13 @@ def render_csv(view: View, table_name: str | None) -> str:
             f"No table {name!r} in this view. Tables: " + ", ".join(view.tables) + "."
         )
     table = view.tables[name]
-    out = io.StringIO()
     keys = (
         [k for k, _ in table.columns]
         if table.columns
         else list(table.rows[0].keys() if table.rows else [])
     )
-    writer = csv.DictWriter(
-        out, fieldnames=keys, extrasaction="ignore", lineterminator="\n"
-    )
-    writer.writeheader()
-    for row in table.rows:
-        writer.writerow({k: _csv_cell(row.get(k)) for k in keys})
-    return out.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    value = to_jsonable(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    if (
-        isinstance(value, str)
-        and value[:1] in ("=", "+", "-", "@")
-        and not _numeric(value)
-    ):
-        return "'" + value  # keep spreadsheet programs from running a cell as a formula
-    return value
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    # custodes/csvfile.py: formula-like text neutralised, numbers kept, CR/LF quoted
+    return dicts_text(keys, table.rows)
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, Any]:
