@@ -12,6 +12,11 @@ from click.testing import CliRunner, Result
 
 from custodes.cli import main
 from custodes.settings import Settings
+from tests.skipcheck import (  # noqa: F401 (pytest hooks: unexpected skips fail)
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CUSTODES_SHARED", ROOT.parent / "shared"))

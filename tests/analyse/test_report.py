@@ -320,9 +320,7 @@ def test_report_on_real_resolve_and_classify_output(cli, db_path, tmp_path):
     need_shared()
     cli("ingest", str(SHARED_DATA / "usaspending"))
     for stage in ("resolve", "classify"):
-        result = cli(stage, expect=None)
-        if result.exit_code != 0:
-            pytest.skip(f"`custodes {stage}` failed here: {result.output[-300:]}")
+        cli(stage)  # a crash of either stage fails this test (it never skips)
     out = tmp_path / "r"
     cli(
         "report",
