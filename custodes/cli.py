@@ -20,6 +20,7 @@ STAGE_COMMANDS = (
     "custodes.store.commands",
     "custodes.resolve.commands",
     "custodes.classify.commands",
+    "custodes.classify.review_commands",
     "custodes.analyse.commands",
     "custodes.figures.commands",
     "custodes.dataweb.commands",

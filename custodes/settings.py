@@ -39,6 +39,9 @@ HELP: dict[str, str] = {
     "sync_download_limit_mb": "Megabytes one file `custodes sync bulk` may download; "
     "a larger one is cut off and refused. Env: CUSTODES_SYNC_DOWNLOAD_LIMIT_MB. "
     "Default: 20000.",
+    "reviewer": "Who records review decisions (`custodes review accept|correct`) "
+    "when --reviewer is not given. Env: CUSTODES_REVIEWER. Default: unset (the "
+    "command then asks for --reviewer; it never guesses).",
     "usaspending_url": "Base URL of the USAspending API. "
     "Env: CUSTODES_USASPENDING_URL. Default: https://api.usaspending.gov.",
 }
@@ -59,6 +62,7 @@ class Settings:
     sync_download_limit_mb: int = 20_000
     serve_time_limit: float = 5.0
     serve_search_index: bool = True
+    reviewer: str | None = None
     debug_pause: str | None = None  # test hook: stop at a named ingest step
 
     @classmethod
@@ -86,6 +90,8 @@ class Settings:
         if env.get("CUSTODES_SERVE_SEARCH_INDEX"):
             flag = env["CUSTODES_SERVE_SEARCH_INDEX"].strip().lower()
             values["serve_search_index"] = flag not in ("0", "false", "no", "off")
+        if env.get("CUSTODES_REVIEWER", "").strip():
+            values["reviewer"] = env["CUSTODES_REVIEWER"].strip()
         if env.get("CUSTODES_DEBUG_PAUSE"):
             values["debug_pause"] = env["CUSTODES_DEBUG_PAUSE"]
         for key, value in overrides.items():

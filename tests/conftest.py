@@ -41,6 +41,15 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def real_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built by ingest, resolve, classify and figures build from the fixtures
+    (tests/real_store.py); read-only for the tests that use it: copy it to write."""
+    from tests.real_store import build_real_store
+
+    return build_real_store(tmp_path_factory.mktemp("real") / "store.duckdb")
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -42,13 +43,20 @@ def print_summary(s: RunSummary) -> None:
     )
     console.print(
         f"{s.awards:,} awards classified ({s.signatures:,} distinct evidence "
-        f"signatures); overrides applied: {s.overrides_applied}"
+        f"signatures); overrides applied: {s.overrides_applied}; review decisions "
+        f"applied: {s.reviews_applied}"
     )
     console.print(
         f"not counted as surveillance, a surveillance component inside a larger "
         f"purchase: {s.components:,} awards; resting only on the vendor: "
         f"{s.profile_only:,}; with conflicting evidence: {s.conflicts:,}"
     )
+    if s.reviews_not_applied:
+        err_console.print(
+            f"[yellow]{len(s.reviews_not_applied)} review decision(s) name a category "
+            "the taxonomy no longer has and were not applied; review them again: "
+            f"{', '.join(s.reviews_not_applied[:5])}[/]"
+        )
     if s.overrides_not_in_store:
         err_console.print(
             f"[yellow]{len(s.overrides_not_in_store)} override(s) name awards "
@@ -127,8 +135,9 @@ def print_explain(e: dict) -> None:
         f"maker {r['maker'] or '—'}){'; ' + '; '.join(flags) if flags else ''}"
     )
     if e["override"]:
+        what = "review decision" if e["override"]["method"] == "review" else "override"
         console.print(
-            f"override: [bold]{e['override']['label']}[/] — "
+            f"{what}: [bold]{e['override']['label']}[/] — "
             f"{escape(e['override']['reason'])}"
         )
     stored = e["stored"]
@@ -234,6 +243,8 @@ def classify_command(
             if export_path
             else None
         )
+        if export_path:
+            _export_sidecar(store, export_path)
     if as_json:
         print_json(
             {**asdict(summary), "export": export_path, "exported_rows": exported}
@@ -242,6 +253,22 @@ def classify_command(
     print_summary(summary)
     if export_path:
         console.print(f"Exported {exported:,} awards to {export_path}")
+
+
+def _export_sidecar(store: Any, path: Path) -> None:
+    """The export's sidecar: the default Definition stated against the store, the
+    coverage, the reviewed share, data through (custodes/figures/about.py)."""
+    from custodes.classify.export import EXPORT_COLUMNS
+    from custodes.csvfile import write_metadata
+    from custodes.figures.about import about_store
+    from custodes.figures.definition import DEFAULT
+
+    info = about_store(store, DEFAULT)
+    info["note"] = (
+        "One row per award with its category, whatever the definition; `counted` "
+        "figures elsewhere use the definition below."
+    )
+    write_metadata(path, list(EXPORT_COLUMNS), info)
 
 
 def register(group: click.Group) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from custodes.classify import review
 from custodes.classify.decide import category_scores, counted, decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.overrides import Override
@@ -60,7 +61,9 @@ def explain_award(
     decision = decide(fired, ruleset, taxonomy)
     final = classify_keys(store, taxonomy, ruleset, [key])[key]
     minor = store.rows("SELECT pos_usd, ev_usd FROM cls_minor")
-    override = next((o for o in overrides if o.award_key == key), None)
+    reviews, _ = review.load(store, taxonomy)
+    merged = review.merge(overrides, reviews)
+    override = next((o for o in merged if o.award_key == key), None)
     stored = None
     if store.has_table("classification"):
         got = store.rows("SELECT * FROM classification WHERE award_key = ?", [key])
@@ -101,7 +104,11 @@ def explain_award(
         "components_threshold": ruleset.components.threshold,
         "override": None
         if override is None
-        else {"label": override.label, "reason": override.reason},
+        else {
+            "label": override.label,
+            "reason": override.reason,
+            "method": override.method,
+        },
         "final_category": override.label if override else final["category"],
         "stored": stored,
         "rules_version": ruleset.version,

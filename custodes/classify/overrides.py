@@ -20,6 +20,8 @@ class Override:
     award_key: str
     label: str
     reason: str
+    method: str = "override"  # classification.method: override, or review
+    item: str | None = None  # its evidence item as JSON (None: from the reason)
 
 
 def overrides_path() -> Path:

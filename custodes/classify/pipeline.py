@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
+from custodes.classify import review
 from custodes.classify.awards import (
     award_maker_sql,
     award_text_sql,
@@ -47,6 +48,8 @@ class RunSummary:
     components: int = 0  # awards tagged with a surveillance component (category none)
     profile_only: int = 0
     conflicts: int = 0
+    reviews_applied: int = 0  # awards whose label a review decision set
+    reviews_not_applied: list[str] = field(default_factory=list)  # label gone
 
 
 def build_hits(
@@ -158,8 +161,10 @@ HAVING sum(pos) >= {float(c.minor_min_usd)!r}
 
 
 def _overrides_frame(overrides: list[Override]) -> pd.DataFrame:
+    """Overrides and review decisions (custodes/classify/review.py) as one frame."""
     ev = [
-        json.dumps(
+        o.item
+        or json.dumps(
             {
                 "signal": "override",
                 "rule": "overrides.csv",
@@ -175,8 +180,9 @@ def _overrides_frame(overrides: list[Override]) -> pd.DataFrame:
             "award_key": [o.award_key for o in overrides],
             "label": [o.label for o in overrides],
             "o_evidence": ev,
+            "o_method": [o.method for o in overrides],
         },
-        columns=["award_key", "label", "o_evidence"],
+        columns=["award_key", "label", "o_evidence", "o_method"],
     ).astype(str)
 
 
@@ -214,7 +220,7 @@ SELECT r.award_key,
                                    ELSE ', ' || substr(r.evidence, 2) END
   END AS evidence,
   coalesce(am.maker, r.maker) AS maker,
-  CASE WHEN o.label IS NULL THEN 'rules' ELSE 'override' END AS method,
+  coalesce(o.o_method, 'rules') AS method,
   {literal(taxonomy_version)} AS taxonomy_version,
   {literal(rules_version)} AS rules_version,
   r.latest_recipient AS recipient, r.category AS rules_category, r.score,
@@ -255,7 +261,12 @@ def classify_store(
     overrides: list[Override],
     progress: Progress = lambda _m: None,
 ) -> RunSummary:
-    """Rebuild `classification`, append to `classification_run`; one transaction."""
+    """Rebuild `classification`, append to `classification_run`; one transaction.
+    OVERRIDES: the curated ones; the store's review decisions are applied too (a
+    review wins over a curated override of the same award)."""
+    reviews, reviews_stale = review.load(store, taxonomy)
+    curated = overrides
+    overrides = review.merge(curated, reviews)
     matcher = Matcher(ruleset)
     progress("reading award texts and matching rules")
     build_hits(store, matcher)
@@ -270,6 +281,9 @@ def classify_store(
         store.execute("INSERT INTO classification " + select)
         applied = store.scalar(
             "SELECT count(*) FROM classification WHERE method = 'override'"
+        )
+        reviewed = store.scalar(
+            "SELECT count(*) FROM classification WHERE method = 'review'"
         )
         awards = store.scalar("SELECT count(*) FROM classification")
         store.create("classification_run")
@@ -304,7 +318,7 @@ def classify_store(
         signatures=signatures,
         overrides_applied=applied,
         overrides_not_in_store=sorted(
-            o.award_key for o in overrides if o.award_key not in present
+            o.award_key for o in curated if o.award_key not in present
         ),
         by_category=by_cat,
         taxonomy_version=taxonomy.version,
@@ -312,6 +326,8 @@ def classify_store(
         components=int(flags["components"]),
         profile_only=int(flags["profile_only"]),
         conflicts=int(flags["conflicts"]),
+        reviews_applied=int(reviewed or 0),
+        reviews_not_applied=reviews_stale,
     )
 
 

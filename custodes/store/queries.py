@@ -16,6 +16,8 @@ STAGE_RUNS = (
     ("ingest", "ingest_run", "run_id"),
     ("resolve", "resolve_run", "run_at"),
     ("classify", "classification_run", "run_at"),
+    # `custodes review accept|correct` changes a classification row between runs
+    ("review", "review_decision", "decided_at"),
 )
 
 

@@ -153,7 +153,7 @@ CREATE TABLE classification (
     confidence       DOUBLE,
     evidence         VARCHAR,            -- JSON list of {signal, rule, text, ...}
     maker            VARCHAR,
-    method           VARCHAR,            -- rules | override
+    method           VARCHAR,            -- rules | override | review
     taxonomy_version VARCHAR,
     rules_version    VARCHAR,
     recipient        VARCHAR,            -- latest recipient name of the award
@@ -172,6 +172,25 @@ CREATE TABLE IF NOT EXISTS classification_run (
     rules_version     VARCHAR,
     overrides_applied INTEGER,
     awards            INTEGER
+)"""
+
+# A person's decision on an award's label (`custodes review accept|correct`), kept
+# for ever: the latest per award is applied by every classify run, like an override.
+REVIEW_DECISION_DDL = """
+CREATE TABLE IF NOT EXISTS review_decision (
+    decision_id    INTEGER NOT NULL,   -- 1, 2, ... in the order made
+    award_key      VARCHAR NOT NULL,
+    decision       VARCHAR NOT NULL,   -- accept | correct
+    label          VARCHAR NOT NULL,   -- the category the reviewer says is right
+    was_category   VARCHAR,            -- the award's category when reviewed
+    was_method     VARCHAR,            -- rules | override | review
+    was_component  VARCHAR,            -- its component_category then
+    rules_version  VARCHAR,
+    obligation_usd DECIMAL(18, 2),     -- the award's net obligations then
+    at_risk_usd    DECIMAL(18, 2),     -- its dollars at risk then (the queue's order)
+    reviewer       VARCHAR NOT NULL,   -- who
+    decided_at     TIMESTAMP NOT NULL, -- when (UTC)
+    note           VARCHAR NOT NULL    -- why
 )"""
 
 RESOLVE_RUN_DDL = """
@@ -221,6 +240,7 @@ DDL = {
     "quarantine": QUARANTINE_DDL,
     "classification": CLASSIFICATION_DDL,
     "classification_run": CLASSIFICATION_RUN_DDL,
+    "review_decision": REVIEW_DECISION_DDL,
     "resolve_run": RESOLVE_RUN_DDL,
     "sync_run": SYNC_RUN_DDL,
     "watch": WATCH_DDL,
@@ -263,6 +283,12 @@ _ALL: tuple[Table, ...] = (
         CLASSIFY,
         classification="one award's category, confidence and evidence",
         classification_run="one classify run",
+    ),
+    *_group(
+        "classify",
+        "base",
+        "review accept",
+        review_decision="a reviewer's decision on an award's label: who, when, why",
     ),
     # resolve (docs/resolve.md): the vendor tables are written from Python rows
     *_group(

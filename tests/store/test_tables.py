@@ -120,7 +120,9 @@ def test_a_store_built_by_the_commands_holds_only_registered_tables(cli, db_path
         ["analyse", "prepare"],
         ["serve", "--prepare"],
         ["watch", "add", "vendor", "palantir"],
-    ):
+        ["review", "accept", "CONT_AWD_70CMSD21P00000127_7012_-NONE-_-NONE-",
+         "--note", "a face recognition licence", "--reviewer", "Test"],
+    ):  # fmt: skip
         cli(*command)
     with open_store(Settings(db=db_path), write=True, command="test") as store:
         record_first_seen(store)  # what a sync does after it writes
