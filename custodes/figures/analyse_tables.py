@@ -36,10 +36,11 @@ from custodes.figures.recipients import (
     vendor_name_sql,
     withheld_sql,
 )
+from custodes.figures.review import reviewed_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 
-FRAME_FORMAT = "5"  # bump when analyse_frame changes shape
+FRAME_FORMAT = "6"  # bump when analyse_frame changes shape
 
 # Pairs whose award counts the flags serve: name -> the column paired with the award.
 PAIRS = {
@@ -66,10 +67,11 @@ def _labelled_sql(have: dict[str, bool]) -> str:
     component = "component_category" if have["component_category"] else "NULL"
     cls = (
         f"LEFT JOIN (SELECT award_key, category, {component}::VARCHAR AS "
-        "component_category FROM classification) c USING (award_key)"
+        "component_category, method FROM classification) c USING (award_key)"
         if have["classification"]
         else "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category, "
-        "NULL::VARCHAR AS component_category WHERE false) c USING (award_key)"
+        "NULL::VARCHAR AS component_category, NULL::VARCHAR AS method WHERE false) c "
+        "USING (award_key)"
     )
     if have["transaction_vendor"] and have["vendor"]:
         ven = f"""LEFT JOIN transaction_vendor tv USING (transaction_key)
@@ -95,6 +97,7 @@ def _labelled_sql(have: dict[str, bool]) -> str:
                (year(t.action_date) * 100 + month(t.action_date))::INTEGER AS month,
                coalesce(c.category, '{UNCLASSIFIED}') AS category,
                c.component_category,
+               {reviewed_sql("c.method")} AS reviewed,
                {vid} AS vendor_id,
                coalesce({vname}, '{WITHHELD}') AS vendor_name,
                CASE WHEN {withheld} THEN NULL ELSE {fam} END AS family_id,
@@ -205,7 +208,8 @@ def write_analysis_tables(store: Store) -> dict[str, Any]:
     store.execute(
         "CREATE OR REPLACE TABLE analyse_build (built_at TIMESTAMP, "
         "last_ingest_run INTEGER, last_classification_run TIMESTAMP, "
-        "last_resolve_run TIMESTAMP, transactions BIGINT, awards BIGINT, "
+        "last_resolve_run TIMESTAMP, last_review_decision TIMESTAMP, "
+        "transactions BIGINT, awards BIGINT, "
         "awards_in_several_sub_agencies BIGINT, format VARCHAR)"
     )
     store.execute(

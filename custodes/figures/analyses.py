@@ -60,6 +60,14 @@ def _sum(t: Any) -> Any:
     return t.obligation_usd.sum().cast(MONEY)
 
 
+def _reviewed_sum(t: Any) -> Any:
+    """Of the net obligations, those of awards a person decided (0 without a
+    classification: nobody can have reviewed anything)."""
+    if "reviewed" not in t.columns:
+        return ibis.literal(Decimal("0.00")).cast(MONEY)
+    return t.obligation_usd.sum(where=t.reviewed).fill_null(0).cast(MONEY)
+
+
 def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any:
     t = build_frame(src, filters, dims)
     keys = list(dict.fromkeys(d.key for d in dims))
@@ -69,6 +77,7 @@ def totals_expr(src: Source, dims: Sequence[Dimension], filters: Filters) -> Any
         transactions=t.count(),
         awards=award_count(src, t, dims, filters),
         **labels,
+        reviewed_usd=_reviewed_sum(t),
     )
     ordered = [d.key for d in dims if d.ordered]
     if len(ordered) == len(keys):

@@ -59,6 +59,17 @@ def line(figure: dict[str, Any]) -> str:
     return LINE.format(awards=figure["awards"], usd=figure["obligation_usd"])
 
 
+INCLUDED = (
+    "counted: {awards:,} award(s), ${usd:,.2f}, buying surveillance components inside "
+    "a larger purchase, each under its component's category (--include-components)"
+)
+
+
+def included_line(figure: dict[str, Any]) -> str:
+    """The statement when the definition counts them (include_components)."""
+    return INCLUDED.format(awards=figure["awards"], usd=figure["obligation_usd"])
+
+
 def left_out(definition: Definition, values: list[str]) -> list[str]:
     """Of the component categories VALUES, those whose awards DEFINITION does not
     count (an award of category `none` with that component)."""
@@ -124,12 +135,15 @@ def _result(
 
 
 def not_counted_sql(
-    definition: Definition, agency: str | None = None
+    definition: Definition, agency: str | None = None, component: str | None = None
 ) -> tuple[str, list[Any]]:
     """The same figure over the web app's serve_award (one row per award, whole
-    award), for one awarding sub-agency or all. DEFINITION must be stated (its
-    categories_present name the component categories in the store)."""
+    award), for one awarding sub-agency or all, one COMPONENT category or all.
+    DEFINITION must be stated (its categories_present name the component categories
+    in the store)."""
     missing = left_out(definition, list(definition.categories_present))
+    if component is not None:
+        missing = [c for c in missing if c == component]
     marks = ", ".join("?" for _ in missing) or "NULL"
     sql = (
         "SELECT count(*) AS awards, coalesce(sum(obligation_usd), 0) AS obligation_usd "

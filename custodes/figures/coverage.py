@@ -1,17 +1,38 @@
-"""Which fiscal years can be compared: a caveat drawn from what each year holds.
+"""Coverage: which agencies and fiscal years a figure rests on, and how far to trust
+each year.
 
 The shared data mixes complete recent years (CBP and ICE, FY2021 onwards) with a thin
-older sample (ICE only, FY2013-FY2018, the last year cut off in June). A chart that puts
-them side by side invites the wrong reading, so the dashboard says which years hold
-fewer agencies than the others and which stop well before their year ends.
+older sample (ICE only, FY2013-FY2018, the last year cut off in June) and nothing for
+FY2019-FY2020. A chart that puts them side by side invites the wrong reading, so every
+figure carries its coverage, year by year:
+
+- **present**: the store holds transactions of the year (and which agencies);
+- **partial**: the current fiscal year, or a year whose data stop more than GRACE
+  before 30 September (its last action date says so);
+- **sample**: some of its transactions come from a source file declared a sample in
+  custodes/data/sources/samples.yaml (by SHA-256: a property of the file ingested,
+  never of the year);
+- **missing**: no transactions, between two years that have some (a gap in a chart,
+  never a zero).
+
+`coverage_select_sql` computes the rows (fiscal year x agency) from the store, and
+`serve_coverage` holds them for the web app; `coverage_rows` does the same on any
+analysis engine. `years` and `summary` turn rows into the statuses and the sentence
+pages, charts, reports and CSV sidecars print; `coverage_notes` the dashboard's caveats
+about years that cannot be compared.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
+from importlib import resources
 from typing import Any
 
+import yaml
+
 from custodes.model.agencies import load_agencies
+from custodes.store.sql import literal
 
 # A year whose data stop more than this before 30 September counts as cut short.
 GRACE = timedelta(days=31)
@@ -40,18 +61,217 @@ def _agency_names(codes: list[str]) -> str:
     return ", ".join(subtier[c].name if c in subtier else c for c in codes)
 
 
-# What each fiscal year holds: agencies, source formats, first and last action date.
-SERVE_COVERAGE_SQL = """
-    CREATE OR REPLACE TABLE serve_coverage AS
-    SELECT fiscal_year,
-           list_sort(list_distinct(list(awarding_sub_agency_code))) AS agencies,
-           list_sort(list_distinct(list(source_format))) AS formats,
-           count(*) AS transactions, min(action_date) AS first_action_date,
-           max(action_date) AS last_action_date
-    FROM "transaction" WHERE fiscal_year IS NOT NULL
-    GROUP BY fiscal_year ORDER BY fiscal_year"""
+@cache
+def sample_files() -> dict[str, dict[str, str]]:
+    """SHA-256 -> {file, why} of the source files declared samples
+    (custodes/data/sources/samples.yaml)."""
+    path = resources.files("custodes.data").joinpath("sources/samples.yaml")
+    doc = yaml.safe_load(path.read_text()) or {}
+    return {
+        str(e["sha256"]).lower(): {"file": str(e["file"]), "why": str(e["why"])}
+        for e in doc.get("samples", [])
+    }
 
-COVERAGE_ROWS_SQL = "SELECT fiscal_year, agencies, last_action_date FROM serve_coverage"
+
+def _samples_sql() -> str:
+    """SQL: the display names of ingested files that are declared samples."""
+    digests = ", ".join(literal(d) for d in sorted(sample_files())) or "NULL"
+    return (
+        "SELECT DISTINCT display FROM source_file "
+        f"WHERE status = 'loaded' AND lower(sha256) IN ({digests})"
+    )
+
+
+def coverage_select_sql() -> str:
+    """What each fiscal year holds, per awarding agency: transactions, how many come
+    from declared sample files, source formats, first and last action date."""
+    return f"""
+    SELECT t.fiscal_year, t.awarding_sub_agency_code AS agency_code,
+           any_value(t.awarding_sub_agency_name) AS agency_name,
+           list_sort(list_distinct(list(t.source_format))) AS formats,
+           count(*) AS transactions,
+           count(*) FILTER (WHERE t.source_file IN ({_samples_sql()}))
+               AS sample_transactions,
+           min(t.action_date) AS first_action_date,
+           max(t.action_date) AS last_action_date
+    FROM "transaction" t WHERE t.fiscal_year IS NOT NULL
+    GROUP BY 1, 2 ORDER BY 1, 2"""
+
+
+def serve_coverage_sql() -> str:
+    return f"CREATE OR REPLACE TABLE serve_coverage AS {coverage_select_sql()}"
+
+
+# Per fiscal year (all agencies), the shape coverage_notes and years read.
+COVERAGE_ROWS_SQL = """
+    SELECT fiscal_year, list_sort(list(agency_code)) AS agencies,
+           min(first_action_date) AS first_action_date,
+           max(last_action_date) AS last_action_date,
+           sum(transactions) AS transactions,
+           sum(sample_transactions) AS sample_transactions
+    FROM serve_coverage GROUP BY fiscal_year ORDER BY fiscal_year"""
+
+# The same, for one agency (parameter: its code).
+AGENCY_ROWS_SQL = """
+    SELECT fiscal_year, list_sort(list(agency_code)) AS agencies,
+           min(first_action_date) AS first_action_date,
+           max(last_action_date) AS last_action_date,
+           sum(transactions) AS transactions,
+           sum(sample_transactions) AS sample_transactions
+    FROM serve_coverage WHERE agency_code = ? GROUP BY fiscal_year
+    ORDER BY fiscal_year"""
+
+
+def per_year(
+    rows: list[dict[str, Any]], agency: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows of coverage_select_sql (fiscal year x agency) as per-year rows (one
+    AGENCY, or all)."""
+    out: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if agency and r["agency_code"] != agency:
+            continue
+        y = out.setdefault(
+            r["fiscal_year"],
+            {"fiscal_year": r["fiscal_year"], "agencies": [], "first_action_date": None,
+             "last_action_date": None, "transactions": 0, "sample_transactions": 0},
+        )  # fmt: skip
+        y["agencies"] = sorted({*y["agencies"], r["agency_code"]} - {None})
+        for key, pick in (("first_action_date", min), ("last_action_date", max)):
+            if r[key] is not None:
+                y[key] = r[key] if y[key] is None else pick(y[key], r[key])
+        y["transactions"] += int(r["transactions"] or 0)
+        y["sample_transactions"] += int(r["sample_transactions"] or 0)
+    return [out[k] for k in sorted(out)]
+
+
+def current_fiscal_year(today: date) -> int:
+    return today.year + 1 if today.month >= 10 else today.year
+
+
+def years(rows: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Every fiscal year from the first to the last the ROWS (per year) hold, each
+    with its status (complete, partial, sample or missing), its flags and why."""
+    have = {r["fiscal_year"]: r for r in rows}
+    if not have:
+        return []
+    out = []
+    for fy in range(min(have), max(have) + 1):
+        r = have.get(fy)
+        if r is None:
+            out.append({"fiscal_year": fy, "status": "missing", "missing": True,
+                        "partial": None, "sample": False, "sample_share": 0.0,
+                        "agencies": [], "transactions": 0, "last_action_date": None,
+                        "note": f"FY{fy}: no data in the store"})  # fmt: skip
+            continue
+        year_end = date(fy, 9, 30)
+        last = r["last_action_date"]
+        partial = None
+        if fy >= current_fiscal_year(today):
+            partial = "the fiscal year is not over"
+        elif last is not None and last < year_end - GRACE:
+            partial = f"data end on {last.isoformat()}"
+        sampled = int(r.get("sample_transactions") or 0)
+        share = sampled / r["transactions"] if r["transactions"] else 0.0
+        status = "sample" if sampled else ("partial" if partial else "complete")
+        bits = []
+        if sampled:
+            bits.append("a sample")
+        if partial:
+            bits.append(f"partial ({partial})")
+        out.append({
+            "fiscal_year": fy, "status": status, "missing": False, "partial": partial,
+            "sample": bool(sampled), "sample_share": round(share, 4),
+            "agencies": list(r["agencies"]), "transactions": int(r["transactions"]),
+            "last_action_date": last,
+            "note": f"FY{fy}: " + (" and ".join(bits) if bits else "complete"),
+        })  # fmt: skip
+    return out
+
+
+def summary(
+    rows: list[dict[str, Any]], today: date, agency: str | None = None
+) -> dict[str, Any]:
+    """What a figure's coverage is, for --json, report.json, pages and CSV sidecars:
+    per-year statuses, the agencies, the lists of partial, sample and missing years,
+    the last action date (data as of) and one sentence."""
+    ys = years(rows, today)
+    present = [y["fiscal_year"] for y in ys if not y["missing"]]
+    lists = {
+        kind: [y["fiscal_year"] for y in ys if y[kind]]
+        for kind in ("partial", "sample", "missing")
+    }
+    agencies = sorted({a for y in ys for a in y["agencies"]})
+    through = max((y["last_action_date"] for y in ys if y["last_action_date"]),
+                  default=None)  # fmt: skip
+    return {
+        "agency": agency,
+        "agencies": agencies,
+        "agency_names": _agency_names(agencies),
+        "fiscal_years": present,
+        **lists,
+        "data_through": through,
+        "years": ys,
+        "text": coverage_text(present, lists, agencies, through),
+    }
+
+
+def coverage_text(
+    present: list[int], lists: dict[str, list[int]], agencies: list[str],
+    through: date | None,
+) -> str:  # fmt: skip
+    """One sentence: what the store covers and which years to read with care."""
+    if not present:
+        return "Coverage: the store holds no transactions in this scope."
+    parts = [
+        f"Coverage: {_ranges(present)} ({_agency_names(agencies) or 'no agency'}), "
+        f"data through {through.isoformat() if through else 'unknown'}."
+    ]
+    if lists["sample"]:
+        parts.append(f"Samples, not complete records: {_ranges(lists['sample'])}.")
+    if lists["partial"]:
+        parts.append(f"Partial: {_ranges(lists['partial'])}.")
+    if lists["missing"]:
+        parts.append(f"Missing (no data): {_ranges(lists['missing'])}.")
+    return " ".join(parts)
+
+
+def coverage_rows(src: Any, filters: Any) -> list[dict[str, Any]]:
+    """coverage_select_sql's rows on any analysis engine (custodes/figures/source.py)
+    for FILTERS' agencies and fiscal years; sample counts need the source_file table
+    (0 where the engine's copy has none)."""
+    import ibis
+
+    t = src.table("transaction")
+    if filters.sub_agencies:
+        t = t.filter(t.awarding_sub_agency_code.isin(list(filters.sub_agencies)))
+    if filters.fy_from is not None:
+        t = t.filter(t.fiscal_year >= filters.fy_from)
+    if filters.fy_to is not None:
+        t = t.filter(t.fiscal_year <= filters.fy_to)
+    t = t.filter(t.fiscal_year.notnull())
+    digests = sorted(sample_files())
+    if src.has("source_file") and digests:
+        sf = src.table("source_file")
+        sf = sf.filter((sf.status == "loaded") & sf.sha256.lower().isin(digests))
+        names = sf.select(sample_file_=sf.display).distinct()
+        t = t.left_join(names, t.source_file == names.sample_file_)
+        flag = t.sample_file_.notnull()
+    else:
+        flag = ibis.literal(False)
+    expr = t.group_by(
+        fiscal_year=t.fiscal_year, agency_code=t.awarding_sub_agency_code
+    ).aggregate(
+        agency_name=t.awarding_sub_agency_name.max(),
+        transactions=t.count(),
+        sample_transactions=t.count(where=flag),
+        first_action_date=t.action_date.min(),
+        last_action_date=t.action_date.max(),
+    )
+    rows: list[dict[str, Any]] = (
+        expr.order_by(["fiscal_year", "agency_code"]).to_pyarrow().to_pylist()
+    )
+    return rows
 
 
 def coverage_notes(

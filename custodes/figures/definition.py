@@ -44,6 +44,12 @@ CHANGE = (
     "Count otherwise with --all-spending, --categories / --exclude-categories or "
     "--include-components (custodes analyse, custodes report)."
 )
+# How to count otherwise on the web app (its pages link to the methodology page).
+CHANGE_WEB = (
+    "On this site, add components=include to a page's address to count awards that "
+    "buy surveillance components inside a larger purchase (components=exclude, the "
+    "default, leaves them out); the command line offers every other choice."
+)
 
 
 @cache
@@ -272,6 +278,7 @@ class Definition:
             "categories_excluded": self.categories_excluded,
             "text": self.text,
             "change": self.change,
+            "change_web": CHANGE_WEB,
         }
 
     # -- what it rested on ----------------------------------------------------------

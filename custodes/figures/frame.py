@@ -21,6 +21,7 @@ from custodes.figures.recipients import (
     ibis_vendor,
     ibis_withheld,
 )
+from custodes.figures.review import REVIEWED_METHODS
 from custodes.figures.source import TableSource as Source
 from custodes.store.queries import STAGE_RUNS
 
@@ -108,8 +109,9 @@ def kind_expr(t: Any) -> Any:
 
 
 def _with_category(src: Source, t: Any) -> Any:
-    """Attach category (unclassified filled in) and component_category (NULL where
-    classify wrote no such column)."""
+    """Attach category (unclassified filled in), component_category (NULL where
+    classify wrote no such column) and reviewed (a person decided the label:
+    custodes/figures/review.py)."""
     import ibis
 
     cls = src.table("classification")
@@ -119,15 +121,25 @@ def _with_category(src: Source, t: Any) -> Any:
         else ibis.null().cast("string")
     )
     c = cls.select(
-        award_key=cls.award_key, category=cls.category, component_category=component
+        award_key=cls.award_key,
+        category=cls.category,
+        component_category=component,
+        reviewed=cls.method.isin(list(REVIEWED_METHODS)),
     )
     t = _attach_on(
         t,
         c,
         "award_key",
-        {"category": "category", "component_category": "component_category"},
+        {
+            "category": "category",
+            "component_category": "component_category",
+            "reviewed": "reviewed",
+        },
     )
-    return t.mutate(category=t.category.fill_null(UNCLASSIFIED))
+    return t.mutate(
+        category=t.category.fill_null(UNCLASSIFIED),
+        reviewed=t.reviewed.fill_null(False),
+    )
 
 
 def _attach_on(t: Any, right: Any, key: str, columns: dict[str, str]) -> Any:
@@ -287,7 +299,7 @@ def build_frame(src: Source, filters: Filters, dims: Sequence[Dimension] = ()) -
     )
     needs = {d.needs for d in dims}
     rule = counting_rule(src, filters.definition)
-    if "category" in needs or rule is not None:
+    if "category" in needs or rule is not None or src.has("classification"):
         t = _by_category(_with_category(src, t), rule)
     if needs & {"vendor", "family"}:
         t = _with_vendor(src, t, family="family" in needs)

@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from custodes.figures.components import COMPONENT_COLUMNS, component_columns_sql
-from custodes.figures.coverage import SERVE_COVERAGE_SQL
+from custodes.figures.coverage import serve_coverage_sql
 from custodes.figures.definition import DEFAULT, UNCLASSIFIED
 from custodes.figures.recipients import (
     VENDOR_ONCE_SQL,
@@ -42,6 +42,7 @@ from custodes.figures.recipients import (
     vendor_name_sql,
     withheld_sql,
 )
+from custodes.figures.review import reviewed_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
@@ -125,11 +126,13 @@ def award_label_sql(have: dict[str, bool], components: str = "") -> str:
         f"NULL::{kind} AS {name}" for name, kind in COMPONENT_COLUMNS.items()
     )
     cls = (
-        f"SELECT c.award_key, c.category, c.maker AS cls_maker, {parts} "
+        f"SELECT c.award_key, c.category, c.maker AS cls_maker, {parts}, "
+        f"c.confidence, {reviewed_sql('c.method')} AS reviewed "
         "FROM classification c"
         if have["classification"]
         else "SELECT DISTINCT award_key, NULL::VARCHAR AS category, "
-        f'NULL::VARCHAR AS cls_maker, {parts} FROM "transaction"'
+        f"NULL::VARCHAR AS cls_maker, {parts}, NULL::DOUBLE AS confidence, "
+        'false AS reviewed FROM "transaction"'
     )
     mk = (
         "SELECT award_key, string_agg(DISTINCT maker, '; ') AS am_maker "
@@ -140,7 +143,8 @@ def award_label_sql(have: dict[str, bool], components: str = "") -> str:
     return f"""
         SELECT c.award_key, coalesce(c.category, '{UNCLASSIFIED}') AS category,
                coalesce(m.am_maker, c.cls_maker) AS maker,
-               {", ".join(f"c.{name}" for name in COMPONENT_COLUMNS)}
+               {", ".join(f"c.{name}" for name in COMPONENT_COLUMNS)},
+               c.confidence, c.reviewed
         FROM ({cls}) c LEFT JOIN ({mk}) m USING (award_key)"""
 
 
@@ -197,7 +201,8 @@ def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
            upper(concat_ws(' ', a.piid, a.award_key, a.description,
                  CASE WHEN a.individual THEN NULL ELSE a.recipient_name END,
                  a.vendor_name, l.maker)) AS search_text,
-           {", ".join(f"l.{name}" for name in COMPONENT_COLUMNS)}
+           {", ".join(f"l.{name}" for name in COMPONENT_COLUMNS)},
+           l.confidence, coalesce(l.reviewed, false) AS reviewed
     FROM agg a LEFT JOIN lab l USING (award_key)
     ORDER BY award_id"""
 
@@ -211,11 +216,15 @@ SERVE_AWARD_YEAR_SQL = """
 
 # component_category splits the awards of `none` that buy surveillance components
 # (custodes/figures/components.py); sums over it keep the old rows' figures.
+# reviewed_usd: the part of obligation_usd whose award a person decided
+# (custodes/figures/review.py).
 SERVE_SPENDING_SQL = """
     CREATE OR REPLACE TABLE serve_spending AS
     SELECT y.fiscal_year, a.agency_code, any_value(a.agency_name) AS agency_name,
            a.category, sum(y.obligation_usd) AS obligation_usd,
-           count(DISTINCT y.award_key) AS awards, a.component_category
+           count(DISTINCT y.award_key) AS awards, a.component_category,
+           coalesce(sum(y.obligation_usd) FILTER (WHERE a.reviewed), 0)
+               AS reviewed_usd
     FROM serve_award_year y JOIN serve_award a USING (award_key)
     GROUP BY 1, 2, 4, 7 ORDER BY 1, 2, 4, 7"""
 
@@ -375,7 +384,7 @@ def write_serve_tables(
     (the search's tables, which read serve_award)."""
     have = present(store)
     store.execute(SERVE_WITHHELD_SQL)
-    store.execute(SERVE_COVERAGE_SQL)
+    store.execute(serve_coverage_sql())
     components = component_columns_sql(store.rows) if have["classification"] else ""
     store.execute(serve_award_sql(have, components))
     store.execute(SERVE_AWARD_YEAR_SQL)
@@ -430,6 +439,7 @@ def serve_tables_stale(
     for stage, what in (
         ("resolve", "vendor resolution"),
         ("classify", "classification"),
+        ("review", "a review decision"),
     ):
         if runs[stage] is not None and runs[stage] > built["built_at"]:
             return f"{what} ran again since they were built"

@@ -17,6 +17,7 @@ from typing import Any
 
 from custodes import sources
 from custodes.errors import InputError, NotFound
+from custodes.figures import components
 from custodes.figures.definition import DEFAULT, has_components_sql, stated_from_sql
 from custodes.figures.recipients import withheld_sql
 from custodes.store.duckdb import Store
@@ -150,8 +151,17 @@ def build_digest(
         for a in awards:
             a["change"] = "new" if a.pop("is_new") else "changed"
             a["category"], component = category.get(a["award_key"], (None, None))
+            a["component_category"] = component
             a["counted"] = definition.counts(a["category"], component)
             a["url"] = sources.record_url(a["award_key"])
+        parts = [a for a in awards if a["component_category"] and not a["counted"]]
+        left_out = {
+            "awards": len(parts),
+            "obligation_usd": sum(
+                (a["award_total_usd"] or Decimal(0) for a in parts), Decimal(0)
+            ),
+        }
+        left_out["line"] = components.line(left_out)
         out.append(
             {
                 "watch_id": w["watch_id"],
@@ -160,6 +170,7 @@ def build_digest(
                 "method": m.method,
                 "note": m.note,
                 "awards": awards,
+                "not_counted": left_out,
                 "new": sum(a["change"] == "new" for a in awards),
                 "changed": sum(a["change"] == "changed" for a in awards),
             }
@@ -187,6 +198,11 @@ def _counted(a: dict[str, Any]) -> str:
     """What the digest says about an award's category and whether it counts."""
     if a.get("category") is None:
         return "not classified yet"
+    if a.get("component_category") and not a["counted"]:
+        return (
+            f"{a['category']}, buys a {a['component_category']} component inside a "
+            "larger purchase: not counted as surveillance"
+        )
     return f"{a['category']}, " + (
         "counted as surveillance" if a["counted"] else "not counted as surveillance"
     )
@@ -235,6 +251,8 @@ def render_markdown(d: dict[str, Any]) -> str:
         ]
         if w["note"]:
             lines.append(f"Note: {w['note']}.")
+        if w["not_counted"]["awards"]:
+            lines.append(f"Of these, {w['not_counted']['line']}.")
         lines.append("")
         for a in w["awards"]:
             link = f"[{a['award_key']}]({a['url']})" if a["url"] else a["award_key"]
@@ -267,6 +285,8 @@ def render_html(d: dict[str, Any]) -> str:
         )
         if w["note"]:
             parts.append(f"<p><em>Note: {e(w['note'])}.</em></p>")
+        if w["not_counted"]["awards"]:
+            parts.append(f"<p>Of these, {e(w['not_counted']['line'])}.</p>")
         parts.append("<ul>")
         for a in w["awards"]:
             key = e(a["award_key"])

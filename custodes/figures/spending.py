@@ -1,0 +1,134 @@
+"""The web app's spending figures, from serve_spending rows under a Definition.
+
+serve_spending holds net obligations per fiscal year x agency x category x component
+category, with the part whose award a person reviewed (`reviewed_usd`). `summarise`
+applies a Definition to those rows once: which rows count, under which category (a
+component's, with include_components), totals by fiscal year and by category, and the
+reviewed share of each; the dashboard and the category pages show what it returns.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from custodes.figures.definition import Definition, category_label
+from custodes.figures.review import share
+
+ZERO = Decimal("0.00")
+
+SPENDING_SQL = """
+    SELECT fiscal_year, category, component_category,
+           sum(obligation_usd) AS obligation_usd, sum(awards) AS awards,
+           sum(reviewed_usd) AS reviewed_usd
+    FROM serve_spending {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+
+
+# The same per awarding agency too (category pages: by fiscal year and agency).
+BY_AGENCY_SQL = """
+    SELECT fiscal_year, agency_code, any_value(agency_name) AS agency_name, category,
+           component_category, sum(obligation_usd) AS obligation_usd,
+           sum(awards) AS awards, sum(reviewed_usd) AS reviewed_usd
+    FROM serve_spending GROUP BY 1, 2, 4, 5 ORDER BY 1, 2, 4, 5"""
+
+
+def spending_sql(agency: str | None) -> tuple[str, list[Any]]:
+    if agency:
+        return SPENDING_SQL.format(where="WHERE agency_code = ?"), [agency]
+    return SPENDING_SQL.format(where=""), []
+
+
+def _add(into: dict[Any, dict[str, Any]], key: Any, row: dict[str, Any]) -> None:
+    acc = into.setdefault(key, {"obligation_usd": ZERO, "reviewed_usd": ZERO,
+                                "awards": 0})  # fmt: skip
+    acc["obligation_usd"] += row["obligation_usd"] or ZERO
+    acc["reviewed_usd"] += row["reviewed_usd"] or ZERO
+    acc["awards"] += int(row["awards"] or 0)
+
+
+def summarise(rows: list[dict[str, Any]], definition: Definition) -> dict[str, Any]:
+    """ROWS (SPENDING_SQL) under DEFINITION: each row marked `counted` with the
+    `category` it counts under, totals by fiscal year and by category (awards are
+    summed per year and category: an award spanning years counts once per year), the
+    total and its reviewed share."""
+    by_year: dict[int, dict[str, Any]] = {}
+    by_cat: dict[str, dict[str, Any]] = {}
+    marked = []
+    for r in rows:
+        counted = definition.counts(r["category"], r["component_category"])
+        effective = definition.effective_category(
+            r["category"], r["component_category"]
+        )
+        marked.append(
+            {**r, "counted": counted, "counted_as": effective if counted else None,
+             "category_label": category_label(r["category"])}
+        )  # fmt: skip
+        if counted:
+            _add(by_year, r["fiscal_year"], r)
+            _add(by_cat, effective, r)
+    year_rows = [
+        {"fiscal_year": y, **v, "reviewed_share": share(v["obligation_usd"],
+                                                        v["reviewed_usd"])}
+        for y, v in sorted(by_year.items())
+    ]  # fmt: skip
+    cat_rows = [
+        {"category": c, "category_label": category_label(c), **v,
+         "reviewed_share": share(v["obligation_usd"], v["reviewed_usd"])}
+        for c, v in sorted(by_cat.items(), key=lambda kv: -kv[1]["obligation_usd"])
+    ]  # fmt: skip
+    total = sum((v["obligation_usd"] for v in by_year.values()), ZERO)
+    reviewed = sum((v["reviewed_usd"] for v in by_year.values()), ZERO)
+    return {
+        "rows": marked,
+        "by_year": year_rows,
+        "by_category": cat_rows,
+        "total_usd": total,
+        "reviewed_usd": reviewed,
+        "reviewed_share": share(total, reviewed),
+    }
+
+
+def for_category(
+    rows: list[dict[str, Any]], definition: Definition, category: str
+) -> dict[str, Any]:
+    """ROWS (SPENDING_SQL) that count under CATEGORY by DEFINITION (its own awards,
+    and with include_components those buying a component of it), whether or not the
+    definition counts the category: by fiscal year, the total and the reviewed share."""
+    by_year: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if definition.effective_category(r["category"], r["component_category"]) == (
+            category
+        ):
+            _add(by_year, r["fiscal_year"], r)
+    year_rows = [
+        {"fiscal_year": y, **v,
+         "reviewed_share": share(v["obligation_usd"], v["reviewed_usd"])}
+        for y, v in sorted(by_year.items())
+    ]  # fmt: skip
+    total = sum((v["obligation_usd"] for v in by_year.values()), ZERO)
+    reviewed = sum((v["reviewed_usd"] for v in by_year.values()), ZERO)
+    return {
+        "by_year": year_rows,
+        "total_usd": total,
+        "reviewed_usd": reviewed,
+        "reviewed_share": share(total, reviewed),
+    }
+
+
+def by_year_agency(
+    rows: list[dict[str, Any]], definition: Definition, category: str
+) -> list[dict[str, Any]]:
+    """ROWS (BY_AGENCY_SQL) that count under CATEGORY, by fiscal year and agency."""
+    out: dict[tuple[int, str], dict[str, Any]] = {}
+    names: dict[tuple[int, str], str] = {}
+    for r in rows:
+        if definition.effective_category(r["category"], r["component_category"]) == (
+            category
+        ):
+            key = (r["fiscal_year"], r["agency_code"])
+            _add(out, key, r)
+            names[key] = r["agency_name"]
+    return [
+        {"fiscal_year": fy, "agency_code": code, "agency_name": names[(fy, code)], **v}
+        for (fy, code), v in sorted(out.items())
+    ]
