@@ -82,6 +82,95 @@ def bar_chart(
     return _with_source(chart, source_line)
 
 
+STATUS_LABELS = {
+    "complete": "complete year",
+    "partial": "partial year",
+    "sample": "sample (not every transaction)",
+    "sample+partial": "sample, partial year",
+    "missing": "no data (gap)",
+}
+
+
+def year_chart(
+    rows: list[dict[str, Any]],
+    years: list[dict[str, Any]],
+    title: str,
+    subtitle: str,
+    source_line: str,
+) -> Any:
+    """Net obligations by fiscal year as vertical bars, one per year of the coverage
+    YEARS (custodes/figures/coverage.py): a sample year hatched-looking (a light fill
+    with a dark outline), a partial year pale, a missing year left empty with "no
+    data" written where its bar would be, so that a gap is never read as a zero. The
+    legend names each status present. ROWS: fiscal_year, obligation_usd."""
+    alt = _altair()
+    values = {r["fiscal_year"]: r["obligation_usd"] for r in rows}
+    if not years:
+        years = [{"fiscal_year": y, "missing": False, "sample": False,
+                  "partial": None} for y in sorted(values)]  # fmt: skip
+    data = []
+    for y in years:
+        fy = y["fiscal_year"]
+        flags = [f for f in ("sample", "partial") if y.get(f)]
+        status = "missing" if y["missing"] else ("+".join(flags) or "complete")
+        value = values.get(fy)
+        data.append(
+            {
+                "label": f"FY{fy}",
+                "usd_m": None if y["missing"] else _millions(value),
+                "usd": "no data" if y["missing"] else f"${value or 0:,.2f}",
+                "status": STATUS_LABELS[status],
+                "note": "no data" if y["missing"] else "",
+                "zero": 0.0,
+            }
+        )
+    present = [STATUS_LABELS[k] for k in STATUS_LABELS
+               if STATUS_LABELS[k] in {d["status"] for d in data}]  # fmt: skip
+    colors = {
+        STATUS_LABELS["complete"]: "#3b5b92",
+        STATUS_LABELS["partial"]: "#a9bbd9",
+        STATUS_LABELS["sample"]: "#e8eef7",
+        STATUS_LABELS["sample+partial"]: "#e8eef7",
+        STATUS_LABELS["missing"]: "#ffffff",
+    }
+    base = alt.Chart(alt.Data(values=data))
+    order = [d["label"] for d in data]
+    x = alt.X("label:N", title="Fiscal year", sort=order,
+              axis=alt.Axis(labelAngle=0))  # fmt: skip
+    y_title = "Net obligations (US$ millions)"
+    bars = base.mark_bar(stroke="#3b5b92", strokeWidth=1.2).encode(
+        x,
+        alt.Y("usd_m:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+        alt.Color(
+            "status:N",
+            title="Coverage",
+            scale=alt.Scale(domain=present, range=[colors[p] for p in present]),
+            legend=alt.Legend(orient="bottom", direction="vertical"),
+        ),
+        alt.StrokeDash(
+            "status:N",
+            scale=alt.Scale(
+                domain=present,
+                range=[[4, 2] if "sample" in p or "partial" in p else [1, 0]
+                       for p in present],
+            ),
+            legend=None,
+        ),
+        tooltip=[alt.Tooltip("label:N", title="Year"),
+                 alt.Tooltip("usd:N", title="Net"),
+                 alt.Tooltip("status:N", title="Coverage")],
+    )  # fmt: skip
+    gaps = base.transform_filter("datum.note != ''").mark_text(
+        baseline="middle", dx=4, fontSize=10, color="#555", angle=270, align="left"
+    ).encode(x, alt.Y("zero:Q", title=y_title), text="note:N")  # fmt: skip
+    chart = alt.layer(bars, gaps).properties(
+        width=WIDTH,
+        height=220,
+        title=alt.Title(title, subtitle=subtitle, anchor="start"),
+    )
+    return _with_source(chart, source_line)
+
+
 def month_chart(
     rows: list[dict[str, Any]], title: str, subtitle: str, source_line: str
 ) -> Any:

@@ -45,19 +45,50 @@ def _stated(src: Any, filters: Any) -> Any:
 
 def _carry(rows: list[dict[str, Any]], stated: Any) -> list[dict[str, Any]]:
     """Each figure row says which definition it counts (a --json field and a CSV
-    column: `definition`)."""
+    column: `definition`), the share of its dollars a person reviewed
+    (`reviewed_share`, beside `reviewed_usd`) and, for a row about one award or
+    transaction, its page on usaspending.gov (`usaspending_url`)."""
+    from custodes import sources
+    from custodes.figures.review import share
+
     for r in rows:
         r["definition"] = stated.short
+        if "reviewed_usd" in r:
+            r["reviewed_share"] = share(r["obligation_usd"], r["reviewed_usd"])
+        if r.get("award_key"):
+            r["usaspending_url"] = sources.record_url(r["award_key"])
     return rows
 
 
-def _say(stated: Any) -> None:
-    console.print(f"{stated.text} {stated.change}", style="dim", markup=False)
+def _about(src: Any, filters: Any, rows: list[dict[str, Any]] | None = None) -> Any:
+    """Definition, coverage, not counted, reviewed share of a figure in scope."""
+    from custodes.figures.about import about
+
+    return about(src, filters, rows if rows and "reviewed_usd" in rows[0] else None)
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+def _say(stated: Any, info: dict[str, Any] | None = None) -> None:
+    if info is None:
+        console.print(f"{stated.text} {stated.change}", style="dim", markup=False)
+        return
+    from custodes.figures.about import lines
+
+    for line in lines(info):
+        console.print(line, style="dim", markup=False)
+
+
+def _write_csv(
+    path: Path, rows: list[dict[str, Any]], info: dict[str, Any] | None = None
+) -> None:
+    """ROWS as CSV and, with INFO, its sidecar PATH-metadata.json (definition,
+    coverage, not counted, reviewed share, data through, generated at)."""
     write_csv(path, rows)
     console.print(f"Wrote {len(rows):,} rows to {path}")
+    if info is not None:
+        from custodes.csvfile import write_metadata
+
+        meta = write_metadata(path, list(rows[0]) if rows else [], info)
+        console.print(f"Wrote what the figures count and cover to {meta}")
 
 
 def _print_transactions(rows: list[dict[str, Any]], title: str) -> None:
@@ -153,11 +184,12 @@ def totals_command(
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().totals(src, by, filters, limit)
         stated = _stated(src, filters)
+        info = _about(src, filters, None if limit else rows)
     for r in rows:
         r["label"] = " / ".join(figure_label(d, r) for d in dims)
     _carry(rows, stated)
     if csv_path:
-        _write_csv(csv_path, rows)
+        _write_csv(csv_path, rows, info)
     if as_json:
         print_json(rows)
         return
@@ -177,7 +209,7 @@ def totals_command(
             justify_right=["net obligations", "transactions", "awards"],
         )
     )
-    _say(stated)
+    _say(stated, info)
 
 
 def _explain(
@@ -195,14 +227,15 @@ def _explain(
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().explain(src, by, values, filters)
         stated = _stated(src, filters)
+        info = _about(src, filters)
     _carry(rows, stated)
     if csv_path:
-        _write_csv(csv_path, rows)
+        _write_csv(csv_path, rows, info)
     if as_json:
         print_json(rows)
     else:
         _print_transactions(rows, f"Transactions behind {by} = {' / '.join(values)}")
-        _say(stated)
+        _say(stated, info)
 
 
 @analyse_group.command("explain")
@@ -261,6 +294,7 @@ def yoy_command(
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().year_over_year(src, filters)
         stated = _stated(src, filters)
+        info = _about(src, filters)
     _carry(rows, stated)
     if as_json:
         print_json(rows)
@@ -281,7 +315,7 @@ def yoy_command(
             justify_right=["net obligations", "change", "change %"],
         )
     )
-    _say(stated)
+    _say(stated, info)
 
 
 @analyse_group.command("top")
@@ -306,6 +340,7 @@ def top_command(
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().top_awards(src, filters, n)
         stated = _stated(src, filters)
+        info = _about(src, filters)
     _carry(rows, stated)
     if as_json:
         print_json(rows)
@@ -335,7 +370,7 @@ def top_command(
             justify_right=["net obligations"],
         )
     )
-    _say(stated)
+    _say(stated, info)
 
 
 @analyse_group.command("award")
@@ -356,9 +391,14 @@ def award_command(
     """An award's timeline: base award and every modification, with a running total."""
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().award_timeline(src, award_key)
+        info = _about(src, build_filters((), None)) if csv_path else None
     award_key = rows[0]["award_key"] if rows else award_key  # a PIID resolved
     if csv_path:
-        _write_csv(csv_path, rows)
+        from custodes import sources
+
+        for r in rows:
+            r["usaspending_url"] = sources.record_url(r["award_key"])
+        _write_csv(csv_path, rows, info)
     if as_json:
         print_json(rows)
         return
@@ -429,10 +469,13 @@ def changed_command(
             src, _parse_date(since), filters, limit=None if csv_path else limit
         )
         stated = _stated(src, filters)
+        info = _about(src, filters)
     result["definition"] = stated.to_dict()
+    result["coverage"] = info["coverage"]
+    result["not_counted"] = info["not_counted"]
     _carry(result["transactions"], stated)
     if csv_path:
-        _write_csv(csv_path, result["transactions"])
+        _write_csv(csv_path, result["transactions"], info)
     if as_json:
         print_json(result)
         return
@@ -452,7 +495,7 @@ def changed_command(
             justify_right=["transactions", "now obligated", "net change"],
         )
     )
-    _say(stated)
+    _say(stated, info)
     shown = len(result["transactions"])
     if shown < result["transactions_total"] and not csv_path:
         console.print(

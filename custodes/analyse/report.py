@@ -69,7 +69,8 @@ def source_line(definition: Definition) -> str:
 
 def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
     """All figures of a spending report, as plain data (Decimal money)."""
-    from custodes.figures import analyses, components
+    from custodes.figures import analyses, review
+    from custodes.figures.about import about
 
     dim = DIMENSIONS[scope.by]
     definition = stated_from_source(src, scope.filters.definition)
@@ -91,7 +92,10 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
             r["label"] = figure_label(dims[0], r)
             r["explain"] = explain_command(scope, dims, r)
             r["definition"] = definition.short
+    for r in by_rows:
+        r["reviewed_share"] = review.share(r["obligation_usd"], r["reviewed_usd"])
     total = sum((r["obligation_usd"] for r in by_rows), start=Decimal("0.00"))
+    info = about(src, scope.filters, by_rows)
     return {
         "title": report_title(scope, definition),
         "chart_title": f"{scope.agency or 'DHS'} "
@@ -109,7 +113,11 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
         "kinds": kinds,
         "matrix": matrix,
         "top_awards": analyses.top_awards(src, scope.filters, top_n),
-        "not_counted": components.not_counted(src, scope.filters),
+        "not_counted": info["not_counted"],
+        "reviewed": info["reviewed"],
+        "coverage": info["coverage"],
+        "data_through": info["data_through"],
+        "links": info["links"],
     }
 
 

@@ -13,7 +13,7 @@ import jinja2
 
 from custodes.analyse import charts
 from custodes.console import money, to_jsonable
-from custodes.csvfile import write_dicts
+from custodes.csvfile import write_dicts, write_metadata
 
 FORMATS = ("md", "html", "csv", "json")
 KINDS = ("new award", "modification", "deobligation")
@@ -66,6 +66,19 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
             ]
         )
     tables["by"] = ([by, "net obligations", "transactions", "awards"], body)
+    tables["coverage"] = (
+        ["fiscal year", "status", "agencies", "transactions", "last action date"],
+        [
+            [
+                f"FY{y['fiscal_year']}",
+                y["note"].split(": ", 1)[1],
+                ", ".join(y["agencies"]) or "—",
+                f"{y['transactions']:,}",
+                str(y["last_action_date"] or "—"),
+            ]
+            for y in report.get("coverage", {}).get("years", [])
+        ],
+    )
     tables["fy"] = (
         ["fiscal year", "net obligations", "change", "change %"],
         [
@@ -115,6 +128,8 @@ def _key(row: dict[str, Any]) -> str:
         "label",
         "explain",
         "definition",
+        "reviewed_usd",
+        "reviewed_share",
     }
     return next(k for k in row if k not in fixed and not k.endswith("_label"))
 
@@ -169,28 +184,44 @@ def write_charts(report: dict[str, Any], out: Path) -> dict[str, list[Path]]:
             out / "by-month",
         )
     made["fy"] = charts.write_chart(
-        charts.bar_chart(
+        charts.year_chart(
             report["by_fiscal_year"],
-            "fiscal_year",
+            report.get("coverage", {}).get("years", []),
             f"{who} by fiscal year",
             sub,
             src,
-            horizontal=False,
-            group_title="Fiscal year",
         ),
         out / "by-fiscal-year",
     )
     return made
 
 
+def sidecar(report: dict[str, Any]) -> dict[str, Any]:
+    """What a report's CSV files carry in their sidecar: the report's definition,
+    coverage, not counted, reviewed share, data through, generated at, scope."""
+    keys = ("title", "scope", "definition", "coverage", "not_counted", "reviewed",
+            "data_through", "generated_at", "source", "links")  # fmt: skip
+    return {k: report[k] for k in keys if k in report}
+
+
 def write_csvs(
     report: dict[str, Any], transactions: list[dict[str, Any]], out: Path
 ) -> list[Path]:
+    from custodes import sources
+
     figures = out / "figures.csv"
-    write_csv(figures, [{k: v for k, v in r.items()} for r in report["by"]])
+    rows = [{k: v for k, v in r.items()} for r in report["by"]]
+    write_csv(figures, rows)
+    for t in transactions:
+        t["usaspending_url"] = sources.record_url(t["award_key"])
     behind = out / "transactions.csv"
     write_csv(behind, transactions)
-    return [figures, behind]
+    about = sidecar(report)
+    metas = [
+        write_metadata(path, list(rows_[0]) if rows_ else [], about)
+        for path, rows_ in ((figures, rows), (behind, transactions))
+    ]
+    return [figures, behind, *metas]
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:

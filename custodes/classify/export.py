@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from custodes import sources
 from custodes.csvfile import FORMULA_START, Writer, cell
 from custodes.errors import InputError
 from custodes.store.duckdb import Store
@@ -27,6 +28,7 @@ EXPORT_COLUMNS = (
     "component_evidence",
     "profile_only",
     "conflict",
+    "usaspending_url",
 )
 __all__ = ["EXPORT_COLUMNS", "FORMULA_START", "neutralise", "write_export"]
 
@@ -59,6 +61,6 @@ def write_export(store: Store, path: Path, source: str = "classification") -> in
         writer = Writer(fh)
         writer.row(EXPORT_COLUMNS)
         while batch := cur.fetchmany(50_000):
-            writer.rows(batch)
+            writer.rows([*row, sources.record_url(row[0])] for row in batch)
             n += len(batch)
     return n
