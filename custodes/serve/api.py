@@ -23,6 +23,7 @@ def _q(name: str, desc: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 TEXT = {"type": "string", "maxLength": MAX_TEXT}
+META = "csv-metadata.json"  # a .csv answer's sidecar (custodes/serve/views.py)
 PAGE = [
     _q(
         "page",
@@ -40,6 +41,13 @@ AGENCY = _q(
     "ICE, CBP or a four-digit sub-agency code.",
     {"type": "string", "pattern": r"^(ICE|CBP|ice|cbp|\d{4})$"},
 )
+COMPONENTS = _q(
+    "components",
+    "exclude (the default): awards buying surveillance components inside a larger "
+    "purchase are not counted and are shown on their own line; include: they count "
+    "under the component's category.",
+    {"type": "string", "enum": ["exclude", "include"]},
+)
 TABLE = _q(
     "table",
     "CSV only: which of the view's tables to export.",
@@ -51,7 +59,7 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
     (
         "/dashboard",
         "Surveillance spending by fiscal year and category.",
-        [AGENCY],
+        [AGENCY, COMPONENTS],
         None,
     ),
     (
@@ -110,17 +118,22 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
         ],
         None,
     ),
-    ("/categories", "The taxonomy categories with their spending.", [], None),
+    (
+        "/categories",
+        "The taxonomy categories with their spending.",
+        [COMPONENTS],
+        None,
+    ),
     (
         "/category/{ident}",
         "One category: spending by year, largest awards and vendors.",
-        PAGE,
+        [*PAGE, COMPONENTS],
         "Category id.",
     ),
     (
         "/award/{ident}",
         "One award: transaction timeline and classification evidence.",
-        [],
+        [COMPONENTS],
         "Award key (USAspending generated award id).",
     ),
     (
@@ -141,6 +154,26 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
         "/reach",
         "Who can reach a data category: paths with citations.",
         [_q("category", "Data category.", {"type": "string", "pattern": ID_PATTERN})],
+        None,
+    ),
+    (
+        "/review",
+        "The review queue (read-only): awards by dollars at risk, and the latest "
+        "review decisions.",
+        [
+            AGENCY,
+            _q(
+                "fy",
+                "Fiscal year: money in this year only.",
+                {"type": "integer", "minimum": 1990, "maximum": 2100},
+            ),
+            _q(
+                "category",
+                "Taxonomy category id (the award's, or its component's).",
+                {"type": "string", "pattern": ID_PATTERN},
+            ),
+            *PAGE,
+        ],
         None,
     ),
     ("/methodology", "Taxonomy, rule files, overrides and data freshness.", [], None),
@@ -177,11 +210,11 @@ ERROR_SCHEMA = {
 
 
 def _responses(fmt: str) -> dict[str, Any]:
-    ok = (
-        {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}
-        if fmt == "json"
-        else {"text/csv": {"schema": {"type": "string"}}}
-    )
+    ok = {
+        "json": {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}},
+        "csv": {"text/csv": {"schema": {"type": "string"}}},
+        META: {"application/csvm+json": {"schema": {"type": "object"}}},
+    }[fmt]
     err = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     return {
         "200": {"description": "The view.", "content": ok},
@@ -194,8 +227,8 @@ def _responses(fmt: str) -> dict[str, Any]:
 def build_openapi(server: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for path, summary, query, ident in ENDPOINTS:
-        for fmt in ("json", "csv"):
-            params = list(query) + ([TABLE] if fmt == "csv" else [])
+        for fmt in ("json", "csv", META):
+            params = list(query) + ([TABLE] if fmt != "json" else [])
             if ident:
                 params.append(
                     {
@@ -223,7 +256,9 @@ def build_openapi(server: str) -> dict[str, Any]:
             "title": "custodes API",
             "version": __version__,
             "description": "Read-only. Money is a decimal string in US dollars. "
-            "Every HTML page has the same data at .json and .csv.",
+            "Every HTML page has the same data at .json and .csv; a .csv answer's "
+            "sidecar (what its figures count and cover) is at .csv-metadata.json, "
+            "named in its Link header.",
         },
         "paths": paths,
         "components": {"schemas": {"View": VIEW_SCHEMA, "Error": ERROR_SCHEMA}},
@@ -235,4 +270,4 @@ def build_openapi(server: str) -> dict[str, Any]:
 
 def _op_id(path: str, fmt: str) -> str:
     words = [w for w in path.replace("{ident}", "by_id").split("/") if w]
-    return "_".join(words + [fmt])
+    return "_".join(words + [fmt.replace("-", "_").replace(".", "_")])

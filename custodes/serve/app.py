@@ -37,12 +37,21 @@ from custodes.serve.pages.category import categories, category
 from custodes.serve.pages.dashboard import dashboard
 from custodes.serve.pages.dataweb import explorer, graph_json, node, reach
 from custodes.serve.pages.methodology import methodology
+from custodes.serve.pages.review import review_page
 from custodes.serve.pages.search import search
 from custodes.serve.pages.vendor import vendor
 from custodes.serve.security import SecurityHeaders
 from custodes.serve.snapshot import follow_store
 from custodes.serve.templating import build_templates
-from custodes.serve.views import View, error_body, render_csv, render_json, split_suffix
+from custodes.serve.views import (
+    META_SUFFIX,
+    View,
+    error_body,
+    render_csv,
+    render_csv_metadata,
+    render_json,
+    split_suffix,
+)
 from custodes.settings import Settings
 from custodes.store.duckdb import Store
 from custodes.store.reader import QueryTimeout, Reader
@@ -60,6 +69,7 @@ FIXED_PAGES: dict[str, Callable[[Ctx], View]] = {
     "/dataweb/graph": graph_json,
     "/reach": reach,
     "/methodology": methodology,
+    "/review": review_page,
 }
 # path prefix -> page function taking one id (the id may carry the .json/.csv suffix).
 ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
@@ -131,7 +141,14 @@ class App:
             )
             self.pages.put(key, cached)
         body, status, media_type = cached
-        return Response(body, status, media_type=media_type)
+        headers = {}
+        if fmt == "csv":  # where the sidecar is (CSV on the Web's Link header)
+            meta = request.url.path[: -len(".csv")] + "." + META_SUFFIX
+            query = f"?{request.url.query}" if request.url.query else ""
+            headers["link"] = (
+                f'<{meta}{query}>; rel="describedby"; type="application/csvm+json"'
+            )
+        return Response(body, status, media_type=media_type, headers=headers)
 
     def render(
         self, request: Request, fn: Callable[[Ctx], View], fmt: str, ctx: Ctx
@@ -144,6 +161,13 @@ class App:
                 render_csv(view, ctx.params.get("table")),
                 view.status,
                 "text/csv; charset=utf-8",
+            )
+        if fmt == "csvmeta":
+            csv_url = request.url.path[: -len(META_SUFFIX) - 1] + ".csv"
+            return (
+                render_csv_metadata(view, ctx.params.get("table"), csv_url),
+                view.status,
+                "application/csvm+json",
             )
         html = self.templates.get_template(view.template).render(
             view=view,
@@ -226,7 +250,11 @@ class PageCache:
 def wants_json(request: Request) -> bool:
     path = request.url.path
     fmt = getattr(request.state, "fmt", None) or split_suffix(path)[1]
-    return fmt in ("json", "csv") or path.startswith("/api") or path == "/openapi.json"
+    return (
+        fmt in ("json", "csv", "csvmeta")
+        or path.startswith("/api")
+        or path == "/openapi.json"
+    )
 
 
 def error_response(
@@ -248,7 +276,12 @@ def error_response(
 def build_routes(app: App) -> list[Any]:
     routes: list[Any] = [Route("/", app.home, methods=GET)]
     for path, fn in FIXED_PAGES.items():
-        for fmt, suffix in (("html", ""), ("json", ".json"), ("csv", ".csv")):
+        for fmt, suffix in (
+            ("html", ""),
+            ("json", ".json"),
+            ("csv", ".csv"),
+            ("csvmeta", "." + META_SUFFIX),
+        ):
             routes.append(
                 Route(
                     path + suffix,

@@ -52,19 +52,24 @@ class View:
         )
 
 
+# The sidecar of a .csv answer (CSV on the Web's name for it): what the table counts.
+META_SUFFIX = "csv-metadata.json"
+META_KEYS = ("definition", "coverage", "reviewed", "not_counted")
+
+
 def split_suffix(value: str) -> tuple[str, str]:
-    """'award-key.json' -> ('award-key', 'json'); no known suffix -> (value, 'html')."""
+    """'award-key.json' -> ('award-key', 'json'); no known suffix -> (value, 'html');
+    'x.csv-metadata.json' -> ('x', 'csvmeta')."""
+    if value.endswith("." + META_SUFFIX):
+        return value[: -len(META_SUFFIX) - 1], "csvmeta"
     for fmt in ("json", "csv"):
         if value.endswith("." + fmt):
             return value[: -len(fmt) - 1], fmt
     return value, "html"
 
 
-def render_json(view: View) -> str:
-    return json.dumps(view.as_dict(), ensure_ascii=False)
-
-
-def render_csv(view: View, table_name: str | None) -> str:
+def csv_columns(view: View, table_name: str | None) -> tuple[str, list[str]]:
+    """The table a .csv answer exports and its columns (InputError if none)."""
     if not view.tables:
         raise InputError("This view has no table to export as CSV. Use .json instead.")
     name = table_name or next(iter(view.tables))
@@ -78,8 +83,60 @@ def render_csv(view: View, table_name: str | None) -> str:
         if table.columns
         else list(table.rows[0].keys() if table.rows else [])
     )
+    return name, keys
+
+
+def render_csv_metadata(view: View, table_name: str | None, csv_url: str) -> str:
+    """The sidecar of a .csv answer: the table's columns, and what the view's figures
+    count (definition), cover (coverage, data through), leave out (not counted) and
+    how much a person reviewed; generated when."""
+    from datetime import UTC, datetime
+
+    name, keys = csv_columns(view, table_name)
+    table = view.tables[name]
+    headings = dict(table.columns)
+    meta: dict[str, Any] = {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": csv_url,
+        "dc:title": table.caption or view.title,
+        "tableSchema": {
+            "columns": [{"name": k, "titles": headings.get(k, k)} for k in keys]
+        },
+        "generated_at": datetime.now(UTC).replace(microsecond=0, tzinfo=None),
+    }
+    for key in META_KEYS:
+        if key in view.data:
+            meta[key] = view.data[key]
+    cover = view.data.get("coverage")
+    if isinstance(cover, dict):
+        meta["data_through"] = cover.get("data_through")
+    if any(k == "award_key" for k in keys):
+        meta["links"] = (
+            "usaspending_url: each award's page on usaspending.gov "
+            "(https://www.usaspending.gov/award/<generated award id>)"
+        )
+    return json.dumps(to_jsonable(meta), ensure_ascii=False, indent=2)
+
+
+def render_json(view: View) -> str:
+    return json.dumps(view.as_dict(), ensure_ascii=False)
+
+
+def render_csv(view: View, table_name: str | None) -> str:
+    """One table as CSV; a table of awards gains `usaspending_url` (each award's page
+    on usaspending.gov)."""
+    from custodes import sources
+
+    name, keys = csv_columns(view, table_name)
+    rows = view.tables[name].rows
+    if "award_key" in keys:
+        keys = [*keys, "usaspending_url"]
+        rows = [
+            {**r, "usaspending_url": sources.record_url(str(r.get("award_key") or ""))}
+            for r in rows
+        ]
     # custodes/csvfile.py: formula-like text neutralised, numbers kept, CR/LF quoted
-    return dicts_text(keys, table.rows)
+    return dicts_text(keys, rows)
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ HTML, JSON or CSV. Nothing here writes to the store or runs SQL from a request."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -69,12 +69,28 @@ def load_taxonomy() -> dict[str, dict[str, Any]]:
     return out
 
 
-def definition(reader: Reader) -> Definition:
-    """The Definition the web app's figures count under (the default everywhere),
-    stated against the open store; worked out once per store."""
+COMPONENTS = ("exclude", "include")
+
+
+def chosen_definition(params: Mapping[str, str] | None) -> Definition:
+    """The Definition a request asks for: the default everywhere, or with
+    `components=include` the awards that buy surveillance components inside a larger
+    purchase counted under the component's category (permalinks keep the
+    parameter)."""
+    from custodes.serve import params as P
+
+    choice = P.choice(params or {}, "components", COMPONENTS, "exclude")
+    return replace(DEFAULT, include_components=choice == "include")
+
+
+def definition(reader: Reader, params: Mapping[str, str] | None = None) -> Definition:
+    """The Definition the web app's figures count under (the default everywhere, or
+    what PARAMS choose), stated against the open store; worked out once per store
+    and choice."""
+    chosen = chosen_definition(params)
     return reader.derived(
-        "definition",
-        lambda r: stated_from_sql(DEFAULT, lambda sql: r.rows(sql), r.has),
+        f"definition:{chosen.name}",
+        lambda r: stated_from_sql(chosen, lambda sql: r.rows(sql), r.has),
     )
 
 

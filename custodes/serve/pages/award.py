@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from custodes.errors import NotFound
+from custodes.figures import components
+from custodes.figures.review import REVIEWED_METHODS
 from custodes.search.numbers import Found, find_awards
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart
-from custodes.serve.pages import Ctx, build_notices, category_label
+from custodes.serve.pages import Ctx, build_notices, category_label, definition
 from custodes.serve.views import Table, View
 
 USASPENDING = "https://www.usaspending.gov/award/{}"
@@ -78,17 +80,27 @@ def award(ctx: Ctx, key: str) -> View:
         else ctx.reader.rows(TRANSACTIONS_SQL, [key])
     )
     evidence: list[dict[str, Any]] = []
+    component_evidence: list[dict[str, Any]] = []
     classification = None
     if ctx.reader.has("classification"):
         classification = ctx.reader.one(
-            "SELECT category, confidence, evidence, maker, method, taxonomy_version, "
-            "rules_version FROM classification WHERE award_key = ?",
+            f"SELECT category, confidence, evidence, maker, method, taxonomy_version, "
+            f"rules_version, {components.component_columns_sql(ctx.reader.rows)} "
+            "FROM classification c WHERE award_key = ?",
             [key],
         )
         if classification:
             evidence = parse_evidence(classification.pop("evidence"))
+            component_evidence = parse_evidence(
+                classification.pop("component_evidence")
+            )
             classification["category_label"] = category_label(
                 classification["category"]
+            )
+            classification["reviewed"] = classification["method"] in REVIEWED_METHODS
+            counted = definition(ctx.reader, ctx.params)
+            classification["counted"] = counted.counts(
+                classification["category"], classification["component_category"]
             )
     makers = (
         ctx.reader.rows(
@@ -102,6 +114,7 @@ def award(ctx: Ctx, key: str) -> View:
     view.data = {
         "award": head,
         "classification": classification,
+        "definition": definition(ctx.reader, ctx.params).to_dict(),
         "usaspending_url": USASPENDING.format(key) if key.startswith("CONT_") else None,
         "chart": build_bar_chart(
             "chart-timeline",
@@ -137,6 +150,11 @@ def award(ctx: Ctx, key: str) -> View:
             [("signal", "Signal"), ("rule", "Rule"), ("text", "Matched text")],
             evidence,
             "Classification evidence",
+        ),
+        "component_evidence": Table(
+            [("signal", "Signal"), ("rule", "Rule"), ("text", "Matched text")],
+            component_evidence,
+            "Evidence for the surveillance component inside the larger purchase",
         ),
         "makers": Table(
             [

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from custodes.errors import NotFound
-from custodes.figures.definition import NOT_COUNTED
+from custodes.figures import review, spending
+from custodes.figures.definition import NOT_COUNTED, Definition
 from custodes.serve import params as P
-from custodes.serve.charts import build_bar_chart
+from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import (
     Ctx,
     build_notices,
@@ -15,36 +18,45 @@ from custodes.serve.pages import (
     definition,
     load_taxonomy,
 )
+from custodes.serve.pages.coverage import coverage_summary
+from custodes.serve.pages.dashboard import components_line
 from custodes.serve.views import Table, View
 
+# {category}: the category an award counts under (Definition.category_sql: its own, or
+# with components=include the component's for an award of `none` buying one).
 TOP_VENDORS_SQL = """
     SELECT vendor_id, any_value(vendor_name) AS vendor_name, count(*) AS awards,
            sum(obligation_usd) AS obligation_usd
-    FROM serve_award WHERE category = ? AND vendor_id IS NOT NULL
+    FROM serve_award WHERE {category} = ? AND vendor_id IS NOT NULL
     GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 25"""
 
 TOP_AWARDS_SQL = """
     SELECT award_key, piid, agency_name, vendor_id, vendor_name, maker, description,
-           first_action_date, obligation_usd
-    FROM serve_award WHERE category = ?
+           first_action_date, obligation_usd, category AS own_category,
+           component_category, reviewed
+    FROM serve_award WHERE {category} = ?
     ORDER BY obligation_usd DESC NULLS LAST, award_key LIMIT ? OFFSET ?"""
 
 
 def categories(ctx: Ctx) -> View:
     view = View("categories.html", "Categories", notices=build_notices(ctx.reader))
-    totals = {}
-    if ctx.reader.has("serve_award"):
-        totals = {
-            r["category"]: r
-            for r in ctx.reader.rows(
-                "SELECT category, sum(awards) AS awards, "
-                "sum(obligation_usd) AS obligation_usd "
-                "FROM serve_spending GROUP BY 1"
-            )
-        }
-    ids = list(load_taxonomy()) + sorted(set(totals) - set(load_taxonomy()))
-    counted = definition(ctx.reader)
+    counted = definition(ctx.reader, ctx.params)
     view.data["definition"] = counted.to_dict()
+    totals: dict[str, dict[str, Any]] = {}
+    if ctx.reader.has("serve_award"):
+        view.data["coverage"] = coverage_summary(ctx.reader, None, date.today())
+        sql, params = spending.spending_sql(None)
+        found = ctx.reader.rows(sql, params)
+        summary = spending.summarise(found, counted)
+        totals = _by_effective(found, counted)
+        view.data["reviewed"] = {
+            "obligation_usd": summary["total_usd"],
+            "reviewed_usd": summary["reviewed_usd"],
+            "share": summary["reviewed_share"],
+            "line": review.line(summary["total_usd"], summary["reviewed_usd"]),
+        }
+        view.data["not_counted"] = components_line(ctx, counted, None)
+    ids = list(load_taxonomy()) + sorted(set(totals) - set(load_taxonomy()))
     rows = [
         {
             "category": c,
@@ -52,6 +64,7 @@ def categories(ctx: Ctx) -> View:
             "definition": load_taxonomy().get(c, {}).get("definition"),
             "awards": totals.get(c, {}).get("awards", 0),
             "obligation_usd": totals.get(c, {}).get("obligation_usd"),
+            "reviewed_usd": totals.get(c, {}).get("reviewed_usd"),
             "counted": counted.counts(c),
         }
         for c in ids
@@ -63,14 +76,31 @@ def categories(ctx: Ctx) -> View:
             ("definition", "Definition"),
             ("awards", "Awards"),
             ("obligation_usd", "Obligations"),
+            ("reviewed_usd", "Reviewed by a person"),
             ("counted", "Counted as surveillance"),
         ],
         rows,
         "Taxonomy categories and their spending",
-        money=("obligation_usd",),
+        money=("obligation_usd", "reviewed_usd"),
         links={"label": "/category/{category}"},
     )
     return view
+
+
+def _by_effective(
+    rows: list[dict[str, Any]], counted: Definition
+) -> dict[str, dict[str, Any]]:
+    """serve_spending rows summed by the category each counts under (awards are
+    summed per year: an award spanning years counts once a year)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = counted.effective_category(r["category"], r["component_category"])
+        acc = out.setdefault(c, {"awards": 0, "obligation_usd": Decimal(0),
+                                 "reviewed_usd": Decimal(0)})  # fmt: skip
+        acc["awards"] += int(r["awards"] or 0)
+        acc["obligation_usd"] += r["obligation_usd"] or 0
+        acc["reviewed_usd"] += r["reviewed_usd"] or 0
+    return out
 
 
 def category(ctx: Ctx, category_id: str) -> View:
@@ -79,12 +109,14 @@ def category(ctx: Ctx, category_id: str) -> View:
     entry = load_taxonomy().get(category_id)
     r = ctx.reader
     known = r.has("serve_award") and r.scalar(
-        "SELECT count(*) FROM serve_spending WHERE category = ?", [category_id]
+        "SELECT count(*) FROM serve_spending WHERE category = ? "
+        "OR component_category = ?",
+        [category_id, category_id],
     )
     if entry is None and not known and category_id not in NOT_COUNTED:
         raise NotFound(f"No category {category_id!r}. See /categories for the list.")
     view = View("category.html", category_label(category_id), notices=build_notices(r))
-    counted = definition(r)
+    counted = definition(r, ctx.params)
     view.data = {
         "id": category_id,
         "entry": entry or {},
@@ -95,22 +127,25 @@ def category(ctx: Ctx, category_id: str) -> View:
     }
     if not r.has("serve_award"):
         return view
-    years = r.rows(
-        "SELECT fiscal_year, agency_code, any_value(agency_name) AS agency_name, "
-        "sum(obligation_usd) AS obligation_usd, sum(awards) AS awards "
-        "FROM serve_spending WHERE category = ? GROUP BY 1, 2 ORDER BY 1, 2",
-        [category_id],
-    )
-    per_year: dict[int, Any] = {}
-    for y in years:
-        per_year[y["fiscal_year"]] = (
-            per_year.get(y["fiscal_year"], 0) + y["obligation_usd"]
-        )
+    today = date.today()
+    cover = coverage_summary(r, None, today)
+    rows = r.rows(spending.BY_AGENCY_SQL)
+    figure = spending.for_category(rows, counted, category_id)
+    view.data["coverage"] = cover
+    view.data["reviewed"] = {
+        "obligation_usd": figure["total_usd"],
+        "reviewed_usd": figure["reviewed_usd"],
+        "share": figure["reviewed_share"],
+        "line": review.line(figure["total_usd"], figure["reviewed_usd"]),
+    }
+    view.data["not_counted"] = components_line(ctx, counted, None, category_id)
     view.data["chart"] = build_bar_chart(
         "chart-category-year",
         "Obligations by fiscal year",
-        [(f"FY{k}", v) for k, v in sorted(per_year.items())],
+        year_items(figure["by_year"], cover["years"]),
+        caption=f"{counted.text} {cover['text']}",
     )
+    where = counted.category_sql()
     view.tables = {
         "awards": Table(
             [
@@ -120,10 +155,16 @@ def category(ctx: Ctx, category_id: str) -> View:
                 ("vendor_name", "Vendor"),
                 ("maker", "Maker"),
                 ("description", "Description"),
+                ("own_category", "Own category"),
+                ("component_category", "Component inside a larger purchase"),
+                ("reviewed", "Reviewed by a person"),
                 ("first_action_date", "First"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(TOP_AWARDS_SQL, [category_id, size, (page - 1) * size]),
+            r.rows(
+                TOP_AWARDS_SQL.format(category=where),
+                [category_id, size, (page - 1) * size],
+            ),
             f"Largest awards (page {page})",
             money=("obligation_usd",),
             links={
@@ -138,7 +179,7 @@ def category(ctx: Ctx, category_id: str) -> View:
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(TOP_VENDORS_SQL, [category_id]),
+            r.rows(TOP_VENDORS_SQL.format(category=where), [category_id]),
             "Largest vendors",
             money=("obligation_usd",),
             links={"vendor_name": "/vendor/{vendor_id}"},
@@ -149,10 +190,11 @@ def category(ctx: Ctx, category_id: str) -> View:
                 ("agency_name", "Agency"),
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
+                ("reviewed_usd", "Reviewed by a person"),
             ],
-            years,
+            spending.by_year_agency(rows, counted, category_id),
             "Obligations by fiscal year and agency",
-            money=("obligation_usd",),
+            money=("obligation_usd", "reviewed_usd"),
         ),
     }
     return view

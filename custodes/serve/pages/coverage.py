@@ -4,15 +4,27 @@ figures layer (custodes/figures/coverage.py) from the serve_coverage table."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from custodes.figures import coverage
 from custodes.store.reader import Reader
 
 
-def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]:
-    """Plain-language caveats about uneven coverage across fiscal years."""
+def coverage_rows(reader: Reader, agency: str | None) -> list[dict[str, Any]]:
+    """Per fiscal year: agencies, transactions, sample transactions, dates (all
+    agencies, or AGENCY)."""
     if not reader.has("serve_coverage"):
         return []
-    return coverage.coverage_notes(
-        reader.rows(coverage.COVERAGE_ROWS_SQL), agency, today
-    )
+    if agency:
+        return reader.rows(coverage.AGENCY_ROWS_SQL, [agency])
+    return reader.rows(coverage.COVERAGE_ROWS_SQL)
+
+
+def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]:
+    """Plain-language caveats about uneven coverage across fiscal years."""
+    return coverage.coverage_notes(coverage_rows(reader, None), agency, today)
+
+
+def coverage_summary(reader: Reader, agency: str | None, today: date) -> dict[str, Any]:
+    """The coverage every page states (custodes.figures.coverage.summary)."""
+    return coverage.summary(coverage_rows(reader, agency), today, agency)

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from custodes.figures import components
+from custodes.figures import components, review, spending
 from custodes.serve import params as P
-from custodes.serve.charts import build_bar_chart
-from custodes.serve.pages import Ctx, build_notices, category_label, definition
-from custodes.serve.pages.coverage import coverage_notes
+from custodes.serve.charts import build_bar_chart, year_items
+from custodes.serve.pages import Ctx, build_notices, definition
+from custodes.serve.pages.coverage import coverage_notes, coverage_summary
 from custodes.serve.views import Table, View
 
 
-def spending_sql(agency: bool) -> str:
-    where = "WHERE agency_code = ?" if agency else ""
-    return f"""SELECT fiscal_year, category, sum(obligation_usd) AS obligation_usd,
-               sum(awards) AS awards FROM serve_spending {where}
-               GROUP BY 1, 2 ORDER BY 1, 2"""
+def components_line(
+    ctx: Ctx, counted: Any, agency: str | None, component: str | None = None
+) -> dict[str, Any]:
+    """The awards buying surveillance components inside a larger purchase (of one
+    COMPONENT category, or any): not counted (the default) or counted under the
+    component's category."""
+    left_out = replace(counted, include_components=False)
+    sql, params = components.not_counted_sql(left_out, agency, component)
+    figure: dict[str, Any] = ctx.reader.rows(sql, params)[0]
+    figure["counted"] = bool(counted.include_components)
+    figure["line"] = (
+        components.included_line(figure)
+        if counted.include_components
+        else components.line(figure)
+    )
+    return figure
 
 
 def dashboard(ctx: Ctx) -> View:
@@ -28,74 +39,76 @@ def dashboard(ctx: Ctx) -> View:
     )
     if not ctx.reader.has("serve_award"):
         return view
-    view.notices += coverage_notes(ctx.reader, agency, date.today())
-    rows = ctx.reader.rows(spending_sql(bool(agency)), [agency] if agency else [])
-    counted = definition(ctx.reader)
+    today = date.today()
+    view.notices += coverage_notes(ctx.reader, agency, today)
+    counted = definition(ctx.reader, ctx.params)
     classified = bool(counted.classified)
-    for r in rows:
-        r["category_label"] = category_label(r["category"])
-        r["counted"] = counted.counts(r["category"])
-    shown = [r for r in rows if r["counted"]]
-    by_year: dict[int, Decimal] = {}
-    by_cat: dict[str, Decimal] = {}
-    for r in shown:
-        by_year[r["fiscal_year"]] = (
-            by_year.get(r["fiscal_year"], Decimal(0)) + r["obligation_usd"]
-        )
-        by_cat[r["category"]] = (
-            by_cat.get(r["category"], Decimal(0)) + r["obligation_usd"]
-        )
+    sql, params = spending.spending_sql(agency)
+    figures = spending.summarise(ctx.reader.rows(sql, params), counted)
+    cover = coverage_summary(ctx.reader, agency, today)
     what = (
         "Surveillance spending"
         if classified
         else "All contract spending (unclassified)"
     )
-    year_rows: list[dict[str, Any]] = [
-        {"fiscal_year": y, "obligation_usd": v} for y, v in sorted(by_year.items())
-    ]
-    cat_rows: list[dict[str, Any]] = [
-        {"category": c, "category_label": category_label(c), "obligation_usd": v}
-        for c, v in sorted(by_cat.items(), key=lambda kv: -kv[1])
-    ]
-    sql, params = components.not_counted_sql(counted, agency)
-    left_out = ctx.reader.rows(sql, params)[0]
-    left_out["line"] = components.line(left_out)
+    year_rows: list[dict[str, Any]] = figures["by_year"]
+    cat_rows: list[dict[str, Any]] = figures["by_category"]
+    statuses = {y["fiscal_year"]: y for y in cover["years"]}
+    for r in year_rows:
+        r["coverage"] = statuses.get(r["fiscal_year"], {}).get("note", "")
     view.data = {
         "agency": agency,
         "definition": counted.to_dict(),
-        "not_counted": left_out,
+        "not_counted": components_line(ctx, counted, agency),
         "classified": classified,
         "measure": what,
-        "total_usd": sum(by_year.values(), Decimal(0)),
+        "total_usd": figures["total_usd"],
+        "reviewed": {
+            "obligation_usd": figures["total_usd"],
+            "reviewed_usd": figures["reviewed_usd"],
+            "share": figures["reviewed_share"],
+            "line": review.line(figures["total_usd"], figures["reviewed_usd"]),
+        },
+        "coverage": cover,
         "charts": [
             build_bar_chart(
                 "chart-year",
                 f"{what} by fiscal year",
-                [(f"FY{r['fiscal_year']}", r["obligation_usd"]) for r in year_rows],
+                year_items(year_rows, cover["years"]),
+                caption=f"{counted.text} {cover['text']}",
             ),
             build_bar_chart(
                 "chart-category",
                 f"{what} by category",
                 [(r["category_label"], r["obligation_usd"]) for r in cat_rows],
+                caption=f"{counted.text} {cover['text']}",
             ),
         ],
     }
     view.tables = {
         "by_year": Table(
-            [("fiscal_year", "Fiscal year"), ("obligation_usd", "Obligations")],
+            [
+                ("fiscal_year", "Fiscal year"),
+                ("obligation_usd", "Obligations"),
+                ("reviewed_usd", "Reviewed by a person"),
+                ("reviewed_share", "Reviewed share"),
+                ("coverage", "Coverage"),
+            ],
             year_rows,
             f"{what} by fiscal year",
-            money=("obligation_usd",),
+            money=("obligation_usd", "reviewed_usd"),
         ),
         "by_category": Table(
             [
                 ("category", "Category id"),
                 ("category_label", "Category"),
                 ("obligation_usd", "Obligations"),
+                ("reviewed_usd", "Reviewed by a person"),
+                ("reviewed_share", "Reviewed share"),
             ],
             cat_rows,
             f"{what} by category",
-            money=("obligation_usd",),
+            money=("obligation_usd", "reviewed_usd"),
             links={"category_label": "/category/{category}"},
         ),
         "by_year_category": Table(
@@ -103,13 +116,16 @@ def dashboard(ctx: Ctx) -> View:
                 ("fiscal_year", "Fiscal year"),
                 ("category", "Category id"),
                 ("category_label", "Category"),
+                ("component_category", "Component inside a larger purchase"),
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
+                ("reviewed_usd", "Reviewed by a person"),
                 ("counted", "Counted as surveillance"),
+                ("counted_as", "Counted under"),
             ],
-            rows,
+            figures["rows"],
             "All spending by fiscal year and category",
-            money=("obligation_usd",),
+            money=("obligation_usd", "reviewed_usd"),
             links={"category_label": "/category/{category}"},
         ),
     }

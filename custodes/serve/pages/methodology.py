@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from custodes.serve.pages import Ctx, build_notices, load_taxonomy
+from custodes.figures import coverage
+from custodes.serve.pages import Ctx, build_notices, definition, load_taxonomy
+from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.views import Table, View
+
+FORMULA_TEXT = (
+    "dollars at risk = |net obligations in scope| x uncertainty, where uncertainty = "
+    "1 - the classifier's confidence, + 0.25 each for a surveillance component inside "
+    "a larger purchase, conflicting signals, or a label resting only on who sold it "
+    "(at most 1)"
+)
 
 
 def list_data_files(folder: str) -> list[dict[str, Any]]:
@@ -57,6 +67,12 @@ def methodology(ctx: Ctx) -> View:
             if r.has("classification_run")
             else None
         ),
+        "definition": definition(r, ctx.params).to_dict(),
+        "coverage": coverage_summary(r, None, date.today()),
+        "review_formula": FORMULA_TEXT,
+        "samples": [
+            {"sha256": k, **v} for k, v in sorted(coverage.sample_files().items())
+        ],
     }
     tax = load_taxonomy()
     view.tables = {
@@ -94,6 +110,11 @@ def methodology(ctx: Ctx) -> View:
             load_overrides_rows(),
             "Classification overrides (custodes/data/taxonomy/overrides.csv)",
             links={"award": "/award/{award}"},
+        ),
+        "samples": Table(
+            [("file", "Source file"), ("sha256", "SHA-256"), ("why", "Why a sample")],
+            [{"sha256": k, **v} for k, v in sorted(coverage.sample_files().items())],
+            "Source files declared samples (custodes/data/sources/samples.yaml)",
         ),
         "ingest_runs": Table(
             [
