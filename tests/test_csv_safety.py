@@ -164,10 +164,8 @@ def libreoffice_cells(paths: list[Path], out: Path) -> dict[Path, list[str]]:
          "--convert-to", "fods", "--outdir", str(out), *map(str, paths)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
-    return {
-        p: re.findall(r"<table:table-cell[^>]*>", (out / (p.stem + ".fods")).read_text())
-        for p in paths
-    }
+    cell_re = re.compile(r"<table:table-cell[^>]*>")
+    return {p: cell_re.findall((out / (p.stem + ".fods")).read_text()) for p in paths}
 
 
 def test_libreoffice_runs_no_cell_as_a_formula(exports, tmp_path):
