@@ -73,7 +73,11 @@ def build_command(
         started = datetime.now()
         with console.status(f"Building {', '.join(chosen)} tables..."):
             with open_store(settings, write=True, command="figures build") as store:
-                result["builds"] = build(store, chosen, search_sql())
+                result["builds"] = build(
+                    store,
+                    chosen,
+                    search_sql(award_maker=store.has_table("award_maker")),
+                )
         result["seconds"] = (datetime.now() - started).total_seconds()
     if as_json:
         print_json(result)
