@@ -81,6 +81,7 @@ def test_export_has_the_columns_and_neutralises_formulas(fixture_db, tmp_path):
         "component_evidence",
         "profile_only",
         "conflict",
+        "usaspending_url",
     ]
     evil = [r for r in rows if "HYPERLINK" in r["recipient"]][0]
     assert evil["recipient"].startswith("'=")

@@ -124,7 +124,9 @@ class Cells(HTMLParser):
     def __init__(self, table_id: str):
         super().__init__()
         self.table_id, self.inside, self.rows = table_id, False, []
+        self.header: list[str] = []
         self.cell: list[str] | None = None
+        self.head: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table" and ("id", self.table_id) in attrs:
@@ -133,6 +135,8 @@ class Cells(HTMLParser):
             self.rows.append([])
         elif self.inside and tag == "td":
             self.cell = []
+        elif self.inside and tag == "th":
+            self.head = []
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table":
@@ -140,10 +144,19 @@ class Cells(HTMLParser):
         elif tag == "td" and self.cell is not None and self.rows:
             self.rows[-1].append("".join(self.cell).strip())
             self.cell = None
+        elif tag == "th" and self.head is not None:
+            self.header.append("".join(self.head).strip())
+            self.head = None
 
     def handle_data(self, data: str) -> None:
         if self.cell is not None:
             self.cell.append(data)
+        elif self.head is not None:
+            self.head.append(data)
+
+    def records(self) -> list[dict[str, str]]:
+        """The rows as dicts keyed by the column headings (the page's own names)."""
+        return [dict(zip(self.header, row, strict=True)) for row in self.rows if row]
 
 
 def from_cli(db: Path, *extra: str) -> dict[str, tuple[Decimal, int]]:
@@ -174,11 +187,11 @@ def from_page(web: TestClient) -> dict[str, tuple[Decimal, int]]:
     page = Cells("table-by_year_category")
     page.feed(web.get("/", params={"agency": ICE}).text)
     out = {}
-    for year, category, _label, awards, usd, counted in filter(None, page.rows):
-        if int(year) == YEAR and counted == "True":
-            out[category] = (
-                Decimal(usd.replace("$", "").replace(",", "")),
-                int(awards),
+    for r in page.records():
+        if int(r["Fiscal year"]) == YEAR and r["Counted as surveillance"] == "True":
+            out[r["Category id"]] = (
+                Decimal(r["Obligations"].replace("$", "").replace(",", "")),
+                int(r["Awards"]),
             )
     return out
 
