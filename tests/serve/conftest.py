@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -87,15 +88,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_url(store_path: Path) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, stopped after the session."""
+@contextmanager
+def live_server(db: Path) -> Iterator[str]:
+    """The app on DB served by uvicorn on a free loopback port, stopped on exit."""
     import uvicorn
 
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            build_app(Settings(db=store_path)),
+            build_app(Settings(db=db)),
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -108,6 +109,15 @@ def live_url(store_path: Path) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start within 20 s")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_url(store_path: Path) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, stopped after the session."""
+    with live_server(store_path) as url:
+        yield url

@@ -43,9 +43,18 @@ def page(browser, live_url):
     context = browser.new_context(
         base_url=live_url, viewport={"width": 1280, "height": 900}
     )
+    pg = watched_page(context)
+    yield pg
+    context.close()
+
+
+def watched_page(context, timeout_ms: int = 15_000):
+    """A new page of CONTEXT that lists its problems in `pg.problems`: console errors
+    (CSP violations among them), page errors, answers of 400 and above, dialogs
+    (alert() from a payload)."""
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    pg.problems = []  # console errors, page errors, dialogs (alert() from a payload)
+    pg.set_default_timeout(timeout_ms)
+    pg.problems = []
     pg.on("console", lambda m: m.type == "error" and pg.problems.append(m.text))
     pg.on(
         "response",
@@ -53,8 +62,7 @@ def page(browser, live_url):
     )
     pg.on("pageerror", lambda e: pg.problems.append(str(e)))
     pg.on("dialog", lambda d: (pg.problems.append("dialog: " + d.message), d.dismiss()))
-    yield pg
-    context.close()
+    return pg
 
 
 def shot(pg, name: str) -> None:
