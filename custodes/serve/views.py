@@ -83,7 +83,16 @@ def csv_columns(view: View, table_name: str | None) -> tuple[str, list[str]]:
         if table.columns
         else list(table.rows[0].keys() if table.rows else [])
     )
+    # A page that counts under a Definition says so in each row of its CSV tables.
+    if stated_definition(view) is not None and "definition" not in keys:
+        keys = [*keys, "definition"]
     return name, keys
+
+
+def stated_definition(view: View) -> str | None:
+    """The one-line statement of the Definition a view counted under, if any."""
+    stated = view.data.get("definition")
+    return str(stated["short"]) if isinstance(stated, dict) else None
 
 
 def render_csv_metadata(view: View, table_name: str | None, csv_url: str) -> str:
@@ -129,6 +138,9 @@ def render_csv(view: View, table_name: str | None) -> str:
 
     name, keys = csv_columns(view, table_name)
     rows = view.tables[name].rows
+    stated = stated_definition(view)
+    if stated is not None:
+        rows = [{"definition": stated, **r} for r in rows]
     if "award_key" in keys:
         keys = [*keys, "usaspending_url"]
         rows = [

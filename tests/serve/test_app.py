@@ -99,6 +99,9 @@ def test_pages_say_what_counts(client, bare_client):
     assert listed["data"]["definition"]["text"] == stated["text"]
     one = client.get("/category/none.json").json()
     assert one["data"]["counted"] is False
+    lines = client.get("/dashboard.csv", params={"table": "by_category"}).text
+    rows = list(csv.DictReader(io.StringIO(lines)))
+    assert rows and {r["definition"] for r in rows} == {stated["short"]}
     bare = bare_client.get("/dashboard.json").json()["data"]["definition"]
     assert bare["classified"] is False and "not only surveillance" in bare["text"]
 
