@@ -31,7 +31,9 @@ SERVE_TRANSACTIONS_SQL = """
 
 
 def parse_evidence(raw: Any) -> list[dict[str, Any]]:
-    """classification.evidence is a JSON list of {signal, rule, text}."""
+    """classification.evidence is a JSON list of {signal, rule, text, weight, category};
+    a vendor-profile item (signal `profile`) also has the product `line` it rests on and
+    its `sources`, and is marked as weaker evidence."""
     if raw is None:
         return []
     try:
@@ -45,6 +47,13 @@ def parse_evidence(raw: Any) -> list[dict[str, Any]]:
             "signal": str(i.get("signal", "")),
             "rule": str(i.get("rule", "")),
             "text": str(i.get("text", "")),
+            "category": str(i.get("category") or ""),
+            "weight": i.get("weight"),
+            "strength": "weaker: who sold it (vendor profile)"
+            if i.get("signal") == "profile"
+            else "",
+            "line": str(i.get("line") or ""),
+            "sources": " ".join(str(u) for u in i.get("sources") or []),
         }
         if isinstance(i, dict)
         else {"signal": "", "rule": "", "text": str(i)}
@@ -147,7 +156,16 @@ def award(ctx: Ctx, key: str) -> View:
             money=("obligation_usd",),
         ),
         "evidence": Table(
-            [("signal", "Signal"), ("rule", "Rule"), ("text", "Matched text")],
+            [
+                ("signal", "Signal"),
+                ("rule", "Rule"),
+                ("text", "Matched text"),
+                ("category", "Votes for"),
+                ("weight", "Weight"),
+                ("strength", "Strength"),
+                ("line", "Vendor profile: what it sells"),
+                ("sources", "Profile sources"),
+            ],
             evidence,
             "Classification evidence",
         ),
