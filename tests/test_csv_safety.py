@@ -90,6 +90,16 @@ def exports(real_store_path, tmp_path_factory) -> dict[str, Path]:
     files["report figures.csv"] = out / "report" / "figures.csv"
     files["report transactions.csv"] = out / "report" / "transactions.csv"
     hostile = next(iter(HOSTILE))
+    for key in HOSTILE:  # every payload's award timeline
+        name = f"analyse award --csv {key[13:16]}"
+        cli(db, "analyse", "award", key, "--csv", str(out / f"award{key[13:16]}.csv"))
+        files[name] = out / f"award{key[13:16]}.csv"
+    cli(db, "analyse", "explain", "--by", "fiscal_year", "--value", "2023",
+        "--all-spending", "--csv", str(out / "explain2.csv"))  # fmt: skip
+    files["analyse explain --csv"] = out / "explain2.csv"
+    cli(db, "analyse", "changed", "--since", "2000-01-01", "--all-spending",
+        "--csv", str(out / "changed.csv"))  # fmt: skip
+    files["analyse changed --csv"] = out / "changed.csv"
     cli(db, "review", "accept", CONSTRUCTION, "--reviewer", "=cmd|' /C calc'!A0",
         "--note", "@SUM(1,1) the wall is the purchase")  # fmt: skip
     cli(db, "review", "correct", hostile, "data_brokers", "--reviewer", "Tester",
@@ -106,7 +116,11 @@ def exports(real_store_path, tmp_path_factory) -> dict[str, Path]:
             "web /dashboard.csv": "/dashboard.csv?table=by_year_category",
             "web /review.csv": "/review.csv?size=100",
             "web /category.csv": "/category/none.csv?size=100",
+            "web /categories.csv": "/categories.csv",
+            "web /methodology.csv": "/methodology.csv",
         }
+        vendor = client.get(f"/award/{hostile}.json").json()["data"]["award"]
+        pages["web /vendor.csv"] = f"/vendor/{vendor['vendor_id']}.csv"
         for name, url in pages.items():
             r = client.get(url)
             assert r.status_code == 200, (url, r.text[:300])
