@@ -9,34 +9,55 @@ That is how a "no-cost extension" or "closeout" modification follows its award.
 
 from __future__ import annotations
 
+from custodes.classify.names import normal_name_sql
 from custodes.errors import InputError
 from custodes.store.duckdb import Store
 from custodes.store.sql import literal
 
 
-def award_text_sql(where: str = "") -> str:
-    """One row per award: text, recipients (`|A|B|`), psc, naics, latest recipient.
+def award_text_sql(where: str = "", names_apart: bool = False) -> str:
+    """One row per award: text, recipients, psc, naics, office, latest recipient.
 
-    The text joins every distinct description; recipients, PSC and NAICS keep their
-    smallest and largest value (see `_two`).
+    The text joins every distinct description; PSC and NAICS keep their smallest and
+    largest value (see `_two`); recipients too, in the form the rules match (names.py),
+    each between bars, followed by the award's office, the awarding office code that
+    begins the PIID: `|A||B|#70B02C|` (`|A|#70B02C|` for one name), so that a whole-name
+    pattern can match each name, and a vendor's line scoped to an office can match the
+    name and the office together. `office` is also a column of its own.
+
+    With `names_apart`, the two names are left as they are, in columns `r_lo` and
+    `r_hi`, instead of `recipient`: the matcher then reads each distinct name once
+    (`Matcher.hits_sql`), which is much cheaper on large stores than normalising and
+    matching every award's names.
 
     `where` filters transactions (a SQL condition on "transaction" columns),
     e.g. for explain.
     """
     cond = f"WHERE {where}" if where else ""
+    if names_apart:
+        names = "r_lo, r_hi"
+    else:
+        lo, hi = normal_name_sql("r_lo"), normal_name_sql("r_hi")
+        names = (
+            f"'|' || coalesce({lo}, '') || CASE WHEN r_hi <> r_lo THEN '||' || {hi} "
+            "ELSE '' END || '|#' || office || '|' AS recipient"
+        )
     return f"""
+SELECT award_key, text, {names}, psc, naics, office, latest_recipient
+FROM (
 SELECT award_key,
   upper(coalesce(string_agg(DISTINCT d, ' | ' ORDER BY d), '')) AS text,
-  '|' || upper({_two("recipient_name", "|")}) || '|' AS recipient,
+  min(recipient_name) AS r_lo, max(recipient_name) AS r_hi,
   upper({_two("p", " | ")}) AS psc,
   upper({_two("n", " | ")}) AS naics,
+  upper(coalesce(left(any_value(piid), 6), '')) AS office,
   coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
       AS latest_recipient
 FROM (SELECT *, {clean_description_sql()} AS d,
         concat_ws(' ', psc_code, psc_description) AS p,
         concat_ws(' ', naics_code, naics_description) AS n
       FROM "transaction" {cond})
-GROUP BY award_key"""
+GROUP BY award_key)"""
 
 
 def clean_description_sql(column: str = "description") -> str:

@@ -80,7 +80,9 @@ def print_explain(e: dict) -> None:
     )
     console.print(f"descriptions: {escape(e['text'][:1500])}", soft_wrap=True)
     console.print(
-        f"PSC: {escape(e['psc'])}\nNAICS: {escape(e['naics'])}", soft_wrap=True
+        f"PSC: {escape(e['psc'])}\nNAICS: {escape(e['naics'])}\n"
+        f"office: {escape(e['office'])}",
+        soft_wrap=True,
     )
     r = e["rules"]
     ev = r["evidence"]

@@ -50,15 +50,20 @@ def counted(
 
     Carriers never vote. A profile does not count on a larger purchase (the text says
     what was bought), nor for a category whose maker rule already fired (the vendor
-    counts once).
+    counts once). Where a scoped line of a vendor fired (its `when` or `offices`
+    matched), that line says what was bought and the vendor's general profile is
+    silent.
     """
     makers = {rules[i].category for i in fired if rules[i].signal == "maker"}
+    lines = {rules[i].vendor for i in fired if rules[i].scoped}
     out = {}
     for i, text in fired.items():
         r = rules[i]
         if r.signal == CARRIER:
             continue
-        if r.signal == "profile" and (carried or r.category in makers):
+        if r.signal == "profile" and (
+            carried or r.category in makers or (r.vendor in lines and not r.scoped)
+        ):
             continue
         out[i] = text
     return out

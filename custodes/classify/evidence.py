@@ -16,11 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from custodes.classify.names import normal_name_sql
 from custodes.classify.rules import FIELDS, Rule, RuleSet
 from custodes.store.sql import literal
 
 HIT = "hit"
 UNLESS = "unless"
+WHEN = "when"
+
+
+def shown(piece: str) -> str:
+    """A matched piece as the evidence shows it: without the field's bars, and a
+    recipient name matched at an office as `NAME (office 70B02C)` (awards.py)."""
+    name, _, office = piece.partition("#")
+    text = name.replace("||", " | ").strip("| ")
+    return f"{text} (office {office.strip('|')})" if office else text
 
 
 def _is_wide(pattern: str) -> bool:
@@ -77,30 +87,69 @@ class Matcher:
                 fm.add(p, i, HIT)
             for p in rule.unless:
                 self.fields[rule.unless_field or rule.field].add(p, i, UNLESS)
+            for p in rule.when:
+                self.fields[rule.when_field or rule.field].add(p, i, WHEN)
 
-    def hits_sql(self, source: str, keep: tuple[str, ...] = ()) -> str:
+    def hits_sql(
+        self, source: str, keep: tuple[str, ...] = (), names_apart: bool = False
+    ) -> str:
         """One row per award of `source` (award texts): the matched pieces per field,
         plus the `keep` columns unchanged.
+
+        With `names_apart` the source has the raw names `r_lo`, `r_hi` and `office`
+        instead of `recipient` (awards.award_text_sql): each distinct (name, office) is
+        normalised and matched once, and every award takes the pieces of its names.
         """
-        cols = ",\n  ".join(f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in FIELDS)
         kept = "".join(f"{k}, " for k in keep)
-        return f"SELECT award_key, {kept}\n  {cols}\nFROM {source}"
+        if not names_apart:
+            cols = ",\n  ".join(
+                f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in FIELDS
+            )
+            return f"SELECT award_key, {kept}\n  {cols}\nFROM {source}"
+        own = [f for f in FIELDS if f != "recipient"]
+        cols = ",\n  ".join(f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in own)
+        rec = self.fields["recipient"].extract_sql("rf")
+        field = f"'|' || {normal_name_sql('n')} || '|#' || office || '|'"
+        xkept = "".join(f"x.{k}, " for k in keep)
+        xcols = ", ".join(f"x.h_{f}" for f in own)
+        return f"""
+WITH x AS (
+  SELECT award_key, {kept}r_lo, r_hi, office,
+  {cols}
+  FROM {source}),
+v AS (SELECT n, office, {rec} AS h
+      FROM (SELECT n, office, {field} AS rf
+            FROM (SELECT r_lo AS n, office FROM x UNION SELECT r_hi, office FROM x)
+            WHERE n IS NOT NULL))
+SELECT x.award_key, {xkept}{xcols},
+  list_sort(list_distinct(list_concat(coalesce(lo.h, []::VARCHAR[]),
+      CASE WHEN x.r_hi <> x.r_lo THEN coalesce(hi.h, []::VARCHAR[])
+           ELSE []::VARCHAR[] END))) AS h_recipient
+FROM x LEFT JOIN v lo ON lo.n = x.r_lo AND lo.office = x.office
+       LEFT JOIN v hi ON hi.n = x.r_hi AND hi.office = x.office"""
 
     def fired(self, pieces: dict[str, list[str]]) -> dict[int, str]:
         """Rule index -> the first matched text, for rules that fire (their `unless` did
-        not).
+        not, and their `when`, if they have one, matched too).
         """
         hits: dict[int, str] = {}
         blocked: set[int] = set()
+        met: set[int] = set()
         for fname, values in pieces.items():
             fm = self.fields[fname]
             for piece in values or ():
                 for kind, idx in fm.resolve(piece):
                     if kind == UNLESS:
                         blocked.add(idx)
+                    elif kind == WHEN:
+                        met.add(idx)
                     else:
-                        hits.setdefault(idx, piece.strip("|"))
-        return {i: t for i, t in hits.items() if i not in blocked}
+                        hits.setdefault(idx, shown(piece))
+        return {
+            i: t
+            for i, t in hits.items()
+            if i not in blocked and (not self.rules[i].when or i in met)
+        }
 
     def pieces_for(
         self, field: str, pieces: list[str] | None, rule_indices: set[int]

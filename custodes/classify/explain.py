@@ -79,6 +79,7 @@ def explain_award(
         "text": row["text"],
         "psc": row["psc"],
         "naics": row["naics"],
+        "office": row["office"],
         "rules": {
             "category": final["category"],
             "confidence": final["confidence"],

@@ -79,7 +79,10 @@ def build_hits(
     for i in range(slices):
         part = f"hash(award_key) % {slices} = {i}"
         cond = f"({where}) AND {part}" if where else part
-        hits = matcher.hits_sql(f"({award_text_sql(cond)})", keep=("latest_recipient",))
+        text_sql = award_text_sql(cond, names_apart=True)
+        hits = matcher.hits_sql(
+            f"({text_sql})", keep=("latest_recipient",), names_apart=True
+        )
         select = f"SELECT *, hash({hashed}) AS sig FROM ({hits})"
         if i == 0:
             store.execute(f"CREATE OR REPLACE TEMP TABLE cls_hits AS {select}")

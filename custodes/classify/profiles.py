@@ -26,11 +26,6 @@ def profiles_path() -> Path:
     )
 
 
-def literal_names(names: list[str]) -> tuple[str, ...]:
-    """Recipient names match whole names only: the recipient field is `|NAME|NAME|`."""
-    return tuple(r"\|" + re.escape(n.upper()) + r"\|" for n in names)
-
-
 def read_profiles(path: Path, taxonomy: Taxonomy) -> list[dict[str, Any]]:
     """The checked vendor entries of a profiles file; ConfigError says what is wrong."""
     try:
@@ -69,8 +64,56 @@ def read_profiles(path: Path, taxonomy: Taxonomy) -> list[dict[str, Any]]:
                 )
             if not str(line.get("line") or "").strip():
                 raise ConfigError(f"{where}: a line has no description (`line`).")
+            _check_scope(where, line)
         out.append(v)
     return out
+
+
+def _check_scope(where: str, line: dict[str, Any]) -> None:
+    """A line may be scoped by `when` (description patterns) or `offices` (awarding
+    office codes, the first six characters of a PIID), not both, and only when it is
+    a surveillance line."""
+    when, offices = line.get("when"), line.get("offices")
+    if when is None and offices is None:
+        return
+    name = line.get("line")
+    if when is not None and offices is not None:
+        raise ConfigError(
+            f"{where}: line {name!r} has both `when` and `offices`; give it one "
+            "(split it into two lines if both are needed)."
+        )
+    values = when if when is not None else offices
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(isinstance(x, str) and x.strip() for x in values)
+    ):
+        key = "when" if when is not None else "offices"
+        raise ConfigError(f"{where}: line {name!r}: `{key}` must be a list of strings.")
+    if offices is not None and not all(
+        re.fullmatch(r"[A-Z0-9]{6}", o) for o in offices
+    ):
+        raise ConfigError(
+            f"{where}: line {name!r}: every office is the six-character code that "
+            f"begins the award's PIID (e.g. 70B02C), got {offices}."
+        )
+    if line.get("category") == NONE:
+        raise ConfigError(
+            f"{where}: line {name!r} is `none`: only a surveillance line can be "
+            "scoped by `when` or `offices`."
+        )
+
+
+def scoped(line: dict[str, Any]) -> bool:
+    """A line that counts only where its `when` patterns or `offices` match."""
+    return line.get("when") is not None or line.get("offices") is not None
+
+
+def office_patterns(names: tuple[str, ...], offices: list[str]) -> tuple[str, ...]:
+    """Patterns for a vendor's names at these offices: the recipient field ends with the
+    award's office (`|PERATON||#70B02C|`, see awards.py), so one pattern matches the
+    name and the office together, and no other award gains a matched piece."""
+    return tuple(n + r"[^#]*#" + re.escape(o) + r"\|" for n in names for o in offices)
 
 
 def profile_votes(
@@ -79,9 +122,10 @@ def profile_votes(
     """(category, weight, its lines) for each surveillance category the vendor sells.
 
     One surveillance category and nothing else: full weight. Several categories, or a
-    `none` line besides: the mixed weight for each surveillance category.
+    `none` line besides: the mixed weight for each surveillance category. Scoped lines
+    (`when`, `offices`) are left out here: each votes on its own (`profile_rules`).
     """
-    lines = vendor["lines"]
+    lines = [x for x in vendor["lines"] if not scoped(x)]
     cats = [
         c for c in taxonomy.surveillance_ids if any(x["category"] == c for x in lines)
     ]

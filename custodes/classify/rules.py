@@ -14,12 +14,14 @@ from typing import Any
 
 import yaml
 
+from custodes.classify.names import literal_names
 from custodes.classify.profiles import (
     PROFILE,
-    literal_names,
+    office_patterns,
     profile_votes,
     profiles_path,
     read_profiles,
+    scoped,
 )
 from custodes.classify.taxonomy import NONE, Taxonomy, data_path
 from custodes.errors import ConfigError
@@ -49,6 +51,12 @@ class Rule:
     carries: str = ""  # carrier rules: what the larger purchase is (construction, ...)
     unless_field: str | None = None  # field of the `unless` patterns (default: field)
     sources: tuple[str, ...] = ()  # profile rules: where the vendor facts come from
+    # the rule fires only when one of these patterns also matches (on `when_field`,
+    # default: field): a vendor's line named by the words it is bought under
+    when: tuple[str, ...] = ()
+    when_field: str | None = None
+    vendor: str = ""  # profile rules: the vendor's id
+    scoped: bool = False  # profile rules: a line scoped by `when` or `offices`
 
     @property
     def negative(self) -> bool:
@@ -116,6 +124,9 @@ def _rule(raw: dict[str, Any], path: Path) -> Rule:
         note=str(raw.get("note", "")),
         system=bool(raw.get("system", False)),
         carries=str(raw.get("carries") or ""),
+        unless_field=raw.get("unless_field"),
+        when=tuple(raw.get("when") or ()),
+        when_field=raw.get("when_field"),
     )
 
 
@@ -167,12 +178,17 @@ def _gazetteer_rules(path: Path, settings: dict[str, Any]) -> list[Rule]:
 def _profile_rules(
     path: Path, taxonomy: Taxonomy, settings: dict[str, Any]
 ) -> list[Rule]:
-    """One `profile` rule per surveillance category a profiled vendor sells."""
+    """One `profile` rule per surveillance category a profiled vendor sells, and one
+    per scoped line (a line with `when` or `offices`), which counts at full weight
+    only where its scope matches."""
     weight = float(settings.get("weight", 1.0))
     mixed = float(settings.get("mixed_weight", 0.5))
     common_unless = tuple(settings.get("unless") or ())
     rules = []
     for v in read_profiles(path, taxonomy):
+        names = literal_names(v["recipient_names"])
+        unless = tuple(v.get("not_when") or ()) + common_unless
+        maker = str(v.get("name") or v["id"])
         votes = profile_votes(v, taxonomy, weight, mixed)
         for category, w, lines in votes:
             rid = f"profile:{v['id']}" + (f":{category}" if len(votes) > 1 else "")
@@ -181,14 +197,36 @@ def _profile_rules(
                     id=rid,
                     signal=PROFILE,
                     field="recipient",
-                    patterns=literal_names(v["recipient_names"]),
+                    patterns=names,
                     weight=w,
                     category=category,
-                    unless=tuple(v.get("not_when") or ()) + common_unless,
+                    unless=unless,
                     unless_field="text",
-                    maker=str(v.get("name") or v["id"]),
+                    maker=maker,
                     note="; ".join(str(x["line"]) for x in lines),
                     sources=tuple(str(s) for x in lines for s in x["sources"]),
+                    vendor=v["id"],
+                )
+            )
+        for n, line in enumerate((x for x in v["lines"] if scoped(x)), start=1):
+            offices = line.get("offices")
+            rules.append(
+                Rule(
+                    id=f"profile:{v['id']}:line{n}",
+                    signal=PROFILE,
+                    field="recipient",
+                    weight=weight,
+                    category=line["category"],
+                    unless=unless,
+                    unless_field="text",
+                    maker=maker,
+                    note=str(line["line"]),
+                    sources=tuple(str(s) for s in line["sources"]),
+                    patterns=office_patterns(names, offices) if offices else names,
+                    when=() if offices else tuple(line["when"]),
+                    when_field=None if offices else "text",
+                    vendor=v["id"],
+                    scoped=True,
                 )
             )
     return rules
@@ -235,7 +273,13 @@ def check_rule(rule: Rule, taxonomy: Taxonomy) -> None:
             f"{where}: category {rule.category!r} is not in the taxonomy. "
             "Use a category id from taxonomy.yaml."
         )
-    for p in rule.patterns + rule.unless:
+    for f in (rule.unless_field, rule.when_field):
+        if f is not None and f not in FIELDS:
+            raise ConfigError(
+                f"{where}: unknown field {f!r} for `unless` or `when`; use one of "
+                f"{FIELDS}."
+            )
+    for p in rule.patterns + rule.unless + rule.when:
         if "(?<" in p or "(?=" in p or "(?!" in p:
             raise ConfigError(
                 f"{where}: pattern {p!r} uses a look-around, which RE2 lacks."

@@ -111,9 +111,8 @@ def test_evidence_names_rule_signal_and_text(fixture_db):
     assert any(
         i["text"] == "FACIAL RECOGNITION" and i["signal"] == "term" for i in items
     )
-    assert any(
-        i["signal"] == "maker" and i["text"] == "CLEARVIEW AI, INC." for i in items
-    )
+    # a recipient name is shown as the rules read it (names.py: no legal form)
+    assert any(i["signal"] == "maker" and i["text"] == "CLEARVIEW AI" for i in items)
 
 
 def test_igf_prefix_is_stripped_before_matching(fixture_db):

@@ -92,3 +92,25 @@ def test_census_of_material_awards_by_dollars(real_db):
     assert m["binary"]["recall_usd"] >= 0.93, m["largest_errors"]
     assert r["binary"]["f1"] >= 0.93 and r["macro_f1"] >= 0.85
     assert r["components"]["labelled"] == 6
+
+
+def test_census_holdout_half_by_dollars(real_db):
+    """The census holdout half scored rules 2.0 once (docs/classify.md: recall by
+    dollars 0.907, binary F1 0.862); rules 2.1 were tuned on its errors, so this is a
+    regression guard at the issue's targets, not a measure on unseen awards. The three
+    analytical-staffing awards this project reads as `none` stay errors here."""
+    r = json.loads(
+        run(
+            real_db,
+            "eval",
+            "classify",
+            str(LABELS / "classify_census_holdout.csv"),
+            "--json",
+        ).output
+    )
+    m = r["materiality"]
+    assert r["not_in_store"] == [] and m["awards"] == r["scored"] == 232
+    assert m["binary"]["precision_usd"] >= 0.97, m["largest_errors"]
+    assert m["binary"]["recall_usd"] >= 0.93, m["largest_errors"]
+    assert r["binary"]["f1"] >= 0.93 and r["macro_f1"] >= 0.85
+    assert {e["kind"] for e in m["largest_errors"]} <= {"false_negative"}

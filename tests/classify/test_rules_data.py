@@ -12,7 +12,8 @@ import pytest
 
 from custodes.classify.decide import decide
 from custodes.classify.evidence import Matcher
-from custodes.classify.rules import load_rules
+from custodes.classify.names import normal_name
+from custodes.classify.rules import FIELDS, load_rules
 from custodes.classify.taxonomy import NONE, load_taxonomy
 from custodes.errors import ConfigError
 from tests.conftest import SHARED
@@ -62,10 +63,15 @@ def _fired_category(text: str, recipient: str = "||") -> str:
     con.execute(
         "CREATE TABLE a AS SELECT 'k' AS award_key, ? AS text, ? AS recipient, "
         "'' AS psc, '' AS naics",
-        [text, recipient],
+        [
+            text,
+            "|"
+            + "||".join(normal_name(r) for r in recipient.strip("|").split("|"))
+            + "|",
+        ],
     )
     row = con.execute(m.hits_sql("a")).fetchone()
-    pieces = dict(zip(["text", "recipient", "psc", "naics"], row[1:], strict=True))
+    pieces = dict(zip(FIELDS, row[1:], strict=True))
     return decide(m.fired(pieces), rules, tax).category
 
 
