@@ -309,12 +309,17 @@ def main() -> None:
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--fts-python", help="Python of an environment with fts")
+    ap.add_argument(
+        "--custodes-only", action="store_true", help="no tantivy (custodes' figures)"
+    )
     args = ap.parse_args()
     args.speed = args.speed or args.speed_only
     print("load average before:", os.getloadavg(), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     folder = OUT / f"tantivy_{args.store.stem}"
-    index, built = build_tantivy(args.store, folder)
+    index, built = (
+        (None, {}) if args.custodes_only else build_tantivy(args.store, folder)
+    )
     print("tantivy index:", json.dumps(built), flush=True)
     parquet = OUT / f"awards_{args.store.stem}.parquet"
     if args.fts_python:  # before the reader opens the store with other settings
@@ -329,7 +334,7 @@ def main() -> None:
     con = reader.con.cursor()
     keys = dict(con.execute("SELECT award_id, award_key FROM serve_award").fetchall())
     con.close()
-    tv = Tantivy(index, keys)
+    tv: Any = Tantivy(index, keys) if index is not None else None
     counts = load_token_counts(reader)
     queries = load_queries()
     plans = {q["q"]: read_query(q["q"], counts) for q in queries}
@@ -360,18 +365,19 @@ def main() -> None:
     def ours(text: str) -> list[str]:
         return [a["award_key"] for a in engine.search(Query(text=text, size=20)).awards]
 
-    variants = {
-        "custodes (largest first)": ours,
-        "tantivy, custodes' reading, largest first": lambda t: tv.ranked(
-            tv.plan_query(plans[t], Query(text=t)), 20, relevance=False
-        ),
-        "tantivy, custodes' reading, BM25": lambda t: tv.ranked(
-            tv.plan_query(plans[t], Query(text=t)), 20, relevance=True
-        ),
-        "tantivy out of the box (all words, prefix + fuzzy, BM25)": lambda t: tv.ranked(
-            tv.parsed(t), 20, relevance=True
-        ),
-    }
+    variants: dict[str, Any] = {"custodes (largest first)": ours}
+    if index is not None:
+        variants |= {
+            "tantivy, custodes' reading, largest first": lambda t: tv.ranked(
+                tv.plan_query(plans[t], Query(text=t)), 20, relevance=False
+            ),
+            "tantivy, custodes' reading, BM25": lambda t: tv.ranked(
+                tv.plan_query(plans[t], Query(text=t)), 20, relevance=True
+            ),
+            "tantivy out of the box (all words, prefix + fuzzy, BM25)": lambda t: (
+                tv.ranked(tv.parsed(t), 20, relevance=True)
+            ),
+        }
     for name, found in fts.get("ranked", {}).items():
         variants[name] = lambda t, found=found: found[t]
     quality = {}
@@ -379,7 +385,7 @@ def main() -> None:
         for name, ranked in variants.items():
             quality[name] = summary(score(queries, ranked))
             print(name, json.dumps(quality[name]), flush=True)
-    speed = {}
+    speed: dict[str, Any] = {}
     if args.speed:
         ordered = {
             id(query): order_plan(read_query(query.text, counts), counts)
@@ -392,10 +398,24 @@ def main() -> None:
         print("custodes", json.dumps(speed["custodes index"]), flush=True)
         speed["custodes, whole search"] = timings(engine.search, asked)
         print("custodes, whole", json.dumps(speed["custodes, whole search"]))
-        speed["tantivy"] = timings(
-            lambda query: tv.answer(ordered[id(query)], query), asked
-        )
-        print("tantivy", json.dumps(speed["tantivy"]), flush=True)
+        slowest = []
+        for query in asked:  # which way answered the slowest searches
+            start = time.perf_counter()
+            way = engine.search(query).answered_by
+            spent = (time.perf_counter() - start) * 1000
+            asked_for = {k: str(v) for k, v in query.chosen().items() if v is not None}
+            slowest.append((spent, asked_for, way))
+        slowest.sort(key=lambda x: -x[0])
+        speed["custodes, slowest"] = slowest[:15]
+        speed["custodes, ways"] = {
+            w: sum(1 for x in slowest if x[2] == w) for w in {x[2] for x in slowest}
+        }
+        print("slowest", json.dumps(slowest[:15]), flush=True)
+        if index is not None:
+            speed["tantivy"] = timings(
+                lambda query: tv.answer(ordered[id(query)], query), asked
+            )
+            print("tantivy", json.dumps(speed["tantivy"]), flush=True)
         if "speed" in fts:
             speed["fts (every typed word)"] = fts["speed"]
     print("load average after:", os.getloadavg())
