@@ -312,14 +312,25 @@ def main() -> None:
     ap.add_argument(
         "--custodes-only", action="store_true", help="no tantivy (custodes' figures)"
     )
+    ap.add_argument(
+        "--reuse-tantivy",
+        action="store_true",
+        help="open the tantivy index a previous run built for this store",
+    )
     args = ap.parse_args()
     args.speed = args.speed or args.speed_only
     print("load average before:", os.getloadavg(), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     folder = OUT / f"tantivy_{args.store.stem}"
-    index, built = (
-        (None, {}) if args.custodes_only else build_tantivy(args.store, folder)
-    )
+    index: Any = None
+    built: dict[str, Any] = {}
+    if args.reuse_tantivy and (folder / "meta.json").exists():
+        import tantivy
+
+        index = tantivy.Index.open(str(folder))
+        built = {"docs": index.searcher().num_docs, "reused": str(folder)}
+    elif not args.custodes_only:
+        index, built = build_tantivy(args.store, folder)
     print("tantivy index:", json.dumps(built), flush=True)
     parquet = OUT / f"awards_{args.store.stem}.parquet"
     if args.fts_python:  # before the reader opens the store with other settings
