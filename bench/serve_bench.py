@@ -245,6 +245,17 @@ def server_cpu_seconds(pid: int) -> float:
     return sum(spent.get(p, 0.0) for p in tree)
 
 
+def per_request(pid: int, before: float, by_kind: dict) -> dict:
+    """The server's CPU time since BEFORE, per request of a load run."""
+    spent = server_cpu_seconds(pid) - before
+    requests = sum(r["requests"] for r in by_kind.values())
+    return {
+        "cpu_s": round(spent, 2),
+        "requests": requests,
+        "cpu_ms_per_request": round(1000 * spent / max(requests, 1), 2),
+    }
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -384,6 +395,11 @@ def main() -> None:
         help="Both custodes runs (cached, caches off); no SQLite copy, no Datasette.",
     )
     ap.add_argument(
+        "--kinds",
+        default="dashboard,search,vendor,reporter",
+        help="Page kinds of the mix, comma-separated (default: all four).",
+    )
+    ap.add_argument(
         "--build-only",
         action="store_true",
         help="Build the stores and the SQLite copy, then stop.",
@@ -402,6 +418,7 @@ def main() -> None:
         return
     urls = custodes_urls(store)
     results: dict[str, dict] = {}
+    server: dict[str, dict] = {}  # the server's CPU time per request of each mix run
     runs = [("custodes", True), ("custodes, caches off", False)]
     for label, cached in runs[:1] if args.only_custodes else runs:
         cmd = serve_cmd(store, 8791, cached, args.workers)
@@ -411,14 +428,18 @@ def main() -> None:
             cmd, "http://127.0.0.1:8791/healthz", env={"CUSTODES_DB": str(store)}
         )
         try:
-            mix = urls["dashboard"] + urls["search"] + urls["vendor"] + urls["reporter"]
+            mix = [u for kind in args.kinds.split(",") for u in urls[kind.strip()]]
+            cpu = server_cpu_seconds(proc.pid)
             results[label] = asyncio.run(
                 load("http://127.0.0.1:8791", mix, args.clients, args.seconds, args.cap)
             )
+            server[label] = per_request(proc.pid, cpu, results[label])
             if cached:
                 # The same mix again on the same server: steady state, once the pages
                 # of the mix have been asked for (the first run starts from cold).
-                results[f"{label}, second {args.seconds:g} s"] = asyncio.run(
+                second = f"{label}, second {args.seconds:g} s"
+                cpu = server_cpu_seconds(proc.pid)
+                results[second] = asyncio.run(
                     load(
                         "http://127.0.0.1:8791",
                         mix,
@@ -427,6 +448,7 @@ def main() -> None:
                         args.cap,
                     )
                 )
+                server[second] = per_request(proc.pid, cpu, results[second])
             ours, _ = facet_pairs(urls["words"], lite.stem)
             results[label]["faceted"] = asyncio.run(
                 load(
@@ -443,6 +465,7 @@ def main() -> None:
         finally:
             stop(proc)
         print(label, json.dumps(results[label]), flush=True)
+    print("server CPU:", json.dumps(server), flush=True)
     if args.only_custodes or args.no_datasette:
         print(json.dumps(results, indent=1))
         return
