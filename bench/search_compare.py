@@ -36,7 +36,6 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -47,6 +46,8 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from search_fts import timings  # noqa: E402  (the same measure for every engine)
 
 from custodes.search.engine import SearchEngine, order_plan  # noqa: E402
 from custodes.search.query import Query  # noqa: E402
@@ -284,23 +285,6 @@ class Tantivy:
             count=True,
         )  # fmt: skip
         return {"total": page.count, "facets": found, "hits": len(page.hits)}
-
-
-def timings(fn: Any, items: list[Any]) -> dict[str, float]:
-    for item in items:  # warm-up
-        fn(item)
-    spent = []
-    for item in items:
-        start = time.perf_counter()
-        fn(item)
-        spent.append((time.perf_counter() - start) * 1000)
-    spent.sort()
-    return {
-        "searches": len(spent),
-        "median_ms": statistics.median(spent),
-        "p95_ms": spent[int(len(spent) * 0.95) - 1],
-        "max_ms": spent[-1],
-    }
 
 
 def main() -> None:
