@@ -50,7 +50,7 @@ SELECT award_key,
   min(recipient_name) AS r_lo, max(recipient_name) AS r_hi,
   upper({_two("p", " | ")}) AS psc,
   upper({_two("n", " | ")}) AS naics,
-  upper(coalesce(left(any_value(piid), 6), '')) AS office,
+  {office_sql("any_value(piid)")} AS office,
   coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
       AS latest_recipient
 FROM (SELECT *, {clean_description_sql()} AS d,
@@ -58,6 +58,11 @@ FROM (SELECT *, {clean_description_sql()} AS d,
         concat_ws(' ', naics_code, naics_description) AS n
       FROM "transaction" {cond})
 GROUP BY award_key)"""
+
+
+def office_sql(piid: str) -> str:
+    """The awarding office: the six characters that begin the PIID, upper case."""
+    return f"upper(coalesce(left({piid}, 6), ''))"
 
 
 def clean_description_sql(column: str = "description") -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from custodes.classify.awards import office_sql
 from custodes.classify.names import normal_name_sql
 from custodes.classify.rules import FIELDS, Rule, RuleSet
 from custodes.store.sql import literal
@@ -90,43 +91,47 @@ class Matcher:
             for p in rule.when:
                 self.fields[rule.when_field or rule.field].add(p, i, WHEN)
 
-    def hits_sql(
-        self, source: str, keep: tuple[str, ...] = (), names_apart: bool = False
-    ) -> str:
+    def names_sql(self, where: str = "") -> str:
+        """One row per distinct (recipient name, awarding office) of the transactions
+        (`where` filters them): the name as given (`n`), the office, and the matched
+        recipient pieces (`h`) of the field `|NAME|#OFFICE|` (names.py, awards.py).
+        Each name is normalised and matched once, however many awards it has."""
+        cond = f"WHERE {where}" if where else ""
+        rec = self.fields["recipient"].extract_sql("rf")
+        field = f"'|' || {normal_name_sql('n')} || '|#' || office || '|'"
+        return f"""
+SELECT n, office, {rec} AS h
+FROM (SELECT n, office, {field} AS rf
+      FROM (SELECT DISTINCT recipient_name AS n, {office_sql("piid")} AS office
+            FROM "transaction" {cond})
+      WHERE n IS NOT NULL)"""
+
+    def hits_sql(self, source: str, keep: tuple[str, ...] = (), names: str = "") -> str:
         """One row per award of `source` (award texts): the matched pieces per field,
         plus the `keep` columns unchanged.
 
-        With `names_apart` the source has the raw names `r_lo`, `r_hi` and `office`
-        instead of `recipient` (awards.award_text_sql): each distinct (name, office) is
-        normalised and matched once, and every award takes the pieces of its names.
+        With `names` (a table made by `names_sql`) the source has the raw names `r_lo`,
+        `r_hi` and `office` instead of `recipient` (awards.award_text_sql with
+        names_apart): every award takes the matched pieces of its names from that table.
         """
         kept = "".join(f"{k}, " for k in keep)
-        if not names_apart:
+        if not names:
             cols = ",\n  ".join(
                 f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in FIELDS
             )
             return f"SELECT award_key, {kept}\n  {cols}\nFROM {source}"
         own = [f for f in FIELDS if f != "recipient"]
         cols = ",\n  ".join(f"{self.fields[f].extract_sql(f)} AS h_{f}" for f in own)
-        rec = self.fields["recipient"].extract_sql("rf")
-        field = f"'|' || {normal_name_sql('n')} || '|#' || office || '|'"
-        xkept = "".join(f"x.{k}, " for k in keep)
-        xcols = ", ".join(f"x.h_{f}" for f in own)
         return f"""
-WITH x AS (
-  SELECT award_key, {kept}r_lo, r_hi, office,
-  {cols}
-  FROM {source}),
-v AS (SELECT n, office, {rec} AS h
-      FROM (SELECT n, office, {field} AS rf
-            FROM (SELECT r_lo AS n, office FROM x UNION SELECT r_hi, office FROM x)
-            WHERE n IS NOT NULL))
-SELECT x.award_key, {xkept}{xcols},
+SELECT x.award_key, {kept}{", ".join(f"h_{f}" for f in own)},
   list_sort(list_distinct(list_concat(coalesce(lo.h, []::VARCHAR[]),
       CASE WHEN x.r_hi <> x.r_lo THEN coalesce(hi.h, []::VARCHAR[])
            ELSE []::VARCHAR[] END))) AS h_recipient
-FROM x LEFT JOIN v lo ON lo.n = x.r_lo AND lo.office = x.office
-       LEFT JOIN v hi ON hi.n = x.r_hi AND hi.office = x.office"""
+FROM (SELECT award_key, {kept}r_lo, r_hi, office,
+        {cols}
+      FROM {source}) x
+LEFT JOIN {names} lo ON lo.n = x.r_lo AND lo.office = x.office
+LEFT JOIN {names} hi ON hi.n = x.r_hi AND hi.office = x.office"""
 
     def fired(self, pieces: dict[str, list[str]]) -> dict[int, str]:
         """Rule index -> the first matched text, for rules that fire (their `unless` did

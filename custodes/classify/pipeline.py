@@ -76,18 +76,23 @@ def build_hits(
         int(store.scalar('SELECT count(*) FROM "transaction"') or 0)
         // SLICE_TRANSACTIONS,
     )
+    # recipient names are normalised and matched once per distinct name and office
+    store.execute(
+        f"CREATE OR REPLACE TEMP TABLE cls_names AS {matcher.names_sql(where)}"
+    )
     for i in range(slices):
         part = f"hash(award_key) % {slices} = {i}"
         cond = f"({where}) AND {part}" if where else part
         text_sql = award_text_sql(cond, names_apart=True)
         hits = matcher.hits_sql(
-            f"({text_sql})", keep=("latest_recipient",), names_apart=True
+            f"({text_sql})", keep=("latest_recipient",), names="cls_names"
         )
         select = f"SELECT *, hash({hashed}) AS sig FROM ({hits})"
         if i == 0:
             store.execute(f"CREATE OR REPLACE TEMP TABLE cls_hits AS {select}")
         else:
             store.execute(f"INSERT INTO cls_hits {select}")
+    store.execute("DROP TABLE cls_names")
 
 
 MINOR_SEP = "\x1f"  # joins the text pieces of a decision in one VARCHAR
