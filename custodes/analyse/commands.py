@@ -12,7 +12,15 @@ import click
 from custodes.analyse.options import build_filters, engine_options, scope_options
 from custodes.analyse.report import figure_label
 from custodes.analyse.report_files import write_csv
-from custodes.console import console, db_option, json_option, money, print_json, table
+from custodes.console import (
+    console,
+    db_option,
+    err_console,
+    json_option,
+    money,
+    print_json,
+    table,
+)
 from custodes.errors import InputError
 from custodes.figures.frame import DIMENSIONS, parse_dimensions
 from custodes.settings import Settings
@@ -433,7 +441,17 @@ def _parse_date(text: str) -> date:
 
 @analyse_group.command("changed")
 @click.option(
-    "--since", required=True, help="Date (YYYY-MM-DD) of the earliest ingest run."
+    "--since",
+    required=True,
+    help="Date (YYYY-MM-DD): the earliest action date (or, with --by ingest, the "
+    "earliest ingest run).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["action", "ingest"]),
+    default=None,
+    help="What --since reads: action dates (the default: what was signed since) "
+    "or ingest runs (what custodes loaded since; after a first load, everything).",
 )
 @click.option(
     "--limit",
@@ -451,6 +469,7 @@ def _parse_date(text: str) -> date:
 def changed_command(
     settings: Settings,
     since: str,
+    by: str | None,
     limit: int,
     csv_path: Path | None,
     as_json: bool,
@@ -459,14 +478,22 @@ def changed_command(
     spark_master: str,
     **scope: Any,
 ) -> None:
-    """What ingest or sync runs since DATE added or revised, and the net effect.
+    """What is new since DATE: the actions signed since then by kind (new awards,
+    modifications, deobligations), or with --by ingest what ingest or sync runs since
+    DATE added or revised, and the net effect.
 
-    The summary counts every change; --json lists the --limit largest changes (by the
-    size of the change) and --csv writes all of them."""
+    The summary counts every change; --json lists the --limit newest actions (with
+    --by ingest: the largest changes) and --csv writes all of them."""
     filters = build_filters(**scope)
+    if by is None:
+        by = "action"
+        err_console.print(
+            "analyse changed: --since reads action dates (what was signed since); "
+            "--by ingest gives what custodes loaded since, as before."
+        )
     with _src(settings, engine, source, spark_master) as src:
         result = _analyses().changed_since(
-            src, _parse_date(since), filters, limit=None if csv_path else limit
+            src, _parse_date(since), filters, limit=None if csv_path else limit, by=by
         )
         stated = _stated(src, filters)
         info = _about(src, filters)
@@ -481,7 +508,9 @@ def changed_command(
         return
     console.print(
         table(
-            f"Changed since {since}",
+            f"New since {since}, by action date"
+            if by == "action"
+            else f"Changed since {since}, by ingest run",
             ["change", "transactions", "now obligated", "net change"],
             [
                 (

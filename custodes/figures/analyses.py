@@ -235,13 +235,28 @@ def award_timeline(src: Source, award_key: str) -> list[dict[str, Any]]:
     return rows
 
 
+CHANGED_BY = ("action", "ingest")
+
+
 def changed_since(
-    src: Source, since: date, filters: Filters, limit: int | None = None
+    src: Source,
+    since: date,
+    filters: Filters,
+    limit: int | None = None,
+    by: str = "action",
 ) -> dict[str, Any]:
-    """Transactions added or revised by ingest/sync runs that started on or after SINCE.
+    """What is new since SINCE. BY 'action' (the default): the transactions whose
+    action date (the day the action was signed) is on or after SINCE, summed by kind
+    (new award, modification, deobligation). BY 'ingest': the transactions added or
+    revised by ingest/sync runs that started on or after SINCE (after a first load,
+    that is everything).
 
     The summary always covers every change; `transactions` lists the LIMIT largest
     changes (all of them when LIMIT is None)."""
+    if by not in CHANGED_BY:
+        raise InputError(f"--by must be one of {', '.join(CHANGED_BY)}, not {by!r}.")
+    if by == "action":
+        return _acted_since(src, since, filters, limit)
     runs = src.table("ingest_run")
     run_ids = runs.filter(runs.started_at >= ibis.timestamp(since.isoformat()))
     t = build_frame(src, filters)
@@ -265,6 +280,32 @@ def changed_since(
         change=ibis.cases((j.previous_usd.isnull(), "new"), else_="revised"),
         delta_usd=(j.obligation_usd - j.previous_usd.fill_null(0)).cast(MONEY),
     )
+    order = [ibis.desc(j.delta_usd.abs()), "transaction_key"]
+    return _changes(j, since, "ingest", order, limit)
+
+
+def _acted_since(
+    src: Source, since: date, filters: Filters, limit: int | None
+) -> dict[str, Any]:
+    """changed_since by action date: change is the action's kind, its delta its
+    amount (an action is new in full; nothing was there before it)."""
+    t = build_frame(src, filters)
+    t = t.filter(t.action_date >= ibis.date(since.isoformat()))
+    j = t.select(
+        *EXPLAIN_COLUMNS,
+        previous_usd=ibis.null().cast(MONEY),
+        change=t.kind,
+        delta_usd=t.obligation_usd.cast(MONEY),
+    )
+    order = [ibis.desc("action_date"), ibis.desc(j.delta_usd.abs()), "transaction_key"]
+    return _changes(j, since, "action", order, limit)
+
+
+def _changes(
+    j: Any, since: date, by: str, order: list[Any], limit: int | None
+) -> dict[str, Any]:
+    """changed_since's answer from J (EXPLAIN_COLUMNS, previous_usd, change,
+    delta_usd): the summary by change over every row, and the rows in ORDER."""
     summary = (
         j.group_by("change")
         .aggregate(
@@ -274,12 +315,13 @@ def changed_since(
         )
         .order_by("change")
     )
-    rows = j.order_by([ibis.desc(j.delta_usd.abs()), "transaction_key"])
+    rows = j.order_by(order)
     if limit is not None:
         rows = rows.limit(limit)
     totals = fetch(summary)
     return {
         "since": since,
+        "by": by,
         "summary": totals,
         "transactions_total": sum(r["transactions"] for r in totals),
         "transactions": fetch(rows),

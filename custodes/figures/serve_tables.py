@@ -33,8 +33,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from custodes.figures.components import COMPONENT_COLUMNS, component_columns_sql
+from custodes.figures.contracts import contract_action_sql, contract_formats
 from custodes.figures.coverage import serve_coverage_sql
 from custodes.figures.definition import DEFAULT, UNCLASSIFIED
+from custodes.figures.makers import channels_sql
+from custodes.figures.news import SERVE_ACTION_SQL
 from custodes.figures.recipients import (
     VENDOR_ONCE_SQL,
     WITHHELD,
@@ -43,10 +46,11 @@ from custodes.figures.recipients import (
     withheld_sql,
 )
 from custodes.figures.review import reviewed_sql
+from custodes.ingest.rawrow import raw_values_are_json
 from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
-SERVE_FORMAT = "11"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "12"  # bump when the serve_* tables change shape
 # The tables built here (the search's are listed in custodes/search/tables.py).
 SERVE_TABLES = (
     "serve_award",
@@ -59,6 +63,9 @@ SERVE_TABLES = (
     "serve_award_maker",
     "serve_transaction",
     "serve_coverage",
+    "serve_action",
+    "serve_contract_action",
+    "serve_maker_channel",
     "serve_build",
 )
 
@@ -68,7 +75,7 @@ SERVE_TRANSACTION_SQL = """
     CREATE OR REPLACE TABLE serve_transaction AS
     SELECT a.award_id, t.transaction_key, t.action_date, t.fiscal_year,
            t.modification_number, t.action_type, t.obligation_usd, t.description,
-           t.source_file, t.source_line
+           t.source_file, t.source_line, t.source_format, t.parent_award_piid
     FROM "transaction" t JOIN serve_award a USING (award_key)
     ORDER BY a.award_id, t.action_date"""
 
@@ -279,6 +286,29 @@ def serve_vendor_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
     )
 
 
+def serve_maker_channel_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
+    """serve_maker_channel: each maker's awards, paid to it directly and through each
+    reseller (custodes/figures/makers.py), and which count under the default
+    Definition."""
+    rule = replace(DEFAULT, classified=have["classification"])
+    counted, params = rule.where_sql("aw.category", "aw.component_category")
+    who = (
+        "SELECT DISTINCT maker_vendor_id AS owner, maker_vendor_id AS vendor_id "
+        "FROM serve_award_maker WHERE maker_vendor_id IS NOT NULL"
+    )
+    awards = (
+        "SELECT award_key, vendor_id, vendor_name, obligation_usd, category, "
+        "component_category FROM serve_award"
+    )
+    makers = "SELECT award_key, maker_vendor_id FROM serve_award_maker"
+    return (
+        "CREATE OR REPLACE TABLE serve_maker_channel AS "
+        f"{channels_sql(who, awards, makers, counted)} "
+        "ORDER BY owner, channel, obligation_usd DESC, vendor_id",
+        params,
+    )
+
+
 def _listed(name: str, order: str, limit: int, fields: str) -> str:
     """A list of structs of FIELDS (name := expression, ...) in ORDER, LIMIT at most."""
     return f"list(struct_pack({fields}) ORDER BY {order})[1:{int(limit)}] AS {name}"
@@ -348,6 +378,11 @@ VENDOR_LISTS = (
      "maker := maker, maker_vendor_id := maker_vendor_id, awards := awards, "
      "obligation_usd := obligation_usd",
      RESOLD_SQL),
+    ("channels", "owner", "channel, obligation_usd DESC, vendor_id", 1000,
+     "channel := channel, vendor_id := vendor_id, vendor_name := vendor_name, "
+     "awards := awards, obligation_usd := obligation_usd, "
+     "surveillance_usd := surveillance_usd",
+     "SELECT * FROM serve_maker_channel"),
 )  # fmt: skip
 
 
@@ -394,11 +429,16 @@ def write_serve_tables(
     for sql in after_awards:
         store.execute(sql)
     store.execute(SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL)
+    store.execute(*serve_maker_channel_sql(have))
     store.execute(serve_vendor_page_sql(have))
     store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
     # a page of search results reads its awards by id, spread over the table
     store.execute("CREATE INDEX serve_award_id_idx ON serve_award (award_id)")
     store.execute(SERVE_TRANSACTION_SQL)
+    store.execute(SERVE_ACTION_SQL)
+    store.execute(
+        contract_action_sql(raw_values_are_json(store.con), contract_formats())
+    )
     store.execute(
         "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
         "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "

@@ -11,8 +11,11 @@ them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from custodes.errors import InputError, NotFound
-from custodes.figures.definition import DEFAULT, stated_from_sql
+from custodes.figures.definition import DEFAULT, Definition, stated_from_sql
+from custodes.figures.makers import channels_sql, summarise
 from custodes.figures.recipients import WITHHELD, withheld_sql
 from custodes.resolve.keys import name_key
 from custodes.store.duckdb import Store
@@ -121,6 +124,7 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         for a in awards
         if definition.counts(a["category"], a["component_category"])
     )
+    channels = vendor_channels(store, ids, definition)
     if vendor.get("kind") == "individual":
         vendor = {**vendor, "name": WITHHELD}
     return {
@@ -138,12 +142,61 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
             "obligation_usd": total,
             "surveillance_usd": counted,
         },
+        "channels": channels,
     }
+
+
+def vendor_channels(
+    store: Store, ids: list[str], definition: Definition
+) -> dict[str, Any] | None:
+    """The vendors IDS as one maker: their awards paid directly plus the awards paid
+    to resellers that name them as maker (custodes/figures/makers.py), or None
+    without `custodes resolve`'s award makers. The web app's serve_maker_channel is
+    the same query over its award table."""
+    from custodes.figures.serve_tables import award_rows_sql, present
+
+    if not store.has_table("award_maker"):
+        return None
+    ph = ", ".join("?" for _ in ids)
+    have = present(store)
+    reach = (
+        't.award_key IN (SELECT x.award_key FROM "transaction" x JOIN '
+        f"transaction_vendor y USING (transaction_key) WHERE y.vendor_id IN ({ph})) "
+        "OR t.award_key IN (SELECT award_key FROM award_maker "
+        f"WHERE maker_vendor_id IN ({ph}))"
+    )
+    label, parts = _labels(store, have)
+    awards = f"""SELECT a.award_key, a.vendor_id, a.vendor_name, a.obligation_usd,
+                        c.category, {parts}
+                 FROM ({award_rows_sql(have, reach)}) a {label}"""
+    who = f"SELECT 'maker' AS owner, vendor_id FROM vendor WHERE vendor_id IN ({ph})"
+    counted, params = definition.where_sql("aw.category", "aw.component_category")
+    rows = store.rows(
+        channels_sql(who, awards, "SELECT * FROM award_maker", counted),
+        [*ids, *params, *ids, *ids],  # who, counted, awards
+    )
+    return summarise(rows)
+
+
+def _labels(store: Store, have: dict[str, bool]) -> tuple[str, str]:
+    """The join that gives an award its category, and classify's component columns
+    (NULL without classify), as the web app's award table has them."""
+    from custodes.figures.components import component_columns_sql
+
+    if not have["classification"]:
+        return (
+            "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category "
+            "WHERE false) c USING (award_key)",
+            "NULL::VARCHAR AS component_category",
+        )
+    return (
+        "LEFT JOIN classification c USING (award_key)",
+        component_columns_sql(store.rows),
+    )
 
 
 def vendor_awards(store: Store, ids: list[str]) -> list[dict]:
     """The awards shown under the vendors IDS, largest first (the web app's rule)."""
-    from custodes.figures.components import component_columns_sql
     from custodes.figures.serve_tables import award_rows_sql, present
 
     ph = ", ".join("?" for _ in ids)
@@ -152,17 +205,7 @@ def vendor_awards(store: Store, ids: list[str]) -> list[dict]:
         f"transaction_vendor y USING (transaction_key) WHERE y.vendor_id IN ({ph}))"
     )
     have = present(store)
-    label = (
-        "LEFT JOIN classification c USING (award_key)"
-        if have["classification"]
-        else "LEFT JOIN (SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS category "
-        "WHERE false) c USING (award_key)"
-    )
-    parts = (
-        component_columns_sql(store.rows)
-        if have["classification"]
-        else "NULL::VARCHAR AS component_category"
-    )
+    label, parts = _labels(store, have)
     return store.rows(
         f"""WITH a AS ({award_rows_sql(have, linked)})
             SELECT a.award_key, a.piid, a.first_action_date AS first_date,

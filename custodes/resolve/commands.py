@@ -138,6 +138,7 @@ def _print_detail(d: dict) -> None:
                 justify_right=["awards", "obligations"],
             )
         )
+    _print_channels(d.get("channels"))
     if not d["awards"]:
         console.print("No awards paid to it directly in the store.")
         return
@@ -167,6 +168,36 @@ def _print_detail(d: dict) -> None:
         + f"; of which counted as surveillance: {money(t['surveillance_usd'])}."
     )
     console.print(d["definition"]["text"], style="dim", markup=False)
+
+
+def _print_channels(c: dict | None) -> None:
+    """The maker's one total across channels, with its breakdown."""
+    if not c or not c["through_resellers"]["awards"]:
+        return
+    t, d, r = c["total"], c["direct"], c["through_resellers"]
+    console.print(
+        f"[bold]Across channels: {money(t['obligation_usd'])}[/] over {t['awards']} "
+        f"awards (counted as surveillance: {money(t['surveillance_usd'])}) = "
+        f"directly {money(d['obligation_usd'])} ({d['awards']} awards) + through "
+        f"resellers {money(r['obligation_usd'])} ({r['awards']} awards)."
+    )
+    console.print(
+        table(
+            "Through resellers (awards paid to another vendor that name it as maker)",
+            ["reseller", "awards", "obligations", "counted"],
+            [
+                (
+                    x["vendor_name"],
+                    x["awards"],
+                    money(x["obligation_usd"]),
+                    money(x["surveillance_usd"]),
+                )
+                for x in c["resellers"]
+            ],
+            justify_right=["awards", "obligations", "counted"],
+        )
+    )
+    console.print(c["note"], style="dim", markup=False)
 
 
 @vendor_group.command("show")

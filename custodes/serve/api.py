@@ -119,6 +119,59 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
         None,
     ),
     (
+        "/new",
+        "What's new: the latest surveillance awards and modifications by action "
+        "date (its Atom feed: /feeds/new.atom with the same parameters).",
+        [
+            _q(
+                "from",
+                "Actions signed on or after this day (YYYY-MM-DD or YYYY); default "
+                "90 days before the newest action in the store.",
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
+            ),
+            _q(
+                "to",
+                "Actions signed on or before this day (YYYY-MM-DD or YYYY).",
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"},
+            ),
+            _q(
+                "days",
+                "Without from: the days before the newest action in the store.",
+                {"type": "integer", "minimum": 1, "maximum": 36600},
+            ),
+            _q(
+                "min",
+                "Actions of at least this many dollars, either way (an obligation or "
+                "a deobligation).",
+                {
+                    "type": "string",
+                    "pattern": r"^-?\$?[0-9][0-9,]{0,17}(\.[0-9]{1,2})?$",
+                },
+            ),
+            _q(
+                "include_zero",
+                "1: also list $0 actions (administrative modifications).",
+                {"type": "string", "enum": ["0", "1"]},
+            ),
+            AGENCY,
+            _q(
+                "category",
+                "Taxonomy category id.",
+                {"type": "string", "pattern": ID_PATTERN},
+            ),
+            _q(
+                "kind",
+                "The kind of action.",
+                {
+                    "type": "string",
+                    "enum": ["new award", "modification", "deobligation"],
+                },
+            ),
+            *PAGE,
+        ],
+        None,
+    ),
+    (
         "/categories",
         "The taxonomy categories with their spending.",
         [COMPONENTS],

@@ -36,7 +36,9 @@ from custodes.serve.pages.award import award
 from custodes.serve.pages.category import categories, category
 from custodes.serve.pages.dashboard import dashboard
 from custodes.serve.pages.dataweb import explorer, graph_json, node, reach
+from custodes.serve.pages.feeds import SCOPES, build_feed
 from custodes.serve.pages.methodology import methodology
+from custodes.serve.pages.news import whats_new
 from custodes.serve.pages.review import review_page
 from custodes.serve.pages.search import search
 from custodes.serve.pages.vendor import vendor
@@ -56,6 +58,7 @@ from custodes.settings import Settings
 from custodes.store.duckdb import Store
 from custodes.store.reader import QueryTimeout, Reader
 from custodes.store.snapshot import Follower
+from custodes.sync.atom import MEDIA_TYPE, render_atom
 
 MAX_QUERY_STRING = 2000
 GET = ["GET", "HEAD"]
@@ -70,6 +73,7 @@ FIXED_PAGES: dict[str, Callable[[Ctx], View]] = {
     "/reach": reach,
     "/methodology": methodology,
     "/review": review_page,
+    "/new": whats_new,
 }
 # path prefix -> page function taking one id (the id may carry the .json/.csv suffix).
 ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
@@ -79,6 +83,9 @@ ID_PAGES: dict[str, Callable[[Ctx, str], View]] = {
     "/dataweb/node": node,
 }
 
+# Atom feeds of one vendor, maker or category: /feeds/KIND/ID.atom (the others:
+# /feeds/new.atom, /feeds/search.atom, /feeds/watch.atom).
+ID_FEEDS = ("vendor", "maker", "category")
 
 # One thread per core builds pages: most of a page's work now holds the interpreter
 # lock (the searches run in memory), and with 32 clients on 2 cores, 2 threads gave
@@ -178,6 +185,27 @@ class App:
             query=request.url.query,
         )
         return html, view.status, "text/html; charset=utf-8"
+
+    async def feed(self, request: Request, kind: str) -> Response:
+        """An Atom feed (custodes/serve/pages/feeds.py), cached like a page."""
+        ident = request.path_params.get("ident", "")
+        if kind in ID_FEEDS:
+            if not ident.endswith(".atom"):
+                raise HTTPException(404)
+            ident = ident[: -len(".atom")]
+        base = str(request.base_url)
+        key = (request.url.path, f"{request.url.query}|{base}")
+        cached = self.pages.get(key)
+        if cached is None:
+            ctx = self.ctx(request)
+
+            def make() -> tuple[str, int, str]:
+                return render_atom(build_feed(ctx, kind, ident, base)), 200, MEDIA_TYPE
+
+            cached = await anyio.to_thread.run_sync(make, limiter=self.limiter)
+            self.pages.put(key, cached)
+        body, status, media_type = cached
+        return Response(body, status, media_type=media_type)
 
     async def home(self, request: Request) -> Response:
         return await self.fixed(request, dashboard, "html")
@@ -294,6 +322,9 @@ def build_routes(app: App) -> list[Any]:
         routes.append(
             Route(prefix + "/{ident}", partial(app.by_id, fn=id_fn), methods=GET)
         )
+    for kind in SCOPES:
+        path = f"/feeds/{kind}/{{ident}}" if kind in ID_FEEDS else f"/feeds/{kind}.atom"
+        routes.append(Route(path, partial(app.feed, kind=kind), methods=GET))
     routes += [
         Route("/openapi.json", app.openapi, methods=GET),
         Route("/api", app.api_page, methods=GET),

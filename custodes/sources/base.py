@@ -61,6 +61,13 @@ class Format:
     # column may be listed only if an empty raw value always gives an empty canonical
     # value, so that NULL is never ambiguous.
     elided: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # The whole contract, where the format carries it: contract detail (a name of
+    # custodes.figures.contracts.DETAILS: ceiling_usd, period_start_date, ...) -> this
+    # format's raw column. Read from the stored raw row (never elided columns), so
+    # stores ingested before a detail was listed here show it without re-ingesting.
+    # A detail not listed is one the format lacks, and the award page says so.
+    contract: Mapping[str, str] = field(default_factory=dict)
+    contract_dates_day_first: bool = False  # dd/mm/yyyy (or dd/mm/yy hh:mm) dates
 
     @property
     def recipient_column(self) -> str | None:

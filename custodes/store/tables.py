@@ -336,6 +336,9 @@ _ALL: tuple[Table, ...] = (
         serve_coverage="what each fiscal year holds",
         serve_withheld_name="names withheld as natural persons",
         serve_build="when the summary tables were built and from what",
+        serve_action="one contract action, newest first (what's new, feeds)",
+        serve_contract_action="an action's contract details (ceiling, period)",
+        serve_maker_channel="a maker's awards, direct and through each reseller",
     ),
     # the search index (docs/serve.md)
     *_group(

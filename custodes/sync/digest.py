@@ -23,6 +23,10 @@ from custodes.figures.recipients import withheld_sql
 from custodes.store.duckdb import Store
 from custodes.sync.watch import list_watches, match_for
 
+# What a vendor or maker watch says of an award: paid to the watched vendor itself,
+# or to a reseller for the watched maker's product.
+CHANNEL = {True: "paid directly", False: "through a reseller"}
+
 
 def select_runs(store: Store, since: str | None) -> list[int]:
     """Ingest runs a digest covers: after run N, since a date, or the latest sync
@@ -73,8 +77,19 @@ def record_first_seen(store: Store) -> None:
     store.execute(FIRST_SEEN_SQL)
 
 
-def _awards_sql(predicate: str, with_table: bool) -> str:
+def _awards_sql(
+    predicate: str, with_table: bool, direct: str | None, include_zero: bool
+) -> str:
+    """The awards with news; parameters: the runs, the predicate's, DIRECT's (when
+    given), the limit. $0 actions (administrative modifications) are not news unless
+    INCLUDE_ZERO; a revised amount always is."""
     withheld = withheld_sql("t")
+    zero = (
+        ""
+        if include_zero
+        else "AND (t.obligation_usd <> 0 OR rev.transaction_key IS NOT NULL)"
+    )
+    paid = f"bool_or({direct})" if direct else "NULL::BOOLEAN"
     recorded = (
         "(SELECT min(run_id) FROM award_first_seen f WHERE f.award_key = agg.award_key)"
         if with_table
@@ -92,6 +107,7 @@ touched AS (
     FROM "transaction" t LEFT JOIN rev USING (transaction_key)
     WHERE t.ingest_run_id IN (SELECT run_id FROM runs) AND {predicate}
       AND NOT {withheld}  -- institutions only
+      {zero}
 ),
 agg AS (
     SELECT award_key,
@@ -108,8 +124,9 @@ agg AS (
             AS new_obligation_usd,
         coalesce(sum(obligation_usd - old_obligation) FILTER (WHERE revised), 0)
             AS revision_delta_usd,
-        sum(obligation_usd) AS touched_obligation_usd
-    FROM touched GROUP BY award_key
+        sum(obligation_usd) AS touched_obligation_usd,
+        {paid} AS paid_directly
+    FROM touched t GROUP BY award_key
 ),
 seen AS (
     SELECT agg.award_key, coalesce({recorded}, (
@@ -135,8 +152,10 @@ def build_digest(
     since: str | None = None,
     limit: int = 50,
     watches: list[dict[str, Any]] | None = None,
+    include_zero: bool = False,
 ) -> dict[str, Any]:
-    """New and changed awards per watch. Amounts stay Decimal (exact)."""
+    """New and changed awards per watch. Amounts stay Decimal (exact). $0 actions
+    (administrative modifications) are left out unless INCLUDE_ZERO."""
     if not store.has_table("transaction"):
         raise NotFound("the store has no transactions yet. Run `custodes sync` first.")
     watches = list_watches(store) if watches is None else watches
@@ -146,10 +165,21 @@ def build_digest(
     out: list[dict[str, Any]] = []
     for w in watches:
         m = match_for(store, w["kind"], w["value"])
-        sql = _awards_sql(m.predicate, store.has_table("award_first_seen"))
-        awards = store.rows(sql, [runs, *m.params, limit]) if runs else []
+        sql = _awards_sql(
+            m.predicate, store.has_table("award_first_seen"), m.direct, include_zero
+        )
+        params = [runs, *m.params, *(m.direct_params if m.direct else []), limit]
+        awards = store.rows(sql, params) if runs else []
         for a in awards:
             a["change"] = "new" if a.pop("is_new") else "changed"
+            paid = a.pop("paid_directly")
+            a["channel"] = (
+                None
+                if paid is None
+                else "paid directly"
+                if paid
+                else "through a reseller"
+            )
             a["category"], component = category.get(a["award_key"], (None, None))
             a["component_category"] = component
             a["counted"] = definition.counts(a["category"], component)
@@ -180,6 +210,7 @@ def build_digest(
         "definition": definition.to_dict(),
         "runs": runs,
         "since": since,
+        "include_zero": include_zero,
         "watches": out,
         "matches": sum(len(w["awards"]) for w in out),
     }
@@ -206,6 +237,19 @@ def _counted(a: dict[str, Any]) -> str:
     return f"{a['category']}, " + (
         "counted as surveillance" if a["counted"] else "not counted as surveillance"
     )
+
+
+def _zero_note(d: dict[str, Any]) -> str:
+    if d.get("include_zero"):
+        return "$0 actions (administrative modifications) included."
+    return (
+        "$0 actions (administrative modifications) left out; --include-zero lists them."
+    )
+
+
+def _channel(a: dict[str, Any]) -> str:
+    """'; through a reseller' for a vendor or maker watch's award bought that way."""
+    return f"; {a['channel']}" if a.get("channel") else ""
 
 
 def _usd(value: Decimal | int | None) -> str:
@@ -240,6 +284,8 @@ def render_markdown(d: dict[str, Any]) -> str:
         "",
         f"What counts: {d['definition']['text']}",
         "",
+        _zero_note(d),
+        "",
     ]
     if not d["watches"]:
         lines.append("No watches yet. Add one with `custodes watch add keyword TEXT`.")
@@ -258,8 +304,9 @@ def render_markdown(d: dict[str, Any]) -> str:
             link = f"[{a['award_key']}]({a['url']})" if a["url"] else a["award_key"]
             lines.append(
                 f"- **{a['recipient_name'] or '?'}** ({a['agency'] or '?'}), {link}: "
-                f"{_what(a)}; actions {a['first_action']} to {a['last_action']}; "
-                f"award total {_usd(a['award_total_usd'])} ({_counted(a)}). "
+                f"{_what(a)}; actions {a['first_action']} to {a['last_action']}"
+                f"{_channel(a)}; award total {_usd(a['award_total_usd'])} "
+                f"({_counted(a)}). "
                 f"{(a['description'] or '').strip()[:160]}"
             )
         lines.append("")
@@ -275,6 +322,7 @@ def render_html(d: dict[str, Any]) -> str:
         "<h1>custodes watch digest</h1>",
         f"<p>Generated {e(d['generated_at'])}; ingest runs covered: {e(runs)}.</p>",
         f"<p>What counts: {e(d['definition']['text'])}</p>",
+        f"<p>{e(_zero_note(d))}</p>",
     ]
     for w in d["watches"]:
         parts.append(
@@ -294,7 +342,8 @@ def render_html(d: dict[str, Any]) -> str:
             parts.append(
                 f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
                 f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
-                f"{a['first_action']} to {a['last_action']} ({e(_counted(a))}). "
+                f"{a['first_action']} to {a['last_action']}{e(_channel(a))} "
+                f"({e(_counted(a))}). "
                 f"{e((a['description'] or '').strip()[:160])}</li>"
             )
         parts.append("</ul></section>")

@@ -8,7 +8,7 @@ text matching on the transaction, saying so in a note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from custodes.errors import InputError, NotFound
@@ -19,12 +19,18 @@ KINDS = ("vendor", "maker", "category", "keyword")
 
 @dataclass(frozen=True)
 class Match:
-    """A SQL predicate over `"transaction" t`, its parameters, and how it matches."""
+    """A SQL predicate over `"transaction" t`, its parameters, and how it matches.
+
+    For vendors and makers, DIRECT (with DIRECT_PARAMS) is true for a transaction paid
+    to the watched vendor's family itself; the other matched transactions are awards
+    that name it as the maker of what a reseller was paid for."""
 
     predicate: str
     params: list[Any]
     method: str
     note: str | None = None
+    direct: str | None = None
+    direct_params: list[Any] = field(default_factory=list)
 
 
 def add_watch(store: Store, kind: str, value: str) -> dict[str, Any]:
@@ -87,21 +93,49 @@ def keyword_match(
     )
 
 
+# Vendors of the families of the vendors matched by id or name (two parameters).
+FAMILY_SQL = (
+    "SELECT vendor_id FROM vendor WHERE family_id IN (SELECT family_id FROM vendor "
+    "WHERE vendor_id = ? OR upper(name) LIKE ?)"
+)
+# Vendors of the families of the makers named like the text (one parameter).
+MAKER_FAMILY_SQL = (
+    "SELECT vendor_id FROM vendor WHERE family_id IN (SELECT family_id FROM vendor "
+    "WHERE vendor_id IN (SELECT maker_vendor_id FROM award_maker "
+    "WHERE upper(maker) LIKE ?))"
+)
+PAID_SQL = (
+    "t.transaction_key IN (SELECT tv.transaction_key FROM transaction_vendor tv "
+    "WHERE tv.vendor_id IN ({}))"
+)
+AS_MAKER_SQL = (
+    "t.award_key IN (SELECT award_key FROM award_maker WHERE maker_vendor_id IN ({}))"
+)
+CHANNELS = "paid directly or named as the maker on awards paid to resellers"
+
+
+def _resolved(store: Store) -> bool:
+    return store.has_table("transaction_vendor") and store.has_table("vendor")
+
+
 def match_for(store: Store, kind: str, value: str) -> Match:
-    """How `kind`/`value` selects transactions in this store."""
+    """How `kind`/`value` selects transactions in this store. A vendor or maker watch
+    follows both channels: the awards paid to the vendor's family, and the awards
+    that name it as the maker of what a reseller was paid for."""
     like = f"%{value.upper()}%"
     if kind == "keyword":
         return keyword_match(value)
     if kind == "vendor":
-        if store.has_table("transaction_vendor") and store.has_table("vendor"):
+        if _resolved(store):
+            paid = PAID_SQL.format(FAMILY_SQL)
+            if not store.has_table("award_maker"):
+                return Match(paid, [value, like], "resolved vendor family")
             return Match(
-                "t.transaction_key IN (SELECT tv.transaction_key "
-                "FROM transaction_vendor tv "
-                "JOIN vendor v USING (vendor_id) WHERE v.family_id IN "
-                "(SELECT family_id FROM "
-                "vendor WHERE vendor_id = ? OR upper(name) LIKE ?))",
-                [value, like],
-                "resolved vendor family",
+                f"({paid} OR {AS_MAKER_SQL.format(FAMILY_SQL)})",
+                [value, like, value, like],
+                f"resolved vendor family, {CHANNELS}",
+                direct=paid,
+                direct_params=[value, like],
             )
         return Match(
             "(upper(t.recipient_name) LIKE ? OR upper(t.recipient_parent_name) LIKE ?)",
@@ -112,12 +146,18 @@ def match_for(store: Store, kind: str, value: str) -> Match:
         )
     if kind == "maker":
         parts, params = [], []
+        direct, direct_params = None, []
         if store.has_table("award_maker"):
             parts.append(
                 "t.award_key IN (SELECT award_key FROM award_maker "
                 "WHERE upper(maker) LIKE ?)"
             )
             params.append(like)
+            if _resolved(store):
+                direct = PAID_SQL.format(MAKER_FAMILY_SQL)
+                direct_params = [like]
+                parts.append(direct)
+                params.append(like)
         if store.has_table("classification"):
             parts.append(
                 "t.award_key IN (SELECT award_key FROM classification "
@@ -125,7 +165,14 @@ def match_for(store: Store, kind: str, value: str) -> Match:
             )
             params.append(like)
         if parts:
-            return Match("(" + " OR ".join(parts) + ")", params, "award maker")
+            method = f"award maker, {CHANNELS}" if direct else "award maker"
+            return Match(
+                "(" + " OR ".join(parts) + ")",
+                params,
+                method,
+                direct=direct,
+                direct_params=direct_params,
+            )
         return keyword_match(
             value,
             "maker tables not built; matched the maker's name in "

@@ -108,6 +108,12 @@ def watch_remove(settings: Settings, watch_id: int, as_json: bool) -> None:
     help="Awards per watch at most.",
 )
 @click.option(
+    "--include-zero",
+    is_flag=True,
+    help="Also list $0 actions (administrative modifications such as a change of "
+    "contracting officer); left out by default.",
+)
+@click.option(
     "--webhook",
     default=None,
     help="Also POST the digest as JSON to this URL "
@@ -127,15 +133,20 @@ def digest_command(
     since: str | None,
     fmt: str,
     limit: int,
+    include_zero: bool,
     webhook: str | None,
     output: str | None,
     as_json: bool,
 ) -> None:
     """New and changed awards that match your watches, as Markdown, HTML or Atom."""
     with open_store(settings) as store:
-        digest = build_digest(store, since=since, limit=limit)
+        digest = build_digest(
+            store, since=since, limit=limit, include_zero=include_zero
+        )
         atom = (
-            build_atom_feed(store, since=since, limit=limit) if fmt == "atom" else None
+            build_atom_feed(store, since=since, limit=limit, include_zero=include_zero)
+            if fmt == "atom"
+            else None
         )
     if webhook:
         sent = post_digest(webhook, digest)

@@ -185,18 +185,43 @@ def test_award_timeline_has_every_modification_and_running_total(src):
 
 
 def test_changed_since_separates_new_and_revised(src):
-    result = analyses.changed_since(src, date(2025, 1, 1), ALL)
+    result = analyses.changed_since(src, date(2025, 1, 1), ALL, by="ingest")
     summary = {r["change"]: r for r in result["summary"]}
     assert summary["new"]["transactions"] == 1  # t5
     assert summary["revised"]["transactions"] == 1  # t7
     t7 = next(r for r in ROWS if r["transaction_key"] == REVISION[0])
     assert summary["revised"]["net_change_usd"] == t7["obligation_usd"] - REVISION[2]
-    assert analyses.changed_since(src, date(2026, 1, 1), ALL)["summary"] == []
+    later = analyses.changed_since(src, date(2026, 1, 1), ALL, by="ingest")
+    assert later["summary"] == []
     # A limit shortens the listing, never the summary.
-    one = analyses.changed_since(src, date(2025, 1, 1), ALL, limit=1)
+    one = analyses.changed_since(src, date(2025, 1, 1), ALL, limit=1, by="ingest")
     assert one["summary"] == result["summary"]
     assert one["transactions_total"] == 2 and len(one["transactions"]) == 1
     assert one["transactions"][0] == result["transactions"][0]
+
+
+def test_changed_since_reads_action_dates_by_default(src):
+    """What was signed on or after the day, by kind, whatever run loaded it: the
+    answer a reporter means by "what's new" (after a first load, every row is new by
+    ingest date)."""
+    since = date(2022, 1, 1)
+    result = analyses.changed_since(src, since, ALL)
+    assert result["by"] == "action"
+    acted = [r for r in ROWS if r["action_date"] >= since]
+    assert acted  # the fixture has actions on both sides of the day
+    assert result["transactions_total"] == len(acted) < len(ROWS)
+    by_kind = {r["change"]: r for r in result["summary"]}
+    for kind, row in by_kind.items():
+        mine = [r for r in result["transactions"] if r["kind"] == kind]
+        assert row["transactions"] == len(mine)
+        assert row["obligation_usd"] == sum(r["obligation_usd"] for r in mine)
+    assert {r["transaction_key"] for r in result["transactions"]} == {
+        r["transaction_key"] for r in acted
+    }
+    dates = [r["action_date"] for r in result["transactions"]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    with pytest.raises(InputError):
+        analyses.changed_since(src, since, ALL, by="loaded")
 
 
 @pytest.mark.parametrize(

@@ -210,7 +210,15 @@ def test_analyse_commands_json(fixture_db, tmp_path, run_cli):
     assert [r["transaction_key"] for r in timeline] == ["t4", "t5"]
     changed = json.loads(
         run_cli(
-            "--db", db, "analyse", "changed", "--since", "2025-01-01", "--json"
+            "--db",
+            db,
+            "analyse",
+            "changed",
+            "--since",
+            "2025-01-01",
+            "--json",
+            "--by",
+            "ingest",
         ).output
     )
     # t7 (revised) belongs to A3, which is not surveillance: only the default's new t5
@@ -220,7 +228,7 @@ def test_analyse_commands_json(fixture_db, tmp_path, run_cli):
     every = json.loads(
         run_cli(
             "--db", db, "analyse", "changed", "--since", "2025-01-01", "--json",
-            "--all-spending",
+            "--all-spending", "--by", "ingest",
         ).output
     )  # fmt: skip
     assert {r["change"] for r in every["summary"]} == {"new", "revised"}

@@ -21,6 +21,9 @@ FIXTURE_CSVS = [
     ROOT / "tests/fixtures/usaspending/api_search_small.csv",
     ROOT / "tests/fixtures/usaspending/bulk_fy18_small.csv",
     HERE / "fixtures/xss_api_search.csv",
+    # Babel Street paid directly, and bought through the resellers PanAmerica and
+    # ThunderCat (real rows; issue 17: a maker watch missed the reseller's order)
+    ROOT / "tests/fixtures/usaspending/babel_street_channels.csv",
 ]
 
 # (pattern in description, category); first match wins, else 'none'.
@@ -33,10 +36,12 @@ CATEGORY_RULES = [
 ]
 # recipient name -> parent recipient name (a hand-made corporate family)
 PARENTS = {"RELX INC.": None, "LEXISNEXIS RISK SOLUTIONS INC": "RELX INC."}
-# award PIID -> (maker, maker recipient name or None)
+# award PIID -> (maker, maker recipient name or None: the maker's own vendor)
 MAKERS = {
     "70B06C21F00001052": ("Cellebrite", None),
-    "70B03C21F00001121": ("Babel Street", None),
+    "70B03C21F00001121": ("Babel Street", "BABEL STREET, INC."),
+    "70B03C23F00001053": ("Babel Street", "BABEL STREET, INC."),
+    "70CMSD18FR0000226": ("Babel Street", "BABEL STREET, INC."),
     "70B02C22P00000509": ("Cellebrite", None),
 }
 
@@ -81,13 +86,6 @@ def write_stage_tables(db: Path) -> None:
                 vendor_id("Cellebrite"),
                 "maker",
             ),
-            (
-                vendor_id("Babel Street"),
-                "BABEL STREET",
-                None,
-                vendor_id("Babel Street"),
-                "maker",
-            ),
         ]
         with store.transaction():
             store.execute(
@@ -117,13 +115,13 @@ def write_stage_tables(db: Path) -> None:
                 "maker VARCHAR, maker_vendor_id VARCHAR, product_id VARCHAR, "
                 "evidence VARCHAR)"
             )
-            for piid, (maker, _) in MAKERS.items():
+            for piid, (maker, own) in MAKERS.items():
                 store.execute(
                     "INSERT INTO award_maker SELECT DISTINCT award_key, ?, ?, ?, "
                     '? FROM "transaction" WHERE piid = ?',
                     [
                         maker,
-                        vendor_id(maker),
+                        vendor_id(own or maker),
                         maker.lower().replace(" ", "_"),
                         maker.upper(),
                         piid,

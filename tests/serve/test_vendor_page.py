@@ -233,6 +233,12 @@ def _random_tables(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     _insert(con, "serve_vendor_year", years)
     _insert(con, "vendor_alias", aliases)
     _insert(con, "serve_award_maker", makers)
+    # the makers' channels (tests/figures/test_workbench.py tests that list)
+    con.execute(
+        "CREATE TABLE serve_maker_channel (owner VARCHAR, channel VARCHAR, "
+        "vendor_id VARCHAR, vendor_name VARCHAR, awards BIGINT, "
+        "obligation_usd DECIMAL(38, 2), surveillance_usd DECIMAL(38, 2))"
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])

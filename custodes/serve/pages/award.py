@@ -5,27 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from custodes import sources
 from custodes.errors import NotFound
 from custodes.figures import components
+from custodes.figures.contracts import CONTRACT_ROWS_SQL, award_contract
 from custodes.figures.review import REVIEWED_METHODS
 from custodes.search.numbers import Found, find_awards
 from custodes.serve import params as P
-from custodes.serve.charts import build_bar_chart
+from custodes.serve.charts import build_timeline_chart
 from custodes.serve.pages import Ctx, build_notices, category_label, definition
 from custodes.serve.views import Table, View
 
-USASPENDING = "https://www.usaspending.gov/award/{}"
-
 TRANSACTIONS_SQL = """
     SELECT transaction_key, action_date, fiscal_year, modification_number, action_type,
-           obligation_usd, description, source_file, source_line
+           obligation_usd, description, source_file, source_line, source_format,
+           parent_award_piid
     FROM "transaction" WHERE award_key = ? ORDER BY action_date, modification_number
     LIMIT 1000"""
 
 
 SERVE_TRANSACTIONS_SQL = """
     SELECT transaction_key, action_date, fiscal_year, modification_number, action_type,
-           obligation_usd, description, source_file, source_line
+           obligation_usd, description, source_file, source_line, source_format,
+           parent_award_piid
     FROM serve_transaction WHERE award_id = ? ORDER BY action_date, modification_number
     LIMIT 1000"""
 
@@ -120,23 +122,41 @@ def award(ctx: Ctx, key: str) -> View:
         if ctx.reader.has("award_maker")
         else []
     )
+    contract = award_contract(
+        ctx.reader.rows(CONTRACT_ROWS_SQL, [head["award_id"]])
+        if ctx.reader.has("serve_contract_action")
+        else [],
+        max(
+            (t["parent_award_piid"] for t in txs if t["parent_award_piid"]),
+            default=None,
+        ),
+        {t["source_format"] for t in txs if t.get("source_format")},
+    )
+    details = contract["details"]
     view.data = {
         "award": head,
         "classification": classification,
         "definition": definition(ctx.reader, ctx.params).to_dict(),
-        "usaspending_url": USASPENDING.format(key) if key.startswith("CONT_") else None,
-        "chart": build_bar_chart(
+        "usaspending_url": sources.record_url(key),
+        "contract": contract,
+        "chart": build_timeline_chart(
             "chart-timeline",
-            "Obligations by action date",
+            "Modification timeline: running total of net obligations",
             [
                 (
-                    str(t["action_date"])
-                    + " mod "
-                    + str(t["modification_number"] or "0"),
+                    t["action_date"],
+                    f"mod {t['modification_number'] or '0'}",
                     t["obligation_usd"],
                 )
-                for t in txs[:60]
+                for t in txs
+                if t["action_date"] is not None
             ],
+            ceiling=contract["ceiling_steps"],
+            period={
+                "start": details["period_start_date"],
+                "current_end": details["period_current_end_date"],
+                "potential_end": details["period_potential_end_date"],
+            },
         ),
     }
     view.tables = {

@@ -9,8 +9,10 @@ of ids, read through the award rows kept in memory (custodes/search/awardrows.py
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from custodes.errors import NotFound
+from custodes.figures.makers import summarise
 from custodes.figures.serve_tables import VENDOR_LISTS
 from custodes.search.awardrows import load_award_rows
 from custodes.serve import params as P
@@ -69,8 +71,11 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     years = lists["years"] or []
     for a in awards:
         a["category_label"] = category_label(a["category"])
+    channels = summarise(lists["channels"] or []) if lists["channels"] else None
     view.data = {
         "vendor": head,
+        "channels": channels,
+        "feed_url": f"/feeds/vendor/{quote(vendor_id, safe='')}.atom",
         "definition": definition(r).to_dict(),
         "parent": parent,
         "page": page,
@@ -138,6 +143,28 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
             ],
             lists["aliases"] or [],
             "Names this vendor appears under",
+        )
+    if channels and channels["through_resellers"]["awards"]:
+        view.tables["channels"] = Table(
+            [
+                ("channel", "Channel"),
+                ("vendor_name", "Paid to"),
+                ("awards", "Awards"),
+                ("obligation_usd", "Obligations"),
+                ("surveillance_usd", "Counted as surveillance"),
+            ],
+            [
+                {
+                    "channel": "direct",
+                    "vendor_id": vendor_id,
+                    "vendor_name": head["name"],
+                    **channels["direct"],
+                },
+                *({"channel": "through reseller", **x} for x in channels["resellers"]),
+            ],
+            "Across channels: paid directly and through each reseller",
+            money=("obligation_usd", "surveillance_usd"),
+            links={"vendor_name": "/vendor/{vendor_id}"},
         )
     if r.has("award_maker"):
         view.tables["resellers"] = Table(

@@ -70,6 +70,20 @@ BULK_EVIDENCE = {
     c: c for c in (*detector.RECIPIENT_COLUMNS, detector.ORGANISATION_TYPE_COLUMN)
 }
 BULK_FLAGS = (detector.SOLE_PROPRIETOR_COLUMN, *detector.ORGANISATION_FLAG_COLUMNS)
+# The whole contract in a bulk row (custodes/figures/contracts.py names the details).
+# The award-level values (current_total_value_of_award, potential_total_value_of_award)
+# are the award's as of each action; base_and_*_value are that action's changes.
+BULK_CONTRACT = {
+    "current_total_usd": "current_total_value_of_award",
+    "ceiling_usd": "potential_total_value_of_award",
+    "period_start_date": "period_of_performance_start_date",
+    "period_current_end_date": "period_of_performance_current_end_date",
+    "period_potential_end_date": "period_of_performance_potential_end_date",
+    "extent_competed": "extent_competed",
+    "offers_received": "number_of_offers_received",
+    "pricing": "type_of_contract_pricing",
+    "solicitation_procedures": "solicitation_procedures",
+}
 
 
 @cache
@@ -106,5 +120,7 @@ def formats() -> tuple[Format, ...]:
             contact_columns=INDIVIDUAL_CONTACT_COLUMNS,
             free_text_columns=FREE_TEXT_COLUMNS,
             elided=ELIDED["bulk_contracts"],
+            contract=BULK_CONTRACT,
+            contract_dates_day_first=True,
         ),
     )

@@ -1,0 +1,107 @@
+"""A maker's total across channels: the awards paid to it directly plus the awards paid
+to resellers that name it as the maker of what they sold (`custodes resolve` writes
+those in `award_maker`), one number with its breakdown by reseller.
+
+`channels_sql` is the one query: the web app builds `serve_maker_channel` with it from
+its award tables (the vendor page and /vendor/ID.json read that), and `custodes vendor
+show` runs it on the store's awards for the vendor (or its family). Both read awards
+the way the web app shows them (an award under the vendor of its latest transaction,
+custodes/figures/serve_tables.py `award_rows_sql`), so the two give the same numbers.
+
+An award is counted once: under `direct` when it is paid to the maker (any member of
+the family, with --family), otherwise under `reseller`, grouped by the vendor paid (a
+natural person paid as a reseller stays withheld: no vendor id, no name). The whole
+award is counted, which may buy other products besides the maker's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from custodes.figures.recipients import WITHHELD
+
+CHANNEL_COLUMNS = (
+    "owner",
+    "channel",
+    "vendor_id",
+    "vendor_name",
+    "awards",
+    "obligation_usd",
+    "surveillance_usd",
+)
+NOTE = (
+    "Through resellers counts each whole award that names the maker's product; such "
+    "an award may buy other things too."
+)
+
+
+def channels_sql(who: str, awards: str, award_maker: str, counted: str) -> str:
+    """Per owner: its direct awards by vendor paid, and the awards paid to others that
+    name it as maker, by reseller. WHO: rows (owner, vendor_id), the vendors each owner
+    stands for; AWARDS: rows with award_key, vendor_id, vendor_name, obligation_usd
+    and the columns COUNTED reads (the Definition's condition on alias aw;
+    parameters in the order WHO's, COUNTED's, AWARDS');
+    AWARD_MAKER: rows with award_key, maker_vendor_id."""
+    totals = (
+        "count(*) AS awards, sum(aw.obligation_usd) AS obligation_usd, "
+        "coalesce(sum(aw.obligation_usd) FILTER (WHERE aw.__counted), 0) "
+        "AS surveillance_usd"
+    )
+    return f"""
+    WITH who AS ({who}),
+    aw AS (SELECT aw.*, coalesce({counted}, FALSE) AS __counted FROM ({awards}) aw),
+    direct AS (
+        SELECT w.owner, 'direct' AS channel, aw.vendor_id,
+               any_value(aw.vendor_name) AS vendor_name, {totals}
+        FROM aw JOIN who w ON aw.vendor_id = w.vendor_id
+        GROUP BY 1, 2, 3),
+    named AS (
+        SELECT DISTINCT w.owner, m.award_key
+        FROM ({award_maker}) m JOIN who w ON m.maker_vendor_id = w.vendor_id),
+    resold AS (
+        SELECT n.owner, 'reseller' AS channel, aw.vendor_id,
+               any_value(aw.vendor_name) AS vendor_name, {totals}
+        FROM named n JOIN aw USING (award_key)
+        WHERE NOT EXISTS (SELECT 1 FROM who w
+                          WHERE w.owner = n.owner AND w.vendor_id = aw.vendor_id)
+        GROUP BY 1, 2, 3)
+    SELECT * FROM direct UNION ALL SELECT * FROM resold"""
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One owner's channel rows as the one number and its breakdown."""
+
+    def total(part: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "awards": sum(int(r["awards"] or 0) for r in part),
+            "obligation_usd": sum(
+                (Decimal(r["obligation_usd"] or 0) for r in part), Decimal("0.00")
+            ),
+            "surveillance_usd": sum(
+                (Decimal(r["surveillance_usd"] or 0) for r in part), Decimal("0.00")
+            ),
+        }
+
+    direct = [r for r in rows if r["channel"] == "direct"]
+    resold = sorted(
+        (r for r in rows if r["channel"] == "reseller"),
+        key=lambda r: (-Decimal(r["obligation_usd"] or 0), r["vendor_id"] or ""),
+    )
+    resellers = [
+        {
+            "vendor_id": r["vendor_id"],
+            "vendor_name": r["vendor_name"] if r["vendor_id"] else WITHHELD,
+            "awards": int(r["awards"]),
+            "obligation_usd": r["obligation_usd"],
+            "surveillance_usd": r["surveillance_usd"],
+        }
+        for r in resold
+    ]
+    return {
+        "total": total(rows),
+        "direct": total(direct),
+        "through_resellers": total(resold),
+        "resellers": resellers,
+        "note": NOTE,
+    }

@@ -1,0 +1,220 @@
+"""What's new: the latest contract actions (new awards, modifications, deobligations)
+by ACTION date, the date the action was signed, never the date custodes ingested it.
+
+The web app's what's-new page and every Atom feed (what's new, a vendor, a maker, a
+category, a saved search) ask `latest_actions` with a `NewsScope`; they read
+`serve_action`, one row per transaction of the web app's awards, newest first (built
+with the web app's tables, custodes/figures/serve_tables.py).
+
+A vendor's news follows both channels: the awards paid to it (`direct`) and the awards
+that name it as the maker of what a reseller was paid for (`reseller`). The amount
+threshold is on the action's own amount, either way (an obligation or a
+deobligation); $0 actions (administrative modifications) are left out unless asked.
+Who is named follows custodes/figures/recipients.py: a natural person's award keeps
+its withheld name and has no vendor, so no feed follows a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from custodes.figures.definition import Definition
+
+Rows = Callable[[str, list[Any]], list[dict[str, Any]]]
+
+KINDS = ("new award", "modification", "deobligation")
+DEFAULT_DAYS = 90
+
+
+def kind_sql(t: str = "t") -> str:
+    """SQL: new award (base, modification 0), modification, or deobligation
+    (negative), as custodes/figures/frame.py `kind_expr` (tests compare them)."""
+    mod = f"{t}.modification_number"
+    return (
+        f"CASE WHEN {t}.obligation_usd < 0 THEN 'deobligation' "
+        f"WHEN {mod} IS NULL OR {mod} IN ('0', '', '00') THEN 'new award' "
+        "ELSE 'modification' END"
+    )
+
+
+# Built after serve_award and serve_transaction: each transaction with what a
+# what's-new filter reads, newest first (so a date window reads few row groups).
+SERVE_ACTION_SQL = f"""
+    CREATE OR REPLACE TABLE serve_action AS
+    SELECT t.action_date, t.award_id, t.transaction_key, t.modification_number,
+           {kind_sql("t")} AS kind, t.obligation_usd,
+           a.agency_code, a.category, a.component_category, a.vendor_id
+    FROM serve_transaction t JOIN serve_award a USING (award_id)
+    ORDER BY t.action_date DESC NULLS LAST, t.transaction_key"""
+# Narrow on purpose (10M rows are sorted once per build): the page's few rows get
+# their text from serve_transaction and serve_award.
+
+
+@dataclass(frozen=True)
+class NewsScope:
+    """Which actions: a date window, an amount threshold, and what they follow."""
+
+    since: date | None = None
+    until: date | None = None
+    min_usd: Decimal | None = None  # the action's amount, either way
+    include_zero: bool = False  # $0 actions (administrative modifications)
+    agency: str | None = None  # awarding sub-agency code
+    category: str | None = None
+    kind: str | None = None  # one of KINDS
+    vendor_ids: tuple[str, ...] = ()  # paid to these vendors, or named as maker
+    award_keys: tuple[str, ...] | None = None  # a saved search's awards
+    counted_only: bool = True  # only awards that count under the Definition
+
+    @property
+    def follows(self) -> bool:
+        return bool(self.vendor_ids) or self.award_keys is not None
+
+
+@dataclass
+class News:
+    scope: NewsScope
+    definition: Definition
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    obligation_usd: Decimal = Decimal("0.00")
+    newest: date | None = None  # the newest action date in the store
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.scope
+        return {
+            "scope": {
+                "since": s.since,
+                "until": s.until,
+                "min_usd": s.min_usd,
+                "include_zero": s.include_zero,
+                "agency": s.agency,
+                "category": s.category,
+                "kind": s.kind,
+                "vendor_ids": list(s.vendor_ids),
+                "counted_only": s.counted_only,
+            },
+            "definition": self.definition.to_dict(),
+            "total": self.total,
+            "obligation_usd": self.obligation_usd,
+            "newest_action_date": self.newest,
+        }
+
+
+def newest_action_date(rows: Rows) -> date | None:
+    found = rows("SELECT max(action_date) AS d FROM serve_action", [])
+    return found[0]["d"] if found else None
+
+
+def default_window(newest: date | None, days: int = DEFAULT_DAYS) -> date | None:
+    """The start of the default window: DAYS before the newest action in the store
+    (the data may end long before today)."""
+    return newest - timedelta(days=days) if newest else None
+
+
+def _in(column: str, values: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    marks = ", ".join("?" for _ in values)
+    return f"{column} IN ({marks})", list(values)
+
+
+def where_sql(scope: NewsScope, definition: Definition) -> tuple[str, list[Any]]:
+    """The condition on serve_action (alias s) and its parameters."""
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, *values: Any) -> None:
+        parts.append(sql)
+        params.extend(values)
+
+    if scope.since is not None:
+        add("s.action_date >= ?", scope.since)
+    if scope.until is not None:
+        add("s.action_date <= ?", scope.until)
+    if not scope.include_zero:
+        add("s.obligation_usd <> 0")
+    if scope.min_usd is not None:
+        add("abs(s.obligation_usd) >= ?", scope.min_usd)
+    if scope.agency:
+        add("s.agency_code = ?", scope.agency)
+    if scope.category:
+        add("s.category = ?", scope.category)
+    if scope.kind:
+        add("s.kind = ?", scope.kind)
+    if scope.counted_only:
+        counted, counted_params = definition.where_sql(
+            "s.category", "s.component_category"
+        )
+        add(f"({counted})", *counted_params)
+    if scope.vendor_ids:
+        paid, paid_params = _in("s.vendor_id", scope.vendor_ids)
+        maker, maker_params = _in("maker_vendor_id", scope.vendor_ids)
+        add(
+            f"({paid} OR s.award_id IN (SELECT a.award_id FROM serve_award a "
+            f"JOIN serve_award_maker USING (award_key) WHERE {maker}))",
+            *paid_params,
+            *maker_params,
+        )
+    if scope.award_keys is not None:
+        if scope.award_keys:
+            keys, key_params = _in("award_key", scope.award_keys)
+            add(
+                f"s.award_id IN (SELECT award_id FROM serve_award WHERE {keys})",
+                *key_params,
+            )
+        else:
+            add("FALSE")
+    return " AND ".join(parts) or "TRUE", params
+
+
+def latest_actions(
+    rows: Rows,
+    scope: NewsScope,
+    definition: Definition,
+    limit: int = 50,
+    offset: int = 0,
+    newest: date | None = None,
+) -> News:
+    """The actions in SCOPE, newest action date first (then the largest amount),
+    with the count and net sum of all of them. ROWS runs SQL with parameters."""
+    where, params = where_sql(scope, definition)
+    counted, counted_params = definition.where_sql("a.category", "a.component_category")
+    channel = "NULL"
+    channel_params: list[Any] = []
+    if scope.vendor_ids:
+        paid, channel_params = _in("a.vendor_id", scope.vendor_ids)
+        channel = f"CASE WHEN {paid} THEN 'direct' ELSE 'reseller' END"
+    found = rows(
+        f"""WITH top AS (
+                SELECT s.* FROM serve_action s WHERE {where}
+                ORDER BY s.action_date DESC NULLS LAST, abs(s.obligation_usd) DESC,
+                         s.transaction_key
+                LIMIT ? OFFSET ?)
+            SELECT top.action_date, top.transaction_key, top.award_id, a.award_key,
+                   top.modification_number, t.action_type, top.kind,
+                   top.obligation_usd, left(t.description, 300) AS description,
+                   a.piid, a.agency_name, a.recipient_name, a.vendor_id,
+                   a.vendor_name, a.category, a.maker,
+                   a.obligation_usd AS award_obligation_usd,
+                   ({counted}) AS counted, {channel} AS channel
+            FROM top JOIN serve_award a USING (award_id)
+            JOIN serve_transaction t USING (award_id, transaction_key)
+            ORDER BY top.action_date DESC NULLS LAST, abs(top.obligation_usd) DESC,
+                     top.transaction_key""",
+        [*params, limit, offset, *counted_params, *channel_params],
+    )
+    summary = rows(
+        "SELECT count(*) AS n, coalesce(sum(s.obligation_usd), 0) AS usd "
+        f"FROM serve_action s WHERE {where}",
+        params,
+    )[0]
+    return News(
+        scope,
+        definition,
+        found,
+        int(summary["n"]),
+        Decimal(summary["usd"]),
+        newest,
+    )
