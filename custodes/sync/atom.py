@@ -50,6 +50,15 @@ class AtomFeed:
     updated: datetime | date | None = None  # default: the newest entry's
 
 
+def _with_source(summary: str, url: str | None) -> str:
+    """The summary, then the record at the source as its last sentence."""
+    text = summary.strip()
+    if not url:
+        return text
+    end = "" if text.endswith((".", "!", "?")) or not text else "."
+    return f"{text}{end} Source record: {url}"
+
+
 def _clean(text: Any) -> str:
     return NOT_XML.sub("", str(text or ""))
 
@@ -88,8 +97,7 @@ def render_atom(feed: AtomFeed) -> str:
         fe.updated(stamp(e.updated))
         if e.published is not None:
             fe.published(stamp(e.published))
-        source = f" Source record: {e.related}" if e.related else ""
-        fe.summary(_clean(e.summary) + source)
+        fe.summary(_clean(_with_source(e.summary, e.related)))
         # One link per entry: feedgen 1.0 drops the rel and type of entry links, so
         # a second one would read as a second "alternate" (which Atom forbids); the
         # record at the source is named in the summary instead.

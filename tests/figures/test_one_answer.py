@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -107,15 +106,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     add_component(db, ICE)
     prepare(db)
     return db
-
-
-@pytest.fixture(scope="module")
-def web(store: Path) -> Iterator[TestClient]:
-    with TestClient(
-        build_app(Settings(db=store), cache_size=0, page_cache=0),
-        raise_server_exceptions=True,
-    ) as client:
-        yield client
 
 
 class Cells(HTMLParser):

@@ -17,25 +17,20 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from custodes.cli import main
 from custodes.figures import contracts
 from custodes.figures.news import kind_sql
 from custodes.ingest.rawrow import raw_values_are_json
-from custodes.serve.app import build_app
 from custodes.settings import Settings
 from custodes.store import open_store
 from tests.conftest import FIXTURES
+from tests.figures.test_one_answer import cli, run
 from tests.serve.fixture_store import FIXTURE_CSVS
 
 feedparser = pytest.importorskip("feedparser")
@@ -44,24 +39,6 @@ BABEL = FIXTURES / "usaspending" / "babel_street_channels.csv"
 BULK = FIXTURES / "usaspending" / "bulk_fy18_small.csv"
 DIRECT_PIID = "70CMSD19FC0000052"  # paid to BABEL STREET, INC.
 RESELLERS = {"PANAMERICA COMPUTERS, INC.", "THUNDERCAT TECHNOLOGY, LLC"}
-
-
-def cli(db: Path, *args: str) -> str:
-    result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def run(db: Path, *args: str) -> str:
-    """`custodes ARGS` as its own process (the web app holds the store in this one)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "custodes", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
 def file_rows(path: Path) -> list[dict[str, str]]:
@@ -82,15 +59,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cli(db, "classify")
     cli(db, "serve", "--prepare")
     return db
-
-
-@pytest.fixture(scope="module")
-def web(store: Path) -> Iterator[TestClient]:
-    with TestClient(
-        build_app(Settings(db=store), cache_size=0, page_cache=0),
-        raise_server_exceptions=True,
-    ) as client:
-        yield client
 
 
 def reader_rows(web: TestClient, sql: str, params: list | None = None) -> list[dict]:

@@ -185,6 +185,11 @@ def _subtitle(follows: str, scope: NewsScope, counts: str) -> str:
     return "; ".join(bits) + f"; {which}. What counts: {counts}"
 
 
+def _end(text: str) -> str:
+    """TEXT as the end of a sentence (a name may already end with a full stop)."""
+    return text if text.endswith(".") else text + "."
+
+
 def _entry(a: dict[str, Any], base: str) -> AtomEntry:
     award = quote(a["award_key"], safe="")
     mod = a["modification_number"] or "0"
@@ -206,7 +211,7 @@ def _entry(a: dict[str, Any], base: str) -> AtomEntry:
         summary=(
             f"{a['action_date']}: {a['kind']} (modification {mod}) on award "
             f"{a['piid'] or a['award_key']} of {a['agency_name'] or '?'}, paid to "
-            f"{who}. This action {money(a['obligation_usd'])}; award total "
+            f"{_end(who)} This action {money(a['obligation_usd'])}; award total "
             f"{money(a['award_obligation_usd'])}. Category "
             f"{a['category_label']} ({counted} as surveillance)"
             f"{'; maker ' + a['maker'] if a['maker'] else ''}.{channel} "
