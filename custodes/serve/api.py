@@ -168,6 +168,7 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
                 },
             ),
             *PAGE,
+            COMPONENTS,
         ],
         None,
     ),

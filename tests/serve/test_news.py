@@ -4,6 +4,7 @@ and a saved search, on the serve fixture store; every feed read back by a real p
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -121,9 +122,20 @@ def test_feeds_follow_institutions_never_a_person(tmp_path):
     source = tmp_path / "people.csv"
     source.write_text(PERSON_CSV)
     db = tmp_path / "people.duckdb"
-    for args in (["ingest", str(source)], ["serve", "--prepare"]):
+    outputs = []
+    for args in (
+        ["ingest", str(source)],
+        ["watch", "add", "vendor", "DOE, JANE Q"],
+        ["watch", "add", "keyword", "interpreting"],
+        ["digest", "--since", "0", "--include-zero", "--json"],
+        ["serve", "--prepare"],
+    ):
         done = CliRunner().invoke(main, ["--db", str(db), *args])
         assert done.exit_code == 0, done.output
+        outputs.append(done.stdout)
+    # a watch typed with a person's name, or words of their award, finds nothing
+    digest = json.loads(outputs[3])
+    assert [w["awards"] for w in digest["watches"]] == [[], []]
     with TestClient(build_app(Settings(db=db))) as web:
         feed = parse(web, "/feeds/new.atom")
         text = web.get("/feeds/new.atom").text
@@ -133,5 +145,22 @@ def test_feeds_follow_institutions_never_a_person(tmp_path):
         rows = web.get("/new.json").json()["tables"]["actions"]
         person = [r for r in rows if r["recipient_name"] == WITHHELD]
         assert len(person) == 1 and person[0]["vendor_id"] is None
+        # a saved search of the person's name follows nothing
+        assert parse(web, "/feeds/search.atom?q=jane%20doe").entries == []
         vendors = {r["vendor_id"] for r in rows if r["vendor_id"]}
         assert len(vendors) == 1  # the company only: no feed can follow the person
+
+
+def test_whats_new_and_its_feed_keep_the_definition_asked_for(client):
+    """components=include (the web app's one choice of Definition) reaches /new, its
+    filters form, its feed link and the feed's statement of what counts."""
+    default = client.get("/new.json?from=1990-01-01").json()["data"]["definition"]
+    chosen = client.get("/new.json?from=1990-01-01&components=include").json()
+    assert default["include_components"] is False
+    assert chosen["data"]["definition"]["include_components"] is True
+    assert chosen["data"]["definition"]["text"] != default["text"]
+    html = client.get("/new?components=include").text
+    assert 'name="components" value="include"' in html
+    assert "/feeds/new.atom?components=include" in html
+    feed = parse(client, "/feeds/new.atom?components=include")
+    assert chosen["data"]["definition"]["text"] in feed.feed.subtitle

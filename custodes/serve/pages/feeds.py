@@ -145,7 +145,7 @@ def build_feed(ctx: Ctx, kind: str, ident: str, base_url: str) -> AtomFeed:
     rows = lambda sql, params: r.rows(sql, params)  # noqa: E731
     newest = newest_action_date(rows)
     scope = news_scope(ctx.params, newest, window=False, **fixed)
-    stated = definition(r)
+    stated = definition(r, ctx.params)
     news = latest_actions(rows, scope, stated, limit=ENTRIES, newest=newest)
     if kind == "search":
         self_path = "/feeds/search.atom" + _search_query(ctx.params)

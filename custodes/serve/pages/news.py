@@ -40,7 +40,16 @@ ACTION_LINKS = {
     "vendor_name": "/vendor/{vendor_id}",
     "category_label": "/category/{category}",
 }
-FEED_PARAMS = ("from", "to", "days", "min", "include_zero", "agency", "category")
+FEED_PARAMS = (
+    "from",
+    "to",
+    "days",
+    "min",
+    "include_zero",
+    "agency",
+    "category",
+    "components",
+)
 
 
 def news_scope(
@@ -87,7 +96,7 @@ def feed_query(params: Mapping[str, str]) -> str:
 def whats_new(ctx: Ctx) -> View:
     view = View("news.html", "What's new", notices=build_notices(ctx.reader))
     r = ctx.reader
-    stated = definition(r)
+    stated = definition(r, ctx.params)  # components=include counts components
     view.data["definition"] = stated.to_dict()
     view.data["feed_url"] = "/feeds/new.atom" + feed_query(ctx.params)
     view.data["thresholds"] = THRESHOLDS
