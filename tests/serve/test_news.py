@@ -164,3 +164,25 @@ def test_whats_new_and_its_feed_keep_the_definition_asked_for(client):
     assert "/feeds/new.atom?components=include" in html
     feed = parse(client, "/feeds/new.atom?components=include")
     assert chosen["data"]["definition"]["text"] in feed.feed.subtitle
+
+
+def test_category_and_search_pages_offer_their_feeds(client):
+    """A reporter subscribes from the page they are reading: the category page and any
+    search link their feeds, in the page and for feed readers in its head."""
+    from html import unescape
+
+    html = client.get("/category/face_recognition?components=include").text
+    feed_url = "/feeds/category/face_recognition.atom?components=include"
+    assert f'id="category-feed" href="{feed_url}"' in html
+    assert html.count(feed_url) == 2  # the page and its head
+    category = parse(client, feed_url)
+    assert category.entries
+    html = client.get("/search?q=cellebrite&agency=CBP&page=2").text
+    links = {
+        unescape(part.split('"')[0])
+        for part in html.split('href="')[1:]
+        if part.startswith("/feeds/search.atom")
+    }
+    assert links == {"/feeds/search.atom?q=cellebrite&agency=CBP"}  # head and page
+    search = parse(client, links.pop())
+    assert search.entries and "q=cellebrite, agency=" in search.feed.title
