@@ -106,6 +106,16 @@ def test_a_makers_total_across_channels_is_one_answer(store, web, tmp_path):
     # the page shows the one number with its breakdown
     html = web.get(f"/vendor/{vendor_id}").text
     assert 'id="channels-total"' in html and 'id="table-channels"' in html
+    # ... and so does `vendor show` as text
+    text = " ".join(
+        run(
+            shutil.copy(store, tmp_path / "t.duckdb"), "vendor", "show", vendor_id
+        ).split()
+    )
+    total = Decimal(page["total"]["obligation_usd"])
+    assert f"Across channels: ${total:,.2f} over 4 awards" in text
+    assert f"directly ${direct:,.2f} (1 awards)" in text
+    assert all(name in text for name in RESELLERS)
 
 
 def test_watches_on_a_maker_or_vendor_include_reseller_orders(store, tmp_path):
