@@ -170,6 +170,10 @@ def _print_detail(d: dict) -> None:
     console.print(d["definition"]["text"], style="dim", markup=False)
 
 
+def _awards(n: int) -> str:
+    return f"{n} award" if n == 1 else f"{n} awards"
+
+
 def _print_channels(c: dict | None) -> None:
     """The maker's one total across channels, with its breakdown."""
     if not c or not c["through_resellers"]["awards"]:
@@ -178,8 +182,8 @@ def _print_channels(c: dict | None) -> None:
     console.print(
         f"[bold]Across channels: {money(t['obligation_usd'])}[/] over {t['awards']} "
         f"awards (counted as surveillance: {money(t['surveillance_usd'])}) = "
-        f"directly {money(d['obligation_usd'])} ({d['awards']} awards) + through "
-        f"resellers {money(r['obligation_usd'])} ({r['awards']} awards)."
+        f"directly {money(d['obligation_usd'])} ({_awards(d['awards'])}) + through "
+        f"resellers {money(r['obligation_usd'])} ({_awards(r['awards'])})."
     )
     console.print(
         table(

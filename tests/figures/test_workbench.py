@@ -114,7 +114,7 @@ def test_a_makers_total_across_channels_is_one_answer(store, web, tmp_path):
     )
     total = Decimal(page["total"]["obligation_usd"])
     assert f"Across channels: ${total:,.2f} over 4 awards" in text
-    assert f"directly ${direct:,.2f} (1 awards)" in text
+    assert f"directly ${direct:,.2f} (1 award) + through resellers" in text
     assert all(name in text for name in RESELLERS)
 
 

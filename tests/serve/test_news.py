@@ -185,4 +185,4 @@ def test_category_and_search_pages_offer_their_feeds(client):
     }
     assert links == {"/feeds/search.atom?q=cellebrite&agency=CBP"}  # head and page
     search = parse(client, links.pop())
-    assert search.entries and "q=cellebrite, agency=" in search.feed.title
+    assert search.entries and "q=cellebrite, agency=CBP (" in search.feed.title

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from custodes import sources
 from custodes.console import money
@@ -103,8 +103,9 @@ def _search(ctx: Ctx, _: str) -> tuple[dict[str, Any], str, str]:
         raise NotFound("Search is not available on this server.")
     results = ctx.search.search(query)
     keys = tuple(a["award_key"] for a in results.awards)
-    shown = {k: v for k, v in query.chosen().items() if v not in (None, "")}
-    what = ", ".join(f"{k}={v}" for k, v in shown.items()) or "every award"
+    # the search as the reporter wrote it (an agency by its name, not its code)
+    asked = _search_query(ctx.params)[1:]
+    what = ", ".join(unquote_plus(p) for p in asked.split("&") if p) or "every award"
     return (
         {"award_keys": keys, "counted_only": False},
         f"Search: {what} (the newest actions of its {len(keys)} most recently "
