@@ -391,6 +391,10 @@ def main() -> None:
             lambda query: engine._find(query, ordered[id(query)], counts), asked
         )
         print("custodes", json.dumps(speed["custodes index"]), flush=True)
+        speed["custodes, reading the query"] = timings(
+            lambda query: order_plan(read_query(query.text, counts), counts), asked
+        )
+        print("custodes, reading", json.dumps(speed["custodes, reading the query"]))
         speed["custodes, whole search"] = timings(engine.search, asked)
         print("custodes, whole", json.dumps(speed["custodes, whole search"]))
         slowest = []
