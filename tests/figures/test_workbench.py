@@ -32,6 +32,7 @@ from custodes.store import open_store
 from tests.conftest import FIXTURES
 from tests.figures.test_one_answer import cli, run
 from tests.serve.fixture_store import FIXTURE_CSVS
+from tests.sync.atom_rules import atom_problems
 
 feedparser = pytest.importorskip("feedparser")
 
@@ -156,7 +157,9 @@ def test_digests_leave_zero_actions_out_unless_asked(store, tmp_path):
 
 
 def test_a_maker_feed_holds_the_reseller_orders(web):
-    parsed = feedparser.parse(web.get("/feeds/maker/Babel%20Street.atom").text)
+    xml = web.get("/feeds/maker/Babel%20Street.atom").text
+    assert atom_problems(xml) == []
+    parsed = feedparser.parse(xml)
     assert not parsed.bozo, parsed.get("bozo_exception")
     titles = " ".join(e.title for e in parsed.entries)
     assert "PANAMERICA COMPUTERS, INC." in titles and "BABEL STREET, INC." in titles

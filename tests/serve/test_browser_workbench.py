@@ -12,6 +12,7 @@ import pytest
 
 from tests.serve.fixture_store import vendor_id
 from tests.serve.test_browser import assert_clean, browser, page, shot  # noqa: F401
+from tests.sync.atom_rules import atom_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 feedparser = pytest.importorskip("feedparser")
@@ -36,6 +37,7 @@ def test_subscribe_to_a_vendor_feed_from_its_page(page):  # noqa: F811
     response = answer.value
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/atom+xml")
+    assert atom_problems(response.text()) == []
     parsed = feedparser.parse(response.text())
     assert not parsed.bozo and parsed.entries
     assert any("through reseller" in e.summary for e in parsed.entries)

@@ -12,6 +12,7 @@ import pytest
 
 from custodes.figures.recipients import WITHHELD
 from tests.serve.fixture_store import vendor_id
+from tests.sync.atom_rules import atom_problems
 
 feedparser = pytest.importorskip("feedparser")
 
@@ -20,6 +21,7 @@ def parse(client, url: str):
     response = client.get(url)
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("application/atom+xml")
+    assert atom_problems(response.text) == []  # RFC 4287 beyond what parsers check
     parsed = feedparser.parse(response.text)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.version == "atom10"

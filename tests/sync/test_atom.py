@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from custodes.sync.atom import AtomEntry, AtomFeed, render_atom
+from tests.sync.atom_rules import atom_problems
 
 feedparser = pytest.importorskip("feedparser")
 
@@ -42,6 +43,7 @@ def test_a_feed_parses_as_atom_with_its_entries_in_order():
             entry(1, published=datetime(2024, 1, 1, 12, tzinfo=UTC)),
         )
     )
+    assert atom_problems(xml) == []
     parsed = feedparser.parse(xml)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
@@ -78,3 +80,28 @@ def test_an_empty_feed_is_still_a_valid_feed():
     parsed = feedparser.parse(render_atom(feed_of()))
     assert not parsed.bozo and parsed.entries == []
     assert parsed.feed.updated  # now, when there is nothing newer
+
+
+def test_the_rfc_4287_check_finds_what_breaks_a_feed():
+    """atom_problems (tests/sync/atom_rules.py) checks what feedparser lets pass; each
+    break below is one it must name, on a feed render_atom wrote."""
+    good = render_atom(feed_of(entry(2), entry(1)))
+    assert atom_problems(good) == []
+    breaks = {
+        "2 atom:id": ("<id>https://example.org/award/A1#action-T1</id>",
+                      "<id>https://example.org/award/A1#action-T1</id><id>x:y</id>"),
+        "not an RFC 3339 date-time": ("<updated>2024-01-02T00:00:00+00:00</updated>",
+                                      "<updated>2 January 2024</updated>"),
+        "two alternate links": ('<link href="https://example.org/award/A1"/>',
+                                '<link href="https://example.org/award/A1"/>'
+                                '<link href="https://example.org/A1b"/>'),
+        "neither atom:summary": ("<summary>summary 1</summary>", ""),
+        "repeats": ("award/A2#action-T2</id>", "award/A1#action-T1</id>"),
+        "not an absolute IRI": ("<id>https://example.org/award/A1#action-T1</id>",
+                                "<id>award A1</id>"),
+    }  # fmt: skip
+    for problem, (old, new) in breaks.items():
+        assert old in good, old
+        found = atom_problems(good.replace(old, new, 1))
+        assert any(problem in p for p in found), (problem, found)
+        assert not feedparser.parse(good.replace(old, new, 1)).bozo  # it lets it pass

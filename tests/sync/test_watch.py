@@ -14,6 +14,7 @@ from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.sync.atom import build_atom_feed
 from custodes.sync.digest import build_digest, render_html, render_markdown
+from tests.sync.atom_rules import atom_problems
 
 FY = ["--fy", "2024"]
 
@@ -222,6 +223,7 @@ def test_markdown_html_and_atom(two_syncs, cli, db_path):
     assert all(e.find("a:updated", ns).text for e in entries)
     cli_feed = cli("digest", "--since", "0", "--format", "atom").stdout
     assert cli_feed.count("<entry>") == 4
+    assert atom_problems(feed) == atom_problems(cli_feed) == []  # RFC 4287
 
 
 class Receiver:
