@@ -233,6 +233,60 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
     ("/methodology", "Taxonomy, rule files, overrides and data freshness.", [], None),
 ]
 
+
+def _params_of(path: str) -> list[dict[str, Any]]:
+    """The query parameters of the endpoint PATH, without its paging."""
+    for endpoint, _, query, _ in ENDPOINTS:
+        if endpoint == path:
+            return [q for q in query if q["name"] not in ("page", "size")]
+    raise KeyError(path)
+
+
+# Atom feeds (custodes/serve/pages/feeds.py): path, summary, query, path id.
+FEED_FILTERS = [q for q in _params_of("/new") if q["name"] not in ("category", "kind")]
+FEEDS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
+    (
+        "/feeds/new.atom",
+        "What's new as an Atom feed: the latest surveillance awards and "
+        "modifications by action date, the 50 newest (the parameters of /new).",
+        _params_of("/new"),
+        None,
+    ),
+    (
+        "/feeds/vendor/{ident}.atom",
+        "A vendor's Atom feed: actions on awards paid to it, and on awards paid to "
+        "resellers that name it as the maker.",
+        FEED_FILTERS,
+        "Vendor id.",
+    ),
+    (
+        "/feeds/maker/{ident}.atom",
+        "A maker's Atom feed: its vendor id, or its name as awards name it (a "
+        "URL-encoded name with spaces works too).",
+        FEED_FILTERS,
+        "The maker's vendor id or name.",
+    ),
+    (
+        "/feeds/category/{ident}.atom",
+        "A category's Atom feed: actions on its awards, each marked counted or not.",
+        FEED_FILTERS,
+        "Category id.",
+    ),
+    (
+        "/feeds/search.atom",
+        "A saved search as an Atom feed: the newest actions of the newest awards "
+        "the search finds (the parameters of /search).",
+        _params_of("/search"),
+        None,
+    ),
+    (
+        "/feeds/watch.atom",
+        "The watches' digest as an Atom feed (custodes watch add ...; by ingest run).",
+        [],
+        None,
+    ),
+]
+
 VIEW_SCHEMA = {
     "type": "object",
     "required": ["title", "data", "tables", "notices"],
@@ -278,6 +332,20 @@ def _responses(fmt: str) -> dict[str, Any]:
     }
 
 
+def _feed_responses() -> dict[str, Any]:
+    """A feed answers Atom; its errors are the site's HTML error page."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {
+        "200": {
+            "description": "The feed (Atom, RFC 4287).",
+            "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+        },
+        "400": {"description": "A parameter is out of bounds.", "content": html},
+        "404": {"description": "No such vendor, maker or category.", "content": html},
+        "503": {"description": "The query took too long.", "content": html},
+    }
+
+
 def build_openapi(server: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for path, summary, query, ident in ENDPOINTS:
@@ -304,6 +372,26 @@ def build_openapi(server: str) -> dict[str, Any]:
                     "responses": _responses(fmt),
                 }
             }
+    for path, summary, query, ident in FEEDS:
+        params = list(query)
+        if ident:
+            params.append(
+                {
+                    "name": "ident",
+                    "in": "path",
+                    "required": True,
+                    "description": ident,
+                    "schema": {"type": "string", "pattern": ID_PATTERN},
+                }
+            )
+        paths[path] = {
+            "get": {
+                "summary": summary,
+                "parameters": params,
+                "operationId": _op_id(path.removesuffix(".atom"), "atom"),
+                "responses": _feed_responses(),
+            }
+        }
     doc: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {

@@ -188,3 +188,31 @@ def test_category_and_search_pages_offer_their_feeds(client):
     assert links == {"/feeds/search.atom?q=cellebrite&agency=CBP"}  # head and page
     search = parse(client, links.pop())
     assert search.entries and "q=cellebrite, agency=CBP (" in search.feed.title
+
+
+def test_the_api_document_lists_every_feed(client):
+    """An API user finds the feeds in /openapi.json, each answering Atom as documented
+    (schemathesis fuzzes them with the other endpoints: tests/serve/test_api_schema.py)."""
+    spec = client.get("/openapi.json").json()
+    feeds = {p: v["get"] for p, v in spec["paths"].items() if p.startswith("/feeds/")}
+    babel = vendor_id("BABEL STREET, INC.")
+    examples = {
+        "/feeds/new.atom": "/feeds/new.atom?min=100000",
+        "/feeds/vendor/{ident}.atom": f"/feeds/vendor/{babel}.atom",
+        "/feeds/maker/{ident}.atom": f"/feeds/maker/{babel}.atom",
+        "/feeds/category/{ident}.atom": "/feeds/category/face_recognition.atom",
+        "/feeds/search.atom": "/feeds/search.atom?q=cellebrite",
+        "/feeds/watch.atom": "/feeds/watch.atom",
+    }
+    assert set(feeds) == set(examples)
+    for path, url in examples.items():
+        assert "application/atom+xml" in feeds[path]["responses"]["200"]["content"]
+        named = {q["name"] for q in feeds[path]["parameters"]}
+        assert ("ident" in named) == ("{ident}" in path)
+        assert atom_problems(client.get(url).text) == [], url
+    assert {"min", "include_zero", "components"} <= {
+        q["name"] for q in feeds["/feeds/vendor/{ident}.atom"]["parameters"]
+    }
+    answer = client.get("/feeds/vendor/no-such.atom")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
