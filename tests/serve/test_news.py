@@ -192,7 +192,7 @@ def test_category_and_search_pages_offer_their_feeds(client):
 
 def test_the_api_document_lists_every_feed(client):
     """An API user finds the feeds in /openapi.json, each answering Atom as documented
-    (schemathesis fuzzes them with the other endpoints: tests/serve/test_api_schema.py)."""
+    (schemathesis fuzzes them with every endpoint: tests/serve/test_api_schema.py)."""
     spec = client.get("/openapi.json").json()
     feeds = {p: v["get"] for p, v in spec["paths"].items() if p.startswith("/feeds/")}
     babel = vendor_id("BABEL STREET, INC.")
