@@ -45,3 +45,18 @@ def test_a_profile_is_shown_as_weaker_evidence_with_its_line_and_sources(client)
 def test_text_evidence_is_not_marked_weaker(client):
     rows = client.get(f"/award/{WALL}.json").json()["tables"]["evidence"]
     assert rows and not any(r["strength"] for r in rows if r["signal"] != "profile")
+
+
+def test_pages_name_a_local_source_file_without_the_servers_folders(client):
+    """Issue 19 item 6: a page says which file a transaction came from, never where
+    on the server the operator keeps it."""
+    folder = str(CSV.parent)
+    view = client.get(f"/award/{WALL}.json").json()
+    named = {t["source_file"] for t in view["tables"]["transactions"]}
+    assert named == {CSV.name}
+    for answer in (
+        client.get(f"/award/{WALL}").text,
+        client.get(f"/award/{WALL}.json").text,
+        client.get(f"/award/{WALL}.csv", params={"table": "transactions"}).text,
+    ):
+        assert CSV.name in answer and folder not in answer

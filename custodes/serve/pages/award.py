@@ -63,6 +63,18 @@ def parse_evidence(raw: Any) -> list[dict[str, Any]]:
     ]
 
 
+def public_source(name: Any) -> str | None:
+    """What a page says a transaction came from: a URL (sync's API query, a bulk
+    download) as it is, a local file by its name only, so that no page shows where on
+    the server the operator kept the files it ingested."""
+    if name is None:
+        return None
+    text = str(name)
+    if "://" in text:
+        return text
+    return text.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def award(ctx: Ctx, key: str) -> View:
     key = P.path_id(key, "award")
     if not ctx.reader.has("serve_award"):
@@ -90,6 +102,8 @@ def award(ctx: Ctx, key: str) -> View:
         if ctx.reader.has("serve_transaction")
         else ctx.reader.rows(TRANSACTIONS_SQL, [key])
     )
+    for t in txs:
+        t["source_file"] = public_source(t.get("source_file"))
     evidence: list[dict[str, Any]] = []
     component_evidence: list[dict[str, Any]] = []
     classification = None
