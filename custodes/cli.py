@@ -23,6 +23,7 @@ STAGE_COMMANDS = (
     "custodes.classify.review_commands",
     "custodes.analyse.commands",
     "custodes.figures.commands",
+    "custodes.figures.refresh_commands",
     "custodes.dataweb.commands",
     "custodes.sync.commands",
     "custodes.serve.commands",

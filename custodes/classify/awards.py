@@ -15,7 +15,9 @@ from custodes.store.duckdb import Store
 from custodes.store.sql import literal
 
 
-def award_text_sql(where: str = "", names_apart: bool = False) -> str:
+def award_text_sql(
+    where: str = "", names_apart: bool = False, source: str = '"transaction"'
+) -> str:
     """One row per award: text, recipients, psc, naics, office, latest recipient.
 
     The text joins every distinct description; PSC and NAICS keep their smallest and
@@ -31,7 +33,8 @@ def award_text_sql(where: str = "", names_apart: bool = False) -> str:
     matching every award's names.
 
     `where` filters transactions (a SQL condition on "transaction" columns),
-    e.g. for explain.
+    e.g. for explain. `source`: the transactions read (every award's, or a copy of
+    some awards' whole transactions, as `custodes refresh` reclassifies them).
     """
     cond = f"WHERE {where}" if where else ""
     if names_apart:
@@ -51,12 +54,13 @@ SELECT award_key,
   upper({_two("p", " | ")}) AS psc,
   upper({_two("n", " | ")}) AS naics,
   {office_sql("any_value(piid)")} AS office,
-  coalesce(arg_max(recipient_name, action_date), any_value(recipient_name))
-      AS latest_recipient
+  coalesce(arg_max(recipient_name, (action_date, transaction_key))
+               FILTER (WHERE action_date IS NOT NULL),
+           arg_max(recipient_name, transaction_key)) AS latest_recipient
 FROM (SELECT *, {clean_description_sql()} AS d,
         concat_ws(' ', psc_code, psc_description) AS p,
         concat_ws(' ', naics_code, naics_description) AS n
-      FROM "transaction" {cond})
+      FROM {source} {cond})
 GROUP BY award_key)"""
 
 

@@ -91,11 +91,12 @@ class Matcher:
             for p in rule.when:
                 self.fields[rule.when_field or rule.field].add(p, i, WHEN)
 
-    def names_sql(self, where: str = "") -> str:
+    def names_sql(self, where: str = "", source: str = '"transaction"') -> str:
         """One row per distinct (recipient name, awarding office) of the transactions
-        (`where` filters them): the name as given (`n`), the office, and the matched
-        recipient pieces (`h`) of the field `|NAME|#OFFICE|` (names.py, awards.py).
-        Each name is normalised and matched once, however many awards it has."""
+        (`where` filters them; `source`: the table read, as in awards.award_text_sql):
+        the name as given (`n`), the office, and the matched recipient pieces (`h`) of
+        the field `|NAME|#OFFICE|` (names.py, awards.py). Each name is normalised and
+        matched once, however many awards it has."""
         cond = f"WHERE {where}" if where else ""
         rec = self.fields["recipient"].extract_sql("rf")
         field = f"'|' || {normal_name_sql('n')} || '|#' || office || '|'"
@@ -103,7 +104,7 @@ class Matcher:
 SELECT n, office, {rec} AS h
 FROM (SELECT n, office, {field} AS rf
       FROM (SELECT DISTINCT recipient_name AS n, {office_sql("piid")} AS office
-            FROM "transaction" {cond})
+            FROM {source} {cond})
       WHERE n IS NOT NULL)"""
 
     def hits_sql(self, source: str, keep: tuple[str, ...] = (), names: str = "") -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,17 +54,23 @@ class RunSummary:
 
 
 def build_hits(
-    store: Store, matcher: Matcher, where: str = "", keep_text: bool = False
+    store: Store,
+    matcher: Matcher,
+    where: str = "",
+    keep_text: bool = False,
+    source: str = '"transaction"',
 ) -> None:
     """Temp table cls_hits: matched pieces, latest recipient and signature per award.
 
     With keep_text (explain), the award texts are kept too, in temp table cls_award;
-    without it they are never stored, which saves memory on large stores.
+    without it they are never stored, which saves memory on large stores. SOURCE:
+    the transactions read (whole awards only).
     """
     hashed = ", ".join(f"h_{f}" for f in FIELDS)
     if keep_text:
         store.execute(
-            f"CREATE OR REPLACE TEMP TABLE cls_award AS {award_text_sql(where)}"
+            "CREATE OR REPLACE TEMP TABLE cls_award AS "
+            + award_text_sql(where, source=source)
         )
         hits = matcher.hits_sql("cls_award", keep=("latest_recipient",))
         store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
@@ -73,17 +80,16 @@ def build_hits(
     # memory instead of spilling to disk; a slice holds all transactions of its awards.
     slices = max(
         1,
-        int(store.scalar('SELECT count(*) FROM "transaction"') or 0)
-        // SLICE_TRANSACTIONS,
+        int(store.scalar(f"SELECT count(*) FROM {source}") or 0) // SLICE_TRANSACTIONS,
     )
     # recipient names are normalised and matched once per distinct name and office
     store.execute(
-        f"CREATE OR REPLACE TEMP TABLE cls_names AS {matcher.names_sql(where)}"
+        "CREATE OR REPLACE TEMP TABLE cls_names AS " + matcher.names_sql(where, source)
     )
     for i in range(slices):
         part = f"hash(award_key) % {slices} = {i}"
         cond = f"({where}) AND {part}" if where else part
-        text_sql = award_text_sql(cond, names_apart=True)
+        text_sql = award_text_sql(cond, names_apart=True, source=source)
         hits = matcher.hits_sql(
             f"({text_sql})", keep=("latest_recipient",), names="cls_names"
         )
@@ -139,7 +145,7 @@ def _decisions_frame(decisions: dict[int, tuple[Decision, str]]) -> pd.DataFrame
     )
 
 
-def build_minor(store: Store, ruleset: RuleSet) -> None:
+def build_minor(store: Store, ruleset: RuleSet, source: str = '"transaction"') -> None:
     """Temp table cls_minor: awards whose surveillance evidence sits only on lines that
     hold a tiny share of the award's positive obligations (a small part of a larger
     purchase: a "body worn camera support" line of $297 in a $70M phone-services order).
@@ -158,7 +164,7 @@ WITH cand AS (
 tx AS (
   SELECT cand.award_key, greatest(t.obligation_usd, 0)::DOUBLE AS pos,
          len(list_filter(cand.pieces, lambda p: contains({desc}, p))) > 0 AS has
-  FROM "transaction" t JOIN cand USING (award_key))
+  FROM {source} t JOIN cand USING (award_key))
 SELECT award_key, sum(pos) AS pos_usd,
        coalesce(sum(pos) FILTER (WHERE has), 0) AS ev_usd
 FROM tx GROUP BY award_key
@@ -253,12 +259,16 @@ def _select_all_sql(store: Store, taxonomy: Taxonomy, ruleset: RuleSet) -> str:
 
 
 def _decide_all(
-    store: Store, matcher: Matcher, ruleset: RuleSet, taxonomy: Taxonomy
+    store: Store,
+    matcher: Matcher,
+    ruleset: RuleSet,
+    taxonomy: Taxonomy,
+    source: str = '"transaction"',
 ) -> int:
     """cls_hits -> cls_decisions and cls_minor; returns the number of signatures."""
     decisions = decide_signatures(store, matcher, ruleset, taxonomy)
     store.con.register("cls_decisions", _decisions_frame(decisions))
-    build_minor(store, ruleset)
+    build_minor(store, ruleset, source)
     return len(decisions)
 
 
@@ -268,8 +278,10 @@ def classify_store(
     ruleset: RuleSet,
     overrides: list[Override],
     progress: Progress = lambda _m: None,
+    transaction: bool = True,
 ) -> RunSummary:
-    """Rebuild `classification`, append to `classification_run`; one transaction.
+    """Rebuild `classification`, append to `classification_run`; one transaction
+    (TRANSACTION False: the caller's, as `custodes refresh` runs every stage in one).
     OVERRIDES: the curated ones; the store's review decisions are applied too (a
     review wins over a curated override of the same award)."""
     reviews, reviews_stale = review.load(store, taxonomy)
@@ -283,7 +295,7 @@ def classify_store(
     store.con.register("cls_overrides", _overrides_frame(overrides))
     select = _select_all_sql(store, taxonomy, ruleset)
     progress("writing")
-    with store.transaction():
+    with store.transaction() if transaction else nullcontext():
         store.execute("DROP TABLE IF EXISTS classification")
         store.create("classification")
         store.execute("INSERT INTO classification " + select)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from custodes.figures import award_numbers
 from custodes.figures.definition import UNCLASSIFIED, has_components_sql
 from custodes.figures.recipients import (
     VENDOR_ONCE_SQL,
@@ -41,6 +42,7 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 
 FRAME_FORMAT = "6"  # bump when analyse_frame changes shape
+TRANSACTIONS = '"transaction"'
 
 # Pairs whose award counts the flags serve: name -> the column paired with the award.
 PAIRS = {
@@ -62,8 +64,11 @@ def _present(store: Store) -> dict[str, bool]:
     return have
 
 
-def _labelled_sql(have: dict[str, bool]) -> str:
-    """Transactions with category, vendor and family attached, as `build_frame` does."""
+def _labelled_sql(
+    have: dict[str, bool], tx: str = TRANSACTIONS, tv: str = "transaction_vendor"
+) -> str:
+    """Transactions of TX with category, vendor (TV: their links to vendors) and
+    family attached, as `build_frame` does."""
     component = "component_category" if have["component_category"] else "NULL"
     cls = (
         f"LEFT JOIN (SELECT award_key, category, {component}::VARCHAR AS "
@@ -74,7 +79,7 @@ def _labelled_sql(have: dict[str, bool]) -> str:
         "USING (award_key)"
     )
     if have["transaction_vendor"] and have["vendor"]:
-        ven = f"""LEFT JOIN transaction_vendor tv USING (transaction_key)
+        ven = f"""LEFT JOIN {tv} tv USING (transaction_key)
                  LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id
                  LEFT JOIN ({VENDOR_ONCE_SQL}) f
                      ON f.vendor_id = coalesce(v.family_id, tv.vendor_id)"""
@@ -102,7 +107,7 @@ def _labelled_sql(have: dict[str, bool]) -> str:
                coalesce({vname}, '{WITHHELD}') AS vendor_name,
                CASE WHEN {withheld} THEN NULL ELSE {fam} END AS family_id,
                CASE WHEN {withheld} THEN '{WITHHELD}' ELSE {fname} END AS family_name
-        FROM "transaction" t {cls} {ven}"""
+        FROM {tx} t {cls} {ven}"""
 
 
 def _lag_sql() -> str:
@@ -131,46 +136,69 @@ def _flags_sql() -> str:
     return ", ".join(cols)
 
 
-def frame_sql(have: dict[str, bool]) -> str:
+def frame_rows_sql(
+    have: dict[str, bool], tx: str = TRANSACTIONS, tv: str = "transaction_vendor"
+) -> str:
+    """analyse_frame's rows for the transactions of TX (whole awards: the flags are
+    worked out within each award), each award under its stable number
+    (custodes/figures/award_numbers.py)."""
     return f"""
-    CREATE OR REPLACE TABLE analyse_frame AS
-    WITH labelled AS ({_labelled_sql(have)}),
-    award_numbers AS (
-        SELECT award_key, (row_number() OVER (ORDER BY award_key))::INTEGER AS award_no
-        FROM (SELECT DISTINCT award_key FROM "transaction")),
+    WITH labelled AS ({_labelled_sql(have, tx, tv)}),
     lagged AS (
         SELECT l.*, n.award_no, {_lag_sql()}
-        FROM labelled l JOIN award_numbers n USING (award_key))
+        FROM labelled l JOIN award_number n USING (award_key))
     SELECT * EXCLUDE (prev_month_), {_flags_sql()}
-    FROM lagged
+    FROM lagged"""
+
+
+def frame_sql(have: dict[str, bool]) -> str:
+    return f"""
+    CREATE OR REPLACE TABLE analyse_frame AS {frame_rows_sql(have)}
     ORDER BY fiscal_year, award_no"""
+
+
+def award_maker_rows_sql(awards: str) -> str:
+    """analyse_award_maker rows of the awards of AWARDS (award_key, award_no)."""
+    return f"""
+    SELECT DISTINCT a.award_no, m.award_key, m.maker
+    FROM award_maker m JOIN {awards} a USING (award_key)"""
+
+
+NO_AWARD_MAKER_SQL = (
+    "CREATE OR REPLACE TABLE analyse_award_maker "
+    "(award_no INTEGER, award_key VARCHAR, maker VARCHAR)"
+)
 
 
 def award_maker_sql(have: dict[str, bool]) -> str:
     """One row per (award, maker) named, keyed by award number; absent makers get
     NO_MAKER at query time."""
     if not have["award_maker"]:
-        return (
-            "CREATE OR REPLACE TABLE analyse_award_maker "
-            "(award_no INTEGER, award_key VARCHAR, maker VARCHAR)"
-        )
-    return """
-    CREATE OR REPLACE TABLE analyse_award_maker AS
-    SELECT DISTINCT a.award_no, m.award_key, m.maker
-    FROM award_maker m
-    JOIN (SELECT DISTINCT award_key, award_no FROM analyse_frame) a USING (award_key)
-    ORDER BY 1"""
+        return NO_AWARD_MAKER_SQL
+    rows = award_maker_rows_sql(
+        "(SELECT DISTINCT award_key, award_no FROM analyse_frame)"
+    )
+    return f"CREATE OR REPLACE TABLE analyse_award_maker AS {rows} ORDER BY 1"
+
+
+def award_bound_rows_sql(frame: str = "analyse_frame") -> str:
+    return f"""
+    SELECT award_no,
+           coalesce(sum(obligation_usd) FILTER (WHERE obligation_usd > 0), 0)
+               AS positive_usd
+    FROM {frame} GROUP BY award_no"""
 
 
 # Each award's sum of positive obligations: an upper bound on its net obligations in any
 # scope (leaving transactions out can only lower it), which lets "top awards" look at
 # a few thousand awards instead of grouping all of them (analyses.top_awards).
-AWARD_BOUND_SQL = """
-    CREATE OR REPLACE TABLE analyse_award AS
-    SELECT award_no,
-           coalesce(sum(obligation_usd) FILTER (WHERE obligation_usd > 0), 0)
-               AS positive_usd
-    FROM analyse_frame GROUP BY award_no ORDER BY positive_usd DESC, award_no"""
+AWARD_BOUND_SQL = f"""
+    CREATE OR REPLACE TABLE analyse_award AS {award_bound_rows_sql()}
+    ORDER BY positive_usd DESC, award_no"""
+
+SPANNING_SQL = """
+    SELECT count(*) FROM (SELECT award_no FROM {frame} GROUP BY 1
+    HAVING count(DISTINCT awarding_sub_agency_code) > 1)"""
 
 
 def _markers(store: Store) -> dict[str, Any]:
@@ -190,18 +218,20 @@ def write_analysis_tables(store: Store) -> dict[str, Any]:
     """Rebuild the analyse_* tables (call inside a transaction); returns the
     analyse_build row."""
     have = _present(store)
+    award_numbers.number_new(store, '(SELECT DISTINCT award_key FROM "transaction")')
     store.execute(frame_sql(have))
     store.execute(award_maker_sql(have))
     store.execute(AWARD_BOUND_SQL)
-    spanning = store.scalar(
-        "SELECT count(*) FROM (SELECT award_no FROM analyse_frame GROUP BY 1 "
-        "HAVING count(DISTINCT awarding_sub_agency_code) > 1)"
-    )
+    spanning = store.scalar(SPANNING_SQL.format(frame="analyse_frame"))
+    return _write_build_row(store, spanning)
+
+
+def _write_build_row(store: Store, spanning: int) -> dict[str, Any]:
     row = {
         "built_at": datetime.now(UTC).replace(tzinfo=None),
         **_markers(store),
         "transactions": store.scalar("SELECT count(*) FROM analyse_frame"),
-        "awards": store.scalar("SELECT max(award_no) FROM analyse_frame") or 0,
+        "awards": store.scalar("SELECT count(*) FROM analyse_award"),
         "awards_in_several_sub_agencies": spanning,
         "format": FRAME_FORMAT,
     }
@@ -218,6 +248,54 @@ def write_analysis_tables(store: Store) -> dict[str, Any]:
         list(row.values()),
     )
     return row
+
+
+def update(store: Store) -> dict[str, Any]:
+    """Bring the analyse_* tables up to date for the awards of `custodes refresh`
+    (temp tables refresh_award_no: award_no, award_key; refresh_tx: every transaction
+    of them; refresh_tv: their vendor links): their rows are computed again by the
+    same SQL as a full build, and the build row's counts follow."""
+    have = _present(store)
+    nos = "(SELECT award_no FROM refresh_award_no)"
+    before = store.scalar(
+        f"SELECT count(*) FROM (SELECT award_no FROM analyse_frame "
+        f"WHERE award_no IN {nos} GROUP BY 1 "
+        "HAVING count(DISTINCT awarding_sub_agency_code) > 1)"
+    )
+    store.execute(f"DELETE FROM analyse_frame WHERE award_no IN {nos}")
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE refresh_frame AS "
+        + frame_rows_sql(have, "refresh_tx", "refresh_tv")
+    )
+    store.execute("INSERT INTO analyse_frame SELECT * FROM refresh_frame")
+    store.execute(f"DELETE FROM analyse_award_maker WHERE award_no IN {nos}")
+    if have["award_maker"]:
+        store.execute(
+            "INSERT INTO analyse_award_maker "
+            + award_maker_rows_sql(
+                "(SELECT DISTINCT award_key, award_no FROM refresh_frame)"
+            )
+        )
+    store.execute(f"DELETE FROM analyse_award WHERE award_no IN {nos}")
+    store.execute("INSERT INTO analyse_award " + award_bound_rows_sql("refresh_frame"))
+    after = store.scalar(SPANNING_SQL.format(frame="refresh_frame"))
+    old = store.scalar("SELECT awards_in_several_sub_agencies FROM analyse_build")
+    rows = int(store.scalar("SELECT count(*) FROM refresh_frame"))
+    store.execute("DROP TABLE refresh_frame")
+    _write_build_row(store, int(old or 0) - int(before or 0) + int(after or 0))
+    return {"transactions": rows}
+
+
+def refresh_reason(store: Store) -> str | None:
+    """Why `custodes refresh` must build the analyse_* tables whole (None: it can
+    update them): missing, or laid out by another version."""
+    names = ("analyse_frame", "analyse_award_maker", "analyse_award", "analyse_build")
+    if not all(store.has_table(t) for t in names):
+        return "the analysis frame has not been built"
+    built = store.rows("SELECT format FROM analyse_build")
+    if not built or built[0]["format"] != FRAME_FORMAT:
+        return "this version of custodes lays the analysis frame out differently"
+    return None
 
 
 def frame_stale_reason(store: Store) -> str | None:

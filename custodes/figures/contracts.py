@@ -100,9 +100,13 @@ def _typed_sql(detail: str, value: str, fmt: Format) -> str:
     return f"try_cast(replace(replace({text}, ',', ''), '$', '') AS {kind})"
 
 
-def _format_select_sql(fmt: Format, json_values: bool) -> str:
+def _format_select_sql(
+    fmt: Format, json_values: bool, awards: str = "serve_award"
+) -> str:
     """The contract details of FMT's transactions, read from the raw rows by each
-    file's header position of the format's columns."""
+    file's header position of the format's columns (of the awards of AWARDS, a
+    relation of serve_award rows: every award, or those `custodes refresh`
+    recomputes)."""
     unknown = set(fmt.contract) - set(DETAILS)
     if unknown:
         raise ValueError(f"format {fmt.name}: unknown contract details {unknown}")
@@ -136,8 +140,20 @@ def _format_select_sql(fmt: Format, json_values: bool) -> str:
         JOIN (SELECT f.run_id, f.display, {positions} FROM source_file f
               WHERE f.format = {literal(fmt.name)}) p
           ON p.run_id = t.ingest_run_id AND p.display = t.source_file
-        JOIN serve_award a USING (award_key)
+        JOIN {awards} a USING (award_key)
         WHERE t.source_format = {literal(fmt.name)}"""
+
+
+def contract_action_rows_sql(
+    json_values: bool, formats: Sequence[Format], awards: str
+) -> str | None:
+    """serve_contract_action's rows of the awards of AWARDS (None: no format has
+    contract details)."""
+    if not formats:
+        return None
+    return " UNION ALL ".join(
+        _format_select_sql(fmt, json_values, awards) for fmt in formats
+    )
 
 
 def contract_action_sql(json_values: bool, formats: Sequence[Format]) -> str:

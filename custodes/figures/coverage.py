@@ -82,9 +82,11 @@ def _samples_sql() -> str:
     )
 
 
-def coverage_select_sql() -> str:
+def coverage_select_sql(where: str = "") -> str:
     """What each fiscal year holds, per awarding agency: transactions, how many come
-    from declared sample files, source formats, first and last action date."""
+    from declared sample files, source formats, first and last action date (WHERE: a
+    condition on the transactions, e.g. the fiscal years a refresh recomputes)."""
+    cond = f"AND ({where})" if where else ""
     return f"""
     SELECT t.fiscal_year, t.awarding_sub_agency_code AS agency_code,
            any_value(t.awarding_sub_agency_name) AS agency_name,
@@ -94,7 +96,7 @@ def coverage_select_sql() -> str:
                AS sample_transactions,
            min(t.action_date) AS first_action_date,
            max(t.action_date) AS last_action_date
-    FROM "transaction" t WHERE t.fiscal_year IS NOT NULL
+    FROM "transaction" t WHERE t.fiscal_year IS NOT NULL {cond}
     GROUP BY 1, 2 ORDER BY 1, 2"""
 
 

@@ -6,9 +6,10 @@ keyed the way the pages ask, and the search's tables (custodes/search/tables.py)
 beside them:
 
 - serve_award: one row per award (totals, dates, agency, vendor, category, maker,
-  a short description and an upper-cased search text), numbered by vendor and then
-  by size, with each award's rank within its vendor (the vendor page reads one page
-  of a vendor's awards without sorting them);
+  a short description and an upper-cased search text), with its stable number
+  (award_id, custodes/figures/award_numbers.py) and its rank within its vendor by
+  size (vendor_rank: the vendor page reads one page of a vendor's awards by rank);
+  stored by vendor and rank;
 - serve_award_year: award x fiscal year obligations (fiscal-year facet and filter);
 - serve_spending: fiscal year x agency x category totals (dashboard, category pages);
 - serve_vendor: one row per vendor with totals and search text;
@@ -18,6 +19,12 @@ beside them:
   in one row, so that a vendor page reads one row instead of a query per list;
 - serve_award_maker, serve_transaction, serve_coverage, serve_withheld_name;
 - serve_build: when and from which tables the above were built.
+
+Every table here is built from scratch by `write_serve_tables` (`custodes serve
+--prepare`, `custodes figures build`, `custodes refresh --full`) and kept up to date
+award by award by `custodes refresh` (custodes/figures/serve_refresh.py), with the same
+SQL: each query below that reads transactions takes the relation to read (the whole
+store, or the transactions of the awards a refresh recomputes).
 
 Vendors come from `custodes resolve` (vendor, transaction_vendor) and categories from
 `custodes classify` (classification) when those tables exist. Without them, each
@@ -31,7 +38,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
+from custodes.figures import award_numbers
 from custodes.figures.components import COMPONENT_COLUMNS, component_columns_sql
 from custodes.figures.contracts import contract_action_sql, contract_formats
 from custodes.figures.coverage import serve_coverage_sql
@@ -68,22 +77,42 @@ SERVE_TABLES = (
     "serve_maker_channel",
     "serve_build",
 )
+TRANSACTIONS = '"transaction"'
 
-# The award page's transaction timeline, stored by award so that one award's rows are
-# read from a few row groups instead of scanning every transaction.
-SERVE_TRANSACTION_SQL = """
-    CREATE OR REPLACE TABLE serve_transaction AS
+# An award's rank within its vendor: by size, then award key.
+VENDOR_RANK_SQL = (
+    "(row_number() OVER (PARTITION BY vendor_id ORDER BY obligation_usd DESC "
+    "NULLS LAST, award_key))::INTEGER"
+)
+
+
+def transaction_rows_sql(tx: str = TRANSACTIONS, awards: str = "serve_award") -> str:
+    """The award page's transaction timeline rows (serve_transaction), for the
+    transactions TX of the awards of AWARDS."""
+    return f"""
     SELECT a.award_id, t.transaction_key, t.action_date, t.fiscal_year,
            t.modification_number, t.action_type, t.obligation_usd, t.description,
            t.source_file, t.source_line, t.source_format, t.parent_award_piid
-    FROM "transaction" t JOIN serve_award a USING (award_key)
+    FROM {tx} t JOIN {awards} a USING (award_key)"""
+
+
+# The award page's transaction timeline, stored by award so that one award's rows are
+# read from a few row groups instead of scanning every transaction.
+SERVE_TRANSACTION_SQL = f"""
+    CREATE OR REPLACE TABLE serve_transaction AS {transaction_rows_sql()}
     ORDER BY a.award_id, t.action_date"""
 
-SERVE_AWARD_MAKER_SQL = """
-    CREATE OR REPLACE TABLE serve_award_maker AS
+
+def award_maker_rows_sql(awards: str = "serve_award") -> str:
+    """serve_award_maker rows of the awards of AWARDS."""
+    return f"""
     SELECT m.award_key, m.maker, m.maker_vendor_id, a.vendor_id, a.vendor_name,
            a.obligation_usd
-    FROM award_maker m JOIN serve_award a USING (award_key)
+    FROM award_maker m JOIN {awards} a USING (award_key)"""
+
+
+SERVE_AWARD_MAKER_SQL = f"""
+    CREATE OR REPLACE TABLE serve_award_maker AS {award_maker_rows_sql()}
     ORDER BY m.maker_vendor_id, a.vendor_id"""
 
 NO_AWARD_MAKER_SQL = """
@@ -91,10 +120,14 @@ NO_AWARD_MAKER_SQL = """
         maker_vendor_id VARCHAR, vendor_id VARCHAR, vendor_name VARCHAR,
         obligation_usd DECIMAL(18, 2))"""
 
-SERVE_WITHHELD_SQL = f"""
-    CREATE OR REPLACE TABLE serve_withheld_name AS
+WITHHELD_ROWS_SQL = f"""
     SELECT DISTINCT recipient_name FROM "transaction" t
     WHERE {withheld_sql("t")} AND recipient_name IS NOT NULL"""
+
+SERVE_WITHHELD_SQL = (
+    f"CREATE OR REPLACE TABLE serve_withheld_name AS {WITHHELD_ROWS_SQL} "
+    "ORDER BY recipient_name"
+)
 
 
 def present(store: Store) -> dict[str, bool]:
@@ -109,21 +142,29 @@ def present(store: Store) -> dict[str, bool]:
     return {n: store.has_table(n) for n in names}
 
 
-def transaction_vendor_sql(have: dict[str, bool]) -> str:
-    """Each transaction with its vendor id and name, by the one rule of
+def components_sql(store: Store, have: dict[str, bool]) -> str:
+    """classify's component columns as the store has them (custodes/figures/
+    components.py)."""
+    return component_columns_sql(store.rows) if have["classification"] else ""
+
+
+def transaction_vendor_sql(
+    have: dict[str, bool], tx: str = TRANSACTIONS, tv: str = "transaction_vendor"
+) -> str:
+    """Each transaction of TX with its vendor id and name, by the one rule of
     custodes/figures/recipients.py (a stand-in where resolve linked none, NULL for a
-    natural person)."""
+    natural person). TV: resolve's links (transaction_key, vendor_id) of TX."""
     if have["vendor"] and have["transaction_vendor"]:
         return f"""
         SELECT t.transaction_key, {vendor_id_sql("t", "tv.vendor_id")} AS vendor_id,
                {vendor_name_sql("t", "v.name")} AS vendor_name
-        FROM "transaction" t
-        LEFT JOIN transaction_vendor tv USING (transaction_key)
+        FROM {tx} t
+        LEFT JOIN {tv} tv USING (transaction_key)
         LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id"""
     return f"""
         SELECT t.transaction_key, {vendor_id_sql("t", None)} AS vendor_id,
                {vendor_name_sql("t", None)} AS vendor_name
-        FROM "transaction" t"""
+        FROM {tx} t"""
 
 
 def award_label_sql(have: dict[str, bool], components: str = "") -> str:
@@ -142,7 +183,7 @@ def award_label_sql(have: dict[str, bool], components: str = "") -> str:
         'false AS reviewed FROM "transaction"'
     )
     mk = (
-        "SELECT award_key, string_agg(DISTINCT maker, '; ') AS am_maker "
+        "SELECT award_key, string_agg(DISTINCT maker, '; ' ORDER BY maker) AS am_maker "
         "FROM award_maker GROUP BY 1"
         if have["award_maker"]
         else "SELECT NULL::VARCHAR AS award_key, NULL::VARCHAR AS am_maker WHERE false"
@@ -157,48 +198,57 @@ def award_label_sql(have: dict[str, bool], components: str = "") -> str:
 
 # An award's name, vendor and description come from one of its transactions: the
 # latest (ties: the largest transaction key) and the longest description (ties: the
-# last in sort order), so that every build of the same store picks the same ones.
-LATEST = "t.action_date::VARCHAR || ' ' || t.transaction_key"
-LONGEST = "lpad(length(t.description)::VARCHAR, 10, '0') || t.description"
+# last in sort order); its PIID, sub-agency and PSC are the smallest it has; so that
+# every build of the same store picks the same ones.
+LATEST = "(t.action_date, t.transaction_key)) FILTER (WHERE t.action_date IS NOT NULL)"
+LONGEST = "(length(t.description), t.description))"
 
 
-def award_rows_sql(have: dict[str, bool], where: str = "") -> str:
+def award_rows_sql(
+    have: dict[str, bool],
+    where: str = "",
+    tx: str = TRANSACTIONS,
+    tv: str = "transaction_vendor",
+) -> str:
     """One row per award with the vendor it is shown under (its latest transaction's,
     by the rule of custodes/figures/recipients.py), its totals and dates. WHERE
     restricts the transactions read (whole awards only: it must keep or drop every
-    transaction of an award). The web app's awards and `custodes vendor show` both
-    read awards through this one query."""
+    transaction of an award). TX: the transactions read (whole awards only); TV:
+    their vendor links. The web app's awards and `custodes vendor show` both read
+    awards through this one query."""
     cond = f"WHERE {where}" if where else ""
     return f"""
-    WITH tv AS ({transaction_vendor_sql(have)})
-    SELECT t.award_key, any_value(t.piid) AS piid,
-           any_value(t.awarding_sub_agency_code) AS agency_code,
-           any_value(t.awarding_sub_agency_name) AS agency_name,
+    WITH tv AS ({transaction_vendor_sql(have, tx, tv)})
+    SELECT t.award_key, min(t.piid) AS piid,
+           min(t.awarding_sub_agency_code) AS agency_code,
+           min(t.awarding_sub_agency_name) AS agency_name,
            bool_or({withheld_sql("t")}) AS individual,
-           arg_max(t.recipient_name, {LATEST}) AS recipient_name,
-           arg_max(tv.vendor_id, {LATEST}) AS vendor_id,
-           arg_max(tv.vendor_name, {LATEST}) AS vendor_name,
-           arg_max(t.description, {LONGEST}) AS description,
+           arg_max(t.recipient_name, {LATEST} AS recipient_name,
+           arg_max(tv.vendor_id, {LATEST} AS vendor_id,
+           arg_max(tv.vendor_name, {LATEST} AS vendor_name,
+           arg_max(t.description, {LONGEST} AS description,
            min(t.action_date) AS first_action_date,
            max(t.action_date) AS last_action_date,
            min(t.fiscal_year) AS first_fiscal_year,
            list_sort(list_distinct(list(t.fiscal_year))) AS fiscal_years,
            sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
-           any_value(t.psc_code) AS psc_code
-    FROM "transaction" t JOIN tv USING (transaction_key) {cond}
+           min(t.psc_code) AS psc_code
+    FROM {tx} t JOIN tv USING (transaction_key) {cond}
     GROUP BY t.award_key"""
 
 
-def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
+def award_columns_sql(
+    have: dict[str, bool],
+    components: str = "",
+    tx: str = TRANSACTIONS,
+    tv: str = "transaction_vendor",
+) -> str:
+    """serve_award's columns after award_id and vendor_rank, one row per award of
+    TX (every transaction of each award)."""
     return f"""
-    CREATE OR REPLACE TABLE serve_award AS
-    WITH agg AS ({award_rows_sql(have)}),
+    WITH agg AS ({award_rows_sql(have, tx=tx, tv=tv)}),
     lab AS ({award_label_sql(have, components)})
-    SELECT (row_number() OVER (ORDER BY a.vendor_id, a.obligation_usd DESC NULLS LAST,
-               a.award_key))::INTEGER AS award_id,
-           (row_number() OVER (PARTITION BY a.vendor_id ORDER BY a.obligation_usd DESC
-               NULLS LAST, a.award_key))::INTEGER AS vendor_rank,
-           a.award_key, a.piid, a.agency_code, a.agency_name,
+    SELECT a.award_key, a.piid, a.agency_code, a.agency_name,
            CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
                AS recipient_name,
            a.vendor_id, a.vendor_name, left(a.description, 400) AS description,
@@ -210,69 +260,124 @@ def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
                  a.vendor_name, l.maker)) AS search_text,
            {", ".join(f"l.{name}" for name in COMPONENT_COLUMNS)},
            l.confidence, coalesce(l.reviewed, false) AS reviewed
-    FROM agg a LEFT JOIN lab l USING (award_key)
-    ORDER BY award_id"""
+    FROM agg a LEFT JOIN lab l USING (award_key)"""
 
 
-SERVE_AWARD_YEAR_SQL = """
-    CREATE OR REPLACE TABLE serve_award_year AS
+def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
+    """serve_award from scratch (every award numbered: award_numbers.number_new)."""
+    return f"""
+    CREATE OR REPLACE TABLE serve_award AS
+    SELECT n.award_no AS award_id, {VENDOR_RANK_SQL} AS vendor_rank, c.*
+    FROM ({award_columns_sql(have, components)}) c
+    JOIN award_number n USING (award_key)
+    ORDER BY c.vendor_id, vendor_rank"""
+
+
+def award_year_sql(tx: str = TRANSACTIONS, awards: str = "serve_award") -> str:
+    """serve_award_year rows of the awards of AWARDS, from their transactions TX."""
+    return f"""
     SELECT a.award_id, t.award_key, t.fiscal_year,
         sum(t.obligation_usd) AS obligation_usd
-    FROM "transaction" t JOIN serve_award a USING (award_key)
-    GROUP BY 1, 2, 3 ORDER BY 3, 1"""
+    FROM {tx} t JOIN {awards} a USING (award_key)
+    GROUP BY 1, 2, 3"""
 
-# component_category splits the awards of `none` that buy surveillance components
-# (custodes/figures/components.py); sums over it keep the old rows' figures.
-# reviewed_usd: the part of obligation_usd whose award a person decided
-# (custodes/figures/review.py).
-SERVE_SPENDING_SQL = """
-    CREATE OR REPLACE TABLE serve_spending AS
-    SELECT y.fiscal_year, a.agency_code, any_value(a.agency_name) AS agency_name,
-           a.category, sum(y.obligation_usd) AS obligation_usd,
+
+SERVE_AWARD_YEAR_SQL = (
+    f"CREATE OR REPLACE TABLE serve_award_year AS {award_year_sql()} ORDER BY 3, 1"
+)
+
+
+def spending_rows_sql(where: str = "") -> str:
+    """serve_spending rows (the agency names are set by `name_agencies`).
+    component_category splits the awards of `none` that buy surveillance components
+    (custodes/figures/components.py); sums over it keep the old rows' figures.
+    reviewed_usd: the part of obligation_usd whose award a person decided
+    (custodes/figures/review.py)."""
+    return f"""
+    SELECT y.fiscal_year, a.agency_code, NULL::VARCHAR AS agency_name, a.category,
+           sum(y.obligation_usd) AS obligation_usd,
            count(DISTINCT y.award_key) AS awards, a.component_category,
            coalesce(sum(y.obligation_usd) FILTER (WHERE a.reviewed), 0)
                AS reviewed_usd
-    FROM serve_award_year y JOIN serve_award a USING (award_key)
-    GROUP BY 1, 2, 4, 7 ORDER BY 1, 2, 4, 7"""
+    FROM serve_award_year y JOIN serve_award a USING (award_key) {where}
+    GROUP BY 1, 2, 4, 7"""
 
-SERVE_VENDOR_YEAR_SQL = """
-    CREATE OR REPLACE TABLE serve_vendor_year AS
+
+SERVE_SPENDING_SQL = (
+    f"CREATE OR REPLACE TABLE serve_spending AS {spending_rows_sql()} "
+    "ORDER BY 1, 2, 4, 7"
+)
+
+# Each sub-agency code under one name: the smallest its awards carry.
+NAME_AGENCIES_SQL = """
+    UPDATE serve_spending SET agency_name = n.name FROM (
+        SELECT agency_code, min(agency_name) AS name FROM serve_award
+        WHERE agency_code IN (SELECT agency_code FROM serve_spending
+                              WHERE agency_name IS NULL)
+        GROUP BY 1) n
+    WHERE serve_spending.agency_code = n.agency_code
+      AND serve_spending.agency_name IS DISTINCT FROM n.name"""
+
+
+def name_agencies(store: Store, codes: str | None = None) -> None:
+    """Set serve_spending's agency names for the codes of rows without one, or for
+    CODES (a subquery of agency_code) as well."""
+    if codes:
+        store.execute(
+            f"UPDATE serve_spending SET agency_name = NULL WHERE agency_code IN {codes}"
+        )
+    store.execute(NAME_AGENCIES_SQL)
+
+
+def vendor_year_rows_sql(where: str = "") -> str:
+    return f"""
     SELECT a.vendor_id, y.fiscal_year, a.category,
         sum(y.obligation_usd) AS obligation_usd,
            count(DISTINCT y.award_key) AS awards
     FROM serve_award_year y JOIN serve_award a USING (award_key)
-    WHERE a.vendor_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+    WHERE a.vendor_id IS NOT NULL {where} GROUP BY 1, 2, 3"""
 
 
-def serve_vendor_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
-    """serve_vendor, and the parameters of its one condition: which awards count as
-    surveillance under the default Definition (surveillance_usd)."""
+SERVE_VENDOR_YEAR_SQL = (
+    f"CREATE OR REPLACE TABLE serve_vendor_year AS {vendor_year_rows_sql()} "
+    "ORDER BY 1, 2, 3"
+)
+
+
+def serve_vendor_rows_sql(
+    have: dict[str, bool], where: str = ""
+) -> tuple[str, list[str]]:
+    """serve_vendor rows (of the vendors WHERE keeps: a condition on vendor_id), and
+    the parameters of its one condition: which awards count as surveillance under the
+    default Definition (surveillance_usd)."""
     rule = replace(DEFAULT, classified=have["classification"])
     counted, params = rule.where_sql("category", "component_category")
     if have["vendor"]:
         # resolved vendors, and a stand-in for each recipient resolve linked to none
-        source = """SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind
-                    FROM vendor v
+        source = f"""SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind
+                    FROM vendor v {where}
                     UNION ALL
                     SELECT DISTINCT vendor_id, vendor_name, NULL, vendor_id,
                            'recipient'
                     FROM serve_award WHERE vendor_id IS NOT NULL
-                      AND vendor_id NOT IN (SELECT vendor_id FROM vendor)"""
+                      AND vendor_id NOT IN (SELECT vendor_id FROM vendor)
+                      {where.replace("WHERE", "AND", 1)}"""
     else:
-        source = """SELECT DISTINCT vendor_id, vendor_name AS name,
+        source = f"""SELECT DISTINCT vendor_id, vendor_name AS name,
             NULL::VARCHAR AS parent_id,
                     vendor_id AS family_id, 'recipient' AS kind
-                    FROM serve_award WHERE vendor_id IS NOT NULL"""
+                    FROM serve_award WHERE vendor_id IS NOT NULL
+                    {where.replace("WHERE", "AND", 1)}"""
     return (
         f"""
-    CREATE OR REPLACE TABLE serve_vendor AS
     WITH v AS ({source}),
     tot AS (SELECT vendor_id, sum(obligation_usd) AS obligation_usd, count(*) AS awards,
                    sum(transactions) AS transactions,
-                   string_agg(DISTINCT category, ', ') AS categories,
+                   string_agg(DISTINCT category, ', ' ORDER BY category) AS categories,
                    coalesce(sum(obligation_usd) FILTER (WHERE {counted}), 0)
                        AS surveillance_usd
-            FROM serve_award WHERE vendor_id IS NOT NULL GROUP BY 1)
+            FROM serve_award WHERE vendor_id IS NOT NULL
+                 {where.replace("WHERE", "AND", 1)} GROUP BY 1)
     SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind,
            coalesce(tot.obligation_usd, 0) AS obligation_usd,
            coalesce(tot.awards, 0) AS awards, coalesce(tot.transactions,
@@ -280,8 +385,17 @@ def serve_vendor_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
            tot.categories, upper(concat_ws(' ', v.name, v.vendor_id)) AS search_text,
            coalesce(tot.surveillance_usd, 0) AS surveillance_usd
     FROM v LEFT JOIN tot USING (vendor_id)
-    WHERE upper(v.name) NOT IN (SELECT upper(recipient_name) FROM serve_withheld_name)
-    ORDER BY v.vendor_id""",
+    WHERE upper(v.name) NOT IN
+        (SELECT upper(recipient_name) FROM serve_withheld_name)""",
+        params,
+    )
+
+
+def serve_vendor_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
+    """serve_vendor from scratch, and the parameters of its condition."""
+    rows, params = serve_vendor_rows_sql(have)
+    return (
+        f"CREATE OR REPLACE TABLE serve_vendor AS {rows} ORDER BY v.vendor_id",
         params,
     )
 
@@ -317,7 +431,7 @@ def _listed(name: str, order: str, limit: int, fields: str) -> str:
 # Awards where a vendor is the named maker and another vendor was paid (its resellers),
 # and the reverse (the makers whose products a vendor resold), by pair.
 RESELLERS_SQL = """
-    SELECT maker_vendor_id, vendor_id, any_value(vendor_name) AS vendor_name,
+    SELECT maker_vendor_id, vendor_id, min(vendor_name) AS vendor_name,
            count(*) AS awards, sum(obligation_usd) AS obligation_usd
     FROM serve_award_maker
     WHERE maker_vendor_id IS NOT NULL AND vendor_id IS DISTINCT FROM maker_vendor_id
@@ -365,7 +479,7 @@ VENDOR_LISTS = (
     ("family", "owner", "obligation_usd DESC, vendor_id", 100,
      "vendor_id := vendor_id, name := name, obligation_usd := obligation_usd",
      FAMILY_SQL),
-    ("aliases", "vendor_id", "recipient_name", 500,
+    ("aliases", "vendor_id", "recipient_name, recipient_uei, recipient_duns", 500,
      "recipient_name := recipient_name, recipient_uei := recipient_uei, "
      "recipient_duns := recipient_duns, method := method, score := score, "
      "reason := reason",
@@ -386,9 +500,10 @@ VENDOR_LISTS = (
 )  # fmt: skip
 
 
-def serve_vendor_page_sql(have: dict[str, bool]) -> str:
-    """The vendor page's lists, one row per vendor; each list keeps the order and
-    length the page shows. Aliases are NULL without `custodes resolve`."""
+def vendor_page_rows_sql(have: dict[str, bool], where: str = "") -> str:
+    """The vendor page's lists, one row per vendor (of the vendors WHERE keeps, a
+    condition on v.vendor_id); each list keeps the order and length the page shows.
+    Aliases are NULL without `custodes resolve`."""
     ctes = {
         name: _per_vendor_sql(name, key, order, limit, fields, rows)
         for name, key, order, limit, fields, rows in VENDOR_LISTS
@@ -403,31 +518,64 @@ def serve_vendor_page_sql(have: dict[str, bool]) -> str:
         f" LEFT JOIN {name} ON {name}.vendor_id = v.vendor_id" for name in ctes
     )
     return f"""
-    CREATE OR REPLACE TABLE serve_vendor_page AS
     WITH {withs}
     SELECT v.* EXCLUDE (search_text), p.name AS parent_name, {lists}
     FROM serve_vendor v
-    LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id{joins}
-    ORDER BY v.vendor_id"""
+    LEFT JOIN serve_vendor p ON p.vendor_id = v.parent_id{joins} {where}"""
+
+
+def serve_vendor_page_sql(have: dict[str, bool]) -> str:
+    """serve_vendor_page from scratch."""
+    return (
+        f"CREATE OR REPLACE TABLE serve_vendor_page AS {vendor_page_rows_sql(have)} "
+        "ORDER BY v.vendor_id"
+    )
+
+
+class Extra:
+    """Tables built beside these by a layer above figures (the search's): the
+    statements of a full build; custodes/figures/refresh.py also asks them to
+    `update` for the awards a refresh recomputes."""
+
+    name = "extra"
+    tables: Sequence[str] = ()
+
+    def full_sql(self, store: Store) -> list[str]:
+        return []
+
+    def update(self, store: Store) -> dict[str, Any]:
+        return {}
+
+    def signature(self) -> str:
+        """What its tables rest on besides the store (a refresh with another
+        signature rebuilds them)."""
+        return ""
 
 
 def write_serve_tables(
-    store: Store, after_awards: Sequence[str] = ()
+    store: Store,
+    after_awards: Sequence[str] = (),
+    extras: Sequence[Extra] = (),
 ) -> dict[str, object]:
     """Rebuild every serve_* table (call inside a transaction); returns the
     serve_build row. AFTER_AWARDS: statements to run once the award tables exist
-    (the search's tables, which read serve_award)."""
+    (the search's tables, which read serve_award); EXTRAS: the same, given as
+    families of tables."""
     have = present(store)
     store.execute(SERVE_WITHHELD_SQL)
     store.execute(serve_coverage_sql())
-    components = component_columns_sql(store.rows) if have["classification"] else ""
-    store.execute(serve_award_sql(have, components))
+    award_numbers.number_new(store, '(SELECT DISTINCT award_key FROM "transaction")')
+    store.execute(serve_award_sql(have, components_sql(store, have)))
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)
+    name_agencies(store)
     store.execute(*serve_vendor_sql(have))
     store.execute(SERVE_VENDOR_YEAR_SQL)
     for sql in after_awards:
         store.execute(sql)
+    for extra in extras:
+        for sql in extra.full_sql(store):
+            store.execute(sql)
     store.execute(SERVE_AWARD_MAKER_SQL if have["award_maker"] else NO_AWARD_MAKER_SQL)
     store.execute(*serve_maker_channel_sql(have))
     store.execute(serve_vendor_page_sql(have))
@@ -439,6 +587,11 @@ def write_serve_tables(
     store.execute(
         contract_action_sql(raw_values_are_json(store.con), contract_formats())
     )
+    return write_build_row(store, have)
+
+
+def write_build_row(store: Store, have: dict[str, bool]) -> dict[str, Any]:
+    """serve_build: when and from what the tables were built (full or refreshed)."""
     store.execute(
         "CREATE OR REPLACE TABLE serve_build (built_at TIMESTAMP, "
         "last_ingest_run INTEGER, transactions BIGINT, awards BIGINT, "
@@ -457,6 +610,28 @@ def write_serve_tables(
         "INSERT INTO serve_build VALUES (?, ?, ?, ?, ?, ?, ?)", list(row.values())
     )
     return row
+
+
+def table_columns(store: Store, table: str) -> list[str]:
+    return [
+        r["column_name"]
+        for r in store.rows(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        )
+    ]
+
+
+def refresh_reason(store: Store, extra: Sequence[str] = ()) -> str | None:
+    """Why `custodes refresh` must build these tables whole (None: it can update
+    them): missing, or laid out by another version."""
+    if not all(store.has_table(t) for t in (*SERVE_TABLES, *extra)):
+        return "the web app's summary tables have not been built"
+    built = store.rows("SELECT format FROM serve_build")
+    if not built or built[0]["format"] != SERVE_FORMAT:
+        return "this version of custodes lays the web app's tables out differently"
+    return None
 
 
 def serve_tables_stale(

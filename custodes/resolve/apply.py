@@ -17,7 +17,7 @@ from custodes.resolve.build import Progress, Resolution, resolve
 from custodes.resolve.families import Families, load_parents
 from custodes.resolve.judgements import load_judgements
 from custodes.resolve.keys import name_key
-from custodes.resolve.records import load_records
+from custodes.resolve.records import AliasRecord, load_records
 from custodes.store.duckdb import Store
 
 
@@ -63,7 +63,7 @@ def _vendor_table(res: Resolution, fam: Families, maker_ids: set[str]) -> pa.Tab
             kinds.append("individual")
         else:
             kinds.append("recipient")
-    return pa.table(
+    return _typed(
         {
             "vendor_id": ids,
             "name": names,
@@ -75,9 +75,22 @@ def _vendor_table(res: Resolution, fam: Families, maker_ids: set[str]) -> pa.Tab
     )
 
 
+def _typed(columns: dict[str, list]) -> pa.Table:
+    """Text columns typed as text even when every value is None (a store without
+    UEIs): a column of DuckDB type NULL would not take text from a later run."""
+    return pa.table(
+        {
+            name: values
+            if isinstance(values, pa.Array)
+            else pa.array(values, pa.int64() if name == "transactions" else pa.string())
+            for name, values in columns.items()
+        }
+    )
+
+
 def _alias_table(res: Resolution) -> pa.Table:
     recs = res.records
-    return pa.table(
+    return _typed(
         {
             "vendor_id": res.vendor_of,
             "recipient_name": [r.name for r in recs],
@@ -96,7 +109,7 @@ def _re2_accepts(con: duckdb.DuckDBPyConnection, pattern: str) -> bool:
     """Whether DuckDB's RE2 compiles the gazetteer prefilter (checked outside the
     transaction: an error inside one would abort it)."""
     try:
-        con.execute("SELECT regexp_matches('', ?)", [pattern])
+        con.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
         return True
     except duckdb.Error:
         return False
@@ -175,17 +188,25 @@ def _write(
     summary.awards_with_maker = len({r["award_key"] for r in rows})
 
 
-def run_resolve(
-    store: Store, matcher: str, progress: Progress | None = None
-) -> Summary:
-    """Resolve every recipient in the store and rebuild the resolve tables
-    atomically."""
-    note = progress or (lambda step: None)
-    note("loading recipients")
-    records = load_records(store)
+@dataclass
+class Computed:
+    """A resolution of recipient records, ready to be written."""
+
+    vendor: pa.Table
+    alias: pa.Table
+    products: list[makers.Product]
+    maker_vendor: dict[str, str]
+    summary: Summary
+
+
+def compute(
+    records: list[AliasRecord], matcher: str, progress: Progress | None = None
+) -> Computed:
+    """Resolve RECORDS into vendors, families and the maker products' vendors (no
+    store access: `custodes resolve` and `custodes refresh` both write the result)."""
     judgements = load_judgements()
     res = resolve(records, judgements, matcher, progress)
-    note("corporate families")
+    (progress or (lambda step: None))("corporate families")
     fam = Families(res)
     fam.add_source_parents()
     from_source = len(fam.parent)
@@ -208,8 +229,40 @@ def run_resolve(
     )
     for e in res.evidence:
         summary.by_method[e.method] = summary.by_method.get(e.method, 0) + 1
-    summary.prefilter = _re2_accepts(store.con, makers.prefilter(products))
+    return Computed(vendor, alias, products, maker_vendor, summary)
+
+
+def write(store: Store, done: Computed) -> None:
+    """Rebuild the four vendor tables from DONE and log the run (call inside a
+    transaction)."""
+    done.summary.prefilter = _re2_accepts(store.con, makers.prefilter(done.products))
+    _write(
+        store,
+        done.vendor,
+        done.alias,
+        done.products,
+        done.maker_vendor,
+        done.summary,
+    )
+
+
+def run_resolve(
+    store: Store, matcher: str, progress: Progress | None = None
+) -> Summary:
+    """Resolve every recipient in the store and rebuild the resolve tables
+    atomically."""
+    note = progress or (lambda step: None)
+    note("loading recipients")
+    done = compute(load_records(store), matcher, progress)
+    done.summary.prefilter = _re2_accepts(store.con, makers.prefilter(done.products))
     note("writing tables")
     with store.transaction():
-        _write(store, vendor, alias, products, maker_vendor, summary)
-    return summary
+        _write(
+            store,
+            done.vendor,
+            done.alias,
+            done.products,
+            done.maker_vendor,
+            done.summary,
+        )
+    return done.summary

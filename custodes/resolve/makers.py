@@ -81,16 +81,23 @@ def prefilter(products: list[Product]) -> str:
     return "|".join(f"(?:{p.pattern.pattern})" for p in products) or "$^"
 
 
-def awards_sql(filtered: bool = True) -> str:
+def awards_sql(
+    filtered: bool = True,
+    transactions: str = '"transaction"',
+    vendors: str = "transaction_vendor_new",
+) -> str:
     """Awards with their recipient vendor and the descriptions that may name a
     product. With `filtered`, DuckDB keeps only descriptions matching `prefilter`
-    (parameter 1)."""
+    (parameter 1). TRANSACTIONS and VENDORS: the relations read (the whole store, or
+    the awards a refresh recomputes). Ordered, so that an award paid to two vendors
+    is attributed the same way on every run (`attribute` keeps the first)."""
     where = "AND regexp_matches(upper(t.description), ?)" if filtered else ""
     return f"""
         SELECT t.award_key, tv.vendor_id, list(DISTINCT t.description) AS descriptions
-        FROM "transaction" t JOIN transaction_vendor_new tv USING (transaction_key)
+        FROM {transactions} t JOIN {vendors} tv USING (transaction_key)
         WHERE t.description IS NOT NULL {where}
         GROUP BY 1, 2
+        ORDER BY 1, 2
     """
 
 

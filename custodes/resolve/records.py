@@ -27,15 +27,37 @@ class AliasRecord:
             self.key = name_key(self.name) or "UNNAMED"
 
 
+# What a record holds, over the transactions of one (name, UEI, DUNS): the parent
+# fields of its latest transaction (ties: the largest transaction key, so that every
+# run picks the same), how many transactions, the latest date, whether any flags a
+# natural person. `custodes refresh` reads the same columns in its one scan
+# (custodes/figures/changes.py).
+RECORD_KEY_SQL = (
+    "coalesce(recipient_name, '') AS name, recipient_uei AS uei, recipient_duns AS duns"
+)
+LATEST = "(action_date, transaction_key)) FILTER (WHERE action_date IS NOT NULL)"
+RECORD_COLUMNS_SQL = f"""
+       arg_max(recipient_parent_name, {LATEST} AS parent_name,
+       arg_max(recipient_parent_uei, {LATEST} AS parent_uei,
+       arg_max(recipient_parent_duns, {LATEST} AS parent_duns,
+       count(*) AS transactions, max(action_date) AS last_date,
+       bool_or(coalesce(recipient_is_individual, false)) AS is_individual"""
+RECORD_FIELDS = (
+    "name",
+    "uei",
+    "duns",
+    "parent_name",
+    "parent_uei",
+    "parent_duns",
+    "transactions",
+    "last_date",
+    "is_individual",
+)
+
+
 def records_sql() -> str:
-    return """
-        SELECT coalesce(recipient_name, '') AS name, recipient_uei AS uei,
-               recipient_duns AS duns,
-               arg_max(recipient_parent_name, action_date) AS parent_name,
-               arg_max(recipient_parent_uei, action_date) AS parent_uei,
-               arg_max(recipient_parent_duns, action_date) AS parent_duns,
-               count(*) AS transactions, max(action_date) AS last_date,
-               bool_or(coalesce(recipient_is_individual, false)) AS is_individual
+    return f"""
+        SELECT {RECORD_KEY_SQL}, {RECORD_COLUMNS_SQL}
         FROM "transaction"
         GROUP BY 1, 2, 3
         ORDER BY 1, 2, 3

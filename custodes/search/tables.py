@@ -29,6 +29,7 @@ from custodes.store.sql import literal
 
 SEARCH_TABLES = (
     "serve_token",
+    "serve_token_pair",
     "serve_token_count",
     "serve_popular",
     "serve_popular_facet",
@@ -38,25 +39,25 @@ SEARCH_TABLES = (
 # Each award's texts, one row per text (words are joined only within a text).
 SEARCH_TEXT_SQL = """
     CREATE OR REPLACE TEMP TABLE search_text AS
-    SELECT award_id, search_text AS text FROM serve_award
+    SELECT award_id, search_text AS text FROM {awards}
     UNION ALL
     SELECT a.award_id, upper(d.description)
-    FROM (SELECT DISTINCT award_key, description FROM "transaction"
+    FROM (SELECT DISTINCT award_key, description FROM {transactions}
           WHERE description IS NOT NULL) d
-    JOIN serve_award a USING (award_key)
+    JOIN {awards} a USING (award_key)
     UNION ALL
     SELECT a.award_id, upper(r.recipient_name)
-    FROM (SELECT DISTINCT award_key, recipient_name FROM "transaction"
+    FROM (SELECT DISTINCT award_key, recipient_name FROM {transactions}
           WHERE recipient_name IS NOT NULL
             AND NOT coalesce(recipient_is_individual, false)
             AND recipient_name NOT IN (SELECT recipient_name
                                        FROM serve_withheld_name)) r
-    JOIN serve_award a USING (award_key)
+    JOIN {awards} a USING (award_key)
     UNION ALL
     SELECT a.award_id, c.words
-    FROM serve_award a JOIN search_category c USING (category)
+    FROM {awards} a JOIN search_category c USING (category)
     UNION ALL
-    SELECT a.award_id, f.words FROM serve_award a
+    SELECT a.award_id, f.words FROM {awards} a
     JOIN search_funding f ON f.award_key = a.award_key
         OR (f.award_key IS NULL AND f.piid = a.piid
             AND (f.agency_code IS NULL OR f.agency_code = a.agency_code))
@@ -65,39 +66,76 @@ SEARCH_TEXT_SQL = """
 PRODUCTS_SQL = """
     UNION ALL
     SELECT a.award_id, upper(replace(m.product_id, '_', ' ')) FROM award_maker m
-    JOIN serve_award a USING (award_key) WHERE m.product_id IS NOT NULL"""
+    JOIN {awards} a USING (award_key) WHERE m.product_id IS NOT NULL"""
+
+
+def search_text_sql(
+    award_maker: bool = True,
+    awards: str = "serve_award",
+    transactions: str = '"transaction"',
+) -> str:
+    """Temp table search_text of the awards of AWARDS (serve_award rows), from their
+    transactions TRANSACTIONS (every award, or the awards a refresh recomputes)."""
+    products = PRODUCTS_SQL.format(awards=awards) if award_maker else ""
+    return SEARCH_TEXT_SQL.format(
+        awards=awards, transactions=transactions, products=products
+    )
+
 
 # Search words: each text split into words of letters and digits (two or more), and
-# each pair of neighbouring words joined when the result is itself a word; stored
-# sorted so that a prefix lookup reads only the row groups that can match. It repeats
-# the award's facet columns, so that a search reads only its words' rows.
-SERVE_TOKEN_SQL = """
+# each pair of neighbouring words joined (search_pair) — kept when the result is itself
+# a word of the store (a plain word of some award: the vocabulary).
+SEARCH_WORDS_SQL = [
+    """CREATE OR REPLACE TEMP TABLE search_words AS
+    SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
+    FROM search_text WHERE text IS NOT NULL""",
+    """CREATE OR REPLACE TEMP TABLE search_plain AS
+    SELECT DISTINCT token, award_id
+    FROM (SELECT unnest(words) AS token, award_id FROM search_words)
+    WHERE length(token) >= 2""",
+    """CREATE OR REPLACE TEMP TABLE search_pair AS
+    SELECT DISTINCT p[1] || p[2] AS token, award_id
+    FROM (SELECT award_id, unnest(list_zip(words[:-1], words[2:])) AS p
+          FROM search_words WHERE len(words) > 1)
+    WHERE length(p[1]) > 0 AND length(p[2]) > 0""",
+    "DROP TABLE search_words",
+]
+
+
+def token_rows_sql(vocabulary: str) -> str:
+    """(token, award_id, joined) of search_plain and of the search_pair words found
+    in VOCABULARY (a relation of token); joined: the word comes only from joining
+    two neighbouring words."""
+    return f"""
+    SELECT token, award_id, false AS joined FROM search_plain
+    UNION ALL
+    SELECT token, award_id, true AS joined FROM search_pair j
+    WHERE token IN (SELECT token FROM {vocabulary})
+      AND NOT EXISTS (SELECT 1 FROM search_plain p
+                      WHERE p.token = j.token AND p.award_id = j.award_id)"""
+
+
+# The word table: stored sorted so that a prefix lookup reads only the row groups that
+# can match. It repeats the award's facet columns, so that a search reads only its
+# words' rows. Beside it, every pair of neighbouring words (serve_token_pair): when a
+# pair's word enters the vocabulary, `custodes refresh` finds the awards it joins.
+SERVE_TOKEN_SQL = f"""
     CREATE OR REPLACE TABLE serve_token AS
-    WITH w AS (
-        SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
-        FROM search_text WHERE text IS NOT NULL),
-    plain AS (
-        SELECT DISTINCT token, award_id
-        FROM (SELECT unnest(words) AS token, award_id FROM w)
-        WHERE length(token) >= 2),
-    vocabulary AS (SELECT DISTINCT token FROM plain),
-    pairs AS (
-        SELECT award_id, p[1] || p[2] AS token
-        FROM (SELECT award_id, unnest(list_zip(words[:-1], words[2:])) AS p
-              FROM w WHERE len(words) > 1)
-        WHERE length(p[1]) > 0 AND length(p[2]) > 0),
-    joined AS (
-        SELECT DISTINCT token, award_id FROM pairs SEMI JOIN vocabulary USING (token)),
-    t AS (SELECT token, award_id FROM plain UNION SELECT token, award_id FROM joined)
+    WITH t AS ({token_rows_sql("(SELECT DISTINCT token FROM search_plain)")})
     SELECT t.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
-           a.obligation_usd, a.fiscal_years
+           a.obligation_usd, a.fiscal_years, t.joined
     FROM t JOIN serve_award a USING (award_id)
     ORDER BY t.token, t.award_id"""
 
+SERVE_TOKEN_PAIR_SQL = """
+    CREATE OR REPLACE TABLE serve_token_pair AS
+    SELECT token, award_id FROM search_pair ORDER BY token, award_id"""
+
 SERVE_TOKEN_COUNT_SQL = """
     CREATE OR REPLACE TABLE serve_token_count AS
-    SELECT token, count(*) AS word_rows FROM serve_token
-    GROUP BY token ORDER BY token"""
+    SELECT token, count(*) AS word_rows,
+           count(*) FILTER (WHERE NOT joined) AS plain_rows
+    FROM serve_token GROUP BY token ORDER BY token"""
 
 POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few ms)
 TOP_AWARDS = 500
@@ -143,14 +181,17 @@ def search_tables_sql(
 ) -> list[str]:
     """The statements that build the search's tables from serve_award, in order
     (AWARD_MAKER: the store has resolve's award_maker table)."""
-    products = PRODUCTS_SQL if award_maker else ""
     return [
         category_words_sql(),
         funding_words_sql(),
-        SEARCH_TEXT_SQL.format(products=products),
+        search_text_sql(award_maker),
+        *SEARCH_WORDS_SQL,
         SERVE_TOKEN_SQL,
+        SERVE_TOKEN_PAIR_SQL,
         SERVE_TOKEN_COUNT_SQL,
         *popular_sql(popular_awards),
+        "DROP TABLE search_plain",
+        "DROP TABLE search_pair",
         "DROP TABLE search_text",
         "DROP TABLE search_category",
         "DROP TABLE search_funding",

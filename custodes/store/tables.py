@@ -231,6 +231,49 @@ CREATE TABLE IF NOT EXISTS watch (
 AWARD_FIRST_SEEN_DDL = """
 CREATE TABLE IF NOT EXISTS award_first_seen (award_key VARCHAR, run_id INTEGER)"""
 
+# custodes refresh (docs/refresh.md): stable award numbers and what the last refresh
+# saw, so that the next one knows what changed.
+AWARD_NUMBER_DDL = """
+CREATE TABLE IF NOT EXISTS award_number (
+    award_key VARCHAR NOT NULL,   -- one row per award key ever seen
+    award_no  INTEGER NOT NULL    -- its number, never changed, never reused
+)"""
+
+REFRESH_TRANSACTION_DDL = """
+CREATE TABLE IF NOT EXISTS refresh_transaction (
+    khash  UBIGINT,   -- hash(transaction_key)
+    ahash  UBIGINT,   -- hash(award_key)
+    rec    UBIGINT,   -- hash of the recipient record (name, UEI, DUNS)
+    fp     UBIGINT    -- the fingerprint of the columns derived tables read
+)"""
+
+REFRESH_RECORD_DDL = """
+CREATE TABLE IF NOT EXISTS refresh_record (
+    rec          UBIGINT,   -- hash of the recipient record
+    fp_sum       HUGEINT,   -- the sum of its transactions' fingerprints
+    transactions BIGINT
+)"""
+
+REFRESH_RUN_DDL = """
+CREATE TABLE IF NOT EXISTS refresh_run (
+    run_id          INTEGER,
+    started_at      TIMESTAMP,
+    finished_at     TIMESTAMP,
+    full_rebuild    BOOLEAN,
+    reason          VARCHAR,      -- why tables were rebuilt whole ('' for none)
+    last_ingest_run INTEGER,      -- the latest ingest run it saw
+    transactions_changed BIGINT,
+    awards          BIGINT,       -- awards recomputed
+    seconds         DOUBLE,
+    state_json      VARCHAR,      -- what the next refresh compares with
+    steps_json      VARCHAR       -- what it did, step by step, with timings
+)"""
+
+REFRESH_OVERRIDE_DDL = """
+CREATE TABLE IF NOT EXISTS refresh_override (
+    award_key VARCHAR, label VARCHAR, reason VARCHAR
+)"""
+
 DDL = {
     "meta": META_DDL,
     "ingest_run": INGEST_RUN_DDL,
@@ -245,6 +288,11 @@ DDL = {
     "sync_run": SYNC_RUN_DDL,
     "watch": WATCH_DDL,
     "award_first_seen": AWARD_FIRST_SEEN_DDL,
+    "award_number": AWARD_NUMBER_DDL,
+    "refresh_transaction": REFRESH_TRANSACTION_DDL,
+    "refresh_record": REFRESH_RECORD_DDL,
+    "refresh_run": REFRESH_RUN_DDL,
+    "refresh_override": REFRESH_OVERRIDE_DDL,
 }
 
 
@@ -256,6 +304,7 @@ def _group(owner: str, kind: str, command: str, **what: str) -> list[Table]:
 # The command that writes a table (after `custodes `).
 INGEST, CLASSIFY, RESOLVE = "ingest", "classify", "resolve"
 ANALYSE, SERVE = "analyse prepare", "serve --prepare"
+REFRESH = "refresh"
 
 _ALL: tuple[Table, ...] = (
     # the store's own tables, created on every write-open (docs/store.md)
@@ -340,12 +389,29 @@ _ALL: tuple[Table, ...] = (
         serve_contract_action="an action's contract details (ceiling, period)",
         serve_maker_channel="a maker's awards, direct and through each reseller",
     ),
+    # custodes refresh (docs/refresh.md)
+    *_group(
+        "figures",
+        "base",
+        REFRESH,
+        award_number="an award's stable number (award_id, award_no)",
+        refresh_transaction="a transaction as the last refresh saw it (hashes)",
+        refresh_record="a recipient record as the last refresh saw it",
+        refresh_run="one refresh: what it did and the state it left",
+    ),
+    *_group(
+        "classify",
+        "base",
+        REFRESH,
+        refresh_override="an override as the last refresh applied it",
+    ),
     # the search index (docs/serve.md)
     *_group(
         "search",
         "derived",
         SERVE,
         serve_token="a search word and the awards that hold it",
+        serve_token_pair="two neighbouring words of an award, joined",
         serve_token_count="how many awards hold each word",
         serve_popular="common search words",
         serve_popular_facet="facet counts of common words",

@@ -1,0 +1,244 @@
+"""The steps of `custodes refresh` (custodes/figures/refresh.py says what and why)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custodes.figures import (
+    analyse_tables,
+    award_numbers,
+    changes,
+    serve_refresh,
+    serve_tables,
+)
+from custodes.figures.refresh import Options, Report, Timer
+from custodes.store.duckdb import Store
+from custodes.store.queries import last_runs
+
+# Every column of a transaction a stage or a derived table reads (not the raw row).
+TX_EXCLUDE = "raw_values"
+
+
+def _stamp(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
+    from custodes.classify import incremental as cls_inc
+    from custodes.classify.overrides import load_overrides
+    from custodes.classify.rules import load_rules
+    from custodes.classify.taxonomy import load_taxonomy
+    from custodes.figures.refresh import last_state
+    from custodes.resolve import incremental as res_inc
+    from custodes.resolve.build import DEFAULT_MATCHER
+
+    state = None if options.full else last_state(store)
+    runs = last_runs(store)
+    reasons: list[str] = []
+    if options.full:
+        reasons.append("--full")
+    elif state is None:
+        reasons.append("the store was never refreshed (or by an older version)")
+    full = bool(reasons)
+    new_state: dict[str, Any] = {"last_ingest_run": runs["ingest"], "runs": {}}
+
+    # -- 1. read the store: recipient records, and what changed ------------------------
+    with timer.step("reading transactions") as d:
+        changes.scan_records(store)
+        d["records"] = int(store.scalar("SELECT count(*) FROM refresh_records"))
+        if not full:
+            found = changes.detect(store, state["last_ingest_run"] if state else None)
+            report.transactions_changed = found.changed
+            d["candidates"] = found.candidates
+            d["changed"] = found.changed
+            d["records_changed_without_a_run"] = found.unannounced_records
+
+    # -- 2. inputs: rules, overrides; stage runs outside a refresh ---------------------
+    taxonomy = load_taxonomy()
+    ruleset = load_rules(taxonomy)
+    overrides = load_overrides(taxonomy, options.overrides)
+    rules_now = cls_inc.rules_fingerprint(taxonomy, ruleset)
+    new_state["rules"] = rules_now
+    matcher = options.matcher or res_inc.last_matcher(store, DEFAULT_MATCHER)
+
+    # what must be rebuilt whole, and why
+    why: dict[str, str] = {}
+    if not full and not res_inc.present(store):
+        why["resolve"] = "vendors were never resolved"
+    if not full and not cls_inc.present(store):
+        why["classify"] = "awards were never classified"
+    if not full and state is not None:
+        if _stamp(runs["classify"]) != state["runs"].get("classify"):
+            why.setdefault("classify", "custodes classify ran outside a refresh")
+        if _stamp(runs["resolve"]) != state["runs"].get("resolve"):
+            # its tables follow the store as it was then, not the refresh state
+            why.setdefault("resolve", "custodes resolve ran outside a refresh")
+        if rules_now != state.get("rules"):
+            why.setdefault(
+                "classify", "the rules, taxonomy, gazetteer or profiles changed"
+            )
+    if not full and "resolve" in why:
+        why.setdefault("classify", f"makers may have changed ({why['resolve']})")
+    if not full and "classify" in why:
+        why.setdefault("figures", f"every award was reclassified ({why['classify']})")
+    for family in ("analyse", "serve"):
+        missing = None if full else _family_missing(store, family, options)
+        if missing:
+            why.setdefault(family, missing)
+    new_state["extras"] = {x.name: x.signature() for x in options.extras}
+    if state is not None and state.get("extras") != new_state["extras"]:
+        why.setdefault("serve", "the search's tables were built another way")
+    resolve_full = full or "resolve" in why
+    classify_full = full or "classify" in why
+    rebuilt = {
+        family: full or "figures" in why or family in why
+        for family in ("analyse", "serve")
+    }
+    incremental = not (resolve_full and classify_full and all(rebuilt.values()))
+    report.full = full
+    report.reason = "; ".join(reasons + [f"{k}: {v}" for k, v in why.items()])
+
+    # -- 3. resolve --------------------------------------------------------------------
+    with timer.step("resolving vendors") as d:
+        done = res_inc.resolve_again(store, matcher)
+        new_state["makers"] = res_inc.maker_vendors_json(done)
+        new_state["matcher"] = matcher
+        if resolve_full:
+            d["full"] = True
+        else:
+            delta = res_inc.compare(store, done)
+            everywhere = res_inc.makers_everywhere(done, state and state.get("makers"))
+            delta.makers_everywhere = bool(everywhere)
+            delta.why_makers = everywhere
+            if everywhere:
+                res_inc.new_makers_everywhere(store, done)
+            d.update(delta.to_dict())
+
+    # -- 4. which awards to recompute --------------------------------------------------
+    if not classify_full:
+        with timer.step("overrides") as d:
+            d["changed"] = cls_inc.changed_overrides(store, overrides)
+    if incremental:
+        with timer.step("finding the awards to recompute") as d:
+            _touched_awards(
+                store, resolve_full, classify_full, delta if not resolve_full else None
+            )
+            report.awards = int(store.scalar("SELECT count(*) FROM refresh_award"))
+            d["awards"] = report.awards
+        with timer.step("reading their transactions") as d:
+            store.execute(
+                f"""CREATE OR REPLACE TEMP TABLE refresh_tx AS
+                SELECT * EXCLUDE ({TX_EXCLUDE}) FROM "transaction"
+                WHERE award_key IN (SELECT award_key FROM refresh_award)"""
+            )
+            d["transactions"] = int(store.scalar("SELECT count(*) FROM refresh_tx"))
+
+    # -- 5. write resolve --------------------------------------------------------------
+    with timer.step("writing vendors") as d:
+        if resolve_full:
+            from custodes.resolve import apply as res_apply
+
+            res_apply.write(store, done)
+            d["full"] = True
+        else:
+            res_inc.write(store, done, delta)
+            d["award_makers"] = delta.award_makers
+        new_state["runs"]["resolve"] = _stamp(last_runs(store)["resolve"])
+
+    # -- 6. classify -------------------------------------------------------------------
+    with timer.step("classifying") as d:
+        if classify_full:
+            from custodes.classify.pipeline import classify_store
+
+            summary = classify_store(
+                store, taxonomy, ruleset, overrides, transaction=False
+            )
+            d["full"] = True
+            d["awards"] = summary.awards
+        else:
+            d["awards"] = cls_inc.reclassify(store, taxonomy, ruleset, overrides)
+        cls_inc.save_overrides(store, overrides)
+        new_state["runs"]["classify"] = _stamp(last_runs(store)["classify"])
+
+    # -- 7. figures --------------------------------------------------------------------
+    award_numbers.ensure(store)
+    with timer.step("numbering awards") as d:
+        d["new"] = award_numbers.number_new(
+            store,
+            '(SELECT DISTINCT award_key FROM "transaction")'
+            if not incremental or any(rebuilt.values())
+            else "(SELECT DISTINCT award_key FROM refresh_tx)",
+        )
+        if incremental:
+            store.execute(
+                """CREATE OR REPLACE TEMP TABLE refresh_award_no AS
+                SELECT n.award_no, n.award_key FROM award_number n
+                WHERE n.award_key IN (SELECT award_key FROM refresh_award)"""
+            )
+    for family in ("analyse", "serve"):
+        with timer.step(f"{family} tables") as d:
+            if rebuilt[family]:
+                d["full"] = True
+                if family == "analyse":
+                    analyse_tables.write_analysis_tables(store)
+                else:
+                    serve_tables.write_serve_tables(store, extras=options.extras)
+            elif family == "analyse":
+                d.update(analyse_tables.update(store))
+            else:
+                d.update(serve_refresh.update(store, extras=options.extras))
+
+    # -- 8. watches: when each award first appeared ------------------------------------
+    if store.has_table("award_first_seen"):
+        with timer.step("first sightings"):
+            _first_seen(store, incremental and not full)
+
+    # -- 9. state ----------------------------------------------------------------------
+    with timer.step("saving the refresh state"):
+        changes.save_state(store, full=not incremental or full)
+        new_state["runs"]["ingest"] = runs["ingest"]
+    report.state = new_state  # type: ignore[attr-defined]
+    for name in ("refresh_tx", "refresh_award", "refresh_award_no"):
+        store.execute(f"DROP TABLE IF EXISTS {name}")
+    changes.drop_temp(store)
+    res_inc.drop_temp(store)
+
+
+def _family_missing(store: Store, family: str, options: Options) -> str | None:
+    if family == "analyse":
+        return analyse_tables.refresh_reason(store)
+    return serve_tables.refresh_reason(
+        store, [t for x in options.extras for t in x.tables]
+    )
+
+
+def _touched_awards(
+    store: Store, resolve_full: bool, classify_full: bool, delta: Any
+) -> None:
+    """Temp table refresh_award(award_key): the awards whose rows change."""
+    parts = [
+        "SELECT new_award_key AS award_key FROM refresh_changed "
+        "WHERE new_award_key IS NOT NULL",
+        "SELECT award_key FROM award_number WHERE hash(award_key) IN "
+        "(SELECT old_ahash FROM refresh_changed WHERE old_ahash IS NOT NULL)",
+    ]
+    if not resolve_full:
+        parts.append(
+            "SELECT award_key FROM award_number WHERE hash(award_key) IN ("
+            "SELECT ahash FROM refresh_transaction "
+            "WHERE rec IN (SELECT rec FROM refresh_rec_touched))"
+        )
+        if delta is not None and delta.makers_everywhere:
+            parts.append("SELECT award_key FROM refresh_maker_touched")
+    if not classify_full:
+        parts.append("SELECT award_key FROM refresh_override_changed")
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE refresh_award AS "
+        + " UNION ".join(f"({p})" for p in parts)
+    )
+
+
+def _first_seen(store: Store, incremental: bool) -> None:
+    from custodes.sync.digest import FIRST_SEEN_SQL
+
+    store.execute(FIRST_SEEN_SQL)

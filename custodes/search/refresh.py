@@ -1,0 +1,373 @@
+"""The search's tables in `custodes refresh`: built beside the web app's tables, and
+kept up to date for the awards a refresh recomputes.
+
+The word table holds each award's words (serve_token), with, for every word, the
+number of its rows (serve_token_count). A word can also come from joining two
+neighbouring words, when the result is a word some award has on its own (the
+vocabulary: custodes/search/tables.py): so an award's words depend on the other
+awards' words. A refresh therefore works in three parts, all exact:
+
+1. the recomputed awards (refresh_award_no) lose their rows and get them again, from
+   their new texts, with the same SQL as a full build;
+2. words that enter the vocabulary (no award had them on their own, one now does) join
+   the neighbouring words of other awards: serve_token_pair keeps every award's pairs,
+   so those awards are found without reading any text; words that leave the vocabulary
+   leave the awards that had them only joined;
+3. the common words' tables (serve_popular, serve_popular_facet, serve_popular_top)
+   are corrected by what the awards whose words changed took out and put in, per
+   common word that starts one of their words. A word that becomes common, and a word
+   whose largest awards can no longer be told from the stored list (one of them
+   shrank below the others), are worked out whole, as a full build does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custodes.figures.serve_refresh import apply_delta
+from custodes.figures.serve_tables import Extra
+from custodes.search.tables import (
+    POPULAR_AWARDS,
+    SEARCH_TABLES,
+    SEARCH_WORDS_SQL,
+    TOP_AWARDS,
+    category_words_sql,
+    funding_words_sql,
+    search_tables_sql,
+    search_text_sql,
+    token_rows_sql,
+)
+from custodes.store.duckdb import Store
+
+T_NOS = "(SELECT award_no FROM refresh_award_no)"
+FACETS = ("agency_code", "category", "vendor_id", "maker", "obligation_usd",
+          "fiscal_years")  # fmt: skip
+TOP_ORDER = "obligation_usd DESC NULLS LAST, award_id"
+TEMP = (
+    "search_text", "search_plain", "search_pair", "search_category",
+    "search_funding", "s_old", "s_new", "s_delta_count", "s_vocab_in",
+    "s_vocab_out", "s_affected", "s_rows_old", "s_rows_new", "s_popular_new",
+    "s_hit_old", "s_hit_new", "s_changed_words", "s_top_candidates",
+    "s_recompute", "s_prefix", "s_hit_all",
+)  # fmt: skip
+
+
+class SearchTables(Extra):
+    name = "search"
+    tables = SEARCH_TABLES
+
+    def __init__(self, popular_awards: int = POPULAR_AWARDS) -> None:
+        self.popular_awards = popular_awards
+
+    def full_sql(self, store: Store) -> list[str]:
+        return search_tables_sql(self.popular_awards, store.has_table("award_maker"))
+
+    def update(self, store: Store) -> dict[str, Any]:
+        return update(store, self.popular_awards)
+
+    def signature(self) -> str:
+        return f"common words: {self.popular_awards} awards"
+
+
+def _prefixes(rows: str) -> str:
+    """(ptoken, token, award_id) for every prefix of at least two letters of each
+    word of ROWS (token, award_id)."""
+    return f"""
+    SELECT substr(token, 1, n) AS ptoken, token, award_id
+    FROM (SELECT token, award_id, unnest(range(2, length(token) + 1)) AS n
+          FROM {rows})"""
+
+
+def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]:
+    """Bring the search's tables up to date for the awards of refresh_award_no (their
+    serve_award rows already replaced; refresh_tx: their transactions)."""
+    out: dict[str, Any] = {}
+    # 1. the recomputed awards' words, from their new texts
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_old AS
+        SELECT * FROM serve_token WHERE award_id IN {T_NOS}"""
+    )
+    awards = f"(SELECT * FROM serve_award WHERE award_id IN {T_NOS})"
+    store.execute(category_words_sql())
+    store.execute(funding_words_sql())
+    store.execute(search_text_sql(store.has_table("award_maker"), awards, "refresh_tx"))
+    for sql in SEARCH_WORDS_SQL:
+        store.execute(sql)
+    # how many awards have each word on its own, after the change
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_delta_count AS
+        SELECT token, sum(d)::BIGINT AS d FROM (
+            SELECT token, 1 AS d FROM search_plain
+            UNION ALL SELECT token, -1 FROM s_old WHERE NOT joined)
+        GROUP BY token HAVING sum(d) <> 0"""
+    )
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_vocab_in AS
+        SELECT d.token FROM s_delta_count d LEFT JOIN serve_token_count c USING (token)
+        WHERE coalesce(c.plain_rows, 0) = 0 AND d.d > 0"""
+    )
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_vocab_out AS
+        SELECT d.token FROM s_delta_count d JOIN serve_token_count c USING (token)
+        WHERE c.plain_rows > 0 AND c.plain_rows + d.d = 0"""
+    )
+    # the recomputed awards' rows: their plain words and the pairs in the vocabulary
+    vocabulary = """(SELECT token FROM search_pair
+                     WHERE token IN (SELECT token FROM serve_token_count
+                                     WHERE plain_rows > 0)
+                       AND token NOT IN (SELECT token FROM s_vocab_out)
+                     UNION SELECT token FROM s_vocab_in)"""
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_new AS
+        SELECT t.token, t.award_id, {", ".join(f"a.{c}" for c in FACETS)}, t.joined
+        FROM ({token_rows_sql(vocabulary)}) t
+        JOIN serve_award a USING (award_id)"""
+    )
+    # 2. other awards whose joined words come or go with the vocabulary
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_affected AS
+        SELECT DISTINCT award_id FROM serve_token_pair
+        WHERE token IN (SELECT token FROM s_vocab_in) AND award_id NOT IN {T_NOS}
+        UNION
+        SELECT DISTINCT award_id FROM serve_token
+        WHERE token IN (SELECT token FROM s_vocab_out) AND award_id NOT IN {T_NOS}"""
+    )
+    out["awards_joining_words"] = int(store.scalar("SELECT count(*) FROM s_affected"))
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_rows_old AS
+        SELECT * FROM s_old
+        UNION ALL SELECT * FROM serve_token
+        WHERE award_id IN (SELECT award_id FROM s_affected)"""
+    )
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_rows_new AS
+        SELECT * FROM s_new
+        UNION ALL
+        SELECT * FROM serve_token
+        WHERE award_id IN (SELECT award_id FROM s_affected)
+          AND token NOT IN (SELECT token FROM s_vocab_out)
+        UNION ALL
+        SELECT p.token, p.award_id, {", ".join(f"a.{c}" for c in FACETS)}, true
+        FROM serve_token_pair p JOIN serve_award a USING (award_id)
+        WHERE p.token IN (SELECT token FROM s_vocab_in)
+          AND p.award_id IN (SELECT award_id FROM s_affected)"""
+    )
+    # the word table and its pairs
+    store.execute(
+        f"""DELETE FROM serve_token WHERE award_id IN {T_NOS}
+            OR (award_id IN (SELECT award_id FROM s_affected)
+                AND token IN (SELECT token FROM s_vocab_out))"""
+    )
+    store.execute(
+        """INSERT INTO serve_token
+        SELECT * FROM s_new
+        UNION ALL
+        SELECT * FROM s_rows_new WHERE award_id IN (SELECT award_id FROM s_affected)
+          AND token IN (SELECT token FROM s_vocab_in)
+        ORDER BY token, award_id"""
+    )
+    store.execute(f"DELETE FROM serve_token_pair WHERE award_id IN {T_NOS}")
+    store.execute(
+        "INSERT INTO serve_token_pair SELECT token, award_id FROM search_pair "
+        "ORDER BY token, award_id"
+    )
+    # word counts
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_changed_words AS
+        SELECT token, sum(n)::BIGINT AS n, sum(p)::BIGINT AS p FROM (
+            SELECT token, 1 AS n, CASE WHEN joined THEN 0 ELSE 1 END AS p
+            FROM s_rows_new
+            UNION ALL
+            SELECT token, -1, CASE WHEN joined THEN 0 ELSE -1 END FROM s_rows_old)
+        GROUP BY token HAVING sum(n) <> 0 OR sum(p) <> 0"""
+    )
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_count_new AS
+        SELECT d.token, coalesce(c.word_rows, 0) + d.n AS word_rows,
+               coalesce(c.plain_rows, 0) + d.p AS plain_rows
+        FROM s_changed_words d LEFT JOIN serve_token_count c USING (token)"""
+    )
+    store.execute(
+        "DELETE FROM serve_token_count "
+        "WHERE token IN (SELECT token FROM s_changed_words)"
+    )
+    store.execute(
+        "INSERT INTO serve_token_count SELECT * FROM s_count_new WHERE word_rows > 0 "
+        "ORDER BY token"
+    )
+    out["words_changed"] = int(store.scalar("SELECT count(*) FROM s_changed_words"))
+    # 3. the common words
+    out.update(_popular(store, popular_awards))
+    for name in (*TEMP, "s_count_new"):
+        store.execute(f"DROP TABLE IF EXISTS {name}")
+    return out
+
+
+def _popular(store: Store, min_awards: int) -> dict[str, Any]:
+    """The common words' tables, corrected by the awards whose words changed
+    (s_rows_old -> s_rows_new)."""
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_popular_new AS
+        SELECT token FROM serve_token_count WHERE word_rows >= {int(min_awards)}"""
+    )
+    entering = (
+        "(SELECT token FROM s_popular_new EXCEPT SELECT token FROM serve_popular)"
+    )
+    leaving = "(SELECT token FROM serve_popular EXCEPT SELECT token FROM s_popular_new)"
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_recompute AS SELECT token FROM {entering}"""
+    )
+    n_in = int(store.scalar("SELECT count(*) FROM s_recompute"))
+    n_out = int(store.scalar(f"SELECT count(*) FROM {leaving}"))
+    for table in ("serve_popular", "serve_popular_facet", "serve_popular_top"):
+        store.execute(f"DELETE FROM {table} WHERE token IN {leaving}")
+    # hits of the common words that stay: (word, award) with the award's columns
+    stay = "(SELECT token FROM serve_popular)"
+    for side in ("old", "new"):
+        pairs = f"(SELECT DISTINCT token, award_id FROM s_rows_{side})"
+        store.execute(
+            f"""CREATE OR REPLACE TEMP TABLE s_hit_{side} AS
+            SELECT x.ptoken AS token, r.award_id,
+                   {", ".join(f"any_value(r.{c}) AS {c}" for c in FACETS)}
+            FROM ({_prefixes(pairs)}) x
+            JOIN s_rows_{side} r ON r.token = x.token AND r.award_id = x.award_id
+            WHERE x.ptoken IN {stay}
+            GROUP BY x.ptoken, r.award_id"""
+        )
+    # serve_popular: awards per word
+    store.execute(
+        """UPDATE serve_popular SET awards = serve_popular.awards + d.n FROM (
+            SELECT token, sum(n)::BIGINT AS n FROM (
+                SELECT token, 1 AS n FROM s_hit_new
+                UNION ALL SELECT token, -1 FROM s_hit_old)
+            GROUP BY token HAVING sum(n) <> 0) d
+        WHERE serve_popular.token = d.token"""
+    )
+    # serve_popular_facet: counts and sums by every combination of columns
+    keys = ("token", "fiscal_years", "agency_code", "category", "vendor_id", "maker")
+    same = " AND ".join(f"d.{c} IS NOT DISTINCT FROM h.{c}" for c in keys)
+    apply_delta(
+        store,
+        "serve_popular_facet",
+        keys,
+        "s_hit_old",
+        "s_hit_new",
+        f"""SELECT {", ".join(keys)}, count(*) AS awards,
+                   sum(obligation_usd) AS obligation_usd
+            FROM ({_hits_of("(SELECT DISTINCT token FROM refresh_delta_null)")}) h
+            WHERE EXISTS (SELECT 1 FROM refresh_delta_null d WHERE {same})
+            GROUP BY ALL""",
+    )
+    n_top = _tops(store)
+    # the words that became common: worked out whole
+    recompute = int(store.scalar("SELECT count(*) FROM s_recompute"))
+    if recompute:
+        _whole(store)
+    return {
+        "common_words_new": n_in,
+        "common_words_gone": n_out,
+        "common_words_tops_corrected": n_top,
+        "common_words_worked_out": recompute,
+    }
+
+
+def _hits_of(words: str) -> str:
+    """(token, award_id, columns) of every award having a word that starts with one
+    of WORDS (a relation of token), from serve_token as it now is."""
+    return f"""
+    SELECT w.token, s.award_id,
+           {", ".join(f"any_value(s.{c}) AS {c}" for c in FACETS)}
+    FROM {words} w JOIN serve_token s ON starts_with(s.token, w.token)
+    GROUP BY w.token, s.award_id"""
+
+
+def _tops(store: Store) -> int:
+    """serve_popular_top for the words whose hits changed: the stored list without the
+    changed awards, plus their new hits, cut at TOP_AWARDS, when that is certainly
+    the top (the list held every hit, or enough rows still sort before its old last
+    one); otherwise the word is queued for a whole recount (s_recompute)."""
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_words AS
+        SELECT DISTINCT token FROM (SELECT token FROM s_hit_old
+                                    UNION ALL SELECT token FROM s_hit_new)"""
+    )
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_top_candidates AS
+        SELECT t.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
+               a.fiscal_years, a.obligation_usd
+        FROM serve_popular_top t JOIN serve_award a USING (award_id)
+        WHERE t.token IN (SELECT token FROM s_words)
+          AND t.award_id NOT IN (SELECT award_id FROM s_hit_old
+                                 UNION SELECT award_id FROM s_hit_new)
+        UNION ALL
+        SELECT token, award_id, agency_code, category, vendor_id, maker, fiscal_years,
+               obligation_usd FROM s_hit_new"""
+    )
+    # the old last row of each full list, with the money it had then
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_last AS
+        SELECT t.token, t.award_id,
+               coalesce(h.obligation_usd, a.obligation_usd) AS obligation_usd
+        FROM serve_popular_top t JOIN serve_award a USING (award_id)
+        LEFT JOIN s_hit_old h ON h.token = t.token AND h.award_id = t.award_id
+        WHERE t.token IN (SELECT token FROM s_words) AND t.rank = {TOP_AWARDS}"""
+    )
+    store.execute(
+        """INSERT INTO s_recompute
+        SELECT l.token FROM s_last l
+        WHERE (SELECT count(*) FROM s_top_candidates c WHERE c.token = l.token
+               AND ((c.obligation_usd IS NOT NULL
+                     AND (l.obligation_usd IS NULL
+                          OR c.obligation_usd > l.obligation_usd))
+                    OR (c.obligation_usd IS NOT DISTINCT FROM l.obligation_usd
+                        AND c.award_id <= l.award_id))) < """
+        + str(TOP_AWARDS)
+    )
+    store.execute(
+        "DELETE FROM serve_popular_top WHERE token IN (SELECT token FROM s_words)"
+    )
+    store.execute(
+        f"""INSERT INTO serve_popular_top
+        SELECT * FROM (
+            SELECT token, award_id, agency_code, category, vendor_id, maker,
+                   fiscal_years,
+                   row_number() OVER (PARTITION BY token ORDER BY {TOP_ORDER}) AS rank
+            FROM s_top_candidates
+            WHERE token NOT IN (SELECT token FROM s_recompute))
+        WHERE rank <= {TOP_AWARDS}"""
+    )
+    n = int(store.scalar("SELECT count(*) FROM s_words"))
+    for name in ("s_words", "s_last"):
+        store.execute(f"DROP TABLE {name}")
+    return n
+
+
+def _whole(store: Store) -> None:
+    """The common-word rows of the words of s_recompute, from the word table."""
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE s_hit_all AS "
+        + _hits_of("(SELECT DISTINCT token FROM s_recompute)")
+    )
+    for table in ("serve_popular", "serve_popular_facet", "serve_popular_top"):
+        store.execute(
+            f"DELETE FROM {table} WHERE token IN (SELECT token FROM s_recompute)"
+        )
+    store.execute(
+        "INSERT INTO serve_popular SELECT token, count(*) AS awards FROM s_hit_all "
+        "GROUP BY token"
+    )
+    store.execute(
+        """INSERT INTO serve_popular_facet
+        SELECT token, fiscal_years, agency_code, category, vendor_id, maker,
+               count(*) AS awards, sum(obligation_usd) AS obligation_usd
+        FROM s_hit_all GROUP BY ALL"""
+    )
+    store.execute(
+        f"""INSERT INTO serve_popular_top
+        SELECT * FROM (
+            SELECT token, award_id, agency_code, category, vendor_id, maker,
+                   fiscal_years,
+                   row_number() OVER (PARTITION BY token ORDER BY {TOP_ORDER}) AS rank
+            FROM s_hit_all)
+        WHERE rank <= {TOP_AWARDS}"""
+    )
