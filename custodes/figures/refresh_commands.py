@@ -17,6 +17,13 @@ full_option = click.option(
     is_flag=True,
     help="Rebuild every derived table from scratch instead of what changed.",
 )
+refresh_option = click.option(
+    "--refresh",
+    "refresh",
+    is_flag=True,
+    help="Afterwards, bring every derived table up to date with what changed "
+    "(`custodes refresh`, in a transaction of its own).",
+)
 overrides_option = click.option(
     "--overrides",
     "overrides_file",
@@ -123,4 +130,4 @@ def register(group: click.Group) -> None:
     group.add_command(refresh_command)
 
 
-__all__ = ["err_console", "register", "run_refresh"]
+__all__ = ["err_console", "print_report", "refresh_option", "register", "run_refresh"]

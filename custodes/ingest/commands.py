@@ -23,6 +23,10 @@ from custodes.console import (
     print_json,
     table,
 )
+from custodes.figures.refresh_commands import (
+    print_report as print_refresh,
+)
+from custodes.figures.refresh_commands import refresh_option, run_refresh
 from custodes.ingest.load import IngestReport, ingest
 from custodes.ingest.rejudge import RejudgeReport, rejudge
 from custodes.settings import Settings
@@ -108,6 +112,7 @@ def print_report(report: IngestReport) -> None:
     help="Seconds to wait if another process is writing the store (default: "
     "refuse at once).",
 )
+@refresh_option
 @db_option
 @json_option
 def ingest_command(
@@ -115,6 +120,7 @@ def ingest_command(
     paths: tuple[Path, ...],
     strict: bool,
     wait: float | None,
+    refresh: bool,
     as_json: bool,
 ) -> None:
     """Load USAspending contract transactions into the store.
@@ -124,6 +130,8 @@ def ingest_command(
     format is detected from each header. Re-ingesting is safe: rows already stored are
     not counted twice. The whole ingest is one transaction: interrupted, it leaves the
     store as it was. Bad rows go to quarantine (see `custodes quarantine`).
+    With --refresh, `custodes refresh` runs after a committed ingest (its own
+    transaction): every derived table follows what this ingest changed.
     """
     if wait is not None:
         settings = Settings(**{**settings.__dict__, "lock_wait": wait})
@@ -150,11 +158,21 @@ def ingest_command(
                 pause_at=settings.debug_pause,
                 unzip_limit_mb=settings.unzip_limit_mb,
             )
+    refreshed = (
+        run_refresh(settings, command="ingest --refresh", quiet=as_json)
+        if refresh and report.committed
+        else None
+    )
     if as_json:
-        print_json({"db": settings.db, **report.to_dict()})
+        out = {"db": settings.db, **report.to_dict()}
+        if refresh:
+            out["refresh"] = refreshed
+        print_json(out)
     else:
         print_report(report)
         console.print(f"Store: {settings.db}")
+        if refreshed is not None:
+            print_refresh(refreshed)
     if strict and not report.committed:
         err_console.print(
             "[bold red]Error:[/] --strict: bad rows or files found; "

@@ -16,6 +16,8 @@ from custodes.console import (
     print_json,
     table,
 )
+from custodes.figures.refresh_commands import print_report as print_refresh
+from custodes.figures.refresh_commands import refresh_option, run_refresh
 from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.sync.client import Policy
@@ -166,6 +168,7 @@ def _say(as_json: bool) -> Any:
     help="If some windows fail, still write the windows that were fetched "
     "completely (default: write nothing until everything is there).",
 )
+@refresh_option
 @db_option
 @json_option
 @click.pass_context
@@ -186,6 +189,7 @@ def sync_group(
     until: date | None,
     digest_webhook: str | None,
     partial: bool,
+    refresh: bool,
     as_json: bool,
 ) -> None:
     """Fetch new contract transactions from the USAspending API into the store.
@@ -211,6 +215,7 @@ def sync_group(
         funding=funding,
     )
     code, summary = sync_search(_with_wait(settings, wait), opts, _say(as_json))
+    _refresh_after(_with_wait(settings, wait), code, summary, refresh, as_json)
     if summary.get("ingest_run_id"):
         summary["watch"] = _digest_after(
             settings, int(summary["ingest_run_id"]), digest_webhook
@@ -219,6 +224,23 @@ def sync_group(
     if digest_webhook and summary.get("watch", {}).get("webhook_error"):
         sys.exit(5)
     sys.exit(code)
+
+
+def _refresh_after(
+    settings: Settings,
+    code: int,
+    summary: dict[str, Any],
+    refresh: bool,
+    as_json: bool,
+) -> None:
+    """With --refresh: `custodes refresh` after a run that wrote rows or completed
+    (its own transaction; the watch digest then reads refreshed tables)."""
+    if refresh and (code == 0 or summary.get("ingest_run_id")):
+        summary["refresh"] = run_refresh(
+            settings,
+            command="sync --refresh",
+            quiet=as_json,
+        )
 
 
 def _digest_after(
@@ -257,6 +279,7 @@ def _digest_after(
     show_default=True,
     help="Give up on a job that has not finished after this many seconds.",
 )
+@refresh_option
 @db_option
 @json_option
 def bulk_command(
@@ -273,6 +296,7 @@ def bulk_command(
     wait: float | None,
     poll: float,
     job_timeout: float,
+    refresh: bool,
     as_json: bool,
 ) -> None:
     """Request a bulk award download for one fiscal year, then verify and ingest it.
@@ -297,6 +321,7 @@ def bulk_command(
         timeout=job_timeout,
         say=_say(as_json),
     )
+    _refresh_after(_with_wait(settings, wait), code, summary, refresh, as_json)
     _print(summary, as_json)
     sys.exit(code)
 
@@ -333,6 +358,8 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
             f"[yellow]not fetched:[/] {miss['window']} — {miss.get('error')}",
             highlight=False,
         )
+    if summary.get("refresh"):
+        print_refresh(summary["refresh"])
     if summary.get("watch"):
         w = summary["watch"]
         console.print(

@@ -359,3 +359,29 @@ def test_partial_writes_only_the_complete_windows(fake_api, sync, db_path):
     assert [m["window"] for m in s["missing"]] == ["2023-10-01..2024-03-31"]
     assert store_total(db_path) == (50, total(late))
     assert (staging_dir(db_path) / "checkpoint.json").exists()  # the rest can resume
+
+
+def test_sync_refresh_brings_the_derived_tables_up_to_date(fake_api, sync, db_path):
+    rows = make_rows(60, seed=21)
+    api = fake_api(rows)
+    code, s = sync(api.url, *FY, "--refresh")
+    assert code == 0 and s["refresh"]["full"]  # the first refresh builds everything
+    # a second delivery: 20 more actions; the refresh recomputes only their awards
+    more = make_rows(80, seed=21)
+    api2 = fake_api(more)
+    code, s = sync(api2.url, *FY, "--refresh")
+    assert code == 0 and s["new"] + s["changed"] > 0
+    done = s["refresh"]
+    assert not done["full"], done["reason"]
+    assert done["transactions_changed"] == s["new"] + s["changed"]
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        (served,) = con.execute(
+            "SELECT sum(obligation_usd) FROM serve_award"
+        ).fetchone()
+        (framed,) = con.execute(
+            "SELECT sum(obligation_usd) FROM analyse_frame"
+        ).fetchone()
+    finally:
+        con.close()
+    assert served == framed == store_total(db_path)[1]
