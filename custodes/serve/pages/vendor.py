@@ -1,13 +1,17 @@
 """One vendor: names it appears under, corporate family, resellers, spending, awards.
 
 The prepared vendor rows (serve_vendor_page, a few thousand) are held in memory for the
-open store, with each vendor's first award id: a vendor's awards are numbered one after
-another, largest first (custodes/figures/serve_tables.py), so a page of them is a range
-of ids, read through the award rows kept in memory (custodes/search/awardrows.py).
+open store. A vendor's awards are ranked largest first (serve_award.vendor_rank); its
+award ids in rank order are read once and kept, so a page of them is a slice of that
+list, read through the award rows kept in memory (custodes/search/awardrows.py). Award
+ids are stable numbers (custodes/figures/award_numbers.py), not positions.
 """
 
 from __future__ import annotations
 
+import threading
+from array import array
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
@@ -20,10 +24,13 @@ from custodes.serve.charts import build_bar_chart
 from custodes.serve.pages import Ctx, build_notices, category_label, definition
 from custodes.serve.views import Table, View
 
-PAGES_SQL = """
-    SELECT p.*, f.first_award_id FROM serve_vendor_page p LEFT JOIN (
-        SELECT vendor_id, min(award_id) AS first_award_id FROM serve_award
-        WHERE vendor_id IS NOT NULL GROUP BY 1) f USING (vendor_id)"""
+PAGES_SQL = "SELECT p.* FROM serve_vendor_page p"
+
+# A vendor's award ids by rank (award ids are stable numbers, not positions: see
+# custodes/figures/award_numbers.py), read once per vendor and kept.
+VENDOR_AWARD_IDS_SQL = """
+    SELECT award_id FROM serve_award WHERE vendor_id = ? ORDER BY vendor_rank"""
+KEEP_IDS = 2_000_000  # award ids kept for vendor pages (8 bytes each)
 
 AWARD_COLUMNS = (
     "award_key", "piid", "agency_name", "category", "maker", "description",
@@ -43,6 +50,38 @@ def _read_vendor_pages(reader: Any) -> dict[str, dict[str, Any]]:
     return {r["vendor_id"]: r for r in reader.rows(PAGES_SQL, cache=False)}
 
 
+class VendorAwardIds:
+    """Each vendor's award ids in rank order, read when its page is first asked for
+    and kept (least recently used out, up to KEEP_IDS ids), so that a page of its
+    awards is a slice of a list and the award rows come from memory."""
+
+    def __init__(self, keep: int = KEEP_IDS) -> None:
+        self.keep, self.held = keep, 0
+        self.ids: OrderedDict[str, array[int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, reader: Any, vendor_id: str) -> array[int]:
+        with self.lock:
+            found = self.ids.get(vendor_id)
+            if found is not None:
+                self.ids.move_to_end(vendor_id)
+                return found
+        rows = reader.rows(VENDOR_AWARD_IDS_SQL, [vendor_id], cache=False)
+        found = array("q", (int(r["award_id"]) for r in rows))
+        with self.lock:
+            if vendor_id not in self.ids:
+                self.ids[vendor_id] = found
+                self.held += len(found)
+            while self.held > self.keep and len(self.ids) > 1:
+                _, gone = self.ids.popitem(last=False)
+                self.held -= len(gone)
+        return found
+
+
+def load_vendor_award_ids(reader: Any) -> VendorAwardIds:
+    return reader.derived("vendor_award_ids", lambda _: VendorAwardIds())
+
+
 def vendor(ctx: Ctx, vendor_id: str) -> View:
     vendor_id = P.path_id(vendor_id, "vendor")
     page, size = P.page(ctx.params)
@@ -53,14 +92,15 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     if found is None:
         raise NotFound(f"No vendor {vendor_id!r}. Search for vendors at /search?q=")
     head = dict(found)
-    first = head.pop("first_award_id")
     lists = {k: head.pop(k) for k in LISTS}
     awards = []
-    if first is not None:
-        ids = range(first + (page - 1) * size, first + min(page * size, head["awards"]))
+    if head["awards"] and (page - 1) * size < head["awards"]:
+        ids = load_vendor_award_ids(r).get(r, vendor_id)
         awards = [
             {k: a[k] for k in AWARD_COLUMNS}
-            for a in load_award_rows(r).get(r, list(ids))
+            for a in load_award_rows(r).get(
+                r, list(ids[(page - 1) * size : page * size])
+            )
         ]
     view = View("vendor.html", str(head["name"]), notices=build_notices(r))
     parent = (
