@@ -23,7 +23,8 @@ HELP: dict[str, str] = {
     "memory_limit": "DuckDB memory limit for heavy work such as ingest. "
     "Env: CUSTODES_MEMORY_LIMIT. Default: 1500MB.",
     "debug_pause": "Testing only: pause ingest at 'stage', 'merge' or 'commit' "
-    "so a test can kill it there ('trace': print each point and go on). "
+    "(refresh: at a step's name, 'commit' or 'committed') so a test can kill it "
+    "there ('trace': print each point and go on). "
     "Env: CUSTODES_DEBUG_PAUSE. Default: unset.",
     "serve_time_limit": "Seconds after which a web-app query is stopped. "
     "Env: CUSTODES_SERVE_TIME_LIMIT. Default: 5.",

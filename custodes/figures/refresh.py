@@ -29,6 +29,7 @@ full rebuild of the same store (tests/figures/test_refresh_equal.py).
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -81,12 +82,28 @@ class Report:
         }
 
 
+def pause(point: str, pause_at: str | None) -> None:
+    """Test hook (CUSTODES_DEBUG_PAUSE, as for ingest): stop at the named point so a
+    test can kill the refresh there; with "trace", say each point and go on. Points:
+    each step's name with dashes (e.g. "writing-vendors"), "commit" (the work done,
+    before the commit) and "committed"."""
+    if pause_at == "trace":
+        print(f"custodes: at {point}", file=sys.stderr, flush=True)
+    elif pause_at == point:
+        print(f"custodes: paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
 class Timer:
-    def __init__(self, report: Report, progress: Progress | None) -> None:
+    def __init__(
+        self, report: Report, progress: Progress | None, pause_at: str | None = None
+    ) -> None:
         self.report, self.progress = report, progress or (lambda _m: None)
+        self.pause_at = pause_at
 
     @contextmanager
     def step(self, name: str) -> Iterator[dict[str, Any]]:
+        pause(name.replace(" ", "-"), self.pause_at)
         self.progress(name)
         detail: dict[str, Any] = {}
         start = time.perf_counter()
@@ -142,6 +159,7 @@ class Options:
     overrides: Path | None = None  # classify's corrections file (default: shipped)
     matcher: str | None = None  # resolve's matcher (default: the last resolve's)
     extras: Sequence[Extra] = ()
+    pause_at: str | None = None  # test hook (Settings.debug_pause)
 
 
 def refresh(store: Store, options: Options, progress: Progress | None = None) -> Report:
@@ -151,11 +169,13 @@ def refresh(store: Store, options: Options, progress: Progress | None = None) ->
     report = Report()
     started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
-    timer = Timer(report, progress)
+    timer = Timer(report, progress, options.pause_at)
     with store.transaction():
         refresh_steps.run(store, options, timer, report)
         report.seconds = time.perf_counter() - t0
         _log(store, report, started)
+        pause("commit", options.pause_at)
+    pause("committed", options.pause_at)
     return report
 
 

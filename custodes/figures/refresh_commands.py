@@ -49,7 +49,12 @@ def run_refresh(
     from custodes.search.tables import POPULAR_AWARDS
 
     search = SearchTables(popular_awards or POPULAR_AWARDS)
-    options = Options(full=full, overrides=overrides, extras=(search,))
+    options = Options(
+        full=full,
+        overrides=overrides,
+        extras=(search,),
+        pause_at=settings.debug_pause,
+    )
     with console.status("Refreshing derived tables...") as status:
 
         def note(step: str) -> None:

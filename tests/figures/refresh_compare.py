@@ -24,7 +24,10 @@ def derived_tables() -> list[str]:
     return sorted({*names, *EXTRA})
 
 
-def table_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple] | None:
+def table_rows(
+    con: duckdb.DuckDBPyConnection, name: str, skip: bool = True
+) -> list[tuple] | None:
+    """NAME's rows, sorted (None: no such table); SKIP leaves out build times."""
     found = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position",
@@ -32,7 +35,7 @@ def table_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple] | None:
     ).fetchall()
     if not found:
         return None
-    cols = [c for (c,) in found if c not in SKIP.get(name, set())]
+    cols = [c for (c,) in found if not (skip and c in SKIP.get(name, set()))]
     quoted = ", ".join(f'"{c}"' for c in cols)
     return con.execute(f'SELECT {quoted} FROM "{name}" ORDER BY ALL').fetchall()
 
