@@ -80,14 +80,13 @@ SELECT *, {record_hash_sql("name", "uei", "duns")} AS rec FROM (
 
 # The state of every transaction, built from scratch (a full refresh).
 STATE_FULL_SQL = f"""
-CREATE OR REPLACE TABLE refresh_transaction AS
+INSERT INTO refresh_transaction
 SELECT hash(t.transaction_key) AS khash, hash(t.award_key) AS ahash,
        {tx_record_hash_sql("t")} AS rec, {fingerprint_sql("t")} AS fp
 FROM "transaction" t"""
 
 RECORD_STATE_SQL = """
-CREATE OR REPLACE TABLE refresh_record AS
-SELECT rec, fp_sum, transactions FROM refresh_records"""
+INSERT INTO refresh_record SELECT rec, fp_sum, transactions FROM refresh_records"""
 
 
 @dataclass
@@ -202,6 +201,8 @@ def save_state(store: Store, full: bool) -> None:
     """Write the state the next refresh compares with (inside the refresh's
     transaction): from scratch (FULL) or by applying refresh_changed."""
     if full:
+        store.execute("DROP TABLE IF EXISTS refresh_transaction")
+        store.create("refresh_transaction")
         store.execute(STATE_FULL_SQL)
     else:
         store.execute(
@@ -213,6 +214,8 @@ def save_state(store: Store, full: bool) -> None:
             SELECT khash, new_ahash, new_rec, new_fp FROM refresh_changed
             WHERE new_fp IS NOT NULL"""
         )
+    store.execute("DROP TABLE IF EXISTS refresh_record")
+    store.create("refresh_record")
     store.execute(RECORD_STATE_SQL)
 
 

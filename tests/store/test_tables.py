@@ -119,6 +119,7 @@ def test_a_store_built_by_the_commands_holds_only_registered_tables(cli, db_path
         ["classify"],
         ["analyse", "prepare"],
         ["serve", "--prepare"],
+        ["refresh"],
         ["watch", "add", "vendor", "palantir"],
         ["review", "accept", "CONT_AWD_70CMSD21P00000127_7012_-NONE-_-NONE-",
          "--note", "a face recognition licence", "--reviewer", "Test"],
