@@ -9,8 +9,9 @@ refresh reclassifies exactly those awards, with the pipeline's own code
 taxonomy, gazetteer or vendor profiles change, any award can change: every award is
 reclassified.
 
-What the overrides were at the last refresh is kept (`refresh_override`), so that a
-changed, added or removed override reclassifies only its award.
+What the overrides and review decisions were at the last refresh is kept
+(`refresh_override`), so that a changed, added or removed override or review
+reclassifies only its award.
 """
 
 from __future__ import annotations
@@ -74,19 +75,21 @@ def changed_overrides(store: Store, overrides: list[Override]) -> int:
     added, changed or removed since the last refresh."""
     store.create("refresh_override")
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE refresh_override_new "
-        "(award_key VARCHAR, label VARCHAR, reason VARCHAR)"
+        "CREATE OR REPLACE TEMP TABLE refresh_override_new AS "
+        "SELECT * FROM refresh_override WHERE false"
     )
     if overrides:
         store.con.executemany(
-            "INSERT INTO refresh_override_new VALUES (?, ?, ?)",
-            [(o.award_key, o.label, o.reason) for o in overrides],
+            "INSERT INTO refresh_override_new VALUES (?, ?, ?, ?, ?)", _rows(overrides)
         )
+    differs = " OR ".join(
+        f"n.{c} IS DISTINCT FROM o.{c}" for c in ("label", "reason", "method", "item")
+    )
     store.execute(
-        """CREATE OR REPLACE TEMP TABLE refresh_override_changed AS
+        f"""CREATE OR REPLACE TEMP TABLE refresh_override_changed AS
         SELECT coalesce(n.award_key, o.award_key) AS award_key
         FROM refresh_override o FULL JOIN refresh_override_new n USING (award_key)
-        WHERE n.label IS DISTINCT FROM o.label OR n.reason IS DISTINCT FROM o.reason"""
+        WHERE {differs}"""
     )
     return int(store.scalar("SELECT count(*) FROM refresh_override_changed"))
 
@@ -96,9 +99,12 @@ def save_overrides(store: Store, overrides: list[Override]) -> None:
     store.execute("DELETE FROM refresh_override")
     if overrides:
         store.con.executemany(
-            "INSERT INTO refresh_override VALUES (?, ?, ?)",
-            [(o.award_key, o.label, o.reason) for o in overrides],
+            "INSERT INTO refresh_override VALUES (?, ?, ?, ?, ?)", _rows(overrides)
         )
+
+
+def _rows(overrides: list[Override]) -> list[tuple[str, str, str, str, str | None]]:
+    return [(o.award_key, o.label, o.reason, o.method, o.item) for o in overrides]
 
 
 def reclassify(

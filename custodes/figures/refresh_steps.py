@@ -25,6 +25,7 @@ def _stamp(value: Any) -> str | None:
 
 def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
     from custodes.classify import incremental as cls_inc
+    from custodes.classify import review
     from custodes.classify.overrides import load_overrides
     from custodes.classify.rules import load_rules
     from custodes.classify.taxonomy import load_taxonomy
@@ -53,10 +54,13 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
             d["changed"] = found.changed
             d["records_changed_without_a_run"] = found.unannounced_records
 
-    # -- 2. inputs: rules, overrides; stage runs outside a refresh ---------------------
+    # -- 2. inputs: rules, overrides, reviews; stage runs outside a refresh ------------
     taxonomy = load_taxonomy()
     ruleset = load_rules(taxonomy)
-    overrides = load_overrides(taxonomy, options.overrides)
+    curated = load_overrides(taxonomy, options.overrides)
+    # review decisions (custodes review accept|correct) apply like overrides, a review
+    # winning over a curated override of the same award, as custodes classify does
+    overrides = review.merge(curated, review.load(store, taxonomy)[0])
     rules_now = cls_inc.rules_fingerprint(taxonomy, ruleset)
     new_state["rules"] = rules_now
     matcher = options.matcher or res_inc.last_matcher(store, DEFAULT_MATCHER)
@@ -151,7 +155,7 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
             from custodes.classify.pipeline import classify_store
 
             summary = classify_store(
-                store, taxonomy, ruleset, overrides, transaction=False
+                store, taxonomy, ruleset, curated, transaction=False
             )
             d["full"] = True
             d["awards"] = summary.awards

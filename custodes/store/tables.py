@@ -271,7 +271,11 @@ CREATE TABLE IF NOT EXISTS refresh_run (
 
 REFRESH_OVERRIDE_DDL = """
 CREATE TABLE IF NOT EXISTS refresh_override (
-    award_key VARCHAR, label VARCHAR, reason VARCHAR
+    award_key VARCHAR,
+    label     VARCHAR,
+    reason    VARCHAR,
+    method    VARCHAR,   -- override, or review (a review decision)
+    item      VARCHAR    -- a review's evidence item (JSON); NULL for an override
 )"""
 
 DDL = {
@@ -403,7 +407,7 @@ _ALL: tuple[Table, ...] = (
         "classify",
         "base",
         REFRESH,
-        refresh_override="an override as the last refresh applied it",
+        refresh_override="an override or review as the last refresh applied it",
     ),
     # the search index (docs/serve.md)
     *_group(

@@ -4,11 +4,11 @@ table equals a full rebuild of the same store, row for row and to the cent.
 Random sequences (hypothesis) on small stores: deliveries of new, changed and repeated
 transactions (amounts, dates, descriptions and recipients change under the same key;
 awards without a generated id get a built key that a later row's id replaces in
-place), overrides added, changed and removed, `custodes resolve` and `custodes
-classify` run outside a refresh. After the sequence the store is copied and the copy
-rebuilt with `custodes refresh --full`; tests/figures/refresh_compare.py compares
-every derived table (the registry's derived tables, classification, award numbers and
-first sightings).
+place), overrides added, changed and removed, review decisions (accept, correct),
+`custodes resolve` and `custodes classify` run outside a refresh. After the sequence
+the store is copied and the copy rebuilt with `custodes refresh --full`;
+tests/figures/refresh_compare.py compares every derived table (the registry's derived
+tables, classification, award numbers and first sightings).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ DESCRIPTIONS = [
 ]
 DATES = ["2020-11-03", "2021-02-03", "2021-09-30", "2022-01-15", "2023-06-01"]
 AMOUNTS = ["100.00", "2500.50", "-75.25", "1000000.00", "0.01", "33333.33"]
-LABELS = ["license_plate_readers", "none", "biometrics", "mobile_forensics"]
+LABELS = ["license_plate_readers", "none", "biometrics", "phone_forensics_spyware"]
 
 rows = st.tuples(
     st.integers(0, len(PIIDS) - 1),
@@ -70,6 +70,12 @@ ops = st.one_of(
     ),
     st.tuples(st.just("classify")),
     st.tuples(st.just("resolve")),
+    # a review decision: accept the award's label, or correct it to another
+    st.tuples(
+        st.just("review"),
+        st.integers(0, len(PIIDS) - 1),
+        st.sampled_from([None, *LABELS]),
+    ),
 )
 
 
@@ -98,6 +104,22 @@ def csv_rows(batch: list[tuple]) -> list[list[str]]:
             )
         )
     return out
+
+
+def review(db: Path, award: str, label: str | None) -> None:
+    """custodes review accept AWARD, or correct AWARD LABEL; a decision the command
+    refuses (the award not classified yet, already that label) is not made."""
+    args = ["accept", award] if label is None else ["correct", award, label]
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(db), "review", *args, "--reviewer", "Test Reviewer",
+         "--note", f"checked ({label})"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    refused = ("No classified award", "already", "no classification yet")
+    assert result.exit_code == 0 or any(r in result.output for r in refused), (
+        result.output
+    )
 
 
 def write_overrides(path: Path, overrides: dict[str, str]) -> None:
@@ -133,6 +155,8 @@ def run_sequence(tmp: Path, sequence: list[tuple]) -> Path:
             cli(db, "classify", *opt)
         elif op[0] == "resolve":
             cli(db, "resolve")
+        elif op[0] == "review":
+            review(db, f"CONT_AWD_{PIIDS[op[1]]}_7012_-NONE-_-NONE-", op[2])
     cli(db, *refresh)
     full = tmp / "full.duckdb"
     shutil.copyfile(db, full)
@@ -179,6 +203,10 @@ def test_a_refresh_after_each_kind_of_change_equals_a_full_rebuild(tmp_path):
         ("refresh",),
         ("resolve",),
         ("refresh",),
+        # review decisions: a correction, refreshed; an acceptance, not refreshed
+        ("review", 1, "biometrics"),
+        ("refresh",),
+        ("review", 2, None),
         ("classify",),
     ]  # fmt: skip
     full = run_sequence(tmp_path, sequence)
