@@ -38,6 +38,7 @@ ANALYSIS_TABLES = (
     "analyse_award_maker",
     "analyse_award",
     "analyse_build",
+    "award_number",  # the frame's award numbers (custodes refresh; spark_refresh.py)
 )
 # ... and the command that writes each of them (from the store's table registry).
 TABLE_STAGE = {name: table(name).command for name in ANALYSIS_TABLES}
