@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from custodes.classify.evidence import Matcher
@@ -29,6 +28,7 @@ from custodes.classify.pipeline import (
     _overrides_frame,
     _select_all_sql,
     build_hits,
+    log_run,
 )
 from custodes.classify.rules import RuleSet
 from custodes.classify.taxonomy import Taxonomy
@@ -136,22 +136,3 @@ def reclassify(
     for name in ("cls_award", "cls_hits", "cls_minor"):
         store.execute(f"DROP TABLE IF EXISTS {name}")
     return done
-
-
-def log_run(store: Store, taxonomy: Taxonomy, ruleset: RuleSet) -> None:
-    """A classification_run row for the whole table as it now is."""
-    applied = store.scalar(
-        "SELECT count(*) FROM classification WHERE method = 'override'"
-    )
-    total = store.scalar("SELECT count(*) FROM classification")
-    store.create("classification_run")
-    store.execute(
-        "INSERT INTO classification_run VALUES (?, ?, ?, ?, ?)",
-        [
-            datetime.now(UTC).replace(tzinfo=None),
-            taxonomy.version,
-            ruleset.version,
-            applied,
-            total,
-        ],
-    )

@@ -272,6 +272,28 @@ def _decide_all(
     return len(decisions)
 
 
+def log_run(store: Store, taxonomy: Taxonomy, ruleset: RuleSet) -> tuple[int, int]:
+    """A classification_run row for the classification table as it now is (also
+    written by `custodes refresh`); returns (overrides applied, awards)."""
+    applied = int(
+        store.scalar("SELECT count(*) FROM classification WHERE method = 'override'")
+        or 0
+    )
+    awards = int(store.scalar("SELECT count(*) FROM classification") or 0)
+    store.create("classification_run")
+    store.execute(
+        "INSERT INTO classification_run VALUES (?, ?, ?, ?, ?)",
+        [
+            datetime.now(UTC).replace(tzinfo=None),
+            taxonomy.version,
+            ruleset.version,
+            applied,
+            awards,
+        ],
+    )
+    return applied, awards
+
+
 def classify_store(
     store: Store,
     taxonomy: Taxonomy,
@@ -299,23 +321,9 @@ def classify_store(
         store.execute("DROP TABLE IF EXISTS classification")
         store.create("classification")
         store.execute("INSERT INTO classification " + select)
-        applied = store.scalar(
-            "SELECT count(*) FROM classification WHERE method = 'override'"
-        )
+        applied, awards = log_run(store, taxonomy, ruleset)
         reviewed = store.scalar(
             "SELECT count(*) FROM classification WHERE method = 'review'"
-        )
-        awards = store.scalar("SELECT count(*) FROM classification")
-        store.create("classification_run")
-        store.execute(
-            "INSERT INTO classification_run VALUES (?, ?, ?, ?, ?)",
-            [
-                datetime.now(UTC).replace(tzinfo=None),
-                taxonomy.version,
-                ruleset.version,
-                applied,
-                awards,
-            ],
         )
     present = {
         r[0]

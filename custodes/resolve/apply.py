@@ -40,6 +40,19 @@ class Summary:
     prefilter: bool = True
 
 
+# award_maker's columns, in order (custodes resolve and custodes refresh write them)
+MAKER_COLUMNS = (
+    "award_key",
+    "maker",
+    "maker_vendor_id",
+    "product_id",
+    "evidence",
+    "matched",
+    "category",
+    "recipient_vendor_id",
+)
+
+
 def _maker_vendors(products: list[makers.Product], fam: Families) -> dict[str, str]:
     out = {}
     for p in products:
@@ -153,16 +166,7 @@ def _write(
     )
     awards = _candidate_awards(con, products, summary.prefilter)
     rows = makers.attribute(awards, products, maker_vendor)
-    cols = [
-        "award_key",
-        "maker",
-        "maker_vendor_id",
-        "product_id",
-        "evidence",
-        "matched",
-        "category",
-        "recipient_vendor_id",
-    ]
+    cols = list(MAKER_COLUMNS)
     con.register(
         "maker_src",
         pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}),

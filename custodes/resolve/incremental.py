@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from custodes.resolve import makers
 from custodes.resolve.apply import (
+    MAKER_COLUMNS,
     Computed,
     _re2_accepts,
     compute,
@@ -35,16 +36,6 @@ from custodes.resolve.records import RECORD_FIELDS, AliasRecord
 from custodes.store.duckdb import Store
 
 TABLES = ("vendor", "vendor_alias", "transaction_vendor", "award_maker")
-MAKER_COLUMNS = (
-    "award_key",
-    "maker",
-    "maker_vendor_id",
-    "product_id",
-    "evidence",
-    "matched",
-    "category",
-    "recipient_vendor_id",
-)
 # The join that links a transaction to its vendor (as custodes resolve writes it).
 ALIAS_JOIN = """vendor_alias a ON a.recipient_name = coalesce(t.recipient_name, '')
          AND a.recipient_uei IS NOT DISTINCT FROM t.recipient_uei
