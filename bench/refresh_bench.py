@@ -174,12 +174,12 @@ def markdown(result: dict) -> str:
             f"{r.get('transactions_changed', j.get('new', ''))} | "
             f"{r.get('awards', '')} |"
         )
-    full = result["steps"][0]["seconds"]
+    first = result["steps"][0]
+    full = first["seconds"] if first["step"] == "full rebuild" else None
     for s in result["steps"]:
         if s["step"].endswith("refresh"):
-            rows.append(
-                f"\n{s['step']}: 1/{full / s['seconds']:.0f} of the full rebuild"
-            )
+            ratio = f": 1/{full / s['seconds']:.0f} of the full rebuild" if full else ""
+            rows.append(f"\n{s['step']}{ratio}")
             inner = s.get("json", {}).get("steps", [])
             rows.append(", ".join(f"{x['step']} {x['seconds']:.2f} s" for x in inner))
     return "\n".join(rows)
