@@ -15,9 +15,18 @@ def coverage_rows(reader: Reader, agency: str | None) -> list[dict[str, Any]]:
     agencies, or AGENCY)."""
     if not reader.has("serve_coverage"):
         return []
+    # Worked out once per reader (the table changes only with a rebuild, which opens a
+    # new reader); each caller gets its own copies of the rows.
     if agency:
-        return reader.rows(coverage.AGENCY_ROWS_SQL, [agency])
-    return reader.rows(coverage.COVERAGE_ROWS_SQL)
+        rows = reader.derived(
+            "coverage:" + agency,
+            lambda r: r.rows(coverage.AGENCY_ROWS_SQL, [agency], cache=False),
+        )
+    else:
+        rows = reader.derived(
+            "coverage:", lambda r: r.rows(coverage.COVERAGE_ROWS_SQL, cache=False)
+        )
+    return [dict(row) for row in rows]
 
 
 def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]:

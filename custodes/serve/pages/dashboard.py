@@ -22,7 +22,12 @@ def components_line(
     component's category."""
     left_out = replace(counted, include_components=False)
     sql, params = components.not_counted_sql(left_out, agency, component)
-    figure: dict[str, Any] = ctx.reader.rows(sql, params)[0]
+    # The figure changes only when the tables are rebuilt, and a rebuild means a new
+    # reader: work it out once per reader, not on every request (a scan of serve_award).
+    key = "not_counted:" + repr((sql, list(params)))
+    figure: dict[str, Any] = dict(
+        ctx.reader.derived(key, lambda r: r.rows(sql, params, cache=False)[0])
+    )
     figure["counted"] = bool(counted.include_components)
     figure["line"] = (
         components.included_line(figure)
