@@ -107,7 +107,9 @@ def test_award_page_with_the_whole_contract(page):  # noqa: F811
     # the chart's data table is one keyboard step away
     page.locator("#chart-timeline figcaption a").focus()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#table-transactions")
+    # the jump to the fragment lands a moment after the key press: wait for it (fails
+    # after the timeout if the link does not lead there)
+    page.wait_for_url("**#table-transactions", timeout=5000)
     shot(page, "17-award-contract")
     # an API-search award says which details its source lacks
     api = page.request.get("/search.json?q=70B03C23F00001053").json()
