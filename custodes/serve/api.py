@@ -346,21 +346,24 @@ def _feed_responses() -> dict[str, Any]:
     }
 
 
+def _ident_param(description: str) -> dict[str, Any]:
+    """The path parameter of an endpoint that names one thing (award, vendor, ...)."""
+    return {
+        "name": "ident",
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "pattern": ID_PATTERN},
+    }
+
+
 def build_openapi(server: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for path, summary, query, ident in ENDPOINTS:
         for fmt in ("json", "csv", META):
             params = list(query) + ([TABLE] if fmt != "json" else [])
             if ident:
-                params.append(
-                    {
-                        "name": "ident",
-                        "in": "path",
-                        "required": True,
-                        "description": ident,
-                        "schema": {"type": "string", "pattern": ID_PATTERN},
-                    }
-                )
+                params.append(_ident_param(ident))
             full = (
                 path.replace("{ident}", "{ident}." + fmt) if ident else f"{path}.{fmt}"
             )
@@ -375,15 +378,7 @@ def build_openapi(server: str) -> dict[str, Any]:
     for path, summary, query, ident in FEEDS:
         params = list(query)
         if ident:
-            params.append(
-                {
-                    "name": "ident",
-                    "in": "path",
-                    "required": True,
-                    "description": ident,
-                    "schema": {"type": "string", "pattern": ID_PATTERN},
-                }
-            )
+            params.append(_ident_param(ident))
         paths[path] = {
             "get": {
                 "summary": summary,
