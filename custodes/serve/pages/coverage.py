@@ -17,15 +17,14 @@ def coverage_rows(reader: Reader, agency: str | None) -> list[dict[str, Any]]:
         return []
     # Worked out once per reader (the table changes only with a rebuild, which opens a
     # new reader); each caller gets its own copies of the rows.
-    if agency:
-        rows = reader.derived(
-            "coverage:" + agency,
-            lambda r: r.rows(coverage.AGENCY_ROWS_SQL, [agency], cache=False),
-        )
-    else:
-        rows = reader.derived(
-            "coverage:", lambda r: r.rows(coverage.COVERAGE_ROWS_SQL, cache=False)
-        )
+    sql, params = (
+        (coverage.AGENCY_ROWS_SQL, [agency])
+        if agency
+        else (coverage.COVERAGE_ROWS_SQL, [])
+    )
+    rows = reader.derived(
+        "coverage:" + (agency or ""), lambda r: r.rows(sql, params, cache=False)
+    )
     return [dict(row) for row in rows]
 
 
