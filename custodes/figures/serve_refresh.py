@@ -106,6 +106,8 @@ def update(store: Store, extras: Sequence[st.Extra] = ()) -> dict[str, Any]:
             "INSERT INTO serve_award_maker "
             + st.award_maker_rows_sql("refresh_award_new")
         )
+    # the vendor pages' channels read it: before them, as in a full build
+    store.execute(*st.serve_maker_channel_sql(have))
     out["vendor_pages"] = _vendor_pages(store, have, everything=withheld_changed)
     store.execute(f"DELETE FROM serve_transaction WHERE award_id IN {T_NOS}")
     store.execute(
@@ -122,8 +124,7 @@ def update(store: Store, extras: Sequence[st.Extra] = ()) -> dict[str, Any]:
 
 def _actions(store: Store, have: dict[str, bool]) -> None:
     """serve_action and serve_contract_action rows of the recomputed awards (one row
-    per transaction, keyed by award); serve_maker_channel whole (one row per maker and
-    channel, from serve_award_maker)."""
+    per transaction, keyed by award)."""
     from custodes.figures.contracts import contract_action_rows_sql, contract_formats
     from custodes.figures.news import SERVE_ACTION_SQL
     from custodes.ingest.rawrow import raw_values_are_json
@@ -142,7 +143,6 @@ def _actions(store: Store, have: dict[str, bool]) -> None:
     )
     if rows:
         store.execute(f"INSERT INTO serve_contract_action {rows}")
-    store.execute(*st.serve_maker_channel_sql(have))
 
 
 def _withheld(store: Store) -> bool:
