@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -12,6 +13,7 @@ from custodes.errors import InputError, StoreBusy
 from custodes.serve.prepare import build_serve_tables, serve_tables_stale
 from custodes.settings import Settings
 from custodes.store import open_store
+from custodes.store.lock import reading_in_place
 
 
 def prepare(settings: Settings, force: bool) -> dict | None:
@@ -117,15 +119,34 @@ def serve_command(
                 f"Summary tables built: {built['awards']:,} awards from "
                 f"{built['transactions']:,} transactions."
             )
-    from custodes.serve.app import build_app
-    from custodes.serve.server import run
-
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    url = f"http://{shown}:{port}/"
     console.print(
-        f"custodes is serving {settings.db} at [bold]http://{shown}:{port}/[/] "
+        f"custodes is serving {settings.db} at [bold]{url}[/] "
         f"(Ctrl+C to stop; {workers} process{'es' if workers > 1 else ''}). "
         "API: /api, OpenAPI: /openapi.json"
     )
+    console.print(IN_PLACE_NOTE)
+    with reading_in_place(Path(settings.db), "serve", url=url):
+        _serve_in_place(settings, host, port, time_limit, workers)
+
+
+# Why a plain `custodes serve` cannot follow a refresh (docs/refresh.md).
+IN_PLACE_NOTE = (
+    "It reads the store in place: while it runs, no command can write the store "
+    "(DuckDB lets no process write a file another process has open), so ingest, sync "
+    "and refresh are refused, and the pages show the tables as they are now until a "
+    "restart. To refresh while serving, run `custodes serve --snapshot`: it keeps "
+    "the store writable and moves to the new tables after each refresh."
+)
+
+
+def _serve_in_place(
+    settings: Settings, host: str, port: int, time_limit: float, workers: int
+) -> None:
+    from custodes.serve.app import build_app
+    from custodes.serve.server import run
+
     if workers > 1:
         # Each worker process builds its own app from the environment.
         os.environ["CUSTODES_DB"] = str(settings.db)

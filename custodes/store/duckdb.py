@@ -11,7 +11,7 @@ import duckdb
 
 from custodes.errors import BackendError, NotFound, StoreBusy
 from custodes.settings import Settings
-from custodes.store.lock import writer_lock
+from custodes.store.lock import held_open_message, writer_lock
 from custodes.store.tables import ddl, schema_sql
 
 SCHEMA_VERSION = "1"
@@ -87,6 +87,9 @@ def connect(
     try:
         return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
     except duckdb.IOException as exc:
+        if "lock" in str(exc).lower() and not read_only:
+            # the writer lock is ours: a reader (or a foreign writer) has the file
+            raise StoreBusy(held_open_message(path, str(exc))) from exc
         if "lock" in str(exc).lower():
             raise StoreBusy(
                 f"The store {path} is open for writing in another process. "

@@ -9,7 +9,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,3 +67,94 @@ def writer_lock(db: Path, command: str, wait: float = 0.0) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+# A process that reads the store in place for a long time (a plain `custodes serve`)
+# says so in `<store>.reader`: DuckDB lets no process write a file another process has
+# open, even read-only, so a writer refused by DuckDB can name it and say what to do.
+
+
+def reader_path(db: Path) -> Path:
+    return db.with_name(db.name + ".reader")
+
+
+@contextmanager
+def reading_in_place(db: Path, command: str, **info: object) -> Iterator[None]:
+    """Mark DB as held open by this process (COMMAND, and INFO such as its URL) while
+    the block runs."""
+    path = reader_path(db)
+    mine = {"pid": os.getpid(), "command": command, "since": time.time(), **info}
+    path.write_text(json.dumps(mine))
+    # stopped by SIGTERM (a service manager; uvicorn raises it again once it has
+    # shut down), the process still removes its mark on the way out
+    term = None
+    if threading.current_thread() is threading.main_thread():
+        term = signal.signal(signal.SIGTERM, _exit_on_term)
+    try:
+        yield
+    finally:
+        if term is not None:
+            signal.signal(signal.SIGTERM, term)
+        try:
+            if json.loads(path.read_text()).get("pid") == os.getpid():
+                path.unlink()
+        except (OSError, ValueError):
+            pass
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def reader_holding(db: Path, pid: int | None = None) -> dict[str, object] | None:
+    """The long-running reader that marked DB (its pid, command, since, ...) if that
+    process is alive (and is PID, when given); None otherwise."""
+    try:
+        info = json.loads(reader_path(db).read_text() or "{}")
+        holder = int(info["pid"])
+        os.kill(holder, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if pid is not None and pid != holder and _parent(pid) != holder:
+        return None  # another process (a --workers server's workers are its children)
+    return dict(info)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("PPid:"):
+            return int(line.split()[1])
+    return None
+
+
+def held_open_message(db: Path, duckdb_error: str) -> str:
+    """Why a writer cannot open DB although it holds the writer lock: another process
+    has the file open (DuckDB's error names its PID), and what to do."""
+    import re
+
+    found = re.search(r"\(PID (\d+)\)", duckdb_error)
+    pid = int(found.group(1)) if found else None
+    reader = reader_holding(db, pid)
+    if reader is not None:
+        since = time.strftime("%H:%M:%S", time.localtime(float(str(reader["since"]))))
+        where = f", {reader['url']}" if reader.get("url") else ""
+        return (
+            f"The store {db} is open in `custodes {reader['command']}` (process "
+            f"{reader['pid']}{where}, since {since}), which reads the file in place: "
+            "DuckDB lets no process write a file that another process has open, even "
+            "read-only, so nothing can write the store while that server runs. Stop "
+            "it and run this again (restarted, it shows the new tables), or serve "
+            "with `custodes serve --snapshot`, which keeps the store writable and "
+            "moves to the new tables by itself after a refresh (docs/refresh.md)."
+        )
+    who = f"process {pid}" if pid is not None else "another process"
+    return (
+        f"The store {db} is open in {who}, which keeps every writer out (DuckDB lets "
+        "no process write a file that another process has open, even read-only). "
+        "Close it (a notebook, an analysis, a `custodes serve` without --snapshot) "
+        "and run this again."
+    )
