@@ -57,7 +57,7 @@ from custodes.serve.views import (
 from custodes.settings import Settings
 from custodes.store.duckdb import Store
 from custodes.store.reader import QueryTimeout, Reader
-from custodes.store.snapshot import Follower
+from custodes.store.snapshot import Follower, Handover
 from custodes.sync.atom import MEDIA_TYPE, render_atom
 
 MAX_QUERY_STRING = 2000
@@ -105,6 +105,9 @@ class App:
         self.reader = reader
         self.search_options = SearchOptions(index=search_index)
         self.search = SearchEngine(reader, options=self.search_options).start()
+        # the reader and its search engine, swapped as one (a page never pairs a new
+        # store with the old one's search)
+        self.current = (self.reader, self.search)
         self.dataweb = dataweb
         self.templates = build_templates()
         self.pages = PageCache(page_cache)
@@ -120,9 +123,8 @@ class App:
                 "characters. Use fewer parameters."
             )
         params = {k: v for k, v in request.query_params.items()}
-        return Ctx(
-            self.reader, params, self.dataweb, path=request.url.path, search=self.search
-        )
+        reader, search = self.current
+        return Ctx(reader, params, self.dataweb, path=request.url.path, search=search)
 
     async def fixed(
         self, request: Request, fn: Callable[[Ctx], View], fmt: str
@@ -140,13 +142,14 @@ class App:
         """A rendered page from the page cache, or built (query and render) off the
         event loop and then cached. The store cannot change while it is open here."""
         key = (request.url.path, request.url.query)
-        cached = self.pages.get(key)
+        pages = self.pages  # a page built before a switch goes to the old cache
+        cached = pages.get(key)
         if cached is None:
             ctx = self.ctx(request)
             cached = await anyio.to_thread.run_sync(
                 self.render, request, fn, fmt, ctx, limiter=self.limiter
             )
-            self.pages.put(key, cached)
+            pages.put(key, cached)
         body, status, media_type = cached
         headers = {}
         if fmt == "csv":  # where the sidecar is (CSV on the Web's Link header)
@@ -195,7 +198,8 @@ class App:
             ident = ident[: -len(".atom")]
         base = str(request.base_url)
         key = (request.url.path, f"{request.url.query}|{base}")
-        cached = self.pages.get(key)
+        pages = self.pages
+        cached = pages.get(key)
         if cached is None:
             ctx = self.ctx(request)
 
@@ -203,7 +207,7 @@ class App:
                 return render_atom(build_feed(ctx, kind, ident, base)), 200, MEDIA_TYPE
 
             cached = await anyio.to_thread.run_sync(make, limiter=self.limiter)
-            self.pages.put(key, cached)
+            pages.put(key, cached)
         body, status, media_type = cached
         return Response(body, status, media_type=media_type)
 
@@ -225,6 +229,7 @@ class App:
 
     async def health(self, request: Request) -> Response:
         follower = getattr(request.app.state, "follower", None)
+        handover = getattr(request.app.state, "handover", None)
         return JSONResponse(
             {
                 "status": "ok",
@@ -233,14 +238,19 @@ class App:
                 "cache_hits": self.reader.cache_hits,
                 "cache_misses": self.reader.cache_misses,
                 **({"snapshot": follower.status()} if follower else {}),
+                **({"handover": handover.status()} if handover else {}),
             }
         )
 
     def switch_reader(self, reader: Reader) -> Reader:
         """Serve from READER from now on; returns the previous one. Cached pages and
         results belong to the previous store and are dropped."""
-        old, self.reader = self.reader, reader
-        self.search = SearchEngine(reader, options=self.search_options).start()
+        search = SearchEngine(reader, options=self.search_options).start()
+        old = self.reader
+        # the new pair first, then an empty page cache: a page put in the new cache
+        # was built on the new reader
+        self.current = (reader, search)
+        self.reader, self.search = reader, search
         self.pages = PageCache(self.pages.size)
         return old
 
@@ -367,11 +377,13 @@ def build_app(
     cache_size: int = 4096,
     page_cache: int = 1024,
     follow: tuple[Settings, dict[str, Any], tuple[int, int, bool], float] | None = None,
+    hand_over: bool = False,
 ) -> Starlette:
     """The web app on SETTINGS.db. FOLLOW = (the store's settings, its markers and
     file stamp when SETTINGS.db was copied from it, refresh seconds): SETTINGS.db is
     a snapshot, and the app moves to a new one whenever the store changes
-    (custodes/serve/snapshot.py)."""
+    (custodes/serve/snapshot.py). HAND_OVER: SETTINGS.db is the store itself, handed
+    over to a writer that asks for it (custodes/store/snapshot.py Handover)."""
     reader = Reader(settings.db, time_limit=time_limit, cache_size=cache_size)
     app = App(
         reader,
@@ -422,7 +434,29 @@ def build_app(
     star.add_middleware(SecurityHeaders)
     if follow is not None:
         star.state.follower = _follow(star, app, settings.db, follow, time_limit)
+    if hand_over:
+        # a page's queries each stop at the time limit: then the old file is free
+        grace = time_limit * 2
+        star.state.handover = Handover(
+            Path(settings.db), _swapper(star, app, time_limit, grace), grace=grace
+        ).start()
     return star
+
+
+def _swapper(
+    star: Starlette, app: App, time_limit: float, grace: float
+) -> Callable[[Path], Path]:
+    """swap(path): serve from a new reader on PATH; the old one is closed after GRACE
+    seconds (pages being answered finish on it); returns the old path."""
+
+    def swap(path: Path) -> Path:
+        new = Reader(path, time_limit=time_limit, cache_size=app.reader.cache_size)
+        old = app.switch_reader(new)
+        star.state.reader = new
+        threading.Timer(grace, old.close).start()
+        return old.path
+
+    return swap
 
 
 def _follow(
@@ -434,14 +468,7 @@ def _follow(
 ) -> Follower:
     store_settings, markers, stamp, refresh = follow
     grace = max(30.0, time_limit * 4)
-
-    def swap(path: Path) -> Path:
-        new = Reader(path, time_limit=time_limit, cache_size=app.reader.cache_size)
-        old = app.switch_reader(new)
-        star.state.reader = new
-        threading.Timer(grace, old.close).start()
-        return old.path
-
+    swap = _swapper(star, app, time_limit, grace)
     return follow_store(
         store_settings, Path(current), markers, stamp, swap, refresh, grace + 5
     ).start()

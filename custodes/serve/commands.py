@@ -94,8 +94,9 @@ def serve_command(
     Pages: dashboard, search, awards, vendors, categories, the data-web explorer,
     "who can reach this data" and methodology; add .json or .csv to any page's path
     for the API (OpenAPI at /openapi.json). The first start builds summary tables
-    (serve_*) in the store; while the server runs, other commands cannot write
-    the store, unless it serves a copy (--snapshot).
+    (serve_*) in the store. A command that writes the store while the server runs
+    gets it handed over: the server serves a copy meanwhile, then the new tables
+    (with --workers, writers are refused); --snapshot serves a copy all the time.
     """
     if prepare_only:
         built = prepare(settings, force=True)
@@ -126,18 +127,24 @@ def serve_command(
         f"(Ctrl+C to stop; {workers} process{'es' if workers > 1 else ''}). "
         "API: /api, OpenAPI: /openapi.json"
     )
-    console.print(IN_PLACE_NOTE)
-    with reading_in_place(Path(settings.db), "serve", url=url):
+    console.print(HAND_OVER_NOTE if workers == 1 else IN_PLACE_NOTE)
+    with reading_in_place(Path(settings.db), "serve", url=url, handover=workers == 1):
         _serve_in_place(settings, host, port, time_limit, workers)
 
 
-# Why a plain `custodes serve` cannot follow a refresh (docs/refresh.md).
+# What a plain `custodes serve` does when a command must write the store
+# (docs/refresh.md): DuckDB lets no process write a file another process has open.
+HAND_OVER_NOTE = (
+    "It reads the store in place; when a command must write it (refresh, ingest, "
+    "sync), the server hands the store over: it serves a copy while the command "
+    "runs, then the store again, so pages show the new tables without a restart and "
+    "never a mix of old and new."
+)
 IN_PLACE_NOTE = (
-    "It reads the store in place: while it runs, no command can write the store "
-    "(DuckDB lets no process write a file another process has open), so ingest, sync "
-    "and refresh are refused, and the pages show the tables as they are now until a "
-    "restart. To refresh while serving, run `custodes serve --snapshot`: it keeps "
-    "the store writable and moves to the new tables after each refresh."
+    "It reads the store in place and, with several processes, cannot hand it over: "
+    "while it runs, no command can write the store (DuckDB lets no process write a "
+    "file another process has open), so ingest, sync and refresh are refused. To "
+    "refresh while serving, run one process or `custodes serve --snapshot`."
 )
 
 
@@ -161,7 +168,7 @@ def _serve_in_place(
             access_log=False,
         )
         return
-    app = build_app(settings, time_limit=time_limit)
+    app = build_app(settings, time_limit=time_limit, hand_over=True)
     run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,12 @@ import duckdb
 
 from custodes.errors import BackendError, NotFound, StoreBusy
 from custodes.settings import Settings
-from custodes.store.lock import held_open_message, writer_lock
+from custodes.store.lock import (
+    asking_release,
+    held_open_message,
+    reader_holding,
+    writer_lock,
+)
 from custodes.store.tables import ddl, schema_sql
 
 SCHEMA_VERSION = "1"
@@ -98,6 +104,35 @@ def connect(
         raise BackendError(f"Could not open the store {path}: {exc}") from exc
 
 
+# How long a writer waits for a plain `custodes serve` to hand the store over (it
+# copies the store, then lets its pages being answered finish).
+HANDOVER_WAIT = 120.0
+
+
+def _connect_writer(
+    path: Path, settings: Settings, command: str
+) -> duckdb.DuckDBPyConnection:
+    """The writer's connection. A store held by a reader that hands it over (a plain
+    `custodes serve`, custodes/store/snapshot.py Handover) is asked for, and waited
+    for up to HANDOVER_WAIT seconds; any other holder refuses the writer at once."""
+    try:
+        return connect(path, read_only=False, config=_config(settings))
+    except StoreBusy:
+        holder = reader_holding(path)
+        if holder is None or not holder.get("handover"):
+            raise
+    wait = max(HANDOVER_WAIT, settings.lock_wait)
+    deadline = time.monotonic() + wait
+    with asking_release(path, command):
+        while True:
+            time.sleep(0.1)
+            try:
+                return connect(path, read_only=False, config=_config(settings))
+            except StoreBusy as exc:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"{exc} (Waited {wait:.0f} s.)") from exc
+
+
 def connect_memory() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB database (for work that never touches the store file)."""
     return duckdb.connect(":memory:")
@@ -131,7 +166,7 @@ def open_store(
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(path, command, wait=settings.lock_wait):
-        con = connect(path, read_only=False, config=_config(settings))
+        con = _connect_writer(path, settings, command)
         try:
             con.execute(schema_sql())
             con.execute(

@@ -142,14 +142,20 @@ def held_open_message(db: Path, duckdb_error: str) -> str:
     if reader is not None:
         since = time.strftime("%H:%M:%S", time.localtime(float(str(reader["since"]))))
         where = f", {reader['url']}" if reader.get("url") else ""
+        why = (
+            "it was asked to hand the store over and did not in time"
+            if reader.get("handover")
+            else "it runs several processes (--workers), which cannot hand the store "
+            "over to a writer as one process does"
+        )
         return (
             f"The store {db} is open in `custodes {reader['command']}` (process "
-            f"{reader['pid']}{where}, since {since}), which reads the file in place: "
-            "DuckDB lets no process write a file that another process has open, even "
-            "read-only, so nothing can write the store while that server runs. Stop "
-            "it and run this again (restarted, it shows the new tables), or serve "
-            "with `custodes serve --snapshot`, which keeps the store writable and "
-            "moves to the new tables by itself after a refresh (docs/refresh.md)."
+            f"{reader['pid']}{where}, since {since}), which reads the file in place "
+            "(DuckDB lets no process write a file that another process has open, even "
+            f"read-only), and {why}. Stop it and run this again (restarted, it shows "
+            "the new tables), or serve with `custodes serve --snapshot`, which keeps "
+            "the store writable and moves to the new tables by itself after a "
+            "refresh (docs/refresh.md)."
         )
     who = f"process {pid}" if pid is not None else "another process"
     return (
@@ -158,3 +164,37 @@ def held_open_message(db: Path, duckdb_error: str) -> str:
         "Close it (a notebook, an analysis, a `custodes serve` without --snapshot) "
         "and run this again."
     )
+
+
+# A writer asks a reader that hands the store over (a plain `custodes serve`) to step
+# aside (custodes/store/snapshot.py Handover) by writing `<store>.reader.release`.
+
+
+def release_path(db: Path) -> Path:
+    return db.with_name(db.name + ".reader.release")
+
+
+def release_requested(db: Path) -> bool:
+    """A writer that is still alive asks the reader to step aside (a request left by
+    a writer that died is removed)."""
+    path = release_path(db)
+    try:
+        pid = int(json.loads(path.read_text() or "{}")["pid"])
+        os.kill(pid, 0)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, KeyError, TypeError):
+        path.unlink(missing_ok=True)
+        return False
+    return True
+
+
+@contextmanager
+def asking_release(db: Path, command: str) -> Iterator[None]:
+    """Ask the reader holding DB to step aside while the block runs."""
+    path = release_path(db)
+    path.write_text(json.dumps({"pid": os.getpid(), "command": command}))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)

@@ -24,14 +24,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 
 from custodes.errors import BackendError, StoreBusy
 from custodes.settings import Settings
 from custodes.store.duckdb import Store, connect, open_store
-from custodes.store.lock import writer_lock
+from custodes.store.lock import release_requested, writer_lock
 from custodes.store.queries import last_runs
 
 log = logging.getLogger("custodes.serve")
@@ -101,7 +101,38 @@ def remove_snapshot(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-class Follower:
+class Watcher:
+    """A daemon thread that calls `check_once` every `interval()` seconds until
+    stopped; a failure is logged and the next look tries again."""
+
+    failure = "looking at the store failed"
+
+    def _init_thread(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def interval(self) -> float:
+        raise NotImplementedError
+
+    def check_once(self) -> bool:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval()):
+            try:
+                self.check_once()
+            except Exception:  # noqa: BLE001 - keep serving what it has
+                log.exception(self.failure)
+
+
+class Follower(Watcher):
     """Keeps a reader on a fresh snapshot; `swap(path)` is the reader's switch, PREPARE
     what it builds in each new copy."""
 
@@ -123,15 +154,12 @@ class Follower:
         self.swap, self.refresh, self.grace = swap, refresh, grace
         self.made_at = time.time()
         self.switches = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._init_thread()
 
-    def start(self) -> Follower:
-        self._thread.start()
-        return self
+    failure = "snapshot refresh failed; still serving the last one"
 
-    def stop(self) -> None:
-        self._stop.set()
+    def interval(self) -> float:
+        return self.refresh
 
     def status(self) -> dict[str, Any]:
         return {
@@ -164,9 +192,90 @@ class Follower:
         threading.Timer(self.grace, remove_snapshot, [old]).start()
         return True
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.refresh):
-            try:
-                self.check_once()
-            except Exception:  # noqa: BLE001 - keep serving the current snapshot
-                log.exception("snapshot refresh failed; still serving the last one")
+
+class Handover(Watcher):
+    """Lets writers into a store that a long-running reader (a plain `custodes serve`)
+    reads in place, without a gap and without a mix.
+
+    DuckDB lets no process write a file another process has open, so a writer that
+    finds the store held by such a reader asks it to step aside (`<store>.reader.
+    release`, see store/duckdb.py) and tries again for a while. Each LOOK seconds a
+    thread here looks for that request. Asked, it copies the store (nothing can be
+    writing it: this process has it open) and SWAPs the reader to the copy; the store's
+    own reader is closed after GRACE seconds (pages being answered finish on it), which
+    lets the writer in. Once no request is pending and the store file has not changed
+    for SETTLE seconds, it opens the store again (DuckDB refuses while a writer has
+    it) and swaps back: every page is answered from one file, the old tables or the
+    new ones. The copy is deleted after GRACE. `swap(path)` opens a reader on PATH,
+    serves from it, closes the previous reader after GRACE and returns the previous
+    path."""
+
+    def __init__(
+        self,
+        db: Path,
+        swap: Callable[[Path], Path],
+        look: float = 0.25,
+        grace: float = 5.0,
+        settle: float = 1.0,
+    ):
+        self.db, self.swap, self.look, self.grace = db, swap, look, grace
+        self.settle = settle
+        self.quiet: tuple[tuple[int, int, bool], float] | None = None
+        self.away: Path | None = None  # the copy served while a writer has the store
+        self.handovers = 0
+        self.last: str | None = None
+        self._init_thread()
+
+    failure = "handing the store over failed; still serving"
+
+    def interval(self) -> float:
+        return self.look
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "serving": "a copy (a writer has the store)" if self.away else "the store",
+            "handovers": self.handovers,
+            "last": self.last,
+        }
+
+    def check_once(self) -> bool:
+        """Step aside or come back when due; True when it switched."""
+        asked = release_requested(self.db)
+        if self.away is None:
+            if not asked:
+                return False
+            folder = snapshot_dir(self.db)
+            folder.mkdir(parents=True, exist_ok=True)
+            copy = folder / f"handover-{datetime.now():%Y%m%dT%H%M%S%f}.duckdb"
+            shutil.copyfile(self.db, copy)
+            wal = Path(str(self.db) + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, Path(str(copy) + ".wal"))
+            self.swap(copy)
+            self.away = copy
+            self.last = datetime.now().isoformat(timespec="seconds")
+            return True
+        if asked:
+            self.quiet = None
+            return False  # the writer has not got in yet
+        # Come back once the file has not changed for SETTLE seconds (a writer that
+        # runs two commands, ingest then refresh, is not interrupted between them).
+        # DuckDB guards the rest: a read-only open fails while a writer has the file
+        # open, and sees committed transactions only. The writer lock is not taken, so
+        # a writer arriving meanwhile is never refused: it asks again.
+        stamp = file_stamp(self.db)
+        if self.quiet is None or self.quiet[0] != stamp:
+            self.quiet = (stamp, time.monotonic())
+            return False
+        if time.monotonic() - self.quiet[1] < self.settle:
+            return False
+        try:
+            self.swap(self.db)
+        except (StoreBusy, duckdb.Error, BackendError):
+            return False  # still being written; next look
+        self.quiet = None
+        threading.Timer(self.grace + 1, remove_snapshot, [self.away]).start()
+        self.away = None
+        self.handovers += 1
+        self.last = datetime.now().isoformat(timespec="seconds")
+        return True

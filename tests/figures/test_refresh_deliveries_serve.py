@@ -1,12 +1,14 @@
 """A plain `custodes serve` (no --snapshot) and a refresh in another process.
 
 DuckDB lets no process write a file that another process has open, even read-only,
-and a plain server keeps the store open for as long as it runs. So a refresh beside
-it cannot run: it must be refused at once with a message that names the server and
-points to `custodes serve --snapshot` (which follows refreshes without a restart:
-tests/figures/test_refresh_serve.py), the server must keep answering from the tables
-it has (never a mix), and once the server stops the refresh runs and a restarted
-server shows the refreshed tables. The server says all this when it starts.
+and a plain server reads the store in place. A writer that finds it held by a
+one-process server asks it to hand the store over (custodes/store/snapshot.py
+Handover): the server copies the store, serves the copy while the writer runs, then
+opens the store again. Polled all through, every answer must be the old tables' or the
+new ones', never a mix, and the new one a full rebuild's. A server of several
+processes cannot hand over: a writer beside it is refused at once with a message that
+names it and points to `custodes serve --snapshot`, and the server keeps answering.
+Any other process holding the file is named by its id.
 """
 
 from __future__ import annotations
@@ -15,20 +17,29 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.figures.test_refresh_serve import API, BULK, answer, get, run
+from tests.figures.test_refresh_serve import (
+    API,
+    BULK,
+    answer,
+    full_answer,
+    get,
+    polling,
+    run,
+)
 from tests.serve.conftest import free_port
 
 
-def start(db: Path) -> tuple[subprocess.Popen, str]:
+def start(db: Path, *args: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "custodes", "serve", "--port", str(port)],
+        [sys.executable, "-m", "custodes", "serve", "--port", str(port), *args],
         env={**os.environ, "CUSTODES_DB": str(db), "COLUMNS": "200"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -59,20 +70,64 @@ def refused(db: Path, *args: str) -> str:
 
 
 @pytest.mark.slow
-def test_plain_serve_refuses_a_refresh_clearly_and_never_mixes(tmp_path):
+def test_plain_serve_hands_the_store_over_to_a_refresh_never_a_mix(tmp_path):
     db = tmp_path / "store.duckdb"
     run(db, "ingest", str(API), "--refresh")
-    run(db, "ingest", str(BULK))  # a delivery not refreshed yet
-    server, base = start(db)
+    server, base = start(db, "--time-limit", "1")
+    answers: list[str] = []
+    stop = threading.Event()
     try:
         old = answer(base)
         marker = json.loads((tmp_path / "store.duckdb.reader").read_text())
-        assert marker["pid"] == server.pid and marker["command"] == "serve"
+        assert marker["pid"] == server.pid and marker["handover"] is True
+        poller = polling(base, answers, stop)
+        # a delivery and its refresh, written beside the running server
+        done = run(db, "ingest", str(BULK), "--refresh", "--json")
+        assert json.loads(done.stdout)["refresh"]["transactions_changed"] > 0
+        deadline = time.monotonic() + 120
+        while True:
+            health = get(f"{base}/healthz")["handover"]
+            if health["handovers"] >= 1 and health["serving"] == "the store":
+                break
+            assert time.monotonic() < deadline, f"the server never came back: {health}"
+            time.sleep(0.2)
+        assert get(f"{base}/healthz")["store"] == "store.duckdb"
+        time.sleep(1.0)  # a few more answers after the switch
+        stop.set()
+        poller.join(timeout=30)
+        new = answer(base)
+        # a second writer gets the store the same way (a refresh with nothing to do)
+        again = json.loads(run(db, "refresh", "--json").stdout)
+        assert again["transactions_changed"] == 0
+        assert server.poll() is None
+    finally:
+        stop.set()
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    said = " ".join(out.split())
+    assert "hands the store over" in said, said
+    assert new != old
+    seen = set(answers)
+    assert seen <= {old, new}, "an answer was neither the old nor the new tables"
+    assert old in seen and new in seen, (len(answers), len(seen))
+    assert not (tmp_path / "store.duckdb.reader").exists()
+    assert not (tmp_path / "store.duckdb.reader.release").exists()
+    # the new answer is a full rebuild's
+    assert json.loads(new) == full_answer(db, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_server_of_several_processes_refuses_writers_clearly(tmp_path):
+    db = tmp_path / "store.duckdb"
+    run(db, "ingest", str(API), "--refresh")
+    run(db, "ingest", str(BULK))  # a delivery not refreshed yet
+    server, base = start(db, "--workers", "2")
+    try:
+        old = answer(base)
         text = refused(db, "refresh")
         assert f"`custodes serve` (process {server.pid}" in text, text
-        assert "custodes serve --snapshot" in text and "even read-only" in text
+        assert "--workers" in text and "custodes serve --snapshot" in text, text
         assert base.split(":")[-1] in text  # the server's address
-        # ingest --refresh and sync are writers too: the same answer
         assert "custodes serve --snapshot" in refused(db, "ingest", str(BULK))
         # the server still answers from the tables it has, whole
         for _ in range(5):
@@ -84,17 +139,6 @@ def test_plain_serve_refuses_a_refresh_clearly_and_never_mixes(tmp_path):
     said = " ".join(out.split())
     assert "no command can write the store" in said, said
     assert "custodes serve --snapshot" in said, said
-    assert not (tmp_path / "store.duckdb.reader").exists()
-    # stopped, the store takes the refresh; restarted, the server shows it
-    report = json.loads(run(db, "refresh", "--json").stdout)
-    assert report["transactions_changed"] > 0 and not report["full"]
-    server, base = start(db)
-    try:
-        new = answer(base)
-    finally:
-        server.terminate()
-        server.communicate(timeout=30)
-    assert new != old
 
 
 def test_a_writer_names_any_other_process_holding_the_store(tmp_path):

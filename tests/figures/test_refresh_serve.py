@@ -66,12 +66,6 @@ def test_snapshot_server_moves_to_refreshed_tables_never_a_mix(tmp_path):
     base = f"http://127.0.0.1:{port}"
     answers: list[str] = []
     stop = threading.Event()
-
-    def poll() -> None:
-        while not stop.is_set():
-            answers.append(answer(base))
-            time.sleep(0.02)
-
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -84,8 +78,7 @@ def test_snapshot_server_moves_to_refreshed_tables_never_a_mix(tmp_path):
                 time.sleep(0.3)
         first = health["snapshot"]
         old = answer(base)
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
+        poller = polling(base, answers, stop)
         # the store is written beside the running app: a delivery, then the refresh
         done = run(db, "ingest", str(BULK), "--refresh", "--json")
         assert json.loads(done.stdout)["refresh"]["transactions_changed"] > 0
@@ -116,6 +109,19 @@ def test_snapshot_server_moves_to_refreshed_tables_never_a_mix(tmp_path):
     assert old in seen and new in seen, (len(answers), len(seen))
     # the new answer is a full rebuild's: a copy rebuilt and served plainly agrees
     assert json.loads(new) == full_answer(db, tmp_path)
+
+
+def polling(base: str, answers: list[str], stop: threading.Event) -> threading.Thread:
+    """A thread that adds the dashboard's answer to ANSWERS every 20 ms until STOP."""
+
+    def poll() -> None:
+        while not stop.is_set():
+            answers.append(answer(base))
+            time.sleep(0.02)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    return poller
 
 
 def full_answer(db: Path, tmp: Path) -> dict:
