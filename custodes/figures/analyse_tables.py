@@ -151,10 +151,26 @@ def frame_rows_sql(
     FROM lagged"""
 
 
-def frame_sql(have: dict[str, bool]) -> str:
-    return f"""
-    CREATE OR REPLACE TABLE analyse_frame AS {frame_rows_sql(have)}
-    ORDER BY fiscal_year, award_no"""
+def frame_sql(have: dict[str, bool]) -> list[str]:
+    """The statements that build analyse_frame from scratch: the rows of
+    `frame_rows_sql`, but the window functions run over a narrow copy (the row
+    number and the columns they read) instead of carrying every column of ten million
+    transactions through six sorts; their results join back by row number.
+    Measured at 1M transactions (load 7): 39.7 s in one statement, 22.5 s so."""
+    return [
+        f"""CREATE OR REPLACE TEMP TABLE frame_labelled AS
+        SELECT l.*, n.award_no FROM ({_labelled_sql(have)}) l
+        JOIN award_number n USING (award_key)""",
+        f"""CREATE OR REPLACE TEMP TABLE frame_lagged AS
+        SELECT rowid AS row_, {_lag_sql()} FROM frame_labelled""",
+        f"""CREATE OR REPLACE TABLE analyse_frame AS
+        SELECT * EXCLUDE (prev_month_, row_), {_flags_sql()}
+        FROM (SELECT l.*, w.* FROM frame_labelled l
+              JOIN frame_lagged w ON w.row_ = l.rowid)
+        ORDER BY fiscal_year, award_no""",
+        "DROP TABLE frame_lagged",
+        "DROP TABLE frame_labelled",
+    ]
 
 
 def award_maker_rows_sql(awards: str) -> str:
@@ -219,7 +235,8 @@ def write_analysis_tables(store: Store) -> dict[str, Any]:
     analyse_build row."""
     have = _present(store)
     award_numbers.number_new(store, '(SELECT DISTINCT award_key FROM "transaction")')
-    store.execute(frame_sql(have))
+    for sql in frame_sql(have):
+        store.execute(sql)
     store.execute(award_maker_sql(have))
     store.execute(AWARD_BOUND_SQL)
     spanning = store.scalar(SPANNING_SQL.format(frame="analyse_frame"))

@@ -150,14 +150,15 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     FROM (SELECT token FROM counts WHERE n >= {int(min_awards)}) p
     JOIN counts c ON starts_with(c.token, p.token)""",
         # an award with several words that start with the same common word counts once;
-        # its other columns follow from its id, so only (word, award) is grouped
+        # its other columns follow from its id (serve_token repeats serve_award's), so
+        # only (word, award) is made distinct and the award's columns joined after:
+        # at 1M transactions (load 5) 3.6 s instead of 7.5 s grouping them along
         """CREATE OR REPLACE TEMP TABLE popular_hit AS
-    SELECT x.ptoken AS token, s.award_id, any_value(s.agency_code) AS agency_code,
-           any_value(s.category) AS category, any_value(s.vendor_id) AS vendor_id,
-           any_value(s.maker) AS maker, any_value(s.obligation_usd) AS obligation_usd,
-           any_value(s.fiscal_years) AS fiscal_years
-    FROM popular_prefix x JOIN serve_token s ON s.token = x.token
-    GROUP BY x.ptoken, s.award_id""",
+    SELECT h.token, h.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
+           a.obligation_usd, a.fiscal_years
+    FROM (SELECT DISTINCT x.ptoken AS token, s.award_id
+          FROM popular_prefix x JOIN serve_token s ON s.token = x.token) h
+    JOIN serve_award a USING (award_id)""",
         """CREATE OR REPLACE TABLE serve_popular AS
     SELECT token, count(*) AS awards FROM popular_hit GROUP BY token ORDER BY token""",
         """CREATE OR REPLACE TABLE serve_popular_facet AS
