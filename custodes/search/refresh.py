@@ -36,6 +36,7 @@ from custodes.search.tables import (
     search_tables_sql,
     search_text_sql,
     token_rows_sql,
+    top_ids_sql,
 )
 from custodes.store.duckdb import Store
 
@@ -327,14 +328,10 @@ def _tops(store: Store) -> int:
         "DELETE FROM serve_popular_top WHERE token IN (SELECT token FROM s_words)"
     )
     store.execute(
-        f"""INSERT INTO serve_popular_top
-        SELECT * FROM (
-            SELECT token, award_id, agency_code, category, vendor_id, maker,
-                   fiscal_years,
-                   row_number() OVER (PARTITION BY token ORDER BY {TOP_ORDER}) AS rank
-            FROM s_top_candidates
-            WHERE token NOT IN (SELECT token FROM s_recompute))
-        WHERE rank <= {TOP_AWARDS}"""
+        _top_insert_sql(
+            "(SELECT * FROM s_top_candidates "
+            "WHERE token NOT IN (SELECT token FROM s_recompute))"
+        )
     )
     n = int(store.scalar("SELECT count(*) FROM s_words"))
     for name in ("s_words", "s_last"):
@@ -362,12 +359,14 @@ def _whole(store: Store) -> None:
                count(*) AS awards, sum(obligation_usd) AS obligation_usd
         FROM s_hit_all GROUP BY ALL"""
     )
-    store.execute(
-        f"""INSERT INTO serve_popular_top
-        SELECT * FROM (
-            SELECT token, award_id, agency_code, category, vendor_id, maker,
-                   fiscal_years,
-                   row_number() OVER (PARTITION BY token ORDER BY {TOP_ORDER}) AS rank
-            FROM s_hit_all)
-        WHERE rank <= {TOP_AWARDS}"""
-    )
+    store.execute(_top_insert_sql("s_hit_all"))
+
+
+def _top_insert_sql(hits: str) -> str:
+    """serve_popular_top's rows from HITS (token, award_id and the award's columns,
+    one row per pair): each word's first TOP_AWARDS by TOP_ORDER, kept by max_by
+    instead of a sort of every hit (custodes/search/tables.py top_ids_sql)."""
+    return f"""INSERT INTO serve_popular_top
+        SELECT h.token, h.award_id, h.agency_code, h.category, h.vendor_id, h.maker,
+               h.fiscal_years, t.rank
+        FROM ({top_ids_sql(hits)}) t JOIN {hits} h USING (token, award_id)"""

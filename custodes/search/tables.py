@@ -141,38 +141,77 @@ POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few
 TOP_AWARDS = 500
 
 
+# The top of a common word's awards by TOP_ORDER (money, largest first, none last;
+# then award id) as one sortable key, so that max_by keeps the TOP_AWARDS largest of
+# each word in a heap instead of sorting every hit.
+TOP_KEY = (
+    "struct_pack(k := obligation_usd IS NOT NULL, o := coalesce(obligation_usd, 0), "
+    "i := -award_id)"
+)
+
+
+def top_ids_sql(hits: str) -> str:
+    """(token, award_id, rank): each word's TOP_AWARDS first awards by TOP_KEY among
+    HITS (a relation of token, award_id, obligation_usd, one row per pair), ranked
+    from 1 as row_number() OVER (PARTITION BY token ORDER BY obligation_usd DESC
+    NULLS LAST, award_id) would."""
+    return f"""
+    SELECT token, unnest(ids) AS award_id, unnest(range(1, len(ids) + 1)) AS rank
+    FROM (SELECT token, max_by(award_id, {TOP_KEY}, {TOP_AWARDS}) AS ids
+          FROM {hits} GROUP BY token)"""
+
+
+HIT_MONEY = """(SELECT h.token, h.award_id, a.obligation_usd FROM popular_hit h
+    JOIN serve_award a USING (award_id))"""
+
+
 def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
-    """The statements that build the common-word tables (words of MIN_AWARDS awards)."""
+    """The statements that build the common-word tables (words of MIN_AWARDS awards).
+
+    An award with several words that start with the same common word counts once. Its
+    other columns follow from its id (serve_token repeats serve_award's), so the hits
+    are only (word, award) pairs: the facet counts group them by a number standing
+    for each distinct combination of the award's columns (popular_group), and the top
+    lists keep each word's largest awards with max_by, joining the columns after.
+    Measured at 1M transactions (load 11), each against the one statement before:
+    hits 4.6 s (was 7.5 s with the columns grouped along), facets 3.2 s (7.2 s),
+    tops 2.2 s (7.1 s)."""
     return [
         f"""CREATE OR REPLACE TEMP TABLE popular_prefix AS
     WITH counts AS (SELECT token, count(*) AS n FROM serve_token GROUP BY token)
     SELECT p.token AS ptoken, c.token
     FROM (SELECT token FROM counts WHERE n >= {int(min_awards)}) p
     JOIN counts c ON starts_with(c.token, p.token)""",
-        # an award with several words that start with the same common word counts once;
-        # its other columns follow from its id (serve_token repeats serve_award's), so
-        # only (word, award) is made distinct and the award's columns joined after:
-        # at 1M transactions (load 5) 3.6 s instead of 7.5 s grouping them along
         """CREATE OR REPLACE TEMP TABLE popular_hit AS
-    SELECT h.token, h.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
-           a.obligation_usd, a.fiscal_years
-    FROM (SELECT DISTINCT x.ptoken AS token, s.award_id
-          FROM popular_prefix x JOIN serve_token s ON s.token = x.token) h
-    JOIN serve_award a USING (award_id)""",
+    SELECT DISTINCT x.ptoken AS token, s.award_id
+    FROM popular_prefix x JOIN serve_token s ON s.token = x.token""",
+        """CREATE OR REPLACE TEMP TABLE popular_group AS
+    SELECT row_number() OVER () AS group_, fiscal_years, agency_code, category,
+           vendor_id, maker, list(award_id) AS award_ids
+    FROM serve_award GROUP BY ALL""",
         """CREATE OR REPLACE TABLE serve_popular AS
     SELECT token, count(*) AS awards FROM popular_hit GROUP BY token ORDER BY token""",
         """CREATE OR REPLACE TABLE serve_popular_facet AS
-    SELECT token, fiscal_years, agency_code, category, vendor_id, maker,
-           count(*) AS awards, sum(obligation_usd) AS obligation_usd
-    FROM popular_hit GROUP BY ALL ORDER BY token""",
+    SELECT f.token, g.fiscal_years, g.agency_code, g.category, g.vendor_id, g.maker,
+           f.awards, f.obligation_usd
+    FROM (SELECT h.token, a.group_, count(*) AS awards,
+                 sum(a.obligation_usd) AS obligation_usd
+          FROM popular_hit h JOIN (
+              SELECT g.group_, s.award_id, s.obligation_usd
+              FROM (SELECT group_, unnest(award_ids) AS award_id
+                    FROM popular_group) g
+              JOIN serve_award s USING (award_id)) a USING (award_id)
+          GROUP BY ALL) f
+    JOIN popular_group g USING (group_)
+    ORDER BY f.token""",
         f"""CREATE OR REPLACE TABLE serve_popular_top AS
-    SELECT * FROM (
-        SELECT token, award_id, agency_code, category, vendor_id, maker, fiscal_years,
-               row_number() OVER (PARTITION BY token
-                   ORDER BY obligation_usd DESC NULLS LAST, award_id) AS rank
-        FROM popular_hit)
-    WHERE rank <= {TOP_AWARDS} ORDER BY token, rank""",
+    SELECT t.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
+           a.fiscal_years, t.rank
+    FROM ({top_ids_sql(HIT_MONEY)}) t
+    JOIN serve_award a USING (award_id)
+    ORDER BY t.token, t.rank""",
         "DROP TABLE popular_hit",
+        "DROP TABLE popular_group",
         "DROP TABLE popular_prefix",
     ]
 
