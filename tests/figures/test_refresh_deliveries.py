@@ -216,4 +216,10 @@ def test_real_data_in_deliveries_refreshed_equals_a_full_rebuild(shared_data, tm
         assert count(db, f'SELECT count(*) FROM "{name}"') > 0, name
     assert "serve_token" in derived_tables()
     assert count(db, 'SELECT count(*) FROM "transaction"') > 50_000
+    for r in reports:
+        full_note = " (full)" if r["full"] else ""
+        print(
+            f"refresh {r['run_id']}: {r['transactions_changed']} transactions, "
+            f"{r['awards']} awards, {r['seconds']:.1f} s{full_note}"
+        )
     print(f"deliveries + refreshes + full rebuild: {time.monotonic() - started:.1f} s")
