@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -145,24 +145,53 @@ class Lexicon:
     groups: tuple[tuple[tuple[str, ...], ...], ...]  # each group: phrases of words
     origins: tuple[str, ...]  # each group's `from`
 
+    @cached_property
+    def _forms(self) -> tuple[tuple[str, str, str], ...]:
+        """Each pair as (form to look for, form to put instead, first form), the
+        longer form of a pair first (ENROLL before ENROL): worked out once, not for
+        every word of every search."""
+        out = []
+        for a, b in self.spellings:
+            for one in sorted((a, b), key=len, reverse=True):
+                out.append((one, b if one == a else a, a))
+        return tuple(out)
+
     def variants(self, word: str) -> list[str]:
         """WORD and its other spellings (the spelling is swapped where the word starts
         with it; the longer form is tried first, as ENROLL before ENROL)."""
         out = [word]
-        for a, b in self.spellings:
-            for one in sorted((a, b), key=len, reverse=True):
+        forms = self._forms
+        for i in range(0, len(forms), 2):
+            for one, other, _ in forms[i : i + 2]:
                 if word.startswith(one):
-                    out.append((b if one == a else a) + word[len(one) :])
+                    out.append(other + word[len(one) :])
                     break
         return list(dict.fromkeys(out))
 
     def canonical(self, word: str) -> str:
         """One spelling for comparing phrases: the first form of each pair."""
-        for a, b in self.spellings:
-            for one in sorted((a, b), key=len, reverse=True):
-                if word.startswith(one):
-                    return a + word[len(one) :]
+        for one, _, first in self._forms:
+            if word.startswith(one):
+                return first + word[len(one) :]
         return word
+
+    def key(self, word: str) -> str:
+        """A word as phrases are compared: one spelling, no plural S."""
+        word = self.canonical(word)
+        if len(word) > 3 and word.endswith("S") and not word.endswith("SS"):
+            word = word[:-1]
+        return word
+
+    @cached_property
+    def phrase_groups(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """Each synonym phrase's words as compared (keys run together, GEOLOCATION
+        DATA as GEOLOCATIONDATA) -> the first group holding it: worked out once, so
+        that reading a search looks phrases up instead of going through them all."""
+        out: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for group in self.groups:
+            for phrase in group:
+                out.setdefault("".join(self.key(w) for w in phrase), group)
+        return out
 
 
 def data_path() -> Path:
@@ -262,10 +291,7 @@ class _Reader:
 
     def key(self, word: str) -> str:
         """A word as phrases are compared: one spelling, no plural S."""
-        word = self.lexicon.canonical(word)
-        if len(word) > 3 and word.endswith("S") and not word.endswith("SS"):
-            word = word[:-1]
-        return word
+        return self.lexicon.key(word)
 
     def read(self, pieces: list[list[str]]) -> tuple[list[Clause], list[str]]:
         words = [w for p in pieces for w in p]
@@ -308,16 +334,17 @@ class _Reader:
         """The longest synonym phrase starting at word AT: (how many words of the
         search it covers, its group). Words compare without spaces, so that GEO
         LOCATION DATA is the phrase GEOLOCATION DATA and WIRE TAP is WIRETAP."""
+        # The words run together grow with each word taken, so a phrase can equal
+        # them for one count of words only: look each count up (the longest wins,
+        # and of the phrases equal to it, the first group's).
         best: tuple[int, tuple[tuple[str, ...], ...]] | None = None
-        for group in self.lexicon.groups:
-            for phrase in group:
-                wanted = "".join(self.key(w) for w in phrase)
-                for n in range(1, min(MAX_WORDS, len(keys) - at) + 1):
-                    joined = "".join(keys[at : at + n])
-                    if len(joined) >= len(wanted):
-                        if joined == wanted and (best is None or n > best[0]):
-                            best = (n, group)
-                        break
+        phrases = self.lexicon.phrase_groups
+        joined = ""
+        for n in range(1, min(MAX_WORDS, len(keys) - at) + 1):
+            joined += keys[at + n - 1]
+            group = phrases.get(joined)
+            if group is not None:
+                best = (n, group)
         return best
 
     def synonym_clause(
