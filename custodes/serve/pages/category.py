@@ -20,6 +20,7 @@ from custodes.serve.pages import (
 )
 from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.pages.dashboard import components_line
+from custodes.serve.pages.totals import by_agency_rows, has_category, spending_rows
 from custodes.serve.views import Table, View
 
 # {category}: the category an award counts under (Definition.category_sql: its own, or
@@ -45,8 +46,7 @@ def categories(ctx: Ctx) -> View:
     totals: dict[str, dict[str, Any]] = {}
     if ctx.reader.has("serve_award"):
         view.data["coverage"] = coverage_summary(ctx.reader, None, date.today())
-        sql, params = spending.spending_sql(None)
-        found = ctx.reader.rows(sql, params)
+        found = spending_rows(ctx.reader, None)
         summary = spending.summarise(found, counted)
         totals = _by_effective(found, counted)
         view.data["reviewed"] = {
@@ -108,11 +108,7 @@ def category(ctx: Ctx, category_id: str) -> View:
     page, size = P.page(ctx.params)
     entry = load_taxonomy().get(category_id)
     r = ctx.reader
-    known = r.has("serve_award") and r.scalar(
-        "SELECT count(*) FROM serve_spending WHERE category = ? "
-        "OR component_category = ?",
-        [category_id, category_id],
-    )
+    known = r.has("serve_award") and has_category(r, category_id)
     if entry is None and not known and category_id not in NOT_COUNTED:
         raise NotFound(f"No category {category_id!r}. See /categories for the list.")
     view = View("category.html", category_label(category_id), notices=build_notices(r))
@@ -129,7 +125,7 @@ def category(ctx: Ctx, category_id: str) -> View:
         return view
     today = date.today()
     cover = coverage_summary(r, None, today)
-    rows = r.rows(spending.BY_AGENCY_SQL)
+    rows = by_agency_rows(r)
     figure = spending.for_category(rows, counted, category_id)
     view.data["coverage"] = cover
     view.data["reviewed"] = {

@@ -11,6 +11,7 @@ from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import Ctx, build_notices, definition
 from custodes.serve.pages.coverage import coverage_notes, coverage_summary
+from custodes.serve.pages.totals import spending_rows
 from custodes.serve.views import Table, View
 
 
@@ -48,8 +49,7 @@ def dashboard(ctx: Ctx) -> View:
     view.notices += coverage_notes(ctx.reader, agency, today)
     counted = definition(ctx.reader, ctx.params)
     classified = bool(counted.classified)
-    sql, params = spending.spending_sql(agency)
-    figures = spending.summarise(ctx.reader.rows(sql, params), counted)
+    figures = spending.summarise(spending_rows(ctx.reader, agency), counted)
     cover = coverage_summary(ctx.reader, agency, today)
     what = (
         "Surveillance spending"
