@@ -37,7 +37,11 @@ class DatawebSource:
         self.provider: Any = provider  # None when the data web cannot be loaded
         self.pinned = as_of
         self._graph: tuple[date, dict[str, Any]] | None = None
-        self._texts: tuple[date, list[tuple[str, dict[str, Any]]]] | None = None
+        # for the day: each node's text, and which nodes hold each word looked for
+        self._texts: (
+            tuple[date, list[tuple[str, dict[str, Any]]], dict[str, frozenset[int]]]
+            | None
+        ) = None
 
     @property
     def available(self) -> bool:
@@ -119,13 +123,37 @@ class DatawebSource:
                     )
                     for node in self.graph()["nodes"]
                 ],
+                {},
             )
-        hits = [
-            node
-            for hay, node in self._texts[1]
-            if all(any(all(w in hay for w in alt) for alt in c) for c in clauses)
-        ]
-        return hits[:limit]
+        _, texts, holding = self._texts
+        everything = frozenset(range(len(texts)))
+        found = everything
+        for clause in clauses:
+            matching: set[int] = set()
+            for alternative in clause:
+                hits = everything
+                for word in alternative:
+                    hits = hits & _nodes_holding(word, texts, holding)
+                matching |= hits
+            found = found & matching
+        return [texts[i][1] for i in sorted(found)[:limit]]
+
+
+def _nodes_holding(
+    word: str,
+    texts: list[tuple[str, dict[str, Any]]],
+    holding: dict[str, frozenset[int]],
+) -> frozenset[int]:
+    """The nodes (by position in TEXTS) whose text holds WORD: looked for once a day
+    per word (kept in HOLDING), not once per search, since a search with synonyms
+    looks for dozens."""
+    hits = holding.get(word)
+    if hits is None:
+        if len(holding) >= 4096:
+            holding.clear()
+        hits = frozenset(i for i, (hay, _) in enumerate(texts) if word in hay)
+        holding[word] = hits
+    return hits
 
 
 def _default_provider() -> Any | None:
