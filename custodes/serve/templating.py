@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -142,15 +142,21 @@ def facet_items(
 ) -> Markup:
     """A facet's values as list items, each a link to the search with that value
     chosen (and no page): the same addresses as with_query, written in Python for the
-    same reason as table_body (up to 75 links on a search page). Every value is
-    escaped."""
-    base = {k: v for k, v in params.items() if v not in (None, "")}
+    same reason as table_body (up to 75 links on a search page). The other parameters
+    are encoded once per facet, not once per value. KEY is a facet, never `page`.
+    Every value is escaped."""
+    chosen = {k: v for k, v in params.items() if v not in (None, "") and k != "page"}
+    pairs = [
+        (k, f"{quote_plus(str(k))}={quote_plus(str(v))}") for k, v in chosen.items()
+    ]
+    names = [k for k, _ in pairs]
+    at = names.index(key) if key in chosen else len(pairs)
+    head = "/search?" + "".join(p + "&" for _, p in pairs[:at])
+    tail = "".join("&" + p for _, p in pairs[at + 1 :])
+    name = quote_plus(key) + "="
     out: list[str] = []
     for f in items:
-        chosen = dict(base)
-        chosen[key] = f["value"]
-        chosen.pop("page", None)
-        url = escape("/search?" + urlencode(chosen))
+        url = _escaped(f"{head}{name}{quote_plus(str(f['value']))}{tail}")
         out.append(
             f'<li><a href="{url}">{escape(f["label"])}</a> '
             f'<span class="count">{escape(cell(f["awards"]))}</span></li>\n'
