@@ -52,15 +52,20 @@ def cell(value: Any, is_money: bool = False, key: str = "") -> str:
     return str(value)
 
 
-# What markupsafe.escape does to text, without making a Markup object per cell.
-_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"}
-)
 _PLAIN_ENDS = ("year", "_line", "step", "path")
 
 
 def _escaped(text: str) -> str:
-    return text.translate(_ESCAPES)
+    """What markupsafe.escape does to text, without making a Markup object per cell
+    (five replaces, each a fast scan that returns the text itself when it has no such
+    character, cost a third of one str.translate)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def _number_or_text(value: Any) -> str:
