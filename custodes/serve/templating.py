@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 
@@ -94,6 +94,13 @@ def _link_parts(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(pieces[0::2]), tuple(pieces[1::2])
 
 
+@lru_cache(maxsize=16384)
+def _quoted(value: str) -> str:
+    """quote(VALUE, safe=""), remembered: link values (award keys, vendor ids,
+    categories) come back page after page."""
+    return quote(value, safe="")
+
+
 def _link(row: dict[str, Any], template: str) -> str | None:
     """link_for(row, template), with the template split once."""
     texts, names = _link_parts(template)
@@ -102,7 +109,7 @@ def _link(row: dict[str, Any], template: str) -> str | None:
         value = row.get(name)
         if value in (None, ""):
             return None
-        out.append(quote(str(value), safe=""))
+        out.append(_quoted(str(value)))
         out.append(text)
     return "".join(out)
 
