@@ -415,13 +415,21 @@ def main() -> None:
         help="Page kinds of the mix, comma-separated (default: all four).",
     )
     ap.add_argument(
+        "--out",
+        type=Path,
+        default=OUT,
+        help="Folder of the stores and results (default bench/out/serve): another "
+        "tree's, to use its stores in place instead of copying them.",
+    )
+    ap.add_argument(
         "--build-only",
         action="store_true",
         help="Build the stores and the SQLite copy, then stop.",
     )
     args = ap.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    base, store = OUT / "base.duckdb", OUT / f"bench_{args.transactions}.duckdb"
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    base, store = out / "base.duckdb", out / f"bench_{args.transactions}.duckdb"
     lite = store.with_suffix(".sqlite")
     build_base(base)
     info = build_bench_store(base, store, args.transactions)
@@ -526,7 +534,7 @@ def main() -> None:
         stop(ds)
     print("datasette", json.dumps(results["datasette"]), flush=True)
     print_markdown(args, info, results)
-    (OUT / f"results_{args.transactions}.json").write_text(
+    (out / f"results_{args.transactions}.json").write_text(
         json.dumps({"info": info, "results": results}, indent=2)
     )
 
