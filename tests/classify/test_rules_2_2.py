@@ -63,6 +63,13 @@ def test_the_rules_are_version_2_2(rules):
         ("LAPTOPS FOR THE HSI NATIONAL TARGETING CENTER (NTC)", "none"),
         ("HSI DATA AND ANALYTICAL SUPPORT SERVICES", "none"),
         ("PROFESSIONAL ANALYTICAL SUPPORT TO PERC IN LAGUNA NIGUEL, CA", "none"),
+        # a supervision programme by its name, whoever runs it
+        ("INTENSIVE SUPERVISION APPEARANCE PROGRAM (ISAP V)", "electronic_monitoring"),
+        # open-source monitoring bought as research or analysis services
+        ("OPEN SOURCE RESEARCH AND ANALYSIS SERVICES", "social_media_monitoring"),
+        ("SOCIAL MEDIA SCREENING SUPPORT", "social_media_monitoring"),
+        ("OPEN SOURCE SOFTWARE LICENSES", "none"),
+        ("CBP SOCIAL MEDIA CAMPAIGN", "none"),
         # a mobile forensic lab is a vehicle, not a phone-forensics tool
         ("MOBILE FORENSIC LAB", "none"),
         ("MOBILE FORENSICS LAB SPRINTER VANS", "none"),
