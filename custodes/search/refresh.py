@@ -224,16 +224,18 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
         store.execute(f"DELETE FROM {table} WHERE token IN {leaving}")
     # hits of the common words that stay: (word, award) with the award's columns
     stay = "(SELECT token FROM serve_popular)"
+    # (word, award) pairs made distinct first, the award's columns (the same on each
+    # of its rows) joined after, instead of grouped along every prefix row
     for side in ("old", "new"):
         pairs = f"(SELECT DISTINCT token, award_id FROM s_rows_{side})"
         store.execute(
             f"""CREATE OR REPLACE TEMP TABLE s_hit_{side} AS
-            SELECT x.ptoken AS token, r.award_id,
-                   {", ".join(f"any_value(r.{c}) AS {c}" for c in FACETS)}
-            FROM ({_prefixes(pairs)}) x
-            JOIN s_rows_{side} r ON r.token = x.token AND r.award_id = x.award_id
-            WHERE x.ptoken IN {stay}
-            GROUP BY x.ptoken, r.award_id"""
+            SELECT h.token, h.award_id, {", ".join(f"r.{c}" for c in FACETS)}
+            FROM (SELECT DISTINCT x.ptoken AS token, x.award_id
+                  FROM ({_prefixes(pairs)}) x WHERE x.ptoken IN {stay}) h
+            JOIN (SELECT award_id,
+                         {", ".join(f"any_value({c}) AS {c}" for c in FACETS)}
+                  FROM s_rows_{side} GROUP BY award_id) r USING (award_id)"""
         )
     # serve_popular: awards per word
     store.execute(
