@@ -17,7 +17,9 @@ the thread looks, it tries again next time.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -99,6 +101,29 @@ def make_snapshot(
 def remove_snapshot(path: Path) -> None:
     for p in (path, Path(str(path) + ".wal"), path.with_name(path.name + ".lock")):
         p.unlink(missing_ok=True)
+
+
+def copy_aside(src: Path, dst: Path) -> None:
+    """Copy SRC in another process. POSIX drops every lock a process holds on a file
+    when it closes any descriptor of that file, so copying the store in the process
+    that has it open would drop DuckDB's lock and let a writer in under its readers."""
+    try:
+        subprocess.run(
+            ["cp", "--", str(src), str(dst)], check=True, capture_output=True
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BackendError(f"Could not copy {src} to {dst}: {exc}") from exc
+
+
+def remove_stale_copies(db: Path) -> None:
+    """Delete the handover copies of servers that stopped before deleting theirs."""
+    for copy in snapshot_dir(db).glob("handover-*.duckdb"):
+        try:
+            os.kill(int(copy.name.split("-")[1]), 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            remove_snapshot(copy)
+        except OSError:
+            pass  # alive, another user's
 
 
 class Watcher:
@@ -222,6 +247,8 @@ class Handover(Watcher):
         self.settle = settle
         self.quiet: tuple[tuple[int, int, bool], float] | None = None
         self.away: Path | None = None  # the copy served while a writer has the store
+        self.left = 0.0  # when it stepped aside (time.monotonic)
+        remove_stale_copies(self.db)
         self.handovers = 0
         self.last: str | None = None
         self._init_thread()
@@ -246,18 +273,23 @@ class Handover(Watcher):
                 return False
             folder = snapshot_dir(self.db)
             folder.mkdir(parents=True, exist_ok=True)
-            copy = folder / f"handover-{datetime.now():%Y%m%dT%H%M%S%f}.duckdb"
-            shutil.copyfile(self.db, copy)
+            when = f"{datetime.now():%Y%m%dT%H%M%S%f}"
+            copy = folder / f"handover-{os.getpid()}-{when}.duckdb"
+            copy_aside(self.db, copy)
             wal = Path(str(self.db) + ".wal")
             if wal.exists():
-                shutil.copyfile(wal, Path(str(copy) + ".wal"))
+                copy_aside(wal, Path(str(copy) + ".wal"))
             self.swap(copy)
-            self.away = copy
+            self.away, self.left = copy, time.monotonic()
             self.last = datetime.now().isoformat(timespec="seconds")
             return True
         if asked:
             self.quiet = None
             return False  # the writer has not got in yet
+        if time.monotonic() - self.left < self.grace + 0.5:
+            # the store's reader is not closed yet: opening the store now would get
+            # DuckDB's open instance back, which proves nothing about a writer
+            return False
         # Come back once the file has not changed for SETTLE seconds (a writer that
         # runs two commands, ingest then refresh, is not interrupted between them).
         # DuckDB guards the rest: a read-only open fails while a writer has the file

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -153,3 +154,47 @@ def test_a_writer_names_any_other_process_holding_the_store(tmp_path):
     assert f"open in process {os.getpid()}" in text, text
     assert "even read-only" in text and "custodes serve" in text
     assert "open for writing" not in text
+
+
+@pytest.mark.slow
+def test_a_refresh_killed_while_a_plain_server_stepped_aside(tmp_path):
+    """The refresh has the store (the server serves its copy) and is killed before its
+    commit: the server comes back to the store's old tables, and the next refresh is
+    handed the store again and shows the new ones."""
+    from tests.conftest import run_cli_process
+    from tests.figures.test_refresh_kill import wait_for_pause
+
+    db = tmp_path / "store.duckdb"
+    run(db, "ingest", str(API), "--refresh")
+    run(db, "ingest", str(BULK))  # a delivery not refreshed yet
+    server, base = start(db, "--time-limit", "1")
+    try:
+        old = answer(base)
+        proc = run_cli_process(db, "refresh", env={"CUSTODES_DEBUG_PAUSE": "commit"})
+        wait_for_pause(proc, "commit")
+        health = get(f"{base}/healthz")
+        assert health["handover"]["serving"].startswith("a copy"), health
+        assert answer(base) == old
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert back(base, 1) and answer(base) == old
+        assert not (tmp_path / "store.duckdb.reader.release").exists()
+        report = json.loads(run(db, "refresh", "--json").stdout)
+        assert report["transactions_changed"] > 0
+        assert back(base, 2)
+        new = answer(base)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert new != old
+
+
+def back(base: str, handovers: int) -> bool:
+    """Wait until the server serves the store again after HANDOVERS handovers."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        health = get(f"{base}/healthz")["handover"]
+        if health["handovers"] >= handovers and health["serving"] == "the store":
+            return True
+        time.sleep(0.2)
+    return False
