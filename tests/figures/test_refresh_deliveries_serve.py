@@ -58,6 +58,14 @@ def start(db: Path, *args: str) -> tuple[subprocess.Popen, str]:
             time.sleep(0.3)
 
 
+def pending(tmp: Path) -> Path:
+    """A refreshed store with a delivery ingested since, not refreshed yet."""
+    db = tmp / "store.duckdb"
+    run(db, "ingest", str(API), "--refresh")
+    run(db, "ingest", str(BULK))
+    return db
+
+
 def refused(db: Path, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "custodes", *args],
@@ -119,9 +127,7 @@ def test_plain_serve_hands_the_store_over_to_a_refresh_never_a_mix(tmp_path):
 
 @pytest.mark.slow
 def test_a_server_of_several_processes_refuses_writers_clearly(tmp_path):
-    db = tmp_path / "store.duckdb"
-    run(db, "ingest", str(API), "--refresh")
-    run(db, "ingest", str(BULK))  # a delivery not refreshed yet
+    db = pending(tmp_path)
     server, base = start(db, "--workers", "2")
     try:
         old = answer(base)
@@ -164,9 +170,7 @@ def test_a_refresh_killed_while_a_plain_server_stepped_aside(tmp_path):
     from tests.conftest import run_cli_process
     from tests.figures.test_refresh_kill import wait_for_pause
 
-    db = tmp_path / "store.duckdb"
-    run(db, "ingest", str(API), "--refresh")
-    run(db, "ingest", str(BULK))  # a delivery not refreshed yet
+    db = pending(tmp_path)
     server, base = start(db, "--time-limit", "1")
     try:
         old = answer(base)
