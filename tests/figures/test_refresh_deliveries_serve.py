@@ -175,12 +175,14 @@ def test_a_refresh_killed_while_a_plain_server_stepped_aside(tmp_path):
     try:
         old = answer(base)
         proc = run_cli_process(db, "refresh", env={"CUSTODES_DEBUG_PAUSE": "commit"})
-        wait_for_pause(proc, "commit")
-        health = get(f"{base}/healthz")
-        assert health["handover"]["serving"].startswith("a copy"), health
-        assert answer(base) == old
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        try:
+            wait_for_pause(proc, "commit")
+            health = get(f"{base}/healthz")
+            assert health["handover"]["serving"].startswith("a copy"), health
+            assert answer(base) == old
+        finally:  # killed before its commit (and never left paused)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
         assert back(base, 1) and answer(base) == old
         assert not (tmp_path / "store.duckdb.reader.release").exists()
         report = json.loads(run(db, "refresh", "--json").stdout)
