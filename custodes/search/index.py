@@ -106,7 +106,7 @@ class SearchIndex:
             )
             if ids is None:
                 return None
-            found = ids if found is None else found[self._marked(ids)[found]]
+            found = ids if found is None else self._within(found, ids)
             if not len(found):
                 break
         return found
@@ -117,7 +117,7 @@ class SearchIndex:
             ids = self._any_of([self._word(w) for w in term.words])
             if ids is None:
                 return None
-            found = ids if found is None else found[self._marked(ids)[found]]
+            found = ids if found is None else self._within(found, ids)
             if not len(found):
                 break
         return found
@@ -168,6 +168,19 @@ class SearchIndex:
     def has_days(self) -> bool:
         return self.first_day is not None and self.last_day is not None
 
+    def _within(self, found: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The ids of FOUND that IDS holds (both sorted, distinct), in FOUND's order.
+        A few found ids are looked up in IDS by bisection; more are checked against a
+        mask of IDS, whose cost (a mask the size of the store's awards, every id of
+        IDS marked) no longer depends on how few ids are looked up."""
+        if len(found) * 64 < self.last_award:
+            if not len(found) or not len(ids):
+                return found[:0]
+            at = np.searchsorted(ids, found)
+            np.minimum(at, len(ids) - 1, out=at)
+            return found[ids[at] == found]
+        return found[self._marked(ids)[found]]
+
     def _marked(self, ids: np.ndarray) -> np.ndarray:
         """A mask by award id, true at IDS."""
         mark = np.zeros(self.last_award + 1, dtype=bool)
@@ -188,7 +201,7 @@ class SearchIndex:
             other = self.word_ids(token)
             if other is None:
                 return None
-            found = found[self._marked(other)[found]]
+            found = self._within(found, other)
         if found is None:
             return None
         wanted, bit = self.wanted(filters, fiscal_year)

@@ -192,3 +192,20 @@ def test_the_index_can_be_turned_off_and_searches_still_answer(store_path):
         assert body["data"]["total"] > 0
         engine = client.app.state.app.search
         assert engine.wait(5) and engine.index is None
+
+
+def test_intersections_by_bisection_and_by_mask_agree():
+    """_within looks a few ids up by bisection and checks many against a mask: both
+    give the ids of the first array that the second holds, in order."""
+    index, _ = _made_up(5000, 4)
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        a = np.unique(rng.integers(1, 5001, rng.integers(0, 400))).astype(np.int32)
+        b = np.unique(rng.integers(1, 5001, rng.integers(0, 3000))).astype(np.int32)
+        want = a[np.isin(a, b)]
+        assert index._within(a, b).tolist() == want.tolist()
+        assert a[index._marked(b)[a]].tolist() == want.tolist()
+    few, many = np.arange(1, 40, dtype=np.int32), np.arange(1, 4000, dtype=np.int32)
+    assert len(few) * 64 < index.last_award <= len(many) * 64  # both ways are taken
+    assert index._within(many, few).tolist() == few.tolist()
+    assert index._within(few, many).tolist() == few.tolist()
