@@ -101,12 +101,13 @@ def _typed_sql(detail: str, value: str, fmt: Format) -> str:
 
 
 def _format_select_sql(
-    fmt: Format, json_values: bool, awards: str = "serve_award"
+    fmt: Format, json_values: bool, awards: str = "serve_award", where: str = ""
 ) -> str:
     """The contract details of FMT's transactions, read from the raw rows by each
     file's header position of the format's columns (of the awards of AWARDS, a
     relation of serve_award rows: every award, or those `custodes refresh`
-    recomputes)."""
+    recomputes; WHERE: a further condition on the transactions t, e.g. their row
+    ids)."""
     unknown = set(fmt.contract) - set(DETAILS)
     if unknown:
         raise ValueError(f"format {fmt.name}: unknown contract details {unknown}")
@@ -141,18 +142,18 @@ def _format_select_sql(
               WHERE f.format = {literal(fmt.name)}) p
           ON p.run_id = t.ingest_run_id AND p.display = t.source_file
         JOIN {awards} a USING (award_key)
-        WHERE t.source_format = {literal(fmt.name)}"""
+        WHERE t.source_format = {literal(fmt.name)}{f" AND {where}" if where else ""}"""
 
 
 def contract_action_rows_sql(
-    json_values: bool, formats: Sequence[Format], awards: str
+    json_values: bool, formats: Sequence[Format], awards: str, where: str = ""
 ) -> str | None:
     """serve_contract_action's rows of the awards of AWARDS (None: no format has
-    contract details)."""
+    contract details); WHERE: a further condition on their transactions t."""
     if not formats:
         return None
     return " UNION ALL ".join(
-        _format_select_sql(fmt, json_values, awards) for fmt in formats
+        _format_select_sql(fmt, json_values, awards, where) for fmt in formats
     )
 
 

@@ -132,9 +132,18 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
         with timer.step("reading their transactions") as d:
             store.execute(
                 f"""CREATE OR REPLACE TEMP TABLE refresh_tx AS
-                SELECT * EXCLUDE ({TX_EXCLUDE}) FROM "transaction"
+                SELECT rowid AS tx_rowid_, * EXCLUDE ({TX_EXCLUDE}) FROM "transaction"
                 WHERE award_key IN (SELECT award_key FROM refresh_award)"""
             )
+            # their row ids: a later read of a column left out above (the raw rows
+            # of serve_contract_action) fetches those rows alone instead of scanning
+            # every transaction (at 10M: 0.08 s instead of 2.45 s); the refresh
+            # writes no transaction, so the ids hold until it ends
+            store.execute(
+                "CREATE OR REPLACE TEMP TABLE refresh_tx_rowid AS "
+                "SELECT tx_rowid_ FROM refresh_tx"
+            )
+            store.execute("ALTER TABLE refresh_tx DROP COLUMN tx_rowid_")
             d["transactions"] = int(store.scalar("SELECT count(*) FROM refresh_tx"))
 
     # -- 5. write resolve --------------------------------------------------------------
@@ -202,7 +211,7 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
         changes.save_state(store, full=not incremental or full)
         new_state["runs"]["ingest"] = runs["ingest"]
     report.state = new_state  # type: ignore[attr-defined]
-    for name in ("refresh_tx", "refresh_award", "refresh_award_no"):
+    for name in ("refresh_tx", "refresh_tx_rowid", "refresh_award", "refresh_award_no"):
         store.execute(f"DROP TABLE IF EXISTS {name}")
     changes.drop_temp(store)
     res_inc.drop_temp(store)

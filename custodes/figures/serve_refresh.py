@@ -140,6 +140,8 @@ def _actions(store: Store, have: dict[str, bool]) -> None:
         raw_values_are_json(store.con),
         contract_formats(),
         f"(SELECT * FROM serve_award WHERE award_id IN {T_NOS})",
+        # the transactions of those awards, by row id (custodes/figures/refresh_steps)
+        "t.rowid IN (SELECT tx_rowid_ FROM refresh_tx_rowid)",
     )
     if rows:
         store.execute(f"INSERT INTO serve_contract_action {rows}")
