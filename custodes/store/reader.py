@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -173,21 +175,13 @@ class Reader:
                     self.cache.popitem(last=False)
         return [[dict(r) for r in rows] for rows in results]
 
-    def _run_batch(
-        self, statements: Sequence[tuple[str, Sequence[Any]]]
-    ) -> list[list[dict[str, Any]]]:
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A cursor of its own under the time limit (QueryTimeout past it)."""
         cur = self.con.cursor()
         ticket = self.watchdog.watch(cur, self.time_limit)
-        results: list[list[dict[str, Any]]] = []
         try:
-            for sql, params in statements:
-                res = cur.execute(sql, list(params))
-                names = [d[0] for d in res.description or []]
-                results.append(
-                    [dict(zip(names, row, strict=True)) for row in res.fetchall()]
-                    if names
-                    else []
-                )
+            yield cur
         except duckdb.InterruptException as exc:
             raise QueryTimeout(
                 f"The query took longer than {self.time_limit:g} s and was stopped. "
@@ -196,7 +190,32 @@ class Reader:
         finally:
             self.watchdog.forget(ticket)
             cur.close()
+
+    def _run_batch(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[dict[str, Any]]]:
+        results: list[list[dict[str, Any]]] = []
+        with self._cursor() as cur:
+            for sql, params in statements:
+                res = cur.execute(sql, list(params))
+                names = [d[0] for d in res.description or []]
+                results.append(
+                    [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+                    if names
+                    else []
+                )
         return results
+
+    def integers(self, sql: str, params: Sequence[Any] | None = None) -> array[int]:
+        """The first column of the result, whole numbers without NULLs, as an array
+        of 64-bit integers, not cached: no Python object per row, for lists of ids
+        thousands long (a vendor's awards)."""
+        import numpy as np  # the web app's dependency (the search index uses it)
+
+        with self.slots, self._cursor() as cur:
+            found = cur.execute(sql, list(params or [])).fetchnumpy()
+        column = next(iter(found.values()))
+        return array("q", np.asarray(column, dtype=np.int64).tobytes())
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
         return self._run_batch([(sql, params or [])])[0]

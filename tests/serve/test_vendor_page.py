@@ -298,3 +298,34 @@ def test_vendors_whose_name_matches_come_from_memory_as_from_the_table(client):
     finally:
         con.close()
     assert matched >= 3
+
+
+def test_a_vendors_award_ids_are_read_as_the_rows_give_them(store_path):
+    """Reader.integers (no Python object per row) gives the ids the rows give, in
+    order, and keeps to the time limit."""
+    from custodes.serve.pages.vendor import VENDOR_AWARD_IDS_SQL
+    from custodes.store.reader import QueryTimeout, Reader
+
+    reader = Reader(store_path, cache_size=0)
+    try:
+        vendors = [
+            r["vendor_id"]
+            for r in reader.rows(
+                "SELECT vendor_id FROM serve_award WHERE vendor_id IS NOT NULL "
+                "GROUP BY 1 ORDER BY count(*) DESC LIMIT 20"
+            )
+        ]
+        assert vendors
+        for vendor_id in [*vendors, "nobody-at-all"]:
+            want = [
+                r["award_id"] for r in reader.rows(VENDOR_AWARD_IDS_SQL, [vendor_id])
+            ]
+            assert list(reader.integers(VENDOR_AWARD_IDS_SQL, [vendor_id])) == want
+        assert len(reader.integers(VENDOR_AWARD_IDS_SQL, [vendors[0]])) > 1
+        reader.time_limit = 0.2
+        with pytest.raises(QueryTimeout):
+            reader.integers(
+                "SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"
+            )
+    finally:
+        reader.close()

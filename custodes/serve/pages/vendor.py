@@ -66,8 +66,7 @@ class VendorAwardIds:
             if found is not None:
                 self.ids.move_to_end(vendor_id)
                 return found
-        rows = reader.rows(VENDOR_AWARD_IDS_SQL, [vendor_id], cache=False)
-        found = array("q", (int(r["award_id"]) for r in rows))
+        found = reader.integers(VENDOR_AWARD_IDS_SQL, [vendor_id])
         with self.lock:
             if vendor_id not in self.ids:
                 self.ids[vendor_id] = found
