@@ -149,11 +149,16 @@ def where_sql(scope: NewsScope, definition: Definition) -> tuple[str, list[Any]]
         )
         add(f"({counted})", *counted_params)
     if scope.vendor_ids:
-        paid, paid_params = _in("s.vendor_id", scope.vendor_ids)
+        # The followed awards' ids first (paid to the vendor, or naming it as maker),
+        # then one semi-join: an OR over serve_action's own vendor_id would read every
+        # action (0.5-0.6 s a feed at 10M actions; 0.01 s this way). An action's
+        # vendor_id is its award's (serve_action is built from serve_award).
+        paid, paid_params = _in("vendor_id", scope.vendor_ids)
         maker, maker_params = _in("maker_vendor_id", scope.vendor_ids)
         add(
-            f"({paid} OR s.award_id IN (SELECT a.award_id FROM serve_award a "
-            f"JOIN serve_award_maker USING (award_key) WHERE {maker}))",
+            f"s.award_id IN (SELECT award_id FROM serve_award WHERE {paid} "
+            "UNION SELECT a.award_id FROM serve_award a "
+            f"JOIN serve_award_maker USING (award_key) WHERE {maker})",
             *paid_params,
             *maker_params,
         )
