@@ -219,9 +219,17 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
         f"""CREATE OR REPLACE TEMP TABLE s_recompute AS SELECT token FROM {entering}"""
     )
     n_in = int(store.scalar("SELECT count(*) FROM s_recompute"))
-    n_out = int(store.scalar(f"SELECT count(*) FROM {leaving}"))
+    # kept in a table first: LEAVING reads serve_popular, which the first DELETE
+    # changes, so the words leaving must be known before any table loses them
+    store.execute(
+        f"CREATE OR REPLACE TEMP TABLE s_leaving AS SELECT token FROM {leaving}"
+    )
+    n_out = int(store.scalar("SELECT count(*) FROM s_leaving"))
     for table in ("serve_popular", "serve_popular_facet", "serve_popular_top"):
-        store.execute(f"DELETE FROM {table} WHERE token IN {leaving}")
+        store.execute(
+            f"DELETE FROM {table} WHERE token IN (SELECT token FROM s_leaving)"
+        )
+    store.execute("DROP TABLE s_leaving")
     # hits of the common words that stay: (word, award) with the award's columns
     stay = "(SELECT token FROM serve_popular)"
     # (word, award) pairs made distinct first, the award's columns (the same on each

@@ -212,3 +212,30 @@ def test_a_refresh_after_each_kind_of_change_equals_a_full_rebuild(tmp_path):
     full = run_sequence(tmp_path, sequence)
     diff = differences(tmp_path / "store.duckdb", full)
     assert not diff, "\n".join(f"{k}: {v}" for k, v in diff.items())
+
+
+def test_a_word_that_stops_being_common_leaves_every_common_word_table(tmp_path):
+    """Found by the property above: when a word stopped being common, a refresh took
+    it out of serve_popular but left its rows in serve_popular_facet and
+    serve_popular_top (the words leaving were read again after the first table had
+    lost them)."""
+    sequence = [
+        (5, 2, "-75.25", "2020-11-03", 1, 5, "CBP", False),
+        ("refresh",),
+        ("ingest", [(5, 0, "1000000.00", "2023-06-01", 3, 2, "ICE", False),
+                    (2, 0, "0.01", "2023-06-01", 0, 2, "CBP", True),
+                    (0, 0, "0.01", "2020-11-03", 4, 4, "CBP", False),
+                    (4, 0, "33333.33", "2020-11-03", 5, 0, "ICE", True),
+                    (2, 0, "1000000.00", "2022-01-15", 3, 1, "ICE", False),
+                    (6, 1, "100.00", "2022-01-15", 6, 5, "ICE", False)]),
+        ("refresh",),
+        ("override", 1, "none"),
+        ("ingest", [(4, 1, "1000000.00", "2021-09-30", 5, 3, "CBP", True),
+                    (4, 0, "1000000.00", "2021-09-30", 0, 3, "ICE", True),
+                    (3, 2, "1000000.00", "2021-02-03", 0, 5, "CBP", True),
+                    (2, 1, "0.01", "2021-09-30", 4, 0, "ICE", True)]),
+        ("override", 1, "phone_forensics_spyware"),
+    ]  # fmt: skip
+    full = run_sequence(tmp_path, sequence)
+    diff = differences(tmp_path / "store.duckdb", full)
+    assert not diff, "\n".join(f"{k}: {v}" for k, v in diff.items())
