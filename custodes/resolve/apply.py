@@ -258,15 +258,7 @@ def run_resolve(
     note = progress or (lambda step: None)
     note("loading recipients")
     done = compute(load_records(store), matcher, progress)
-    done.summary.prefilter = _re2_accepts(store.con, makers.prefilter(done.products))
     note("writing tables")
     with store.transaction():
-        _write(
-            store,
-            done.vendor,
-            done.alias,
-            done.products,
-            done.maker_vendor,
-            done.summary,
-        )
+        write(store, done)
     return done.summary
