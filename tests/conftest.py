@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -89,6 +92,43 @@ def run_cli_process(
         text=True,
         **kwargs,
     )
+
+
+class TracedProcess:
+    """A `custodes` command in its own process with CUSTODES_DEBUG_PAUSE=trace: the
+    points it passed (`custodes: at POINT` on stderr) and when, read as they come.
+    WRITING is the point after which the command writes the store (for kill tests)."""
+
+    def __init__(self, db: Path, *args: str, writing: str):
+        self.writing = writing
+        self.proc = run_cli_process(db, *args, env={"CUSTODES_DEBUG_PAUSE": "trace"})
+        self.started = time.monotonic()
+        self.points: dict[str, float] = {}
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if line.startswith("custodes: at "):
+                self.points[line.split()[-1]] = time.monotonic() - self.started
+
+    def wait_for(self, point: str, timeout: float = 120) -> bool:
+        deadline = time.monotonic() + timeout
+        while point not in self.points and self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.002)
+        return point in self.points
+
+    def kill(self) -> bool:
+        """Kill it; True if the kill landed while it was writing the store (after
+        WRITING, before the transaction was committed)."""
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+        self.reader.join(timeout=10)
+        killed = self.proc.returncode == -signal.SIGKILL
+        return killed and self.writing in self.points and "committed" not in self.points
 
 
 # In CI, property tests run a fixed sequence of examples (derandomized), so a landing is

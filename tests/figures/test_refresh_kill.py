@@ -13,16 +13,18 @@ import random
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, run_cli_process
+from tests.conftest import FIXTURES, TracedProcess, run_cli_process
 from tests.figures.refresh_compare import derived_tables, differences, table_rows
 from tests.ingest.csvmaker import api_row, write_api_csv
+
+# the first step that writes the store: a kill after it, before the commit, is mid-work
+WRITING = "writing-vendors"
 
 API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
 STATE = ("refresh_transaction", "refresh_record", "refresh_override", "refresh_run")
@@ -115,45 +117,6 @@ def test_a_kill_at_each_step_leaves_the_previous_tables(stores, tmp_path, point)
     assert not differences(db, after)
 
 
-class Traced:
-    """A refresh process saying each step as it passes (CUSTODES_DEBUG_PAUSE=trace)."""
-
-    def __init__(self, db: Path):
-        self.proc = run_cli_process(
-            db, "refresh", env={"CUSTODES_DEBUG_PAUSE": "trace"}
-        )
-        self.started = time.monotonic()
-        self.points: dict[str, float] = {}
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            if line.startswith("custodes: at "):
-                self.points[line.split()[-1]] = time.monotonic() - self.started
-
-    def wait_for(self, point: str, timeout: float = 120) -> bool:
-        deadline = time.monotonic() + timeout
-        while point not in self.points and self.proc.poll() is None:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.002)
-        return point in self.points
-
-    def kill(self) -> bool:
-        """Kill it; True if the kill landed mid-work (after the first write began,
-        before the commit)."""
-        self.proc.kill()
-        self.proc.wait(timeout=30)
-        self.reader.join(timeout=10)
-        killed = self.proc.returncode == -signal.SIGKILL
-        return (
-            killed
-            and "writing-vendors" in self.points
-            and "committed" not in self.points
-        )
-
-
 @pytest.mark.slow
 def test_kills_at_random_moments_leave_old_or_new_never_a_mix(stores, tmp_path):
     before, after = stores
@@ -161,15 +124,17 @@ def test_kills_at_random_moments_leave_old_or_new_never_a_mix(stores, tmp_path):
     old, new = tables(db), tables(after)
     # an uninterrupted traced refresh: when the write starts and ends
     (tmp_path / "probe").mkdir()
-    probe = Traced(fresh_copy(before, tmp_path / "probe"))
+    probe = TracedProcess(
+        fresh_copy(before, tmp_path / "probe"), "refresh", writing=WRITING
+    )
     assert probe.proc.wait(timeout=300) == 0
     probe.reader.join(timeout=10)
-    start, end = probe.points["writing-vendors"], probe.points["committed"]
+    start, end = probe.points[WRITING], probe.points["committed"]
     rng = random.Random(20261206)
     kills, mid_work = 0, 0
     for _ in range(6):
-        proc = Traced(db)
-        if not proc.wait_for("writing-vendors"):
+        proc = TracedProcess(db, "refresh", writing=WRITING)
+        if not proc.wait_for(WRITING):
             pytest.fail(f"refresh never began writing: rc={proc.proc.returncode}")
         time.sleep(rng.uniform(0, end - start))
         landed = proc.kill()

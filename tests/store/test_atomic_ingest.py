@@ -11,14 +11,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, run_cli_process
+from tests.conftest import FIXTURES, TracedProcess, run_cli_process
 from tests.ingest.csvmaker import api_row, write_api_csv
 
 API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
@@ -103,42 +102,6 @@ def test_kill_at_each_point_leaves_store_unchanged(base_store, second_file, poin
     assert after[2][0] == before[2][0] + 1
 
 
-class Traced:
-    """A traced ingest process (CUSTODES_DEBUG_PAUSE=trace): the points it passed
-    (`custodes: at merge`, ...) and when, read from its stderr as they come."""
-
-    def __init__(self, db: Path, *paths: Path):
-        self.proc = run_cli_process(
-            db, "ingest", *map(str, paths), env={"CUSTODES_DEBUG_PAUSE": "trace"}
-        )
-        self.started = time.monotonic()
-        self.points: dict[str, float] = {}
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            if line.startswith("custodes: at "):
-                self.points[line.split()[-1]] = time.monotonic() - self.started
-
-    def wait_for(self, point: str, timeout: float = 120) -> bool:
-        deadline = time.monotonic() + timeout
-        while point not in self.points and self.proc.poll() is None:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.005)
-        return point in self.points
-
-    def kill(self) -> bool:
-        """Kill it; True if the kill landed while it was writing the store (after
-        the write began, before the transaction was committed)."""
-        self.proc.kill()
-        self.proc.wait(timeout=30)
-        self.reader.join(timeout=10)
-        killed = self.proc.returncode == -signal.SIGKILL
-        return killed and "merge" in self.points and "committed" not in self.points
-
-
 def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
     """Kill a larger ingest at random times, and at random moments of its write: the
     store is either before or after, whole. The test counts the kills that landed
@@ -161,7 +124,10 @@ def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
     shutil.copyfile(db, pristine)
     reference = tmp_path / "reference.duckdb"
     ingest(reference, API_FIXTURE)
-    run = Traced(reference, big, BULK_FIXTURE)  # uninterrupted: how long the write is
+    # uninterrupted: how long the write is
+    run = TracedProcess(
+        reference, "ingest", str(big), str(BULK_FIXTURE), writing="merge"
+    )
     assert run.proc.wait(timeout=300) == 0
     run.reader.join(timeout=10)
     after = snapshot(reference)
@@ -172,7 +138,7 @@ def test_kill_at_random_moments_is_all_or_nothing(tmp_path, second_file):
     plans = [("any", rng.uniform(0.3, run.points["committed"])) for _ in range(3)]
     plans += [("write", rng.uniform(0, write)) for _ in range(5)]
     for when, delay in plans:
-        proc = Traced(db, big, BULK_FIXTURE)
+        proc = TracedProcess(db, "ingest", str(big), str(BULK_FIXTURE), writing="merge")
         if when == "write" and not proc.wait_for("merge"):
             pytest.fail(f"ingest never began writing: rc={proc.proc.returncode}")
         time.sleep(delay)
