@@ -293,3 +293,41 @@ def test_babel_street_across_channels_on_the_real_data(tmp_path):
     assert {r["vendor_name"] for r in channels["resellers"]} >= {
         "PANAMERICA COMPUTERS, INC."
     }
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"counted_only": False},
+        {"counted_only": False, "include_zero": True},
+        {"counted_only": True},
+        {"counted_only": False, "min_usd": Decimal("100000")},
+        {"counted_only": False, "kind": "modification"},
+    ],
+)
+def test_a_followed_vendors_actions_are_the_same_by_listed_ids_or_subquery(
+    web, monkeypatch, scope
+):
+    """A vendor or maker feed looks its awards up first and reads their actions from
+    serve_transaction; past MAX_LISTED awards it keeps the subquery on serve_action.
+    Both ways give the same actions, count and sum."""
+    from custodes.figures import news
+    from custodes.figures.definition import Definition
+
+    def rows(sql: str, params: list) -> list[dict]:
+        return reader_rows(web, sql, params)
+
+    vendor_id = babel_vendor(web)
+    followed = news.NewsScope(vendor_ids=(vendor_id,), **scope)
+    listed = news.latest_actions(rows, followed, Definition(), limit=500)
+    assert news.followed_award_ids(rows, (vendor_id,))  # the listed path was taken
+    monkeypatch.setattr(news, "MAX_LISTED", 0)
+    assert news.followed_award_ids(rows, (vendor_id,)) is None
+    subquery = news.latest_actions(rows, followed, Definition(), limit=500)
+    assert listed.actions == subquery.actions
+    assert (listed.total, listed.obligation_usd) == (
+        subquery.total,
+        subquery.obligation_usd,
+    )
+    if scope == {"counted_only": False}:
+        assert {a["channel"] for a in listed.actions} == {"direct", "reseller"}
