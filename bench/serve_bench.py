@@ -260,14 +260,27 @@ def server_cpu_seconds(pid: int) -> float:
     return sum(spent.get(p, 0.0) for p in tree)
 
 
+def server_memory_mb(pid: int) -> dict:
+    """Resident memory of the server process now and at its peak (VmRSS, VmHWM), MB;
+    with uvicorn workers, the main process only."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = round(int(value.split()[0]) / 1024)
+    return {"rss_mb": found.get("VmRSS"), "peak_rss_mb": found.get("VmHWM")}
+
+
 def per_request(pid: int, before: float, by_kind: dict) -> dict:
-    """The server's CPU time since BEFORE, per request of a load run."""
+    """The server's CPU time since BEFORE, per request of a load run, and its memory
+    after the run."""
     spent = server_cpu_seconds(pid) - before
     requests = sum(r["requests"] for r in by_kind.values())
     return {
         "cpu_s": round(spent, 2),
         "requests": requests,
         "cpu_ms_per_request": round(1000 * spent / max(requests, 1), 2),
+        **server_memory_mb(pid),
     }
 
 
