@@ -284,6 +284,12 @@ def per_request(pid: int, before: float, by_kind: dict) -> dict:
     }
 
 
+def page_cache_health() -> dict:
+    """The page cache's entries and bytes as the server's /healthz gives them."""
+    health = httpx.get("http://127.0.0.1:8791/healthz", timeout=30).json()
+    return {k: v for k, v in health.items() if k.startswith("page_cache")}
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -392,7 +398,8 @@ def serve_cmd(store: Path, port: int, cached: bool, workers: int = 1) -> list[st
         "import uvicorn; from custodes.serve.app import build_app; "
         "from custodes.settings import Settings; "
         f"app = build_app(Settings(db={str(store)!r}), "
-        f"cache_size={4096 if cached else 0}, page_cache={1024 if cached else 0}); "
+        # with the caches on, the app's own default sizes
+        f"{'' if cached else 'cache_size=0, page_cache=0'}); "
         f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', "
         "access_log=False)"
     )
@@ -470,6 +477,7 @@ def main() -> None:
                 load("http://127.0.0.1:8791", mix, args.clients, args.seconds, args.cap)
             )
             server[label] = per_request(proc.pid, cpu, results[label])
+            server[label]["health"] = page_cache_health()
             if cached:
                 # The same mix again on the same server: steady state, once the pages
                 # of the mix have been asked for (the first run starts from cold).
@@ -485,6 +493,7 @@ def main() -> None:
                     )
                 )
                 server[second] = per_request(proc.pid, cpu, results[second])
+                server[second]["health"] = page_cache_health()
             ours, _ = facet_pairs(urls["words"], lite.stem)
             results[label]["faceted"] = asyncio.run(
                 load(

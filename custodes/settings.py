@@ -31,6 +31,9 @@ HELP: dict[str, str] = {
     "serve_search_index": "Hold the search index in memory in the web app (about 400 MB"
     " for 10M transactions; searches are slower without it). "
     "Env: CUSTODES_SERVE_SEARCH_INDEX (0 turns it off). Default: on.",
+    "serve_page_cache_mb": "Megabytes of rendered pages the web app keeps in memory "
+    "(each page at most 512 KB; the least recently asked for go first). "
+    "Env: CUSTODES_SERVE_PAGE_CACHE_MB (0 turns the page cache off). Default: 128.",
     "unzip_limit_mb": "Megabytes one member of a .zip given to ingest may expand to; "
     "extraction stops there and the member is refused (a zip bomb fills no disk). "
     "Env: CUSTODES_UNZIP_LIMIT_MB. Default: 20000.",
@@ -63,6 +66,7 @@ class Settings:
     sync_download_limit_mb: int = 20_000
     serve_time_limit: float = 5.0
     serve_search_index: bool = True
+    serve_page_cache_mb: float = 128.0
     reviewer: str | None = None
     debug_pause: str | None = None  # test hook: stop at a named ingest step
 
@@ -91,6 +95,8 @@ class Settings:
         if env.get("CUSTODES_SERVE_SEARCH_INDEX"):
             flag = env["CUSTODES_SERVE_SEARCH_INDEX"].strip().lower()
             values["serve_search_index"] = flag not in ("0", "false", "no", "off")
+        if env.get("CUSTODES_SERVE_PAGE_CACHE_MB"):
+            values["serve_page_cache_mb"] = float(env["CUSTODES_SERVE_PAGE_CACHE_MB"])
         if env.get("CUSTODES_REVIEWER", "").strip():
             values["reviewer"] = env["CUSTODES_REVIEWER"].strip()
         if env.get("CUSTODES_DEBUG_PAUSE"):
