@@ -150,6 +150,11 @@ class SearchEngine:
         return self._ready.wait(timeout)
 
     @property
+    def ready(self) -> bool:
+        """The index is built, or known to be impossible (or left out)."""
+        return self._ready.is_set()
+
+    @property
     def index(self) -> SearchIndex | None:
         return self._index
 

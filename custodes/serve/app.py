@@ -92,6 +92,11 @@ ID_FEEDS = ("vendor", "maker", "category")
 # benchmark's 10M mix did not fit, and the computed pages set its p95.
 PAGE_CACHE_ENTRIES = 65_536
 
+# A search waits at most this long for the search index after a start or a switch of
+# store, checking every INDEX_POLL seconds; then it takes the SQL paths.
+INDEX_WAIT = 30.0
+INDEX_POLL = 0.05
+
 # One thread per core builds pages: most of a page's work now holds the interpreter
 # lock (the searches run in memory), and with 32 clients on 2 cores, 2 threads gave
 # a lower p95 than 4 in each of three alternating long-tail runs (124-162 ms against
@@ -135,7 +140,7 @@ class App:
     async def fixed(
         self, request: Request, fn: Callable[[Ctx], View], fmt: str
     ) -> Response:
-        return await self.serve(request, partial(fn), fmt)
+        return await self.serve(request, partial(fn), fmt, needs_index=fn is search)
 
     async def by_id(self, request: Request, fn: Callable[[Ctx, str], View]) -> Response:
         ident, fmt = split_suffix(request.path_params["ident"])
@@ -143,14 +148,22 @@ class App:
         return await self.serve(request, partial(_with_id, fn, ident), fmt)
 
     async def serve(
-        self, request: Request, fn: Callable[[Ctx], View], fmt: str
+        self,
+        request: Request,
+        fn: Callable[[Ctx], View],
+        fmt: str,
+        needs_index: bool = False,
     ) -> Response:
         """A rendered page from the page cache, or built (query and render) off the
-        event loop and then cached. The store cannot change while it is open here."""
+        event loop and then cached. The store cannot change while it is open here.
+        NEEDS_INDEX: a search, built once the search index is ready (see
+        index_ready)."""
         key = (request.url.path, request.url.query)
         pages = self.pages  # a page built before a switch goes to the old cache
         cached = pages.get(key)
         if cached is None:
+            if needs_index:
+                await self.index_ready()
             ctx = self.ctx(request)
             cached = await anyio.to_thread.run_sync(
                 self.render, request, fn, fmt, ctx, limiter=self.limiter
@@ -165,6 +178,17 @@ class App:
                 f'<{meta}{query}>; rel="describedby"; type="application/csvm+json"'
             )
         return Response(body, status, media_type=media_type, headers=headers)
+
+    async def index_ready(self) -> None:
+        """Wait, without a page thread, until the search engine's in-memory index is
+        built (or known to be impossible), for at most INDEX_WAIT seconds. Until then a
+        search would take the SQL paths, which at 10M transactions cost seconds each
+        and hold the page threads and the store's query slots from every other page;
+        the index is built in 3-6 s at start (10M transactions)."""
+        waited = 0.0
+        while not self.current[1].ready and waited < INDEX_WAIT:
+            await anyio.sleep(INDEX_POLL)
+            waited += INDEX_POLL
 
     def render(
         self, request: Request, fn: Callable[[Ctx], View], fmt: str, ctx: Ctx
@@ -215,6 +239,8 @@ class App:
         pages = self.pages
         cached = pages.get(key)
         if cached is None:
+            if kind == "search":
+                await self.index_ready()
             ctx = self.ctx(request)
 
             def make() -> tuple[bytes, int, str]:

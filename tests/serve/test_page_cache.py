@@ -1,11 +1,19 @@
-"""The page cache is bounded by bytes (custodes/serve/app.py)."""
+"""The page cache is bounded by bytes, and a search asked for while the search index
+is being built waits for it instead of taking the SQL paths (custodes/serve/app.py)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
+import custodes.search.engine as engine_module
+import custodes.serve.app as app_module
+from custodes.search.engine import Results, SearchEngine
+from custodes.search.query import Query
 from custodes.serve.app import PageCache, build_app
 from custodes.settings import Settings
 
@@ -50,3 +58,72 @@ def test_page_cache_size_is_a_setting(store_path: Path):
         health = client.get("/healthz").json()
     assert health["page_cache_entries"] == 1
     assert health["page_cache_bytes"] == len(body)
+
+
+@pytest.fixture
+def slow_index(monkeypatch: pytest.MonkeyPatch):
+    """The index is built only once the returned event is set; searches note which
+    way answered them."""
+    release = threading.Event()
+    build = engine_module.build_search_index
+    builds: list[threading.Event] = []
+
+    def held(reader):
+        done = threading.Event()
+        builds.append(done)
+        try:
+            release.wait(30)
+            return build(reader)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(engine_module, "build_search_index", held)
+    ways: list[str] = []
+    search = SearchEngine.search
+
+    def noted(self: SearchEngine, query: Query) -> Results:
+        found = search(self, query)
+        ways.append(found.answered_by)
+        return found
+
+    monkeypatch.setattr(SearchEngine, "search", noted)
+    yield release, ways
+    release.set()
+    for done in builds:  # no build left running in DuckDB when the tests end
+        assert done.wait(60)
+
+
+def _ask(client: TestClient, path: str, into: list) -> None:
+    into.append(client.get(path))
+
+
+def test_a_search_waits_for_the_index_being_built(store_path: Path, slow_index):
+    release, ways = slow_index
+    with TestClient(build_app(Settings(db=store_path), page_cache=0)) as client:
+        answers: list = []
+        asking = threading.Thread(
+            target=_ask, args=(client, "/search.json?q=camera", answers)
+        )
+        asking.start()
+        time.sleep(0.5)
+        # the other pages do not wait
+        assert client.get("/categories.json").status_code == 200
+        assert not answers and not ways  # the search waits, not in a page thread
+        release.set()
+        asking.join(30)
+        assert answers[0].status_code == 200
+        assert answers[0].json()["data"]["total"] > 0
+    assert ways == ["index"]
+
+
+def test_a_search_goes_ahead_in_sql_when_the_index_is_late(
+    store_path: Path, slow_index, monkeypatch: pytest.MonkeyPatch
+):
+    _, ways = slow_index
+    monkeypatch.setattr(app_module, "INDEX_WAIT", 0.3)
+    with TestClient(build_app(Settings(db=store_path), page_cache=0)) as client:
+        started = time.monotonic()
+        answer = client.get("/search.json?q=camera")
+        assert time.monotonic() - started >= 0.3
+    assert answer.status_code == 200 and answer.json()["data"]["total"] > 0
+    assert ways and "index" not in ways
