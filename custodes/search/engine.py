@@ -52,6 +52,7 @@ from custodes.settings import Settings
 LOG = logging.getLogger(__name__)
 
 FACETS = ("agency", "category", "vendor", "maker")
+PLANS_KEPT = 4096  # readings of search texts kept per open store
 CENT = Decimal("0.01")
 
 
@@ -123,6 +124,8 @@ class SearchEngine:
         self._index: SearchIndex | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self._plans: dict[str, Plan] = {}  # text -> its reading (see plan)
+        self._plans_lock = threading.Lock()
         if not options.index:
             self._ready.set()
 
@@ -176,7 +179,7 @@ class SearchEngine:
         page of award rows (in the query's order) and the vendors whose name
         matches. A text with nothing to search for matches nothing (and says so)."""
         counts = load_token_counts(self.reader)
-        plan = order_plan(read_query(query.text, counts), counts)
+        plan = self.plan(query.text, counts)
         results = Results(query, words=query.words(), plan=plan)
         if not self.reader.has("serve_award"):
             return results
@@ -200,6 +203,22 @@ class SearchEngine:
         if results.words:
             results.vendors = load_vendor_directory(self.reader).matching(results.words)
         return results
+
+    def plan(self, text: str | None, counts: TokenCounts | None) -> Plan:
+        """TEXT read (read_query) with its clauses rarest first (order_plan), kept for
+        the open store: a search's text is read once however it is sorted, filtered
+        and paged (the reading depends only on the text, the store's word counts and
+        the lexicon)."""
+        key = text or ""
+        with self._plans_lock:
+            found = self._plans.get(key)
+        if found is None:
+            found = order_plan(read_query(text, counts), counts)
+            with self._plans_lock:
+                self._plans[key] = found
+                while len(self._plans) > PLANS_KEPT:
+                    del self._plans[next(iter(self._plans))]  # the oldest
+        return found
 
     def _find(
         self, query: Query, plan: Plan, counts: TokenCounts | None
