@@ -12,6 +12,7 @@ sum reaches 2**53 cents (float64 sums of cents would no longer be exact).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -74,21 +75,23 @@ def build_search_index(reader: Any) -> SearchIndex | None:
         if null_years or (first is not None and last - first >= 63):
             return None
         first = first or 0
-        ids = cur.execute("SELECT award_id FROM serve_token").fetchnumpy()["award_id"]
-        if len(ids) != counts.running[-1]:
-            return None
-        ids = np.ascontiguousarray(ids, dtype=np.int32)
-        if not _in_word_order(ids, counts):
-            return None
-        values = _number_values(cur)
-        data = cur.execute(_numbered(AWARD_COLUMNS_SQL, "a"), [first]).fetchnumpy()
-        common = (
-            _read_common_words(cur, first)
-            if reader.has("serve_popular_facet") and reader.has("serve_popular_top")
-            else None
-        )
+        # The common words' arrays are read on a second cursor in another thread
+        # while this one reads the word ids and the award columns: each DuckDB query
+        # runs on its calling thread, without the interpreter lock.
+        with ThreadPoolExecutor(1, thread_name_prefix="custodes-index") as pool:
+            common_words = (
+                pool.submit(_read_common_words, reader, first)
+                if reader.has("serve_popular_facet") and reader.has("serve_popular_top")
+                else None
+            )
+            ids = _read_word_ids(cur, counts)
+            values = _number_values(cur)
+            data = cur.execute(_numbered(AWARD_COLUMNS_SQL, "a"), [first]).fetchnumpy()
+            common = common_words.result() if common_words is not None else None
     finally:
         cur.close()
+    if ids is None:
+        return None
     award = np.asarray(data["award_id"], dtype=np.int64)
     size = int(award.max()) + 1 if len(award) else 1
     cents_col = np.ma.getdata(data["cents"]).astype(np.int64)
@@ -126,6 +129,16 @@ def build_search_index(reader: Any) -> SearchIndex | None:
     )
 
 
+def _read_word_ids(cur: Any, counts: TokenCounts) -> np.ndarray | None:
+    """serve_token's award ids in stored order (None: not as many as the word counts
+    say, or not in word order)."""
+    ids = cur.execute("SELECT award_id FROM serve_token").fetchnumpy()["award_id"]
+    if len(ids) != counts.running[-1]:
+        return None
+    ids = np.ascontiguousarray(ids, dtype=np.int32)
+    return ids if _in_word_order(ids, counts) else None
+
+
 def _number_values(cur: Any) -> dict[str, list[Any]]:
     """Each facet column's distinct values in sort order, also left on the cursor as
     temporary tables index_<column>(value, i) for the queries that number them."""
@@ -147,20 +160,27 @@ def _numbered(sql: str, alias: str) -> str:
     return sql.format(codes=codes, joins=joins)
 
 
-def _read_common_words(cur: Any, first_year: int) -> CommonWords:
+def _read_common_words(reader: Any, first_year: int) -> CommonWords:
     """The common-word tables (custodes/search/popular.py) as arrays, numbered as the
-    index numbers the facet values."""
-    data = cur.execute(_numbered(COMBINATIONS_SQL, "p"), [first_year]).fetchnumpy()
-    top = cur.execute(TOP_IDS_SQL).fetchnumpy()["award_id"]
+    index numbers the facet values, on a cursor of their own."""
+    cur = reader.con.cursor()
+    try:
+        _number_values(cur)  # the same numbers, in this cursor's temporary tables
+        data = cur.execute(_numbered(COMBINATIONS_SQL, "p"), [first_year]).fetchnumpy()
+        top = cur.execute(TOP_IDS_SQL).fetchnumpy()["award_id"]
+        combinations = _spans(cur, "serve_popular_facet")
+        tops = _spans(cur, "serve_popular_top")
+    finally:
+        cur.close()
     known = ~np.ma.getmaskarray(data["cents"])
     return CommonWords(
-        combinations=_spans(cur, "serve_popular_facet"),
+        combinations=combinations,
         codes={c: np.asarray(data[c], dtype=np.int32) for c in FACET_COLUMNS},
         years=np.asarray(data["years"], dtype=np.int64),
         awards=np.asarray(data["awards"], dtype=np.float64),
         cents=np.where(known, np.ma.getdata(data["cents"]), 0).astype(np.float64),
         priced=known.astype(np.float64),
-        tops=_spans(cur, "serve_popular_top"),
+        tops=tops,
         top=np.ascontiguousarray(np.ma.getdata(top), dtype=np.int32),
     )
 
