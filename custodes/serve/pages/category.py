@@ -22,6 +22,7 @@ from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.pages.dashboard import components_line
 from custodes.serve.pages.totals import by_agency_rows, has_category, spending_rows
 from custodes.serve.views import Table, View
+from custodes.store.reader import Reader
 
 # {category}: the category an award counts under (Definition.category_sql: its own, or
 # with components=include the component's for an award of `none` buying one).
@@ -37,6 +38,10 @@ TOP_AWARDS_SQL = """
            component_category, reviewed
     FROM serve_award WHERE {category} = ?
     ORDER BY obligation_usd DESC NULLS LAST, award_key LIMIT ? OFFSET ?"""
+
+# The largest awards of a category (under a definition) kept per reader: the first
+# pages of the category page are slices of them; later pages are read each time.
+KEEP_AWARDS = 250
 
 
 def categories(ctx: Ctx) -> View:
@@ -141,7 +146,16 @@ def category(ctx: Ctx, category_id: str) -> View:
         year_items(figure["by_year"], cover["years"]),
         caption=f"{counted.text} {cover['text']}",
     )
-    where = counted.category_sql()
+    top = largest(r, counted, category_id)
+    offset = (page - 1) * size
+    awards = (
+        [dict(a) for a in top["awards"][offset : offset + size]]
+        if offset + size <= KEEP_AWARDS
+        else r.rows(
+            TOP_AWARDS_SQL.format(category=counted.category_sql()),
+            [category_id, size, offset],
+        )
+    )
     view.tables = {
         "awards": Table(
             [
@@ -157,10 +171,7 @@ def category(ctx: Ctx, category_id: str) -> View:
                 ("first_action_date", "First"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(
-                TOP_AWARDS_SQL.format(category=where),
-                [category_id, size, (page - 1) * size],
-            ),
+            awards,
             f"Largest awards (page {page})",
             money=("obligation_usd",),
             links={
@@ -175,7 +186,7 @@ def category(ctx: Ctx, category_id: str) -> View:
                 ("awards", "Awards"),
                 ("obligation_usd", "Obligations"),
             ],
-            r.rows(TOP_VENDORS_SQL.format(category=where), [category_id]),
+            [dict(v) for v in top["vendors"]],
             "Largest vendors",
             money=("obligation_usd",),
             links={"vendor_name": "/vendor/{vendor_id}"},
@@ -194,3 +205,28 @@ def category(ctx: Ctx, category_id: str) -> View:
         ),
     }
     return view
+
+
+def largest(
+    reader: Reader, counted: Definition, category_id: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The category's KEEP_AWARDS largest awards and its largest vendors under
+    COUNTED, read once per reader: they change only with a rebuild, which opens a new
+    reader, and each was a scan of every award on every request (docs/benchmarks.md).
+    Callers copy the rows they change."""
+
+    where = counted.category_sql()
+
+    def read(r: Reader) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "awards": r.rows(
+                TOP_AWARDS_SQL.format(category=where),
+                [category_id, KEEP_AWARDS, 0],
+                cache=False,
+            ),
+            "vendors": r.rows(
+                TOP_VENDORS_SQL.format(category=where), [category_id], cache=False
+            ),
+        }
+
+    return reader.derived(f"category_top:{where}:{category_id}", read)
