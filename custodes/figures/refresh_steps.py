@@ -130,20 +130,22 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
             report.awards = int(store.scalar("SELECT count(*) FROM refresh_award"))
             d["awards"] = report.awards
         with timer.step("reading their transactions") as d:
-            store.execute(
-                f"""CREATE OR REPLACE TEMP TABLE refresh_tx AS
-                SELECT rowid AS tx_rowid_, * EXCLUDE ({TX_EXCLUDE}) FROM "transaction"
-                WHERE award_key IN (SELECT award_key FROM refresh_award)"""
-            )
-            # their row ids: a later read of a column left out above (the raw rows
-            # of serve_contract_action) fetches those rows alone instead of scanning
-            # every transaction (at 10M: 0.08 s instead of 2.45 s); the refresh
+            # their row ids first, from one column (award_key) of every transaction,
+            # then their rows by row id: the scan no longer reads every column of
+            # every row (at 1M: 0.07-0.16 s instead of 0.26-1.04 s). Later reads of
+            # a column left out here (the raw rows of serve_contract_action) fetch
+            # those rows alone too (at 10M: 0.08 s instead of 2.45 s); the refresh
             # writes no transaction, so the ids hold until it ends
             store.execute(
-                "CREATE OR REPLACE TEMP TABLE refresh_tx_rowid AS "
-                "SELECT tx_rowid_ FROM refresh_tx"
+                """CREATE OR REPLACE TEMP TABLE refresh_tx_rowid AS
+                SELECT rowid AS tx_rowid_ FROM "transaction"
+                WHERE award_key IN (SELECT award_key FROM refresh_award)"""
             )
-            store.execute("ALTER TABLE refresh_tx DROP COLUMN tx_rowid_")
+            store.execute(
+                f"""CREATE OR REPLACE TEMP TABLE refresh_tx AS
+                SELECT * EXCLUDE ({TX_EXCLUDE}) FROM "transaction"
+                WHERE rowid IN (SELECT tx_rowid_ FROM refresh_tx_rowid)"""
+            )
             d["transactions"] = int(store.scalar("SELECT count(*) FROM refresh_tx"))
 
     # -- 5. write resolve --------------------------------------------------------------
