@@ -228,13 +228,17 @@ def apply_delta(
                coalesce(t.obligation_usd, 0) + coalesce(d.v, 0) AS obligation_usd,
                (coalesce(t.awards, 0) + d.n)::BIGINT AS awards {z_merged},
                d.has_null OR (t.awards IS NOT NULL AND t.obligation_usd IS NULL)
-                   AS needs_all
+                   AS needs_all,
+               t.rowid AS rowid_
         FROM refresh_delta d LEFT JOIN {table} t ON {_same(keys, "t", "d")}
         WHERE d.n <> 0 OR d.v <> 0 OR d.has_null {z_changed}"""
     )
+    # the groups' rows by the row ids the join above found (one row per group), not
+    # by matching every key of every row again (at 1M, serve_popular_facet: a
+    # correlated delete grouped all 440,265 rows first, 1.78 s)
     store.execute(
-        f"""DELETE FROM {table} t WHERE EXISTS (
-            SELECT 1 FROM refresh_delta_merged d WHERE {_same(keys, "t", "d")})"""
+        f"""DELETE FROM {table} WHERE rowid IN (
+            SELECT rowid_ FROM refresh_delta_merged WHERE rowid_ IS NOT NULL)"""
     )
     cols = st.table_columns(store, table)
     picked = ", ".join(
