@@ -221,20 +221,23 @@ def search_tables_sql(
 ) -> list[str]:
     """The statements that build the search's tables from serve_award, in order
     (AWARD_MAKER: the store has resolve's award_maker table)."""
+    # each temp table dropped once nothing further reads it: at 10M the texts, words
+    # and pairs are tens of millions of rows that DuckDB keeps on disk beside the
+    # sorts of serve_token and the common words
     return [
         category_words_sql(),
         funding_words_sql(),
         search_text_sql(award_maker),
         *SEARCH_WORDS_SQL,
-        SERVE_TOKEN_SQL,
-        SERVE_TOKEN_PAIR_SQL,
-        SERVE_TOKEN_COUNT_SQL,
-        *popular_sql(popular_awards),
-        "DROP TABLE search_plain",
-        "DROP TABLE search_pair",
         "DROP TABLE search_text",
         "DROP TABLE search_category",
         "DROP TABLE search_funding",
+        SERVE_TOKEN_SQL,
+        SERVE_TOKEN_PAIR_SQL,
+        "DROP TABLE search_plain",
+        "DROP TABLE search_pair",
+        SERVE_TOKEN_COUNT_SQL,
+        *popular_sql(popular_awards),
     ]
 
 
