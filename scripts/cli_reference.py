@@ -14,8 +14,9 @@ import click
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from custodes.cli import main  # noqa: E402
+from custodes.cli import all_commands  # noqa: E402
 
+main = all_commands()
 TARGET = ROOT / "docs" / "cli.md"
 
 

@@ -9,6 +9,13 @@ import click
 
 from custodes.console import console, db_option, err_console, json_option, print_json
 from custodes.console import table as make_table
+
+# imported with the command, not when the refresh starts: `ingest --refresh` and
+# `sync --refresh` take the writer lock again right after their own commit, and a
+# server copying the store (serve --snapshot) must not find the gap wide open
+from custodes.figures.refresh import Options, refresh
+from custodes.search.refresh import SearchTables
+from custodes.search.tables import POPULAR_AWARDS
 from custodes.settings import Settings
 from custodes.store import open_store
 
@@ -44,10 +51,6 @@ def run_refresh(
 ) -> dict[str, Any]:
     """Refresh the store of SETTINGS (takes the writer lock); returns the report as a
     dict. Used by `custodes refresh` and by `ingest --refresh` / `sync --refresh`."""
-    from custodes.figures.refresh import Options, refresh
-    from custodes.search.refresh import SearchTables
-    from custodes.search.tables import POPULAR_AWARDS
-
     search = SearchTables(popular_awards or POPULAR_AWARDS)
     options = Options(
         full=full,
