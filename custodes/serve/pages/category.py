@@ -41,7 +41,7 @@ TOP_AWARDS_SQL = """
 
 # The largest awards of a category (under a definition) kept per reader: the first
 # pages of the category page are slices of them; later pages are read each time.
-KEEP_AWARDS = 250
+KEEP_AWARDS = 50
 
 
 def categories(ctx: Ctx) -> View:
