@@ -285,9 +285,14 @@ def per_request(pid: int, before: float, by_kind: dict) -> dict:
 
 
 def page_cache_health() -> dict:
-    """The page cache's entries and bytes as the server's /healthz gives them."""
+    """The page cache's entries and bytes, and the search index's state and build
+    seconds, as the server's /healthz gives them."""
     health = httpx.get("http://127.0.0.1:8791/healthz", timeout=30).json()
-    return {k: v for k, v in health.items() if k.startswith("page_cache")}
+    return {
+        k: v
+        for k, v in health.items()
+        if k.startswith("page_cache") or k == "search_index"
+    }
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -124,6 +125,7 @@ class SearchEngine:
         self._index: SearchIndex | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self.build_seconds: float | None = None  # once built (see status)
         self._plans: dict[str, Plan] = {}  # text -> its reading (see plan)
         self._plans_lock = threading.Lock()
         if not options.index:
@@ -161,15 +163,30 @@ class SearchEngine:
     def index(self) -> SearchIndex | None:
         return self._index
 
+    def status(self) -> dict[str, Any]:
+        """The index's state for /healthz: off, building, ready or not built (the
+        store lacks its tables or holds values it cannot hold; searches use SQL),
+        and the seconds its build took."""
+        if not self.options.index:
+            state = "off"
+        elif not self.ready:
+            state = "building"
+        else:
+            state = "ready" if self._index is not None else "not built"
+        return {"state": state, "build_seconds": self.build_seconds}
+
     def _build(self) -> None:
+        started = time.perf_counter()
         try:
             self._index = build_search_index(self.reader)
         except duckdb.Error:  # the store was closed meanwhile; nothing to serve
+            LOG.info("The search index was not built (the store was closed).")
             self._index = None
         except Exception:  # searches keep the SQL paths; say why once
             LOG.exception("The search index was not built; searches use SQL.")
             self._index = None
         finally:
+            self.build_seconds = round(time.perf_counter() - started, 2)
             self._ready.set()
 
     # -- searching -------------------------------------------------------------------

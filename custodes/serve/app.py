@@ -277,6 +277,7 @@ class App:
                 "store": self.reader.path.name,
                 "page_cache_entries": len(self.pages.items),
                 "page_cache_bytes": self.pages.bytes,
+                "search_index": self.current[1].status(),
                 "cache_hits": self.reader.cache_hits,
                 "cache_misses": self.reader.cache_misses,
                 **({"snapshot": follower.status()} if follower else {}),

@@ -192,6 +192,7 @@ def test_the_index_can_be_turned_off_and_searches_still_answer(store_path):
         assert body["data"]["total"] > 0
         engine = client.app.state.app.search
         assert engine.wait(5) and engine.index is None
+        assert client.get("/healthz").json()["search_index"]["state"] == "off"
 
 
 def test_intersections_by_bisection_and_by_mask_agree():

@@ -106,6 +106,8 @@ def test_a_search_waits_for_the_index_being_built(store_path: Path, slow_index):
         )
         asking.start()
         time.sleep(0.5)
+        state = client.get("/healthz").json()["search_index"]
+        assert state == {"state": "building", "build_seconds": None}
         # the other pages do not wait
         assert client.get("/categories.json").status_code == 200
         assert not answers and not ways  # the search waits, not in a page thread
@@ -113,6 +115,8 @@ def test_a_search_waits_for_the_index_being_built(store_path: Path, slow_index):
         asking.join(30)
         assert answers[0].status_code == 200
         assert answers[0].json()["data"]["total"] > 0
+        state = client.get("/healthz").json()["search_index"]
+        assert state["state"] == "ready" and state["build_seconds"] >= 0.5
     assert ways == ["index"]
 
 
