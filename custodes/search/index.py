@@ -19,9 +19,10 @@ and numbered with the same value lists.
 
 The answers are the SQL paths' answers (the same facet rows, year facet and page of
 award ids; tests/serve/test_index.py compares them). The index is read from the store
-in a background thread when a store is opened (custodes/search/indexbuild.py);
-searches take the SQL paths until it is ready, and also when a prefix matches more
-word rows than MAX_PREFIX_ROWS.
+in a background thread when a store is opened (custodes/search/indexbuild.py); the
+web app's searches wait for it (App.index_ready in custodes/serve/app.py, at most
+INDEX_WAIT seconds) and then take the SQL paths if it is still not ready, as they do
+when a prefix matches more word rows than MAX_PREFIX_ROWS.
 """
 
 from __future__ import annotations
