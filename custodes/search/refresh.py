@@ -49,7 +49,7 @@ TEMP = (
     "search_funding", "s_old", "s_new", "s_delta_count", "s_vocab_in",
     "s_vocab_out", "s_affected", "s_rows_old", "s_rows_new", "s_popular_new",
     "s_hit_old", "s_hit_new", "s_changed_words", "s_top_candidates",
-    "s_recompute", "s_prefix", "s_hit_all",
+    "s_recompute", "s_prefix", "s_hit_all", "s_old_rowid",
 )  # fmt: skip
 
 
@@ -84,9 +84,15 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
     serve_award rows already replaced; refresh_tx: their transactions)."""
     out: dict[str, Any] = {}
     # 1. the recomputed awards' words, from their new texts
+    # their rows by row id: one scan of serve_token's award ids finds them, for the
+    # copy here and for the delete below (serve_token is not written in between)
     store.execute(
-        f"""CREATE OR REPLACE TEMP TABLE s_old AS
-        SELECT * FROM serve_token WHERE award_id IN {T_NOS}"""
+        f"""CREATE OR REPLACE TEMP TABLE s_old_rowid AS
+        SELECT rowid AS rowid_ FROM serve_token WHERE award_id IN {T_NOS}"""
+    )
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_old AS
+        SELECT * FROM serve_token WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"""
     )
     awards = f"(SELECT * FROM serve_award WHERE award_id IN {T_NOS})"
     store.execute(category_words_sql())
@@ -124,41 +130,62 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
         FROM ({token_rows_sql(vocabulary)}) t
         JOIN serve_award a USING (award_id)"""
     )
-    # 2. other awards whose joined words come or go with the vocabulary
-    store.execute(
-        f"""CREATE OR REPLACE TEMP TABLE s_affected AS
-        SELECT DISTINCT award_id FROM serve_token_pair
-        WHERE token IN (SELECT token FROM s_vocab_in) AND award_id NOT IN {T_NOS}
-        UNION
-        SELECT DISTINCT award_id FROM serve_token
-        WHERE token IN (SELECT token FROM s_vocab_out) AND award_id NOT IN {T_NOS}"""
+    # 2. other awards whose joined words come or go with the vocabulary; when no
+    # word enters or leaves it (most deliveries) there are none, and the word
+    # tables are not read for them
+    moves = store.scalar(
+        "SELECT (SELECT count(*) FROM s_vocab_in) + (SELECT count(*) FROM s_vocab_out)"
     )
-    out["awards_joining_words"] = int(store.scalar("SELECT count(*) FROM s_affected"))
-    store.execute(
-        """CREATE OR REPLACE TEMP TABLE s_rows_old AS
-        SELECT * FROM s_old
-        UNION ALL SELECT * FROM serve_token
-        WHERE award_id IN (SELECT award_id FROM s_affected)"""
-    )
-    store.execute(
-        f"""CREATE OR REPLACE TEMP TABLE s_rows_new AS
-        SELECT * FROM s_new
-        UNION ALL
-        SELECT * FROM serve_token
-        WHERE award_id IN (SELECT award_id FROM s_affected)
-          AND token NOT IN (SELECT token FROM s_vocab_out)
-        UNION ALL
-        SELECT p.token, p.award_id, {", ".join(f"a.{c}" for c in FACETS)}, true
-        FROM serve_token_pair p JOIN serve_award a USING (award_id)
-        WHERE p.token IN (SELECT token FROM s_vocab_in)
-          AND p.award_id IN (SELECT award_id FROM s_affected)"""
-    )
+    if moves:
+        store.execute(
+            f"""CREATE OR REPLACE TEMP TABLE s_affected AS
+            SELECT DISTINCT award_id FROM serve_token_pair
+            WHERE token IN (SELECT token FROM s_vocab_in) AND award_id NOT IN {T_NOS}
+            UNION
+            SELECT DISTINCT award_id FROM serve_token
+            WHERE token IN (SELECT token FROM s_vocab_out)
+              AND award_id NOT IN {T_NOS}"""
+        )
+    else:
+        store.execute(
+            "CREATE OR REPLACE TEMP TABLE s_affected AS "
+            "SELECT award_id FROM s_old WHERE false"
+        )
+    affected = int(store.scalar("SELECT count(*) FROM s_affected"))
+    out["awards_joining_words"] = affected
+    if not affected:
+        store.execute("CREATE OR REPLACE TEMP TABLE s_rows_old AS SELECT * FROM s_old")
+        store.execute("CREATE OR REPLACE TEMP TABLE s_rows_new AS SELECT * FROM s_new")
+    else:
+        store.execute(
+            """CREATE OR REPLACE TEMP TABLE s_rows_old AS
+            SELECT * FROM s_old
+            UNION ALL SELECT * FROM serve_token
+            WHERE award_id IN (SELECT award_id FROM s_affected)"""
+        )
+        store.execute(
+            f"""CREATE OR REPLACE TEMP TABLE s_rows_new AS
+            SELECT * FROM s_new
+            UNION ALL
+            SELECT * FROM serve_token
+            WHERE award_id IN (SELECT award_id FROM s_affected)
+              AND token NOT IN (SELECT token FROM s_vocab_out)
+            UNION ALL
+            SELECT p.token, p.award_id, {", ".join(f"a.{c}" for c in FACETS)}, true
+            FROM serve_token_pair p JOIN serve_award a USING (award_id)
+            WHERE p.token IN (SELECT token FROM s_vocab_in)
+              AND p.award_id IN (SELECT award_id FROM s_affected)"""
+        )
     # the word table and its pairs
     store.execute(
-        f"""DELETE FROM serve_token WHERE award_id IN {T_NOS}
-            OR (award_id IN (SELECT award_id FROM s_affected)
-                AND token IN (SELECT token FROM s_vocab_out))"""
+        "DELETE FROM serve_token WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"
     )
+    if affected:
+        store.execute(
+            """DELETE FROM serve_token
+            WHERE award_id IN (SELECT award_id FROM s_affected)
+              AND token IN (SELECT token FROM s_vocab_out)"""
+        )
     store.execute(
         """INSERT INTO serve_token
         SELECT * FROM s_new
