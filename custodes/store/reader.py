@@ -217,6 +217,12 @@ class Reader:
         column = next(iter(found.values()))
         return array("q", np.asarray(column, dtype=np.int64).tobytes())
 
+    def columns(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any]:
+        """The result as one NumPy array per column, by name, not cached: for whole
+        columns of a large table read once (each award's place in its table)."""
+        with self.slots, self._cursor() as cur:
+            return dict(cur.execute(sql, list(params or [])).fetchnumpy())
+
     def _run(self, sql: str, params: Sequence[Any] | None) -> list[dict[str, Any]]:
         return self._run_batch([(sql, params or [])])[0]
 
