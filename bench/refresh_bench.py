@@ -50,15 +50,20 @@ def load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
+PROFILE = False  # --profile: time each store statement (bench/sql_timer.py)
+
+
 def timed(db: Path, *args: str, env: dict[str, str]) -> dict:
     """Run `custodes --db DB ARGS` in its own process: seconds, peak RSS (MB), load
-    average before and after, and the --json answer when asked for."""
+    average before and after, and the --json answer when asked for; with --profile,
+    also the statements of at least half a second, slowest first."""
     peak = OUT / "time.txt"
     before = load()
     start = time.perf_counter()
+    runner = [str(ROOT / "bench" / "sql_timer.py")] if PROFILE else ["-m", "custodes"]
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", "-o", str(peak),
-         PY, "-m", "custodes", "--db", str(db), *args],
+         PY, *runner, "--db", str(db), *args],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - start
@@ -73,6 +78,13 @@ def timed(db: Path, *args: str, env: dict[str, str]) -> dict:
     }
     if "--json" in args:
         out["json"] = json.loads(done.stdout)
+    if PROFILE:
+        rows = [line.split(" ", 2)[1:] for line in done.stderr.splitlines()
+                if line.startswith("SQL ")]  # fmt: skip
+        out["statements"] = sorted(
+            ({"seconds": float(s), "sql": sql} for s, sql in rows),
+            key=lambda r: -r["seconds"],
+        )
     return out
 
 
@@ -104,7 +116,15 @@ def main() -> None:
         help="Reuse the work store as it is (its full rebuild done, delivery A "
         "ingested): time delivery A's refresh, then delivery B.",
     )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="Time each store statement of every command (bench/sql_timer.py) and "
+        "keep those of at least 0.5 s in the result, slowest first.",
+    )
     args = ap.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     OUT.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CUSTODES_MEMORY_LIMIT": os.environ.get(
         "CUSTODES_MEMORY_LIMIT", "3GB")}  # fmt: skip
