@@ -215,17 +215,19 @@ def award_rows_sql(
     restricts the transactions read (whole awards only: it must keep or drop every
     transaction of an award). TX: the transactions read (whole awards only); TV:
     their vendor links. The web app's awards and `custodes vendor show` both read
-    awards through this one query."""
+    awards through this one query. Each transaction's vendor is worked out as in
+    `transaction_vendor_sql`, but on the same read of TX (transaction_key is unique:
+    ingest enforces it) instead of joining TX to a second read of itself on the key."""
     cond = f"WHERE {where}" if where else ""
+    vendor_id, vendor_name, joins = _vendor_columns(have, tv)
     return f"""
-    WITH tv AS ({transaction_vendor_sql(have, tx, tv)})
     SELECT t.award_key, min(t.piid) AS piid,
            min(t.awarding_sub_agency_code) AS agency_code,
            min(t.awarding_sub_agency_name) AS agency_name,
            bool_or({withheld_sql("t")}) AS individual,
            arg_max(t.recipient_name, {LATEST} AS recipient_name,
-           arg_max(tv.vendor_id, {LATEST} AS vendor_id,
-           arg_max(tv.vendor_name, {LATEST} AS vendor_name,
+           arg_max({vendor_id}, {LATEST} AS vendor_id,
+           arg_max({vendor_name}, {LATEST} AS vendor_name,
            arg_max(t.description, {LONGEST} AS description,
            min(t.action_date) AS first_action_date,
            max(t.action_date) AS last_action_date,
@@ -233,8 +235,22 @@ def award_rows_sql(
            list_sort(list_distinct(list(t.fiscal_year))) AS fiscal_years,
            sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
            min(t.psc_code) AS psc_code
-    FROM {tx} t JOIN tv USING (transaction_key) {cond}
+    FROM {tx} t {joins} {cond}
     GROUP BY t.award_key"""
+
+
+def _vendor_columns(have: dict[str, bool], tv: str) -> tuple[str, str, str]:
+    """(vendor id, vendor name, joins): a transaction t's vendor columns as
+    `transaction_vendor_sql` gives them, and the joins they read (TV: resolve's
+    links)."""
+    if have["vendor"] and have["transaction_vendor"]:
+        return (
+            vendor_id_sql("t", "tv.vendor_id"),
+            vendor_name_sql("t", "v.name"),
+            f"""LEFT JOIN {tv} tv USING (transaction_key)
+    LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id""",
+        )
+    return vendor_id_sql("t", None), vendor_name_sql("t", None), ""
 
 
 def award_columns_sql(
