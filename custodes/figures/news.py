@@ -43,11 +43,14 @@ def kind_sql(t: str = "t") -> str:
 
 # Built after serve_award and serve_transaction: each transaction with what a
 # what's-new filter reads, newest first (so a date window reads few row groups).
+# Its columns, from serve_transaction t and serve_award a (also read straight from
+# them for a few followed awards: action_source).
+ACTION_COLUMNS = f"""t.action_date, t.award_id, t.transaction_key,
+           t.modification_number, {kind_sql("t")} AS kind, t.obligation_usd,
+           a.agency_code, a.category, a.component_category, a.vendor_id"""
 SERVE_ACTION_SQL = f"""
     CREATE OR REPLACE TABLE serve_action AS
-    SELECT t.action_date, t.award_id, t.transaction_key, t.modification_number,
-           {kind_sql("t")} AS kind, t.obligation_usd,
-           a.agency_code, a.category, a.component_category, a.vendor_id
+    SELECT {ACTION_COLUMNS}
     FROM serve_transaction t JOIN serve_award a USING (award_id)
     ORDER BY t.action_date DESC NULLS LAST, t.transaction_key"""
 # Narrow on purpose (10M rows are sorted once per build): the page's few rows get
@@ -120,6 +123,9 @@ def _in(column: str, values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     return f"{column} IN ({marks})", list(values)
 
 
+MAX_LISTED = 5000  # award ids passed as parameters; more stay a subquery
+
+
 def followed_award_ids(rows: Rows, vendor_ids: tuple[str, ...]) -> list[int] | None:
     """The web app's award ids of the awards paid to VENDOR_IDS or naming one of them
     as maker, in two index-sized steps; None when there are too many to list (the
@@ -150,21 +156,16 @@ def followed_award_ids(rows: Rows, vendor_ids: tuple[str, ...]) -> list[int] | N
     return sorted(found) if len(found) <= MAX_LISTED else None
 
 
-MAX_LISTED = 5000  # award ids passed as parameters; more stay a subquery
-
-
 def action_source(followed: list[int] | None) -> tuple[str, list[Any]]:
-    """The relation the actions are read from: serve_action, or, for a few followed
-    awards, the same columns built from serve_transaction (ordered by award id, so
-    their rows sit in a few row groups; serve_action is ordered by date, and an
-    award id filter reads all of it: 0.1 s at 10M actions)."""
+    """The relation the actions are read from: serve_action, or the actions of the
+    FOLLOWED awards alone, the same columns read from serve_transaction (ordered by
+    award id, so their rows sit in a few row groups; serve_action is ordered by date,
+    and an award id filter reads all of it: 0.1 s at 10M actions)."""
     if not followed:
         return "serve_action", []
     ids, id_params = _in("award_id", tuple(followed))
     return (
-        f"""(SELECT t.action_date, t.award_id, t.transaction_key,
-                    t.modification_number, {kind_sql("t")} AS kind, t.obligation_usd,
-                    a.agency_code, a.category, a.component_category, a.vendor_id
+        f"""(SELECT {ACTION_COLUMNS}
              FROM (SELECT * FROM serve_transaction WHERE {ids}) t
              JOIN (SELECT award_id, agency_code, category, component_category,
                           vendor_id
@@ -179,7 +180,8 @@ def where_sql(
     followed: list[int] | None = None,
 ) -> tuple[str, list[Any]]:
     """The condition on serve_action (alias s) and its parameters. FOLLOWED, when
-    given, is `followed_award_ids` of the scope's vendors (the same rows, faster)."""
+    given, is `followed_award_ids` of the scope's vendors, and the actions are read
+    from `action_source(FOLLOWED)`, which holds those awards' alone."""
     parts: list[str] = []
     params: list[Any] = []
 
@@ -207,10 +209,7 @@ def where_sql(
         )
         add(f"({counted})", *counted_params)
     if scope.vendor_ids and followed is not None:
-        if followed:
-            ids, id_params = _in("s.award_id", tuple(followed))
-            add(ids, *id_params)
-        else:
+        if not followed:  # action_source reads serve_action: none of it is followed
             add("FALSE")
     elif scope.vendor_ids:
         # The followed awards' ids first (paid to the vendor, or naming it as maker),

@@ -212,9 +212,7 @@ class Reader:
         thousands long (a vendor's awards)."""
         import numpy as np  # the web app's dependency (the search index uses it)
 
-        with self.slots, self._cursor() as cur:
-            found = cur.execute(sql, list(params or [])).fetchnumpy()
-        column = next(iter(found.values()))
+        column = next(iter(self.columns(sql, params).values()))
         return array("q", np.asarray(column, dtype=np.int64).tobytes())
 
     def columns(self, sql: str, params: Sequence[Any] | None = None) -> dict[str, Any]:
