@@ -9,15 +9,11 @@ import click
 
 from custodes.console import console, db_option, err_console, json_option, print_json
 from custodes.console import table as make_table
-
-# imported with the command, not when the refresh starts: `ingest --refresh` and
-# `sync --refresh` take the writer lock again right after their own commit, and a
-# server copying the store (serve --snapshot) must not find the gap wide open
 from custodes.figures.refresh import Options, refresh
 from custodes.search.refresh import SearchTables
 from custodes.search.tables import POPULAR_AWARDS
 from custodes.settings import Settings
-from custodes.store import open_store
+from custodes.store import Store, open_store
 
 full_option = click.option(
     "--full",
@@ -50,7 +46,25 @@ def run_refresh(
     popular_awards: int | None = None,
 ) -> dict[str, Any]:
     """Refresh the store of SETTINGS (takes the writer lock); returns the report as a
-    dict. Used by `custodes refresh` and by `ingest --refresh` / `sync --refresh`."""
+    dict. Used by `custodes refresh` and by `sync --refresh` when nothing was
+    ingested."""
+    with open_store(settings, write=True, command=command) as store:
+        return refresh_open(store, settings, full, overrides, quiet, popular_awards)
+
+
+def refresh_open(
+    store: Store,
+    settings: Settings,
+    full: bool = False,
+    overrides: Path | None = None,
+    quiet: bool = False,
+    popular_awards: int | None = None,
+) -> dict[str, Any]:
+    """Refresh STORE, already open for writing; returns the report as a dict.
+    `ingest --refresh` and `sync --refresh` call it after their own commit, before
+    they let go of the writer lock: no reader (a `serve --snapshot` copy, a plain
+    `serve` taking the store back) ever finds the new transactions beside the old
+    derived tables, and a plain `serve` steps aside once, not twice."""
     search = SearchTables(popular_awards or POPULAR_AWARDS)
     options = Options(
         full=full,
@@ -64,8 +78,7 @@ def run_refresh(
             if not quiet:
                 status.update(f"Refreshing derived tables: {step}...")
 
-        with open_store(settings, write=True, command=command) as store:
-            report = refresh(store, options, note)
+        report = refresh(store, options, note)
     return report.to_dict()
 
 
@@ -138,4 +151,11 @@ def register(group: click.Group) -> None:
     group.add_command(refresh_command)
 
 
-__all__ = ["err_console", "print_report", "refresh_option", "register", "run_refresh"]
+__all__ = [
+    "err_console",
+    "print_report",
+    "refresh_open",
+    "refresh_option",
+    "register",
+    "run_refresh",
+]

@@ -26,7 +26,7 @@ from custodes.console import (
 from custodes.figures.refresh_commands import (
     print_report as print_refresh,
 )
-from custodes.figures.refresh_commands import refresh_option, run_refresh
+from custodes.figures.refresh_commands import refresh_open, refresh_option
 from custodes.ingest.load import IngestReport, ingest
 from custodes.ingest.rejudge import RejudgeReport, rejudge
 from custodes.settings import Settings
@@ -131,7 +131,8 @@ def ingest_command(
     not counted twice. The whole ingest is one transaction: interrupted, it leaves the
     store as it was. Bad rows go to quarantine (see `custodes quarantine`).
     With --refresh, `custodes refresh` runs after a committed ingest (its own
-    transaction): every derived table follows what this ingest changed.
+    transaction, before the writer lock is let go): every derived table follows what
+    this ingest changed.
     """
     if wait is not None:
         settings = Settings(**{**settings.__dict__, "lock_wait": wait})
@@ -158,11 +159,12 @@ def ingest_command(
                 pause_at=settings.debug_pause,
                 unzip_limit_mb=settings.unzip_limit_mb,
             )
-    refreshed = (
-        run_refresh(settings, command="ingest --refresh", quiet=as_json)
-        if refresh and report.committed
-        else None
-    )
+        # in the same writer lock: no reader sees the new rows beside old tables
+        refreshed = (
+            refresh_open(store, settings, quiet=as_json)
+            if refresh and report.committed
+            else None
+        )
     if as_json:
         out = {"db": settings.db, **report.to_dict()}
         if refresh:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -17,9 +18,13 @@ from custodes.console import (
     table,
 )
 from custodes.figures.refresh_commands import print_report as print_refresh
-from custodes.figures.refresh_commands import refresh_option, run_refresh
+from custodes.figures.refresh_commands import (
+    refresh_open,
+    refresh_option,
+    run_refresh,
+)
 from custodes.settings import Settings
-from custodes.store import open_store
+from custodes.store import Store, open_store
 from custodes.sync.client import Policy
 from custodes.sync.digest import build_digest
 from custodes.sync.service import SyncOptions, sync_bulk, sync_search
@@ -213,6 +218,7 @@ def sync_group(
         _policy(settings, rate, backoff, request_timeout, max_requests, max_minutes),
         partial=partial,
         funding=funding,
+        after_ingest=_refresh_in_lock(settings, refresh, as_json),
     )
     code, summary = sync_search(_with_wait(settings, wait), opts, _say(as_json))
     _refresh_after(_with_wait(settings, wait), code, summary, refresh, as_json)
@@ -226,6 +232,16 @@ def sync_group(
     sys.exit(code)
 
 
+def _refresh_in_lock(
+    settings: Settings, refresh: bool, as_json: bool
+) -> Callable[[Store], dict[str, Any]] | None:
+    """With --refresh: the refresh that runs right after a committed ingest, in the
+    ingest's writer lock (so no reader sees new rows beside the old tables)."""
+    if not refresh:
+        return None
+    return lambda store: refresh_open(store, settings, quiet=as_json)
+
+
 def _refresh_after(
     settings: Settings,
     code: int,
@@ -233,9 +249,14 @@ def _refresh_after(
     refresh: bool,
     as_json: bool,
 ) -> None:
-    """With --refresh: `custodes refresh` after a run that wrote rows or completed
-    (its own transaction; the watch digest then reads refreshed tables)."""
-    if refresh and (code == 0 or summary.get("ingest_run_id")):
+    """With --refresh, when the run completed but ingested nothing (so no refresh
+    ran in its lock): `custodes refresh` on its own, which brings the derived tables
+    up to date with what earlier runs or commands left."""
+    if (
+        refresh
+        and "refresh" not in summary
+        and (code == 0 or summary.get("ingest_run_id"))
+    ):
         summary["refresh"] = run_refresh(
             settings,
             command="sync --refresh",
@@ -313,6 +334,7 @@ def bulk_command(
             settings, rate, backoff, request_timeout, max_requests, max_minutes
         ),
         funding=funding,
+        after_ingest=_refresh_in_lock(settings, refresh, as_json),
     )
     code, summary = sync_bulk(
         _with_wait(settings, wait),

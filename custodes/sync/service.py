@@ -12,7 +12,7 @@ Exit codes (for cron and CI):
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +24,7 @@ from custodes.errors import CustodesError, StoreBusy
 from custodes.ingest.load import IngestReport, ingest
 from custodes.settings import Settings
 from custodes.sources.base import BulkFailed, BulkResult
-from custodes.store import open_store
+from custodes.store import Store, open_store
 from custodes.store.lock import writer_lock
 from custodes.sync import checkpoint as ckpt
 from custodes.sync import runlog
@@ -49,6 +49,9 @@ class SyncOptions:
     cap: int | None = None  # the source's own cap by default
     partial: bool = False
     funding: bool = False
+    # run in the ingest's writer lock after a committed ingest (sync --refresh); its
+    # answer is the summary's "refresh"
+    after_ingest: Callable[[Store], dict[str, Any]] | None = None
 
 
 @contextmanager
@@ -108,8 +111,10 @@ def sync_search(
             Path(file): fetcher.describe(api_url, agencies, Window.parse(key))
             for file, key in result.file_windows.items()
         }
-        report = (
-            _ingest(settings, result.files, labels) if write and result.files else None
+        report, after = (
+            _ingest(settings, result.files, labels, opts.after_ingest)
+            if write and result.files
+            else (None, None)
         )
         counts = {
             "windows": result.windows,
@@ -141,6 +146,8 @@ def sync_search(
             "staging": str(folder),
             "written": bool(report and report.committed),
         }
+        if after is not None:
+            summary["refresh"] = after
         summary["sync_id"] = _record(
             settings,
             "search",
@@ -161,16 +168,22 @@ def sync_search(
 
 
 def _ingest(
-    settings: Settings, files: list[str], labels: dict[Path, str]
-) -> IngestReport:
+    settings: Settings,
+    files: list[str],
+    labels: dict[Path, str],
+    after: Callable[[Store], dict[str, Any]] | None = None,
+) -> tuple[IngestReport, dict[str, Any] | None]:
+    """Ingest FILES; after a commit, AFTER runs on the store before the writer lock
+    is let go (sync --refresh)."""
     with open_store(settings, write=True, command="sync") as store:
-        return ingest(
+        report = ingest(
             store,
             [Path(f) for f in files],
             command="sync",
             unzip_limit_mb=settings.unzip_limit_mb,
             labels=labels,
         )
+        return report, (after(store) if after and report.committed else None)
 
 
 def _record(
@@ -246,14 +259,15 @@ def sync_bulk(
             except (BulkFailed, ApiError) as exc:
                 error = exc
             stats = client.stats
-        report = (
+        report, after = (
             _ingest(
                 settings,
                 [result.path],
                 {Path(result.path): public_url(result.file_url or result.path)},
+                opts.after_ingest,
             )
             if error is None and result.path
-            else None
+            else (None, None)
         )
         status = "complete" if report and report.committed else "failed"
         counts = {
@@ -282,6 +296,8 @@ def sync_bulk(
             "ingest_run_id": report.run_id if report else None,
             "error": str(error) if error else None,
         }
+        if after is not None:
+            summary["refresh"] = after
         summary["sync_id"] = _record(
             settings,
             "bulk",

@@ -99,3 +99,49 @@ def test_ingest_refresh_works_on_the_change_and_equals_a_full_rebuild(tmp_path):
     finally:
         con.close()
     assert total == frame == (Decimal("3509.08"),)
+
+
+def lock_events(monkeypatch) -> list[str]:
+    """What takes and lets go of the writer lock, and when a refresh runs: the
+    events in order ("take ingest", "refresh", "let go ingest", ...)."""
+    from contextlib import contextmanager
+
+    import custodes.figures.refresh_commands as commands
+    import custodes.store.duckdb as duck
+
+    events: list[str] = []
+    real_lock, real_refresh = duck.writer_lock, commands.refresh
+
+    @contextmanager
+    def writer_lock(path, command, **kw):
+        with real_lock(path, command, **kw):
+            events.append(f"take {command}")
+            try:
+                yield
+            finally:
+                events.append(f"let go {command}")
+
+    def refresh(store, options, note=None):
+        events.append("refresh")
+        return real_refresh(store, options, note)
+
+    monkeypatch.setattr(duck, "writer_lock", writer_lock)
+    monkeypatch.setattr(commands, "refresh", refresh)
+    return events
+
+
+def test_ingest_refresh_keeps_the_writer_lock_from_its_commit_to_the_refresh(
+    tmp_path, monkeypatch
+):
+    """No reader can open the store between the ingest's commit and the refresh (a
+    `serve --snapshot` copy, a plain server taking the store back): it would serve
+    the new transactions beside the old derived tables. The refresh runs in the
+    ingest's own lock, and a plain server steps aside once."""
+    events = lock_events(monkeypatch)
+    db = tmp_path / "store.duckdb"
+    cli(db, "ingest", str(delivery(tmp_path / "a.csv", FIRST)), "--refresh")
+    assert events == ["take ingest", "refresh", "let go ingest"]
+    # without --refresh there is no refresh at all
+    events.clear()
+    cli(db, "ingest", str(delivery(tmp_path / "a.csv", FIRST[:1])))
+    assert events == ["take ingest", "let go ingest"]

@@ -385,3 +385,24 @@ def test_sync_refresh_brings_the_derived_tables_up_to_date(fake_api, sync, db_pa
     finally:
         con.close()
     assert served == framed == store_total(db_path)[1]
+
+
+def test_sync_refresh_runs_in_the_ingests_writer_lock(
+    fake_api, sync, db_path, monkeypatch
+):
+    """A sync's refresh runs before its ingest lets go of the writer lock: no reader
+    finds the new transactions beside the old derived tables in between."""
+    from tests.figures.test_refresh_commands import lock_events
+
+    events = lock_events(monkeypatch)
+    code, s = sync(fake_api(make_rows(40, seed=5)).url, *FY, "--refresh")
+    assert code == 0 and s["new"] > 0 and s["refresh"]["full"]
+    ingest = events.index("refresh")
+    assert events[ingest - 1 : ingest + 2] == ["take sync", "refresh", "let go sync"]
+    assert events.count("refresh") == 1
+    # a complete run that brings nothing still refreshes (on its own lock)
+    events.clear()
+    code, s = sync(fake_api(make_rows(40, seed=5)).url, *FY, "--refresh")
+    assert code == 0 and s["new"] + s["changed"] == 0
+    assert s["refresh"]["transactions_changed"] == 0
+    assert events.count("refresh") == 1
