@@ -290,12 +290,15 @@ def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
 
 
 def award_year_sql(tx: str = TRANSACTIONS, awards: str = "serve_award") -> str:
-    """serve_award_year rows of the awards of AWARDS, from their transactions TX."""
+    """serve_award_year rows of the awards of AWARDS, from their transactions TX.
+    The transactions are summed by award key and year first and the sums joined to
+    AWARDS for award_id (one id per key), so the join reads one row per award and
+    year instead of every transaction."""
     return f"""
-    SELECT a.award_id, t.award_key, t.fiscal_year,
-        sum(t.obligation_usd) AS obligation_usd
-    FROM {tx} t JOIN {awards} a USING (award_key)
-    GROUP BY 1, 2, 3"""
+    SELECT a.award_id, y.award_key, y.fiscal_year, y.obligation_usd
+    FROM (SELECT award_key, fiscal_year, sum(obligation_usd) AS obligation_usd
+          FROM {tx} GROUP BY 1, 2) y
+    JOIN {awards} a USING (award_key)"""
 
 
 SERVE_AWARD_YEAR_SQL = (
@@ -308,11 +311,13 @@ def spending_rows_sql(where: str = "") -> str:
     component_category splits the awards of `none` that buy surveillance components
     (custodes/figures/components.py); sums over it keep the old rows' figures.
     reviewed_usd: the part of obligation_usd whose award a person decided
-    (custodes/figures/review.py)."""
+    (custodes/figures/review.py). serve_award_year has one row per award and year,
+    and an award one agency and category, so a group's rows are distinct awards:
+    count(*) is count(DISTINCT award_key) without a set of keys per group."""
     return f"""
     SELECT y.fiscal_year, a.agency_code, NULL::VARCHAR AS agency_name, a.category,
            sum(y.obligation_usd) AS obligation_usd,
-           count(DISTINCT y.award_key) AS awards, a.component_category,
+           count(*) AS awards, a.component_category,
            coalesce(sum(y.obligation_usd) FILTER (WHERE a.reviewed), 0)
                AS reviewed_usd
     FROM serve_award_year y JOIN serve_award a USING (award_key) {where}
@@ -346,10 +351,11 @@ def name_agencies(store: Store, codes: str | None = None) -> None:
 
 
 def vendor_year_rows_sql(where: str = "") -> str:
+    """serve_vendor_year rows (awards: count(*), as in `spending_rows_sql`)."""
     return f"""
     SELECT a.vendor_id, y.fiscal_year, a.category,
         sum(y.obligation_usd) AS obligation_usd,
-           count(DISTINCT y.award_key) AS awards
+           count(*) AS awards
     FROM serve_award_year y JOIN serve_award a USING (award_key)
     WHERE a.vendor_id IS NOT NULL {where} GROUP BY 1, 2, 3"""
 
