@@ -197,7 +197,10 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
                 if family == "analyse":
                     analyse_tables.write_analysis_tables(store)
                 else:
-                    serve_tables.write_serve_tables(store, extras=options.extras)
+                    # every award was numbered above (the store's transactions)
+                    serve_tables.write_serve_tables(
+                        store, extras=options.extras, numbered=True
+                    )
             elif family == "analyse":
                 d.update(analyse_tables.update(store))
             else:

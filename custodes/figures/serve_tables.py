@@ -578,15 +578,21 @@ def write_serve_tables(
     store: Store,
     after_awards: Sequence[str] = (),
     extras: Sequence[Extra] = (),
+    numbered: bool = False,
 ) -> dict[str, object]:
     """Rebuild every serve_* table (call inside a transaction); returns the
     serve_build row. AFTER_AWARDS: statements to run once the award tables exist
     (the search's tables, which read serve_award); EXTRAS: the same, given as
-    families of tables."""
+    families of tables. NUMBERED: the caller has just numbered every award of the
+    store (`custodes refresh` does, before any table), so that this does not read
+    every transaction's award key again to find none new."""
     have = present(store)
     store.execute(SERVE_WITHHELD_SQL)
     store.execute(serve_coverage_sql())
-    award_numbers.number_new(store, '(SELECT DISTINCT award_key FROM "transaction")')
+    if not numbered:
+        award_numbers.number_new(
+            store, '(SELECT DISTINCT award_key FROM "transaction")'
+        )
     store.execute(serve_award_sql(have, components_sql(store, have)))
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)
