@@ -200,7 +200,16 @@ def award_label_sql(have: dict[str, bool], components: str = "") -> str:
 # latest (ties: the largest transaction key) and the longest description (ties: the
 # last in sort order); its PIID, sub-agency and PSC are the smallest it has; so that
 # every build of the same store picks the same ones.
-LATEST = "(t.action_date, t.transaction_key)) FILTER (WHERE t.action_date IS NOT NULL)"
+# "Latest" compares one string per transaction, worked out once (`latest_`): the
+# action date as a fixed-width count of days (every DuckDB date, infinities included,
+# gives 10 digits) followed by the transaction key, which sorts as the pair (date,
+# key) does. An arg_max by the pair itself encodes a sort key per aggregate and row;
+# at 2M transactions this is 3.4-3.7 s of CPU against 4.0 s.
+LATEST_KEY_SQL = (
+    "lpad(((action_date - DATE '1970-01-01') + 2147483648)::VARCHAR, 10, '0') "
+    "|| transaction_key"
+)
+LATEST = "t.latest_) FILTER (WHERE t.action_date IS NOT NULL)"
 LONGEST = "(length(t.description), t.description))"
 
 
@@ -235,7 +244,7 @@ def award_rows_sql(
            list_sort(list_distinct(list(t.fiscal_year))) AS fiscal_years,
            sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
            min(t.psc_code) AS psc_code
-    FROM {tx} t {joins} {cond}
+    FROM (SELECT *, {LATEST_KEY_SQL} AS latest_ FROM {tx}) t {joins} {cond}
     GROUP BY t.award_key"""
 
 
