@@ -52,9 +52,12 @@ SERVE_ACTION_SQL = f"""
     CREATE OR REPLACE TABLE serve_action AS
     SELECT {ACTION_COLUMNS}
     FROM serve_transaction t JOIN serve_award a USING (award_id)
-    ORDER BY t.action_date DESC NULLS LAST, t.transaction_key"""
+    ORDER BY t.action_date DESC NULLS LAST"""
 # Narrow on purpose (10M rows are sorted once per build): the page's few rows get
-# their text from serve_transaction and serve_award.
+# their text from serve_transaction and serve_award. Sorted by date alone: the
+# pages order what they show themselves (`latest_actions`), a date window's zone maps
+# need only the date, and a tie-break on the transaction key (a string) cost the sort
+# about 40% more CPU (at 2M: 1.93-2.05 s against 1.07-1.40 s).
 
 
 @dataclass(frozen=True)
