@@ -94,9 +94,7 @@ def refresh_frame(
     sql = sql.replace("FROM classification", "FROM sr_classification").replace(
         "FROM vendor", "FROM sr_vendor"
     )
-    # Spark has no SELECT * EXCLUDE: select every column but the helper instead
-    sql = sql.replace("SELECT * EXCLUDE (prev_month_),", "SELECT *,")
-    rows = session.sql(_spark_sql(sql)).drop("prev_month_")
+    rows = session.sql(_spark_sql(sql))
     columns = frame.columns
     kept = frame.join(touched, "award_key", "left_anti").select(*columns)
     new = kept.unionByName(rows.select(*columns))

@@ -16,8 +16,11 @@ another year). An award has a transaction of P inside the window of fiscal years
 [A, B] exactly when one of P's transactions in the window is the first of its year and
 the year before lies before A; each such pair is counted once. So the award count of a
 group is `count(*) FILTER (first_P AND prev_P < A)` over the group's rows in the window
-(without a window, `prev_P = -1`), which costs no more than a sum; one window function
-per pair builds both columns. `first_month` does the same for calendar months.
+(without a window, `prev_P = -1`), which costs no more than a sum. Both columns come
+from one aggregate per pair, not from a window over every transaction: the first
+transaction (least transaction_key) of each group of P in a fiscal year, and the fiscal
+year of P's group before it (a window over the groups, far fewer than the rows).
+`first_month` does the same for calendar months.
 `analyse_build` records what the frame was built from; analyses use the frame only
 while it is current and otherwise fall back to the joins.
 """
@@ -110,41 +113,60 @@ def _labelled_sql(
         FROM {tx} t {cls} {ven}"""
 
 
-def _lag_columns() -> list[tuple[str, str]]:
-    """(name, SQL): one window per pair, the fiscal year of the pair's previous
-    transaction (-1 for its first), in order of fiscal year; and the previous month of
-    the award."""
-    cols = []
+def _groups() -> list[tuple[str, str, str]]:
+    """(flag, the columns of its groups, the column counted in): one per pair (the
+    award with the pair's column, in a fiscal year), and the award in a month."""
+    out = []
     for name, column in PAIRS.items():
-        part = "award_no" + (f", {column}" if column else "")
-        cols.append(
-            (
-                f"prev_{name}",
-                f"lag(fiscal_year, 1, -1) OVER (PARTITION BY {part} "
-                f"ORDER BY fiscal_year, transaction_key)::SMALLINT",
+        out.append(
+            (name, "award_no" + (f", {column}" if column else ""), "fiscal_year")
+        )
+    out.append(("month", "award_no", "month"))
+    return out
+
+
+def _firsts_sql(src: str, key: str, name: str, part: str, within: str) -> str:
+    """The first transaction (least transaction_key) of each group of SRC (PART and
+    WITHIN, NULLs grouped together), by its KEY (a unique column); for fiscal years
+    also `prev`: the fiscal year of the pair's group before it (-1 for the first), the
+    value the window `lag(fiscal_year, 1, -1) OVER (PARTITION BY PART ORDER BY
+    fiscal_year, transaction_key)` gives that transaction. The month needs no `prev`:
+    a month (year * 100 + month) is never -1, so the first of each month group
+    always differs from the month before it."""
+    first = f"arg_min({key}, transaction_key) AS key_"
+    if within == "month":
+        return f"SELECT {first} FROM {src} GROUP BY {part}, month"
+    return f"""SELECT {first},
+        lag(fiscal_year, 1, -1) OVER (PARTITION BY {part} ORDER BY fiscal_year)
+            ::SMALLINT AS prev
+        FROM {src} GROUP BY {part}, fiscal_year"""
+
+
+def _assemble_sql(src: str, key: str, firsts: str) -> str:
+    """analyse_frame's rows: SRC's rows with the flags, from the tables
+    FIRSTS.format(name) of `_firsts_sql`. A transaction that is not the first of its
+    group has the same fiscal year as the one before it in its pair (prev_<pair> =
+    its fiscal year, first_<pair> false); the first has the group's prev and is
+    first when that differs from its fiscal year, as the window form gives."""
+    cols, joins = [], []
+    for name, _, within in _groups():
+        f = f"f_{name}"
+        joins.append(f"LEFT JOIN {firsts.format(name)} {f} ON {f}.key_ = s.{key}")
+        if within == "fiscal_year":
+            cols.append(
+                f"(CASE WHEN {f}.key_ IS NULL THEN s.fiscal_year ELSE {f}.prev END)"
+                f"::SMALLINT AS prev_{name}"
             )
+    for name, _, within in _groups():
+        f = f"f_{name}"
+        cols.append(
+            f"({f}.key_ IS NOT NULL AND {f}.prev IS DISTINCT FROM s.fiscal_year)"
+            f" AS first_{name}"
+            if within == "fiscal_year"
+            else f"{f}.key_ IS NOT NULL AS first_{name}"
         )
-    cols.append(
-        (
-            "prev_month_",
-            "lag(month, 1, -1) OVER (PARTITION BY award_no ORDER BY month, "
-            "transaction_key)",
-        )
-    )
-    return cols
-
-
-def _lag_sql() -> str:
-    return ",\n               ".join(f"{sql} AS {name}" for name, sql in _lag_columns())
-
-
-def _flags_sql() -> str:
-    """first_<pair>: the first transaction of the pair in its fiscal year."""
-    cols = [
-        f"prev_{name} IS DISTINCT FROM fiscal_year AS first_{name}" for name in PAIRS
-    ]
-    cols.append("prev_month_ IS DISTINCT FROM month AS first_month")
-    return ", ".join(cols)
+    return f"""SELECT s.*, {", ".join(cols)}
+        FROM {src} s {" ".join(joins)}"""
 
 
 def frame_rows_sql(
@@ -152,51 +174,42 @@ def frame_rows_sql(
 ) -> str:
     """analyse_frame's rows for the transactions of TX (whole awards: the flags are
     worked out within each award), each award under its stable number
-    (custodes/figures/award_numbers.py)."""
+    (custodes/figures/award_numbers.py). The flags come from one aggregate per pair
+    (the first transaction of each group), not from a window over every
+    transaction; `frame_sql` runs the same steps over temp tables."""
+    firsts = ",\n    ".join(
+        f"firsts_{name} AS "
+        f"({_firsts_sql('labelled', 'transaction_key', name, part, within)})"
+        for name, part, within in _groups()
+    )
     return f"""
-    WITH labelled AS ({_labelled_sql(have, tx, tv)}),
-    lagged AS (
-        SELECT l.*, n.award_no, {_lag_sql()}
-        FROM labelled l JOIN award_number n USING (award_key))
-    SELECT * EXCLUDE (prev_month_), {_flags_sql()}
-    FROM lagged"""
+    WITH labelled AS (
+        SELECT l.*, n.award_no FROM ({_labelled_sql(have, tx, tv)}) l
+        JOIN award_number n USING (award_key)),
+    {firsts}
+    {_assemble_sql("labelled", "transaction_key", "firsts_{}")}"""
 
 
 def frame_sql(have: dict[str, bool]) -> list[str]:
-    """The statements that build analyse_frame from scratch: the rows of
-    `frame_rows_sql`, but the window functions run over a narrow copy (the row number
-    and the columns they read) instead of carrying every column of ten million
-    transactions through their sorts, one window per statement (each adds its column
-    to the copy), so that one sort at a time holds memory; their results join back by
-    row number. Measured at 10M transactions (load 8-11): the windows 88 s instead of
-    163 s all in one statement; at 1M (load 7) the frame 22.5 s instead of 39.7 s in
-    one statement."""
-    cols = ", ".join(c for c in PAIRS.values() if c)
-    lags = _lag_columns()
+    """The statements that build analyse_frame from scratch: the steps of
+    `frame_rows_sql` over temp tables, the rows keyed by row id instead of
+    transaction key."""
     steps = [
         f"""CREATE OR REPLACE TEMP TABLE frame_labelled AS
         SELECT l.*, n.award_no FROM ({_labelled_sql(have)}) l
-        JOIN award_number n USING (award_key)""",
-        f"""CREATE OR REPLACE TEMP TABLE frame_lagged_0 AS
-        SELECT rowid AS row_, award_no, fiscal_year, month, transaction_key, {cols}
-        FROM frame_labelled""",
+        JOIN award_number n USING (award_key)"""
     ]
-    for i, (name, sql) in enumerate(lags, start=1):
+    for name, part, within in _groups():
         steps.append(
-            f"""CREATE OR REPLACE TEMP TABLE frame_lagged_{i} AS
-            SELECT *, {sql} AS {name} FROM frame_lagged_{i - 1}"""
+            f"CREATE OR REPLACE TEMP TABLE frame_firsts_{name} AS "
+            + _firsts_sql("frame_labelled", "rowid", name, part, within)
         )
-        steps.append(f"DROP TABLE frame_lagged_{i - 1}")
-    last = f"frame_lagged_{len(lags)}"
-    picked = ", ".join(f"w.{name}" for name, _ in lags)
     return [
         *steps,
         f"""CREATE OR REPLACE TABLE analyse_frame AS
-        SELECT * EXCLUDE (prev_month_), {_flags_sql()}
-        FROM (SELECT l.*, {picked} FROM frame_labelled l
-              JOIN {last} w ON w.row_ = l.rowid)
+        {_assemble_sql("frame_labelled", "rowid", "frame_firsts_{}")}
         ORDER BY fiscal_year, award_no""",
-        f"DROP TABLE {last}",
+        *(f"DROP TABLE frame_firsts_{name}" for name, _, _ in _groups()),
         "DROP TABLE frame_labelled",
     ]
 
