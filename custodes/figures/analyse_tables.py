@@ -271,11 +271,16 @@ def build_analysis_frame(store: Store) -> dict[str, Any]:
         return write_analysis_tables(store)
 
 
-def write_analysis_tables(store: Store) -> dict[str, Any]:
+def write_analysis_tables(store: Store, numbered: bool = False) -> dict[str, Any]:
     """Rebuild the analyse_* tables (call inside a transaction); returns the
-    analyse_build row."""
+    analyse_build row. NUMBERED: the caller has just numbered every award of the
+    store (`custodes refresh` does, before any table), so that this does not read
+    every transaction's award key again to find none new."""
     have = _present(store)
-    award_numbers.number_new(store, '(SELECT DISTINCT award_key FROM "transaction")')
+    if not numbered:
+        award_numbers.number_new(
+            store, '(SELECT DISTINCT award_key FROM "transaction")'
+        )
     for sql in frame_sql(have):
         store.execute(sql)
     store.execute(award_maker_sql(have))

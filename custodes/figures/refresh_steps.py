@@ -194,10 +194,10 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
         with timer.step(f"{family} tables") as d:
             if rebuilt[family]:
                 d["full"] = True
+                # every award was numbered above (the store's transactions)
                 if family == "analyse":
-                    analyse_tables.write_analysis_tables(store)
+                    analyse_tables.write_analysis_tables(store, numbered=True)
                 else:
-                    # every award was numbered above (the store's transactions)
                     serve_tables.write_serve_tables(
                         store, extras=options.extras, numbered=True
                     )
