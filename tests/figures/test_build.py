@@ -70,3 +70,28 @@ def test_figures_commands(db, tmp_path):
     again = json.loads(run("figures", "build", "--json"))
     assert again["rebuilt"] == ["analyse"]
     assert "nothing to do" in run("figures", "build")
+
+
+def test_word_table_is_the_same_with_its_columns_numbered_or_not(db, monkeypatch):
+    """The word table's sort carries the award's agency, category, maker and years as
+    numbers when a column has few values (search/tables.py CODED_VALUES), else the
+    values themselves: both give the same rows in the same stored order (by word,
+    then award)."""
+    from custodes.search import tables
+
+    def word_table(store):
+        return store.execute("SELECT * FROM serve_token ORDER BY rowid")
+
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        build(store, serve_after_awards=search_tables_sql(1000))
+        numbered = word_table(store)
+        for column in tables.CODED:  # a column of more than one value goes raw below
+            if store.scalar(f"SELECT count(DISTINCT {column}) FROM serve_award") > 1:
+                break
+        else:
+            pytest.fail("the fixture store has no facet column of several values")
+        monkeypatch.setattr(tables, "CODED_VALUES", 1)
+        build(store, serve_after_awards=search_tables_sql(1000))
+        assert word_table(store) == numbered
+        ordered = store.execute("SELECT * FROM serve_token ORDER BY token, award_id")
+    assert numbered == ordered and len(numbered) > 20
