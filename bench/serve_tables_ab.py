@@ -1,0 +1,74 @@
+"""Time the web app's summary tables' full build, statement by statement, on a store,
+without changing it: `write_serve_tables` (the search's tables left out) inside a
+transaction that is rolled back. For A/B runs of two versions on one store:
+
+    PYTHONPATH=TREE .venv/bin/python bench/serve_tables_ab.py STORE [--memory 3GB]
+
+Run it with each version's code in turn (PYTHONPATH=that tree), twice or more, and
+compare: wall and CPU seconds of the process (CPU depends less on the machine's load),
+in all and per table. --memory: DuckDB's limit (600MB at 2M transactions puts the
+build under about the pressure 3GB puts it under at 10M).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from custodes.figures import serve_tables
+from custodes.store.duckdb import Store
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("store")
+    ap.add_argument("--memory", default="3GB")
+    args = ap.parse_args()
+    timed: list[tuple[str, float, float]] = []
+    execute = Store.execute
+
+    def run(self: Store, sql: str, params: Any = None) -> list[tuple]:
+        wall, used = time.perf_counter(), cpu()
+        try:
+            return execute(self, sql, params)
+        finally:
+            words = sql.split()
+            if words[:4] == ["CREATE", "OR", "REPLACE", "TABLE"]:
+                timed.append((words[4], time.perf_counter() - wall, cpu() - used))
+
+    Store.execute = run  # type: ignore[method-assign]
+    con = duckdb.connect(args.store, config={"memory_limit": args.memory})
+    store = Store(con, Path(args.store), read_only=False)
+    before = load()
+    wall, used = time.perf_counter(), cpu()
+    con.execute("BEGIN")
+    try:
+        serve_tables.write_serve_tables(store)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    print(
+        f"{serve_tables.__file__}: {time.perf_counter() - wall:.1f} s wall, "
+        f"{cpu() - used:.1f} s CPU, memory limit {args.memory}, "
+        f"load {before}-{load()}"
+    )
+    for name, seconds, cpu_seconds in timed:
+        print(f"  {name:<24} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU")
+
+
+if __name__ == "__main__":
+    main()
