@@ -64,3 +64,44 @@ def differences(a: Path, b: Path, limit: int = 5) -> dict[str, str]:
         ca.close()
         cb.close()
     return out
+
+
+def fingerprints(path: Path) -> dict[str, tuple | None]:
+    """Per derived table of the store at PATH: (rows, sum of a 64-bit hash of every
+    row, XOR of the same), build times left out as in `table_rows`; None: no such
+    table. Computed in the store, so it costs a scan, not memory: what
+    `bench/refresh_bench.py --check` compares at ten million transactions, where
+    `differences` would hold every row in Python."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out: dict[str, tuple | None] = {}
+        for name in derived_tables():
+            found = con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = ? ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+            cols = [c for (c,) in found if c not in SKIP.get(name, set())]
+            if not cols:
+                out[name] = None
+                continue
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            h = f"hash({quoted})"
+            out[name] = con.execute(
+                f"SELECT count(*), coalesce(sum({h}::HUGEINT), 0), bit_xor({h}) "
+                f'FROM "{name}"'
+            ).fetchone()
+        return out
+    finally:
+        con.close()
+
+
+def fingerprint_differences(a: Path, b: Path) -> dict[str, str]:
+    """The tables whose fingerprints differ between the stores A and B (empty: the
+    same rows in every derived table, but for a 2**-64 chance of a hash collision)."""
+    fa, fb = fingerprints(a), fingerprints(b)
+    return {
+        name: f"rows and row-hash sums {fa[name]} vs {fb[name]}"
+        for name in fa
+        if fa[name] != fb[name]
+    }

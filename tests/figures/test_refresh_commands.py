@@ -14,7 +14,7 @@ import duckdb
 from click.testing import CliRunner
 
 from custodes.cli import main
-from tests.figures.refresh_compare import differences
+from tests.figures.refresh_compare import differences, fingerprint_differences
 from tests.ingest.csvmaker import api_row, write_api_csv
 
 
@@ -145,3 +145,31 @@ def test_ingest_refresh_keeps_the_writer_lock_from_its_commit_to_the_refresh(
     events.clear()
     cli(db, "ingest", str(delivery(tmp_path / "a.csv", FIRST[:1])))
     assert events == ["take ingest", "let go ingest"]
+
+
+def test_fingerprints_find_what_the_row_by_row_comparison_finds(tmp_path):
+    """bench/refresh_bench.py --check compares stores by fingerprint (rows, sum and
+    XOR of a hash of every row): equal stores agree, and one cent moved from one
+    award to another, or one row more, is found as the row-by-row comparison finds
+    it."""
+    db = tmp_path / "store.duckdb"
+    cli(db, "ingest", str(delivery(tmp_path / "a.csv", FIRST)), "--refresh")
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(db, full)
+    cli(full, "refresh", "--full")
+    assert not differences(db, full) and not fingerprint_differences(db, full)
+
+    con = duckdb.connect(str(full))
+    try:
+        # the same total, one cent moved between two awards: only the rows differ
+        con.execute(
+            "UPDATE serve_award SET obligation_usd = obligation_usd + CASE "
+            "WHEN award_id = (SELECT min(award_id) FROM serve_award) THEN 0.01 "
+            "ELSE -0.01 END WHERE award_id IN (SELECT award_id FROM serve_award "
+            "ORDER BY award_id LIMIT 2)"
+        )
+        con.execute("INSERT INTO serve_coverage SELECT * FROM serve_coverage LIMIT 1")
+    finally:
+        con.close()
+    found = fingerprint_differences(db, full)
+    assert set(found) == set(differences(db, full)) == {"serve_award", "serve_coverage"}
