@@ -278,9 +278,7 @@ def write_analysis_tables(store: Store, numbered: bool = False) -> dict[str, Any
     every transaction's award key again to find none new."""
     have = _present(store)
     if not numbered:
-        award_numbers.number_new(
-            store, '(SELECT DISTINCT award_key FROM "transaction")'
-        )
+        award_numbers.number_new(store, award_numbers.STORE_AWARDS)
     for sql in frame_sql(have):
         store.execute(sql)
     store.execute(award_maker_sql(have))

@@ -24,6 +24,10 @@ def ensure(store: Store) -> None:
     store.create("award_number")
 
 
+# Every award of the store, for `number_new`.
+STORE_AWARDS = '(SELECT DISTINCT award_key FROM "transaction")'
+
+
 def number_new(store: Store, awards: str, order: str = "award_key") -> int:
     """Give a number to each award of the relation AWARDS (a table or a subquery with
     an award_key column and the columns ORDER names) that has none, in ORDER after the

@@ -180,7 +180,7 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
     with timer.step("numbering awards") as d:
         d["new"] = award_numbers.number_new(
             store,
-            '(SELECT DISTINCT award_key FROM "transaction")'
+            award_numbers.STORE_AWARDS
             if not incremental or any(rebuilt.values())
             else "(SELECT DISTINCT award_key FROM refresh_tx)",
         )

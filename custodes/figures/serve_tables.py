@@ -154,17 +154,11 @@ def transaction_vendor_sql(
     """Each transaction of TX with its vendor id and name, by the one rule of
     custodes/figures/recipients.py (a stand-in where resolve linked none, NULL for a
     natural person). TV: resolve's links (transaction_key, vendor_id) of TX."""
-    if have["vendor"] and have["transaction_vendor"]:
-        return f"""
-        SELECT t.transaction_key, {vendor_id_sql("t", "tv.vendor_id")} AS vendor_id,
-               {vendor_name_sql("t", "v.name")} AS vendor_name
-        FROM {tx} t
-        LEFT JOIN {tv} tv USING (transaction_key)
-        LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id"""
+    vendor_id, vendor_name, joins = _vendor_columns(have, tv)
     return f"""
-        SELECT t.transaction_key, {vendor_id_sql("t", None)} AS vendor_id,
-               {vendor_name_sql("t", None)} AS vendor_name
-        FROM {tx} t"""
+        SELECT t.transaction_key, {vendor_id} AS vendor_id,
+               {vendor_name} AS vendor_name
+        FROM {tx} t {joins}"""
 
 
 def award_label_sql(have: dict[str, bool], components: str = "") -> str:
@@ -620,9 +614,7 @@ def write_serve_tables(
     store.execute(SERVE_WITHHELD_SQL)
     store.execute(serve_coverage_sql())
     if not numbered:
-        award_numbers.number_new(
-            store, '(SELECT DISTINCT award_key FROM "transaction")'
-        )
+        award_numbers.number_new(store, award_numbers.STORE_AWARDS)
     store.execute(serve_award_sql(have, components_sql(store, have)))
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)
