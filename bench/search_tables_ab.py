@@ -1,0 +1,109 @@
+"""Time the search's tables' full build, statement by statement, on a store whose
+serve tables are built (a store after `custodes refresh --full`), without changing
+it: `search_tables_sql` inside a transaction that is rolled back. For A/B runs of two
+versions on one store:
+
+    PYTHONPATH=TREE .venv/bin/python bench/search_tables_ab.py STORE [--memory 3GB]
+
+Run it with each version's code in turn (PYTHONPATH=that tree), twice or more, and
+compare: wall and CPU seconds of the process (CPU depends less on the machine's load),
+in all and per statement. It also prints a fingerprint of each search table (rows, and
+the sum and XOR of a hash of every row with its position in stored order), so that two
+versions can be seen to write the same rows in the same order. --memory: DuckDB's
+limit (600MB at 2M transactions puts the build under about the pressure 3GB puts it
+under at 10M).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from custodes.search import tables
+from custodes.store.duckdb import Store
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+# the stored order matters for these (the index reads serve_token's ids in it)
+ORDERED = {"serve_token", "serve_token_pair", "serve_token_count", "serve_popular"}
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
+    """(rows, sum, XOR) of a hash of every row of TABLE (with its position in the
+    stored order for the ORDERED tables)."""
+    position = "row_number() OVER (ORDER BY rowid), " if table in ORDERED else ""
+    row = con.execute(
+        f"""SELECT count(*), sum(h::HUGEINT), bit_xor(h) FROM (
+            SELECT hash({position}t) AS h FROM {table} t)"""
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("store")
+    ap.add_argument("--memory", default="3GB")
+    ap.add_argument("--no-check", action="store_true", help="no fingerprints")
+    args = ap.parse_args()
+    timed: list[tuple[str, float, float]] = []
+    execute = Store.execute
+
+    def run(self: Store, sql: str, params: Any = None) -> list[tuple]:
+        wall, used = time.perf_counter(), cpu()
+        try:
+            return execute(self, sql, params)
+        finally:
+            words = sql.split()
+            name = next(
+                (w for w in words if w not in ("CREATE", "OR", "REPLACE", "TEMP")),
+                "?",
+            )
+            if words[0] == "CREATE":
+                name = words[words.index("AS") - 1] if "AS" in words else words[-1]
+            timed.append((name, time.perf_counter() - wall, cpu() - used))
+
+    Store.execute = run  # type: ignore[method-assign]
+    con = duckdb.connect(args.store, config={"memory_limit": args.memory})
+    store = Store(con, Path(args.store), read_only=False)
+    before = load()
+    wall, used = time.perf_counter(), cpu()
+    con.execute("BEGIN")
+    prints = {}
+    try:
+        for sql in tables.search_tables_sql(
+            tables.POPULAR_AWARDS, store.has_table("award_maker")
+        ):
+            store.execute(sql)
+        total = (time.perf_counter() - wall, cpu() - used)
+        if not args.no_check:
+            prints = {t: fingerprint(con, t) for t in tables.SEARCH_TABLES}
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    print(
+        f"{tables.__file__}: {total[0]:.1f} s wall, {total[1]:.1f} s CPU, "
+        f"memory limit {args.memory}, load {before}-{load()}"
+    )
+    for name, seconds, cpu_seconds in timed:
+        if seconds >= 0.05:
+            print(f"  {name:<24} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU")
+    for table, value in prints.items():
+        print(f"  {table:<24} {value}")
+
+
+if __name__ == "__main__":
+    main()
