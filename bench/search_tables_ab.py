@@ -20,7 +20,6 @@ import argparse
 import resource
 import time
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -53,42 +52,34 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
     return tuple(row)
 
 
+def _name(sql: str) -> str:
+    """The table a statement creates (or its first word)."""
+    words = sql.split()
+    return words[words.index("AS") - 1] if "AS" in words else words[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("store")
     ap.add_argument("--memory", default="3GB")
     ap.add_argument("--no-check", action="store_true", help="no fingerprints")
     args = ap.parse_args()
-    timed: list[tuple[str, float, float]] = []
-    execute = Store.execute
-
-    def run(self: Store, sql: str, params: Any = None) -> list[tuple]:
-        wall, used = time.perf_counter(), cpu()
-        try:
-            return execute(self, sql, params)
-        finally:
-            words = sql.split()
-            name = next(
-                (w for w in words if w not in ("CREATE", "OR", "REPLACE", "TEMP")),
-                "?",
-            )
-            if words[0] == "CREATE":
-                name = words[words.index("AS") - 1] if "AS" in words else words[-1]
-            timed.append((name, time.perf_counter() - wall, cpu() - used))
-
-    Store.execute = run  # type: ignore[method-assign]
     con = duckdb.connect(args.store, config={"memory_limit": args.memory})
     store = Store(con, Path(args.store), read_only=False)
+    statements = tables.search_tables_sql(
+        tables.POPULAR_AWARDS, store.has_table("award_maker")
+    )
+    timed: list[tuple[str, float, float]] = []
     before = load()
-    wall, used = time.perf_counter(), cpu()
+    start = (time.perf_counter(), cpu())
     con.execute("BEGIN")
     prints = {}
     try:
-        for sql in tables.search_tables_sql(
-            tables.POPULAR_AWARDS, store.has_table("award_maker")
-        ):
+        for sql in statements:
+            at = (time.perf_counter(), cpu())
             store.execute(sql)
-        total = (time.perf_counter() - wall, cpu() - used)
+            timed.append((_name(sql), time.perf_counter() - at[0], cpu() - at[1]))
+        total = (time.perf_counter() - start[0], cpu() - start[1])
         if not args.no_check:
             prints = {t: fingerprint(con, t) for t in tables.SEARCH_TABLES}
     finally:
