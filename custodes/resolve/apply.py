@@ -17,7 +17,7 @@ from custodes.resolve.build import Progress, Resolution, resolve
 from custodes.resolve.families import Families, load_parents
 from custodes.resolve.judgements import load_judgements
 from custodes.resolve.keys import name_key
-from custodes.resolve.records import AliasRecord, load_records
+from custodes.resolve.records import AliasRecord, alias_join_sql, load_records
 from custodes.store.duckdb import Store
 
 
@@ -154,16 +154,12 @@ def _write(
     con.register("alias_src", alias)
     con.execute("CREATE OR REPLACE TABLE vendor AS SELECT * FROM vendor_src")
     con.execute("CREATE OR REPLACE TABLE vendor_alias AS SELECT * FROM alias_src")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE transaction_vendor_new AS
+    # written once, straight into the table (a temp table copied into it wrote
+    # every link twice)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE transaction_vendor AS
         SELECT t.transaction_key, a.vendor_id FROM "transaction" t
-        JOIN vendor_alias a ON a.recipient_name = coalesce(t.recipient_name, '')
-         AND a.recipient_uei IS NOT DISTINCT FROM t.recipient_uei
-         AND a.recipient_duns IS NOT DISTINCT FROM t.recipient_duns""")
-    con.execute(
-        "CREATE OR REPLACE TABLE transaction_vendor AS "
-        "SELECT * FROM transaction_vendor_new"
-    )
+        JOIN vendor_alias a ON {alias_join_sql("t", "a")}""")
     awards = _candidate_awards(con, products, summary.prefilter)
     rows = makers.attribute(awards, products, maker_vendor)
     cols = list(MAKER_COLUMNS)

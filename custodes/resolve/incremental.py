@@ -32,14 +32,12 @@ from custodes.resolve.apply import (
     compute,
 )
 from custodes.resolve.build import Progress
-from custodes.resolve.records import RECORD_FIELDS, AliasRecord
+from custodes.resolve.records import RECORD_FIELDS, AliasRecord, alias_join_sql
 from custodes.store.duckdb import Store
 
 TABLES = ("vendor", "vendor_alias", "transaction_vendor", "award_maker")
 # The join that links a transaction to its vendor (as custodes resolve writes it).
-ALIAS_JOIN = """vendor_alias a ON a.recipient_name = coalesce(t.recipient_name, '')
-         AND a.recipient_uei IS NOT DISTINCT FROM t.recipient_uei
-         AND a.recipient_duns IS NOT DISTINCT FROM t.recipient_duns"""
+ALIAS_JOIN = f"vendor_alias a ON {alias_join_sql('t', 'a')}"
 
 
 @dataclass
@@ -219,12 +217,9 @@ def new_makers_everywhere(store: Store, done: Computed) -> None:
     """Temp table refresh_new_maker: award_maker as it will be, for every award (the
     awards whose rows differ are touched: refresh_maker_touched(award_key))."""
     store.execute(
-        """CREATE OR REPLACE TEMP TABLE refresh_all_tv AS
+        f"""CREATE OR REPLACE TEMP TABLE refresh_all_tv AS
         SELECT t.transaction_key, a.vendor_id FROM "transaction" t
-        JOIN (SELECT * FROM resolve_new_alias) a
-          ON a.recipient_name = coalesce(t.recipient_name, '')
-         AND a.recipient_uei IS NOT DISTINCT FROM t.recipient_uei
-         AND a.recipient_duns IS NOT DISTINCT FROM t.recipient_duns"""
+        JOIN (SELECT * FROM resolve_new_alias) a ON {alias_join_sql("t", "a")}"""
     )
     _register_makers(store, all_makers_sql_rows(store, done), "refresh_new_maker")
     store.execute("DROP TABLE refresh_all_tv")

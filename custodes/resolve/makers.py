@@ -84,7 +84,7 @@ def prefilter(products: list[Product]) -> str:
 def awards_sql(
     filtered: bool = True,
     transactions: str = '"transaction"',
-    vendors: str = "transaction_vendor_new",
+    vendors: str = "transaction_vendor",
 ) -> str:
     """Awards with their recipient vendor and the descriptions that may name a
     product. With `filtered`, DuckDB keeps only descriptions matching `prefilter`
@@ -109,9 +109,15 @@ def attribute(
     """award_maker rows: awards whose descriptions name a maker other than the
     recipient."""
     rows: dict[tuple[str, str], dict] = {}
+    # the products each description names, read once per distinct text: the same
+    # descriptions recur across awards (at 2M transactions, 7,340 awards with 8,380
+    # texts, 384 distinct: 0.65 s of CPU reading every text, 0.05-0.10 s once each)
+    found: dict[str, list[tuple[Product, str]]] = {}
     for award_key, recipient_vendor, descriptions in awards:
         for text in sorted(d for d in descriptions if d):
-            for product, matched in find_products(text, products):
+            if text not in found:
+                found[text] = find_products(text, products)
+            for product, matched in found[text]:
                 maker_vid = maker_vendor.get(product.id)
                 if maker_vid == recipient_vendor or (award_key, product.id) in rows:
                     continue

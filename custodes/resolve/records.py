@@ -55,6 +55,19 @@ RECORD_FIELDS = (
 )
 
 
+def alias_join_sql(t: str = "t", a: str = "a") -> str:
+    """SQL: transaction T's recipient record is vendor_alias row A (name, UEI, DUNS;
+    vendor_alias has one row per record). A full run writes transaction_vendor by
+    this join, so a reader may join vendor_alias by it instead (a few thousand
+    records instead of a row per transaction) where the full run has just written
+    them (custodes/figures/serve_tables.py `ALIAS_LINKS`)."""
+    return (
+        f"{a}.recipient_name = coalesce({t}.recipient_name, '') "
+        f"AND {a}.recipient_uei IS NOT DISTINCT FROM {t}.recipient_uei "
+        f"AND {a}.recipient_duns IS NOT DISTINCT FROM {t}.recipient_duns"
+    )
+
+
 def records_sql() -> str:
     return f"""
         SELECT {RECORD_KEY_SQL}, {RECORD_COLUMNS_SQL}
