@@ -37,6 +37,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("store")
     ap.add_argument("--memory", default="3GB")
+    ap.add_argument(
+        "--linked",
+        action="store_true",
+        help="as `custodes refresh` builds them after resolve's full run "
+        "(write_serve_tables(linked=True): vendor links from vendor_alias); run it "
+        "only on a store whose transaction_vendor that run wrote",
+    )
     args = ap.parse_args()
     timed: list[tuple[str, float, float]] = []
     execute = Store.execute
@@ -57,7 +64,7 @@ def main() -> None:
     wall, used = time.perf_counter(), cpu()
     con.execute("BEGIN")
     try:
-        serve_tables.write_serve_tables(store)
+        serve_tables.write_serve_tables(store, linked=args.linked)
     finally:
         con.execute("ROLLBACK")
         con.close()

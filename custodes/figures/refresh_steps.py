@@ -198,8 +198,13 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
                 if family == "analyse":
                     analyse_tables.write_analysis_tables(store, numbered=True)
                 else:
+                    # resolve_full: resolve's full run wrote transaction_vendor
+                    # above, from vendor_alias
                     serve_tables.write_serve_tables(
-                        store, extras=options.extras, numbered=True
+                        store,
+                        extras=options.extras,
+                        numbered=True,
+                        linked=resolve_full,
                     )
             elif family == "analyse":
                 d.update(analyse_tables.update(store))

@@ -56,6 +56,7 @@ from custodes.figures.recipients import (
 )
 from custodes.figures.review import reviewed_sql
 from custodes.ingest.rawrow import raw_values_are_json
+from custodes.resolve.records import alias_join_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 
@@ -78,6 +79,16 @@ SERVE_TABLES = (
     "serve_build",
 )
 TRANSACTIONS = '"transaction"'
+# As the TV argument below: each transaction's vendor link read from vendor_alias by
+# its recipient record (custodes/resolve/records.py `alias_join_sql`: one row per
+# record, about 5,400 in the bench stores) instead of from transaction_vendor by its
+# key (a row per transaction: at 2M transactions under 600 MB, award_rows_sql took
+# 7.7 s of CPU that way, 5.0 s this way). The same links only where resolve's full
+# run has just written transaction_vendor by that join: `custodes refresh` when it
+# resolves from scratch (write_serve_tables(linked=True)). Elsewhere
+# transaction_vendor may be older than the transactions (an ingest since), and a
+# transaction resolve has not seen keeps its stand-in vendor.
+ALIAS_LINKS = "vendor_alias"
 
 # An award's rank within its vendor: by size, then award key.
 VENDOR_RANK_SQL = (
@@ -266,12 +277,17 @@ def award_rows_sql(
 def _vendor_columns(have: dict[str, bool], tv: str) -> tuple[str, str, str]:
     """(vendor id, vendor name, joins): a transaction t's vendor columns as
     `transaction_vendor_sql` gives them, and the joins they read (TV: resolve's
-    links)."""
+    links, or ALIAS_LINKS)."""
     if have["vendor"] and have["transaction_vendor"]:
+        link = (
+            f"LEFT JOIN vendor_alias tv ON {alias_join_sql('t', 'tv')}"
+            if tv == ALIAS_LINKS
+            else f"LEFT JOIN {tv} tv USING (transaction_key)"
+        )
         return (
             vendor_id_sql("t", "tv.vendor_id"),
             vendor_name_sql("t", "v.name"),
-            f"""LEFT JOIN {tv} tv USING (transaction_key)
+            f"""{link}
     LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id""",
         )
     return vendor_id_sql("t", None), vendor_name_sql("t", None), ""
@@ -303,12 +319,15 @@ def award_columns_sql(
     FROM agg a LEFT JOIN lab l USING (award_key)"""
 
 
-def serve_award_sql(have: dict[str, bool], components: str = "") -> str:
-    """serve_award from scratch (every award numbered: award_numbers.number_new)."""
+def serve_award_sql(
+    have: dict[str, bool], components: str = "", tv: str = "transaction_vendor"
+) -> str:
+    """serve_award from scratch (every award numbered: award_numbers.number_new);
+    TV: resolve's links, or ALIAS_LINKS."""
     return f"""
     CREATE OR REPLACE TABLE serve_award AS
     SELECT n.award_no AS award_id, {VENDOR_RANK_SQL} AS vendor_rank, c.*
-    FROM ({award_columns_sql(have, components)}) c
+    FROM ({award_columns_sql(have, components, tv=tv)}) c
     JOIN award_number n USING (award_key)
     ORDER BY c.vendor_id, vendor_rank"""
 
@@ -603,19 +622,28 @@ def write_serve_tables(
     after_awards: Sequence[str] = (),
     extras: Sequence[Extra] = (),
     numbered: bool = False,
+    linked: bool = False,
 ) -> dict[str, object]:
     """Rebuild every serve_* table (call inside a transaction); returns the
     serve_build row. AFTER_AWARDS: statements to run once the award tables exist
     (the search's tables, which read serve_award); EXTRAS: the same, given as
     families of tables. NUMBERED: the caller has just numbered every award of the
     store (`custodes refresh` does, before any table), so that this does not read
-    every transaction's award key again to find none new."""
+    every transaction's award key again to find none new. LINKED: resolve's full run
+    has just written transaction_vendor (`custodes refresh` resolving from scratch),
+    so each transaction's vendor is read from vendor_alias (ALIAS_LINKS)."""
     have = present(store)
     store.execute(SERVE_WITHHELD_SQL)
     store.execute(serve_coverage_sql())
     if not numbered:
         award_numbers.number_new(store, award_numbers.STORE_AWARDS)
-    store.execute(serve_award_sql(have, components_sql(store, have)))
+    store.execute(
+        serve_award_sql(
+            have,
+            components_sql(store, have),
+            ALIAS_LINKS if linked else "transaction_vendor",
+        )
+    )
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)
     name_agencies(store)

@@ -95,3 +95,38 @@ def test_word_table_is_the_same_with_its_columns_numbered_or_not(db, monkeypatch
         assert word_table(store) == numbered
         ordered = store.execute("SELECT * FROM serve_token ORDER BY token, award_id")
     assert numbered == ordered and len(numbered) > 20
+
+
+def test_web_tables_are_the_same_with_vendor_links_from_the_aliases_or_not(
+    real_store_path, tmp_path
+):
+    """After resolve's full run, each transaction's vendor read from vendor_alias by
+    its recipient record (write_serve_tables(linked=True), as `custodes refresh` does
+    after resolving from scratch) gives every web table the rows that reading
+    transaction_vendor by the transaction's key gives, records without a UEI or DUNS
+    and natural persons included."""
+    import shutil
+
+    from custodes.figures import serve_tables
+
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        assert store.scalar(
+            "SELECT count(*) FROM vendor_alias WHERE recipient_uei IS NULL "
+            "OR recipient_duns IS NULL"
+        ), "the fixture store has no recipient without a UEI or DUNS"
+        assert store.scalar(
+            'SELECT count(*) FROM "transaction" WHERE recipient_is_individual'
+        ), "the fixture store has no natural person"
+        built = {}
+        for linked in (False, True):
+            with store.transaction():
+                serve_tables.write_serve_tables(store, linked=linked)
+            built[linked] = {
+                t: sorted(map(repr, store.execute(f"SELECT * FROM {t}")))
+                for t in serve_tables.SERVE_TABLES
+                if t != "serve_build"
+            }
+    assert built[True] == built[False]
+    assert len(built[True]["serve_award"]) > 20
