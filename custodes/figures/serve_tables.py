@@ -97,21 +97,87 @@ VENDOR_RANK_SQL = (
 )
 
 
-def transaction_rows_sql(tx: str = TRANSACTIONS, awards: str = "serve_award") -> str:
+# serve_transaction's columns after award_id, from the transaction (t)
+TRANSACTION_COLUMNS = (
+    "transaction_key",
+    "action_date",
+    "fiscal_year",
+    "modification_number",
+    "action_type",
+    "obligation_usd",
+    "description",
+    "source_file",
+    "source_line",
+    "source_format",
+    "parent_award_piid",
+)
+
+
+def transaction_rows_sql(
+    tx: str = TRANSACTIONS, awards: str = "serve_award", coded: Sequence[str] = ()
+) -> str:
     """The award page's transaction timeline rows (serve_transaction), for the
-    transactions TX of the awards of AWARDS."""
+    transactions TX of the awards of AWARDS; the CODED columns as their place in
+    their list of values (`coded_values_sql`)."""
+    columns = ", ".join(
+        f"list_position(getvariable('{CODED_VARIABLE}{c}'), t.{c}) AS {c}"
+        if c in coded
+        else f"t.{c}"
+        for c in TRANSACTION_COLUMNS
+    )
     return f"""
-    SELECT a.award_id, t.transaction_key, t.action_date, t.fiscal_year,
-           t.modification_number, t.action_type, t.obligation_usd, t.description,
-           t.source_file, t.source_line, t.source_format, t.parent_award_piid
+    SELECT a.award_id, {columns}
     FROM {tx} t JOIN {awards} a USING (award_key)"""
 
 
 # The award page's transaction timeline, stored by award so that one award's rows are
-# read from a few row groups instead of scanning every transaction.
-SERVE_TRANSACTION_SQL = f"""
-    CREATE OR REPLACE TABLE serve_transaction AS {transaction_rows_sql()}
-    ORDER BY a.award_id, t.action_date"""
+# read from a few row groups instead of scanning every transaction. The sort of every
+# transaction carries its columns of few values (the source file's path, about 80
+# characters; the action type) as their place in a list of the values, held in a
+# session variable and turned back into the value after the sort by a projection,
+# which keeps the order (as the search's word table does, custodes/search/tables.py):
+# at 2M transactions (10 files, 11 action types; load 5.2-5.3, twice each, 3 GB) the
+# statement 5.20/4.79 -> 4.64/4.06 s CPU (8.1/8.0 -> 7.1/4.5 s wall), the same rows in
+# the same order. A column of more than CODED_MAX values rides along as it is
+# (finding a value's place reads the list).
+CODED_TRANSACTION = ("source_file", "action_type")
+CODED_MAX = 64
+CODED_VARIABLE = "serve_values_"
+
+
+def coded_values_sql(column: str) -> str:
+    """Set the session variable of COLUMN's values (sorted, without NULL)."""
+    return f"""SET VARIABLE {CODED_VARIABLE}{column} = (
+    SELECT list(DISTINCT {column} ORDER BY {column})
+           FILTER (WHERE {column} IS NOT NULL)
+    FROM {TRANSACTIONS})"""
+
+
+def serve_transaction_sql(coded: Sequence[str] = ()) -> str:
+    """serve_transaction from scratch, the CODED columns coded for the sort (their
+    variables set by `coded_values_sql`)."""
+    columns = ", ".join(
+        f"getvariable('{CODED_VARIABLE}{c}')[{c}] AS {c}" if c in coded else c
+        for c in TRANSACTION_COLUMNS
+    )
+    return f"""
+    CREATE OR REPLACE TABLE serve_transaction AS
+    SELECT award_id, {columns} FROM ({transaction_rows_sql(coded=coded)}
+    ORDER BY a.award_id, t.action_date)"""
+
+
+def write_serve_transaction(store: Store) -> None:
+    """serve_transaction from scratch, its columns of few values coded for the
+    sort."""
+    coded = []
+    for column in CODED_TRANSACTION:
+        store.execute(coded_values_sql(column))
+        values = store.scalar(f"SELECT len(getvariable('{CODED_VARIABLE}{column}'))")
+        if values is not None and values <= CODED_MAX:
+            coded.append(column)
+    store.execute(serve_transaction_sql(coded))
+    for column in CODED_TRANSACTION:
+        store.execute(f"RESET VARIABLE {CODED_VARIABLE}{column}")
 
 
 def award_maker_rows_sql(awards: str = "serve_award") -> str:
@@ -660,7 +726,7 @@ def write_serve_tables(
     store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
     # a page of search results reads its awards by id, spread over the table
     store.execute("CREATE INDEX serve_award_id_idx ON serve_award (award_id)")
-    store.execute(SERVE_TRANSACTION_SQL)
+    write_serve_transaction(store)
     store.execute(SERVE_ACTION_SQL)
     store.execute(
         contract_action_sql(raw_values_are_json(store.con), contract_formats())

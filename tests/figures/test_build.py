@@ -130,3 +130,33 @@ def test_web_tables_are_the_same_with_vendor_links_from_the_aliases_or_not(
             }
     assert built[True] == built[False]
     assert len(built[True]["serve_award"]) > 20
+
+
+def test_transaction_table_is_the_same_with_its_columns_coded_or_not(
+    real_store_path, tmp_path, monkeypatch
+):
+    """serve_transaction's sort carries the source file and action type as their
+    place in the list of values (serve_tables.CODED_TRANSACTION) when there are few,
+    else the values: both give the same rows in the same stored order (by award, then
+    date)."""
+    import shutil
+
+    from custodes.figures import serve_tables
+
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    stored = "SELECT * FROM serve_transaction ORDER BY rowid"
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        for column in serve_tables.CODED_TRANSACTION:
+            assert (
+                store.scalar(f'SELECT count(DISTINCT {column}) FROM "transaction"') > 1
+            )
+        serve_tables.write_serve_transaction(store)
+        coded = store.execute(stored)
+        monkeypatch.setattr(serve_tables, "CODED_MAX", 0)
+        serve_tables.write_serve_transaction(store)
+        assert store.execute(stored) == coded
+        ordered = store.execute(
+            "SELECT * FROM serve_transaction ORDER BY award_id, action_date, rowid"
+        )
+    assert [r[:3] for r in coded] == [r[:3] for r in ordered] and len(coded) > 20
