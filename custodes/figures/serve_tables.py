@@ -422,14 +422,16 @@ def spending_rows_sql(where: str = "") -> str:
     reviewed_usd: the part of obligation_usd whose award a person decided
     (custodes/figures/review.py). serve_award_year has one row per award and year,
     and an award one agency and category, so a group's rows are distinct awards:
-    count(*) is count(DISTINCT award_key) without a set of keys per group."""
+    count(*) is count(DISTINCT award_key) without a set of keys per group. The two
+    join on award_id (one per award key, in both tables), an integer: at 2M
+    transactions 0.31 -> 0.13-0.16 s CPU against the award key's string."""
     return f"""
     SELECT y.fiscal_year, a.agency_code, NULL::VARCHAR AS agency_name, a.category,
            sum(y.obligation_usd) AS obligation_usd,
            count(*) AS awards, a.component_category,
            coalesce(sum(y.obligation_usd) FILTER (WHERE a.reviewed), 0)
                AS reviewed_usd
-    FROM serve_award_year y JOIN serve_award a USING (award_key) {where}
+    FROM serve_award_year y JOIN serve_award a USING (award_id) {where}
     GROUP BY 1, 2, 4, 7"""
 
 
@@ -460,12 +462,13 @@ def name_agencies(store: Store, codes: str | None = None) -> None:
 
 
 def vendor_year_rows_sql(where: str = "") -> str:
-    """serve_vendor_year rows (awards: count(*), as in `spending_rows_sql`)."""
+    """serve_vendor_year rows (awards: count(*), and joined on award_id, as in
+    `spending_rows_sql`)."""
     return f"""
     SELECT a.vendor_id, y.fiscal_year, a.category,
         sum(y.obligation_usd) AS obligation_usd,
            count(*) AS awards
-    FROM serve_award_year y JOIN serve_award a USING (award_key)
+    FROM serve_award_year y JOIN serve_award a USING (award_id)
     WHERE a.vendor_id IS NOT NULL {where} GROUP BY 1, 2, 3"""
 
 
