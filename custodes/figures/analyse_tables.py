@@ -125,29 +125,38 @@ def _groups() -> list[tuple[str, str, str]]:
     return out
 
 
-def _firsts_sql(src: str, key: str, name: str, part: str, within: str) -> str:
+def _firsts_sql(
+    src: str, key: str, name: str, part: str, within: str, ordered: bool = False
+) -> str:
     """The first transaction (least transaction_key) of each group of SRC (PART and
     WITHIN, NULLs grouped together), by its KEY (a unique column); for fiscal years
     also `prev`: the fiscal year of the pair's group before it (-1 for the first), the
     value the window `lag(fiscal_year, 1, -1) OVER (PARTITION BY PART ORDER BY
     fiscal_year, transaction_key)` gives that transaction. The month needs no `prev`:
     a month (year * 100 + month) is never -1, so the first of each month group
-    always differs from the month before it."""
+    always differs from the month before it. ORDERED: SRC is a table whose statement
+    sorted it by fiscal year, award and transaction_key and KEY is its row id, so the
+    least row id of a group within a fiscal year is its least transaction_key (a
+    plain min instead of arg_min by a string); a month is not assumed to lie within
+    one fiscal year, so its first is still taken by transaction_key."""
     first = f"arg_min({key}, transaction_key) AS key_"
     if within == "month":
         return f"SELECT {first} FROM {src} GROUP BY {part}, month"
+    if ordered:
+        first = f"min({key}) AS key_"
     return f"""SELECT {first},
         lag(fiscal_year, 1, -1) OVER (PARTITION BY {part} ORDER BY fiscal_year)
             ::SMALLINT AS prev
         FROM {src} GROUP BY {part}, fiscal_year"""
 
 
-def _assemble_sql(src: str, key: str, firsts: str) -> str:
-    """analyse_frame's rows: SRC's rows with the flags, from the tables
-    FIRSTS.format(name) of `_firsts_sql`. A transaction that is not the first of its
-    group has the same fiscal year as the one before it in its pair (prev_<pair> =
-    its fiscal year, first_<pair> false); the first has the group's prev and is
-    first when that differs from its fiscal year, as the window form gives."""
+def _flag_columns(src: str, key: str, firsts: str) -> tuple[list[str], list[str]]:
+    """The flags of SRC's rows (alias `s`), from the tables FIRSTS.format(name) of
+    `_firsts_sql` joined on KEY: (the columns, the joins). A transaction that is not
+    the first of its group has the same fiscal year as the one before it in its pair
+    (prev_<pair> = its fiscal year, first_<pair> false); the first has the group's
+    prev and is first when that differs from its fiscal year, as the window form
+    gives."""
     cols, joins = [], []
     for name, _, within in _groups():
         f = f"f_{name}"
@@ -165,6 +174,12 @@ def _assemble_sql(src: str, key: str, firsts: str) -> str:
             if within == "fiscal_year"
             else f"{f}.key_ IS NOT NULL AS first_{name}"
         )
+    return cols, joins
+
+
+def _assemble_sql(src: str, key: str, firsts: str) -> str:
+    """analyse_frame's rows: SRC's rows with the flags (`_flag_columns`)."""
+    cols, joins = _flag_columns(src, key, firsts)
     return f"""SELECT s.*, {", ".join(cols)}
         FROM {src} s {" ".join(joins)}"""
 
@@ -192,24 +207,34 @@ def frame_rows_sql(
 
 def frame_sql(have: dict[str, bool]) -> list[str]:
     """The statements that build analyse_frame from scratch: the steps of
-    `frame_rows_sql` over temp tables, the rows keyed by row id instead of
-    transaction key."""
+    `frame_rows_sql` over temp tables, with the rows sorted once, first. The labelled
+    rows are written in analyse_frame's order (fiscal year, award; then
+    transaction_key), so their row ids are the final positions and each group's
+    first is its least row id. The flags are worked out by row id into a narrow
+    table in row id order, and put beside the labelled rows by position: the final
+    statement neither sorts the wide rows nor holds a hash table."""
     steps = [
         f"""CREATE OR REPLACE TEMP TABLE frame_labelled AS
         SELECT l.*, n.award_no FROM ({_labelled_sql(have)}) l
-        JOIN award_number n USING (award_key)"""
+        JOIN award_number n USING (award_key)
+        ORDER BY fiscal_year, award_no, transaction_key"""
     ]
     for name, part, within in _groups():
         steps.append(
             f"CREATE OR REPLACE TEMP TABLE frame_firsts_{name} AS "
-            + _firsts_sql("frame_labelled", "rowid", name, part, within)
+            + _firsts_sql("frame_labelled", "rowid", name, part, within, ordered=True)
         )
+    cols, joins = _flag_columns("frame_labelled", "rowid", "frame_firsts_{}")
     return [
         *steps,
-        f"""CREATE OR REPLACE TABLE analyse_frame AS
-        {_assemble_sql("frame_labelled", "rowid", "frame_firsts_{}")}
-        ORDER BY fiscal_year, award_no""",
+        f"""CREATE OR REPLACE TEMP TABLE frame_flags AS
+        SELECT s.rowid AS row_, {", ".join(cols)}
+        FROM frame_labelled s {" ".join(joins)} ORDER BY row_""",
         *(f"DROP TABLE frame_firsts_{name}" for name, _, _ in _groups()),
+        """CREATE OR REPLACE TABLE analyse_frame AS
+        SELECT s.*, f.* EXCLUDE (row_)
+        FROM frame_labelled s POSITIONAL JOIN frame_flags f""",
+        "DROP TABLE frame_flags",
         "DROP TABLE frame_labelled",
     ]
 

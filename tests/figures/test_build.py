@@ -160,3 +160,43 @@ def test_transaction_table_is_the_same_with_its_columns_coded_or_not(
             "SELECT * FROM serve_transaction ORDER BY award_id, action_date, rowid"
         )
     assert [r[:3] for r in coded] == [r[:3] for r in ordered] and len(coded) > 20
+
+
+def test_frame_is_stored_in_its_order_and_equals_its_rows_computed_by_award(db):
+    """The full build sorts the labelled rows first (fiscal year, award, then
+    transaction_key) and takes each group's first as its least row id; a refresh's
+    rows (frame_rows_sql, the same SQL Spark runs) take it by transaction_key. With
+    the transactions stored in the reverse of their keys' order, both give the same
+    rows, and analyse_frame is stored in its order. Each transaction is stored
+    three more times (under other keys, as modifications and a deobligation, without
+    resolve's vendor), so that awards have several transactions in a year, of
+    several kinds and vendors."""
+    from custodes.figures import analyse_tables, award_numbers
+
+    columns = "fiscal_year, award_no, transaction_key"
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        store.execute(
+            'CREATE TEMP TABLE tx AS SELECT * FROM "transaction" UNION ALL '
+            "SELECT t.* REPLACE (c || '-' || transaction_key AS transaction_key, "
+            "c AS modification_number, obligation_usd * (2 - c) AS obligation_usd) "
+            'FROM "transaction" t, (VALUES (1), (2), (3)) v(c)'
+        )
+        store.execute('DELETE FROM "transaction"')
+        store.execute(
+            'INSERT INTO "transaction" SELECT * FROM tx ORDER BY transaction_key DESC'
+        )
+        assert (
+            store.scalar(
+                "SELECT count(*) FROM (SELECT award_key, fiscal_year "
+                'FROM "transaction" GROUP BY ALL HAVING count(*) > 1)'
+            )
+            >= 5
+        ), "the fixture store has too few awards of several transactions in a year"
+        award_numbers.number_new(store, award_numbers.STORE_AWARDS)
+        analyse_tables.write_analysis_tables(store, numbered=True)
+        stored = store.execute("SELECT * FROM analyse_frame ORDER BY rowid")
+        ordered = store.execute(f"SELECT * FROM analyse_frame ORDER BY {columns}")
+        assert stored == ordered
+        rows = analyse_tables.frame_rows_sql(analyse_tables._present(store))
+        by_award = store.execute(f"SELECT * FROM ({rows}) ORDER BY {columns}")
+    assert stored == by_award and len(stored) > 20
