@@ -8,7 +8,9 @@ Run it with each version's code in turn (PYTHONPATH=that tree), twice or more, a
 compare: wall and CPU seconds of the process (CPU depends less on the machine's load),
 in all and per statement. --memory: DuckDB's limit (600MB at 2M transactions puts the
 build under about the pressure 3GB puts it under at 10M). The store needs
-`award_number` for every award (any refreshed store has it).
+`award_number` for every award (any refreshed store has it). --linked: each
+transaction's vendor read from vendor_alias, as `custodes refresh` does after
+resolve's full run (write_analysis_tables(linked=True)).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("store")
     ap.add_argument("--memory", default="3GB")
+    ap.add_argument("--linked", action="store_true")
     args = ap.parse_args()
     timed: list[tuple[str, float, float]] = []
     execute = Store.execute
@@ -50,13 +53,17 @@ def main() -> None:
     wall, used = time.perf_counter(), cpu()
     con.execute("BEGIN")
     try:
-        analyse_tables.write_analysis_tables(store, numbered=True)
+        if args.linked:
+            analyse_tables.write_analysis_tables(store, numbered=True, linked=True)
+        else:
+            analyse_tables.write_analysis_tables(store, numbered=True)
     finally:
         con.execute("ROLLBACK")
         con.close()
     print(
         f"{analyse_tables.__file__}: {time.perf_counter() - wall:.1f} s wall, "
         f"{cpu() - used:.1f} s CPU, memory limit {args.memory}, "
+        f"{'linked, ' if args.linked else ''}"
         f"load {before}-{load()}"
     )
     for name, seconds, cpu_seconds in timed:

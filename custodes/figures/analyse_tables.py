@@ -41,6 +41,8 @@ from custodes.figures.recipients import (
     withheld_sql,
 )
 from custodes.figures.review import reviewed_sql
+from custodes.figures.serve_tables import ALIAS_LINKS
+from custodes.resolve.records import alias_join_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 
@@ -70,8 +72,10 @@ def _present(store: Store) -> dict[str, bool]:
 def _labelled_sql(
     have: dict[str, bool], tx: str = TRANSACTIONS, tv: str = "transaction_vendor"
 ) -> str:
-    """Transactions of TX with category, vendor (TV: their links to vendors) and
-    family attached, as `build_frame` does."""
+    """Transactions of TX with category, vendor (TV: their links to vendors, or
+    ALIAS_LINKS: read from vendor_alias by each transaction's recipient record, where
+    resolve's full run has just written transaction_vendor by that join) and family
+    attached, as `build_frame` does."""
     component = "component_category" if have["component_category"] else "NULL"
     cls = (
         f"LEFT JOIN (SELECT award_key, category, {component}::VARCHAR AS "
@@ -82,7 +86,12 @@ def _labelled_sql(
         "USING (award_key)"
     )
     if have["transaction_vendor"] and have["vendor"]:
-        ven = f"""LEFT JOIN {tv} tv USING (transaction_key)
+        link = (
+            f"LEFT JOIN vendor_alias tv ON {alias_join_sql('t', 'tv')}"
+            if tv == ALIAS_LINKS
+            else f"LEFT JOIN {tv} tv USING (transaction_key)"
+        )
+        ven = f"""{link}
                  LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id
                  LEFT JOIN ({VENDOR_ONCE_SQL}) f
                      ON f.vendor_id = coalesce(v.family_id, tv.vendor_id)"""
@@ -205,17 +214,18 @@ def frame_rows_sql(
     {_assemble_sql("labelled", "transaction_key", "firsts_{}")}"""
 
 
-def frame_sql(have: dict[str, bool]) -> list[str]:
+def frame_sql(have: dict[str, bool], tv: str = "transaction_vendor") -> list[str]:
     """The statements that build analyse_frame from scratch: the steps of
     `frame_rows_sql` over temp tables, with the rows sorted once, first. The labelled
     rows are written in analyse_frame's order (fiscal year, award; then
     transaction_key), so their row ids are the final positions and each group's
     first is its least row id. The flags are worked out by row id into a narrow
     table in row id order, and put beside the labelled rows by position: the final
-    statement neither sorts the wide rows nor holds a hash table."""
+    statement neither sorts the wide rows nor holds a hash table. TV: as
+    `_labelled_sql`."""
     steps = [
         f"""CREATE OR REPLACE TEMP TABLE frame_labelled AS
-        SELECT l.*, n.award_no FROM ({_labelled_sql(have)}) l
+        SELECT l.*, n.award_no FROM ({_labelled_sql(have, tv=tv)}) l
         JOIN award_number n USING (award_key)
         ORDER BY fiscal_year, award_no, transaction_key"""
     ]
@@ -296,15 +306,21 @@ def build_analysis_frame(store: Store) -> dict[str, Any]:
         return write_analysis_tables(store)
 
 
-def write_analysis_tables(store: Store, numbered: bool = False) -> dict[str, Any]:
+def write_analysis_tables(
+    store: Store, numbered: bool = False, linked: bool = False
+) -> dict[str, Any]:
     """Rebuild the analyse_* tables (call inside a transaction); returns the
     analyse_build row. NUMBERED: the caller has just numbered every award of the
     store (`custodes refresh` does, before any table), so that this does not read
-    every transaction's award key again to find none new."""
+    every transaction's award key again to find none new. LINKED: resolve's full run
+    has just written transaction_vendor (`custodes refresh` resolving from scratch),
+    so each transaction's vendor is read from vendor_alias (ALIAS_LINKS: a few
+    thousand records instead of a hash table of every transaction key)."""
     have = _present(store)
     if not numbered:
         award_numbers.number_new(store, award_numbers.STORE_AWARDS)
-    for sql in frame_sql(have):
+    tv = ALIAS_LINKS if linked else "transaction_vendor"
+    for sql in frame_sql(have, tv):
         store.execute(sql)
     store.execute(award_maker_sql(have))
     store.execute(AWARD_BOUND_SQL)

@@ -196,7 +196,10 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
                 d["full"] = True
                 # every award was numbered above (the store's transactions)
                 if family == "analyse":
-                    analyse_tables.write_analysis_tables(store, numbered=True)
+                    # resolve_full: as for the web app's tables below
+                    analyse_tables.write_analysis_tables(
+                        store, numbered=True, linked=resolve_full
+                    )
                 else:
                     # resolve_full: resolve's full run wrote transaction_vendor
                     # above, from vendor_alias

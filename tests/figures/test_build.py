@@ -200,3 +200,33 @@ def test_frame_is_stored_in_its_order_and_equals_its_rows_computed_by_award(db):
         rows = analyse_tables.frame_rows_sql(analyse_tables._present(store))
         by_award = store.execute(f"SELECT * FROM ({rows}) ORDER BY {columns}")
     assert stored == by_award and len(stored) > 20
+
+
+def test_frame_is_the_same_with_vendor_links_from_the_aliases_or_not(
+    real_store_path, tmp_path
+):
+    """After resolve's full run, the analysis frame built with each transaction's
+    vendor read from vendor_alias by its recipient record (linked=True, as `custodes
+    refresh` does after resolving from scratch) equals the frame built from
+    transaction_vendor by the transaction's key, row for row and in stored order."""
+    import shutil
+
+    from custodes.figures import analyse_tables
+
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        assert store.scalar(
+            'SELECT count(*) FROM "transaction" WHERE recipient_is_individual'
+        ), "the fixture store has no natural person"
+        built = {}
+        for linked in (False, True):
+            with store.transaction():
+                analyse_tables.write_analysis_tables(store, linked=linked)
+            built[linked] = store.execute("SELECT * FROM analyse_frame ORDER BY rowid")
+        resolved = store.scalar(
+            "SELECT count(DISTINCT vendor_id) FROM analyse_frame "
+            "WHERE vendor_id NOT LIKE 'recipient-%'"
+        )
+    assert built[True] == built[False]
+    assert len(built[True]) > 20 and resolved > 5
