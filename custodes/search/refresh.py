@@ -31,7 +31,6 @@ from custodes.search.tables import (
     SEARCH_TABLES,
     SEARCH_WORDS_SQL,
     TOP_AWARDS,
-    TOP_ORDER,
     category_words_sql,
     funding_words_sql,
     search_tables_sql,
@@ -44,6 +43,7 @@ from custodes.store.duckdb import Store
 T_NOS = "(SELECT award_no FROM refresh_award_no)"
 FACETS = ("agency_code", "category", "vendor_id", "maker", "obligation_usd",
           "fiscal_years")  # fmt: skip
+TOP_ORDER = "obligation_usd DESC NULLS LAST, award_id"
 TEMP = (
     "search_text", "search_plain", "search_pair", "search_category",
     "search_funding", "s_old", "s_new", "s_delta_count", "s_vocab_in",

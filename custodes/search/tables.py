@@ -214,13 +214,11 @@ SERVE_TOKEN_COUNT_SQL = """
 
 POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few ms)
 TOP_AWARDS = 500
-TOP_ORDER = "obligation_usd DESC NULLS LAST, award_id"
 
 
 # The top of a common word's awards by TOP_ORDER (money, largest first, none last;
 # then award id) as one sortable key, so that max_by keeps the TOP_AWARDS largest of
-# each word in a heap instead of sorting every hit (a refresh's words worked out
-# whole; the full build ranks every award by TOP_ORDER once instead, popular_sql).
+# each word in a heap instead of sorting every hit.
 TOP_KEY = (
     "struct_pack(k := obligation_usd IS NOT NULL, o := coalesce(obligation_usd, 0), "
     "i := -award_id)"
@@ -238,6 +236,10 @@ def top_ids_sql(hits: str, word: str = "token") -> str:
           FROM {hits} GROUP BY {word})"""
 
 
+HIT_MONEY = """(SELECT h.word_no, h.award_id, a.obligation_usd FROM popular_hit h
+    JOIN serve_award a USING (award_id))"""
+
+
 def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     """The statements that build the common-word tables (words of MIN_AWARDS awards).
 
@@ -252,16 +254,7 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     (built just before), not counted again from serve_token. The hits hold each
     common word's number (popular_word, numbered in word order), not the word: at 2M
     transactions (11.8M hits of 1,021 words, CPU seconds at load 4.6-8) hits 3.3 ->
-    2.5, facets 2.0 -> 1.5, tops 2.0 -> 1.5.
-
-    The hits are joined once to each award's group, money and money rank
-    (popular_award: the award's place in TOP_ORDER over all awards, 1 the largest),
-    and the facets, counts and top lists all read that one table; a word's top list
-    is its TOP_AWARDS smallest money ranks (min(money_rank, n): a heap of integers)
-    instead of max_by over a struct key (TOP_KEY), and the ranks are turned back
-    into awards by a join. At 2M transactions under 600 MB (the pressure 3 GB puts
-    on 10M; 11.8M hits, load 5-7) the facets, counts and tops 5.6 -> 3.6 CPU s
-    (the hits' join included)."""
+    2.5, facets 2.0 -> 1.5, tops 2.0 -> 1.5."""
     return [
         f"""CREATE OR REPLACE TEMP TABLE popular_word AS
     SELECT token, (row_number() OVER (ORDER BY token))::INTEGER AS word_no
@@ -276,41 +269,31 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     SELECT row_number() OVER () AS group_, fiscal_years, agency_code, category,
            vendor_id, maker, list(award_id) AS award_ids
     FROM serve_award GROUP BY ALL""",
-        f"""CREATE OR REPLACE TEMP TABLE popular_award AS
-    SELECT g.award_id, g.group_, a.obligation_usd,
-           (row_number() OVER (ORDER BY {TOP_ORDER}))::INTEGER AS money_rank
-    FROM (SELECT group_, unnest(award_ids) AS award_id FROM popular_group) g
-    JOIN serve_award a USING (award_id)""",
-        """CREATE OR REPLACE TEMP TABLE popular_hit_award AS
-    SELECT h.word_no, a.group_, a.obligation_usd, a.money_rank
-    FROM popular_hit h JOIN popular_award a USING (award_id)""",
-        "DROP TABLE popular_hit",
         """CREATE OR REPLACE TABLE serve_popular AS
     SELECT w.token, h.awards
-    FROM (SELECT word_no, count(*) AS awards FROM popular_hit_award
-          GROUP BY word_no) h
+    FROM (SELECT word_no, count(*) AS awards FROM popular_hit GROUP BY word_no) h
     JOIN popular_word w USING (word_no)
     ORDER BY w.token""",
         """CREATE OR REPLACE TABLE serve_popular_facet AS
     SELECT w.token, g.fiscal_years, g.agency_code, g.category, g.vendor_id, g.maker,
            f.awards, f.obligation_usd
-    FROM (SELECT word_no, group_, count(*) AS awards,
-                 sum(obligation_usd) AS obligation_usd
-          FROM popular_hit_award GROUP BY ALL) f
+    FROM (SELECT h.word_no, a.group_, count(*) AS awards,
+                 sum(a.obligation_usd) AS obligation_usd
+          FROM popular_hit h JOIN (
+              SELECT g.group_, s.award_id, s.obligation_usd
+              FROM (SELECT group_, unnest(award_ids) AS award_id
+                    FROM popular_group) g
+              JOIN serve_award s USING (award_id)) a USING (award_id)
+          GROUP BY ALL) f
     JOIN popular_group g USING (group_) JOIN popular_word w USING (word_no)
     ORDER BY w.token""",
         f"""CREATE OR REPLACE TABLE serve_popular_top AS
-    SELECT w.token, p.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
+    SELECT w.token, t.award_id, a.agency_code, a.category, a.vendor_id, a.maker,
            a.fiscal_years, t.rank
-    FROM (SELECT word_no, unnest(ranks) AS money_rank,
-                 unnest(range(1, len(ranks) + 1)) AS rank
-          FROM (SELECT word_no, list_sort(min(money_rank, {TOP_AWARDS})) AS ranks
-                FROM popular_hit_award GROUP BY word_no)) t
-    JOIN popular_award p USING (money_rank)
+    FROM ({top_ids_sql(HIT_MONEY, "word_no")}) t
     JOIN serve_award a USING (award_id) JOIN popular_word w USING (word_no)
     ORDER BY w.token, t.rank""",
-        "DROP TABLE popular_hit_award",
-        "DROP TABLE popular_award",
+        "DROP TABLE popular_hit",
         "DROP TABLE popular_group",
         "DROP TABLE popular_prefix",
         "DROP TABLE popular_word",
