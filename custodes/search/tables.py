@@ -213,6 +213,12 @@ SERVE_TOKEN_COUNT_SQL = """
     FROM serve_token GROUP BY token ORDER BY token"""
 
 POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few ms)
+# The hits are de-duplicated a quarter of the common words at a time: consecutive word
+# numbers, so each quarter reads a range of serve_token (stored in word order). One
+# DISTINCT of every hit ran out of memory in a full rebuild of a 2M store whose
+# descriptions repeat as little as real ones do (under 600 MB, the pressure 3 GB puts
+# on 10M: 12.9M hits); by quarters it does not, and costs less: 1.9 CPU s against 3.4.
+HIT_SLICES = 4
 TOP_AWARDS = 500
 
 
@@ -262,9 +268,19 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
         """CREATE OR REPLACE TEMP TABLE popular_prefix AS
     SELECT p.word_no, c.token
     FROM popular_word p JOIN serve_token_count c ON starts_with(c.token, p.token)""",
-        """CREATE OR REPLACE TEMP TABLE popular_hit AS
+        *(
+            (
+                "CREATE OR REPLACE TEMP TABLE popular_hit AS"
+                if i == 0
+                else "INSERT INTO popular_hit"
+            )
+            + f"""
     SELECT DISTINCT x.word_no, s.award_id
-    FROM popular_prefix x JOIN serve_token s ON s.token = x.token""",
+    FROM popular_prefix x JOIN serve_token s ON s.token = x.token
+    WHERE (x.word_no - 1) * {HIT_SLICES} // (SELECT max(word_no) FROM popular_word)
+          = {i}"""
+            for i in range(HIT_SLICES)
+        ),
         """CREATE OR REPLACE TEMP TABLE popular_group AS
     SELECT row_number() OVER () AS group_, fiscal_years, agency_code, category,
            vendor_id, maker, list(award_id) AS award_ids
