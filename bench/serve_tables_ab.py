@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,46 @@ def load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
+def time_build(
+    path: str, memory: str, build: Callable[[Store], object], what: str, note: str = ""
+) -> None:
+    """Run BUILD on the store at PATH inside a transaction that is rolled back, under
+    DuckDB's memory limit MEMORY, and print its wall and CPU seconds in all (WHAT: the
+    module built) and per statement that creates a table (temp ones too)."""
+    timed: list[tuple[str, float, float]] = []
+    execute = Store.execute
+
+    def run(self: Store, sql: str, params: Any = None) -> list[tuple]:
+        wall, used = time.perf_counter(), cpu()
+        try:
+            return execute(self, sql, params)
+        finally:
+            words = sql.split()
+            if words[:3] == ["CREATE", "OR", "REPLACE"] and len(words) > 5:
+                name = words[5] if words[3] == "TEMP" else words[4]
+                timed.append((name, time.perf_counter() - wall, cpu() - used))
+
+    Store.execute = run  # type: ignore[method-assign]
+    con = duckdb.connect(path, config={"memory_limit": memory})
+    store = Store(con, Path(path), read_only=False)
+    before = load()
+    wall, used = time.perf_counter(), cpu()
+    con.execute("BEGIN")
+    try:
+        build(store)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+        Store.execute = execute  # type: ignore[method-assign]
+    print(
+        f"{what}: {time.perf_counter() - wall:.1f} s wall, "
+        f"{cpu() - used:.1f} s CPU, memory limit {memory}, {note}"
+        f"load {before}-{load()}"
+    )
+    for name, seconds, cpu_seconds in timed:
+        print(f"  {name:<28} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("store")
@@ -45,36 +86,12 @@ def main() -> None:
         "only on a store whose transaction_vendor that run wrote",
     )
     args = ap.parse_args()
-    timed: list[tuple[str, float, float]] = []
-    execute = Store.execute
-
-    def run(self: Store, sql: str, params: Any = None) -> list[tuple]:
-        wall, used = time.perf_counter(), cpu()
-        try:
-            return execute(self, sql, params)
-        finally:
-            words = sql.split()
-            if words[:4] == ["CREATE", "OR", "REPLACE", "TABLE"]:
-                timed.append((words[4], time.perf_counter() - wall, cpu() - used))
-
-    Store.execute = run  # type: ignore[method-assign]
-    con = duckdb.connect(args.store, config={"memory_limit": args.memory})
-    store = Store(con, Path(args.store), read_only=False)
-    before = load()
-    wall, used = time.perf_counter(), cpu()
-    con.execute("BEGIN")
-    try:
-        serve_tables.write_serve_tables(store, linked=args.linked)
-    finally:
-        con.execute("ROLLBACK")
-        con.close()
-    print(
-        f"{serve_tables.__file__}: {time.perf_counter() - wall:.1f} s wall, "
-        f"{cpu() - used:.1f} s CPU, memory limit {args.memory}, "
-        f"load {before}-{load()}"
+    time_build(
+        args.store,
+        args.memory,
+        lambda store: serve_tables.write_serve_tables(store, linked=args.linked),
+        serve_tables.__file__,
     )
-    for name, seconds, cpu_seconds in timed:
-        print(f"  {name:<24} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU")
 
 
 if __name__ == "__main__":

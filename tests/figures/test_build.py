@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -11,12 +14,25 @@ from custodes.figures.build import build, stale
 from custodes.search.tables import SEARCH_TABLES, search_tables_sql
 from custodes.settings import Settings
 from custodes.store import open_store
+from custodes.store.duckdb import Store
 from tests.analyse.conftest import build_fixture_store
 
 
 @pytest.fixture
 def db(tmp_path):
     return build_fixture_store(tmp_path / "store.duckdb")
+
+
+@contextmanager
+def real_store_copy(real_store_path, tmp_path) -> Iterator[Store]:
+    """A copy of the real fixture store, open for writing; it has natural persons."""
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        assert store.scalar(
+            'SELECT count(*) FROM "transaction" WHERE recipient_is_individual'
+        ), "the fixture store has no natural person"
+        yield store
 
 
 def test_build_makes_every_family_current_and_a_new_run_makes_it_stale(db):
@@ -105,20 +121,13 @@ def test_web_tables_are_the_same_with_vendor_links_from_the_aliases_or_not(
     after resolving from scratch) gives every web table the rows that reading
     transaction_vendor by the transaction's key gives, records without a UEI or DUNS
     and natural persons included."""
-    import shutil
-
     from custodes.figures import serve_tables
 
-    db = tmp_path / "store.duckdb"
-    shutil.copyfile(real_store_path, db)
-    with open_store(Settings(db=db), write=True, command="test") as store:
+    with real_store_copy(real_store_path, tmp_path) as store:
         assert store.scalar(
             "SELECT count(*) FROM vendor_alias WHERE recipient_uei IS NULL "
             "OR recipient_duns IS NULL"
         ), "the fixture store has no recipient without a UEI or DUNS"
-        assert store.scalar(
-            'SELECT count(*) FROM "transaction" WHERE recipient_is_individual'
-        ), "the fixture store has no natural person"
         built = {}
         for linked in (False, True):
             with store.transaction():
@@ -139,14 +148,10 @@ def test_transaction_table_is_the_same_with_its_columns_coded_or_not(
     place in the list of values (serve_tables.CODED_TRANSACTION) when there are few,
     else the values: both give the same rows in the same stored order (by award, then
     date)."""
-    import shutil
-
     from custodes.figures import serve_tables
 
-    db = tmp_path / "store.duckdb"
-    shutil.copyfile(real_store_path, db)
     stored = "SELECT * FROM serve_transaction ORDER BY rowid"
-    with open_store(Settings(db=db), write=True, command="test") as store:
+    with real_store_copy(real_store_path, tmp_path) as store:
         for column in serve_tables.CODED_TRANSACTION:
             assert (
                 store.scalar(f'SELECT count(DISTINCT {column}) FROM "transaction"') > 1
@@ -209,16 +214,9 @@ def test_frame_is_the_same_with_vendor_links_from_the_aliases_or_not(
     vendor read from vendor_alias by its recipient record (linked=True, as `custodes
     refresh` does after resolving from scratch) equals the frame built from
     transaction_vendor by the transaction's key, row for row and in stored order."""
-    import shutil
-
     from custodes.figures import analyse_tables
 
-    db = tmp_path / "store.duckdb"
-    shutil.copyfile(real_store_path, db)
-    with open_store(Settings(db=db), write=True, command="test") as store:
-        assert store.scalar(
-            'SELECT count(*) FROM "transaction" WHERE recipient_is_individual'
-        ), "the fixture store has no natural person"
+    with real_store_copy(real_store_path, tmp_path) as store:
         built = {}
         for linked in (False, True):
             with store.transaction():
