@@ -17,24 +17,14 @@ under at 10M).
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 from pathlib import Path
 
 import duckdb
+from serve_tables_ab import cpu, load  # bench/: the process's CPU s, load average
 
 from custodes.search import tables
 from custodes.store.duckdb import Store
-
-
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().split()[0]
-
 
 # the stored order matters for these (the index reads serve_token's ids in it)
 ORDERED = {"serve_token", "serve_token_pair", "serve_token_count", "serve_popular"}

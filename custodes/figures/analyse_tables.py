@@ -41,8 +41,7 @@ from custodes.figures.recipients import (
     withheld_sql,
 )
 from custodes.figures.review import reviewed_sql
-from custodes.figures.serve_tables import ALIAS_LINKS
-from custodes.resolve.records import alias_join_sql
+from custodes.figures.serve_tables import ALIAS_LINKS, vendor_link_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import STAGE_RUNS, last_runs
 
@@ -86,12 +85,7 @@ def _labelled_sql(
         "USING (award_key)"
     )
     if have["transaction_vendor"] and have["vendor"]:
-        link = (
-            f"LEFT JOIN vendor_alias tv ON {alias_join_sql('t', 'tv')}"
-            if tv == ALIAS_LINKS
-            else f"LEFT JOIN {tv} tv USING (transaction_key)"
-        )
-        ven = f"""{link}
+        ven = f"""{vendor_link_sql(tv)}
                  LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id
                  LEFT JOIN ({VENDOR_ONCE_SQL}) f
                      ON f.vendor_id = coalesce(v.family_id, tv.vendor_id)"""

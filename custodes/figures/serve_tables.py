@@ -340,20 +340,24 @@ def award_rows_sql(
     FROM totals_ a JOIN latest_ l USING (award_key)"""
 
 
+def vendor_link_sql(tv: str) -> str:
+    """The join that gives a transaction t its resolve link `tv` (tv.vendor_id): by
+    transaction key from TV (resolve's links), or from vendor_alias by t's recipient
+    record when TV is ALIAS_LINKS."""
+    if tv == ALIAS_LINKS:
+        return f"LEFT JOIN vendor_alias tv ON {alias_join_sql('t', 'tv')}"
+    return f"LEFT JOIN {tv} tv USING (transaction_key)"
+
+
 def _vendor_columns(have: dict[str, bool], tv: str) -> tuple[str, str, str]:
     """(vendor id, vendor name, joins): a transaction t's vendor columns as
     `transaction_vendor_sql` gives them, and the joins they read (TV: resolve's
     links, or ALIAS_LINKS)."""
     if have["vendor"] and have["transaction_vendor"]:
-        link = (
-            f"LEFT JOIN vendor_alias tv ON {alias_join_sql('t', 'tv')}"
-            if tv == ALIAS_LINKS
-            else f"LEFT JOIN {tv} tv USING (transaction_key)"
-        )
         return (
             vendor_id_sql("t", "tv.vendor_id"),
             vendor_name_sql("t", "v.name"),
-            f"""{link}
+            f"""{vendor_link_sql(tv)}
     LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id""",
         )
     return vendor_id_sql("t", None), vendor_name_sql("t", None), ""
