@@ -66,9 +66,11 @@ def print_json(data: Any) -> None:
 
 
 def money(value: Decimal | int | float | None) -> str:
+    """$1,234.50; a negative amount (a deobligation) as -$1,234.50, not $-1,234.50."""
     if value is None:
         return "—"
-    return f"${Decimal(value):,.2f}"
+    amount = Decimal(value)
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
 def table(

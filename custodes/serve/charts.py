@@ -145,7 +145,8 @@ def describe(title: str, items: list[Item], unit: str) -> str:
 def _fmt(value: Decimal, unit: str) -> str:
     if unit == "usd":
         if abs(value) >= 1_000_000:
-            return f"${value / 1_000_000:,.1f}M"
+            sign = "-" if value < 0 else ""
+            return f"{sign}${abs(value) / 1_000_000:,.1f}M"
         return money(value)
     return f"{value:,}"
 
