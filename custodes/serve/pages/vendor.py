@@ -26,6 +26,16 @@ from custodes.serve.views import Table, View
 
 PAGES_SQL = "SELECT p.* FROM serve_vendor_page p"
 
+# Each corporate family's totals: the vendors that share a family_id, as
+# `custodes vendor show ID --family` counts them (each award has one vendor, so the
+# members' sums are the family's); only families of two vendors or more.
+FAMILIES_SQL = """
+    SELECT family_id, count(*) AS vendors, sum(awards) AS awards,
+           sum(transactions) AS transactions, sum(obligation_usd) AS obligation_usd,
+           sum(surveillance_usd) AS surveillance_usd
+    FROM serve_vendor WHERE family_id IS NOT NULL
+    GROUP BY family_id HAVING count(*) > 1"""
+
 # A vendor's award ids by rank (award ids are stable numbers, not positions: see
 # custodes/figures/award_numbers.py), read once per vendor and kept.
 VENDOR_AWARD_IDS_SQL = """
@@ -81,6 +91,29 @@ def load_vendor_award_ids(reader: Any) -> VendorAwardIds:
     return reader.derived("vendor_award_ids", lambda _: VendorAwardIds())
 
 
+def load_families(reader: Any) -> dict[str, dict[str, Any]]:
+    """The open store's corporate families of two vendors or more, by family id,
+    read once (a vendor page runs no query once its rows are in memory)."""
+    return reader.derived(
+        "vendor_families",
+        lambda r: {f["family_id"]: f for f in r.rows(FAMILIES_SQL, cache=False)},
+    )
+
+
+def family_total(reader: Any, head: dict[str, Any]) -> dict[str, Any] | None:
+    """The vendor's corporate family as one total (every vendor sharing its
+    family_id), or None when the vendor is alone in its family."""
+    found = load_families(reader).get(head.get("family_id") or "")
+    if found is None:
+        return None
+    named = load_vendor_pages(reader).get(found["family_id"])
+    return {
+        **found,
+        "name": named["name"] if named else None,
+        "command": f"custodes vendor show {found['family_id']} --family",
+    }
+
+
 def vendor(ctx: Ctx, vendor_id: str) -> View:
     vendor_id = P.path_id(vendor_id, "vendor")
     page, size = P.page(ctx.params)
@@ -114,6 +147,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     view.data = {
         "vendor": head,
         "channels": channels,
+        "family_total": family_total(r, head),
         "feed_url": f"/feeds/vendor/{quote(vendor_id, safe='')}.atom",
         "definition": definition(r).to_dict(),
         "parent": parent,
