@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +16,38 @@ from custodes.serve.prepare import build_serve_tables, serve_tables_stale
 from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.store.lock import reading_in_place
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail with a clear message, before any work, when HOST:PORT cannot be listened
+    on (the port taken by another program, a host that is not this machine's)."""
+    try:
+        found = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except OSError as exc:
+        raise InputError(
+            f"Cannot listen on --host {host}: {exc.strerror or exc}. Give an address "
+            "of this machine: 127.0.0.1 (the default, this machine only) or 0.0.0.0 "
+            "(every interface)."
+        ) from exc
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        # as uvicorn binds: a port left in TIME_WAIT by a stopped server is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            taken = exc.errno == errno.EADDRINUSE
+            raise InputError(
+                f"Cannot listen on {host}:{port}: "
+                + (
+                    "the port is in use by another program (another "
+                    "`custodes serve`?). Choose another with --port, or stop it."
+                    if taken
+                    else f"{exc.strerror or exc}. Check --host and --port."
+                )
+            ) from exc
 
 
 def prepare(settings: Settings, force: bool) -> dict | None:
@@ -102,6 +136,7 @@ def serve_command(
         built = prepare(settings, force=True)
         print_json(built)
         return
+    check_address(host, port)
     if snapshot:
         if workers > 1:
             raise InputError(

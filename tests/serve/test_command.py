@@ -56,3 +56,30 @@ def test_serve_prints_the_address_and_answers(bare_store_path, tmp_path):
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert f"http://localhost:{port}/" in out
+
+
+def test_serve_on_a_port_in_use_says_so_before_any_work(bare_store_path, tmp_path):
+    """A port another program holds: one clear line naming the address and --port,
+    exit 1, no traceback, no "is serving" claim, and the summary tables not built
+    first (the bare store has none)."""
+    import socket
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(bare_store_path, db)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        for extra in ([], ["--snapshot"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "custodes", "--db", str(db), "serve"]
+                + ["--port", str(port), *extra],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            out = done.stdout + done.stderr
+            assert done.returncode == 1, out
+            assert f"Cannot listen on 127.0.0.1:{port}" in out, out
+            assert "--port" in out and "Traceback" not in out, out
+            assert "is serving" not in out and "Summary tables" not in out, out
