@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -170,11 +170,14 @@ def reach_command(
 
 @contextmanager
 def _maybe_store(settings: Settings) -> Iterator[Store | None]:
-    try:
-        with open_store(settings) as store:
-            yield store
-    except NotFound:
-        yield None
+    """The store, or None when there is none; an error inside the block is the
+    block's own (a NotFound there is not "no store")."""
+    with ExitStack() as stack:
+        try:
+            store: Store | None = stack.enter_context(open_store(settings))
+        except NotFound:
+            store = None
+        yield store
 
 
 def _print_feeds(f: dict) -> None:

@@ -1,0 +1,30 @@
+"""`custodes graph` commands that read the store as well as the data web: an unknown
+id is one clear line and exit 1, with a store and without one, never a traceback
+(`graph feeds` used to end in "RuntimeError: generator didn't stop after throw()"
+when a store was there)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("with_store", [True, False])
+def test_graph_feeds_of_an_unknown_system_is_a_clear_error(
+    real_store_path: Path, tmp_path: Path, with_store: bool
+) -> None:
+    db = real_store_path if with_store else tmp_path / "none.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-m", "custodes", "--db", str(db)]
+        + ["graph", "feeds", "sys.no_such_system"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "No system with id 'sys.no_such_system'" in done.stderr, done.stderr
+    assert not (tmp_path / "none.duckdb").exists()
