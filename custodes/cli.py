@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,6 +91,21 @@ class Group(click.Group):
                 soft_wrap=True,
             )
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            # A file custodes was told to read or write (--csv, --out, ...) that
+            # cannot be: one line naming it, not a traceback. Other OS errors (no
+            # file named) stay what they are.
+            if exc.filename is None:
+                raise
+            err_console.print(
+                f"[bold red]Error:[/] {escape(os.fsdecode(exc.filename))}: "
+                f"{escape(exc.strerror or str(exc))}. Check the path and its "
+                "permissions (a file custodes writes goes into an existing folder).",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
+            )
+            sys.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
