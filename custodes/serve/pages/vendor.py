@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -20,8 +21,9 @@ from custodes.figures.makers import summarise
 from custodes.figures.serve_tables import VENDOR_LISTS
 from custodes.search.awardrows import load_award_rows
 from custodes.serve import params as P
-from custodes.serve.charts import build_bar_chart
+from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import Ctx, build_notices, category_label, definition
+from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.views import Table, View
 
 PAGES_SQL = "SELECT p.* FROM serve_vendor_page p"
@@ -141,6 +143,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         else None
     )
     years = lists["years"] or []
+    cover = coverage_summary(r, None, date.today())
     for a in awards:
         a["category_label"] = category_label(a["category"])
     channels = summarise(lists["channels"] or []) if lists["channels"] else None
@@ -154,10 +157,14 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         "page": page,
         "size": size,
         "pages": max(1, -(-int(head["awards"]) // size)),
+        # every fiscal year of the store, marked as the dashboard marks it: a sample,
+        # a partial year, or no data (a gap, not a zero)
+        "coverage": cover,
         "chart": build_bar_chart(
             "chart-vendor-year",
             "Obligations by fiscal year",
-            [(f"FY{y['fiscal_year']}", y["obligation_usd"]) for y in years],
+            year_items(years, cover["years"]),
+            caption=cover["text"],
         ),
     }
     links = {"name": "/vendor/{vendor_id}"}
