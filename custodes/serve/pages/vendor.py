@@ -151,6 +151,12 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         "vendor": head,
         "channels": channels,
         "family_total": family_total(r, head),
+        # its categories by name, each a link to the category's page
+        "categories": [
+            {"category": c, "label": category_label(c)}
+            for c in (x.strip() for x in str(head["categories"] or "").split(","))
+            if c
+        ],
         "feed_url": f"/feeds/vendor/{quote(vendor_id, safe='')}.atom",
         "definition": definition(r).to_dict(),
         "parent": parent,
