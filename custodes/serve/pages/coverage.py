@@ -29,8 +29,10 @@ def coverage_rows(reader: Reader, agency: str | None) -> list[dict[str, Any]]:
 
 
 def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]:
-    """Plain-language caveats about uneven coverage across fiscal years."""
-    return coverage.coverage_notes(coverage_rows(reader, None), agency, today)
+    """Plain-language caveats about uneven coverage across fiscal years, of AGENCY's
+    years when one is chosen (a year of another agency's partial data is no caveat
+    for it)."""
+    return coverage.coverage_notes(coverage_rows(reader, agency), agency, today)
 
 
 def coverage_summary(reader: Reader, agency: str | None, today: date) -> dict[str, Any]:
