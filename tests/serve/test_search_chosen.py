@@ -1,0 +1,37 @@
+"""The search page's active filters name what was chosen as the facets do (the agency,
+category and vendor by name, with the id kept beside it), not only by code
+("agency = 7012"). On the store the real stages write (tests/real_store.py)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from custodes.serve.app import build_app
+from custodes.settings import Settings
+
+
+def test_active_filters_are_named(real_store_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    shutil.copy(real_store_path, db)
+    params = {"q": "palantir", "agency": "ICE", "category": "case_management_analytics"}
+    with TestClient(build_app(Settings(db=db))) as client:
+        data = client.get("/search.json", params=params).json()["data"]
+        html = client.get("/search", params=params).text
+    labels = {k: {f["value"]: f["label"] for f in v} for k, v in data["facets"].items()}
+    chosen = re.search(r'<ul class="chosen"[^>]*>(.*?)</ul>', html, re.S)
+    assert chosen, html
+    items = [
+        " ".join(re.sub(r"<[^>]+>", " ", li).split())
+        for li in re.findall(r"<li>(.*?)</li>", chosen.group(1), re.S)
+    ]
+    agency = labels["agency"]["7012"]
+    category = labels["category"]["case_management_analytics"]
+    assert any(i.startswith(f"agency = {agency} (7012)") for i in items), items
+    assert any(
+        i.startswith(f"category = {category} (case_management_analytics)")
+        for i in items
+    ), items
