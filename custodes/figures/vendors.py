@@ -33,28 +33,38 @@ def require_tables(store: Store) -> None:
             raise NotFound(f"The store has no {table} table yet. {NEEDS_RESOLVE}")
 
 
+# A natural person is never a vendor one can look up: not by name, id (a slug of the
+# name) or part of a name, and never named in the list of matches (the web app's
+# vendor pages answer 404 for them likewise).
+NOT_PERSON = "kind IS DISTINCT FROM 'individual'"
+
+
 def find_vendor(store: Store, query: str) -> dict:
     """By vendor id, then exact recipient name, then name key, then a unique
-    substring."""
+    substring; organisations only (NOT_PERSON)."""
     require_tables(store)
     q = query.strip()
     for sql, params in (
-        ("SELECT * FROM vendor WHERE vendor_id = ?", [q.lower()]),
+        (f"SELECT * FROM vendor WHERE vendor_id = ? AND {NOT_PERSON}", [q.lower()]),
         (
             "SELECT v.* FROM vendor v WHERE vendor_id IN "
             "(SELECT vendor_id FROM vendor_alias "
-            "WHERE upper(recipient_name) = upper(?))",
+            f"WHERE upper(recipient_name) = upper(?)) AND {NOT_PERSON}",
             [q],
         ),
         ("", None),
-        ("SELECT * FROM vendor WHERE name ILIKE ? ORDER BY vendor_id", [f"%{q}%"]),
+        (
+            f"SELECT * FROM vendor WHERE name ILIKE ? AND {NOT_PERSON} "
+            "ORDER BY vendor_id",
+            [f"%{q}%"],
+        ),
     ):
         if params is None:
             key = name_key(q)
             sql = (
-                "SELECT * FROM vendor WHERE vendor_id IN "
+                "SELECT * FROM vendor WHERE (vendor_id IN "
                 "(SELECT vendor_id FROM vendor_alias "
-                "WHERE name_key = ?) OR upper(name) = ?"
+                f"WHERE name_key = ?) OR upper(name) = ?) AND {NOT_PERSON}"
             )
             params = [key, q.upper()]
         rows = store.rows(sql, params)
