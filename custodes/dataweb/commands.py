@@ -350,7 +350,12 @@ def history_command(flow_id: str, data_dir: Path | None, as_json: bool) -> None:
 
 @graph_group.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["graphml", "json", "ftm"]), required=True
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "json", "ftm"]),
+    required=True,
+    help="graphml (Gephi, yEd, networkx), json (nodes, edges, sources) or ftm "
+    "(FollowTheMoney entities, one JSON object a line).",
 )
 @click.option(
     "--out",
@@ -384,7 +389,13 @@ def export_command(
 
 @graph_group.command("render")
 @click.argument("entry_id", metavar="ID")
-@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 5),
+    default=1,
+    show_default=True,
+    help="How many steps from ID to draw (1: ID and its neighbours).",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),

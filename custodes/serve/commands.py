@@ -70,7 +70,14 @@ def prepare(settings: Settings, force: bool) -> dict | None:
     show_default=True,
     help="Address to listen on. Use 0.0.0.0 to publish beyond this machine.",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; if another program holds it, the server says so and "
+    "exits 1 before any work.",
+)
 @click.option(
     "--prepare",
     "prepare_only",
