@@ -44,7 +44,7 @@ from custodes.serve.pages.search import search
 from custodes.serve.pages.vendor import vendor
 from custodes.serve.security import SecurityHeaders
 from custodes.serve.snapshot import follow_store
-from custodes.serve.templating import build_templates
+from custodes.serve.templating import build_templates, with_query
 from custodes.serve.views import (
     META_SUFFIX,
     View,
@@ -62,6 +62,10 @@ from custodes.sync.atom import MEDIA_TYPE, render_atom
 
 MAX_QUERY_STRING = 2000
 GET = ["GET", "HEAD"]
+
+# A rendered answer as the page cache keeps it: body, status, media type, and the
+# address of the next page for an API answer of one page of many ("" otherwise).
+Rendered = tuple[bytes, int, str, str]
 
 # path -> page function; the same page answers at path, path.json and path.csv.
 FIXED_PAGES: dict[str, Callable[[Ctx], View]] = {
@@ -169,14 +173,17 @@ class App:
                 self.render, request, fn, fmt, ctx, limiter=self.limiter
             )
             pages.put(key, cached)
-        body, status, media_type = cached
-        headers = {}
+        body, status, media_type, following = cached
+        links = []
         if fmt == "csv":  # where the sidecar is (CSV on the Web's Link header)
             meta = request.url.path[: -len(".csv")] + "." + META_SUFFIX
             query = f"?{request.url.query}" if request.url.query else ""
-            headers["link"] = (
+            links.append(
                 f'<{meta}{query}>; rel="describedby"; type="application/csvm+json"'
             )
+        if following:  # a table of one page of many: where the next page is
+            links.append(f'<{following}>; rel="next"')
+        headers = {"link": ", ".join(links)} if links else {}
         return Response(body, status, media_type=media_type, headers=headers)
 
     async def index_ready(self) -> None:
@@ -192,16 +199,29 @@ class App:
 
     def render(
         self, request: Request, fn: Callable[[Ctx], View], fmt: str, ctx: Ctx
-    ) -> tuple[bytes, int, str]:
-        """The page's body (encoded once, as the page cache keeps it), status and
-        media type."""
-        body, status, media_type = self.render_text(request, fn, fmt, ctx)
-        return body.encode("utf-8"), status, media_type
-
-    def render_text(
-        self, request: Request, fn: Callable[[Ctx], View], fmt: str, ctx: Ctx
-    ) -> tuple[str, int, str]:
+    ) -> Rendered:
+        """The page's body (encoded once, as the page cache keeps it), status, media
+        type and, for the API (.json, .csv) of a view with more pages, the address of
+        the next page (a Link header: an export of one page says there is more)."""
         view = fn(ctx)
+        body, status, media_type = self.render_view(request, view, fmt, ctx)
+        following = ""
+        # the paged table is a view's first (awards, actions); its others are whole
+        first = next(iter(view.tables), None)
+        exported = ctx.params.get("table") or first
+        if (fmt == "json" or (fmt == "csv" and exported == first)) and isinstance(
+            view.data, dict
+        ):
+            page, pages = view.data.get("page"), view.data.get("pages")
+            if isinstance(page, int) and isinstance(pages, int) and page < pages:
+                following = request.url.path + with_query(
+                    dict(ctx.params), page=page + 1
+                )
+        return body.encode("utf-8"), status, media_type, following
+
+    def render_view(
+        self, request: Request, view: View, fmt: str, ctx: Ctx
+    ) -> tuple[str, int, str]:
         if fmt == "json":
             return render_json(view), view.status, "application/json"
         if fmt == "csv":
@@ -243,13 +263,13 @@ class App:
                 await self.index_ready()
             ctx = self.ctx(request)
 
-            def make() -> tuple[bytes, int, str]:
+            def make() -> Rendered:
                 xml = render_atom(build_feed(ctx, kind, ident, base))
-                return xml.encode("utf-8"), 200, MEDIA_TYPE
+                return xml.encode("utf-8"), 200, MEDIA_TYPE, ""
 
             cached = await anyio.to_thread.run_sync(make, limiter=self.limiter)
             pages.put(key, cached)
-        body, status, media_type = cached
+        body, status, media_type, _ = cached
         return Response(body, status, media_type=media_type)
 
     async def home(self, request: Request) -> Response:
@@ -313,17 +333,17 @@ class PageCache:
         self.size = size
         self.max_bytes = max_bytes
         self.bytes = 0
-        self.items: OrderedDict[tuple[str, str], tuple[bytes, int, str]] = OrderedDict()
+        self.items: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> tuple[bytes, int, str] | None:
+    def get(self, key: tuple[str, str]) -> Rendered | None:
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, str], value: tuple[bytes, int, str]) -> None:
+    def put(self, key: tuple[str, str], value: Rendered) -> None:
         body = len(value[0])
         if not self.size or value[1] != 200:
             return
