@@ -5,6 +5,7 @@ the command line and the web app, on the store the real stages write
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -18,11 +19,13 @@ SIGN_AFTER_DOLLAR = re.compile(r"\$-\d")
 
 
 def test_vendor_show_prints_a_negative_total_with_the_sign_first(
-    real_store_path: Path,
+    real_store_path: Path, tmp_path: Path
 ) -> None:
+    db = tmp_path / "store.duckdb"  # one process opens a file in one configuration
+    shutil.copy(real_store_path, db)
     out = CliRunner().invoke(
         main,
-        ["--db", str(real_store_path), "vendor", "show", "mayvin"],
+        ["--db", str(db), "vendor", "show", "mayvin"],
         catch_exceptions=False,
         terminal_width=200,
     )
@@ -32,9 +35,11 @@ def test_vendor_show_prints_a_negative_total_with_the_sign_first(
 
 
 def test_web_vendor_page_prints_a_negative_total_with_the_sign_first(
-    real_store_path: Path,
+    real_store_path: Path, tmp_path: Path
 ) -> None:
-    with TestClient(build_app(Settings(db=real_store_path))) as client:
+    db = tmp_path / "store.duckdb"  # the app keeps its connection: a copy of its own
+    shutil.copy(real_store_path, db)
+    with TestClient(build_app(Settings(db=db))) as client:
         html = client.get("/vendor/mayvin").text
     assert "-$106,614.83" in html
     assert not SIGN_AFTER_DOLLAR.search(html), SIGN_AFTER_DOLLAR.findall(html)

@@ -6,6 +6,7 @@ real stages write (tests/real_store.py: invented persons named EXAMPLEPERSON).""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -22,8 +23,12 @@ def _show(db: Path, *args: str) -> tuple[int, str]:
     return out.exit_code, out.output
 
 
-def test_vendor_show_never_finds_or_names_a_person(real_store_path: Path) -> None:
-    con = duckdb.connect(str(real_store_path), read_only=True)
+def test_vendor_show_never_finds_or_names_a_person(
+    real_store_path: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "store.duckdb"  # a copy no other test of the session has open
+    shutil.copy(real_store_path, db)
+    con = duckdb.connect(str(db), read_only=True)
     try:
         people = con.execute(
             "SELECT vendor_id, name FROM vendor WHERE kind = 'individual'"
@@ -35,7 +40,7 @@ def test_vendor_show_never_finds_or_names_a_person(real_store_path: Path) -> Non
     asked += [v for v, _ in people] + [n for _, n in people]
     for query in [*asked, "example"]:  # "example" matches organisations too
         for extra in ([], ["--json"], ["--family"]):
-            code, output = _show(real_store_path, query, *extra)
+            code, output = _show(db, query, *extra)
             assert code == 1, (query, output)
             if query in asked:
                 assert "No vendor matches" in output, (query, output)
@@ -45,5 +50,5 @@ def test_vendor_show_never_finds_or_names_a_person(real_store_path: Path) -> Non
             for vendor_id, _ in people:
                 assert vendor_id not in said, (query, output)
     # organisations are found as before
-    code, output = _show(real_store_path, "relx")
+    code, output = _show(db, "relx")
     assert code == 0 and "RELX INC." in output, output
