@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -17,6 +18,28 @@ from custodes.settings import Settings
 from tests.serve.fixture_store import build_fixture_store
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "serve"
+
+
+@pytest.fixture
+def real_copy(real_store_path: Path, tmp_path: Path) -> Path:
+    """A copy of the store the real stages write (tests/real_store.py) for one test:
+    an app keeps its connection to the file it opens, in one configuration."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(real_store_path, db)
+    return db
+
+
+@pytest.fixture
+def real_web(real_copy: Path) -> Iterator[TestClient]:
+    """The web app on `real_copy` (read its tables with `app_rows`)."""
+    with TestClient(build_app(Settings(db=real_copy))) as client:
+        yield client
+
+
+def app_rows(client: TestClient, sql: str) -> list[dict]:
+    """Rows of SQL through the app's own read-only connection to its store (another
+    connection to the file in this process would need the same configuration)."""
+    return client.app.state.reader.rows(sql, cache=False)
 
 
 @pytest.fixture(scope="session")

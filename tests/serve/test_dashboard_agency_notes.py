@@ -5,34 +5,21 @@ rows, which stop in June 2018; CBP's data start in FY2021)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-from starlette.testclient import TestClient
-
-from custodes.serve.app import build_app
-from custodes.settings import Settings
-
 PARTIAL = "Some fiscal years stop before their end on 30 September: FY2018"
 
 
-def test_partial_year_caveat_follows_the_agency_shown(
-    real_store_path: Path, tmp_path: Path
-) -> None:
-    db = tmp_path / "store.duckdb"
-    shutil.copy(real_store_path, db)
-    with TestClient(build_app(Settings(db=db))) as client:
-        notices = {
-            agency: " ".join(
-                client.get("/dashboard.json", params=params).json()["notices"]
-            )
-            for agency, params in (
-                ("all", {}),
-                ("ICE", {"agency": "ICE"}),
-                ("CBP", {"agency": "CBP"}),
-            )
-        }
-        cbp_html = client.get("/dashboard", params={"agency": "CBP"}).text
+def test_partial_year_caveat_follows_the_agency_shown(real_web) -> None:
+    notices = {
+        agency: " ".join(
+            real_web.get("/dashboard.json", params=params).json()["notices"]
+        )
+        for agency, params in (
+            ("all", {}),
+            ("ICE", {"agency": "ICE"}),
+            ("CBP", {"agency": "CBP"}),
+        )
+    }
+    cbp_html = real_web.get("/dashboard", params={"agency": "CBP"}).text
     assert PARTIAL in notices["all"], notices["all"]
     assert PARTIAL in notices["ICE"], notices["ICE"]
     assert "FY2018" not in notices["CBP"], notices["CBP"]

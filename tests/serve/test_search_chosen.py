@@ -5,22 +5,12 @@ category and vendor by name, with the id kept beside it), not only by code
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
-
-from starlette.testclient import TestClient
-
-from custodes.serve.app import build_app
-from custodes.settings import Settings
 
 
-def test_active_filters_are_named(real_store_path: Path, tmp_path: Path) -> None:
-    db = tmp_path / "store.duckdb"
-    shutil.copy(real_store_path, db)
+def test_active_filters_are_named(real_web) -> None:
     params = {"q": "palantir", "agency": "ICE", "category": "case_management_analytics"}
-    with TestClient(build_app(Settings(db=db))) as client:
-        data = client.get("/search.json", params=params).json()["data"]
-        html = client.get("/search", params=params).text
+    data = real_web.get("/search.json", params=params).json()["data"]
+    html = real_web.get("/search", params=params).text
     labels = {k: {f["value"]: f["label"] for f in v} for k, v in data["facets"].items()}
     chosen = re.search(r'<ul class="chosen"[^>]*>(.*?)</ul>', html, re.S)
     assert chosen, html

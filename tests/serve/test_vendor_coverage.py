@@ -8,23 +8,10 @@ missing years out."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
-from starlette.testclient import TestClient
-
-from custodes.serve.app import build_app
-from custodes.settings import Settings
-
-
-def test_vendor_chart_marks_samples_partial_and_missing_years(
-    real_store_path: Path, tmp_path: Path
-) -> None:
-    db = tmp_path / "store.duckdb"
-    shutil.copy(real_store_path, db)
-    with TestClient(build_app(Settings(db=db))) as client:
-        data = client.get("/vendor/bi.json").json()["data"]
-        html = client.get("/vendor/bi").text
+def test_vendor_chart_marks_samples_partial_and_missing_years(real_web) -> None:
+    data = real_web.get("/vendor/bi.json").json()["data"]
+    html = real_web.get("/vendor/bi").text
     bars = {b["label"]: b for b in data["chart"]["bars"]}
     assert "sample" in bars["FY2018"]["status"], bars["FY2018"]
     assert "partial" in bars["FY2018"]["status"], bars["FY2018"]

@@ -7,7 +7,6 @@ GEO Group and BI, ...)."""
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,11 +41,8 @@ def _cli_family_totals(db: Path, vendor_id: str) -> dict:
     return json.loads(out.output)["totals"]
 
 
-def test_vendor_page_family_total_is_the_cli_family_total(
-    real_store_path: Path, tmp_path: Path
-) -> None:
-    db = tmp_path / "store.duckdb"
-    shutil.copy(real_store_path, db)
+def test_vendor_page_family_total_is_the_cli_family_total(real_copy: Path) -> None:
+    db = real_copy
     members = _family_vendors(db)
     assert {"relx", "lexisnexis-risk-solutions"} <= {v for v, _ in members}
     # the command line first: one process holds a DuckDB file in one configuration
