@@ -4,6 +4,7 @@ and a saved search, on the serve fixture store; every feed read back by a real p
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date
 from decimal import Decimal
@@ -216,3 +217,16 @@ def test_the_api_document_lists_every_feed(client):
     answer = client.get("/feeds/vendor/no-such.atom")
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_whats_new_with_from_after_to_says_swap_them(client):
+    """A date range the wrong way round is a clear 400 naming both parameters, as on
+    /search, on the page, its JSON and its feed; it was an empty list, as if nothing
+    had been signed."""
+    params = {"from": "2024-01-01", "to": "2023-01-01"}
+    for path in ("/new.json", "/new", "/feeds/new.atom"):
+        got = client.get(path, params=params)
+        assert got.status_code == 400, (path, got.text[:200])
+        text = html.unescape(got.text)
+        assert "Parameter 'from' is after 'to'. Swap them." in text, path
+    assert client.get("/new.json", params={**params, "to": "2024-01-01"}).is_success

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from custodes.errors import InputError
 from custodes.figures.news import (
     DEFAULT_DAYS,
     KINDS,
@@ -59,6 +60,8 @@ def news_scope(
     in the store, DEFAULT_DAYS when WINDOW and neither is given), min (dollars, either
     way), include_zero=1, agency, category, kind; FIXED sets the rest."""
     since, until = day(params, "from"), day(params, "to")
+    if since is not None and until is not None and since > until:
+        raise InputError("Parameter 'from' is after 'to'. Swap them.")
     days = P.integer(params, "days", None, 1, 36600)
     if since is None and newest is not None and (days or window):
         since = newest - timedelta(days=days or DEFAULT_DAYS)
