@@ -127,17 +127,24 @@ def graph_group() -> None:
 
 
 @graph_group.command("reach")
-@click.argument("category")
+@click.argument("category", required=False)
 @data_option
 @as_of_option
 @json_option
 def reach_command(
-    category: str, data_dir: Path | None, as_of: date | None, as_json: bool
+    category: str | None, data_dir: Path | None, as_of: date | None, as_json: bool
 ) -> None:
     """Who can reach data CATEGORY (address, face_image, vehicle, tax, ...) and through
     which paths; each step with its sources. A path runs through what the data passes
-    (hops); contracts, resellers and agreements are listed apart (facilitated by)."""
-    paths = reach(category, _web(data_dir), as_of)
+    (hops); contracts, resellers and agreements are listed apart (facilitated by).
+    Without CATEGORY, the categories to choose from."""
+    web = _web(data_dir)
+    if not category:
+        known = ", ".join(sorted(web.vocabulary.get("data_categories", {})))
+        raise InputError(
+            f"Give a data category: custodes graph reach CATEGORY. Known: {known}."
+        )
+    paths = reach(category, web, as_of)
     if as_json:
         print_json(paths)
         return
