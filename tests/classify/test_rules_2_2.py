@@ -22,10 +22,6 @@ def rules() -> RuleSet:
     return load_rules(load_taxonomy())
 
 
-def test_the_rules_are_version_2_2(rules):
-    assert rules.version == "2.2"
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
