@@ -68,6 +68,11 @@ def find_vendor(store: Store, query: str) -> dict:
             )
             params = [key, q.upper()]
         rows = store.rows(sql, params)
+        if len(rows) > 1:
+            # a name that is exactly one vendor's, legal form aside ("thomson
+            # reuters": THOMSON REUTERS CORPORATION, not its SPECIAL SERVICES LLC)
+            exact = [r for r in rows if name_key(str(r["name"])) == name_key(q)]
+            rows = exact if len(exact) == 1 else rows
         if len(rows) == 1:
             return rows[0]
         if len(rows) > 1:
