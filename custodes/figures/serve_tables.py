@@ -281,11 +281,17 @@ LATEST_KEY_SQL = (
     "|| transaction_key"
 )
 LATEST = "t.latest_) FILTER (WHERE t.action_date IS NOT NULL)"
-# The longest description (ties: the last in sort order) is the largest string of
-# its length as ten digits followed by it: the aggregate keeps one copy of it per
-# award, where arg_max by (length, description) keeps two (the value and the key).
+# The longest description (ties: the last in sort order) is the largest pair of its
+# length and it: the aggregate keeps one copy of it per award, where arg_max by
+# (length, description) keeps two (the value and the key). The pair as a struct,
+# not as a string of the length's ten digits followed by the description, which
+# built a new string of every description: at 10M transactions (2.5M awards, 3 GB,
+# in turn twice, load 11-12) the aggregate alone took 3.5 s of CPU against 4.7 s;
+# the same descriptions. NULLs are left out by the filter, as the string's max left
+# them out (a struct of NULLs is not NULL).
 LONGEST_SQL = (
-    "substr(max(lpad(length(t.description)::VARCHAR, 10, '0') || t.description), 11)"
+    "max(struct_pack(n := length(t.description), d := t.description))"
+    " FILTER (WHERE t.description IS NOT NULL).d"
 )
 
 

@@ -167,6 +167,46 @@ def test_transaction_table_is_the_same_with_its_columns_coded_or_not(
     assert [r[:3] for r in coded] == [r[:3] for r in ordered] and len(coded) > 20
 
 
+def test_an_award_description_is_its_longest_and_null_only_when_all_are(db):
+    """serve_award's description (serve_tables.LONGEST_SQL): the longest of the
+    award's descriptions, the last in sort order among those as long, a missing one
+    never chosen over one that is there; NULL only when every one is missing."""
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        several = store.scalar("""
+            SELECT award_key FROM "transaction" GROUP BY award_key
+            HAVING count(*) >= 3 ORDER BY award_key LIMIT 1""")
+        other = store.scalar(
+            'SELECT min(award_key) FROM "transaction" WHERE award_key <> ?', [several]
+        )
+        keys = [
+            r[0]
+            for r in store.execute(
+                'SELECT transaction_key FROM "transaction" WHERE award_key = ? '
+                "ORDER BY transaction_key",
+                [several],
+            )
+        ]
+        texts = [None, "LONGEST A", "LONGEST B", "SHORT"]
+        for i, key in enumerate(keys):
+            store.execute(
+                'UPDATE "transaction" SET description = ? WHERE transaction_key = ?',
+                [texts[i % len(texts)], key],
+            )
+        store.execute(
+            'UPDATE "transaction" SET description = NULL WHERE award_key = ?',
+            [other],
+        )
+        build(store)
+        got = dict(
+            store.execute(
+                "SELECT award_key, description FROM serve_award "
+                "WHERE award_key IN (?, ?)",
+                [several, other],
+            )
+        )
+    assert got == {several: "LONGEST B", other: None}
+
+
 def test_frame_is_stored_in_its_order_and_equals_its_rows_computed_by_award(db):
     """The full build sorts the labelled rows first (fiscal year, award, then
     transaction_key) and takes each group's first as its least row id; a refresh's
