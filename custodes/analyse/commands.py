@@ -46,9 +46,12 @@ def _analyses() -> Any:
 
 def _stated(src: Any, filters: Any) -> Any:
     """The definition the figures were computed under, stated against SRC."""
+    from custodes.analyse.options import check_categories
     from custodes.figures.definition import stated_from_source
 
-    return stated_from_source(src, filters.definition)
+    stated = stated_from_source(src, filters.definition)
+    check_categories(stated)
+    return stated
 
 
 def _carry(rows: list[dict[str, Any]], stated: Any) -> list[dict[str, Any]]:

@@ -10,7 +10,13 @@ import click
 
 from custodes.analyse.engines import ENGINES
 from custodes.errors import InputError
-from custodes.figures.definition import chosen, split_list
+from custodes.figures.definition import (
+    NOT_COUNTED,
+    Definition,
+    chosen,
+    load_taxonomy_labels,
+    split_list,
+)
 from custodes.figures.frame import Filters
 from custodes.model.agencies import resolve_sub_agency
 
@@ -49,6 +55,26 @@ def build_filters(
         all_spending, include_components, categories, exclude_categories
     )
     return Filters(codes, fy_from, fy_to, definition)
+
+
+def check_categories(stated: Definition) -> None:
+    """Refuse a --categories / --exclude-categories name that is neither in the
+    taxonomy nor in the store (a typo would otherwise count nothing, silently)."""
+    if not stated.classified:
+        return
+    known = set(load_taxonomy_labels()) | set(NOT_COUNTED)
+    known |= {c for c in stated.categories_present if c}
+    for flag, names in (
+        ("--categories", stated.categories),
+        ("--exclude-categories", stated.exclude_categories),
+    ):
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise InputError(
+                f"{flag}: unknown category {', '.join(map(repr, unknown))}. "
+                f"Categories: {', '.join(sorted(known))} "
+                "(`custodes analyse totals --by category --all-spending` lists them)."
+            )
 
 
 def scope_args(

@@ -11,6 +11,7 @@ from typing import Any
 
 from custodes import __version__
 from custodes.analyse.engines import Source
+from custodes.analyse.options import check_categories
 from custodes.figures.definition import (
     Definition,
     category_label,
@@ -74,6 +75,7 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
 
     dim = DIMENSIONS[scope.by]
     definition = stated_from_source(src, scope.filters.definition)
+    check_categories(definition)
     by_rows = analyses.totals(src, [dim.name], scope.filters)
     fy_rows = analyses.year_over_year(src, scope.filters)
     kinds = analyses.totals(src, ["fiscal_year", "kind"], scope.filters)

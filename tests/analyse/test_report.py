@@ -425,3 +425,27 @@ def test_analyse_and_report_share_one_default(fixture_db, tmp_path, run_cli):
     text = run_cli("--db", db, "analyse", "totals", "--by", "category").output
     assert "Counted as surveillance" in " ".join(text.split())
     assert "--all-spending" in text
+
+
+def test_unknown_category_is_a_clear_error_not_an_empty_report(
+    fixture_db, tmp_path, run_cli
+):
+    """A misspelt --categories used to count nothing and write a $0.00 report whose
+    definition said 'Categories included: all'; now it is refused, naming the flag
+    and the known categories, and nothing is written."""
+    out = run_cli(
+        "--db", str(fixture_db), "report", "spending", "--categories",
+        "data-analytcs", "--out", str(tmp_path / "r"), expect=1,
+    )  # fmt: skip
+    assert "--categories: unknown category 'data-analytcs'" in out.output
+    assert "data-analytics" in out.output
+    assert not (tmp_path / "r").exists()
+    for command in ("totals", "yoy", "top"):
+        out = run_cli(
+            "--db", str(fixture_db), "analyse", command,
+            "--exclude-categories", "nonesuch", expect=1,
+        )  # fmt: skip
+        assert "--exclude-categories: unknown category 'nonesuch'" in out.output
+    # A category the store holds, or one of the taxonomy's, is accepted.
+    run_cli("--db", str(fixture_db), "analyse", "totals", "--categories",
+            "data-analytics,face_recognition")  # fmt: skip
