@@ -39,6 +39,8 @@ def add_watch(store: Store, kind: str, value: str) -> dict[str, Any]:
         raise InputError(f"unknown watch kind {kind!r}; use one of {', '.join(KINDS)}.")
     if not value:
         raise InputError("a watch needs a non-empty VALUE.")
+    if kind == "category":
+        value = category_id(store, value)
     store.create("watch")
     for row in store.rows(
         "SELECT * FROM watch WHERE kind = ? AND upper(value) = upper(?)", [kind, value]
@@ -52,6 +54,28 @@ def add_watch(store: Store, kind: str, value: str) -> dict[str, Any]:
         **store.rows("SELECT * FROM watch WHERE watch_id = ?", [watch_id])[0],
         "existing": False,
     }
+
+
+def category_id(store: Store, value: str) -> str:
+    """The taxonomy id a category watch names: the id itself, or in any case, or the
+    category's label ('Face recognition'). A name that is none of these (a typo)
+    would never match anything, so it is refused, with the known ids."""
+    from custodes.figures.definition import load_taxonomy_labels
+
+    labels = dict(load_taxonomy_labels())
+    if store.has_table("classification"):
+        for row in store.rows(
+            "SELECT DISTINCT category AS c FROM classification WHERE c IS NOT NULL"
+        ):
+            labels.setdefault(str(row["c"]), str(row["c"]))
+    wanted = value.strip().lower()
+    for cid, label in labels.items():
+        if wanted in (cid.lower(), label.lower()):
+            return cid
+    raise InputError(
+        f"unknown category {value!r}: a category watch takes a taxonomy id or its "
+        f"label. Ids: {', '.join(sorted(labels))}."
+    )
 
 
 def list_watches(store: Store) -> list[dict[str, Any]]:

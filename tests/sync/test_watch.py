@@ -138,6 +138,24 @@ def test_watch_add_list_remove(cli):
     cli("watch", "add", "person", "x", expect=2)  # not a kind custodes offers
 
 
+def test_category_watch_takes_an_id_or_label_and_refuses_a_typo(cli):
+    """A category watch is matched on the exact taxonomy id, so a misspelt one
+    (`face_recogniton`) used to be stored and silently never match; now it is refused
+    with the ids, and a label or another case is stored as the id."""
+    out = cli("watch", "add", "category", "face_recogniton", expect=1).output
+    assert "unknown category 'face_recogniton'" in out
+    assert "face_recognition" in out
+    assert json.loads(cli("watch", "list", "--json").stdout) == []
+    label = json.loads(
+        cli("watch", "add", "category", "Licence plate readers", "--json").stdout
+    )
+    assert label["value"] == "license_plate_readers"
+    upper = json.loads(
+        cli("watch", "add", "category", "FACE_RECOGNITION", "--json").stdout
+    )
+    assert upper["value"] == "face_recognition"
+
+
 def test_digest_reports_new_and_changed_awards(two_syncs, cli, db_path):
     cli("watch", "add", "vendor", "redwood")
     cli("watch", "add", "keyword", "office chairs")
