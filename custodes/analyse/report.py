@@ -114,7 +114,7 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
         "by_fiscal_year": fy_rows,
         "kinds": kinds,
         "matrix": matrix,
-        "top_awards": analyses.top_awards(src, scope.filters, top_n),
+        "top_awards": _with_links(analyses.top_awards(src, scope.filters, top_n)),
         "not_counted": info["not_counted"],
         "reviewed": info["reviewed"],
         "coverage": info["coverage"],
@@ -138,3 +138,12 @@ def report_title(scope: Scope, definition: Definition) -> str:
         else "contract spending"
     )
     return f"{who} {what}, {scope.years}, by {scope.by.replace('_', ' ')}"
+
+
+def _with_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each award row with its page on usaspending.gov (`usaspending_url`)."""
+    from custodes import sources
+
+    for r in rows:
+        r["usaspending_url"] = sources.record_url(r["award_key"])
+    return rows

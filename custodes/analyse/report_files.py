@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -107,7 +108,7 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
         ["award", "recipient", "net obligations", "first – last action"],
         [
             [
-                r["piid"] or r["award_key"],
+                Linked(r["piid"] or r["award_key"], r.get("usaspending_url")),
                 r["recipient_name"] or "",
                 money(r["obligation_usd"]),
                 f"{r['first_action_date']} – {r['last_action_date']}",
@@ -134,13 +135,48 @@ def _key(row: dict[str, Any]) -> str:
     return next(k for k in row if k not in fixed and not k.endswith("_label"))
 
 
-def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    def esc(cell: Any) -> str:
-        return str(cell).replace("|", "\\|")
+class Linked(str):
+    """A table cell that links to the source record (URL), as text elsewhere."""
 
+    url: str | None
+
+    def __new__(cls, text: str, url: str | None) -> Linked:
+        cell = super().__new__(cls, text)
+        cell.url = url
+        return cell
+
+
+DATE = r"\d{4}-\d{2}-\d{2}"
+NUMBER = re.compile(rf"^(-?\$?[\d,]+(\.\d+)?%?|—|{DATE}( – {DATE})?)$")
+
+
+def is_number(cell: Any) -> bool:
+    """Whether a table cell is a figure (money, a count, a share, a date or a date
+    range, '—'): such columns are right-aligned and never wrapped; text columns are
+    left-aligned and wrap, so a report's tables fit its page."""
+    return bool(NUMBER.match(str(cell)))
+
+
+def numeric_columns(rows: Sequence[Sequence[Any]]) -> list[bool]:
+    """Per column: whether every cell of it is a figure (the first is the label)."""
+    if not rows:
+        return []
+    return [
+        i > 0 and all(is_number(row[i]) for row in rows if i < len(row))
+        for i in range(len(rows[0]))
+    ]
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    def esc(cell: Any) -> str:
+        text = str(cell).replace("|", "\\|")
+        url = getattr(cell, "url", None)
+        return f"[{text}]({url})" if url else text
+
+    numeric = numeric_columns(rows) or [i > 0 for i in range(len(header))]
     lines = [
         "| " + " | ".join(esc(h) for h in header) + " |",
-        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+        "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
     ]
     lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -156,6 +192,7 @@ def _template(name: str) -> jinja2.Template:
     )
     env.filters["money"] = money
     env.filters["md_table"] = lambda t: md_table(*t)
+    env.filters["numeric_columns"] = numeric_columns
     return env.from_string(text)
 
 

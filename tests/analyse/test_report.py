@@ -449,3 +449,78 @@ def test_unknown_category_is_a_clear_error_not_an_empty_report(
     # A category the store holds, or one of the taxonomy's, is accepted.
     run_cli("--db", str(fixture_db), "analyse", "totals", "--categories",
             "data-analytics,face_recognition")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory):
+    """A report on a store ingested from the small real fixture (USAspending award
+    keys, long company names; not classified, so every contract counts)."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from custodes.cli import main
+
+    tmp = tmp_path_factory.mktemp("small_report")
+    db, out = tmp / "s.duckdb", tmp / "r"
+    small = Path(__file__).parents[1] / "fixtures/usaspending/api_search_small.csv"
+    for args in (
+        ["ingest", str(small)],
+        ["report", "spending", "--by", "recipient", "--format", "md,html,json",
+         "--out", str(out)],
+    ):  # fmt: skip
+        result = CliRunner().invoke(main, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def test_largest_awards_link_to_usaspending(small_report):
+    """Every award of 'Largest awards' links to its page on usaspending.gov, in
+    report.md, report.html and report.json (field usaspending_url)."""
+    data = json.loads((small_report / "report.json").read_text())
+    assert data["top_awards"]
+    md = (small_report / "report.md").read_text()
+    html = (small_report / "report.html").read_text()
+    for award in data["top_awards"]:
+        url = f"https://www.usaspending.gov/award/{award['award_key']}"
+        assert award["usaspending_url"] == url
+        assert f"[{award['piid']}]({url})" in md
+        assert f'<a href="{url}">{award["piid"]}</a>' in html
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_report_html_tables_align_figures_and_wrap_text(small_report):
+    """In real Chromium: figures (money, dates) are right-aligned and kept on one
+    line; text columns (recipients) are left-aligned and wrap, so the largest-awards
+    table fits the page instead of cutting off its last column; award ids are links."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((small_report / "report.html").as_uri())
+        cells, overflow = page.evaluate(
+            """() => {
+              const h = [...document.querySelectorAll('h2')]
+                .find(e => e.textContent === 'Largest awards');
+              const box = h.nextElementSibling;
+              const row = box.querySelector('tbody tr');
+              return [[...row.cells].map(c => {
+                const s = getComputedStyle(c);
+                return [s.textAlign, s.whiteSpace, !!c.querySelector('a[href]')];
+              }), box.scrollWidth > box.clientWidth];
+            }"""
+        )
+        browser.close()
+    award, recipient, money, dates = cells
+    assert award[2], "the award id is a link"
+    assert recipient[0] in ("left", "start") and recipient[1] == "normal"
+    assert money[:2] == ["right", "nowrap"] and dates[:2] == ["right", "nowrap"]
+    assert not overflow, "the largest-awards table is wider than the page"
