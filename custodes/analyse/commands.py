@@ -386,7 +386,13 @@ def top_command(
 
 @analyse_group.command("award")
 @click.argument("award_key")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the award's transactions as CSV (with a -metadata.json sidecar).",
+)
 @engine_options
 @db_option
 @json_option
@@ -464,7 +470,14 @@ def _parse_date(text: str) -> date:
     help="How many of the largest changes --json lists (the summary counts all; "
     "--csv writes all).",
 )
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write every change (not only --limit) as CSV (with a "
+    "-metadata.json sidecar).",
+)
 @scope_options
 @engine_options
 @db_option
@@ -499,7 +512,7 @@ def changed_command(
             src, _parse_date(since), filters, limit=None if csv_path else limit, by=by
         )
         stated = _stated(src, filters)
-        info = _about(src, filters)
+        info = _whole_scope(_about(src, filters), since)
     result["definition"] = stated.to_dict()
     result["coverage"] = info["coverage"]
     result["not_counted"] = info["not_counted"]
@@ -534,6 +547,20 @@ def changed_command(
             f"--json lists the {shown:,} largest of {result['transactions_total']:,} "
             "changes; --csv FILE writes all of them."
         )
+
+
+def _whole_scope(info: dict[str, Any], since: str) -> dict[str, Any]:
+    """INFO with its not-counted and reviewed sentences marked as covering the whole
+    scope: they are not limited to the changes since SINCE (a reader took the
+    store's billions for the reviewed share of a few new actions)."""
+    head = f"In the whole scope, not only the changes since {since}: "
+    reviewed = dict(info["reviewed"])
+    reviewed["line"] = head + reviewed["line"][:1].lower() + reviewed["line"][1:]
+    info = {**info, "reviewed": reviewed}
+    left_out = info.get("not_counted")
+    if left_out and left_out.get("line"):
+        info["not_counted"] = {**left_out, "line": head + left_out["line"]}
+    return info
 
 
 @analyse_group.command("prepare")

@@ -524,3 +524,18 @@ def test_report_html_tables_align_figures_and_wrap_text(small_report):
     assert recipient[0] in ("left", "start") and recipient[1] == "normal"
     assert money[:2] == ["right", "nowrap"] and dates[:2] == ["right", "nowrap"]
     assert not overflow, "the largest-awards table is wider than the page"
+
+
+def test_changed_says_its_reviewed_line_covers_the_whole_scope(fixture_db, run_cli):
+    """`analyse changed` prints the scope's reviewed share (and not-counted line)
+    under a table of a few changes; it says that those sentences are about the whole
+    scope, not about the changes listed, whose total is much smaller."""
+    out = run_cli(
+        "--db", str(fixture_db), "analyse", "changed", "--since", "2022-01-01",
+        "--all-spending",
+    ).output  # fmt: skip
+    flat = " ".join(out.split())
+    assert (
+        "In the whole scope, not only the changes since 2022-01-01: reviewed by a "
+        "person:" in flat
+    )
