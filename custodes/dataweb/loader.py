@@ -42,12 +42,28 @@ def _id_lines(text: str) -> dict[str, int]:
 
 
 def _read_yaml(path: Path) -> tuple[Any, str]:
-    text = path.read_text(encoding="utf-8")
+    """PATH's YAML document and text; a file that is not UTF-8 or not YAML is one
+    clear error naming the file, the line and column, and what to do."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+            f"offset {exc.start}). Re-save the file as UTF-8 and retry."
+        ) from exc
     try:
         return yaml.load(text, Loader=_Loader), text  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        what = " ".join(
+            str(part)
+            for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
+            if part
+        )
         raise InputError(
-            f"{path.name} is not valid YAML: {exc}. Fix the file and retry."
+            f"{where}: not valid YAML: {what or exc}. Fix the file and retry."
         ) from exc
 
 

@@ -184,3 +184,20 @@ def test_validate_reports_every_problem_not_just_the_first(
 
 def test_default_data_dir_is_the_packaged_data():
     assert (default_data_dir() / "flows.yaml").is_file()
+
+
+def test_unreadable_yaml_is_one_clear_line(minimal_dir, check):
+    """A data-web file that is not UTF-8 used to end `custodes check` in a Python
+    traceback (UnicodeDecodeError); one that is not YAML named only the file's
+    base name. Both are one line: the full path, the line, what to do."""
+    orgs = minimal_dir / "organisations.yaml"
+    orgs.write_bytes(b"- id: org.x\n  name: Caf\xe9 Office\n")
+    result = check(minimal_dir)
+    assert result.exit_code == 1
+    assert f"{orgs}:2: not UTF-8 text" in result.output
+    assert "Re-save the file as UTF-8" in result.output
+    assert "Traceback" not in result.output
+    orgs.write_text("- id: org.x\n  name: [unclosed\n")
+    result = check(minimal_dir)
+    assert result.exit_code == 1
+    assert f"{orgs}:3:1: not valid YAML" in result.output
