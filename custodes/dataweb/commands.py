@@ -12,7 +12,15 @@ from typing import Any
 
 import click
 
-from custodes.console import console, db_option, json_option, money, print_json, table
+from custodes.console import (
+    console,
+    db_option,
+    err_console,
+    json_option,
+    money,
+    print_json,
+    table,
+)
 from custodes.dataweb import export
 from custodes.dataweb.funding import feeds
 from custodes.dataweb.loader import default_data_dir, load_dataweb, shipped_dataweb
@@ -128,11 +136,23 @@ def graph_group() -> None:
 
 @graph_group.command("reach")
 @click.argument("category", required=False)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write one row per step of each path, with its status and sources "
+    "(ids, addresses, citations), as CSV (with a -metadata.json sidecar).",
+)
 @data_option
 @as_of_option
 @json_option
 def reach_command(
-    category: str | None, data_dir: Path | None, as_of: date | None, as_json: bool
+    category: str | None,
+    csv_path: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    as_json: bool,
 ) -> None:
     """Who can reach data CATEGORY (address, face_image, vehicle, tax, ...) and through
     which paths; each step with its sources. A path runs through what the data passes
@@ -145,6 +165,8 @@ def reach_command(
             f"Give a data category: custodes graph reach CATEGORY. Known: {known}."
         )
     paths = reach(category, web, as_of)
+    if csv_path:
+        _write_reach_csv(csv_path, category, paths, as_of)
     if as_json:
         print_json(paths)
         return
@@ -173,6 +195,33 @@ def reach_command(
     console.print(
         "Sources for every step: add --json, or `custodes graph show FLOW_ID`."
     )
+
+
+def _write_reach_csv(
+    path: Path, category: str, paths: list[dict[str, Any]], as_of: date | None
+) -> None:
+    from custodes.csvfile import write_dicts, write_metadata
+
+    rows = export.reach_rows(category, paths)
+    try:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            write_dicts(fh, export.REACH_COLUMNS, rows)
+    except OSError as exc:
+        raise InputError(
+            f"{path}: {exc.strerror}. Check the path and its permissions."
+        ) from exc
+    meta = write_metadata(
+        path,
+        export.REACH_COLUMNS,
+        {
+            "title": f"Who can reach '{category}': one row per step of each path",
+            "as_of": (as_of or date.today()).isoformat(),
+            "source": "custodes curated data web (custodes/data/dataweb); every "
+            "step cites its sources",
+        },
+    )
+    err_console.print(f"Wrote {len(rows):,} steps of {len(paths):,} paths to {path}")
+    err_console.print(f"Wrote what the file holds to {meta}")
 
 
 @contextmanager

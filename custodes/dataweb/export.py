@@ -104,3 +104,63 @@ def iter_ftm(web: DataWeb, as_of: date | None = None) -> Iterator[dict[str, Any]
 
     for proxy in build_entities(web, as_of):
         yield proxy.to_dict()
+
+
+REACH_COLUMNS = (
+    "category", "path_no", "reaches", "reaches_name", "path_names", "path", "step",
+    "flow",
+    "flow_label", "from", "to", "data_categories", "status", "since", "until",
+    "status_note", "facilitated_by", "evidence", "sources", "source_urls",
+    "citations", "as_of",
+)  # fmt: skip
+
+
+def _citation(src: dict[str, Any]) -> str:
+    """'Publisher, Title (date)' for a source of a step."""
+    head = ", ".join(str(src[k]) for k in ("publisher", "title") if src.get(k)) or str(
+        src.get("topic") or src.get("id") or ""
+    )
+    return f"{head} ({src['date']})" if src.get("date") else head
+
+
+def reach_rows(category: str, paths: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`graph reach` as spreadsheet rows: one per step (flow) of each path, with the
+    step's status and every source (ids, addresses, citations) on the same row. The
+    names follow --json (`path`: ids, `path_names`); the web app's /reach.csv goes
+    hop by hop instead."""
+    rows = []
+    for i, p in enumerate(paths, start=1):
+        for n, s in enumerate(p["steps"], start=1):
+            sources = s.get("sources") or []
+            rows.append(
+                {
+                    "category": category,
+                    "path_no": i,
+                    "reaches": p["reaches"],
+                    "reaches_name": p["reaches_name"],
+                    "path_names": " → ".join(p["path_names"]),
+                    "path": " → ".join(p["path"]),
+                    "step": n,
+                    "flow": s["flow"],
+                    "flow_label": s.get("label"),
+                    "from": s.get("from"),
+                    "to": s.get("to"),
+                    "data_categories": ", ".join(s.get("data_categories") or []),
+                    "status": s.get("status"),
+                    "since": s.get("since"),
+                    "until": s.get("until"),
+                    "status_note": s.get("status_note"),
+                    "facilitated_by": "; ".join(
+                        f"{f['role_label']}: {f['label']}"
+                        for f in s.get("facilitators") or []
+                    ),
+                    "evidence": s.get("evidence"),
+                    "sources": "; ".join(str(x.get("id", "")) for x in sources),
+                    "source_urls": " ".join(
+                        str(x.get("url") or x.get("read_via") or "") for x in sources
+                    ).strip(),
+                    "citations": " | ".join(_citation(x) for x in sources),
+                    "as_of": s.get("as_of") or p.get("as_of"),
+                }
+            )
+    return rows
