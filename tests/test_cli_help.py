@@ -14,10 +14,6 @@ UNEXPLAINED = {
     ("vendor list", "--limit"),
     ("vendor list", "--kind"),
     ("vendor suggest", "--limit"),
-    ("analyse top", "--n"),
-    ("analyse award", "--csv"),
-    ("analyse changed", "--csv"),
-    ("digest", "--format"),
     ("search", "--page"),
 }
 

@@ -331,7 +331,13 @@ def yoy_command(
 
 @analyse_group.command("top")
 @click.option(
-    "-n", "--n", "n", type=click.IntRange(1, 10_000), default=20, show_default=True
+    "-n",
+    "--n",
+    "n",
+    type=click.IntRange(1, 10_000),
+    default=20,
+    show_default=True,
+    help="How many awards to list, largest net obligations first.",
 )
 @scope_options
 @engine_options

@@ -99,6 +99,7 @@ def watch_remove(settings: Settings, watch_id: int, as_json: bool) -> None:
     type=click.Choice(["md", "html", "atom"]),
     default="md",
     show_default=True,
+    help="Markdown, an HTML page or an Atom feed (--json for machine-readable JSON).",
 )
 @click.option(
     "--limit",
