@@ -307,25 +307,35 @@ def yoy_command(
         stated = _stated(src, filters)
         info = _about(src, filters)
     _carry(rows, stated)
+    status = {y["fiscal_year"]: y["status"] for y in info["coverage"]["years"]}
+    for r in rows:
+        r["coverage"] = status.get(r["fiscal_year"])
     if as_json:
         print_json(rows)
         return
     console.print(
         table(
             "Year over year",
-            ["FY", "net obligations", "change", "change %"],
+            ["FY", "net obligations", "change", "change %", "coverage"],
             [
                 (
                     r["fiscal_year"],
                     money(r["obligation_usd"]),
                     money(r["change_usd"]),
                     r["change_pct"],
+                    r["coverage"] or "",
                 )
                 for r in rows
             ],
             justify_right=["net obligations", "change", "change %"],
         )
     )
+    if any(r["coverage"] not in (None, "complete") for r in rows):
+        console.print(
+            "A change from or to a year that is not complete (a sample or a partial "
+            "year) compares incomplete records, not spending.",
+            style="yellow",
+        )
     _say(stated, info)
 
 

@@ -539,3 +539,20 @@ def test_changed_says_its_reviewed_line_covers_the_whole_scope(fixture_db, run_c
         "In the whole scope, not only the changes since 2022-01-01: reviewed by a "
         "person:" in flat
     )
+
+
+def test_yoy_says_which_years_are_complete(fixture_db, run_cli):
+    """`analyse yoy` gives each year's coverage (complete, partial, sample, ...) in
+    its table and --json, and warns that a change to or from a year that is not
+    complete compares incomplete records: the current fiscal year read as a 99 %
+    fall against the last complete one."""
+    rows = json.loads(
+        run_cli("--db", str(fixture_db), "analyse", "yoy", "--json").output
+    )
+    assert rows and all("coverage" in r for r in rows)
+    out = run_cli("--db", str(fixture_db), "analyse", "yoy").output
+    assert "coverage" in out
+    statuses = {r["coverage"] for r in rows}
+    assert statuses <= {"complete", "partial", "sample", "missing", None}
+    if statuses - {"complete"}:
+        assert "compares incomplete records" in " ".join(out.split())
