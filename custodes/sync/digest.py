@@ -342,8 +342,8 @@ def render_html(d: dict[str, Any]) -> str:
             parts.append(
                 f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
                 f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
-                f"{a['first_action']} to {a['last_action']}{e(_channel(a))} "
-                f"({e(_counted(a))}). "
+                f"{a['first_action']} to {a['last_action']}{e(_channel(a))}; "
+                f"award total {e(_usd(a['award_total_usd']))} ({e(_counted(a))}). "
                 f"{e((a['description'] or '').strip()[:160])}</li>"
             )
         parts.append("</ul></section>")

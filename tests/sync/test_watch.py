@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree as ET
 
@@ -224,6 +225,11 @@ def test_markdown_html_and_atom(two_syncs, cli, db_path):
         in md
     )
     assert "&lt;PLATFORM&gt;" in page and "<PLATFORM>" not in page
+    # the HTML says what the Markdown says about each award, its total too
+    for a in (a for w in d["watches"] for a in w["awards"]):
+        usd = Decimal(a["award_total_usd"])
+        total = f"award total {'-' if usd < 0 else ''}${abs(usd):,.2f}"
+        assert total in md and total in page, total
     # the digest says what counts as surveillance, and for each award whether it does
     stated = d["definition"]
     assert f"What counts: {stated['text']}" in md and stated["name"].startswith("all")
