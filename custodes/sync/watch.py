@@ -205,11 +205,20 @@ def match_for(store: Store, kind: str, value: str) -> Match:
         )
     if kind == "category":
         if store.has_table("classification"):
+            try:
+                unknown = category_id(store, value) != value
+            except InputError:
+                unknown = True
             return Match(
                 "t.award_key IN (SELECT award_key FROM classification "
                 "WHERE category = ?)",
                 [value],
                 "award category",
+                f"{value!r} is not a category id of the taxonomy or the store, so this "
+                "watch matches nothing; remove it (`custodes watch remove ID`) and "
+                "watch the id"
+                if unknown
+                else None,
             )
         return keyword_match(
             value.replace("_", " "),

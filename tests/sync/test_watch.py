@@ -157,6 +157,26 @@ def test_category_watch_takes_an_id_or_label_and_refuses_a_typo(cli):
     assert upper["value"] == "face_recognition"
 
 
+def test_digest_flags_a_category_watch_that_can_never_match(two_syncs, cli, db_path):
+    """A misspelt category watch stored before `watch add` checked the name says in
+    the digest that it matches nothing, and what to do."""
+    con = duckdb.connect(str(db_path))
+    con.execute(
+        "CREATE TABLE classification AS SELECT award_key, 'face_recognition' AS "
+        'category FROM "transaction"'
+    )
+    con.close()
+    cli("watch", "add", "category", "face_recognition")
+    with open_store(settings_for(db_path), write=True) as store:
+        store.execute(
+            "INSERT INTO watch VALUES (2, 'category', 'face_recogniton', now())"
+        )
+    d = json.loads(cli("digest", "--since", "0", "--json").stdout)
+    good, typo = d["watches"]
+    assert good["note"] is None and good["awards"]
+    assert "matches nothing" in typo["note"] and typo["awards"] == []
+
+
 def test_digest_reports_new_and_changed_awards(two_syncs, cli, db_path):
     cli("watch", "add", "vendor", "redwood")
     cli("watch", "add", "keyword", "office chairs")
