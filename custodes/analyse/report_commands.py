@@ -15,7 +15,7 @@ from custodes.analyse.options import (
 )
 from custodes.analyse.report import Scope, build_report
 from custodes.analyse.report_files import FORMATS, write_report
-from custodes.console import console, db_option, money
+from custodes.console import console, db_option, err_console, money
 from custodes.errors import InputError
 from custodes.figures.frame import DIMENSIONS
 from custodes.settings import Settings
@@ -119,6 +119,14 @@ def spending_command(
     )
     for path in written:
         console.print(f"  wrote {path}")
+    if not report["transactions"]:
+        coverage = report.get("coverage") or {}
+        err_console.print(
+            "[yellow]Warning:[/] the report counts nothing. "
+            f"{coverage.get('text') or ''} Check --agency, --fy and the categories; "
+            "`custodes stats` lists the years and agencies the store holds.",
+            markup=True,
+        )
 
 
 @click.command("export")

@@ -556,3 +556,17 @@ def test_yoy_says_which_years_are_complete(fixture_db, run_cli):
     assert statuses <= {"complete", "partial", "sample", "missing", None}
     if statuses - {"complete"}:
         assert "compares incomplete records" in " ".join(out.split())
+
+
+def test_a_report_that_counts_nothing_warns(fixture_db, tmp_path, run_cli):
+    """A scope with no transactions (a year the store does not hold) still writes its
+    files, which say so, and the command warns on the console instead of printing a
+    plain '$0.00 in 0 transactions' as if that were a finding."""
+    out = run_cli(
+        "--db", str(fixture_db), "report", "spending", "--fy", "2030",
+        "--format", "json", "--out", str(tmp_path / "r"),
+    ).output  # fmt: skip
+    flat = " ".join(out.split())
+    assert "Warning: the report counts nothing." in flat
+    assert "holds no transactions in this scope" in flat
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["transactions"] == 0
