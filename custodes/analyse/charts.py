@@ -15,6 +15,7 @@ from custodes.errors import ConfigError
 
 WIDTH = 340
 MAX_BARS = 15
+LABEL_LIMIT = 280  # pixels: "Electronic monitoring of people under supervision"
 
 
 def _altair() -> Any:
@@ -66,7 +67,7 @@ def bar_chart(
                 "label:N",
                 title=None if horizontal else group_title,
                 sort=order,
-                axis=alt.Axis(labelLimit=150, labelAngle=0),
+                axis=alt.Axis(labelLimit=LABEL_LIMIT, labelAngle=0),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title="Group"),
@@ -74,7 +75,7 @@ def bar_chart(
             ],
         )
         .properties(
-            width=WIDTH - 160 if horizontal else WIDTH,
+            width=WIDTH - 80 if horizontal else WIDTH,
             height=max(120, 22 * len(data)) if horizontal else 220,
             title=alt.Title(title, subtitle=subtitle, anchor="start"),
         )

@@ -570,3 +570,17 @@ def test_a_report_that_counts_nothing_warns(fixture_db, tmp_path, run_cli):
     assert "Warning: the report counts nothing." in flat
     assert "holds no transactions in this scope" in flat
     assert json.loads((tmp_path / "r" / "report.json").read_text())["transactions"] == 0
+
+
+def test_bar_chart_labels_are_not_cut(small_report):
+    """The bars' labels hold a category's or a recipient's whole name up to about 45
+    characters ('Electronic monitoring of people under supervision' was cut to
+    'Electronic monitoring of people …')."""
+    from html import escape
+
+    data = json.loads((small_report / "report.json").read_text())
+    svg = (small_report / "by-recipient.svg").read_text()
+    long_names = [r["label"] for r in data["by"][:15] if 30 <= len(r["label"]) <= 45]
+    assert long_names, "the fixture has no long recipient name to draw"
+    for name in long_names:
+        assert f">{escape(name)}<" in svg, name
