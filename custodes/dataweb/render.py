@@ -102,11 +102,13 @@ def _node_svg(graph: nx.MultiDiGraph, pos: dict, node: str, centre: str) -> str:
     )
 
 
-def _legend() -> str:
+def _legend(kinds: set[str]) -> str:
+    """The colour key of the kinds of entry the picture shows (no others)."""
+    shown = [(k, c) for k, c in COLOURS.items() if k in kinds]
     items = [
         f'<circle cx="20" cy="{40 + 18 * i}" r="6" fill="{c}"/>'
         f'<text x="32" y="{44 + 18 * i}" class="legend">{k.replace("_", " ")}</text>'
-        for i, (k, c) in enumerate(COLOURS.items())
+        for i, (k, c) in enumerate(shown)
     ]
     return "".join(items)
 
@@ -140,7 +142,7 @@ def svg(web: DataWeb, centre: str, depth: int = 1) -> str:
         '<text x="12" y="22" class="title">'
         f"custodes data web: {escape(web.label(centre))}"
         f" ({escape(centre)}), depth {depth}</text>",
-        _legend(),
+        _legend({str(a.get("kind", "")) for _, a in sub.nodes(data=True)}),
     ]
     parts += [_edge_svg(sub, pos, u, v, a) for u, v, a in sub.edges(data=True)]
     parts += [_node_svg(sub, pos, n, centre) for n in sub.nodes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -145,6 +146,14 @@ def test_render_svg_is_xml_with_the_neighbourhood(tmp_path, minimal_dir):
     # the flow's facilitators are one step away; the broker is two (holds ds.records)
     assert "<title>con.sub</title>" in text
     assert "<title>org.broker</title>" not in text
+    # the colour key names the kinds drawn and no others
+    legend = set(re.findall(r'class="legend">([a-z ]+)</text>', text))
+    drawn = set(
+        re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="1[06]" fill="(#\w+)"', text)
+    )
+    keyed = set(re.findall(r'<circle cx="20" cy="\d+" r="6" fill="(#\w+)"/>', text))
+    assert {"organisation", "system", "data source"} <= legend
+    assert keyed == drawn
     deeper = tmp_path / "deeper.svg"
     invoke(
         "graph",
@@ -218,3 +227,16 @@ def test_reach_csv_has_every_step_with_its_sources(minimal_dir, tmp_path):
         str(tmp_path / "no" / "such" / "dir.csv"),
     )  # fmt: skip
     assert bad.exit_code == 1 and "No such file or directory" in bad.output
+
+
+def test_render_legend_keys_only_the_kinds_drawn(tmp_path, minimal_dir):
+    """The picture's colour key lists the kinds of entry it draws, not all six: a
+    picture of an organisation and its system keyed agreements, awards and figures
+    it did not show."""
+    out = tmp_path / "agency.svg"
+    result = invoke(
+        "graph", "render", "org.agency", "--data", str(minimal_dir), "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    legend = set(re.findall(r'class="legend">([a-z ]+)</text>', out.read_text()))
+    assert legend == {"organisation", "system"}
