@@ -174,8 +174,8 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
     ),
     (
         "/categories",
-        "The taxonomy categories with their spending.",
-        [COMPONENTS],
+        "The taxonomy categories with their spending (all agencies, or one).",
+        [AGENCY, COMPONENTS],
         None,
     ),
     (

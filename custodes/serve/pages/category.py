@@ -47,11 +47,14 @@ KEEP_AWARDS = 50
 def categories(ctx: Ctx) -> View:
     view = View("categories.html", "Categories", notices=build_notices(ctx.reader))
     counted = definition(ctx.reader, ctx.params)
+    # one agency (ICE, CBP or a sub-agency code) or all, as on the dashboard
+    agency = P.agency(ctx.params)
     view.data["definition"] = counted.to_dict()
+    view.data["agency"] = agency
     totals: dict[str, dict[str, Any]] = {}
     if ctx.reader.has("serve_award"):
-        view.data["coverage"] = coverage_summary(ctx.reader, None, date.today())
-        found = spending_rows(ctx.reader, None)
+        view.data["coverage"] = coverage_summary(ctx.reader, agency, date.today())
+        found = spending_rows(ctx.reader, agency)
         summary = spending.summarise(found, counted)
         totals = _by_effective(found, counted)
         view.data["reviewed"] = {
@@ -60,7 +63,7 @@ def categories(ctx: Ctx) -> View:
             "share": summary["reviewed_share"],
             "line": review.line(summary["total_usd"], summary["reviewed_usd"]),
         }
-        view.data["not_counted"] = components_line(ctx, counted, None)
+        view.data["not_counted"] = components_line(ctx, counted, agency)
     ids = list(load_taxonomy()) + sorted(set(totals) - set(load_taxonomy()))
     rows = [
         {
