@@ -19,10 +19,10 @@ Steps (the bench store is reused when it exists in bench/out/refresh/):
    row, computed in the store (`fingerprint_differences` in
    tests/figures/refresh_compare.py).
 
-Each command runs in its own process under /usr/bin/time (wall seconds, peak resident
-memory); the load average is recorded before and after each. Prints JSON and a
-Markdown block for docs/benchmarks.md. CUSTODES_MEMORY_LIMIT (default here: 3GB) is
-DuckDB's limit for the store connection.
+Each command runs in its own process under /usr/bin/time (wall seconds, CPU seconds,
+peak resident memory); the load average is recorded before and after each. Prints
+JSON and a Markdown block for docs/benchmarks.md. CUSTODES_MEMORY_LIMIT (default
+here: 3GB) is DuckDB's limit for the store connection.
 """
 
 from __future__ import annotations
@@ -64,17 +64,21 @@ def timed(db: Path, *args: str, env: dict[str, str]) -> dict:
     start = time.perf_counter()
     runner = [str(ROOT / "bench" / "sql_timer.py")] if PROFILE else ["-m", "custodes"]
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", "-o", str(peak),
+        ["/usr/bin/time", "-f", "%U %S %M", "-o", str(peak),
          PY, *runner, "--db", str(db), *args],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"custodes {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    user, system, peak_kb = peak.read_text().split()[-3:]
     out = {
         "command": "custodes " + " ".join(args),
         "seconds": round(seconds, 2),
-        "peak_mb": round(int(peak.read_text().split()[-1]) / 1024),
+        # CPU seconds of the process (user + system): the machine is shared, so wall
+        # seconds move with the load; these move less
+        "cpu_seconds": round(float(user) + float(system), 2),
+        "peak_mb": round(int(peak_kb) / 1024),
         "load_before": before,
         "load_after": load(),
     }
@@ -187,14 +191,15 @@ def _save(result: dict, n: int) -> None:
 
 def markdown(result: dict) -> str:
     rows = [
-        "| step | seconds | peak RSS | load before–after | changed | awards |",
-        "|---|---:|---:|---|---:|---:|",
+        "| step | seconds | CPU s | peak RSS | load before–after | changed | awards |",
+        "|---|---:|---:|---:|---|---:|---:|",
     ]
     for s in result["steps"]:
         j = s.get("json") or {}
         r = j.get("refresh", j)
         rows.append(
-            f"| {s['step']} | {s['seconds']:.1f} | {s['peak_mb']:,} MB | "
+            f"| {s['step']} | {s['seconds']:.1f} | {s.get('cpu_seconds', '')} | "
+            f"{s['peak_mb']:,} MB | "
             f"{s['load_before']}–{s['load_after']} | "
             f"{r.get('transactions_changed', j.get('new', ''))} | "
             f"{r.get('awards', '')} |"
