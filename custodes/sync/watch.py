@@ -60,9 +60,9 @@ def category_id(store: Store, value: str) -> str:
     """The taxonomy id a category watch names: the id itself, or in any case, or the
     category's label ('Face recognition'). A name that is none of these (a typo)
     would never match anything, so it is refused, with the known ids."""
-    from custodes.figures.definition import load_taxonomy_labels
+    from custodes.classify.taxonomy import load_taxonomy
 
-    labels = dict(load_taxonomy_labels())
+    labels = {c.id: c.label for c in load_taxonomy().categories}
     if store.has_table("classification"):
         for row in store.rows(
             "SELECT DISTINCT category AS c FROM classification WHERE c IS NOT NULL"
