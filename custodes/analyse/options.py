@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 import click
 
 from custodes.analyse.engines import ENGINES
+from custodes.classify.taxonomy import known_categories
 from custodes.errors import InputError
 from custodes.figures.definition import (
     NOT_COUNTED,
     Definition,
     chosen,
-    load_taxonomy_labels,
     split_list,
 )
 from custodes.figures.frame import Filters
@@ -62,8 +62,7 @@ def check_categories(stated: Definition) -> None:
     taxonomy nor in the store (a typo would otherwise count nothing, silently)."""
     if not stated.classified:
         return
-    known = set(load_taxonomy_labels()) | set(NOT_COUNTED)
-    known |= {c for c in stated.categories_present if c}
+    known = set(known_categories(stated.categories_present)) | set(NOT_COUNTED)
     for flag, names in (
         ("--categories", stated.categories),
         ("--exclude-categories", stated.exclude_categories),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -87,3 +88,14 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         c for c in cats if c.id == NONE
     )
     return Taxonomy(version=str(raw["version"]), categories=ordered)
+
+
+def known_categories(present: Iterable[str | None] = ()) -> dict[str, str]:
+    """Category id -> label of every category a user may name: the taxonomy's, then
+    any other that a store's classification holds (PRESENT; an older taxonomy's id,
+    labelled by itself). `--categories` and category watches check names against it."""
+    labels = {c.id: c.label for c in load_taxonomy().categories}
+    for category in present:
+        if category:
+            labels.setdefault(str(category), str(category))
+    return labels

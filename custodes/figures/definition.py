@@ -27,12 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from custodes.classify.taxonomy import NONE
+from custodes.classify.taxonomy import NONE, known_categories
 
 NOT_SURVEILLANCE = NONE  # classify's label for an award outside the taxonomy
 UNCLASSIFIED = "unclassified"  # an award classify has not labelled (yet)
@@ -54,13 +51,8 @@ CHANGE_WEB = (
 
 @cache
 def load_taxonomy_labels() -> dict[str, str]:
-    """Category id -> label from custodes/data/taxonomy/taxonomy.yaml ({} if absent)."""
-    path = resources.files("custodes.data").joinpath("taxonomy/taxonomy.yaml")
-    if not path.is_file():
-        return {}
-    doc = yaml.safe_load(path.read_text()) or {}
-    cats = doc.get("categories", []) if isinstance(doc, dict) else []
-    return {str(c["id"]): str(c.get("label", c["id"])) for c in cats if "id" in c}
+    """Category id -> label of the shipped taxonomy (custodes/data/taxonomy)."""
+    return known_categories()
 
 
 def category_label(category: str | None) -> str:

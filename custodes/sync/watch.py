@@ -60,14 +60,17 @@ def category_id(store: Store, value: str) -> str:
     """The taxonomy id a category watch names: the id itself, or in any case, or the
     category's label ('Face recognition'). A name that is none of these (a typo)
     would never match anything, so it is refused, with the known ids."""
-    from custodes.classify.taxonomy import load_taxonomy
+    from custodes.classify.taxonomy import known_categories
 
-    labels = {c.id: c.label for c in load_taxonomy().categories}
+    present: list[str] = []
     if store.has_table("classification"):
-        for row in store.rows(
-            "SELECT DISTINCT category AS c FROM classification WHERE c IS NOT NULL"
-        ):
-            labels.setdefault(str(row["c"]), str(row["c"]))
+        present = [
+            str(row["c"])
+            for row in store.rows(
+                "SELECT DISTINCT category AS c FROM classification WHERE c IS NOT NULL"
+            )
+        ]
+    labels = known_categories(present)
     wanted = value.strip().lower()
     for cid, label in labels.items():
         if wanted in (cid.lower(), label.lower()):

@@ -204,3 +204,17 @@ def test_stated_from_a_store_without_component_columns(tmp_path):
                 "WHERE award_key = 'a'")  # fmt: skip
     d = stated_from_sql(Definition(include_components=True), rows, has)
     assert d.components_available and "location_data" in d.categories_included
+
+
+def test_known_categories_are_the_taxonomy_and_what_the_store_holds():
+    """One list of nameable categories for --categories and category watches: the
+    taxonomy's ids with their labels, then a stored id the taxonomy no longer has."""
+    from custodes.classify.taxonomy import known_categories, load_taxonomy
+    from custodes.figures.definition import load_taxonomy_labels
+
+    taxonomy = {c.id: c.label for c in load_taxonomy().categories}
+    known = known_categories(["retired_category", None, "biometrics"])
+    assert {k: known[k] for k in taxonomy} == taxonomy
+    assert known["retired_category"] == "retired_category"
+    assert set(known) == set(taxonomy) | {"retired_category"}
+    assert load_taxonomy_labels() == taxonomy
