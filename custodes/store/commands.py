@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import click
 from rich.panel import Panel
 
 from custodes.console import console, db_option, json_option, money, print_json, table
+from custodes.figures.recipients import WITHHELD
 from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.store import queries as qs
@@ -88,9 +90,9 @@ def show_group() -> None:
 @json_option
 def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
     """Print the canonical row of transaction KEY and the raw source row it came
-    from."""
+    from; a natural person's name is withheld, as everywhere custodes prints."""
     with open_store(settings) as store:
-        t = qs.transaction(store, key)
+        t = withhold_person(qs.transaction(store, key))
     if as_json:
         print_json(t)
         return
@@ -117,6 +119,36 @@ def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
             f"Replaced by run {r['replaced_by_run']} at {r['replaced_at']}: "
             f"earlier obligation {money(r['obligation_usd'])}"
         )
+
+
+def withhold_person(t: dict[str, Any]) -> dict[str, Any]:
+    """T with a natural person's name withheld wherever the stored row repeats it
+    (recipient, parent, the raw source row and earlier revisions): the store keeps the
+    name as published, what custodes prints does not. An organisation is unchanged."""
+    c = t["canonical"]
+    if not c.get("recipient_is_individual") or not c.get("recipient_name"):
+        return t
+    name = " ".join(str(c["recipient_name"]).upper().split())
+
+    def masked(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: WITHHELD
+            if isinstance(v, str) and " ".join(v.upper().split()) == name
+            else v
+            for k, v in row.items()
+        }
+
+    revisions = []
+    for r in t["revisions"]:
+        raw = r.get("raw_json")
+        if isinstance(raw, str) and raw.startswith("{"):
+            r = {**r, "raw_json": json.dumps(masked(json.loads(raw)))}
+        revisions.append(r)
+    return {
+        "canonical": masked(c),
+        "raw": masked(t["raw"]) if t["raw"] else t["raw"],
+        "revisions": revisions,
+    }
 
 
 @click.command("quarantine")
