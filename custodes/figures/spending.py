@@ -32,6 +32,32 @@ BY_AGENCY_SQL = """
     FROM serve_spending GROUP BY 1, 2, 4, 5 ORDER BY 1, 2, 4, 5"""
 
 
+# Awards per category, each award once (serve_award: one row per whole award, under
+# its awarding agency as in serve_spending). serve_spending's `awards` are per fiscal
+# year: summed over years they count an award once for each year it has actions in.
+AWARDS_SQL = """
+    SELECT category, component_category, count(*) AS awards
+    FROM serve_award {where} GROUP BY 1, 2 ORDER BY 1, 2"""
+
+
+def awards_sql(agency: str | None) -> tuple[str, list[Any]]:
+    if agency:
+        return AWARDS_SQL.format(where="WHERE agency_code = ?"), [agency]
+    return AWARDS_SQL.format(where=""), []
+
+
+def awards_by_category(
+    rows: list[dict[str, Any]], definition: Definition
+) -> dict[str, int]:
+    """ROWS (AWARDS_SQL) by the category each award counts under by DEFINITION
+    (counted or not): how many awards, each once whatever the years it spans."""
+    out: dict[str, int] = {}
+    for r in rows:
+        c = definition.effective_category(r["category"], r["component_category"])
+        out[c] = out.get(c, 0) + int(r["awards"] or 0)
+    return out
+
+
 def spending_sql(agency: str | None) -> tuple[str, list[Any]]:
     if agency:
         return SPENDING_SQL.format(where="WHERE agency_code = ?"), [agency]
@@ -46,11 +72,16 @@ def _add(into: dict[Any, dict[str, Any]], key: Any, row: dict[str, Any]) -> None
     acc["awards"] += int(row["awards"] or 0)
 
 
-def summarise(rows: list[dict[str, Any]], definition: Definition) -> dict[str, Any]:
+def summarise(
+    rows: list[dict[str, Any]],
+    definition: Definition,
+    awards: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """ROWS (SPENDING_SQL) under DEFINITION: each row marked `counted` with the
-    `category` it counts under, totals by fiscal year and by category (awards are
-    summed per year and category: an award spanning years counts once per year), the
-    total and its reviewed share."""
+    `category` it counts under, totals by fiscal year and by category, the total and
+    its reviewed share. A year's awards are those with actions in it; a category's
+    are AWARDS (`awards_by_category`: each award once) when given, else the sum of its
+    years' (an award spanning years once per year)."""
     by_year: dict[int, dict[str, Any]] = {}
     by_cat: dict[str, dict[str, Any]] = {}
     marked = []
@@ -71,6 +102,9 @@ def summarise(rows: list[dict[str, Any]], definition: Definition) -> dict[str, A
                                                         v["reviewed_usd"])}
         for y, v in sorted(by_year.items())
     ]  # fmt: skip
+    if awards is not None:
+        for c, v in by_cat.items():
+            v["awards"] = awards.get(c, 0)
     cat_rows = [
         {"category": c, "category_label": category_label(c), **v,
          "reviewed_share": share(v["obligation_usd"], v["reviewed_usd"])}

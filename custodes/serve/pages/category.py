@@ -20,7 +20,12 @@ from custodes.serve.pages import (
 )
 from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.pages.dashboard import components_line
-from custodes.serve.pages.totals import by_agency_rows, has_category, spending_rows
+from custodes.serve.pages.totals import (
+    award_counts,
+    by_agency_rows,
+    has_category,
+    spending_rows,
+)
 from custodes.serve.views import Table, View
 from custodes.store.reader import Reader
 
@@ -57,6 +62,10 @@ def categories(ctx: Ctx) -> View:
         found = spending_rows(ctx.reader, agency)
         summary = spending.summarise(found, counted)
         totals = _by_effective(found, counted)
+        # each award once, not once for each fiscal year it has actions in
+        awards = spending.awards_by_category(award_counts(ctx.reader, agency), counted)
+        for c, acc in totals.items():
+            acc["awards"] = awards.get(c, 0)
         view.data["reviewed"] = {
             "obligation_usd": summary["total_usd"],
             "reviewed_usd": summary["reviewed_usd"],
@@ -98,13 +107,14 @@ def categories(ctx: Ctx) -> View:
 def _by_effective(
     rows: list[dict[str, Any]], counted: Definition
 ) -> dict[str, dict[str, Any]]:
-    """serve_spending rows summed by the category each counts under (awards are
-    summed per year: an award spanning years counts once a year)."""
+    """serve_spending rows summed by the category each counts under (the awards
+    summed per year here count an award spanning years once a year: `categories`
+    replaces them with spending.awards_by_category)."""
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
         c = counted.effective_category(r["category"], r["component_category"])
-        acc = out.setdefault(c, {"awards": 0, "obligation_usd": Decimal(0),
-                                 "reviewed_usd": Decimal(0)})  # fmt: skip
+        acc = out.setdefault(c, {"awards": 0, "obligation_usd": Decimal("0.00"),
+                                 "reviewed_usd": Decimal("0.00")})  # fmt: skip
         acc["awards"] += int(r["awards"] or 0)
         acc["obligation_usd"] += r["obligation_usd"] or 0
         acc["reviewed_usd"] += r["reviewed_usd"] or 0

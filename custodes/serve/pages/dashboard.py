@@ -11,7 +11,7 @@ from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import Ctx, build_notices, definition
 from custodes.serve.pages.coverage import coverage_notes, coverage_summary
-from custodes.serve.pages.totals import spending_rows
+from custodes.serve.pages.totals import award_counts, spending_rows
 from custodes.serve.views import Table, View
 
 
@@ -49,7 +49,11 @@ def dashboard(ctx: Ctx) -> View:
     view.notices += coverage_notes(ctx.reader, agency, today)
     counted = definition(ctx.reader, ctx.params)
     classified = bool(counted.classified)
-    figures = spending.summarise(spending_rows(ctx.reader, agency), counted)
+    figures = spending.summarise(
+        spending_rows(ctx.reader, agency),
+        counted,
+        spending.awards_by_category(award_counts(ctx.reader, agency), counted),
+    )
     cover = coverage_summary(ctx.reader, agency, today)
     what = (
         "Surveillance spending"

@@ -36,6 +36,14 @@ def spending_rows(reader: Reader, agency: str | None) -> list[dict[str, Any]]:
     return _copies(reader.derived(key, lambda r: r.rows(sql, params, cache=False)))
 
 
+def award_counts(reader: Reader, agency: str | None) -> list[dict[str, Any]]:
+    """spending.AWARDS_SQL's rows (awards per category, each once; all agencies, or
+    AGENCY), read once per reader."""
+    sql, params = spending.awards_sql(agency)
+    key = "spending:awards:" + (agency or "")
+    return _copies(reader.derived(key, lambda r: r.rows(sql, params, cache=False)))
+
+
 def by_agency_rows(reader: Reader) -> list[dict[str, Any]]:
     """spending.BY_AGENCY_SQL's rows (by fiscal year, agency and category)."""
     return _copies(
