@@ -27,7 +27,10 @@ and after) and returns the recipient records read by the scan.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from custodes.resolve.records import RECORD_COLUMNS_SQL, RECORD_KEY_SQL
@@ -99,6 +102,44 @@ class Changes:
     changed: int = 0  # transaction rows new, changed or removed
     unannounced_records: int = 0  # records whose rows changed without a new run id
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def inputs_digest(overrides: Path | None, matcher: str) -> str:
+    """A digest of everything besides the store that resolve and classify read: every
+    file the curated-data loaders name (taxonomy, rules, gazetteer, vendor profiles,
+    parents, judgements, overrides, or the --overrides file), every shipped data file,
+    resolve's matcher and resolve's own code (a refresh resolves every record again,
+    so a change there shows too). Read as bytes, not parsed: a refresh with nothing
+    to do finds out in milliseconds. Over-inclusive on purpose: an unrelated data
+    file changed costs one ordinary refresh, never a missed change."""
+    from custodes.classify import overrides as cls_overrides
+    from custodes.classify import profiles, rules, taxonomy
+    from custodes.resolve import families, judgements, makers
+
+    data = Path(str(resources.files("custodes.data")))
+    code = Path(families.__file__).parent
+    named = [
+        taxonomy.data_path("taxonomy.yaml"),
+        taxonomy.data_path("rules.yaml"),
+        rules.gazetteer_path(),
+        profiles.profiles_path(),
+        overrides or cls_overrides.overrides_path(),
+        families.default_path(),
+        judgements.default_path(),
+        makers.default_path(),
+    ]
+    files = named + sorted(
+        p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    files += sorted(code.glob("*.py"))
+    digest = hashlib.sha256(f"matcher {matcher}\n".encode())
+    for path in files:
+        digest.update(f"{path.name}\n".encode())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"(absent)")
+    return digest.hexdigest()
 
 
 def has_state(store: Store) -> bool:

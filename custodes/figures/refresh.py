@@ -65,6 +65,8 @@ class Report:
     seconds: float = 0.0
     steps: list[Step] = field(default_factory=list)
     nothing_to_do: bool = False
+    first: bool = False  # the store's first refresh (built everything)
+    transactions_in_store: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,8 @@ class Report:
             "full": self.full,
             "reason": self.reason,
             "nothing_to_do": self.nothing_to_do,
+            "first": self.first,
+            "transactions_in_store": self.transactions_in_store,
             "transactions_changed": self.transactions_changed,
             "awards": self.awards,
             "seconds": round(self.seconds, 3),

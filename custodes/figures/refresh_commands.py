@@ -82,15 +82,35 @@ def refresh_open(
     return report.to_dict()
 
 
-def print_report(report: dict[str, Any]) -> None:
-    what = "Rebuilt" if report["full"] else "Refreshed"
-    console.print(
-        f"{what} every derived table in {report['seconds']:.1f} s "
-        f"(refresh {report['run_id']}): {report['transactions_changed']:,} "
-        f"transaction(s) changed, {report['awards']:,} award(s) recomputed."
+def headline(report: dict[str, Any]) -> str:
+    """What a refresh did, in one sentence (the text output's first line)."""
+    took = f"{report['seconds']:.1f} s (refresh {report['run_id']})"
+    store = report.get("transactions_in_store", 0)
+    if report.get("nothing_to_do"):
+        return (
+            "Nothing to do: no transaction, stage run, override, review decision, "
+            f"rule or curated data file changed since the last refresh; no table "
+            f"was rebuilt (checked in {took})."
+        )
+    if report.get("first"):
+        return (
+            f"First refresh: built all derived tables from {store:,} transaction(s) "
+            f"in {took}."
+        )
+    if report["full"]:
+        return f"Rebuilt all derived tables from {store:,} transaction(s) in {took}."
+    return (
+        f"Refreshed every derived table in {took}: "
+        f"{report['transactions_changed']:,} transaction(s) changed, "
+        f"{report['awards']:,} award(s) recomputed."
     )
+
+
+def print_report(report: dict[str, Any]) -> None:
+    console.print(headline(report), markup=False)
     if report["reason"]:
-        console.print(f"Rebuilt whole: {report['reason']}", markup=False)
+        what = "Why" if report["full"] else "Rebuilt whole"
+        console.print(f"{what}: {report['reason']}", markup=False)
     rows = []
     for step in report["steps"]:
         detail = ", ".join(

@@ -24,11 +24,6 @@ def _stamp(value: Any) -> str | None:
 
 
 def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
-    from custodes.classify import incremental as cls_inc
-    from custodes.classify import review
-    from custodes.classify.overrides import load_overrides
-    from custodes.classify.rules import load_rules
-    from custodes.classify.taxonomy import load_taxonomy
     from custodes.figures.refresh import last_state
     from custodes.resolve import incremental as res_inc
     from custodes.resolve.build import DEFAULT_MATCHER
@@ -39,7 +34,12 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
     if options.full:
         reasons.append("--full")
     elif state is None:
-        reasons.append("the store was never refreshed (or by an older version)")
+        report.first = not _refreshed_before(store)
+        reasons.append(
+            "the store was never refreshed"
+            if report.first
+            else "the last refresh was made by an older version of custodes"
+        )
     full = bool(reasons)
     new_state: dict[str, Any] = {"last_ingest_run": runs["ingest"], "runs": {}}
 
@@ -47,6 +47,9 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
     with timer.step("reading transactions") as d:
         changes.scan_records(store)
         d["records"] = int(store.scalar("SELECT count(*) FROM refresh_records"))
+        report.transactions_in_store = int(
+            store.scalar("SELECT coalesce(sum(transactions), 0) FROM refresh_records")
+        )
         if not full:
             found = changes.detect(store, state["last_ingest_run"] if state else None)
             report.transactions_changed = found.changed
@@ -54,7 +57,33 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
             d["changed"] = found.changed
             d["records_changed_without_a_run"] = found.unannounced_records
 
+    matcher = options.matcher or res_inc.last_matcher(store, DEFAULT_MATCHER)
+    if state is None or full:
+        new_state["inputs"] = changes.inputs_digest(options.overrides, matcher)
+    else:
+        with timer.step("checking for other changes") as d:
+            inputs = new_state["inputs"] = changes.inputs_digest(
+                options.overrides, matcher
+            )
+            why_not = _something_to_do(store, options, state, runs, inputs)
+            d["found"] = why_not or "nothing"
+        if why_not is None:
+            # nothing changed since the last refresh: no table is touched; the run
+            # is logged with the state it found (the next refresh compares with it)
+            report.nothing_to_do = True
+            report.state = {  # type: ignore[attr-defined]
+                k: v for k, v in state.items() if k != "run_id"
+            }
+            changes.drop_temp(store)
+            return
+
     # -- 2. inputs: rules, overrides, reviews; stage runs outside a refresh ------------
+    from custodes.classify import incremental as cls_inc
+    from custodes.classify import review
+    from custodes.classify.overrides import load_overrides
+    from custodes.classify.rules import load_rules
+    from custodes.classify.taxonomy import load_taxonomy
+
     taxonomy = load_taxonomy()
     ruleset = load_rules(taxonomy)
     curated = load_overrides(taxonomy, options.overrides)
@@ -63,7 +92,6 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
     overrides = review.merge(curated, review.load(store, taxonomy)[0])
     rules_now = cls_inc.rules_fingerprint(taxonomy, ruleset)
     new_state["rules"] = rules_now
-    matcher = options.matcher or res_inc.last_matcher(store, DEFAULT_MATCHER)
 
     # what must be rebuilt whole, and why
     why: dict[str, str] = {}
@@ -223,11 +251,55 @@ def run(store: Store, options: Options, timer: Timer, report: Report) -> None:
     with timer.step("saving the refresh state"):
         changes.save_state(store, full=not incremental or full)
         new_state["runs"]["ingest"] = runs["ingest"]
+        # every stage's last run as this refresh leaves them (the next refresh finds
+        # nothing to do while they, the inputs and the transactions stay the same)
+        new_state["stage_runs"] = _stage_runs(store)
     report.state = new_state  # type: ignore[attr-defined]
     for name in ("refresh_tx", "refresh_tx_rowid", "refresh_award", "refresh_award_no"):
         store.execute(f"DROP TABLE IF EXISTS {name}")
     changes.drop_temp(store)
     res_inc.drop_temp(store)
+
+
+def _refreshed_before(store: Store) -> bool:
+    return store.has_table("refresh_run") and bool(
+        store.scalar("SELECT count(*) FROM refresh_run")
+    )
+
+
+def _stage_runs(store: Store) -> dict[str, str | None]:
+    return {stage: _stamp(value) for stage, value in last_runs(store).items()}
+
+
+def _something_to_do(
+    store: Store,
+    options: Options,
+    state: dict[str, Any],
+    runs: dict[str, Any],
+    inputs: str,
+) -> str | None:
+    """What a refresh has to take into account besides changed transactions (None:
+    nothing). Cheap: stage runs, a digest of the curated files, the tables there.
+    Needs changes.detect's refresh_changed."""
+    if int(store.scalar("SELECT count(*) FROM refresh_changed")):
+        return "transactions changed"
+    if state.get("stage_runs") != {k: _stamp(v) for k, v in runs.items()}:
+        return "a stage ran since (ingest, resolve, classify or a review decision)"
+    if state.get("inputs") != inputs:
+        return "the rules, taxonomy, gazetteer, vendor data or overrides changed"
+    if state.get("extras") != {x.name: x.signature() for x in options.extras}:
+        return "the search's tables are built another way"
+    from custodes.resolve import incremental as res_inc
+
+    if not res_inc.present(store) or not (
+        store.has_table("classification") and store.has_table("classification_run")
+    ):
+        return "vendors or classifications are missing"
+    for family in ("analyse", "serve"):
+        missing = _family_missing(store, family, options)
+        if missing:
+            return missing
+    return None
 
 
 def _family_missing(store: Store, family: str, options: Options) -> str | None:

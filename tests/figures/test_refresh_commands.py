@@ -64,7 +64,7 @@ def test_ingest_refresh_works_on_the_change_and_equals_a_full_rebuild(tmp_path):
     # nothing changed: nothing recomputed
     again = json.loads(cli(db, "refresh", "--json"))
     assert not again["full"] and again["transactions_changed"] == 0
-    assert again["awards"] == 0
+    assert again["awards"] == 0 and again["nothing_to_do"]
 
     # one changed amount and one new award: two awards recomputed, not three
     second = [
@@ -81,10 +81,8 @@ def test_ingest_refresh_works_on_the_change_and_equals_a_full_rebuild(tmp_path):
     assert done["transactions_changed"] == 2 and done["awards"] == 2
     assert out["refresh"]["run_id"] == 3
 
-    text = cli(db, "refresh")
-    assert (
-        "Refreshed every derived table" in text and "0 transaction(s) changed" in text
-    )
+    text = " ".join(cli(db, "refresh").split())
+    assert "Nothing to do:" in text and "no table was rebuilt" in text
     assert "reading transactions" in text  # the steps table
 
     full = tmp_path / "full.duckdb"
