@@ -39,9 +39,17 @@ def require_tables(store: Store) -> None:
 NOT_PERSON = "kind IS DISTINCT FROM 'individual'"
 
 
-def find_vendor(store: Store, query: str) -> dict:
+def find_vendor(store: Store, query: str, family: bool = False) -> dict:
     """By vendor id, then exact recipient name, then name key, then a unique
-    substring; organisations only (NOT_PERSON)."""
+    substring; organisations only (NOT_PERSON). With FAMILY, several matches of one
+    corporate family are that family: its head vendor (`lookup` says which
+    matched)."""
+    return lookup(store, query, family)[0]
+
+
+def lookup(store: Store, query: str, family: bool = False) -> tuple[dict, list[dict]]:
+    """The vendor QUERY names (as `find_vendor`) and the vendors it matched (id and
+    name): one, or, with FAMILY, every match when they are all of one family."""
     require_tables(store)
     q = query.strip()
     for sql, params in (
@@ -74,17 +82,42 @@ def find_vendor(store: Store, query: str) -> dict:
             exact = [r for r in rows if name_key(str(r["name"])) == name_key(q)]
             rows = exact if len(exact) == 1 else rows
         if len(rows) == 1:
-            return rows[0]
+            return rows[0], _matched(rows)
         if len(rows) > 1:
+            head = _family_head(store, rows)
+            if head is not None and family:
+                return head, _matched(rows)
             names = ", ".join(f"{r['vendor_id']} ({r['name']})" for r in rows[:12])
+            hint = (
+                f"; they are one corporate family ({head['vendor_id']}): add --family "
+                "to see it whole"
+                if head is not None
+                else ""
+            )
             raise InputError(
-                f"{query!r} matches {len(rows)} vendors: {names}. "
+                f"{query!r} matches {len(rows)} vendors: {names}{hint}. "
                 "Give a vendor id or a fuller name"
             )
     raise NotFound(
         f"No vendor matches {query!r}. Try `custodes vendor list` "
         f"or a shorter part of the name"
     )
+
+
+def _matched(rows: list[dict]) -> list[dict]:
+    return [{"vendor_id": r["vendor_id"], "name": r["name"]} for r in rows]
+
+
+def _family_head(store: Store, rows: list[dict]) -> dict | None:
+    """The head vendor of the one corporate family ROWS all belong to (None: several
+    families, or a head that is not an organisation)."""
+    families = {r["family_id"] for r in rows}
+    if len(families) != 1 or None in families:
+        return None
+    head = store.rows(
+        f"SELECT * FROM vendor WHERE vendor_id = ? AND {NOT_PERSON}", [families.pop()]
+    )
+    return head[0] if head else None
 
 
 def members(store: Store, vendor: dict, family: bool) -> list[str]:
@@ -99,7 +132,14 @@ def members(store: Store, vendor: dict, family: bool) -> list[str]:
     ]
 
 
-def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
+def vendor_detail(
+    store: Store,
+    vendor: dict,
+    family: bool = False,
+    matched: list[dict] | None = None,
+) -> dict:
+    """Everything `vendor show` says of VENDOR (or its family), MATCHED: the vendors
+    the name given matched (`lookup`)."""
     ids = members(store, vendor, family)
     ph = ", ".join("?" for _ in ids)
     parent = (
@@ -109,6 +149,14 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         )
         if vendor["parent_id"]
         else []
+    )
+    # its subsidiaries (vendors it is the parent of), with why: a relation of the
+    # family, never a reseller (custodes/resolve/makers.py `attribute`)
+    subsidiaries = store.rows(
+        "SELECT vendor_id, name, parent_reason AS reason FROM vendor "
+        f"WHERE parent_id = ? AND vendor_id <> parent_id AND {NOT_PERSON} "
+        "ORDER BY name, vendor_id",
+        [vendor["vendor_id"]],
     )
     aliases = store.rows(
         "SELECT vendor_id, recipient_name, recipient_uei, recipient_duns, method, "
@@ -146,6 +194,8 @@ def vendor_detail(store: Store, vendor: dict, family: bool = False) -> dict:
         "vendor": vendor,
         "definition": definition.to_dict(),
         "parent": parent[0] if parent else None,
+        "subsidiaries": subsidiaries,
+        "matched": matched if matched is not None else _matched([vendor]),
         "family": family,
         "family_members": ids if family else None,
         "aliases": aliases,

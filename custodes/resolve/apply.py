@@ -161,7 +161,7 @@ def _write(
         SELECT t.transaction_key, a.vendor_id FROM "transaction" t
         JOIN vendor_alias a ON {alias_join_sql("t", "a")}""")
     awards = _candidate_awards(con, products, summary.prefilter)
-    rows = makers.attribute(awards, products, maker_vendor)
+    rows = makers.attribute(awards, products, maker_vendor, family_of(vendor))
     cols = list(MAKER_COLUMNS)
     con.register(
         "maker_src",
@@ -186,6 +186,17 @@ def _write(
     ).fetchall()[0][0]
     summary.award_makers = len(rows)
     summary.awards_with_maker = len({r["award_key"] for r in rows})
+
+
+def family_of(vendor: pa.Table) -> dict[str, str | None]:
+    """Each vendor's corporate family (vendor id to family id)."""
+    return dict(
+        zip(
+            vendor.column("vendor_id").to_pylist(),
+            vendor.column("family_id").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 @dataclass

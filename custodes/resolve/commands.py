@@ -101,7 +101,19 @@ def _print_detail(d: dict) -> None:
             f"Parent: {d['parent']['name']} ({d['parent']['vendor_id']}); "
             f"{v.get('parent_reason') or ''}"
         )
+    for sub in d.get("subsidiaries") or []:
+        console.print(
+            f"Subsidiary: {sub['name']} ({sub['vendor_id']}); {sub['reason'] or ''}",
+            markup=False,
+        )
     console.print(f"Family: {v['family_id']}")
+    if len(d.get("matched") or []) > 1:
+        names = ", ".join(f"{m['name']} ({m['vendor_id']})" for m in d["matched"])
+        console.print(
+            f"The name given matched {len(d['matched'])} vendors of this family: "
+            f"{names}",
+            markup=False,
+        )
     console.print(
         table(
             "Aliases and why they merged",
@@ -214,7 +226,8 @@ def _print_channels(c: dict | None) -> None:
 def vendor_show(settings: Settings, name: str, family: bool, as_json: bool) -> None:
     """Show vendor NAME (id, recipient name or part of a name)."""
     with open_store(settings) as store:
-        detail = show.vendor_detail(store, show.find_vendor(store, name), family)
+        vendor, matched = show.lookup(store, name, family)
+        detail = show.vendor_detail(store, vendor, family, matched)
     if as_json:
         print_json(detail)
     else:

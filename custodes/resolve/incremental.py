@@ -30,6 +30,7 @@ from custodes.resolve.apply import (
     Computed,
     _re2_accepts,
     compute,
+    family_of,
 )
 from custodes.resolve.build import Progress
 from custodes.resolve.records import RECORD_FIELDS, AliasRecord, alias_join_sql
@@ -88,8 +89,9 @@ def resolve_again(
 
 
 def maker_vendors_json(done: Computed) -> dict[str, Any]:
-    """What award_maker rests on besides the transactions: the products and the
-    vendor of each product's maker (kept in the refresh state)."""
+    """What award_maker rests on besides the transactions: the products, the
+    vendor of each product's maker and its family (kept in the refresh state)."""
+    families = family_of(done.vendor)
     return {
         "products": {
             p.id: [
@@ -101,6 +103,10 @@ def maker_vendors_json(done: Computed) -> dict[str, Any]:
             for p in done.products
         },
         "maker_vendor": dict(sorted(done.maker_vendor.items())),
+        # a recipient of the maker's family is no reseller (makers.attribute)
+        "maker_family": dict(
+            sorted((p, families.get(v)) for p, v in done.maker_vendor.items())
+        ),
     }
 
 
@@ -195,6 +201,8 @@ def makers_everywhere(done: Computed, before: dict[str, Any] | None) -> str:
         return "the product gazetteer changed"
     if now["maker_vendor"] != before.get("maker_vendor"):
         return "the vendor of a maker changed"
+    if now["maker_family"] != before.get("maker_family"):
+        return "the corporate family of a maker changed"
     return ""
 
 
@@ -202,7 +210,9 @@ def all_makers_sql_rows(store: Store, done: Computed) -> list[dict[str, Any]]:
     """award_maker rows for every award of the store, with the new vendor links
     (temp table refresh_all_tv must hold every transaction's vendor)."""
     awards = _candidate_awards_from(store, done, '"transaction"', "refresh_all_tv")
-    return makers.attribute(awards, done.products, done.maker_vendor)
+    return makers.attribute(
+        awards, done.products, done.maker_vendor, family_of(done.vendor)
+    )
 
 
 def _candidate_awards_from(
@@ -297,7 +307,9 @@ def write(
             f"(SELECT award_key FROM {awards})"
         )
         found = _candidate_awards_from(store, done, transactions, "refresh_tv")
-        rows = makers.attribute(found, done.products, done.maker_vendor)
+        rows = makers.attribute(
+            found, done.products, done.maker_vendor, family_of(done.vendor)
+        )
         _register_makers(store, rows, "refresh_award_maker")
         store.execute("INSERT INTO award_maker SELECT * FROM refresh_award_maker")
     delta.award_makers = int(store.scalar("SELECT count(*) FROM award_maker"))

@@ -1,12 +1,14 @@
 """Maker attribution: the product gazetteer (custodes/data/gazetteer/products.yaml) read
 against every award's descriptions. An award gets a maker row when a product pattern
 matches a description, no not_pattern of that product matches the same description, and
-the maker is not the recipient vendor itself.
+the maker is not the recipient vendor itself nor a vendor of its corporate family (a
+subsidiary paid for its parent's product is not a reseller).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -105,9 +107,13 @@ def attribute(
     awards: list[tuple[str, str, list[str]]],
     products: list[Product],
     maker_vendor: dict[str, str],
+    family_of: Mapping[str, str | None] | None = None,
 ) -> list[dict]:
     """award_maker rows: awards whose descriptions name a maker other than the
-    recipient."""
+    recipient. A recipient of the maker's own corporate family (FAMILY_OF: vendor id
+    to family id), such as a subsidiary paid for its parent's product, is the maker's
+    company, not a reseller: no row, as for the maker itself."""
+    family = family_of or {}
     rows: dict[tuple[str, str], dict] = {}
     # the products each description names, read once per distinct text: the same
     # descriptions recur across awards (at 2M transactions, 7,340 awards with 8,380
@@ -120,6 +126,12 @@ def attribute(
             for product, matched in found[text]:
                 maker_vid = maker_vendor.get(product.id)
                 if maker_vid == recipient_vendor or (award_key, product.id) in rows:
+                    continue
+                if (
+                    maker_vid
+                    and family.get(maker_vid) is not None
+                    and (family.get(maker_vid) == family.get(recipient_vendor))
+                ):
                     continue
                 rows[(award_key, product.id)] = {
                     "award_key": award_key,

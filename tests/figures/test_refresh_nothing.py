@@ -140,18 +140,33 @@ def test_nothing_to_do_is_said_and_anything_else_is_done(package, tmp_path):
     assert classified.get("full")
     nothing(package, db)
 
-    # a curated parent added (parents.yaml): resolve's vendors change
+    # a curated parent added (parents.yaml): resolve's vendors change; the reseller
+    # of a maker's product put in the maker's family (a relation made up for the
+    # test) is no longer its reseller
+    def resold() -> int:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute(
+                "SELECT count(*) FROM award_maker WHERE recipient_vendor_id IN "
+                "(SELECT vendor_id FROM vendor WHERE name = 'AVAIL FORENSICS LLC')"
+            ).fetchone()[0]
+        finally:
+            con.close()
+
+    assert resold() == 1
     parents = package / "custodes" / "data" / "vendors" / "parents.yaml"
-    parents.write_text(
-        parents.read_text() + "- parent: TEST HOLDINGS PLC\n"
-        "  children: [CLEARVIEW AI, INC.]\n"
-        "  relation: test subsidiary\n"
+    added = (
+        "- parent: CELLEBRITE INC\n"
+        "  children: [AVAIL FORENSICS LLC]\n"
+        "  relation: made up by this test\n"
         '  sources: ["this test"]\n'
     )
+    parents.write_text(parents.read_text() + added)
     done = refresh(package, db)
     assert not done["nothing_to_do"]
     resolved = next(s for s in done["steps"] if s["step"] == "resolving vendors")
     assert resolved["vendors_changed"] > 0 and done["awards"] > 0
+    assert resold() == 0
     nothing(package, db)
 
     # another overrides file: its award is reclassified; the same file again is

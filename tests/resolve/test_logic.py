@@ -6,7 +6,7 @@ from custodes.resolve.build import resolve
 from custodes.resolve.guards import veto
 from custodes.resolve.judgements import Judgement
 from custodes.resolve.keys import name_key
-from custodes.resolve.makers import find_products, load_products
+from custodes.resolve.makers import attribute, find_products, load_products
 from custodes.resolve.records import AliasRecord
 
 PARAGONS = [
@@ -135,3 +135,28 @@ def test_individuals_are_kept_out_of_fuzzy_vendor_matching():
         ]
         res = resolve(mixed, [], matcher)
         assert res.vendor_of[0] == res.vendor_of[1] != res.vendor_of[2], matcher
+
+
+def test_a_recipient_of_the_makers_family_is_no_reseller():
+    """A subsidiary paid for its parent's product (Palantir USG for Palantir
+    Technologies' FALCON) is the maker's own company, not a reseller: no award_maker
+    row, as for the maker itself; a recipient of another family is a reseller."""
+    products = [p for p in load_products() if p.id == "palantir"]
+    awards = [
+        ("A-USG", "palantir-usg", ["EO14042 FALCON SUPPORT SERVICES"]),
+        ("A-SHINE", "shine-systems", ["EO14042 FALCON SUPPORT SERVICES"]),
+        ("A-SELF", "palantir-technology", ["EO14042 FALCON SUPPORT SERVICES"]),
+    ]
+    maker = {"palantir": "palantir-technology"}
+    family = {
+        "palantir-technology": "palantir-technology",
+        "palantir-usg": "palantir-technology",
+        "shine-systems": "shine-systems",
+    }
+    rows = attribute(awards, products, maker, family)
+    assert [(r["award_key"], r["recipient_vendor_id"]) for r in rows] == [
+        ("A-SHINE", "shine-systems")
+    ]
+    # without the families, the subsidiary looks like a reseller
+    unknown = attribute(awards, products, maker)
+    assert {r["award_key"] for r in unknown} == {"A-USG", "A-SHINE"}
