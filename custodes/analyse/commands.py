@@ -453,8 +453,11 @@ def award_command(
             justify_right=["amount", "running total"],
         )
     )
-    if award_key.startswith("CONT_"):
-        console.print(f"USAspending: https://www.usaspending.gov/award/{award_key}")
+    from custodes import sources
+
+    url = sources.record_url(award_key)
+    if url:
+        console.print(f"USAspending: {url}", markup=False)
 
 
 def _parse_date(text: str) -> date:

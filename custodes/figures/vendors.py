@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from custodes import sources
 from custodes.errors import InputError, NotFound
 from custodes.figures.definition import DEFAULT, Definition, stated_from_sql
 from custodes.figures.makers import channels_sql, summarise
@@ -166,7 +167,10 @@ def vendor_detail(
         f"ORDER BY vendor_id, transactions DESC, recipient_name",
         ids,
     )
-    awards = vendor_awards(store, ids)
+    awards = [
+        {**a, "usaspending_url": sources.record_url(a["award_key"])}
+        for a in vendor_awards(store, ids)
+    ]
     resellers = store.rows(
         f"""SELECT am.recipient_vendor_id AS vendor_id, v.name,
                    count(DISTINCT am.award_key) AS awards,

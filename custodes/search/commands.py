@@ -94,9 +94,21 @@ def search_command(
     query = Query.from_params({k: v for k, v in params.items() if v is not None})
     results = run_search(settings, query)
     if as_json:
-        print_json({**results.as_dict(), "notes": notes(results)})
+        print_json({**with_links(results.as_dict()), "notes": notes(results)})
         return
     show(results)
+
+
+def with_links(found: dict[str, Any]) -> dict[str, Any]:
+    """FOUND (`Results.as_dict`) with each award's page at its source
+    (`usaspending_url`, the link the report and the web app give)."""
+    from custodes import sources
+
+    awards = [
+        {**a, "usaspending_url": sources.record_url(str(a.get("award_key") or ""))}
+        for a in found["awards"]
+    ]
+    return {**found, "awards": awards}
 
 
 def run_search(settings: Settings, query: Query) -> Results:

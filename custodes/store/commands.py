@@ -91,8 +91,12 @@ def show_group() -> None:
 def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
     """Print the canonical row of transaction KEY and the raw source row it came
     from; a natural person's name is withheld, as everywhere custodes prints."""
+    from custodes import sources
+
     with open_store(settings) as store:
         t = withhold_person(qs.transaction(store, key))
+    # the award's page at its source (the report's and the web app's link)
+    t["usaspending_url"] = sources.record_url(str(t["canonical"]["award_key"] or ""))
     if as_json:
         print_json(t)
         return
@@ -102,10 +106,8 @@ def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
         f"Source: {c['source_file']} line {c['source_line']} "
         f"({c['source_format']}, ingest run {c['ingest_run_id']})"
     )
-    if c["award_key"].startswith("CONT_"):
-        console.print(
-            f"USAspending: https://www.usaspending.gov/award/{c['award_key']}"
-        )
+    if t["usaspending_url"]:
+        console.print(f"USAspending: {t['usaspending_url']}", markup=False)
     if t["raw"]:
         console.print(
             table(
