@@ -13,7 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from custodes.figures.definition import Definition, category_label
-from custodes.figures.review import share
+from custodes.figures.recipients import (
+    VENDOR_ONCE_SQL,
+    WITHHELD,
+    vendor_id_sql,
+    vendor_name_sql,
+)
+from custodes.figures.review import reviewed_sql, share
 
 ZERO = Decimal("0.00")
 
@@ -165,4 +171,71 @@ def by_year_agency(
     return [
         {"fiscal_year": fy, "agency_code": code, "agency_name": names[(fy, code)], **v}
         for (fy, code), v in sorted(out.items())
+    ]
+
+
+def by_vendor_sql(
+    definition: Definition,
+    agency: str | None,
+    fiscal_year: int | None,
+    classified: bool = True,
+    resolved: bool = True,
+) -> tuple[str, list[Any]]:
+    """Net obligations, transactions, awards and the reviewed part per vendor, of
+    AGENCY (or all) in FISCAL_YEAR (or all), the awards DEFINITION counts: the
+    question `custodes analyse totals --by vendor --agency A --fy Y` answers, by the
+    same rule (custodes/figures/recipients.py): each transaction under its own
+    vendor (resolve's, else its recipient's stand-in id), a natural person under no
+    vendor and no name (one row, named WITHHELD by the caller). CLASSIFIED/RESOLVED:
+    whether the store has classify's and resolve's tables."""
+    # an older classification without the component columns: no award has one
+    component = "c.component_category" if definition.components_available else "NULL"
+    where, names = definition.where_sql("c.category", component)
+    params: list[Any] = list(names)
+    conditions = [where]
+    if agency:
+        conditions.append("t.awarding_sub_agency_code = ?")
+        params.append(agency)
+    if fiscal_year is not None:
+        conditions.append("t.fiscal_year = ?")
+        params.append(fiscal_year)
+    joins = ""
+    if classified:
+        joins += " LEFT JOIN classification c ON c.award_key = t.award_key"
+        reviewed = reviewed_sql("c.method")
+    else:
+        joins += (
+            " LEFT JOIN (SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS "
+            "component_category) c ON TRUE"
+        )
+        reviewed = "FALSE"
+    if resolved:
+        joins += (
+            " LEFT JOIN transaction_vendor tv ON tv.transaction_key = t.transaction_key"
+            f" LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id"
+        )
+    vid = vendor_id_sql("t", "tv.vendor_id" if resolved else None)
+    name = vendor_name_sql("t", "v.name" if resolved else None)
+    sql = f"""
+    SELECT {vid} AS vendor_id, any_value({name}) AS vendor_name,
+           sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
+           count(DISTINCT t.award_key) AS awards,
+           coalesce(sum(t.obligation_usd) FILTER (WHERE {reviewed}), 0)
+               AS reviewed_usd
+    FROM "transaction" t{joins}
+    WHERE {" AND ".join(conditions)}
+    GROUP BY 1 ORDER BY obligation_usd DESC, vendor_id NULLS LAST"""
+    return sql, params
+
+
+def vendor_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """by_vendor_sql's rows as a table shows them: natural persons named WITHHELD
+    (and linked nowhere), each row's reviewed share."""
+    return [
+        {
+            **r,
+            "vendor_name": WITHHELD if r["vendor_id"] is None else r["vendor_name"],
+            "reviewed_share": share(r["obligation_usd"], r["reviewed_usd"]),
+        }
+        for r in rows
     ]

@@ -58,8 +58,17 @@ TABLE = _q(
 ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
     (
         "/dashboard",
-        "Surveillance spending by fiscal year and category.",
-        [AGENCY, COMPONENTS],
+        "Surveillance spending by fiscal year and category, and by vendor "
+        "(table by_vendor) for one agency and fiscal year.",
+        [
+            AGENCY,
+            COMPONENTS,
+            _q(
+                "fy",
+                "Fiscal year of the vendor table (by_vendor); every year without it.",
+                {"type": "integer", "minimum": 1990, "maximum": 2100},
+            ),
+        ],
         None,
     ),
     (

@@ -38,8 +38,69 @@ def components_line(
     return figure
 
 
+def vendor_table(
+    ctx: Ctx,
+    counted: Any,
+    agency: str | None,
+    fiscal_year: int | None,
+    what: str,
+    statuses: dict[int, dict[str, Any]],
+) -> tuple[Table, dict[str, Any]]:
+    """Every vendor of AGENCY (or all) in FISCAL_YEAR (or all years) with what it was
+    paid under the definition, as `custodes analyse totals --by vendor` gives it."""
+    r = ctx.reader
+    sql, params = spending.by_vendor_sql(
+        counted,
+        agency,
+        fiscal_year,
+        classified=r.has("classification"),
+        resolved=r.has("transaction_vendor") and r.has("vendor"),
+    )
+    key = "by_vendor:" + repr((sql, params))
+    rows = spending.vendor_rows(
+        [dict(x) for x in r.derived(key, lambda rd: rd.rows(sql, params, cache=False))]
+    )
+    where = {"7012": "ICE", "7014": "CBP"}.get(agency or "", agency or "ICE and CBP")
+    when = "all fiscal years" if fiscal_year is None else f"FY{fiscal_year}"
+    note = ""
+    if fiscal_year is not None:
+        status = statuses.get(fiscal_year)
+        note = status["note"] if status else f"FY{fiscal_year}: no data in the store"
+    cli = ["custodes analyse totals --by vendor"]
+    if agency:
+        cli.append(f"--agency {agency}")
+    if fiscal_year is not None:
+        cli.append(f"--fy {fiscal_year}")
+    cli += counted.cli_args()
+    data = {
+        "agency": agency,
+        "fiscal_year": fiscal_year,
+        "coverage": note,
+        "vendors": len(rows),
+        "command": " ".join(cli),
+    }
+    caption = f"{what} by vendor: {where}, {when}" + (f" ({note})" if note else "")
+    table = Table(
+        [
+            ("vendor_name", "Vendor"),
+            ("vendor_id", "Vendor id"),
+            ("awards", "Awards"),
+            ("transactions", "Transactions"),
+            ("obligation_usd", "Obligations"),
+            ("reviewed_usd", "Reviewed by a person"),
+            ("reviewed_share", "Reviewed share"),
+        ],
+        rows,
+        caption,
+        money=("obligation_usd", "reviewed_usd"),
+        links={"vendor_name": "/vendor/{vendor_id}"},
+    )
+    return table, data
+
+
 def dashboard(ctx: Ctx) -> View:
     agency = P.agency(ctx.params)
+    fiscal_year = P.fiscal_year(ctx.params)
     view = View(
         "dashboard.html", "Surveillance spending", notices=build_notices(ctx.reader)
     )
@@ -65,8 +126,14 @@ def dashboard(ctx: Ctx) -> View:
     statuses = {y["fiscal_year"]: y for y in cover["years"]}
     for r in year_rows:
         r["coverage"] = statuses.get(r["fiscal_year"], {}).get("note", "")
+    by_vendor, vendor_data = vendor_table(
+        ctx, counted, agency, fiscal_year, what, statuses
+    )
     view.data = {
         "agency": agency,
+        "fiscal_year": fiscal_year,
+        "fiscal_years": cover["fiscal_years"],
+        "by_vendor": vendor_data,
         "definition": counted.to_dict(),
         "not_counted": components_line(ctx, counted, agency),
         "classified": classified,
@@ -137,5 +204,6 @@ def dashboard(ctx: Ctx) -> View:
             money=("obligation_usd", "reviewed_usd"),
             links={"category_label": "/category/{category}"},
         ),
+        "by_vendor": by_vendor,
     }
     return view
