@@ -239,3 +239,26 @@ def vendor_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def counted_vendor_years_sql(definition: Definition) -> tuple[str, list[Any]]:
+    """Per vendor and fiscal year, the obligations DEFINITION counts (vendors it
+    counts nothing of have no row), from serve_vendor_year: whole awards under the
+    vendor of their latest action, as the vendor pages list them. The table has no
+    component column: an award of `none` counts under no component here."""
+    where, names = definition.where_sql("category", "NULL")
+    sql = (
+        "SELECT vendor_id, fiscal_year, sum(obligation_usd) AS obligation_usd "
+        f"FROM serve_vendor_year WHERE {where} GROUP BY 1, 2"
+    )
+    return sql, list(names)
+
+
+def by_vendor_year(rows: list[dict[str, Any]]) -> dict[str, dict[int, Decimal]]:
+    """ROWS (counted_vendor_years_sql) as vendor id -> fiscal year -> amount."""
+    out: dict[str, dict[int, Decimal]] = {}
+    for r in rows:
+        out.setdefault(r["vendor_id"], {})[int(r["fiscal_year"])] = (
+            r["obligation_usd"] or ZERO
+        )
+    return out

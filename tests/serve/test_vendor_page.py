@@ -84,6 +84,11 @@ def test_every_vendor_page_lists_what_the_tables_hold(client):
                     assert _key(have) == _key(want), (vendor_id, name)
                     assert not {r["recipient_name"] for r in have} & withheld
                 else:
+                    if name == "by_year":  # and the surveillance part of each year
+                        have = [
+                            {k: v for k, v in r.items() if k != "surveillance_usd"}
+                            for r in have
+                        ]
                     assert have == want, (vendor_id, name)
                 seen[name] += bool(want)
     finally:

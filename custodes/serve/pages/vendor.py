@@ -13,18 +13,23 @@ import threading
 from array import array
 from collections import OrderedDict
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from custodes.errors import NotFound
+from custodes.figures import spending
+from custodes.figures.definition import Definition
 from custodes.figures.makers import summarise
 from custodes.figures.serve_tables import VENDOR_LISTS
+from custodes.figures.spending import ZERO
 from custodes.search.awardrows import load_award_rows
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import Ctx, build_notices, category_label, definition
 from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.views import Table, View
+from custodes.store.reader import Reader
 
 PAGES_SQL = "SELECT p.* FROM serve_vendor_page p"
 
@@ -116,6 +121,17 @@ def family_total(reader: Any, head: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def counted_years(reader: Reader, counted: Definition) -> dict[str, dict[int, Decimal]]:
+    """spending.counted_vendor_years_sql's figures, worked out once per reader."""
+    if not reader.has("serve_vendor_year"):
+        return {}
+    sql, params = spending.counted_vendor_years_sql(counted)
+    return reader.derived(
+        "vendor_years:" + counted.name,
+        lambda r: spending.by_vendor_year(r.rows(sql, params, cache=False)),
+    )
+
+
 def vendor(ctx: Ctx, vendor_id: str) -> View:
     vendor_id = P.path_id(vendor_id, "vendor")
     page, size = P.page(ctx.params)
@@ -142,7 +158,14 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         if head["parent_id"] and lists["parent_name"] is not None
         else None
     )
-    years = lists["years"] or []
+    years = [dict(y) for y in lists["years"] or []]
+    counted = definition(r)
+    # each year's part that the definition counts: the year's obligations are every
+    # award's, surveillance or not (as the vendor's net obligations above); read once
+    # per reader for every vendor, so that a page in memory runs no query
+    part = counted_years(r, counted).get(vendor_id, {})
+    for y in years:
+        y["surveillance_usd"] = part.get(int(y["fiscal_year"]), ZERO)
     cover = coverage_summary(r, None, date.today())
     for a in awards:
         a["category_label"] = category_label(a["category"])
@@ -158,7 +181,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
             if c
         ],
         "feed_url": f"/feeds/vendor/{quote(vendor_id, safe='')}.atom",
-        "definition": definition(r).to_dict(),
+        "definition": counted.to_dict(),
         "parent": parent,
         "page": page,
         "size": size,
@@ -168,7 +191,7 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
         "coverage": cover,
         "chart": build_bar_chart(
             "chart-vendor-year",
-            "Obligations by fiscal year",
+            "All obligations by fiscal year (surveillance or not)",
             year_items(years, cover["years"]),
             caption=cover["text"],
         ),
@@ -199,11 +222,13 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
             [
                 ("fiscal_year", "Fiscal year"),
                 ("awards", "Awards"),
-                ("obligation_usd", "Obligations"),
+                ("obligation_usd", "All obligations"),
+                ("surveillance_usd", "Counted as surveillance"),
             ],
             years,
-            "Obligations by fiscal year",
-            money=("obligation_usd",),
+            "Obligations by fiscal year: every award (surveillance or not), and the "
+            "part counted as surveillance",
+            money=("obligation_usd", "surveillance_usd"),
         ),
         "family": Table(
             [
