@@ -98,6 +98,10 @@ def build_report(src: Source, scope: Scope, top_n: int = 10) -> dict[str, Any]:
         r["reviewed_share"] = review.share(r["obligation_usd"], r["reviewed_usd"])
     total = sum((r["obligation_usd"] for r in by_rows), start=Decimal("0.00"))
     info = about(src, scope.filters, by_rows)
+    # each year's coverage, as `analyse yoy` gives it (complete, sample, partial, ...)
+    status = {y["fiscal_year"]: y["status"] for y in info["coverage"]["years"]}
+    for r in fy_rows:
+        r["coverage"] = status.get(r["fiscal_year"])
     return {
         "title": report_title(scope, definition),
         "chart_title": f"{scope.agency or 'DHS'} "

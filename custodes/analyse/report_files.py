@@ -80,14 +80,19 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
             for y in report.get("coverage", {}).get("years", [])
         ],
     )
+    notes = {
+        y["fiscal_year"]: y["note"].split(": ", 1)[1]
+        for y in report.get("coverage", {}).get("years", [])
+    }
     tables["fy"] = (
-        ["fiscal year", "net obligations", "change", "change %"],
+        ["fiscal year", "net obligations", "change", "change %", "coverage"],
         [
             [
                 str(r["fiscal_year"]),
                 money(r["obligation_usd"]),
                 money(r["change_usd"]) if r["change_usd"] is not None else "—",
-                f"{r['change_pct']}%" if r["change_pct"] is not None else "—",
+                _change_pct(r, report["by_fiscal_year"]),
+                notes.get(r["fiscal_year"], r.get("coverage") or ""),
             ]
             for r in report["by_fiscal_year"]
         ],
@@ -117,6 +122,19 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
         ],
     )
     return tables
+
+
+def _change_pct(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """A year's change %, said to compare incomplete records when the year or the one
+    before is not complete (a sample or a partial year), as `analyse yoy` warns."""
+    if row["change_pct"] is None:
+        return "—"
+    before = {r["fiscal_year"]: r.get("coverage") for r in rows}.get(
+        row["fiscal_year"] - 1
+    )
+    if {row.get("coverage"), before} - {"complete", None}:
+        return f"{row['change_pct']}% (incomplete years)"
+    return f"{row['change_pct']}%"
 
 
 def _key(row: dict[str, Any]) -> str:
