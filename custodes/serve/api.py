@@ -189,8 +189,9 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
     ),
     (
         "/category/{ident}",
-        "One category: spending by year, largest awards and vendors.",
-        [*PAGE, COMPONENTS],
+        "One category: spending by year, largest awards and vendors, of one agency "
+        "or all.",
+        [*PAGE, AGENCY, COMPONENTS],
         "Category id.",
     ),
     (

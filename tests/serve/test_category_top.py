@@ -71,10 +71,10 @@ def test_vendors_and_awards_kept_once(store_path, components):
         for c in [r["c"] for r in reader.rows(CATEGORIES)]:
             top = category.largest(reader, counted, c)
             assert top["vendors"] == reader.rows(
-                category.TOP_VENDORS_SQL.format(category=where), [c]
+                category.TOP_VENDORS_SQL.format(category=where, agency=""), [c]
             )
             assert top["awards"] == reader.rows(
-                category.TOP_AWARDS_SQL.format(category=where),
+                category.TOP_AWARDS_SQL.format(category=where, agency=""),
                 [c, category.KEEP_AWARDS, 0],
             )
             assert category.largest(reader, counted, c) is top  # kept, not read again

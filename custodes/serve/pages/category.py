@@ -19,7 +19,7 @@ from custodes.serve.pages import (
     load_taxonomy,
 )
 from custodes.serve.pages.coverage import coverage_summary
-from custodes.serve.pages.dashboard import components_line
+from custodes.serve.pages.dashboard import category_link, components_line
 from custodes.serve.pages.totals import (
     award_counts,
     by_agency_rows,
@@ -34,15 +34,17 @@ from custodes.store.reader import Reader
 TOP_VENDORS_SQL = """
     SELECT vendor_id, any_value(vendor_name) AS vendor_name, count(*) AS awards,
            sum(obligation_usd) AS obligation_usd
-    FROM serve_award WHERE {category} = ? AND vendor_id IS NOT NULL
+    FROM serve_award WHERE {category} = ? AND vendor_id IS NOT NULL{agency}
     GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 25"""
 
 TOP_AWARDS_SQL = """
     SELECT award_key, piid, agency_name, vendor_id, vendor_name, maker, description,
            first_action_date, obligation_usd, category AS own_category,
            component_category, reviewed
-    FROM serve_award WHERE {category} = ?
+    FROM serve_award WHERE {category} = ?{agency}
     ORDER BY obligation_usd DESC NULLS LAST, award_key LIMIT ? OFFSET ?"""
+# {agency}: nothing, or this condition (one awarding agency, as serve_spending's)
+AGENCY_SQL = " AND agency_code = ?"
 
 # The largest awards of a category (under a definition) kept per reader: the first
 # pages of the category page are slices of them; later pages are read each time.
@@ -99,7 +101,7 @@ def categories(ctx: Ctx) -> View:
         rows,
         "Taxonomy categories and their spending",
         money=("obligation_usd", "reviewed_usd"),
-        links={"label": "/category/{category}"},
+        links={"label": category_link(agency)},
     )
     return view
 
@@ -131,8 +133,11 @@ def category(ctx: Ctx, category_id: str) -> View:
         raise NotFound(f"No category {category_id!r}. See /categories for the list.")
     view = View("category.html", category_label(category_id), notices=build_notices(r))
     counted = definition(r, ctx.params)
+    # one agency (ICE, CBP or a sub-agency code) or all, as on /categories
+    agency = P.agency(ctx.params)
     view.data = {
         "id": category_id,
+        "agency": agency,
         "entry": entry or {},
         "page": page,
         "size": size,
@@ -142,8 +147,10 @@ def category(ctx: Ctx, category_id: str) -> View:
     if not r.has("serve_award"):
         return view
     today = date.today()
-    cover = coverage_summary(r, None, today)
-    rows = by_agency_rows(r)
+    cover = coverage_summary(r, agency, today)
+    rows = [
+        x for x in by_agency_rows(r) if agency is None or x["agency_code"] == agency
+    ]
     figure = spending.for_category(rows, counted, category_id)
     view.data["coverage"] = cover
     view.data["reviewed"] = {
@@ -152,21 +159,23 @@ def category(ctx: Ctx, category_id: str) -> View:
         "share": figure["reviewed_share"],
         "line": review.line(figure["total_usd"], figure["reviewed_usd"]),
     }
-    view.data["not_counted"] = components_line(ctx, counted, None, category_id)
+    view.data["not_counted"] = components_line(ctx, counted, agency, category_id)
     view.data["chart"] = build_bar_chart(
         "chart-category-year",
         "Obligations by fiscal year",
         year_items(figure["by_year"], cover["years"]),
         caption=f"{counted.text} {cover['text']}",
     )
-    top = largest(r, counted, category_id)
+    top = largest(r, counted, category_id, agency)
     offset = (page - 1) * size
     awards = (
         [dict(a) for a in top["awards"][offset : offset + size]]
         if offset + size <= KEEP_AWARDS
         else r.rows(
-            TOP_AWARDS_SQL.format(category=counted.category_sql()),
-            [category_id, size, offset],
+            TOP_AWARDS_SQL.format(
+                category=counted.category_sql(), agency=AGENCY_SQL if agency else ""
+            ),
+            [category_id, *([agency] if agency else []), size, offset],
         )
     )
     view.tables = {
@@ -221,7 +230,7 @@ def category(ctx: Ctx, category_id: str) -> View:
 
 
 def largest(
-    reader: Reader, counted: Definition, category_id: str
+    reader: Reader, counted: Definition, category_id: str, agency: str | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """The category's KEEP_AWARDS largest awards and its largest vendors under
     COUNTED, read once per reader: they change only with a rebuild, which opens a new
@@ -229,17 +238,21 @@ def largest(
     Callers copy the rows they change."""
 
     where = counted.category_sql()
+    one = AGENCY_SQL if agency else ""
+    scope = [agency] if agency else []
 
     def read(r: Reader) -> dict[str, list[dict[str, Any]]]:
         return {
             "awards": r.rows(
-                TOP_AWARDS_SQL.format(category=where),
-                [category_id, KEEP_AWARDS, 0],
+                TOP_AWARDS_SQL.format(category=where, agency=one),
+                [category_id, *scope, KEEP_AWARDS, 0],
                 cache=False,
             ),
             "vendors": r.rows(
-                TOP_VENDORS_SQL.format(category=where), [category_id], cache=False
+                TOP_VENDORS_SQL.format(category=where, agency=one),
+                [category_id, *scope],
+                cache=False,
             ),
         }
 
-    return reader.derived(f"category_top:{where}:{category_id}", read)
+    return reader.derived(f"category_top:{where}:{category_id}:{agency or ''}", read)

@@ -15,6 +15,12 @@ from custodes.serve.pages.totals import award_counts, spending_rows
 from custodes.serve.views import Table, View
 
 
+def category_link(agency: str | None) -> str:
+    """The link template of a category's page, of AGENCY when one is chosen (a
+    validated sub-agency code), so that its figures are the same agency's."""
+    return "/category/{category}" + (f"?agency={agency}" if agency else "")
+
+
 def components_line(
     ctx: Ctx, counted: Any, agency: str | None, component: str | None = None
 ) -> dict[str, Any]:
@@ -185,7 +191,7 @@ def dashboard(ctx: Ctx) -> View:
             cat_rows,
             f"{what} by category",
             money=("obligation_usd", "reviewed_usd"),
-            links={"category_label": "/category/{category}"},
+            links={"category_label": category_link(agency)},
         ),
         "by_year_category": Table(
             [
@@ -202,7 +208,7 @@ def dashboard(ctx: Ctx) -> View:
             figures["rows"],
             "All spending by fiscal year and category",
             money=("obligation_usd", "reviewed_usd"),
-            links={"category_label": "/category/{category}"},
+            links={"category_label": category_link(agency)},
         ),
         "by_vendor": by_vendor,
     }
