@@ -27,6 +27,8 @@ from typing import Any
 from custodes.figures.serve_refresh import apply_delta
 from custodes.figures.serve_tables import Extra
 from custodes.search.tables import (
+    PAIR_ORDER,
+    PAIRS_SQL,
     POPULAR_AWARDS,
     SEARCH_TABLES,
     SEARCH_WORDS_SQL,
@@ -100,6 +102,9 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
     store.execute(search_text_sql(store.has_table("award_maker"), awards, "refresh_tx"))
     for sql in SEARCH_WORDS_SQL:
         store.execute(sql)
+    # their pairs as they occur, as serve_token_pair holds them
+    store.execute(f"CREATE OR REPLACE TEMP TABLE search_pair AS {PAIRS_SQL}")
+    store.execute("DROP TABLE search_words")
     # how many awards have each word on its own, after the change
     store.execute(
         """CREATE OR REPLACE TEMP TABLE s_delta_count AS
@@ -172,9 +177,10 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
               AND token NOT IN (SELECT token FROM s_vocab_out)
             UNION ALL
             SELECT p.token, p.award_id, {", ".join(f"a.{c}" for c in FACETS)}, true
-            FROM serve_token_pair p JOIN serve_award a USING (award_id)
-            WHERE p.token IN (SELECT token FROM s_vocab_in)
-              AND p.award_id IN (SELECT award_id FROM s_affected)"""
+            FROM (SELECT DISTINCT token, award_id FROM serve_token_pair
+                  WHERE token IN (SELECT token FROM s_vocab_in)
+                    AND award_id IN (SELECT award_id FROM s_affected)) p
+            JOIN serve_award a USING (award_id)"""
         )
     # the word table and its pairs
     store.execute(
@@ -197,7 +203,7 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
     store.execute(f"DELETE FROM serve_token_pair WHERE award_id IN {T_NOS}")
     store.execute(
         "INSERT INTO serve_token_pair SELECT token, award_id FROM search_pair "
-        "ORDER BY token, award_id"
+        f"ORDER BY {PAIR_ORDER}"
     )
     # word counts
     store.execute(

@@ -82,9 +82,11 @@ def search_text_sql(
     )
 
 
-# Search words: each text split into words of letters and digits (two or more), and
-# each pair of neighbouring words joined (search_pair) — kept when the result is itself
-# a word of the store (a plain word of some award: the vocabulary).
+# Search words: each text split into words of letters and digits (two or more)
+# (search_plain, one row per word and award), and each pair of neighbouring words
+# joined (PAIRS_SQL, one row per pair in each text) — a pair's word is kept in the
+# word table when it is itself a word of the store (a plain word of some award: the
+# vocabulary).
 SEARCH_WORDS_SQL = [
     """CREATE OR REPLACE TEMP TABLE search_words AS
     SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
@@ -93,42 +95,50 @@ SEARCH_WORDS_SQL = [
     SELECT DISTINCT token, award_id
     FROM (SELECT unnest(words) AS token, award_id FROM search_words)
     WHERE length(token) >= 2""",
-    """CREATE OR REPLACE TEMP TABLE search_pair AS
-    SELECT DISTINCT p[1] || p[2] AS token, award_id
+]
+
+PAIRS_SQL = """
+    SELECT p[1] || p[2] AS token, award_id
     FROM (SELECT award_id, unnest(list_zip(words[:-1], words[2:])) AS p
           FROM search_words WHERE len(words) > 1)
-    WHERE length(p[1]) > 0 AND length(p[2]) > 0""",
-    "DROP TABLE search_words",
-]
+    WHERE length(p[1]) > 0 AND length(p[2]) > 0"""
+
+# serve_token_pair holds every pair as it occurs (an award's pair once per text that
+# has it, not made distinct) and is stored in the order of its words' first three
+# letters (an integer: a pair's word has two or more), not sorted by word and award:
+# a refresh looks its words up (custodes/search/refresh.py), and row groups
+# clustered by three letters let it skip most of them as a full sort would. At 2M
+# transactions (12.2M distinct pairs, 19.5M as they occur; CPU s of
+# bench/search_tables_ab.py, load 5-7) the pairs' DISTINCT, numbering and sort by
+# word and award took 7.7 + 1.1 + 5.5 s, the pairs written in this order 9.4 s and
+# the vocabulary's pairs made distinct from them 0.3 s; a sort by the whole word
+# took 12.8 s, and no order at all 4.7 s, but then a refresh's look-up of ten words
+# reads every row (0.6 CPU s at 2M against 0.02).
+PAIR_ORDER = "ascii(token[1]) * 65536 + ascii(token[2]) * 256 + ascii(token[3])"
 
 
 def token_rows_sql(vocabulary: str) -> str:
-    """(token, award_id, joined) of search_plain and of the search_pair words found
-    in VOCABULARY (a relation of token); joined: the word comes only from joining
-    two neighbouring words."""
+    """(token, award_id, joined) of search_plain and of the search_pair words (a
+    pair may repeat) found in VOCABULARY (a relation of token); joined: the word
+    comes only from joining two neighbouring words."""
     return f"""
     SELECT token, award_id, false AS joined FROM search_plain
     UNION ALL
-    SELECT token, award_id, true AS joined FROM search_pair j
+    SELECT DISTINCT token, award_id, true AS joined FROM search_pair j
     WHERE token IN (SELECT token FROM {vocabulary})
       AND NOT EXISTS (SELECT 1 FROM search_plain p
                       WHERE p.token = j.token AND p.award_id = j.award_id)"""
 
 
-# Each distinct word (of search_plain: the vocabulary) and each distinct pair's word
-# (of search_pair), numbered in word order: the word table and the pairs are sorted
-# by these numbers instead of by the words themselves, the same order (a word's
-# number rises with it): sorting by two integers is cheaper than by a string and an
-# integer. At 2M transactions (10.2M word rows of 45,128 words; 12.0M pairs of
-# 729,311 words), CPU seconds at load 4.6-8: the word table 15.6 -> 11.8-12.3, the
-# pairs 6.3 -> 4.6-4.9 (and 1.2 to number their words).
+# Each distinct word (of search_plain: the vocabulary), numbered in word order: the
+# word table is sorted by these numbers instead of by the words themselves, the same
+# order (a word's number rises with it): sorting by two integers is cheaper than by
+# a string and an integer. At 2M transactions (10.2M word rows of 45,128 words), CPU
+# seconds at load 4.6-8: the word table 15.6 -> 11.8-12.3.
 WORD_NUMBERS_SQL = [
     """CREATE OR REPLACE TEMP TABLE search_word_no AS
     SELECT token, (row_number() OVER (ORDER BY token))::INTEGER AS word_no
     FROM (SELECT DISTINCT token FROM search_plain)""",
-    """CREATE OR REPLACE TEMP TABLE search_pair_no AS
-    SELECT token, (row_number() OVER (ORDER BY token))::INTEGER AS word_no
-    FROM (SELECT DISTINCT token FROM search_pair)""",
 ]
 
 # The award's facet columns of few distinct values (agencies, categories, makers,
@@ -188,8 +198,9 @@ def _decoded(column: str) -> str:
 
 # The word table: stored sorted so that a prefix lookup reads only the row groups that
 # can match. It repeats the award's facet columns, so that a search reads only its
-# words' rows. Beside it, every pair of neighbouring words (serve_token_pair): when a
-# pair's word enters the vocabulary, `custodes refresh` finds the awards it joins.
+# words' rows. Beside it, every pair of neighbouring words (serve_token_pair, built
+# before it: its pairs in the vocabulary are search_pair): when a pair's word enters
+# the vocabulary, `custodes refresh` finds the awards it joins.
 SERVE_TOKEN_SQL = f"""
     CREATE OR REPLACE TABLE serve_token AS
     SELECT token, award_id, {_decoded("agency_code")}, {_decoded("category")},
@@ -201,10 +212,12 @@ SERVE_TOKEN_SQL = f"""
           JOIN search_word_no w USING (token)
           ORDER BY w.word_no, t.award_id)"""
 
-SERVE_TOKEN_PAIR_SQL = """
-    CREATE OR REPLACE TABLE serve_token_pair AS
-    SELECT p.token, p.award_id FROM search_pair p JOIN search_pair_no w USING (token)
-    ORDER BY w.word_no, p.award_id"""
+SERVE_TOKEN_PAIR_SQL = [
+    f"CREATE OR REPLACE TABLE serve_token_pair AS {PAIRS_SQL} ORDER BY {PAIR_ORDER}",
+    """CREATE OR REPLACE TEMP TABLE search_pair AS
+    SELECT DISTINCT token, award_id FROM serve_token_pair
+    WHERE token IN (SELECT token FROM search_word_no)""",
+]
 
 SERVE_TOKEN_COUNT_SQL = """
     CREATE OR REPLACE TABLE serve_token_count AS
@@ -329,17 +342,18 @@ def search_tables_sql(
         funding_words_sql(),
         search_text_sql(award_maker),
         *SEARCH_WORDS_SQL,
+        SERVE_TOKEN_PAIR_SQL[0],
+        "DROP TABLE search_words",
         "DROP TABLE search_text",
         "DROP TABLE search_category",
         "DROP TABLE search_funding",
         *WORD_NUMBERS_SQL,
+        SERVE_TOKEN_PAIR_SQL[1],
         *coded_columns_sql(),
         SERVE_TOKEN_SQL,
         "DROP TABLE search_word_no",
         "DROP TABLE search_award_code",
         *(f"RESET VARIABLE search_values_{c}" for c in CODED),
-        SERVE_TOKEN_PAIR_SQL,
-        "DROP TABLE search_pair_no",
         "DROP TABLE search_plain",
         "DROP TABLE search_pair",
         SERVE_TOKEN_COUNT_SQL,
