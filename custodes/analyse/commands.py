@@ -54,20 +54,40 @@ def _stated(src: Any, filters: Any) -> Any:
     return stated
 
 
-def _carry(rows: list[dict[str, Any]], stated: Any) -> list[dict[str, Any]]:
+def _carry(
+    rows: list[dict[str, Any]], stated: Any, info: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Each figure row says which definition it counts (a --json field and a CSV
     column: `definition`), the share of its dollars a person reviewed
     (`reviewed_share`, beside `reviewed_usd`) and, for a row about one award or
-    transaction, its page on usaspending.gov (`usaspending_url`)."""
+    transaction, its page on usaspending.gov (`usaspending_url`). With INFO (`_about`:
+    what the report and the web app state beside a figure), also the coverage of the
+    figure's scope (`coverage_text`; for a row of one fiscal year, that year's status,
+    `coverage`, as `analyse yoy` has it, and `coverage_note`) and the awards its
+    definition leaves out as components of larger purchases, in the scope
+    (`not_counted_awards`, `not_counted_usd`, `not_counted`)."""
     from custodes import sources
     from custodes.figures.review import share
 
+    cover = info["coverage"] if info else None
+    years = {y["fiscal_year"]: y for y in cover["years"]} if cover else {}
+    left_out = info.get("not_counted") if info else None
     for r in rows:
         r["definition"] = stated.short
         if "reviewed_usd" in r:
             r["reviewed_share"] = share(r["obligation_usd"], r["reviewed_usd"])
         if r.get("award_key"):
             r["usaspending_url"] = sources.record_url(r["award_key"])
+        if cover is not None:
+            r["coverage_text"] = cover["text"]
+            if "fiscal_year" in r:
+                year = years.get(r["fiscal_year"])
+                r["coverage"] = year["status"] if year else None
+                r["coverage_note"] = year["note"] if year else None
+        if left_out is not None:
+            r["not_counted_awards"] = left_out["awards"]
+            r["not_counted_usd"] = left_out["obligation_usd"]
+            r["not_counted"] = left_out["line"]
     return rows
 
 
@@ -198,7 +218,7 @@ def totals_command(
         info = _about(src, filters, None if limit else rows)
     for r in rows:
         r["label"] = " / ".join(figure_label(d, r) for d in dims)
-    _carry(rows, stated)
+    _carry(rows, stated, info)
     if csv_path:
         _write_csv(csv_path, rows, info)
     if as_json:
@@ -306,10 +326,7 @@ def yoy_command(
         rows = _analyses().year_over_year(src, filters)
         stated = _stated(src, filters)
         info = _about(src, filters)
-    _carry(rows, stated)
-    status = {y["fiscal_year"]: y["status"] for y in info["coverage"]["years"]}
-    for r in rows:
-        r["coverage"] = status.get(r["fiscal_year"])
+    _carry(rows, stated, info)  # coverage: each fiscal year's status
     if as_json:
         print_json(rows)
         return

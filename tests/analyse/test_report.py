@@ -7,6 +7,7 @@ import json
 import shlex
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from tests.analyse.conftest import CLASSIFICATION, build_fixture_store, fixture_rows
@@ -623,3 +624,55 @@ def test_report_fiscal_year_table_says_each_years_coverage(
     for r in rows:
         if r["change_pct"] is not None and r not in incomplete:
             assert f"| {r['change_pct']}% |" in md
+
+
+def test_totals_rows_carry_coverage_and_not_counted_as_the_report_does(
+    tmp_path, run_cli
+):
+    """`analyse totals --json` rows said their definition and reviewed share but not
+    what the report states beside the same figure: the coverage of the scope (and of
+    a row's fiscal year) and the awards left out as components of larger purchases.
+    They carry both now, from the same helpers, in --json and in --csv."""
+    # an award of category none buying a surveillance component: not counted
+    path = build_fixture_store(tmp_path / "components.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("ALTER TABLE classification ADD COLUMN component_category VARCHAR")
+        con.execute(
+            "UPDATE classification SET component_category = 'biometrics' "
+            "WHERE category = 'none'"
+        )
+    finally:
+        con.close()
+    db = str(path)
+    rows = json.loads(
+        run_cli("--db", db, "analyse", "totals", "--by", "fiscal_year", "--json").output
+    )
+    run_cli(
+        "--db", db, "report", "spending", "--by", "fiscal_year", "--format", "json",
+        "--out", str(tmp_path / "r"),
+    )  # fmt: skip
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    status = {y["fiscal_year"]: y["status"] for y in report["coverage"]["years"]}
+    left_out = report["not_counted"]
+    assert rows and left_out["awards"] > 0
+    for r in rows:
+        assert r["coverage_text"] == report["coverage"]["text"]
+        assert r["coverage"] == status[r["fiscal_year"]]
+        assert r["coverage_note"].startswith(f"FY{r['fiscal_year']}: ")
+        assert r["not_counted_awards"] == left_out["awards"]
+        assert Decimal(r["not_counted_usd"]) == Decimal(left_out["obligation_usd"])
+        assert r["not_counted"] == left_out["line"]
+    by_category = json.loads(
+        run_cli("--db", db, "analyse", "totals", "--by", "category", "--json").output
+    )
+    for r in by_category:
+        assert r["coverage_text"] == report["coverage"]["text"]
+        assert r["not_counted_awards"] == left_out["awards"]
+        assert "coverage" not in r  # a row of no one fiscal year
+    # the CSV has the same columns as --json
+    out = tmp_path / "totals.csv"
+    run_cli("--db", db, "analyse", "totals", "--by", "fiscal_year", "--csv", str(out))
+    with out.open(newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header == list(rows[0])
