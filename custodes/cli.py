@@ -20,6 +20,7 @@ from custodes.settings import HELP
 STAGE_COMMANDS = (
     "custodes.ingest.commands",
     "custodes.store.commands",
+    "custodes.ingest.show_commands",
     "custodes.resolve.commands",
     "custodes.classify.commands",
     "custodes.classify.review_commands",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -78,11 +79,30 @@ def table(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     justify_right: Sequence[str] = (),
+    no_wrap: Sequence[str] = (),
+    compact: bool = False,
 ) -> Table:
-    t = Table(title=title, title_justify="left", header_style="bold")
+    """A table of ROWS. NO_WRAP: columns kept on one line (ids, amounts, dates: the
+    others wrap to make room). COMPACT: a rule under the header only, one space
+    between columns and none at the edges, for tables of many columns that must read
+    at 80 columns."""
+    if compact:
+        t = Table(
+            title=title,
+            title_justify="left",
+            header_style="bold",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 0),
+            show_edge=False,
+        )
+    else:
+        t = Table(title=title, title_justify="left", header_style="bold")
     for col in columns:
         t.add_column(
-            col, justify="right" if col in justify_right else "left", overflow="fold"
+            col,
+            justify="right" if col in justify_right else "left",
+            overflow="fold",
+            no_wrap=col in no_wrap,
         )
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))

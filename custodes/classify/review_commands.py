@@ -89,6 +89,12 @@ def _queue(
 @click.option(
     "--include-reviewed", is_flag=True, help="Also list awards a person has decided."
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Show award ids, agency names and net obligations (a table wider than 80 "
+    "columns).",
+)
 @db_option
 @json_option
 @click.pass_context
@@ -100,6 +106,7 @@ def review_group(
     category: str | None,
     limit: int,
     include_reviewed: bool,
+    wide: bool,
     as_json: bool,
 ) -> None:
     """The awards where a wrong label would move the most money, largest first.
@@ -122,42 +129,7 @@ def review_group(
             "The store has no classification yet: run `custodes classify` first. "
             "Until then every award is unclassified, and all of its money at risk."
         )
-    console.print(
-        table(
-            "Review queue: where a wrong label moves the most money",
-            [
-                "#",
-                "award",
-                "agency",
-                "FY",
-                "category",
-                "conf.",
-                "net obligations",
-                "at risk",
-                "why",
-            ],
-            [
-                (
-                    str(i),
-                    r["award_key"],
-                    r["agency_name"] or r["agency_code"] or "",
-                    _years(r),
-                    (r["category"] or "unclassified")
-                    + (
-                        f" (+{r['component_category']})"
-                        if r["component_category"]
-                        else ""
-                    ),
-                    "—" if r["confidence"] is None else f"{r['confidence']:.2f}",
-                    money(r["obligation_usd"]),
-                    money(r["at_risk_usd"]),
-                    "; ".join(r["why"]),
-                )
-                for i, r in enumerate(rows, start=1)
-            ],
-            justify_right=["net obligations", "at risk"],
-        )  # fmt: skip
-    )
+    console.print(_queue_table(rows, wide))
     total = sum((r["at_risk_usd"] or Decimal(0) for r in rows), start=Decimal(0))
     console.print(
         f"{len(rows):,} award(s) listed, {money(total)} at risk; "
@@ -168,9 +140,77 @@ def review_group(
     if rows:
         console.print(
             "Record a decision: custodes review accept AWARD --note '...' "
-            "(the label is right) or custodes review correct AWARD LABEL --note '...'",
+            "(the label is right) or custodes review correct AWARD LABEL --note '...'"
+            "; AWARD is the award id or a PIID that names one award"
+            + ("." if wide else " (--wide shows award ids and net obligations)."),
             markup=False,
         )
+
+
+def _queue_table(rows: list[dict[str, Any]], wide: bool) -> Any:
+    """The queue as a table readable at 80 columns: PIID, agency abbreviation, fiscal
+    years as 2021-24, dollars at risk to the dollar, a component in the reasons (not
+    beside the category) and reasons besides the confidence; WIDE: award ids,
+    agency names, net obligations, everything to the cent (the table as it was)."""
+    from custodes.model.agencies import load_agencies
+
+    subtier = load_agencies()[1]
+
+    def agency(r: dict[str, Any]) -> str:
+        if wide:
+            return r["agency_name"] or r["agency_code"] or ""
+        sub = subtier.get(r["agency_code"] or "")
+        return sub.abbreviation if sub else (r["agency_code"] or "")
+
+    def label(r: dict[str, Any]) -> str:
+        component = r["component_category"]
+        return (r["category"] or "unclassified") + (
+            f" (+{component})" if component and wide else ""
+        )
+
+    def why(r: dict[str, Any]) -> str:
+        # narrow: the confidence has its column, a component its reason
+        return "; ".join(w for w in r["why"] if wide or not w.startswith("confidence "))
+
+    def years(r: dict[str, Any]) -> str:
+        text = _years(r)
+        # narrow: 2021-24 for 2021-2024
+        return text if wide or len(text) < 9 else f"{text[:5]}{text[-2:]}"
+
+    def cells(i: int, r: dict[str, Any]) -> dict[str, str]:
+        at_risk = r["at_risk_usd"]
+        return {
+            "#": str(i),
+            "award": r["award_key"],
+            "PIID": r["piid"] or r["award_key"],
+            "agency": agency(r),
+            "FY": years(r),
+            "category": label(r),
+            "conf.": "—" if r["confidence"] is None else f"{r['confidence']:.2f}",
+            "net obligations": money(r["obligation_usd"]),
+            "at risk": money(at_risk)
+            if wide or at_risk is None
+            else f"${at_risk:,.0f}",
+            "why": why(r),
+        }
+
+    columns = (
+        ["#", "award", "agency", "FY", "category", "conf.", "net obligations",
+         "at risk", "why"]
+        if wide
+        else ["#", "PIID", "agency", "FY", "category", "conf.", "at risk", "why"]
+    )  # fmt: skip
+    return table(
+        "Review queue: where a wrong label moves the most money",
+        columns,
+        [
+            [row[c] for c in columns]
+            for row in (cells(i, r) for i, r in enumerate(rows, start=1))
+        ],
+        justify_right=["#", "conf.", "net obligations", "at risk"],
+        no_wrap=[] if wide else ["#", "PIID", "agency", "FY", "conf.", "at risk"],
+        compact=not wide,
+    )
 
 
 def _years(r: dict[str, Any]) -> str:
@@ -190,8 +230,16 @@ def _decide(
     as_json: bool,
 ) -> None:
     from custodes.classify import review
+    from custodes.classify.explain import find_award_key
     from custodes.classify.taxonomy import load_taxonomy
+    from custodes.errors import NotFound
 
+    # a PIID that names one award stands for it (the queue's table shows PIIDs)
+    with open_store(settings) as store:
+        try:
+            award = find_award_key(store, award)
+        except NotFound:
+            pass  # review.record says what is wrong with it, as before
     found, _ = _queue(settings, (), None, None, None, True, award_key=award)
     seen = found[0] if found else {}
     with open_store(settings, write=True, command=f"review {decision}") as store:

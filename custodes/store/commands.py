@@ -1,9 +1,10 @@
-"""`custodes stats`, `custodes show transaction KEY`, `custodes quarantine`,
-`custodes runs`, `custodes tables`."""
+"""`custodes stats`, `custodes quarantine`, `custodes runs`, `custodes tables`
+(`custodes show transaction KEY`: custodes/ingest/show_commands.py, since it states
+what the figures and the sources say of the row, layers store may not import)."""
 
 from __future__ import annotations
 
-import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,6 @@ import click
 from rich.panel import Panel
 
 from custodes.console import console, db_option, json_option, money, print_json, table
-from custodes.figures.recipients import WITHHELD
 from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.store import queries as qs
@@ -79,80 +79,6 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         print_stats(s)
 
 
-@click.group("show")
-def show_group() -> None:
-    """Show one record in full, with its source."""
-
-
-@show_group.command("transaction")
-@click.argument("key")
-@db_option
-@json_option
-def show_transaction(settings: Settings, key: str, as_json: bool) -> None:
-    """Print the canonical row of transaction KEY and the raw source row it came
-    from; a natural person's name is withheld, as everywhere custodes prints."""
-    from custodes import sources
-
-    with open_store(settings) as store:
-        t = withhold_person(qs.transaction(store, key))
-    # the award's page at its source (the report's and the web app's link)
-    t["usaspending_url"] = sources.record_url(str(t["canonical"]["award_key"] or ""))
-    if as_json:
-        print_json(t)
-        return
-    c = t["canonical"]
-    console.print(table(f"Transaction {key}", ["field", "value"], c.items()))
-    console.print(
-        f"Source: {c['source_file']} line {c['source_line']} "
-        f"({c['source_format']}, ingest run {c['ingest_run_id']})"
-    )
-    if t["usaspending_url"]:
-        console.print(f"USAspending: {t['usaspending_url']}", markup=False)
-    if t["raw"]:
-        console.print(
-            table(
-                "Raw source row (after data minimisation)",
-                ["column", "value"],
-                t["raw"].items(),
-            )
-        )
-    for r in t["revisions"]:
-        console.print(
-            f"Replaced by run {r['replaced_by_run']} at {r['replaced_at']}: "
-            f"earlier obligation {money(r['obligation_usd'])}"
-        )
-
-
-def withhold_person(t: dict[str, Any]) -> dict[str, Any]:
-    """T with a natural person's name withheld wherever the stored row repeats it
-    (recipient, parent, the raw source row and earlier revisions): the store keeps the
-    name as published, what custodes prints does not. An organisation is unchanged."""
-    c = t["canonical"]
-    if not c.get("recipient_is_individual") or not c.get("recipient_name"):
-        return t
-    name = " ".join(str(c["recipient_name"]).upper().split())
-
-    def masked(row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            k: WITHHELD
-            if isinstance(v, str) and " ".join(v.upper().split()) == name
-            else v
-            for k, v in row.items()
-        }
-
-    revisions = []
-    for r in t["revisions"]:
-        raw = r.get("raw_json")
-        if isinstance(raw, str) and raw.startswith("{"):
-            r = {**r, "raw_json": json.dumps(masked(json.loads(raw)))}
-        revisions.append(r)
-    return {
-        "canonical": masked(c),
-        "raw": masked(t["raw"]) if t["raw"] else t["raw"],
-        "revisions": revisions,
-    }
-
-
 @click.command("quarantine")
 @click.option(
     "--run", "run_id", type=int, default=None, help="Only rows of this ingest run."
@@ -203,19 +129,40 @@ def runs_command(settings: Settings, as_json: bool) -> None:
     if as_json:
         print_json(runs)
         return
-    cols = [
-        "run_id",
-        "command",
-        "finished_at",
-        "files",
-        "rows_read",
-        "rows_stored",
-        "rows_updated",
-        "rows_unchanged",
-        "duplicates",
-        "quarantined",
-    ]
-    console.print(table("Ingest runs", cols, [[r[c] for c in cols] for r in runs]))
+    # short headings, counts with separators, the time to the minute: readable at
+    # 80 columns (--json has every field as stored)
+    heads = {
+        "run_id": "run",
+        "command": "command",
+        "finished_at": "finished (UTC)",
+        "files": "files",
+        "rows_read": "read",
+        "rows_stored": "stored",
+        "rows_updated": "updated",
+        "rows_unchanged": "unchanged",
+        "duplicates": "dupl.",
+        "quarantined": "quar.",
+    }
+    counts = list(heads.values())[3:]
+    console.print(
+        table(
+            "Ingest runs (rows read, stored, updated, unchanged, duplicated, "
+            "quarantined)",
+            list(heads.values()),
+            [[_run_cell(r[c]) for c in heads] for r in runs],
+            justify_right=["run", *counts],
+            no_wrap=["run", *counts],
+            compact=True,
+        )
+    )
+
+
+def _run_cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "" if value is None else str(value)
 
 
 @click.command("tables")
@@ -264,7 +211,6 @@ def _rows(r: dict[str, Any]) -> str:
 def register(group: click.Group) -> None:
     for cmd in (
         stats_command,
-        show_group,
         quarantine_command,
         runs_command,
         tables_command,

@@ -1,0 +1,102 @@
+"""`custodes runs` and `custodes review` read at 80 columns: one line per run, each
+award's PIID, agency, years and dollars at risk whole on its line; `--wide` gives the
+full table (award ids, agency names, net obligations); --json is as it was. A PIID
+that names one award stands for it in `review accept|correct`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import FIXTURES
+
+API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
+BULK_FIXTURE = FIXTURES / "usaspending" / "bulk_fy18_small.csv"
+
+
+def cli(db: Path, *args: str, columns: int = 80) -> str:
+    env = {**os.environ, "CUSTODES_DB": str(db), "COLUMNS": str(columns)}
+    env.pop("CUSTODES_REVIEWER", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "custodes", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("narrow") / "store.duckdb"
+    cli(db, "ingest", str(API_FIXTURE))
+    cli(db, "ingest", str(BULK_FIXTURE))
+    cli(db, "refresh")
+    return db
+
+
+def body(text: str) -> list[str]:
+    """The lines of a compact table after its header rule."""
+    lines = text.splitlines()
+    rule = next(i for i, line in enumerate(lines) if set(line.strip()) == {"─"})
+    return lines[rule + 1 :]
+
+
+def test_runs_fit_80_columns_one_line_per_run(store: Path) -> None:
+    runs = json.loads(cli(store, "runs", "--json"))
+    assert len(runs) == 2
+    assert {
+        "run_id",
+        "command",
+        "finished_at",
+        "files",
+        "rows_read",
+        "rows_stored",
+        "rows_updated",
+        "rows_unchanged",
+        "duplicates",
+        "quarantined",
+    } <= set(runs[0])
+    text = cli(store, "runs")
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    lines = [line for line in body(text) if line.strip()]
+    assert len(lines) == len(runs), text
+    for line, run in zip(lines, runs, strict=True):
+        cells = line.split()
+        assert cells[0] == str(run["run_id"]) and cells[1] == run["command"]
+        assert f"{run['rows_read']:,}" in cells and f"{run['rows_stored']:,}" in cells
+
+
+def test_review_fits_80_columns_and_wide_shows_everything(store: Path) -> None:
+    queue = json.loads(cli(store, "review", "--limit", "8", "--json"))["queue"]
+    assert len(queue) == 8
+    text = cli(store, "review", "--limit", "8")
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    lines = body(text)
+    for i, award in enumerate(queue, start=1):
+        # the award's first line holds its number, PIID, years and dollars at risk
+        line = next(x for x in lines if x.split()[:2] == [str(i), award["piid"]])
+        assert f"${Decimal(award['at_risk_usd']):,.0f}" in line
+    wide = cli(store, "review", "--limit", "8", "--wide", columns=250)
+    for award in queue:
+        assert award["award_key"] in wide and award["agency_name"] in wide
+
+
+def test_a_piid_stands_for_its_award_in_a_decision(store: Path) -> None:
+    award = json.loads(cli(store, "review", "--limit", "1", "--json"))["queue"][0]
+    cli(store, "review", "accept", award["piid"], "--note", "right", "--reviewer", "R")
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        saved = con.execute("SELECT award_key FROM review_decision").fetchall()
+    finally:
+        con.close()
+    assert saved == [(award["award_key"],)]
