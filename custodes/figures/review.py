@@ -199,20 +199,34 @@ def serve_queue_sql(
 
 
 def share(obligation_usd: Decimal | None, reviewed_usd: Decimal | None) -> float | None:
-    """The reviewed share of a figure (None when the figure is not positive)."""
+    """The reviewed share of a figure: None when the figure is not positive, or when
+    the reviewed part is no part of it (negative, or more than the whole: reviewed
+    awards deobligated in the scope, or other awards' deobligations)."""
     total = Decimal(obligation_usd or 0)
-    if total <= 0:
+    done = Decimal(reviewed_usd or 0)
+    if total <= 0 or done < 0 or done > total:
         return None
-    return round(float(Decimal(reviewed_usd or 0) / total), 4)
+    return round(float(done / total), 4)
+
+
+def _usd(value: Decimal) -> str:
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def line(obligation_usd: Decimal | None, reviewed_usd: Decimal | None) -> str:
     """The sentence every figure carries about review."""
     part = share(obligation_usd, reviewed_usd)
+    total = Decimal(obligation_usd or 0)
     done = Decimal(reviewed_usd or 0)
     if part is None:
-        return f"Reviewed by a person: ${done:,.2f} of these dollars."
+        if total > 0 and done != 0:
+            return (
+                f"Reviewed by a person: awards netting {_usd(done)} here, of "
+                f"{_usd(total)} in all (net amounts: deobligations make this no "
+                "share of these dollars)."
+            )
+        return f"Reviewed by a person: {_usd(done)} of these dollars."
     return (
-        f"Reviewed by a person: {100 * part:.1f}% of these dollars (${done:,.2f} of "
-        f"${Decimal(obligation_usd or 0):,.2f}); the rest rests on the rules alone."
+        f"Reviewed by a person: {100 * part:.1f}% of these dollars ({_usd(done)} of "
+        f"{_usd(total)}); the rest rests on the rules alone."
     )
