@@ -415,7 +415,7 @@ _ALL: tuple[Table, ...] = (
         "derived",
         SERVE,
         serve_token="a search word and the awards that hold it",
-        serve_token_pair="two neighbouring words of an award, joined",
+        serve_token_pair="two neighbouring words of an award, joined (a row per place)",
         serve_token_count="how many awards hold each word",
         serve_popular="common search words",
         serve_popular_facet="facet counts of common words",
