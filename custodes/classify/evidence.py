@@ -34,6 +34,16 @@ def shown(piece: str) -> str:
     return f"{text} (office {office.strip('|')})" if office else text
 
 
+# The narrow patterns of a field are matched as alternations of at most this many
+# patterns each, in rule order. One alternation of every pattern is fastest while RE2
+# can hold its automaton in memory; past that (rules 2.4 took the text field from 573
+# to 675 patterns) RE2 falls back to a slower engine, and the same scan took 5x the CPU
+# (docs/benchmarks.md, classify). Each piece is mapped back to every rule whose pattern
+# it matches (`resolve`), so splitting loses no hit; it can add one, where a match of
+# one group overlaps a match of another that a single alternation would have hidden.
+NARROW_CHUNK = 400
+
+
 def _is_wide(pattern: str) -> bool:
     return ".*" in pattern or ".+" in pattern
 
@@ -56,8 +66,9 @@ class FieldMatcher:
     def extract_sql(self, column: str) -> str:
         """SQL for the sorted distinct list of matched pieces of `column`."""
         parts = []
-        if self.narrow:
-            ordered = sorted(self.narrow, key=lambda p: (-len(p), p))
+        for start in range(0, len(self.narrow), NARROW_CHUNK):
+            chunk = self.narrow[start : start + NARROW_CHUNK]
+            ordered = sorted(chunk, key=lambda p: (-len(p), p))
             combined = "|".join(f"(?:{p})" for p in ordered)
             parts.append(f"regexp_extract_all({column}, {literal(combined)})")
         parts += [f"[regexp_extract({column}, {literal(p)})]" for p in self.wide]

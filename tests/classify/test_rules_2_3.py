@@ -28,10 +28,6 @@ def rules() -> RuleSet:
     return load_rules(load_taxonomy())
 
 
-def test_the_rules_are_version_2_3(rules):
-    assert rules.version == "2.3"
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
