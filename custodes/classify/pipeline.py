@@ -124,23 +124,24 @@ def decide_signatures(
 
 def _decisions_frame(decisions: dict[int, tuple[Decision, str]]) -> pd.DataFrame:
     ds = [d for d, _ in decisions.values()]
+
+    def text(values: list[Any]) -> pd.Series:
+        # an empty column would be typed DOUBLE by DuckDB (a store with no award)
+        return pd.Series(values, dtype=object if values else "string")
+
     return pd.DataFrame(
         {
             "sig": pd.Series(list(decisions), dtype="uint64"),
-            "category": [d.category for d in ds],
+            "category": text([d.category for d in ds]),
             "confidence": [d.confidence for d in ds],
             "score": [d.score for d in ds],
-            "evidence": [d.evidence for d in ds],
-            "maker": [d.maker for d in ds],
-            "component_category": pd.Series(
-                [d.component_category for d in ds], dtype=object
-            ),
-            "category_evidence": pd.Series(
-                [d.category_evidence for d in ds], dtype=object
-            ),
+            "evidence": text([d.evidence for d in ds]),
+            "maker": text([d.maker for d in ds]),
+            "component_category": text([d.component_category for d in ds]),
+            "category_evidence": text([d.category_evidence for d in ds]),
             "profile_only": pd.Series([d.profile_only for d in ds], dtype=bool),
             "conflict": pd.Series([d.conflict for d in ds], dtype=bool),
-            "minor_pieces": [m for _, m in decisions.values()],
+            "minor_pieces": text([m for _, m in decisions.values()]),
         }
     )
 

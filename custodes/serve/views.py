@@ -46,10 +46,25 @@ class View:
             {
                 "title": self.title,
                 "data": self.data,
-                "tables": {name: t.rows for name, t in self.tables.items()},
+                "tables": {
+                    name: with_record_urls(t.rows) for name, t in self.tables.items()
+                },
                 "notices": self.notices,
             }
         )
+
+
+def with_record_urls(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ROWS of a table of awards (rows with an award_key), each with its page on
+    usaspending.gov as `usaspending_url`, in .json as in .csv; other rows as given."""
+    from custodes import sources
+
+    return [
+        {**r, "usaspending_url": sources.record_url(str(r.get("award_key") or ""))}
+        if "award_key" in r and "usaspending_url" not in r
+        else r
+        for r in rows
+    ]
 
 
 # The sidecar of a .csv answer (CSV on the Web's name for it): what the table counts.
@@ -134,8 +149,6 @@ def render_json(view: View) -> str:
 def render_csv(view: View, table_name: str | None) -> str:
     """One table as CSV; a table of awards gains `usaspending_url` (each award's page
     on usaspending.gov)."""
-    from custodes import sources
-
     name, keys = csv_columns(view, table_name)
     rows = view.tables[name].rows
     stated = stated_definition(view)
@@ -143,10 +156,7 @@ def render_csv(view: View, table_name: str | None) -> str:
         rows = [{"definition": stated, **r} for r in rows]
     if "award_key" in keys:
         keys = [*keys, "usaspending_url"]
-        rows = [
-            {**r, "usaspending_url": sources.record_url(str(r.get("award_key") or ""))}
-            for r in rows
-        ]
+        rows = with_record_urls(rows)
     # custodes/csvfile.py: formula-like text neutralised, numbers kept, CR/LF quoted
     return dicts_text(keys, rows)
 

@@ -198,3 +198,16 @@ def test_nothing_to_do_is_said_and_anything_else_is_done(package, tmp_path):
     shutil.copyfile(db, full)
     assert refresh(package, full, "--full")["full"]
     assert not differences(db, full)
+
+
+def test_an_empty_store_refreshes(cli, db_path):
+    """A store with no transaction yet (a newsroom's first day): the first refresh
+    builds every derived table, empty; the next has nothing to do. It failed in
+    classify with a Binder Error (an empty decision frame typed DOUBLE)."""
+    first = json.loads(cli("refresh", "--json").output)
+    assert first["first"] and first["transactions_in_store"] == 0
+    assert not first["nothing_to_do"]
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM classification").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM serve_award").fetchone() == (0,)
+    assert json.loads(cli("refresh", "--json").output)["nothing_to_do"]
