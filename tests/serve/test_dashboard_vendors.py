@@ -116,11 +116,15 @@ def test_vendor_table_equals_the_stage_tables_and_the_command(real_web, real_cop
     ).json()
     assert meta["definition"]["short"] == rows[0]["definition"]
     assert meta["coverage"]["fiscal_years"]
-    # a year the store does not hold is an empty table that says so, not an error
-    none = real_web.get("/dashboard.json", params={"agency": "ICE", "fy": 2019})
+    # a year the store holds for another agency only is an empty table that says
+    # so, not an error (the menus keep the year when the agency changes); a year it
+    # does not hold at all is a 400 (tests/serve/test_dashboard_year_param.py)
+    none = real_web.get("/dashboard.json", params={"agency": "CBP", "fy": 2018})
     assert none.status_code == 200
     assert none.json()["tables"]["by_vendor"] == []
     assert "no data" in none.json()["data"]["by_vendor"]["coverage"]
+    gone = real_web.get("/dashboard.json", params={"agency": "ICE", "fy": 2019})
+    assert gone.status_code == 400
 
 
 def _as_person(db: Path) -> tuple[str, int, dict, str]:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from custodes.errors import InputError
 from custodes.figures import components, review, spending
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
@@ -130,6 +131,15 @@ def dashboard(ctx: Ctx) -> View:
     year_rows: list[dict[str, Any]] = figures["by_year"]
     cat_rows: list[dict[str, Any]] = figures["by_category"]
     statuses = {y["fiscal_year"]: y for y in cover["years"]}
+    if fiscal_year is not None and fiscal_year not in cover["fiscal_years"]:
+        held = coverage_summary(ctx.reader, None, today)["fiscal_years"]
+        if fiscal_year not in held:
+            years = ", ".join(f"FY{y}" for y in held) or "none"
+            raise InputError(
+                f"Parameter 'fy': the store holds no data for FY{fiscal_year} "
+                f"(fiscal years held: {years}). Choose one of those, or leave "
+                "fy out for every year."
+            )
     for r in year_rows:
         r["coverage"] = statuses.get(r["fiscal_year"], {}).get("note", "")
     by_vendor, vendor_data = vendor_table(
