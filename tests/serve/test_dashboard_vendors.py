@@ -193,3 +193,42 @@ def test_vendor_table_in_chromium(real_copy: Path) -> None:
             assert name not in csv_text and WITHHELD in csv_text
         finally:
             browser.close()
+
+
+def test_vendor_table_states_its_own_years_not_counted_line(real_web, real_copy):
+    """The vendor table of one fiscal year states the awards that year leaves out
+    (surveillance components inside a larger purchase) as `custodes analyse totals
+    --by vendor --agency A --fy Y` does, not the agency's line over every year (shared
+    data: ICE FY2024 1 award, $19,157,400.26, under a page line of 2 and $70.1M)."""
+    agencies = {"7012": "ICE", "7014": "CBP"}
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    differs = 0
+    for row in app_rows(real_web, YEARS):
+        params = {"agency": agencies[row["code"]], "fy": row["fy"]}
+        body = real_web.get("/dashboard.json", params=params).json()
+        out = subprocess.run(
+            [sys.executable, "-m", "custodes", "analyse", "totals", "--by", "vendor",
+             "--agency", params["agency"], "--fy", str(row["fy"]),
+             "--db", str(real_copy), "--json"],
+            capture_output=True, text=True, env=env, check=True,
+        ).stdout  # fmt: skip
+        first = json.loads(out)[0]
+        mine = body["data"]["by_vendor"]["not_counted"]
+        assert (mine["awards"], Decimal(mine["obligation_usd"])) == (
+            first["not_counted_awards"],
+            Decimal(first["not_counted_usd"]),
+        ), params
+        page = body["data"]["not_counted"]
+        differs += (page["awards"], page["obligation_usd"]) != (
+            mine["awards"],
+            mine["obligation_usd"],
+        )
+        html = real_web.get("/dashboard", params=params).text
+        if mine["awards"]:
+            assert f"In this table (FY{row['fy']}): {mine['line']}." in html
+        else:
+            assert 'id="vendor-not-counted"' not in html
+    assert differs, "no year's line differs from the agency's: the test shows nothing"
+    # every year: the page's own line
+    body = real_web.get("/dashboard.json", params={"agency": "CBP"}).json()
+    assert body["data"]["by_vendor"]["not_counted"] == body["data"]["not_counted"]

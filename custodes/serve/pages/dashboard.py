@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from custodes.errors import InputError
 from custodes.figures import components, review, spending
+from custodes.figures.definition import NOT_SURVEILLANCE
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import Ctx, build_notices, definition
@@ -37,6 +39,36 @@ def components_line(
         ctx.reader.derived(key, lambda r: r.rows(sql, params, cache=False)[0])
     )
     figure["counted"] = bool(counted.include_components)
+    figure["line"] = (
+        components.included_line(figure)
+        if counted.include_components
+        else components.line(figure)
+    )
+    return figure
+
+
+def year_components_line(
+    counted: Any, rows: list[dict[str, Any]], fiscal_year: int
+) -> dict[str, Any]:
+    """The components line of one FISCAL_YEAR, from the dashboard's rows by year and
+    category (category `none` with a component): the awards the vendor table of that
+    year leaves out, or counts under the component's category, as `custodes analyse
+    totals --fy Y` states them."""
+    left_out = replace(counted, include_components=False)
+    mine = [
+        r
+        for r in rows
+        if r["fiscal_year"] == fiscal_year
+        and r["category"] == NOT_SURVEILLANCE
+        and r.get("component_category")
+        and r["component_category"]
+        in components.left_out(left_out, [r["component_category"]])
+    ]
+    figure: dict[str, Any] = {
+        "awards": sum(int(r["awards"]) for r in mine),
+        "obligation_usd": sum((Decimal(r["obligation_usd"]) for r in mine), Decimal(0)),
+        "counted": bool(counted.include_components),
+    }
     figure["line"] = (
         components.included_line(figure)
         if counted.include_components
@@ -177,6 +209,12 @@ def dashboard(ctx: Ctx) -> View:
             ),
         ],
     }
+    # The vendor table's own scope: the page's line when it covers every year.
+    vendor_data["not_counted"] = (
+        view.data["not_counted"]
+        if fiscal_year is None
+        else year_components_line(counted, figures["rows"], fiscal_year)
+    )
     view.tables = {
         "by_year": Table(
             [
