@@ -94,6 +94,31 @@ def run_cli_process(
     )
 
 
+def run_custodes(
+    db: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    unset: tuple[str, ...] = (),
+    **kwargs,
+) -> subprocess.CompletedProcess:
+    """Run `custodes ARGS` on store DB as a real OS process to its end (ENV added to
+    the environment, UNSET left out of it); fails the test, with its output, unless
+    it exits 0."""
+    full_env = {**os.environ, "CUSTODES_DB": str(db), **(env or {})}
+    for name in unset:
+        full_env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "custodes", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
 class TracedProcess:
     """A `custodes` command in its own process with CUSTODES_DEBUG_PAUSE=trace: the
     points it passed (`custodes: at POINT` on stderr) and when, read as they come.

@@ -6,9 +6,6 @@ transaction --json`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -17,22 +14,14 @@ from starlette.testclient import TestClient
 
 from custodes.serve.app import build_app
 from custodes.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_custodes
 
 API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
 PAGE = "https://www.usaspending.gov/award/"
 
 
 def cli(db: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "custodes", *args],
-        env={**os.environ, "CUSTODES_DB": str(db)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return run_custodes(db, *args).stdout
 
 
 @pytest.fixture(scope="module")

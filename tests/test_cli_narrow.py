@@ -6,33 +6,21 @@ that names one award stands for it in `review accept|correct`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_custodes
 
 API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
 BULK_FIXTURE = FIXTURES / "usaspending" / "bulk_fy18_small.csv"
 
 
 def cli(db: Path, *args: str, columns: int = 80) -> str:
-    env = {**os.environ, "CUSTODES_DB": str(db), "COLUMNS": str(columns)}
-    env.pop("CUSTODES_REVIEWER", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "custodes", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    env = {"COLUMNS": str(columns)}
+    return run_custodes(db, *args, env=env, unset=("CUSTODES_REVIEWER",)).stdout
 
 
 @pytest.fixture(scope="module")
