@@ -221,9 +221,13 @@ def compute(
     fam = Families(res)
     fam.add_source_parents()
     from_source = len(fam.parent)
-    curated = fam.add_curated(load_parents())
+    parents = load_parents()
+    curated = fam.add_curated(parents)
     products = makers.load_products()
     maker_vendor = _maker_vendors(products, fam)
+    # a maker paid under no name of its own (BlackBag Technologies) gets its curated
+    # parent once its vendor exists; links applied above are not applied twice
+    curated += fam.add_curated(parents)
     vendor = _vendor_table(res, fam, set(maker_vendor.values()))
     alias = _alias_table(res)
     summary = Summary(

@@ -109,7 +109,8 @@ class Families:
             if child is None:
                 continue
             pid = self.vendor_for(link.parent)
-            if pid != child:
+            done = self.parent.get(child) == pid
+            if pid != child and not (done and self.parent_reason[child] == link.reason):
                 self.parent[child] = pid
                 self.parent_reason[child] = link.reason
                 applied += 1
