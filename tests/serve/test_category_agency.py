@@ -69,3 +69,30 @@ def test_category_page_follows_the_agency(real_web) -> None:
     dash = real_web.get("/dashboard", params={"agency": "ICE"}).text
     assert "/category/" in dash and "?agency=7012" in dash
     assert "?agency=" not in real_web.get("/categories").text.split("<main", 1)[-1]
+
+
+def test_category_search_link_keeps_the_agency(real_web) -> None:
+    """ "Search within this category" on a category page of one agency searches that
+    agency's awards of the category (shared data: /category/face_recognition?agency=ICE
+    led to 7 awards of both agencies, for 4 of ICE)."""
+    import html
+    import re
+
+    stored = app_rows(real_web, STORED)
+    seen = 0
+    for row in stored:
+        agency = {"7012": "ICE", "7014": "CBP"}[row["code"]]
+        page = real_web.get(f"/category/{row['category']}", params={"agency": agency})
+        link = re.search(r'href="([^"]+)">Search within this category', page.text)
+        assert link, row
+        found = real_web.get(
+            html.unescape(link.group(1)).replace("/search", "/search.json", 1)
+        )
+        assert found.status_code == 200
+        assert found.json()["data"]["total"] == row["awards"], (row, link.group(1))
+        every = real_web.get("/search.json", params={"category": row["category"]})
+        seen += every.json()["data"]["total"] != row["awards"]
+    assert seen, "no category is bought by both agencies: the test shows nothing"
+    # every agency: the link searches the category alone
+    page = real_web.get(f"/category/{stored[0]['category']}")
+    assert f'href="/search?category={stored[0]["category"]}"' in page.text
