@@ -10,6 +10,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from custodes.sources import record_url
+
 REFERENCE = {
     "by_year": """
         SELECT fiscal_year, sum(obligation_usd) AS obligation_usd,
@@ -121,6 +123,9 @@ def test_every_page_of_a_vendors_awards_is_its_awards_by_rank(client):
                     have = got.json()["tables"]["awards"]
                     for row in have:
                         assert row.pop("category_label")
+                        # every award row links to its source record (7e71638)
+                        url = row.pop("usaspending_url")
+                        assert url == record_url(row["award_key"]), row
                     cur = con.execute(
                         AWARDS_BY_RANK, [vendor_id, (page - 1) * size, page * size]
                     )
