@@ -232,3 +232,43 @@ def test_vendor_table_states_its_own_years_not_counted_line(real_web, real_copy)
     # every year: the page's own line
     body = real_web.get("/dashboard.json", params={"agency": "CBP"}).json()
     assert body["data"]["by_vendor"]["not_counted"] == body["data"]["not_counted"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_year_menu_keeps_a_year_the_new_agency_lacks(real_copy: Path) -> None:
+    """Changing the agency keeps the fiscal year chosen; when the new agency holds no
+    data for it, the year menu still shows that year (the table below is that year's,
+    empty, and says so), so a second "Show" keeps it, instead of reading "All fiscal
+    years" over an FY table (fixture store: ICE holds FY2018, CBP does not)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    con = connect(real_copy, read_only=True)
+    try:
+        held = {
+            code: {fy for (fy,) in con.execute(
+                'SELECT DISTINCT fiscal_year FROM "transaction" '
+                "WHERE awarding_sub_agency_code = ?", [code]).fetchall()}
+            for code in ("7012", "7014")
+        }  # fmt: skip
+    finally:
+        con.close()
+    only_ice = sorted(held["7012"] - held["7014"])
+    assert only_ice, "the fixture store has no year of ICE alone"
+    fy = str(only_ice[0])
+    with live_server(real_copy) as url, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(base_url=url)
+            page.goto(f"/dashboard?agency=ICE&fy={fy}")
+            assert page.input_value("#fy") == fy
+            page.select_option("#agency", "7014")
+            page.click("form.filters button[type=submit]")
+            page.wait_for_selector("#table-by_vendor")
+            assert f"fy={fy}" in page.url and "agency=7014" in page.url
+            assert page.input_value("#fy") == fy
+            assert "no data" in page.inner_text("#caption-by_vendor")
+            page.click("form.filters button[type=submit]")
+            page.wait_for_selector("#table-by_vendor")
+            assert f"fy={fy}" in page.url and page.input_value("#fy") == fy
+        finally:
+            browser.close()
