@@ -20,7 +20,14 @@ from custodes.figures.definition import (
 from custodes.serve.dataweb_source import DatawebSource
 from custodes.store.reader import Reader
 
-__all__ = ["Ctx", "build_notices", "category_label", "load_taxonomy", "definition"]
+__all__ = [
+    "Ctx",
+    "build_notices",
+    "store_agency",
+    "category_label",
+    "load_taxonomy",
+    "definition",
+]
 
 if TYPE_CHECKING:
     from custodes.search.engine import SearchEngine
@@ -103,3 +110,36 @@ def build_notices(reader: Reader) -> list[str]:
     if not reader.has("vendor"):
         notes.append(NOT_RESOLVED)
     return notes
+
+
+def store_agency(ctx: Ctx) -> str | None:
+    """The ?agency= of CTX (ICE, CBP or a four-digit sub-agency code) as a code,
+    refused with a clear 400 when the store holds no award of that sub-agency (it
+    was a page of empty tables); None for every agency."""
+    from custodes.errors import InputError
+    from custodes.serve import params as P
+
+    agency = P.agency(ctx.params)
+    r = ctx.reader
+    if agency is None or not r.has("serve_award"):
+        return agency
+    held: list[str] = r.derived(
+        "agency_codes",
+        lambda rd: [
+            x["code"]
+            for x in rd.rows(
+                "SELECT DISTINCT agency_code AS code FROM serve_award "
+                "WHERE agency_code IS NOT NULL ORDER BY 1",
+                cache=False,
+            )
+        ],
+    )
+    if agency not in held:
+        names = {v: k for k, v in P.AGENCIES.items()}
+        listed = ", ".join(f"{c} ({names[c]})" if c in names else c for c in held)
+        raise InputError(
+            f"Parameter 'agency': the store holds no award of sub-agency {agency} "
+            f"(it holds {listed or 'none'}). Use ICE, CBP or one of those codes, or "
+            "leave agency out for every agency."
+        )
+    return agency

@@ -17,6 +17,7 @@ from custodes.serve.pages import (
     category_label,
     definition,
     load_taxonomy,
+    store_agency,
 )
 from custodes.serve.pages.coverage import coverage_summary
 from custodes.serve.pages.dashboard import category_link, components_line
@@ -55,7 +56,7 @@ def categories(ctx: Ctx) -> View:
     view = View("categories.html", "Categories", notices=build_notices(ctx.reader))
     counted = definition(ctx.reader, ctx.params)
     # one agency (ICE, CBP or a sub-agency code) or all, as on the dashboard
-    agency = P.agency(ctx.params)
+    agency = store_agency(ctx)
     view.data["definition"] = counted.to_dict()
     view.data["agency"] = agency
     totals: dict[str, dict[str, Any]] = {}
@@ -134,7 +135,7 @@ def category(ctx: Ctx, category_id: str) -> View:
     view = View("category.html", category_label(category_id), notices=build_notices(r))
     counted = definition(r, ctx.params)
     # one agency (ICE, CBP or a sub-agency code) or all, as on /categories
-    agency = P.agency(ctx.params)
+    agency = store_agency(ctx)
     view.data = {
         "id": category_id,
         "agency": agency,

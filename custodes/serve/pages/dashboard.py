@@ -12,7 +12,7 @@ from custodes.figures import components, review, spending
 from custodes.figures.definition import NOT_SURVEILLANCE
 from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
-from custodes.serve.pages import Ctx, build_notices, definition
+from custodes.serve.pages import Ctx, build_notices, definition, store_agency
 from custodes.serve.pages.coverage import coverage_notes, coverage_summary
 from custodes.serve.pages.totals import award_counts, spending_rows
 from custodes.serve.views import Table, View
@@ -138,7 +138,7 @@ def vendor_table(
 
 
 def dashboard(ctx: Ctx) -> View:
-    agency = P.agency(ctx.params)
+    agency = store_agency(ctx)
     fiscal_year = P.fiscal_year(ctx.params)
     view = View(
         "dashboard.html", "Surveillance spending", notices=build_notices(ctx.reader)

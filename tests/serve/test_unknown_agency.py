@@ -1,0 +1,32 @@
+"""?agency= naming a sub-agency the store holds no award of (a four-digit code such
+as 9999) is a clear 400 naming the agencies it holds, on the dashboard, /categories
+and a category page, as ICE, CBP and their codes are pages; it was a 200 page of
+empty tables. On the store the real stages write (tests/real_store.py)."""
+
+from __future__ import annotations
+
+from tests.serve.conftest import app_rows
+
+
+def test_an_agency_the_store_lacks_is_a_400(real_web) -> None:
+    held = {
+        r["code"]
+        for r in app_rows(
+            real_web,
+            'SELECT DISTINCT awarding_sub_agency_code AS code FROM "transaction"',
+        )
+    }
+    assert held == {"7012", "7014"}
+    category = app_rows(
+        real_web,
+        "SELECT min(category) AS c FROM classification WHERE category <> 'none'",
+    )[0]["c"]
+    for path in ("/dashboard", "/categories", f"/category/{category}"):
+        for suffix in ("", ".json"):
+            answer = real_web.get(path + suffix, params={"agency": "9999"})
+            assert answer.status_code == 400, (path + suffix, answer.text[:300])
+            assert "9999" in answer.text and "7012 (ICE)" in answer.text
+            assert "Traceback" not in answer.text
+            for agency in ("ICE", "CBP", "7012", "7014"):
+                ok = real_web.get(path + suffix, params={"agency": agency})
+                assert ok.status_code == 200, (path, agency)
