@@ -24,6 +24,18 @@ def category_link(agency: str | None) -> str:
     return "/category/{category}" + (f"?agency={agency}" if agency else "")
 
 
+def stated(figure: dict[str, Any], counted: Any) -> dict[str, Any]:
+    """FIGURE (awards, obligation_usd of purchases with surveillance components) with
+    whether COUNTED counts them and the line that says so."""
+    figure["counted"] = bool(counted.include_components)
+    figure["line"] = (
+        components.included_line(figure)
+        if counted.include_components
+        else components.line(figure)
+    )
+    return figure
+
+
 def components_line(
     ctx: Ctx, counted: Any, agency: str | None, component: str | None = None
 ) -> dict[str, Any]:
@@ -38,13 +50,7 @@ def components_line(
     figure: dict[str, Any] = dict(
         ctx.reader.derived(key, lambda r: r.rows(sql, params, cache=False)[0])
     )
-    figure["counted"] = bool(counted.include_components)
-    figure["line"] = (
-        components.included_line(figure)
-        if counted.include_components
-        else components.line(figure)
-    )
-    return figure
+    return stated(figure, counted)
 
 
 def year_components_line(
@@ -67,14 +73,8 @@ def year_components_line(
     figure: dict[str, Any] = {
         "awards": sum(int(r["awards"]) for r in mine),
         "obligation_usd": sum((Decimal(r["obligation_usd"]) for r in mine), Decimal(0)),
-        "counted": bool(counted.include_components),
     }
-    figure["line"] = (
-        components.included_line(figure)
-        if counted.include_components
-        else components.line(figure)
-    )
-    return figure
+    return stated(figure, counted)
 
 
 def vendor_table(
