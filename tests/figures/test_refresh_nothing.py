@@ -9,17 +9,14 @@ the copy's shipped data files (rules.yaml, parents.yaml) the way a maintainer wo
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 import custodes
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_custodes
 from tests.figures.refresh_compare import derived_tables, differences, table_rows
 
 API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
@@ -39,17 +36,8 @@ def package(tmp_path_factory) -> Path:
 
 
 def run(package: Path, db: Path, *args: str) -> str:
-    env = {**os.environ, "CUSTODES_DB": str(db), "PYTHONPATH": str(package)}
-    done = subprocess.run(
-        [sys.executable, "-m", "custodes", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=package,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    env = {"PYTHONPATH": str(package)}
+    return run_custodes(db, *args, env=env, cwd=package).stdout
 
 
 def refresh(package: Path, db: Path, *args: str) -> dict:
