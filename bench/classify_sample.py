@@ -141,7 +141,9 @@ def labelled_awards() -> set[str]:
     done: set[str] = set()
     for path in LABELS.glob("classify_*.csv"):
         with path.open(newline="") as fh:
-            done |= {row["generated_award_id"] for row in csv.DictReader(fh)}
+            for row in csv.DictReader(fh):
+                # the census hesitations name their award in column `award`
+                done.add(row.get("generated_award_id") or row.get("award") or "")
     return done
 
 
