@@ -79,6 +79,26 @@ def test_review_fits_80_columns_and_wide_shows_everything(store: Path) -> None:
         assert award["award_key"] in wide and award["agency_name"] in wide
 
 
+def test_review_at_80_columns_breaks_no_word(store: Path) -> None:
+    """Each award reads on at most three lines at 80 columns: its category whole on
+    its first line, its reasons (besides the confidence) below it, wrapped between
+    words; no category name or reason word is cut across lines."""
+    queue = json.loads(cli(store, "review", "--limit", "12", "--json"))["queue"]
+    text = cli(store, "review", "--limit", "12")
+    lines = body(text)
+    starts = [
+        next(n for n, x in enumerate(lines) if x.split()[:2] == [str(i), a["piid"]])
+        for i, a in enumerate(queue, start=1)
+    ]
+    ends = [*starts[1:], next(n for n, x in enumerate(lines) if "listed" in x)]
+    for award, start, end in zip(queue, starts, ends, strict=True):
+        block = lines[start:end]
+        assert len(block) <= 3, block
+        assert award["category"] in block[0].split(), block
+        reasons = [w for w in award["why"] if not w.startswith("confidence ")]
+        assert " ".join(block[1:]).split() == "; ".join(reasons).split(), block
+
+
 def test_a_piid_stands_for_its_award_in_a_decision(store: Path) -> None:
     award = json.loads(cli(store, "review", "--limit", "1", "--json"))["queue"][0]
     cli(store, "review", "accept", award["piid"], "--note", "right", "--reviewer", "R")

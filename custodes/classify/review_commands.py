@@ -129,7 +129,7 @@ def review_group(
             "The store has no classification yet: run `custodes classify` first. "
             "Until then every award is unclassified, and all of its money at risk."
         )
-    console.print(_queue_table(rows, wide))
+    console.print(_queue_table(rows, wide), markup=False, highlight=False)
     total = sum((r["at_risk_usd"] or Decimal(0) for r in rows), start=Decimal(0))
     console.print(
         f"{len(rows):,} award(s) listed, {money(total)} at risk; "
@@ -148,69 +148,105 @@ def review_group(
 
 
 def _queue_table(rows: list[dict[str, Any]], wide: bool) -> Any:
-    """The queue as a table readable at 80 columns: PIID, agency abbreviation, fiscal
-    years as 2021-24, dollars at risk to the dollar, a component in the reasons (not
-    beside the category) and reasons besides the confidence; WIDE: award ids,
-    agency names, net obligations, everything to the cent (the table as it was)."""
+    """WIDE: the queue as one table row per award: award ids, agency names, net
+    obligations, everything to the cent (the table as it was). Otherwise the queue
+    as it reads at the console's width (80 columns at least): `_narrow_queue`."""
+    if not wide:
+        return _narrow_queue(rows, console.width)
+
+    def cells(i: int, r: dict[str, Any]) -> list[str]:
+        component = r["component_category"]
+        return [
+            str(i),
+            r["award_key"],
+            r["agency_name"] or r["agency_code"] or "",
+            _years(r),
+            (r["category"] or "unclassified")
+            + (f" (+{component})" if component else ""),
+            "—" if r["confidence"] is None else f"{r['confidence']:.2f}",
+            money(r["obligation_usd"]),
+            money(r["at_risk_usd"]),
+            "; ".join(r["why"]),
+        ]
+
+    return table(
+        "Review queue: where a wrong label moves the most money",
+        ["#", "award", "agency", "FY", "category", "conf.", "net obligations",
+         "at risk", "why"],
+        [cells(i, r) for i, r in enumerate(rows, start=1)],
+        justify_right=["#", "conf.", "net obligations", "at risk"],
+    )  # fmt: skip
+
+
+def _narrow_queue(rows: list[dict[str, Any]], width: int) -> str:
+    """The queue readable at WIDTH columns (80 or more), no word broken: each award
+    on one line of PIID, agency abbreviation, fiscal years as 2021-24, category,
+    confidence and dollars at risk to the dollar, then its reasons besides the
+    confidence (a component among them) on the lines below, indented and wrapped
+    between words: two or three lines an award. Where the first line would be wider
+    than WIDTH (a long category beside a billion at risk) the confidence joins the
+    reasons."""
+    import textwrap
+
     from custodes.model.agencies import load_agencies
 
     subtier = load_agencies()[1]
 
     def agency(r: dict[str, Any]) -> str:
-        if wide:
-            return r["agency_name"] or r["agency_code"] or ""
         sub = subtier.get(r["agency_code"] or "")
         return sub.abbreviation if sub else (r["agency_code"] or "")
 
-    def label(r: dict[str, Any]) -> str:
-        component = r["component_category"]
-        return (r["category"] or "unclassified") + (
-            f" (+{component})" if component and wide else ""
-        )
-
-    def why(r: dict[str, Any]) -> str:
-        # narrow: the confidence has its column, a component its reason
-        return "; ".join(w for w in r["why"] if wide or not w.startswith("confidence "))
-
     def years(r: dict[str, Any]) -> str:
-        text = _years(r)
-        # narrow: 2021-24 for 2021-2024
-        return text if wide or len(text) < 9 else f"{text[:5]}{text[-2:]}"
+        text = _years(r)  # 2021-24 for 2021-2024
+        return text if len(text) < 9 else f"{text[:5]}{text[-2:]}"
 
-    def cells(i: int, r: dict[str, Any]) -> dict[str, str]:
-        at_risk = r["at_risk_usd"]
-        return {
-            "#": str(i),
-            "award": r["award_key"],
-            "PIID": r["piid"] or r["award_key"],
-            "agency": agency(r),
-            "FY": years(r),
-            "category": label(r),
-            "conf.": "—" if r["confidence"] is None else f"{r['confidence']:.2f}",
-            "net obligations": money(r["obligation_usd"]),
-            "at risk": money(at_risk)
-            if wide or at_risk is None
-            else f"${at_risk:,.0f}",
-            "why": why(r),
-        }
+    def conf(r: dict[str, Any]) -> str:
+        return "—" if r["confidence"] is None else f"{r['confidence']:.2f}"
 
-    columns = (
-        ["#", "award", "agency", "FY", "category", "conf.", "net obligations",
-         "at risk", "why"]
-        if wide
-        else ["#", "PIID", "agency", "FY", "category", "conf.", "at risk", "why"]
-    )  # fmt: skip
-    return table(
-        "Review queue: where a wrong label moves the most money",
-        columns,
-        [
-            [row[c] for c in columns]
-            for row in (cells(i, r) for i, r in enumerate(rows, start=1))
-        ],
-        justify_right=["#", "conf.", "net obligations", "at risk"],
-        no_wrap=[] if wide else ["#", "PIID", "agency", "FY", "conf.", "at risk"],
-        compact=not wide,
-    )
+    def at_risk(r: dict[str, Any]) -> str:
+        value = r["at_risk_usd"]
+        return money(value) if value is None else f"${value:,.0f}"
+
+    header = ["#", "PIID", "agency", "FY", "category", "conf.", "at risk"]
+    right = {"#", "conf.", "at risk"}
+    lines = [
+        [str(i), r["piid"] or r["award_key"], agency(r), years(r),
+         r["category"] or "unclassified", conf(r), at_risk(r)]
+        for i, r in enumerate(rows, start=1)
+    ]  # fmt: skip
+    reasons = [[w for w in r["why"] if not w.startswith("confidence ")] for r in rows]
+
+    def widths(columns: list[int]) -> list[int]:
+        return [max(len(x[c]) for x in [header, *lines]) for c in columns]
+
+    keep = list(range(len(header)))
+    if sum(widths(keep)) + len(keep) - 1 > width:
+        keep.remove(header.index("conf."))  # into the reasons
+        for r, why in zip(rows, reasons, strict=True):
+            why.insert(0, f"confidence {conf(r)}")
+    sizes = widths(keep)
+
+    def join(cells: list[str]) -> str:
+        return " ".join(
+            (cells[c].rjust(w) if header[c] in right else cells[c].ljust(w))
+            for c, w in zip(keep, sizes, strict=True)
+        ).rstrip()
+
+    indent = " " * (sizes[0] + 1)
+    out = ["Review queue: where a wrong label moves the most money", join(header)]
+    out.append("─" * min(width, len(out[-1])))
+    for cells, why in zip(lines, reasons, strict=True):
+        out.append(join(cells))
+        if why:
+            out += textwrap.wrap(
+                "; ".join(why),
+                width=max(width, 40),
+                initial_indent=indent,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+    return "\n".join(out)
 
 
 def _years(r: dict[str, Any]) -> str:
