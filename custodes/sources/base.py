@@ -117,6 +117,18 @@ class WindowResult:
         return len(self.records) >= self.expected
 
 
+@dataclass(frozen=True)
+class RecordFacts:
+    """What identifies a fetched record, in the store's canonical terms (`sync
+    --history` keeps only the records of the awards it asked for)."""
+
+    award_key: str | None  # the source's award id, as `transaction.award_key`
+    piid: str
+    sub_agency_code: str | None
+    modification: str  # '0' for the base award
+    action_date: date | None
+
+
 class BulkFailed(CustodesError):
     """The download job failed, timed out, or its file did not verify."""
 
@@ -177,6 +189,27 @@ class Fetcher(Protocol):
     ) -> str:
         """The API query a window's rows came from: what they show as their source
         file (no '!', no password)."""
+        ...
+
+    def history_count(self, client: Client, piids: list[str], window: Window) -> int:
+        """How many records the search holds for these PIIDs in the window."""
+        ...
+
+    def fetch_history(
+        self,
+        client: Client,
+        piids: list[str],
+        window: Window,
+        cap: int,
+        expected: int | None = None,
+    ) -> WindowResult:
+        """The records of these PIIDs in the window, verified like a window."""
+        ...
+
+    def record_facts(self, record: dict[str, Any]) -> RecordFacts: ...
+
+    def describe_history(self, api_url: str, window: Window, awards: int) -> str:
+        """The source file the rows of one history batch show."""
         ...
 
     def run_bulk(

@@ -201,7 +201,7 @@ CREATE TABLE IF NOT EXISTS resolve_run (run_at TIMESTAMP,
 SYNC_RUN_DDL = """
 CREATE TABLE IF NOT EXISTS sync_run (
     sync_id        INTEGER,
-    kind           VARCHAR,    -- 'search' | 'bulk'
+    kind           VARCHAR,    -- 'search' | 'bulk' | 'history'
     started_at     TIMESTAMP,
     finished_at    TIMESTAMP,
     status         VARCHAR,    -- 'complete' | 'incomplete' | 'failed'
@@ -226,6 +226,18 @@ CREATE TABLE IF NOT EXISTS watch (
     kind        VARCHAR,   -- vendor | maker | category | keyword
     value       VARCHAR,
     created_at  TIMESTAMP
+)"""
+
+# sync --history: the awards whose earlier transactions were fetched completely
+SYNC_HISTORY_DDL = """
+CREATE TABLE IF NOT EXISTS sync_history (
+    award_key   VARCHAR,    -- the award (its source key when the answer gave one)
+    piid        VARCHAR,
+    sync_id     INTEGER,    -- the sync_run (kind 'history') that asked
+    asked_at    TIMESTAMP,
+    first_date  DATE,       -- its earliest action in the store when asked
+    status      VARCHAR,    -- 'complete' (its base came) | 'no_base'
+    earlier     INTEGER     -- earlier transactions the source served for it
 )"""
 
 AWARD_FIRST_SEEN_DDL = """
@@ -292,6 +304,7 @@ DDL = {
     "sync_run": SYNC_RUN_DDL,
     "watch": WATCH_DDL,
     "award_first_seen": AWARD_FIRST_SEEN_DDL,
+    "sync_history": SYNC_HISTORY_DDL,
     "award_number": AWARD_NUMBER_DDL,
     "refresh_transaction": REFRESH_TRANSACTION_DDL,
     "refresh_record": REFRESH_RECORD_DDL,
@@ -361,6 +374,7 @@ _ALL: tuple[Table, ...] = (
         "sync",
         sync_run="one sync run: windows, counts, status, log line",
         award_first_seen="the ingest run in which each award first appeared",
+        sync_history="an award whose earlier transactions `sync --history` fetched",
     ),
     *_group("sync", "base", "watch add", watch="a watch: kind and value"),
     # the analysis frame (docs/analyse.md)

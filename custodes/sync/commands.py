@@ -27,6 +27,7 @@ from custodes.settings import Settings
 from custodes.store import Store, open_store
 from custodes.sync.client import Policy
 from custodes.sync.digest import build_digest
+from custodes.sync.history import HistoryOptions, sync_history
 from custodes.sync.service import SyncOptions, sync_bulk, sync_search
 from custodes.sync.webhook import WebhookFailed, post_digest
 
@@ -173,6 +174,19 @@ def _say(as_json: bool) -> Any:
     help="If some windows fail, still write the windows that were fetched "
     "completely (default: write nothing until everything is there).",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Fetch the earlier transactions (the base award first) of every award the "
+    "store knows only from later modifications. Alone, only that; with --fy, "
+    "--since, --until or --agency, after the sync of those dates.",
+)
+@click.option(
+    "--max-awards",
+    type=click.IntRange(1),
+    default=None,
+    help="With --history: ask for at most this many awards (most dollars first).",
+)
 @refresh_option
 @db_option
 @json_option
@@ -194,6 +208,8 @@ def sync_group(
     until: date | None,
     digest_webhook: str | None,
     partial: bool,
+    history: bool,
+    max_awards: int | None,
     refresh: bool,
     as_json: bool,
 ) -> None:
@@ -206,16 +222,32 @@ def sync_group(
     checkpoint and the next run resumes. Exit codes: 0 complete, 1 usage error,
     2 incomplete (nothing written), 3 another sync is running, 4 bulk download failed,
     5 the digest webhook refused the POST (the data is stored).
+
+    --history: for every award none of whose transactions in the store is its base
+    (modification 0), fetch its actions up to its first one in the store, in
+    batches of PIIDs, verified and ingested in one transaction like a sync; a second
+    run asks for nothing already answered (docs/sync.md).
     """
     if ctx.invoked_subcommand is not None:
         return
+    if max_awards is not None and not history:
+        raise click.UsageError("--max-awards goes with --history.")
+    policy = _policy(
+        settings, rate, backoff, request_timeout, max_requests, max_minutes
+    )
+    if history and not (fy or since or until or agencies or funding):
+        code, summary = _history(
+            settings, api_url, policy, max_awards, partial, refresh, wait, as_json
+        )
+        _print_history(summary, as_json)
+        sys.exit(code)
     opts = SyncOptions(
         list(agencies),
         fy,
         since,
         until,
         api_url,
-        _policy(settings, rate, backoff, request_timeout, max_requests, max_minutes),
+        policy,
         partial=partial,
         funding=funding,
         after_ingest=_refresh_in_lock(settings, refresh, as_json),
@@ -226,10 +258,39 @@ def sync_group(
         summary["watch"] = _digest_after(
             settings, int(summary["ingest_run_id"]), digest_webhook
         )
+    history_code = 0
+    if history:
+        history_code, summary["history"] = _history(
+            settings, api_url, policy, max_awards, partial, refresh, wait, as_json
+        )
     _print(summary, as_json)
     if digest_webhook and summary.get("watch", {}).get("webhook_error"):
         sys.exit(5)
-    sys.exit(code)
+    sys.exit(code or history_code)
+
+
+def _history(
+    settings: Settings,
+    api_url: str | None,
+    policy: Policy,
+    max_awards: int | None,
+    partial: bool,
+    refresh: bool,
+    wait: float | None,
+    as_json: bool,
+) -> tuple[int, dict[str, Any]]:
+    """sync --history (alone or after a sync): the earlier transactions of awards
+    known only from later modifications; --refresh as for a sync."""
+    opts = HistoryOptions(
+        api_url=api_url,
+        policy=policy,
+        max_awards=max_awards,
+        partial=partial,
+        after_ingest=_refresh_in_lock(settings, refresh, as_json),
+    )
+    code, summary = sync_history(_with_wait(settings, wait), opts, _say(as_json))
+    _refresh_after(_with_wait(settings, wait), code, summary, refresh, as_json)
+    return code, summary
 
 
 def _refresh_in_lock(
@@ -404,6 +465,83 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
         err_console.print(
             "Nothing was written"
             + (" except complete windows" if summary.get("written") else "")
+            + f"; the checkpoint in {summary.get('staging')} is kept."
+        )
+    if summary.get("history"):
+        _print_history(summary["history"], False)
+
+
+HISTORY_KEYS = [
+    "status",
+    "awards_asked",
+    "awards_completed",
+    "awards_without_base",
+    "awards_failed",
+    "awards_remaining",
+    "awards_out_of_reach",
+    "awards_answered_before",
+    "batches",
+    "batches_done",
+    "expected",
+    "fetched",
+    "transactions_added",
+    "changed",
+    "unchanged",
+    "quarantined",
+    "requests",
+    "retries",
+    "ingest_run_id",
+    "seconds",
+]
+
+
+def _print_history(summary: dict[str, Any], as_json: bool) -> None:
+    """The summary of sync --history: awards asked, completed, transactions added,
+    and the awards still incomplete with why."""
+    if as_json:
+        print_json(summary)
+        return
+    rows = [(k, summary[k]) for k in HISTORY_KEYS if summary.get(k) is not None]
+    console.print(
+        table(f"Sync history ({summary.get('api_url')})", ["", "value"], rows)
+    )
+    for hop in summary.get("redirects") or []:
+        err_console.print(f"[yellow]redirected:[/] {hop}", highlight=False)
+    still = summary.get("still_incomplete") or {}
+    for miss in still.get("failed") or []:
+        err_console.print(
+            f"[yellow]not fetched:[/] award {miss['award']} (PIID {miss['piid']}) — "
+            f"{miss['error']}; {miss['what_to_do']}",
+            highlight=False,
+        )
+    if summary.get("awards_without_base"):
+        console.print(
+            f"{summary['awards_without_base']} awards: the source holds no base "
+            "(modification 0) before their first action in the store (a base before "
+            "FY2008, or numbered otherwise); they are not asked again."
+        )
+    if summary.get("awards_out_of_reach"):
+        console.print(
+            f"{summary['awards_out_of_reach']} awards start before the search's "
+            "first day (2007-10-01): ingest files of their earlier years."
+        )
+    if summary.get("awards_remaining"):
+        console.print(
+            f"{summary['awards_remaining']} awards were not asked (--max-awards); "
+            "the next `custodes sync --history` asks for them."
+        )
+    if summary.get("refresh"):
+        print_refresh(summary["refresh"])
+    if summary.get("stop_reason"):
+        err_console.print(
+            f"[yellow]stopped early:[/] {summary['stop_reason']}; "
+            "run the same command again to resume.",
+            highlight=False,
+        )
+    if summary.get("status") == "incomplete":
+        err_console.print(
+            "Nothing was written"
+            + (" except complete batches" if summary.get("written") else "")
             + f"; the checkpoint in {summary.get('staging')} is kept."
         )
 

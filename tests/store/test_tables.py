@@ -133,7 +133,8 @@ def test_a_store_built_by_the_commands_holds_only_registered_tables(cli, db_path
     unregistered = [n for n, r in by_name.items() if r["owner"] is None]
     assert unregistered == []
     present = {n for n, r in by_name.items() if r["present"]}
-    assert present == set(TABLES) - {"sync_run"}  # only a sync writes it
+    # only a sync writes them
+    assert present == set(TABLES) - {"sync_run", "sync_history"}
     assert by_name["transaction"]["rows"] == 98
     assert by_name["source_row"]["rows"] is None  # a view: not counted
     assert by_name["watch"]["rows"] == 1

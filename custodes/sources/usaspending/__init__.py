@@ -4,8 +4,9 @@ about it is in this folder.
 * formats.py, canonical.py, rawrow.py: the two file formats (API-search extracts and
   bulk contracts prime transactions), their header detection, canonical mapping SQL
   and raw-row handling, used by `custodes ingest`;
-* fetch.py, bulk.py, agencies.py: how `custodes sync` fetches from the API v2
-  (transaction search by date window, bulk award downloads).
+* fetch.py, bulk.py, agencies.py, history.py: how `custodes sync` fetches from the
+  API v2 (transaction search by date window, bulk award downloads, the earlier
+  transactions of known awards).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from custodes.sources.base import BulkResult, Fetcher, Format, WindowResult
+from custodes.sources.base import (
+    BulkResult,
+    Fetcher,
+    Format,
+    RecordFacts,
+    WindowResult,
+)
 from custodes.sources.usaspending import formats as _formats
 
 if TYPE_CHECKING:
@@ -78,6 +85,33 @@ class UsaspendingFetcher:
         query = f"{public_url(api_url.rstrip('/'))}{fetch.SEARCH} contracts"
         scope = f" {window.start} to {window.end}" + (f", {names}" if names else "")
         return query + scope.replace("!", "")
+
+    def history_count(self, client: Client, piids: list[str], window: Window) -> int:
+        from custodes.sources.usaspending import history
+
+        return history.count(client, piids, window)
+
+    def fetch_history(
+        self,
+        client: Client,
+        piids: list[str],
+        window: Window,
+        cap: int,
+        expected: int | None = None,
+    ) -> WindowResult:
+        from custodes.sources.usaspending import history
+
+        return history.fetch_history(client, piids, window, cap, expected)
+
+    def record_facts(self, record: dict[str, Any]) -> RecordFacts:
+        from custodes.sources.usaspending import history
+
+        return history.facts(record)
+
+    def describe_history(self, api_url: str, window: Window, awards: int) -> str:
+        from custodes.sources.usaspending import history
+
+        return history.describe(api_url, window, awards)
 
     def run_bulk(
         self,

@@ -61,18 +61,31 @@ def time_period(window: Window) -> list[dict[str, str]]:
     ]
 
 
-def filters(agencies: list[dict[str, str]], window: Window) -> dict[str, Any]:
+def filters(
+    agencies: list[dict[str, str]],
+    window: Window,
+    award_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The search filter: contracts, the window, the agencies and, for the history
+    of known awards (`sync --history`), their PIIDs (`award_ids` matches PIIDs)."""
     out: dict[str, Any] = {
         "award_type_codes": CONTRACT_TYPES,
         "time_period": time_period(window),
     }
     if agencies:
         out["agencies"] = agencies
+    if award_ids:
+        out["award_ids"] = award_ids
     return out
 
 
-def count(client: Client, agencies: list[dict[str, str]], window: Window) -> int:
-    doc = client.post_json(COUNT, {"filters": filters(agencies, window)})
+def count(
+    client: Client,
+    agencies: list[dict[str, str]],
+    window: Window,
+    award_ids: list[str] | None = None,
+) -> int:
+    doc = client.post_json(COUNT, {"filters": filters(agencies, window, award_ids)})
     try:
         return int(doc["results"]["contracts"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -87,7 +100,12 @@ def _identity(record: dict[str, Any]) -> str:
 
 
 def fetch_pass(
-    client: Client, agencies: list[dict[str, str]], window: Window, limit: int, cap: int
+    client: Client,
+    agencies: list[dict[str, str]],
+    window: Window,
+    limit: int,
+    cap: int,
+    award_ids: list[str] | None = None,
 ) -> list[list[dict[str, Any]]]:
     """All pages of one pass, as served."""
     pages: list[list[dict[str, Any]]] = []
@@ -95,7 +113,7 @@ def fetch_pass(
         if (page - 1) * limit >= cap:
             raise WindowTooBig(f"{window.key}: more than {cap:,} records")
         body = {
-            "filters": filters(agencies, window),
+            "filters": filters(agencies, window, award_ids),
             "fields": FIELDS,
             "page": page,
             "limit": limit,
@@ -143,6 +161,7 @@ def fetch_window(
     window: Window,
     cap: int,
     expected: int | None = None,
+    award_ids: list[str] | None = None,
 ) -> WindowResult:
     """Count, then page the window until its records are proven complete.
 
@@ -152,7 +171,7 @@ def fetch_window(
     faults do not land on the same records twice with different page sizes.
     """
     if expected is None:
-        expected = count(client, agencies, window)
+        expected = count(client, agencies, window, award_ids)
     if expected > cap:
         raise WindowTooBig(f"{window.key}: {expected:,} records > {cap:,}")
     seen: dict[str, tuple[dict[str, Any], int]] = {}
@@ -160,7 +179,7 @@ def fetch_window(
     passes = 0
     for limit in PAGE_LIMITS:
         passes += 1
-        pages = fetch_pass(client, agencies, window, limit, cap)
+        pages = fetch_pass(client, agencies, window, limit, cap, award_ids)
         merge_pass(seen, pages)
         records = [r for r, n in seen.values() for _ in range(n)]
         if len(records) >= expected:

@@ -1,7 +1,8 @@
 """A local stand-in for the USAspending API v2, for tests and offline demos.
 
 It follows the real request and response shapes of the endpoints custodes uses
-(transaction search and its count, bulk award download, download status, file
+(transaction search and its count, with the `time_period`, `agencies`, `keywords` and
+`award_ids` filters, bulk award download, download status, file
 download) and serves records built from api-search CSV extracts and bulk contract
 files. Faults can be injected per endpoint: HTTP 500, 429 with Retry-After, slow
 replies, truncated JSON, dropped connections, and pages whose records are duplicated
@@ -159,6 +160,9 @@ class FakeUsaspending:
         ]
         agencies = filters.get("agencies") or []
         words = [w.upper() for w in filters.get("keywords") or []]
+        # award_ids: PIIDs (FAINs, URIs), matched whole; every award with that PIID
+        # answers, whatever its agency or parent IDV, as on the real API
+        piids = {str(a).strip().upper() for a in filters.get("award_ids") or []}
         out = []
         for rec in self.records:
             day = self._days.get(id(rec)) or self._days.setdefault(
@@ -167,6 +171,8 @@ class FakeUsaspending:
             if periods and not any(a <= day <= b for a, b in periods):
                 continue
             if agencies and not any(_agency_hit(a, rec) for a in agencies):
+                continue
+            if piids and str(rec["Award ID"]).upper() not in piids:
                 continue
             text = f"{rec['Transaction Description']} {rec['Recipient Name']}".upper()
             if words and not any(w in text for w in words):
