@@ -55,7 +55,11 @@ def _stated(src: Any, filters: Any) -> Any:
 
 
 def _carry(
-    rows: list[dict[str, Any]], stated: Any, info: dict[str, Any] | None = None
+    rows: list[dict[str, Any]],
+    stated: Any,
+    info: dict[str, Any] | None = None,
+    dims: Any = (),
+    groups: dict[tuple[Any, ...], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Each figure row says which definition it counts (a --json field and a CSV
     column: `definition`), the share of its dollars a person reviewed
@@ -64,9 +68,13 @@ def _carry(
     what the report and the web app state beside a figure), also the coverage of the
     figure's scope (`coverage_text`; for a row of one fiscal year, that year's status,
     `coverage`, as `analyse yoy` has it, and `coverage_note`) and the awards its
-    definition leaves out as components of larger purchases, in the scope
-    (`not_counted_awards`, `not_counted_usd`, `not_counted`)."""
+    definition leaves out as components of larger purchases: the row's own
+    (`not_counted_awards`, `not_counted_usd`, `not_counted`: GROUPS, from
+    components.not_counted_by over DIMS, the rows' grouping; a fiscal year's row
+    has that year's awards and dollars) and the whole scope's
+    (`scope_not_counted_awards`, `scope_not_counted_usd`, `scope_not_counted`)."""
     from custodes import sources
+    from custodes.figures.components import line
     from custodes.figures.review import share
 
     cover = info["coverage"] if info else None
@@ -85,9 +93,17 @@ def _carry(
                 r["coverage"] = year["status"] if year else None
                 r["coverage_note"] = year["note"] if year else None
         if left_out is not None:
-            r["not_counted_awards"] = left_out["awards"]
-            r["not_counted_usd"] = left_out["obligation_usd"]
-            r["not_counted"] = left_out["line"]
+            keys = dict.fromkeys(d.key for d in dims)
+            own = (groups or {}).get(tuple(r.get(k) for k in keys)) or {
+                "awards": 0,
+                "obligation_usd": Decimal("0.00"),
+            }
+            r["not_counted_awards"] = own["awards"]
+            r["not_counted_usd"] = own["obligation_usd"]
+            r["not_counted"] = line(own)
+            r["scope_not_counted_awards"] = left_out["awards"]
+            r["scope_not_counted_usd"] = left_out["obligation_usd"]
+            r["scope_not_counted"] = left_out["line"]
     return rows
 
 
@@ -96,6 +112,12 @@ def _about(src: Any, filters: Any, rows: list[dict[str, Any]] | None = None) -> 
     from custodes.figures.about import about
 
     return about(src, filters, rows if rows and "reviewed_usd" in rows[0] else None)
+
+
+def _not_counted_by(src: Any, filters: Any, dims: Any) -> Any:
+    from custodes.figures.components import not_counted_by
+
+    return not_counted_by(src, filters, dims)
 
 
 def _say(stated: Any, info: dict[str, Any] | None = None) -> None:
@@ -216,9 +238,10 @@ def totals_command(
         rows = _analyses().totals(src, by, filters, limit)
         stated = _stated(src, filters)
         info = _about(src, filters, None if limit else rows)
+        groups = _not_counted_by(src, filters, dims)
     for r in rows:
         r["label"] = " / ".join(figure_label(d, r) for d in dims)
-    _carry(rows, stated, info)
+    _carry(rows, stated, info, dims, groups)
     if csv_path:
         _write_csv(csv_path, rows, info)
     if as_json:
@@ -326,7 +349,9 @@ def yoy_command(
         rows = _analyses().year_over_year(src, filters)
         stated = _stated(src, filters)
         info = _about(src, filters)
-    _carry(rows, stated, info)  # coverage: each fiscal year's status
+        dims = parse_dimensions("fiscal_year")
+        groups = _not_counted_by(src, filters, dims)
+    _carry(rows, stated, info, dims, groups)  # coverage: each fiscal year's status
     if as_json:
         print_json(rows)
         return

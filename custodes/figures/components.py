@@ -110,6 +110,48 @@ def not_counted(src: Any, filters: Any) -> dict[str, Any]:
     return _result(definition, analyses.fetch(t.aggregate(**sums))[0], rows)
 
 
+def not_counted_by(src: Any, filters: Any, dims: Any) -> dict[tuple[Any, ...], Any]:
+    """The same figure for each group of a figure grouped by DIMS (frame
+    Dimensions): {group key values: {"awards", "obligation_usd"}}, the key values in
+    DIMS' order. A fiscal year's group holds the awards acted on that year and their
+    net obligations that year; under `category`, an award counts in its component's
+    category (where --include-components would count it). Groups without such
+    awards are absent; nothing when the definition counts them."""
+    from custodes.figures import analyses
+    from custodes.figures.frame import Filters, build_frame
+
+    definition: Definition = filters.definition
+    missing = left_out(replace(definition, classified=True), _component_values(src))
+    if not missing:
+        return {}
+    scope = Filters(
+        filters.sub_agencies,
+        filters.fy_from,
+        filters.fy_to,
+        Definition(categories=(NOT_SURVEILLANCE,)),
+    )
+    t = build_frame(src, scope, [d for d in dims if d.name != "category"])
+    t = t.filter(t.component_category.isin(missing))
+    keys = list(
+        dict.fromkeys(
+            "component_category" if d.name == "category" else d.key for d in dims
+        )
+    )
+    rows = analyses.fetch(
+        t.group_by(keys).aggregate(
+            obligation_usd=t.obligation_usd.sum().cast(analyses.MONEY),
+            awards=t.award_key.nunique(),
+        )
+    )
+    return {
+        tuple(r[k] for k in keys): {
+            "awards": int(r["awards"] or 0),
+            "obligation_usd": r["obligation_usd"] or Decimal("0.00"),
+        }
+        for r in rows
+    }
+
+
 def _component_values(src: Any) -> list[str]:
     """The component categories classify wrote ([] for a store without them)."""
     if not src.has("classification"):

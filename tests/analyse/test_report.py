@@ -660,16 +660,50 @@ def test_totals_rows_carry_coverage_and_not_counted_as_the_report_does(
         assert r["coverage_text"] == report["coverage"]["text"]
         assert r["coverage"] == status[r["fiscal_year"]]
         assert r["coverage_note"].startswith(f"FY{r['fiscal_year']}: ")
-        assert r["not_counted_awards"] == left_out["awards"]
-        assert Decimal(r["not_counted_usd"]) == Decimal(left_out["obligation_usd"])
-        assert r["not_counted"] == left_out["line"]
+        # the whole scope's figure, in fields of its own
+        assert r["scope_not_counted_awards"] == left_out["awards"]
+        assert Decimal(r["scope_not_counted_usd"]) == Decimal(
+            left_out["obligation_usd"]
+        )
+        assert r["scope_not_counted"] == left_out["line"]
+    # each year's row has that year's figure: the one its year alone states
+    for r in rows:
+        year = str(r["fiscal_year"])
+        alone = json.loads(
+            run_cli(
+                "--db", db, "analyse", "totals", "--by", "fiscal_year", "--fy", year,
+                "--json",
+            ).output
+        )  # fmt: skip
+        assert r["not_counted_awards"] == alone[0]["scope_not_counted_awards"]
+        assert r["not_counted_usd"] == alone[0]["scope_not_counted_usd"]
+        assert r["not_counted"] == alone[0]["scope_not_counted"]
+    assert sum(Decimal(r["not_counted_usd"]) for r in rows) == Decimal(
+        left_out["obligation_usd"]
+    )
+    assert len({r["not_counted_usd"] for r in rows}) > 1, "no year differs"
     by_category = json.loads(
         run_cli("--db", db, "analyse", "totals", "--by", "category", "--json").output
     )
     for r in by_category:
         assert r["coverage_text"] == report["coverage"]["text"]
-        assert r["not_counted_awards"] == left_out["awards"]
+        assert r["scope_not_counted_awards"] == left_out["awards"]
+        # under category, the component's category holds them (where
+        # --include-components counts them)
+        assert r["not_counted_awards"] == (
+            left_out["awards"] if r["category"] == "biometrics" else 0
+        )
         assert "coverage" not in r  # a row of no one fiscal year
+    # per sub-agency: each agency's own, adding up to the scope's
+    by_agency = json.loads(
+        run_cli("--db", db, "analyse", "totals", "--by", "sub_agency", "--json").output
+    )
+    for r in by_agency:
+        code = r["awarding_sub_agency_code"]
+        alone = json.loads(
+            run_cli("--db", db, "analyse", "totals", "--agency", code, "--json").output
+        )
+        assert r["not_counted_usd"] == alone[0]["scope_not_counted_usd"]
     # the CSV has the same columns as --json
     out = tmp_path / "totals.csv"
     run_cli("--db", db, "analyse", "totals", "--by", "fiscal_year", "--csv", str(out))

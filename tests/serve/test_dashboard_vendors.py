@@ -215,8 +215,8 @@ def test_vendor_table_states_its_own_years_not_counted_line(real_web, real_copy)
         first = json.loads(out)[0]
         mine = body["data"]["by_vendor"]["not_counted"]
         assert (mine["awards"], Decimal(mine["obligation_usd"])) == (
-            first["not_counted_awards"],
-            Decimal(first["not_counted_usd"]),
+            first["scope_not_counted_awards"],
+            Decimal(first["scope_not_counted_usd"]),
         ), params
         page = body["data"]["not_counted"]
         differs += (page["awards"], page["obligation_usd"]) != (
