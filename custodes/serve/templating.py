@@ -38,11 +38,23 @@ def with_query(params: dict[str, Any], **changes: Any) -> str:
     return ("?" + urlencode(merged)) if merged else ""
 
 
+def percent(value: Any) -> str:
+    """A share (0.1234) as a page states it: 12.3%; a share above nothing that would
+    read 0.0% as <0.1%."""
+    if not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
+        return str(value)
+    if 0 < value < 0.0005:
+        return "<0.1%"
+    return f"{100 * float(value):.1f}%"
+
+
 def cell(value: Any, is_money: bool = False, key: str = "") -> str:
     if value is None:
         return ""
     if is_money:
         return money(value)
+    if key.endswith("_share"):
+        return percent(value)
     if key.endswith(("year", "_line", "step", "path")) or key in ("fy", "run_id"):
         return str(value)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -81,6 +93,8 @@ def _cell_format(key: str, is_money: bool) -> Any:
     per column instead of once per cell."""
     if is_money:
         return money
+    if key.endswith("_share"):
+        return percent
     if key.endswith(_PLAIN_ENDS) or key in ("fy", "run_id"):
         return str
     return _number_or_text

@@ -17,6 +17,10 @@ from custodes.serve.pages.coverage import coverage_notes, coverage_summary
 from custodes.serve.pages.totals import award_counts, spending_rows
 from custodes.serve.views import Table, View
 
+# The heading of a reviewed share, shown as 12.3% (templating.percent): what the
+# CLI's line says, "Reviewed by a person: 12.3% of these dollars".
+REVIEWED_SHARE = "Share of its dollars reviewed by a person"
+
 
 def category_link(agency: str | None) -> str:
     """The link template of a category's page, of AGENCY when one is chosen (a
@@ -221,7 +225,7 @@ def dashboard(ctx: Ctx) -> View:
                 ("fiscal_year", "Fiscal year"),
                 ("obligation_usd", "Obligations"),
                 ("reviewed_usd", "Reviewed by a person"),
-                ("reviewed_share", "Reviewed share"),
+                ("reviewed_share", REVIEWED_SHARE),
                 ("coverage", "Coverage"),
             ],
             year_rows,
@@ -234,7 +238,7 @@ def dashboard(ctx: Ctx) -> View:
                 ("category_label", "Category"),
                 ("obligation_usd", "Obligations"),
                 ("reviewed_usd", "Reviewed by a person"),
-                ("reviewed_share", "Reviewed share"),
+                ("reviewed_share", REVIEWED_SHARE),
             ],
             cat_rows,
             f"{what} by category",
