@@ -24,6 +24,7 @@ __all__ = [
     "Ctx",
     "build_notices",
     "store_agency",
+    "store_fiscal_year",
     "category_label",
     "load_taxonomy",
     "definition",
@@ -143,3 +144,28 @@ def store_agency(ctx: Ctx) -> str | None:
             "leave agency out for every agency."
         )
     return agency
+
+
+def store_fiscal_year(ctx: Ctx) -> int | None:
+    """The ?fy= of CTX, refused with a clear 400 naming the fiscal years the store
+    holds when it holds no data for that year of any agency (a page of empty tables
+    otherwise); None for every year. A year held for another agency only is allowed:
+    the page says its tables are empty for the agency chosen."""
+    from datetime import date
+
+    from custodes.errors import InputError
+    from custodes.serve import params as P
+    from custodes.serve.pages.coverage import coverage_summary
+
+    fiscal_year = P.fiscal_year(ctx.params)
+    if fiscal_year is None or not ctx.reader.has("serve_coverage"):
+        return fiscal_year
+    held = coverage_summary(ctx.reader, None, date.today())["fiscal_years"]
+    if fiscal_year not in held:
+        years = ", ".join(f"FY{y}" for y in held) or "none"
+        raise InputError(
+            f"Parameter 'fy': the store holds no data for FY{fiscal_year} "
+            f"(fiscal years held: {years}). Choose one of those, or leave "
+            "fy out for every year."
+        )
+    return fiscal_year

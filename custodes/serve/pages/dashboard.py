@@ -7,12 +7,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from custodes.errors import InputError
 from custodes.figures import components, review, spending
 from custodes.figures.definition import NOT_SURVEILLANCE
-from custodes.serve import params as P
 from custodes.serve.charts import build_bar_chart, year_items
-from custodes.serve.pages import Ctx, build_notices, definition, store_agency
+from custodes.serve.pages import (
+    Ctx,
+    build_notices,
+    definition,
+    store_agency,
+    store_fiscal_year,
+)
 from custodes.serve.pages.coverage import coverage_notes, coverage_summary
 from custodes.serve.pages.totals import award_counts, spending_rows
 from custodes.serve.views import Table, View
@@ -143,7 +147,7 @@ def vendor_table(
 
 def dashboard(ctx: Ctx) -> View:
     agency = store_agency(ctx)
-    fiscal_year = P.fiscal_year(ctx.params)
+    fiscal_year = store_fiscal_year(ctx)
     view = View(
         "dashboard.html", "Surveillance spending", notices=build_notices(ctx.reader)
     )
@@ -167,15 +171,6 @@ def dashboard(ctx: Ctx) -> View:
     year_rows: list[dict[str, Any]] = figures["by_year"]
     cat_rows: list[dict[str, Any]] = figures["by_category"]
     statuses = {y["fiscal_year"]: y for y in cover["years"]}
-    if fiscal_year is not None and fiscal_year not in cover["fiscal_years"]:
-        held = coverage_summary(ctx.reader, None, today)["fiscal_years"]
-        if fiscal_year not in held:
-            years = ", ".join(f"FY{y}" for y in held) or "none"
-            raise InputError(
-                f"Parameter 'fy': the store holds no data for FY{fiscal_year} "
-                f"(fiscal years held: {years}). Choose one of those, or leave "
-                "fy out for every year."
-            )
     for r in year_rows:
         r["coverage"] = statuses.get(r["fiscal_year"], {}).get("note", "")
     by_vendor, vendor_data = vendor_table(

@@ -24,7 +24,14 @@ from custodes.console import money
 from custodes.errors import NotFound
 from custodes.figures.news import NewsScope, latest_actions, newest_action_date
 from custodes.serve import params as P
-from custodes.serve.pages import Ctx, category_label, definition, load_taxonomy
+from custodes.serve.pages import (
+    Ctx,
+    category_label,
+    definition,
+    load_taxonomy,
+    store_agency,
+    store_fiscal_year,
+)
 from custodes.serve.pages.news import feed_query, label_rows, news_scope
 from custodes.serve.pages.vendor import load_vendor_pages
 from custodes.sync.atom import AtomEntry, AtomFeed
@@ -142,6 +149,9 @@ def build_feed(ctx: Ctx, kind: str, ident: str, base_url: str) -> AtomFeed:
         raise NotFound(
             "The web app's summary tables are missing: run `custodes serve --prepare`."
         )
+    store_agency(ctx)  # an agency the store lacks: a 400 naming those it holds
+    if kind == "search":
+        store_fiscal_year(ctx)
     fixed, follows, page = SCOPES[kind](ctx, ident)
     rows = lambda sql, params: r.rows(sql, params)  # noqa: E731
     newest = newest_action_date(rows)

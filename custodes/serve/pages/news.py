@@ -18,7 +18,13 @@ from custodes.figures.news import (
 )
 from custodes.search.query import amount, day
 from custodes.serve import params as P
-from custodes.serve.pages import Ctx, build_notices, category_label, definition
+from custodes.serve.pages import (
+    Ctx,
+    build_notices,
+    category_label,
+    definition,
+    store_agency,
+)
 from custodes.serve.views import Table, View
 
 # The thresholds the page offers (any amount may be typed into the address).
@@ -107,6 +113,7 @@ def whats_new(ctx: Ctx) -> View:
     if not r.has("serve_action"):
         return view
     page, size = P.page(ctx.params)
+    store_agency(ctx)  # an agency the store lacks: a 400 naming those it holds
     rows = lambda sql, params: r.rows(sql, params)  # noqa: E731
     newest = newest_action_date(rows)
     scope = news_scope(ctx.params, newest, window=True)

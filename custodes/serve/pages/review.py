@@ -8,7 +8,14 @@ from typing import Any
 
 from custodes.figures import review
 from custodes.serve import params as P
-from custodes.serve.pages import Ctx, build_notices, category_label, definition
+from custodes.serve.pages import (
+    Ctx,
+    build_notices,
+    category_label,
+    definition,
+    store_agency,
+    store_fiscal_year,
+)
 from custodes.serve.views import Table, View
 
 DECISIONS_SQL = """
@@ -22,8 +29,8 @@ DECISIONS_SQL = """
 
 def review_page(ctx: Ctx) -> View:
     r = ctx.reader
-    agency = P.agency(ctx.params)
-    fy = P.fiscal_year(ctx.params)
+    agency = store_agency(ctx)
+    fy = store_fiscal_year(ctx)
     category = P.identifier(ctx.params, "category")
     page, size = P.page(ctx.params)
     view = View("review.html", "Review queue", notices=build_notices(r))

@@ -6,12 +6,14 @@ from __future__ import annotations
 from custodes.search.engine import Results, SearchEngine, SearchOptions
 from custodes.search.query import SORTS, Query
 from custodes.search.terms import describe_plan
-from custodes.serve.pages import Ctx, build_notices
+from custodes.serve.pages import Ctx, build_notices, store_agency, store_fiscal_year
 from custodes.serve.views import Table, View
 
 
 def search(ctx: Ctx) -> View:
     query = Query.from_params(ctx.params)
+    store_agency(ctx)  # an agency or fiscal year the store lacks: a 400 naming
+    store_fiscal_year(ctx)  # those it holds, as on every page
     view = View("search.html", "Search", notices=build_notices(ctx.reader))
     view.data = {
         "chosen": query.chosen(),
