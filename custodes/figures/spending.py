@@ -85,11 +85,14 @@ def summarise(
 ) -> dict[str, Any]:
     """ROWS (SPENDING_SQL) under DEFINITION: each row marked `counted` with the
     `category` it counts under, totals by fiscal year and by category, the total and
-    its reviewed share. A year's awards are those with actions in it; a category's
-    are AWARDS (`awards_by_category`: each award once) when given, else the sum of its
-    years' (an award spanning years once per year)."""
+    its reviewed share, and `every_category`: the sums of every category, counted or
+    not, by the category each row counts under (the /categories page lists them all).
+    A year's awards are those with actions in it; a category's are AWARDS
+    (`awards_by_category`: each award once) when given, else the sum of its years'
+    (an award spanning years once per year)."""
     by_year: dict[int, dict[str, Any]] = {}
     by_cat: dict[str, dict[str, Any]] = {}
+    every: dict[str, dict[str, Any]] = {}
     marked = []
     for r in rows:
         counted = definition.counts(r["category"], r["component_category"])
@@ -100,6 +103,7 @@ def summarise(
             {**r, "counted": counted, "counted_as": effective if counted else None,
              "category_label": category_label(r["category"])}
         )  # fmt: skip
+        _add(every, effective, r)
         if counted:
             _add(by_year, r["fiscal_year"], r)
             _add(by_cat, effective, r)
@@ -109,8 +113,9 @@ def summarise(
         for y, v in sorted(by_year.items())
     ]  # fmt: skip
     if awards is not None:
-        for c, v in by_cat.items():
-            v["awards"] = awards.get(c, 0)
+        for sums in (by_cat, every):
+            for c, v in sums.items():
+                v["awards"] = awards.get(c, 0)
     cat_rows = [
         {"category": c, "category_label": category_label(c), **v,
          "reviewed_share": share(v["obligation_usd"], v["reviewed_usd"])}
@@ -122,6 +127,7 @@ def summarise(
         "rows": marked,
         "by_year": year_rows,
         "by_category": cat_rows,
+        "every_category": every,
         "total_usd": total,
         "reviewed_usd": reviewed,
         "reviewed_share": share(total, reviewed),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from custodes.errors import NotFound
@@ -62,13 +61,14 @@ def categories(ctx: Ctx) -> View:
     totals: dict[str, dict[str, Any]] = {}
     if ctx.reader.has("serve_award"):
         view.data["coverage"] = coverage_summary(ctx.reader, agency, date.today())
-        found = spending_rows(ctx.reader, agency)
-        summary = spending.summarise(found, counted)
-        totals = _by_effective(found, counted)
-        # each award once, not once for each fiscal year it has actions in
-        awards = spending.awards_by_category(award_counts(ctx.reader, agency), counted)
-        for c, acc in totals.items():
-            acc["awards"] = awards.get(c, 0)
+        # every category's sums, counted or not, in the dashboard's one pass; each
+        # award once, not once for each fiscal year it has actions in
+        summary = spending.summarise(
+            spending_rows(ctx.reader, agency),
+            counted,
+            spending.awards_by_category(award_counts(ctx.reader, agency), counted),
+        )
+        totals = summary["every_category"]
         view.data["reviewed"] = {
             "obligation_usd": summary["total_usd"],
             "reviewed_usd": summary["reviewed_usd"],
@@ -105,23 +105,6 @@ def categories(ctx: Ctx) -> View:
         links={"label": category_link(agency)},
     )
     return view
-
-
-def _by_effective(
-    rows: list[dict[str, Any]], counted: Definition
-) -> dict[str, dict[str, Any]]:
-    """serve_spending rows summed by the category each counts under (the awards
-    summed per year here count an award spanning years once a year: `categories`
-    replaces them with spending.awards_by_category)."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        c = counted.effective_category(r["category"], r["component_category"])
-        acc = out.setdefault(c, {"awards": 0, "obligation_usd": Decimal("0.00"),
-                                 "reviewed_usd": Decimal("0.00")})  # fmt: skip
-        acc["awards"] += int(r["awards"] or 0)
-        acc["obligation_usd"] += r["obligation_usd"] or 0
-        acc["reviewed_usd"] += r["reviewed_usd"] or 0
-    return out
 
 
 def category(ctx: Ctx, category_id: str) -> View:
