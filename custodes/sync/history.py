@@ -49,6 +49,9 @@ from custodes.sync.windows import Window
 BATCH = 20  # awards asked in one query (their PIIDs in `award_ids`)
 ATTEMPTS = 2  # per batch per run; each attempt already retries its requests
 VERSION = 1
+# the ingest run's command: not `sync`, so a digest's default (the latest sync's run)
+# does not report years-old base awards as news
+HISTORY_COMMAND = "sync --history"
 AGAIN = "run `custodes sync --history` again later; it resumes where it stopped"
 
 Tell = Callable[[str], None]
@@ -383,7 +386,13 @@ def sync_history(
                 api_url, _window(fetcher, written_awards), len(written_awards)
             )
         report, after = (
-            _ingest(settings, [str(p) for p in labels], labels, opts.after_ingest)
+            _ingest(
+                settings,
+                [str(p) for p in labels],
+                labels,
+                opts.after_ingest,
+                command=HISTORY_COMMAND,
+            )
             if labels
             else (None, None)
         )

@@ -172,14 +172,16 @@ def _ingest(
     files: list[str],
     labels: dict[Path, str],
     after: Callable[[Store], dict[str, Any]] | None = None,
+    command: str = "sync",
 ) -> tuple[IngestReport, dict[str, Any] | None]:
     """Ingest FILES; after a commit, AFTER runs on the store before the writer lock
-    is let go (sync --refresh)."""
+    is let go (sync --refresh). COMMAND names the ingest run (`custodes runs`; the
+    digest's default is the latest run whose command is `sync`)."""
     with open_store(settings, write=True, command="sync") as store:
         report = ingest(
             store,
             [Path(f) for f in files],
-            command="sync",
+            command=command,
             unzip_limit_mb=settings.unzip_limit_mb,
             labels=labels,
         )

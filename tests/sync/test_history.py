@@ -13,6 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from custodes.settings import Settings
+from custodes.store import open_store
+from custodes.sync.digest import select_runs
 from custodes.sync.history import staging_dir
 from tests.fakes.usaspending import Fault
 from tests.sync.conftest import FAST, HEADER, make_rows, store_total, total
@@ -324,6 +327,11 @@ def test_history_after_a_sync_of_one_year(fake_api, cli, db_path):
     late = [r for r in rows if date.fromisoformat(r["Action Date"]) >= FY2024]
     want = expected_after(rows, late)
     assert store_total(db_path) == (len(want), total(want))
+    # the history's ingest run is not news: a digest still covers the sync's run
+    runs = query(db_path, "SELECT run_id, command FROM ingest_run ORDER BY 1")
+    assert [c for _, c in runs] == ["sync", "sync --history"]
+    with open_store(Settings(db=db_path)) as store:
+        assert select_runs(store, None) == [runs[0][0]]
 
 
 def test_max_awards_needs_history(cli):

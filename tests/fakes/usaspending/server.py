@@ -94,6 +94,7 @@ class FakeUsaspending:
         self._days = {id(r): date.fromisoformat(r["Action Date"]) for r in self.records}
         self.cap = cap
         self._sorted: dict[str, list[dict[str, Any]]] = {}
+        self._by_piid: dict[str, list[int]] | None = None  # PIID -> positions
         self.faults: list[Fault] = list(faults or [])
         self.log: list[dict[str, Any]] = []
         self.bulk = BulkJobs(bulk_files or [])
@@ -137,6 +138,7 @@ class FakeUsaspending:
     def changed(self) -> None:
         """Call after editing `records` in place, so sorted pages are rebuilt."""
         self._sorted.clear()
+        self._by_piid = None
 
     def fault_for(self, path: str, page: int | None) -> Fault | None:
         with self._lock:
@@ -164,7 +166,7 @@ class FakeUsaspending:
         # answers, whatever its agency or parent IDV, as on the real API
         piids = {str(a).strip().upper() for a in filters.get("award_ids") or []}
         out = []
-        for rec in self.records:
+        for rec in self._candidates(piids):
             day = self._days.get(id(rec)) or self._days.setdefault(
                 id(rec), date.fromisoformat(rec["Action Date"])
             )
@@ -179,6 +181,20 @@ class FakeUsaspending:
                 continue
             out.append(rec)
         return out
+
+    def _candidates(self, piids: set[str]) -> list[dict[str, Any]]:
+        """The records an award_ids filter can match (all without one), in the
+        order of `records`."""
+        if not piids:
+            return self.records
+        with self._lock:
+            if self._by_piid is None:
+                index: dict[str, list[int]] = {}
+                for i, rec in enumerate(self.records):
+                    index.setdefault(str(rec["Award ID"]).upper(), []).append(i)
+                self._by_piid = index
+            found = sorted(i for p in piids for i in self._by_piid.get(p, []))
+        return [self.records[i] for i in found]
 
     def search(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         filters, fields = body.get("filters") or {}, body.get("fields") or []
