@@ -230,3 +230,21 @@ def test_whats_new_with_from_after_to_says_swap_them(client):
         text = html.unescape(got.text)
         assert "Parameter 'from' is after 'to'. Swap them." in text, path
     assert client.get("/new.json", params={**params, "to": "2024-01-01"}).is_success
+
+
+def test_whats_new_says_what_it_lists_and_what_it_leaves_out(client):
+    """The page says its actions are on surveillance awards only (each action's
+    award counts under the definition) and that $0 administrative actions are left
+    out, which read as "$0 actions left out" (as if no dollars were left out); its
+    total is named as the actions' net obligations."""
+    body = client.get("/new.json?from=1990-01-01").json()
+    assert body["tables"]["actions"]
+    assert all(r["counted"] for r in body["tables"]["actions"])
+    text = html.unescape(client.get("/new?from=1990-01-01").text)
+    assert "on awards that count as surveillance under the definition above" in text
+    assert "administrative actions of $0 left out" in text
+    assert "$0 actions left out" not in text
+    net = f"their net obligations: ${Decimal(body['data']['obligation_usd']):,.2f}."
+    assert net in text
+    text = html.unescape(client.get("/new?from=1990-01-01&include_zero=1").text)
+    assert "administrative actions of $0 left out" not in text
