@@ -357,7 +357,10 @@ def sync_history(
         stats = None
         cp, resumed = Checkpoint(plan), False
         if asked:
-            cp, resumed = _start(folder, plan, [a.key for a in asked], opts.batch)
+            # batched by first action: a query's time period ends at its awards'
+            # latest first action, so awards of like dates bring fewer later records
+            order = sorted(asked, key=lambda a: (a.first, a.key))
+            cp, resumed = _start(folder, plan, [a.key for a in order], opts.batch)
             tell(
                 f"history: asking for the earlier transactions of {len(asked):,} "
                 f"awards in {len(cp.batches):,} queries"
