@@ -373,11 +373,9 @@ def yoy_command(
         )
     )
     if any(r["coverage"] not in (None, "complete") for r in rows):
-        console.print(
-            "A change from or to a year that is not complete (a sample or a partial "
-            "year) compares incomplete records, not spending.",
-            style="yellow",
-        )
+        from custodes.figures.spending import INCOMPLETE_NOTE
+
+        console.print(INCOMPLETE_NOTE, style="yellow")
     _say(stated, info)
 
 

@@ -134,6 +134,41 @@ def summarise(
     }
 
 
+# A change from or to a sample or a partial year, and what `custodes analyse yoy`
+# says of it.
+INCOMPLETE = "incomplete years"
+INCOMPLETE_NOTE = (
+    "A change from or to a year that is not complete (a sample or a partial year) "
+    "compares incomplete records, not spending."
+)
+
+
+def year_changes(rows: list[dict[str, Any]], statuses: dict[int, str]) -> None:
+    """Each fiscal-year row of ROWS (`summarise`'s by_year) with its change from the
+    fiscal year before, as `custodes analyse yoy` gives it: `change_usd` (None when
+    that year has no figure), `change_pct` (to one decimal; None when that year's
+    figure is absent or zero) and `change_note`: INCOMPLETE when either year is not
+    complete by STATUSES (fiscal year -> coverage status), "no data for FY<year before>"
+    when that year has no figure, else empty."""
+    before = {r["fiscal_year"]: r["obligation_usd"] for r in rows}
+    for r in rows:
+        fy = r["fiscal_year"]
+        prev = before.get(fy - 1)
+        change = None if prev is None else r["obligation_usd"] - prev
+        r["change_usd"] = change
+        r["change_pct"] = (
+            None
+            if not prev or change is None
+            else (change * 100 / abs(prev)).quantize(Decimal("0.1"))
+        )
+        complete = statuses.get(fy) == statuses.get(fy - 1) == "complete"
+        r["change_note"] = (
+            f"no data for FY{fy - 1}"
+            if change is None
+            else ("" if complete else INCOMPLETE)
+        )
+
+
 def for_category(
     rows: list[dict[str, Any]], definition: Definition, category: str
 ) -> dict[str, Any]:

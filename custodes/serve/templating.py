@@ -48,6 +48,13 @@ def percent(value: Any) -> str:
     return f"{100 * float(value):.1f}%"
 
 
+def change_percent(value: Any) -> str:
+    """A change in per cent (6.6, -2.4) as a page states it: +6.6%, -2.4%."""
+    if not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
+        return str(value)
+    return f"{value:+,.1f}%"
+
+
 def cell(value: Any, is_money: bool = False, key: str = "") -> str:
     if value is None:
         return ""
@@ -55,6 +62,8 @@ def cell(value: Any, is_money: bool = False, key: str = "") -> str:
         return money(value)
     if key.endswith("_share"):
         return percent(value)
+    if key.endswith("_pct"):
+        return change_percent(value)
     if key.endswith(("year", "_line", "step", "path")) or key in ("fy", "run_id"):
         return str(value)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -95,6 +104,8 @@ def _cell_format(key: str, is_money: bool) -> Any:
         return money
     if key.endswith("_share"):
         return percent
+    if key.endswith("_pct"):
+        return change_percent
     if key.endswith(_PLAIN_ENDS) or key in ("fy", "run_id"):
         return str
     return _number_or_text

@@ -173,6 +173,8 @@ def dashboard(ctx: Ctx) -> View:
     statuses = {y["fiscal_year"]: y for y in cover["years"]}
     for r in year_rows:
         r["coverage"] = statuses.get(r["fiscal_year"], {}).get("note", "")
+    # this year against last, as `custodes analyse yoy` (the reporter's first question)
+    spending.year_changes(year_rows, {y: s["status"] for y, s in statuses.items()})
     by_vendor, vendor_data = vendor_table(
         ctx, counted, agency, fiscal_year, what, statuses
     )
@@ -214,6 +216,12 @@ def dashboard(ctx: Ctx) -> View:
         if fiscal_year is None
         else year_components_line(counted, figures["rows"], fiscal_year)
     )
+    # under the table by year, as `custodes analyse yoy` prints it
+    view.data["year_change_note"] = (
+        spending.INCOMPLETE_NOTE
+        if any(r["change_note"] == spending.INCOMPLETE for r in year_rows)
+        else None
+    )
     view.tables = {
         "by_year": Table(
             [
@@ -222,10 +230,14 @@ def dashboard(ctx: Ctx) -> View:
                 ("reviewed_usd", "Reviewed by a person"),
                 ("reviewed_share", REVIEWED_SHARE),
                 ("coverage", "Coverage"),
+                # added after the columns the CSV had (exports change additively)
+                ("change_usd", "Change from the year before"),
+                ("change_pct", "Change %"),
+                ("change_note", "About the change"),
             ],
             year_rows,
             f"{what} by fiscal year",
-            money=("obligation_usd", "reviewed_usd"),
+            money=("obligation_usd", "reviewed_usd", "change_usd"),
         ),
         "by_category": Table(
             [
