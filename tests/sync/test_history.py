@@ -386,3 +386,27 @@ def category(db_path: Path, key: str) -> str:
     )
     assert rows, f"{key} is not classified"
     return rows[0][0]
+
+
+def test_partial_writes_the_complete_batches(fake_api, cli, db_path, tmp_path):
+    rows = two_years(seed=39, n=500)
+    fy2024_store(cli, tmp_path, rows)
+    missing = without_base(db_path)
+    assert len(missing) > 20  # two queries at least
+    # the first query's page is served, every later one fails
+    api = fake_api(rows, faults=[Fault("500", path=SEARCH, times=-1, after=1)])
+    code, first = history(cli, api.url, "--partial")
+    s = first
+    assert code == 2 and s["status"] == "incomplete" and s["written"]
+    assert s["awards_completed"] + s["awards_without_base"] == 20
+    failed = {f["award"] for f in s["still_incomplete"]["failed"]}
+    assert len(failed) == len(missing) - 20 == s["awards_failed"]
+    assert without_base(db_path) == failed
+    (answered,) = query(db_path, "SELECT count(*) FROM sync_history")[0]
+    assert answered == 20
+    api.faults.clear()
+    code, s = history(cli, api.url, expect=0)
+    assert s["awards_asked"] == len(failed)
+    # those answered without a base are not asked again (those with one are whole)
+    assert s["awards_answered_before"] == first["awards_without_base"]
+    assert without_base(db_path) == set()
