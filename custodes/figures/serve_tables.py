@@ -59,8 +59,9 @@ from custodes.ingest.rawrow import raw_values_are_json
 from custodes.resolve.records import alias_join_sql
 from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
+from custodes.store.sql import literal
 
-SERVE_FORMAT = "12"  # bump when the serve_* tables change shape
+SERVE_FORMAT = "13"  # bump when the serve_* tables change shape (13: agency names)
 # The tables built here (the search's are listed in custodes/search/tables.py).
 SERVE_TABLES = (
     "serve_award",
@@ -111,6 +112,21 @@ TRANSACTION_COLUMNS = (
     "source_format",
     "parent_award_piid",
 )
+
+
+def agency_name_sql(code: str, name: str) -> str:
+    """An awarding agency's name as every page shows it: the name custodes/data/
+    agencies.yaml gives its CODE (an SQL expression), else NAME (the source's). The
+    source spells one agency several ways ("U.S. IMMIGRATION AND CUSTOMS ENFORCEMENT"
+    in the bulk files, "U.S. Immigration and Customs Enforcement" from the API), and
+    an award's page, search results and the news showed whichever its rows had."""
+    from custodes.model.agencies import load_agencies
+
+    whens = " ".join(
+        f"WHEN {literal(sub.code)} THEN {literal(sub.name)}"
+        for sub in load_agencies()[1].values()
+    )
+    return f"CASE {code} {whens} ELSE {name} END"
 
 
 def transaction_rows_sql(
@@ -322,7 +338,11 @@ def award_rows_sql(
     totals_ AS (
     SELECT t.award_key, min(t.piid) AS piid,
            min(t.awarding_sub_agency_code) AS agency_code,
-           min(t.awarding_sub_agency_name) AS agency_name,
+           {
+        agency_name_sql(
+            "min(t.awarding_sub_agency_code)", "min(t.awarding_sub_agency_name)"
+        )
+    } AS agency_name,
            bool_or({withheld_sql("t")}) AS individual,
            {LONGEST_SQL} AS description,
            min(t.action_date) AS first_action_date,
