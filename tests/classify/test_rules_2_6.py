@@ -97,6 +97,8 @@ def test_a_new_profile_alone_is_marked_as_resting_on_the_vendor(rules):
         ),
         ("LOCATION VERIFICATION SERVICES", "data_brokers"),
         ("ALIEN LOCATION SERVICES", "data_brokers"),
+        ("LIVENESS DETECTION SOFTWARE", "face_recognition"),
+        ("TOWER CAMERAS AND THEIR INSTALLATION", "video_sensor_surveillance"),
         # what the new terms must not take
         ("CONVERT BITMAP IMAGES TO PDF", "none"),
         ("READER FOR PIV CARDS", "none"),
@@ -105,6 +107,7 @@ def test_a_new_profile_alone_is_marked_as_resting_on_the_vendor(rules):
         ("DIRECTION FINDING EQUIPMENT FOR AIRCRAFT BEACONS", "none"),
         ("EMPLOYEE RELOCATION SERVICES", "none"),
         ("TERMINAL EMULATOR SOFTWARE", "none"),
+        ("BORDER WALL CONSTRUCTION WITH TOWER CAMERAS", "none"),
     ],
 )
 def test_the_new_terms(rules, text, expected):
