@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from custodes.analyse.options import build_filters, engine_options, scope_options
 from custodes.analyse.report import figure_label
@@ -599,6 +600,7 @@ def changed_command(
             justify_right=["transactions", "now obligated", "net change"],
         )
     )
+    _print_changes(result, by)
     _say(stated, info)
     shown = len(result["transactions"])
     if shown < result["transactions_total"] and not csv_path:
@@ -606,6 +608,40 @@ def changed_command(
             f"--json lists the {shown:,} largest of {result['transactions_total']:,} "
             "changes; --csv FILE writes all of them."
         )
+
+
+CHANGES_SHOWN = 20  # the changes `analyse changed` lists under its summary
+
+
+def _print_changes(result: dict[str, Any], by: str) -> None:
+    """The first CHANGES_SHOWN changes (the newest by action date, or with --by
+    ingest the largest), one line each at 80 columns: the summary alone did not say
+    which awards changed."""
+    rows = result["transactions"][:CHANGES_SHOWN]
+    if not rows:
+        return
+    total = result["transactions_total"]
+    which = "newest" if by == "action" else "largest"
+    more = f" of {total:,} (--json or --csv FILE for more)" if total > len(rows) else ""
+    console.print(
+        table(
+            f"The {which} {len(rows):,} changes{more}",
+            ["date", "PIID", "change", "amount", "paid to"],
+            [
+                (
+                    r["action_date"],
+                    r["piid"] or r["award_key"],
+                    r["change"],
+                    money(r["delta_usd"]),
+                    escape(r["recipient_name"] or ""),
+                )
+                for r in rows
+            ],
+            justify_right=["amount"],
+            no_wrap=["date", "PIID", "change", "amount"],
+            compact=True,
+        )
+    )
 
 
 def _whole_scope(info: dict[str, Any], since: str) -> dict[str, Any]:

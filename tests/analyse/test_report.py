@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
+from custodes.cli import main
 from tests.analyse.conftest import CLASSIFICATION, build_fixture_store, fixture_rows
 
 ROWS = fixture_rows()
@@ -710,3 +712,25 @@ def test_totals_rows_carry_coverage_and_not_counted_as_the_report_does(
     with out.open(newline="") as fh:
         header = next(csv.reader(fh))
     assert header == list(rows[0])
+
+
+def test_changed_lists_the_changes_it_counts(fixture_db, run_cli):
+    """`analyse changed` printed only its summary by kind: which awards changed was
+    in --json alone. It lists the newest changes (with --by ingest the largest),
+    each on its line with its date, PIID, kind and amount, at 80 columns."""
+    args = ["--db", str(fixture_db), "analyse", "changed", "--since", "2021-01-01",
+            "--by", "action", "--all-spending"]  # fmt: skip
+    data = json.loads(run_cli(*args, "--json").output)
+    changes = data["transactions"]
+    assert changes
+    out = CliRunner().invoke(main, args, env={"COLUMNS": "80"}).output
+    assert all(len(line) <= 80 for line in out.splitlines()), out
+    lines = out.splitlines()
+    for r in changes[:20]:
+        amount = Decimal(r["delta_usd"])
+        money = f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+        assert any(
+            line.split()[:3] == [r["action_date"], r["piid"], r["change"].split()[0]]
+            and money in line
+            for line in lines
+        ), (r, out)
