@@ -21,6 +21,15 @@ KINDS = ("new award", "modification", "deobligation")
 TABLE_ROWS = 25  # rows of a grouping shown in MD/HTML; figures.csv and JSON have all
 
 
+def _agency(code: str) -> str:
+    """A sub-agency code as a reader knows it: ICE (7012); the code alone when
+    custodes/data/agencies.yaml does not name it."""
+    from custodes.model.agencies import load_agencies
+
+    sub = load_agencies()[1].get(code)
+    return f"{sub.abbreviation} ({code})" if sub else code
+
+
 def pivot(
     rows: Sequence[dict[str, Any]],
     row_key: str,
@@ -73,7 +82,7 @@ def build_tables(report: dict[str, Any]) -> dict[str, Any]:
             [
                 f"FY{y['fiscal_year']}",
                 y["note"].split(": ", 1)[1],
-                ", ".join(y["agencies"]) or "—",
+                ", ".join(_agency(a) for a in y["agencies"]) or "—",
                 f"{y['transactions']:,}",
                 str(y["last_action_date"] or "—"),
             ]

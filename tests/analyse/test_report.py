@@ -734,3 +734,27 @@ def test_changed_lists_the_changes_it_counts(fixture_db, run_cli):
             and money in line
             for line in lines
         ), (r, out)
+
+
+def test_the_coverage_table_names_agencies_as_readers_know_them(
+    fixture_db, run_cli, tmp_path
+):
+    """The report's coverage table named each year's agencies by code alone ("7012,
+    7014"); it names them as the rest of the report does: ICE (7012), CBP (7014)."""
+    out = tmp_path / "r"
+    run_cli(
+        "--db", str(fixture_db), "report", "spending", "--format", "md,json",
+        "--out", str(out),
+    )  # fmt: skip
+    years = json.loads((out / "report.json").read_text())["coverage"]["years"]
+    held = [y for y in years if y["agencies"]]
+    assert held
+    md = (out / "report.md").read_text()
+    names = {"7012": "ICE (7012)", "7014": "CBP (7014)"}
+    for y in held:
+        cell = ", ".join(names[a] for a in y["agencies"])
+        assert f"| FY{y['fiscal_year']} | " in md
+        row = next(
+            x for x in md.splitlines() if x.startswith(f"| FY{y['fiscal_year']} |")
+        )
+        assert f"| {cell} |" in row, row
