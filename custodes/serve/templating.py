@@ -64,6 +64,8 @@ def cell(value: Any, is_money: bool = False, key: str = "") -> str:
         return percent(value)
     if key.endswith("_pct"):
         return change_percent(value)
+    if key == "confidence" and isinstance(value, float):
+        return f"{value:.2f}"  # as the command line prints it (0.64, not 0.635)
     if key.endswith(("year", "_line", "step", "path")) or key in ("fy", "run_id"):
         return str(value)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -106,6 +108,8 @@ def _cell_format(key: str, is_money: bool) -> Any:
         return percent
     if key.endswith("_pct"):
         return change_percent
+    if key == "confidence":
+        return lambda v: f"{v:.2f}" if isinstance(v, float) else _number_or_text(v)
     if key.endswith(_PLAIN_ENDS) or key in ("fy", "run_id"):
         return str
     return _number_or_text

@@ -85,3 +85,27 @@ def test_dashboard_tables_state_the_reviewed_share(
             assert "%" not in csv_text
         finally:
             browser.close()
+
+
+def test_confidence_reads_as_the_command_line_prints_it(real_web) -> None:
+    """The review queue's and an award page's confidence read to two decimals, as
+    `custodes review` prints it (0.64); they read three significant digits
+    (0.635) beside the command line's 0.64."""
+    import html
+    import re
+
+    queue = real_web.get("/review.json", params={"size": "50"}).json()
+    rows = queue["tables"]["queue"]
+    odd = [
+        r
+        for r in rows
+        if r["confidence"] is not None and len(repr(r["confidence"])) > 4
+    ]
+    assert odd, "no confidence with more than two decimals: the test shows nothing"
+    page = html.unescape(real_web.get("/review", params={"size": "50"}).text)
+    cells = re.findall(r"<td>(\d\.\d+)</td>", page)
+    assert cells and all(len(c) == 4 for c in cells), cells
+    for r in odd[:5]:
+        assert f"<td>{r['confidence']:.2f}</td>" in page
+        award = html.unescape(real_web.get(f"/award/{r['award_key']}").text)
+        assert f"confidence {r['confidence']:.2f};" in award
