@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from rich.text import Text
 
 from custodes.console import (
     console,
@@ -23,6 +24,7 @@ from custodes.serve.params import MAX_PAGE, MAX_PAGE_SIZE
 from custodes.settings import Settings
 
 DESCRIPTION = 60  # characters of the description shown in the table
+WIDE = 140  # a console this wide gets the table; a narrower one `_narrow`
 
 
 @click.command("search")
@@ -158,15 +160,18 @@ def show(results: Results) -> None:
     )
     if not results.awards:
         return
-    console.print(
-        table(
-            None,
-            ["PIID", "agency", "vendor", "category", "first action", "obligations",
-             "description"],
-            [_row(r) for r in results.awards],
-            justify_right=["obligations"],
-        )
-    )  # fmt: skip
+    if console.width < WIDE:
+        console.print(_narrow(results.awards, console.width), highlight=False)
+    else:
+        console.print(
+            table(
+                None,
+                ["PIID", "agency", "vendor", "category", "first action",
+                 "obligations", "description"],
+                [_row(r) for r in results.awards],
+                justify_right=["obligations"],
+            )
+        )  # fmt: skip
     if results.pages > query.page:
         console.print(f"More: --page {query.page + 1} (of {results.pages:,}).")
     console.print("Award keys, facets and every column: --json.")
@@ -198,6 +203,52 @@ def _row(r: dict[str, Any]) -> tuple[Any, ...]:
         money(r["obligation_usd"]),
         description,
     )
+
+
+def _narrow(awards: list[dict[str, Any]], width: int) -> Text:
+    """AWARDS as they read on a console of WIDTH columns (80 or more), no word or
+    figure cut: each award's PIID, agency, first action date and obligations on its
+    first line, its vendor beside them (wrapped between words under itself), then
+    its category and description on at most two lines below, indented, cut between
+    words. The table of seven
+    columns cut PIIDs, dates and dollar figures in two at 80 columns."""
+    import textwrap
+
+    rows = [_row(r) for r in awards]
+    piid = max(len("PIID"), *(len(str(r[0])) for r in rows))
+    agency = max(len("agency"), *(len(str(r[1])) for r in rows))
+    usd = max(len("obligations"), *(len(r[5]) for r in rows))
+    head = piid + agency + 10 + usd + 4  # four spaces between five columns
+    room = max(width - head, 20)
+    out = [
+        f"{'PIID':<{piid}} {'agency':<{agency}} {'first':<10} "
+        f"{'obligations':>{usd}} vendor",
+        "  category: description",
+        "─" * min(width, head + 6),
+    ]
+    for award, (pid, ag, vendor, category, first, obligations, _) in zip(
+        awards, rows, strict=True
+    ):
+        description = " ".join((award["description"] or "").split())
+        names = textwrap.wrap(
+            str(vendor or "—"), room, break_long_words=False, break_on_hyphens=False
+        ) or ["—"]
+        out.append(
+            f"{str(pid):<{piid}} {str(ag):<{agency}} {first!s:<10} "
+            f"{obligations:>{usd}} {names[0]}".rstrip()
+        )
+        out += [" " * head + name for name in names[1:]]
+        out += textwrap.wrap(
+            f"{category}: {description}" if description else str(category),
+            max(width, 40),
+            initial_indent="  ",
+            subsequent_indent="  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+            max_lines=2,
+            placeholder=" …",
+        )
+    return Text("\n".join(out))
 
 
 def register(group: click.Group) -> None:

@@ -99,3 +99,31 @@ def test_search_rejects_bad_filters_with_the_reason(own_store):
 def test_no_store_is_a_clear_error(tmp_path):
     out = _cli(tmp_path / "missing.duckdb", "x", expect=1)
     assert "custodes ingest" in out
+
+
+def test_search_reads_at_80_columns(own_store, words):
+    """At 80 columns each award's PIID, agency, first action date and obligations
+    stand whole on its first line, and its category on the next; the seven-column
+    table cut PIIDs, dates and dollar figures in two ("$2,380,3" / "15.44")."""
+    from decimal import Decimal
+
+    result = CliRunner().invoke(
+        main, ["--db", str(own_store), "search", words[0], "--size", "10"],
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    out = result.output
+    found = json.loads(_cli(own_store, words[0], "--size", "10", "--json"))
+    awards = found["awards"]
+    assert awards
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), out
+    for a in awards:
+        usd = Decimal(a["obligation_usd"])
+        money = f"-${-usd:,.2f}" if usd < 0 else f"${usd:,.2f}"
+        at = next(
+            i for i, line in enumerate(lines)
+            if line.split()[:1] == [a["piid"] or a["award_key"]]
+        )  # fmt: skip
+        assert str(a["first_action_date"]) in lines[at].split(), lines[at]
+        assert money in lines[at].split(), lines[at]
+        assert any(line.startswith(f"  {a['category_label']}") for line in lines[at:])
