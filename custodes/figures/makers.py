@@ -4,14 +4,16 @@ those in `award_maker`), one number with its breakdown by reseller.
 
 `channels_sql` is the one query: the web app builds `serve_maker_channel` with it from
 its award tables (the vendor page and /vendor/ID.json read that), and `custodes vendor
-show` runs it on the store's awards for the vendor (or its family). Both read awards
-the way the web app shows them (an award under the vendor of its latest transaction,
-custodes/figures/serve_tables.py `award_rows_sql`), so the two give the same numbers.
+show` runs it on the store's awards for the vendor (or its family). Both read money by
+vendor by the one rule (each transaction under its own vendor,
+custodes/figures/serve_tables.py `vendor_parts_sql`), so the two give the same numbers.
 
-An award is counted once: under `direct` when it is paid to the maker (any member of
-the family, with --family), otherwise under `reseller`, grouped by the vendor paid (a
-natural person paid as a reseller stays withheld: no vendor id, no name). The whole
-award is counted, which may buy other products besides the maker's.
+Each vendor's part of an award is counted once: under `direct` when the vendor paid is
+the maker (any member of the family, with --family), otherwise under `reseller`,
+grouped by the vendor paid (a natural person paid as a reseller stays withheld: no
+vendor id, no name). An award novated from the maker to a reseller counts the maker's
+transactions as direct and the reseller's as through it. The whole of a vendor's part
+is counted, which may buy other products besides the maker's.
 """
 
 from __future__ import annotations

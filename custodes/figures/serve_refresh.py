@@ -4,9 +4,10 @@
 (temp table refresh_award_no: award_no, award_key), every transaction of them
 (refresh_tx) and their vendor links (refresh_tv). Here:
 
-- the per-award tables (serve_award, serve_award_year, serve_award_maker,
-  serve_transaction) lose those awards' rows and get them again, computed by the same
-  SQL as a full build (custodes/figures/serve_tables.py) over those transactions only;
+- the per-award tables (serve_award, serve_award_year, serve_vendor_award,
+  serve_award_maker, serve_transaction) lose those awards' rows and get them again,
+  computed by the same SQL as a full build (custodes/figures/serve_tables.py)
+  over those transactions only;
 - the tables summed over awards (serve_spending, serve_vendor_year) are corrected by
   what those awards took out and put in: sums of exact decimals and counts, so the
   result is the sum a full build makes. A group whose sum meets a NULL is recomputed
@@ -37,6 +38,7 @@ T_KEYS = "(SELECT award_key FROM refresh_award_no)"
 TEMP = (
     "refresh_award_old",
     "refresh_year_old",
+    "refresh_share_old",
     "refresh_award_new",
     "refresh_maker_old",
     "refresh_vendor_old",
@@ -59,6 +61,10 @@ def update(store: Store, extras: Sequence[st.Extra] = ()) -> dict[str, Any]:
     store.execute(
         f"""CREATE OR REPLACE TEMP TABLE refresh_year_old AS
         SELECT * FROM serve_award_year WHERE award_id IN {T_NOS}"""
+    )
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE refresh_share_old AS
+        SELECT * FROM serve_vendor_award WHERE award_id IN {T_NOS}"""
     )
     store.execute(
         f"""CREATE OR REPLACE TEMP TABLE refresh_maker_old AS
@@ -85,12 +91,21 @@ def update(store: Store, extras: Sequence[st.Extra] = ()) -> dict[str, Any]:
         + st.award_year_sql("refresh_tx", "refresh_award_new")
     )
     _spending(store)
+    # each vendor's part of the awards (the one attribution of money to vendors)
+    store.execute(f"DELETE FROM serve_vendor_award WHERE award_id IN {T_NOS}")
+    store.execute(
+        "INSERT INTO serve_vendor_award "
+        + st.vendor_award_rows_sql(have, "refresh_tx", "refresh_tv", "refresh_award_no")
+    )
     _vendor_year(store)
     # vendors: those of the awards, and those resolve changed
     store.execute(
-        """CREATE OR REPLACE TEMP TABLE refresh_vendor_touched AS
+        f"""CREATE OR REPLACE TEMP TABLE refresh_vendor_touched AS
         SELECT vendor_id FROM refresh_award_old WHERE vendor_id IS NOT NULL
-        UNION SELECT vendor_id FROM refresh_award_new WHERE vendor_id IS NOT NULL"""
+        UNION SELECT vendor_id FROM refresh_award_new WHERE vendor_id IS NOT NULL
+        UNION SELECT vendor_id FROM refresh_share_old WHERE vendor_id IS NOT NULL
+        UNION SELECT vendor_id FROM serve_vendor_award
+              WHERE award_id IN {T_NOS} AND vendor_id IS NOT NULL"""
         + (
             " UNION SELECT vendor_id FROM refresh_vendor_diff"
             if store.has_table("refresh_vendor_diff")
@@ -293,16 +308,18 @@ VENDOR_YEAR_KEYS = ("vendor_id", "fiscal_year", "category")
 
 
 def _vendor_year(store: Store) -> None:
-    contrib = """(SELECT a.vendor_id, y.fiscal_year, a.category, y.obligation_usd
-                 FROM {years} y JOIN {awards} a USING (award_id)
-                 WHERE a.vendor_id IS NOT NULL)"""
+    """serve_vendor_year by delta: the vendors' parts of the awards (serve_vendor_award,
+    one row per vendor, award and year) as they were and as they are."""
+    contrib = """(SELECT s.vendor_id, s.fiscal_year, a.category, s.obligation_usd
+                 FROM {shares} s JOIN {awards} a USING (award_id)
+                 WHERE s.vendor_id IS NOT NULL)"""
     same = _same(VENDOR_YEAR_KEYS, "d", "g")
     apply_delta(
         store,
         "serve_vendor_year",
         VENDOR_YEAR_KEYS,
-        contrib.format(years="refresh_year_old", awards="refresh_award_old"),
-        contrib.format(years="serve_award_year", awards="refresh_award_new"),
+        contrib.format(shares="refresh_share_old", awards="refresh_award_old"),
+        contrib.format(shares="serve_vendor_award", awards="refresh_award_new"),
         f"""SELECT * FROM ({st.vendor_year_rows_sql()}) g
         WHERE EXISTS (SELECT 1 FROM refresh_delta_null d WHERE {same})""",
     )

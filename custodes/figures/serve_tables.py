@@ -12,6 +12,9 @@ beside them:
   stored by vendor and rank;
 - serve_award_year: award x fiscal year obligations (fiscal-year facet and filter);
 - serve_spending: fiscal year x agency x category totals (dashboard, category pages);
+- serve_vendor_award: what each vendor was paid on each award in each fiscal year,
+  every transaction under its own vendor (`vendor_award_rows_sql`: the one
+  attribution of money to vendors, which every vendor figure reads);
 - serve_vendor: one row per vendor with totals and search text;
 - serve_vendor_year: vendor x fiscal year x category totals (vendor chart);
 - serve_vendor_page: per vendor, its serve_vendor row and the short lists its page
@@ -61,12 +64,14 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import last_runs
 from custodes.store.sql import literal
 
-SERVE_FORMAT = "13"  # bump when the serve_* tables change shape (13: agency names)
+SERVE_FORMAT = "14"  # bump when the serve_* tables change shape (13: agency names;
+# 14: serve_vendor_award, money by vendor per transaction)
 # The tables built here (the search's are listed in custodes/search/tables.py).
 SERVE_TABLES = (
     "serve_award",
     "serve_award_year",
     "serve_spending",
+    "serve_vendor_award",
     "serve_vendor",
     "serve_vendor_year",
     "serve_vendor_page",
@@ -197,16 +202,25 @@ def write_serve_transaction(store: Store) -> None:
 
 
 def award_maker_rows_sql(awards: str = "serve_award") -> str:
-    """serve_award_maker rows of the awards of AWARDS."""
+    """serve_award_maker rows of the awards of AWARDS: each award maker with each
+    vendor paid on the award and what it was paid on it (serve_vendor_award: its own
+    transactions), one row per maker and vendor (an award of one vendor: one row per
+    maker, with the award's whole obligations)."""
     return f"""
-    SELECT m.award_key, m.maker, m.maker_vendor_id, a.vendor_id, a.vendor_name,
-           a.obligation_usd
-    FROM award_maker m JOIN {awards} a USING (award_key)"""
+    SELECT m.award_key, m.maker, m.maker_vendor_id, p.vendor_id, p.vendor_name,
+           p.obligation_usd
+    FROM award_maker m JOIN {awards} a USING (award_key)
+    JOIN (SELECT award_id, vendor_id, min(vendor_name) AS vendor_name,
+                 sum(obligation_usd) AS obligation_usd
+          FROM serve_vendor_award
+          WHERE award_id IN (SELECT x.award_id FROM {awards} x
+                             JOIN award_maker y USING (award_key))
+          GROUP BY 1, 2) p USING (award_id)"""
 
 
 SERVE_AWARD_MAKER_SQL = f"""
     CREATE OR REPLACE TABLE serve_award_maker AS {award_maker_rows_sql()}
-    ORDER BY m.maker_vendor_id, a.vendor_id"""
+    ORDER BY m.maker_vendor_id, p.vendor_id"""
 
 NO_AWARD_MAKER_SQL = """
     CREATE OR REPLACE TABLE serve_award_maker (award_key VARCHAR, maker VARCHAR,
@@ -491,15 +505,65 @@ def name_agencies(store: Store, codes: str | None = None) -> None:
     store.execute(NAME_AGENCIES_SQL)
 
 
-def vendor_year_rows_sql(where: str = "") -> str:
-    """serve_vendor_year rows (awards: count(*), and joined on award_id, as in
-    `spending_rows_sql`)."""
+def vendor_parts_sql(
+    have: dict[str, bool], tx: str = TRANSACTIONS, tv: str = "transaction_vendor"
+) -> str:
+    """The one attribution of money to vendors: what each vendor was paid on each
+    award (award_key) in each fiscal year, every transaction under its own vendor
+    (resolve's, else its recipient's stand-in; NULL for a natural person: withheld,
+    never a vendor), by the rule of custodes/figures/recipients.py, as `custodes
+    analyse totals --by vendor` counts it. An award whose transactions went to two
+    vendors (a novation, an acquisition, a reseller change) gives each vendor its own
+    transactions' money, not the whole award to the vendor of its latest action.
+    TX: the transactions read; TV: their vendor links (or ALIAS_LINKS).
+    serve_vendor_award (and through it serve_vendor, serve_vendor_year, the vendor
+    pages and the dashboard's vendor table) and `custodes vendor show` all read money
+    by vendor through this one query."""
+    vendor_id, vendor_name, joins = _vendor_columns(have, tv)
     return f"""
-    SELECT a.vendor_id, y.fiscal_year, a.category,
-        sum(y.obligation_usd) AS obligation_usd,
+    SELECT t.award_key, {vendor_id} AS vendor_id, t.fiscal_year,
+           min({vendor_name}) AS vendor_name,
+           sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions
+    FROM {tx} t {joins}
+    GROUP BY 1, 2, 3"""
+
+
+def vendor_award_rows_sql(
+    have: dict[str, bool],
+    tx: str = TRANSACTIONS,
+    tv: str = "transaction_vendor",
+    numbers: str = "award_number",
+) -> str:
+    """serve_vendor_award rows: `vendor_parts_sql` of TX (whole awards only) with each
+    award's number from NUMBERS (award_key, award_no)."""
+    return f"""
+    SELECT s.vendor_id, n.award_no AS award_id, s.fiscal_year, s.vendor_name,
+           s.obligation_usd, s.transactions
+    FROM ({vendor_parts_sql(have, tx, tv)}) s
+    JOIN {numbers} n ON n.award_key = s.award_key"""
+
+
+def serve_vendor_award_sql(
+    have: dict[str, bool], tv: str = "transaction_vendor"
+) -> str:
+    """serve_vendor_award from scratch (every award numbered), stored by vendor so
+    that one vendor's rows are read from a few row groups."""
+    return f"""
+    CREATE OR REPLACE TABLE serve_vendor_award AS
+    {vendor_award_rows_sql(have, tv=tv)}
+    ORDER BY 1, 2, 3"""
+
+
+def vendor_year_rows_sql(where: str = "") -> str:
+    """serve_vendor_year rows: each vendor's money by fiscal year and category, from
+    serve_vendor_award (its own transactions; one row per vendor, award and year, so
+    count(*) counts awards), the category from serve_award."""
+    return f"""
+    SELECT s.vendor_id, s.fiscal_year, a.category,
+        sum(s.obligation_usd) AS obligation_usd,
            count(*) AS awards
-    FROM serve_award_year y JOIN serve_award a USING (award_id)
-    WHERE a.vendor_id IS NOT NULL {where} GROUP BY 1, 2, 3"""
+    FROM serve_vendor_award s JOIN serve_award a USING (award_id)
+    WHERE s.vendor_id IS NOT NULL {where} GROUP BY 1, 2, 3"""
 
 
 SERVE_VENDOR_YEAR_SQL = (
@@ -516,32 +580,38 @@ def serve_vendor_rows_sql(
     default Definition (surveillance_usd)."""
     rule = replace(DEFAULT, classified=have["classification"])
     counted, params = rule.where_sql("category", "component_category")
+    and_where = where.replace("WHERE", "AND", 1)
+    # each vendor's part of each award (serve_vendor_award), with the award's category
+    shares = """SELECT s.vendor_id, s.award_id, s.vendor_name, s.obligation_usd,
+                       s.transactions, a.category, a.component_category
+                FROM serve_vendor_award s JOIN serve_award a USING (award_id)"""
     if have["vendor"]:
         # resolved vendors, and a stand-in for each recipient resolve linked to none
         source = f"""SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind
                     FROM vendor v {where}
                     UNION ALL
-                    SELECT DISTINCT vendor_id, vendor_name, NULL, vendor_id,
+                    SELECT vendor_id, min(vendor_name), NULL, vendor_id,
                            'recipient'
-                    FROM serve_award WHERE vendor_id IS NOT NULL
+                    FROM serve_vendor_award WHERE vendor_id IS NOT NULL
                       AND vendor_id NOT IN (SELECT vendor_id FROM vendor)
-                      {where.replace("WHERE", "AND", 1)}"""
+                      {and_where} GROUP BY vendor_id"""
     else:
-        source = f"""SELECT DISTINCT vendor_id, vendor_name AS name,
+        source = f"""SELECT vendor_id, min(vendor_name) AS name,
             NULL::VARCHAR AS parent_id,
                     vendor_id AS family_id, 'recipient' AS kind
-                    FROM serve_award WHERE vendor_id IS NOT NULL
-                    {where.replace("WHERE", "AND", 1)}"""
+                    FROM serve_vendor_award WHERE vendor_id IS NOT NULL
+                    {and_where} GROUP BY vendor_id"""
     return (
         f"""
     WITH v AS ({source}),
-    tot AS (SELECT vendor_id, sum(obligation_usd) AS obligation_usd, count(*) AS awards,
+    tot AS (SELECT vendor_id, sum(obligation_usd) AS obligation_usd,
+                   count(DISTINCT award_id) AS awards,
                    sum(transactions) AS transactions,
                    string_agg(DISTINCT category, ', ' ORDER BY category) AS categories,
                    coalesce(sum(obligation_usd) FILTER (WHERE {counted}), 0)
                        AS surveillance_usd
-            FROM serve_award WHERE vendor_id IS NOT NULL
-                 {where.replace("WHERE", "AND", 1)} GROUP BY 1)
+            FROM ({shares}) s WHERE vendor_id IS NOT NULL
+                 {and_where} GROUP BY 1)
     SELECT v.vendor_id, v.name, v.parent_id, v.family_id, v.kind,
            coalesce(tot.obligation_usd, 0) AS obligation_usd,
            coalesce(tot.awards, 0) AS awards, coalesce(tot.transactions,
@@ -564,19 +634,35 @@ def serve_vendor_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
     )
 
 
+# Each vendor's part of each award (serve_vendor_award summed over fiscal years), with
+# the award's key and labels, of the awards WHERE keeps: the rows a maker's channels
+# and its resellers are counted from, so that a reseller (or the maker) is counted
+# with what it was paid on an award, not with the whole award its latest action
+# names.
+VENDOR_PARTS_BY_AWARD_SQL = """
+    SELECT a.award_key, s.vendor_id, min(s.vendor_name) AS vendor_name,
+           sum(s.obligation_usd) AS obligation_usd, any_value(a.category) AS category,
+           any_value(a.component_category) AS component_category
+    FROM serve_vendor_award s JOIN serve_award a USING (award_id)
+    WHERE {where}
+    GROUP BY a.award_id, a.award_key, s.vendor_id"""
+NAMED_AWARDS = "a.award_key IN (SELECT award_key FROM serve_award_maker)"
+
+
 def serve_maker_channel_sql(have: dict[str, bool]) -> tuple[str, list[str]]:
     """serve_maker_channel: each maker's awards, paid to it directly and through each
-    reseller (custodes/figures/makers.py), and which count under the default
-    Definition."""
+    reseller (custodes/figures/makers.py), each vendor with its own part of an award
+    (VENDOR_PARTS_BY_AWARD_SQL), and which count under the default Definition."""
     rule = replace(DEFAULT, classified=have["classification"])
     counted, params = rule.where_sql("aw.category", "aw.component_category")
     who = (
         "SELECT DISTINCT maker_vendor_id AS owner, maker_vendor_id AS vendor_id "
         "FROM serve_award_maker WHERE maker_vendor_id IS NOT NULL"
     )
-    awards = (
-        "SELECT award_key, vendor_id, vendor_name, obligation_usd, category, "
-        "component_category FROM serve_award"
+    # the makers' own awards, and the awards that name a maker
+    awards = VENDOR_PARTS_BY_AWARD_SQL.format(
+        where="s.vendor_id IN (SELECT maker_vendor_id FROM serve_award_maker) "
+        f"OR {NAMED_AWARDS}"
     )
     makers = "SELECT award_key, maker_vendor_id FROM serve_award_maker"
     return (
@@ -593,7 +679,9 @@ def _listed(name: str, order: str, limit: int, fields: str) -> str:
 
 
 # Awards where a vendor is the named maker and another vendor was paid (its resellers),
-# and the reverse (the makers whose products a vendor resold), by pair.
+# and the reverse (the makers whose products a vendor resold), by pair: each vendor
+# paid on such an award with its own part of it (serve_award_maker has a row per
+# vendor paid).
 RESELLERS_SQL = """
     SELECT maker_vendor_id, vendor_id, min(vendor_name) AS vendor_name,
            count(*) AS awards, sum(obligation_usd) AS obligation_usd
@@ -746,6 +834,9 @@ def write_serve_tables(
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)
     name_agencies(store)
+    store.execute(
+        serve_vendor_award_sql(have, ALIAS_LINKS if linked else "transaction_vendor")
+    )
     store.execute(*serve_vendor_sql(have))
     store.execute(SERVE_VENDOR_YEAR_SQL)
     for sql in after_awards:

@@ -13,13 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from custodes.figures.definition import Definition, category_label
-from custodes.figures.recipients import (
-    VENDOR_ONCE_SQL,
-    WITHHELD,
-    vendor_id_sql,
-    vendor_name_sql,
-)
-from custodes.figures.review import reviewed_sql, share
+from custodes.figures.recipients import WITHHELD
+from custodes.figures.review import share
 
 ZERO = Decimal("0.00")
 
@@ -225,45 +220,31 @@ def by_vendor_sql(
     """Net obligations, transactions, awards and the reviewed part per vendor, of
     AGENCY (or all) in FISCAL_YEAR (or all), the awards DEFINITION counts: the
     question `custodes analyse totals --by vendor --agency A --fy Y` answers, by the
-    same rule (custodes/figures/recipients.py): each transaction under its own
-    vendor (resolve's, else its recipient's stand-in id), a natural person under no
-    vendor and no name (one row, named WITHHELD by the caller). CLASSIFIED/RESOLVED:
-    whether the store has classify's and resolve's tables."""
+    same rule, read from the derived table serve_vendor_award (custodes/figures/
+    serve_tables.py `vendor_award_rows_sql`: each transaction under its own vendor,
+    resolve's or its recipient's stand-in; a natural person under no vendor and no
+    name, one row named WITHHELD by the caller) with each award's agency, category
+    and review from serve_award. CLASSIFIED/RESOLVED are no longer read (the derived
+    table was built knowing both); kept so callers stay as they were."""
     # an older classification without the component columns: no award has one
-    component = "c.component_category" if definition.components_available else "NULL"
-    where, names = definition.where_sql("c.category", component)
+    component = "a.component_category" if definition.components_available else "NULL"
+    where, names = definition.where_sql("a.category", component)
     params: list[Any] = list(names)
     conditions = [where]
     if agency:
-        conditions.append("t.awarding_sub_agency_code = ?")
+        conditions.append("a.agency_code = ?")
         params.append(agency)
     if fiscal_year is not None:
-        conditions.append("t.fiscal_year = ?")
+        conditions.append("s.fiscal_year = ?")
         params.append(fiscal_year)
-    joins = ""
-    if classified:
-        joins += " LEFT JOIN classification c ON c.award_key = t.award_key"
-        reviewed = reviewed_sql("c.method")
-    else:
-        joins += (
-            " LEFT JOIN (SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS "
-            "component_category) c ON TRUE"
-        )
-        reviewed = "FALSE"
-    if resolved:
-        joins += (
-            " LEFT JOIN transaction_vendor tv ON tv.transaction_key = t.transaction_key"
-            f" LEFT JOIN ({VENDOR_ONCE_SQL}) v ON v.vendor_id = tv.vendor_id"
-        )
-    vid = vendor_id_sql("t", "tv.vendor_id" if resolved else None)
-    name = vendor_name_sql("t", "v.name" if resolved else None)
     sql = f"""
-    SELECT {vid} AS vendor_id, any_value({name}) AS vendor_name,
-           sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
-           count(DISTINCT t.award_key) AS awards,
-           coalesce(sum(t.obligation_usd) FILTER (WHERE {reviewed}), 0)
+    SELECT s.vendor_id, min(s.vendor_name) AS vendor_name,
+           sum(s.obligation_usd) AS obligation_usd,
+           sum(s.transactions)::BIGINT AS transactions,
+           count(DISTINCT s.award_id) AS awards,
+           coalesce(sum(s.obligation_usd) FILTER (WHERE a.reviewed), 0)
                AS reviewed_usd
-    FROM "transaction" t{joins}
+    FROM serve_vendor_award s JOIN serve_award a USING (award_id)
     WHERE {" AND ".join(conditions)}
     GROUP BY 1 ORDER BY obligation_usd DESC, vendor_id NULLS LAST"""
     return sql, params
@@ -284,13 +265,15 @@ def vendor_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def counted_vendor_years_sql(definition: Definition) -> tuple[str, list[Any]]:
     """Per vendor and fiscal year, the obligations DEFINITION counts (vendors it
-    counts nothing of have no row), from serve_vendor_year: whole awards under the
-    vendor of their latest action, as the vendor pages list them. The table has no
-    component column: an award of `none` counts under no component here."""
-    where, names = definition.where_sql("category", "NULL")
+    counts nothing of have no row): each vendor's own transactions
+    (serve_vendor_award, the one attribution of money to vendors), under its awards'
+    categories and components (serve_award), as the vendor pages list them."""
+    component = "a.component_category" if definition.components_available else "NULL"
+    where, names = definition.where_sql("a.category", component)
     sql = (
-        "SELECT vendor_id, fiscal_year, sum(obligation_usd) AS obligation_usd "
-        f"FROM serve_vendor_year WHERE {where} GROUP BY 1, 2"
+        "SELECT s.vendor_id, s.fiscal_year, sum(s.obligation_usd) AS obligation_usd "
+        "FROM serve_vendor_award s JOIN serve_award a USING (award_id) "
+        f"WHERE s.vendor_id IS NOT NULL AND {where} GROUP BY 1, 2"
     )
     return sql, list(names)
 

@@ -1,12 +1,13 @@
 """Vendors as figures: find a vendor by id or name, its detail (`custodes vendor show`),
 the vendor list, and pairs of vendors that share an award (`custodes vendor suggest`).
 
-A vendor's awards and totals follow the web app's vendor page: an award is shown under
-the vendor of its latest transaction (custodes/figures/serve_tables.py
-`award_rows_sql`, the one query both read), natural persons are withheld and never
-vendors (custodes/figures/recipients.py), and totals count every contract of the
-vendor, with the part that counts as surveillance under the default Definition beside
-them.
+A vendor's awards and totals follow the web app's vendor page: money goes to the vendor
+of each transaction (custodes/figures/serve_tables.py `vendor_parts_sql`, the one
+attribution both read), so a vendor's awards are every award it was paid on, each with
+its own part where another vendor was paid on the rest (a novation, an acquisition);
+natural persons are withheld and never vendors (custodes/figures/recipients.py), and
+totals count every contract of the vendor, with the part that counts as surveillance
+under the default Definition beside them.
 """
 
 from __future__ import annotations
@@ -171,23 +172,33 @@ def vendor_detail(
         {**a, "usaspending_url": sources.record_url(a["award_key"])}
         for a in vendor_awards(store, ids)
     ]
+    # the vendors paid on awards that name these as maker: each with what it was paid
+    # on them (its own transactions, vendor_parts_sql), never the maker itself
+    from custodes.figures.serve_tables import present, vendor_parts_sql
+
+    named = f"SELECT award_key FROM award_maker WHERE maker_vendor_id IN ({ph})"
+    tx = f'(SELECT * FROM "transaction" t WHERE t.award_key IN ({named}))'
     resellers = store.rows(
-        f"""SELECT am.recipient_vendor_id AS vendor_id, v.name,
-                   count(DISTINCT am.award_key) AS awards,
-                   list(DISTINCT am.product_id) AS products,
-                   (SELECT sum(t.obligation_usd) FROM "transaction" t
-                    WHERE t.award_key IN (SELECT award_key FROM award_maker x
-                      WHERE x.recipient_vendor_id = am.recipient_vendor_id
-                        AND x.maker_vendor_id IN ({ph}))) AS obligation_usd
-            FROM award_maker am JOIN vendor v ON v.vendor_id = am.recipient_vendor_id
-            WHERE am.maker_vendor_id IN ({ph}) AND am.recipient_vendor_id NOT IN ({ph})
-            GROUP BY 1, 2 ORDER BY awards DESC""",
+        f"""WITH named AS (
+                SELECT award_key, list(DISTINCT product_id) AS products
+                FROM award_maker WHERE maker_vendor_id IN ({ph}) GROUP BY 1),
+            p AS (SELECT award_key, vendor_id, sum(obligation_usd) AS obligation_usd
+                  FROM ({vendor_parts_sql(present(store), tx)}) GROUP BY 1, 2)
+            SELECT p.vendor_id, v.name, count(*) AS awards,
+                   list_distinct(flatten(list(n.products))) AS products,
+                   sum(p.obligation_usd) AS obligation_usd
+            FROM p JOIN named n USING (award_key)
+            JOIN vendor v ON v.vendor_id = p.vendor_id
+            WHERE p.vendor_id NOT IN ({ph})
+            GROUP BY 1, 2 ORDER BY awards DESC, v.name""",
         ids * 3,
     )
-    total = sum((a["obligation_usd"] or 0) for a in awards)
+    # the vendor's own part of each award (all of it, unless another vendor was
+    # paid on some of its transactions)
+    total = sum((a["vendor_obligation_usd"] or 0) for a in awards)
     definition = stated_from_sql(DEFAULT, store.rows, store.has_table)
     counted = sum(
-        (a["obligation_usd"] or 0)
+        (a["vendor_obligation_usd"] or 0)
         for a in awards
         if definition.counts(a["category"], a["component_category"])
     )
@@ -207,7 +218,7 @@ def vendor_detail(
         "awards": awards,
         "totals": {
             "awards": len(awards),
-            "transactions": sum(a["transactions"] for a in awards),
+            "transactions": sum(a["vendor_transactions"] for a in awards),
             "obligation_usd": total,
             "surveillance_usd": counted,
         },
@@ -221,8 +232,8 @@ def vendor_channels(
     """The vendors IDS as one maker: their awards paid directly plus the awards paid
     to resellers that name them as maker (custodes/figures/makers.py), or None
     without `custodes resolve`'s award makers. The web app's serve_maker_channel is
-    the same query over its award table."""
-    from custodes.figures.serve_tables import award_rows_sql, present
+    the same query over its tables."""
+    from custodes.figures.serve_tables import present, vendor_parts_sql
 
     if not store.has_table("award_maker"):
         return None
@@ -235,9 +246,14 @@ def vendor_channels(
         f"WHERE maker_vendor_id IN ({ph}))"
     )
     label, parts = _labels(store, have)
+    # each vendor with its own part of each award (vendor_parts_sql), as the web
+    # app's serve_maker_channel counts them
+    tx = f'(SELECT * FROM "transaction" t WHERE {reach})'
     awards = f"""SELECT a.award_key, a.vendor_id, a.vendor_name, a.obligation_usd,
                         c.category, {parts}
-                 FROM ({award_rows_sql(have, reach)}) a {label}"""
+                 FROM (SELECT award_key, vendor_id, min(vendor_name) AS vendor_name,
+                              sum(obligation_usd) AS obligation_usd
+                       FROM ({vendor_parts_sql(have, tx)}) GROUP BY 1, 2) a {label}"""
     who = f"SELECT 'maker' AS owner, vendor_id FROM vendor WHERE vendor_id IN ({ph})"
     counted, params = definition.where_sql("aw.category", "aw.component_category")
     rows = store.rows(
@@ -265,8 +281,11 @@ def _labels(store: Store, have: dict[str, bool]) -> tuple[str, str]:
 
 
 def vendor_awards(store: Store, ids: list[str]) -> list[dict]:
-    """The awards shown under the vendors IDS, largest first (the web app's rule)."""
-    from custodes.figures.serve_tables import award_rows_sql, present
+    """Every award the vendors IDS were paid on, with their part of it
+    (vendor_obligation_usd, vendor_transactions: each transaction under its own
+    vendor, serve_tables.vendor_parts_sql) beside the award's own totals
+    (obligation_usd, transactions), their largest part first (the web app's rule)."""
+    from custodes.figures.serve_tables import award_rows_sql, present, vendor_parts_sql
 
     ph = ", ".join("?" for _ in ids)
     linked = (
@@ -275,15 +294,21 @@ def vendor_awards(store: Store, ids: list[str]) -> list[dict]:
     )
     have = present(store)
     label, parts = _labels(store, have)
+    tx = f'(SELECT * FROM "transaction" t WHERE {linked})'
     return store.rows(
-        f"""WITH a AS ({award_rows_sql(have, linked)})
+        f"""WITH p AS (
+                SELECT award_key, sum(obligation_usd) AS vendor_obligation_usd,
+                       sum(transactions)::BIGINT AS vendor_transactions
+                FROM ({vendor_parts_sql(have, tx)})
+                WHERE vendor_id IN ({ph}) GROUP BY 1),
+            a AS ({award_rows_sql(have, linked)})
             SELECT a.award_key, a.piid, a.first_action_date AS first_date,
                    a.last_action_date AS last_date, a.transactions, a.obligation_usd,
+                   p.vendor_transactions, p.vendor_obligation_usd,
                    a.agency_name AS sub_agency, c.category, {parts}
-            FROM a {label}
-            WHERE a.vendor_id IN ({ph})
-            ORDER BY a.obligation_usd DESC NULLS LAST, a.award_key""",
-        ids + ids,
+            FROM p JOIN a USING (award_key) {label}
+            ORDER BY p.vendor_obligation_usd DESC NULLS LAST, a.award_key""",
+        ids * 3,
     )
 
 

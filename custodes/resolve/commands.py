@@ -157,7 +157,15 @@ def _print_detail(d: dict) -> None:
     console.print(
         table(
             f"Awards ({len(d['awards'])}; --json lists every award key)",
-            ["PIID", "sub-agency", "first", "last", "txns", "obligations"],
+            [
+                "PIID",
+                "sub-agency",
+                "first",
+                "last",
+                "txns",
+                "obligations",
+                "paid to it",
+            ],
             [
                 (
                     a["piid"],
@@ -166,10 +174,17 @@ def _print_detail(d: dict) -> None:
                     a["last_date"],
                     a["transactions"],
                     money(a["obligation_usd"]),
+                    # its own transactions' part, where another vendor was paid too
+                    money(a["vendor_obligation_usd"])
+                    + (
+                        f" ({a['vendor_transactions']} txns)"
+                        if a["vendor_transactions"] < a["transactions"]
+                        else ""
+                    ),
                 )
                 for a in d["awards"][:25]
             ],
-            justify_right=["txns", "obligations"],
+            justify_right=["txns", "obligations", "paid to it"],
         )
     )
     t = d["totals"]

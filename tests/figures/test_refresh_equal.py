@@ -239,3 +239,38 @@ def test_a_word_that_stops_being_common_leaves_every_common_word_table(tmp_path)
     full = run_sequence(tmp_path, sequence)
     diff = differences(tmp_path / "store.duckdb", full)
     assert not diff, "\n".join(f"{k}: {v}" for k, v in diff.items())
+
+
+def test_an_award_paid_to_two_vendors_refreshes_like_a_full_rebuild(tmp_path):
+    """A novation: an award's later transactions go to another vendor, then one of
+    them moves again and a delivery changes an amount. Each vendor's part of the award
+    (serve_vendor_award) and the tables summed from it (serve_vendor,
+    serve_vendor_year) equal a full rebuild after every refresh."""
+    first = (0, 0, "1000000.00", "2021-02-03", 2, 0, "ICE", True)
+    sequence = [
+        first,
+        ("refresh",),
+        # the novation: GLOBEX's award paid to INITECH from FY2022
+        ("ingest", [(0, 1, "2500.50", "2022-01-15", 3, 0, "ICE", True),
+                    (0, 2, "-75.25", "2023-06-01", 3, 0, "ICE", True)]),
+        ("refresh",),
+        # one of INITECH's actions moves to a third vendor, an amount changes
+        ("ingest", [(0, 2, "-75.25", "2023-06-01", 4, 0, "ICE", True),
+                    (0, 0, "33333.33", "2021-02-03", 2, 0, "ICE", True)]),
+        ("refresh",),
+        ("resolve",),
+    ]  # fmt: skip
+    full = run_sequence(tmp_path, sequence)
+    diff = differences(tmp_path / "store.duckdb", full)
+    assert not diff, "\n".join(f"{k}: {v}" for k, v in diff.items())
+    import duckdb
+
+    con = duckdb.connect(str(full), read_only=True)
+    try:
+        parts = con.execute(
+            "SELECT vendor_id, sum(obligation_usd) FROM serve_vendor_award "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [str(usd) for _, usd in parts] == ["33333.33", "2500.50", "-75.25"], parts

@@ -150,6 +150,14 @@ def _as_person(db: Path) -> tuple[str, int, dict, str]:
         )
     finally:
         con.close()
+    # the vendor table reads the derived tables (serve_vendor_award): built again
+    # from the store as changed by hand, as `custodes refresh` would after a delivery
+    subprocess.run(
+        [sys.executable, "-m", "custodes", "--db", str(db), "serve", "--prepare"],
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+        check=True,
+    )
     return code, fy, shown, str(name)
 
 

@@ -99,11 +99,17 @@ def test_every_vendor_page_lists_what_the_tables_hold(client):
     assert all(seen.values()), seen
 
 
+# Every award the vendor was paid on (each transaction under its own vendor), its
+# largest part first, with the award's own totals and the vendor's part of them.
 AWARDS_BY_RANK = """
+    WITH p AS (SELECT award_id, sum(obligation_usd) AS part,
+                      sum(transactions) AS n
+               FROM serve_vendor_award WHERE vendor_id = ? GROUP BY 1)
     SELECT award_key, piid, agency_name, category, maker, description,
-           first_action_date, last_action_date, obligation_usd, transactions
-    FROM serve_award WHERE vendor_id = ? AND vendor_rank > ? AND vendor_rank <= ?
-    ORDER BY vendor_rank"""
+           first_action_date, last_action_date, obligation_usd, transactions,
+           p.part AS vendor_obligation_usd, p.n AS vendor_transactions
+    FROM p JOIN serve_award USING (award_id)
+    ORDER BY p.part DESC NULLS LAST, award_id LIMIT ? OFFSET ?"""
 
 
 def test_every_page_of_a_vendors_awards_is_its_awards_by_rank(client):
@@ -126,8 +132,13 @@ def test_every_page_of_a_vendors_awards_is_its_awards_by_rank(client):
                         # every award row links to its source record (7e71638)
                         url = row.pop("usaspending_url")
                         assert url == record_url(row["award_key"]), row
+                    for row in have:
+                        # in words: all of the award, or the vendor's part of it
+                        part = row.pop("vendor_part")
+                        shared = row["vendor_transactions"] < row["transactions"]
+                        assert (part == "all") is not shared, row
                     cur = con.execute(
-                        AWARDS_BY_RANK, [vendor_id, (page - 1) * size, page * size]
+                        AWARDS_BY_RANK, [vendor_id, size, (page - 1) * size]
                     )
                     names = [d[0] for d in cur.description]
                     want = [

@@ -13,21 +13,17 @@ from decimal import Decimal
 
 from tests.serve.conftest import app_rows
 
-# From the stage tables: each whole award under the vendor of its latest action,
-# split by fiscal year; surveillance = a category other than none.
+# From the stage tables: each transaction under its own vendor (resolve's link; a
+# natural person's under none), by fiscal year; surveillance = a category other than
+# none: an award novated from one vendor to another gives each its own years.
 BY_YEAR = """
-    WITH tx AS (
-        SELECT t.award_key, t.fiscal_year, t.obligation_usd, c.category,
-               tv.vendor_id, t.action_date, t.transaction_key
-        FROM "transaction" t JOIN classification c USING (award_key)
-        LEFT JOIN transaction_vendor tv USING (transaction_key)),
-    owner AS (
-        SELECT award_key, arg_max(vendor_id, (action_date, transaction_key)) AS v
-        FROM tx GROUP BY 1)
-    SELECT o.v AS vendor_id, tx.fiscal_year, sum(tx.obligation_usd) AS usd,
-           coalesce(sum(tx.obligation_usd) FILTER (WHERE tx.category <> 'none'), 0)
+    SELECT tv.vendor_id, t.fiscal_year, sum(t.obligation_usd) AS usd,
+           coalesce(sum(t.obligation_usd) FILTER (WHERE c.category <> 'none'), 0)
                AS surveillance
-    FROM tx JOIN owner o USING (award_key) WHERE o.v IS NOT NULL GROUP BY 1, 2"""
+    FROM "transaction" t JOIN classification c USING (award_key)
+    JOIN transaction_vendor tv USING (transaction_key)
+    WHERE NOT coalesce(t.recipient_is_individual, FALSE)
+    GROUP BY 1, 2"""
 
 
 def test_vendor_years_show_all_obligations_and_the_surveillance_part(real_web):

@@ -1,10 +1,12 @@
 """One vendor: names it appears under, corporate family, resellers, spending, awards.
 
 The prepared vendor rows (serve_vendor_page, a few thousand) are held in memory for the
-open store. A vendor's awards are ranked largest first (serve_award.vendor_rank); its
-award ids in rank order are read once and kept, so a page of them is a slice of that
-list, read through the award rows kept in memory (custodes/search/awardrows.py). Award
-ids are stable numbers (custodes/figures/award_numbers.py), not positions.
+open store. A vendor's awards are every award it was paid on (serve_vendor_award: each
+transaction under its own vendor, the one attribution of money to vendors), largest
+part first; its award ids in that order are read once and kept, with its part of each
+award it shared with another vendor, so a page of them is a slice of that list, read
+through the award rows kept in memory (custodes/search/awardrows.py). Award ids are
+stable numbers (custodes/figures/award_numbers.py), not positions.
 """
 
 from __future__ import annotations
@@ -34,19 +36,40 @@ from custodes.store.reader import Reader
 PAGES_SQL = "SELECT p.* FROM serve_vendor_page p"
 
 # Each corporate family's totals: the vendors that share a family_id, as
-# `custodes vendor show ID --family` counts them (each award has one vendor, so the
-# members' sums are the family's); only families of two vendors or more.
+# `custodes vendor show ID --family` counts them: the members' money and transactions
+# add up (each transaction has one vendor), and its awards are those any member was
+# paid on, each once (an award moved between two members counts once); only families
+# of two vendors or more.
 FAMILIES_SQL = """
-    SELECT family_id, count(*) AS vendors, sum(awards) AS awards,
-           sum(transactions) AS transactions, sum(obligation_usd) AS obligation_usd,
-           sum(surveillance_usd) AS surveillance_usd
-    FROM serve_vendor WHERE family_id IS NOT NULL
-    GROUP BY family_id HAVING count(*) > 1"""
+    WITH f AS (
+        SELECT family_id, count(*) AS vendors, sum(transactions) AS transactions,
+               sum(obligation_usd) AS obligation_usd,
+               sum(surveillance_usd) AS surveillance_usd
+        FROM serve_vendor WHERE family_id IS NOT NULL
+        GROUP BY family_id HAVING count(*) > 1),
+    aw AS (
+        SELECT v.family_id, count(DISTINCT s.award_id) AS awards
+        FROM serve_vendor_award s JOIN serve_vendor v USING (vendor_id)
+        WHERE v.family_id IN (SELECT family_id FROM f) GROUP BY 1)
+    SELECT f.family_id, f.vendors, coalesce(aw.awards, 0) AS awards, f.transactions,
+           f.obligation_usd, f.surveillance_usd
+    FROM f LEFT JOIN aw USING (family_id)"""
 
-# A vendor's award ids by rank (award ids are stable numbers, not positions: see
-# custodes/figures/award_numbers.py), read once per vendor and kept.
+# A vendor's award ids, by what it was paid on each (then by id: award ids are stable
+# numbers, not positions, see custodes/figures/award_numbers.py), read once per vendor
+# and kept.
 VENDOR_AWARD_IDS_SQL = """
-    SELECT award_id FROM serve_award WHERE vendor_id = ? ORDER BY vendor_rank"""
+    SELECT award_id FROM serve_vendor_award WHERE vendor_id = ?
+    GROUP BY award_id ORDER BY sum(obligation_usd) DESC NULLS LAST, award_id"""
+# The awards of which the vendor was paid on some transactions only (another vendor
+# on the rest: a novation, an acquisition), with its part; read with the ids and kept.
+VENDOR_PARTS_SQL = """
+    SELECT any_value(a.award_key) AS award_key,
+           sum(s.obligation_usd) AS vendor_obligation_usd,
+           sum(s.transactions)::BIGINT AS vendor_transactions
+    FROM serve_vendor_award s JOIN serve_award a USING (award_id)
+    WHERE s.vendor_id = ? GROUP BY s.award_id
+    HAVING sum(s.transactions) < any_value(a.transactions)"""
 KEEP_IDS = 2_000_000  # award ids kept for vendor pages (8 bytes each)
 
 AWARD_COLUMNS = (
@@ -67,30 +90,42 @@ def _read_vendor_pages(reader: Any) -> dict[str, dict[str, Any]]:
     return {r["vendor_id"]: r for r in reader.rows(PAGES_SQL, cache=False)}
 
 
+Parts = dict[str, dict[str, Any]]  # by award key
+
+
 class VendorAwardIds:
-    """Each vendor's award ids in rank order, read when its page is first asked for
-    and kept (least recently used out, up to KEEP_IDS ids), so that a page of its
-    awards is a slice of a list and the award rows come from memory."""
+    """Each vendor's award ids in order, and its parts of the awards it shared
+    (VENDOR_PARTS_SQL), read when its page is first asked for and kept (least
+    recently used out, up to KEEP_IDS ids), so that a page of its awards is a slice
+    of a list and the award rows come from memory."""
 
     def __init__(self, keep: int = KEEP_IDS) -> None:
         self.keep, self.held = keep, 0
-        self.ids: OrderedDict[str, array[int]] = OrderedDict()
+        self.ids: OrderedDict[str, tuple[array[int], Parts]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, reader: Any, vendor_id: str) -> array[int]:
+        return self.get_with_parts(reader, vendor_id)[0]
+
+    def get_with_parts(self, reader: Any, vendor_id: str) -> tuple[array[int], Parts]:
         with self.lock:
             found = self.ids.get(vendor_id)
             if found is not None:
                 self.ids.move_to_end(vendor_id)
                 return found
-        found = reader.integers(VENDOR_AWARD_IDS_SQL, [vendor_id])
+        ids = reader.integers(VENDOR_AWARD_IDS_SQL, [vendor_id])
+        parts = {
+            str(r["award_key"]): r
+            for r in reader.rows(VENDOR_PARTS_SQL, [vendor_id], cache=False)
+        }
+        found = (ids, parts)
         with self.lock:
             if vendor_id not in self.ids:
                 self.ids[vendor_id] = found
-                self.held += len(found)
+                self.held += len(ids)
             while self.held > self.keep and len(self.ids) > 1:
                 _, gone = self.ids.popitem(last=False)
-                self.held -= len(gone)
+                self.held -= len(gone[0])
         return found
 
 
@@ -132,6 +167,29 @@ def counted_years(reader: Reader, counted: Definition) -> dict[str, dict[int, De
     )
 
 
+def vendor_part(award: dict[str, Any], part: dict[str, Any] | None) -> dict[str, Any]:
+    """AWARD (a row of the vendor's awards) with what the vendor was paid on it:
+    all of it, or PART (VENDOR_PARTS_SQL) when another vendor was paid on some of
+    its transactions; `vendor_part` says which in words."""
+    if part is None:
+        return {
+            **award,
+            "vendor_obligation_usd": award["obligation_usd"],
+            "vendor_transactions": award["transactions"],
+            "vendor_part": "all",
+        }
+    mine = part["vendor_obligation_usd"]
+    return {
+        **award,
+        "vendor_obligation_usd": mine,
+        "vendor_transactions": part["vendor_transactions"],
+        "vendor_part": (
+            f"part: {part['vendor_transactions']} of {award['transactions']} "
+            "transactions; another vendor was paid on the rest"
+        ),
+    }
+
+
 def vendor(ctx: Ctx, vendor_id: str) -> View:
     vendor_id = P.path_id(vendor_id, "vendor")
     page, size = P.page(ctx.params)
@@ -145,9 +203,9 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     lists = {k: head.pop(k) for k in LISTS}
     awards = []
     if head["awards"] and (page - 1) * size < head["awards"]:
-        ids = load_vendor_award_ids(r).get(r, vendor_id)
+        ids, parts = load_vendor_award_ids(r).get_with_parts(r, vendor_id)
         awards = [
-            {k: a[k] for k in AWARD_COLUMNS}
+            vendor_part({k: a[k] for k in AWARD_COLUMNS}, parts.get(a["award_key"]))
             for a in load_award_rows(r).get(
                 r, list(ids[(page - 1) * size : page * size])
             )
@@ -209,10 +267,14 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
                 ("first_action_date", "First"),
                 ("last_action_date", "Last"),
                 ("obligation_usd", "Obligations"),
+                ("vendor_obligation_usd", "Paid to this vendor"),
+                ("vendor_part", "This vendor's part"),
             ],
             awards,
-            f"Awards (page {page})",
-            money=("obligation_usd",),
+            f"Awards (page {page}): every award this vendor was paid on; "
+            "the obligations are the award's, and what this vendor was paid "
+            "is its own transactions' part",
+            money=("obligation_usd", "vendor_obligation_usd"),
             links={
                 "award_key": "/award/{award_key}",
                 "category_label": "/category/{category}",
