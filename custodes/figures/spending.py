@@ -263,6 +263,18 @@ def vendor_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+# A category's largest vendors (the category page): what each vendor was paid on the
+# awards that count under {category} (Definition.category_sql over serve_award's
+# columns), each transaction under its own vendor (serve_vendor_award); {agency}:
+# nothing, or a condition on the award's agency_code.
+TOP_VENDORS_SQL = """
+    SELECT s.vendor_id, min(s.vendor_name) AS vendor_name,
+           count(DISTINCT s.award_id) AS awards, sum(s.obligation_usd) AS obligation_usd
+    FROM serve_vendor_award s JOIN serve_award a USING (award_id)
+    WHERE {category} = ? AND s.vendor_id IS NOT NULL{agency}
+    GROUP BY 1 ORDER BY 4 DESC, 1 LIMIT 25"""
+
+
 def counted_vendor_years_sql(definition: Definition) -> tuple[str, list[Any]]:
     """Per vendor and fiscal year, the obligations DEFINITION counts (vendors it
     counts nothing of have no row): each vendor's own transactions

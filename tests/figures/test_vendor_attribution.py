@@ -206,3 +206,14 @@ def test_the_vendors_totals_are_the_stores_money(web):
     )
     (vendors,) = app_rows(web, "SELECT sum(obligation_usd) AS usd FROM serve_vendor")
     assert vendors["usd"] == row["everything"] - row["persons"]
+
+
+def test_the_category_pages_largest_vendors_count_their_own_transactions(web, vendors):
+    view = web.get("/category/license_plate_readers.json").json()
+    largest = {
+        r["vendor_id"]: (Decimal(r["obligation_usd"]), r["awards"])
+        for r in view["tables"]["vendors"]
+    }
+    for name, years in PAID.items():
+        awards = 2 if name.startswith("NORTHWIND") else 1
+        assert largest[vendors[name]] == (sum(years.values(), Decimal(0)), awards)

@@ -30,12 +30,9 @@ from custodes.serve.views import Table, View
 from custodes.store.reader import Reader
 
 # {category}: the category an award counts under (Definition.category_sql: its own, or
-# with components=include the component's for an award of `none` buying one).
-TOP_VENDORS_SQL = """
-    SELECT vendor_id, any_value(vendor_name) AS vendor_name, count(*) AS awards,
-           sum(obligation_usd) AS obligation_usd
-    FROM serve_award WHERE {category} = ? AND vendor_id IS NOT NULL{agency}
-    GROUP BY 1 ORDER BY obligation_usd DESC LIMIT 25"""
+# with components=include the component's for an award of `none` buying one). The
+# largest vendors: each with its own transactions (the figures' one attribution).
+TOP_VENDORS_SQL = spending.TOP_VENDORS_SQL
 
 TOP_AWARDS_SQL = """
     SELECT award_key, piid, agency_name, vendor_id, vendor_name, maker, description,
