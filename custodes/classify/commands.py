@@ -51,6 +51,12 @@ def print_summary(s: RunSummary) -> None:
         f"purchase: {s.components:,} awards; resting only on the vendor: "
         f"{s.profile_only:,}; with conflicting evidence: {s.conflicts:,}"
     )
+    mods = s.modifications_only
+    if mods.get("awards"):
+        console.print(
+            f"{mods['line']} Of them, {mods['none']:,} are classified none and "
+            f"{mods['surveillance']:,} surveillance."
+        )
     if s.reviews_not_applied:
         err_console.print(
             f"[yellow]{len(s.reviews_not_applied)} review decision(s) name a category "

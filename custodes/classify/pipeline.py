@@ -31,6 +31,7 @@ from custodes.classify.overrides import Override
 from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import Taxonomy
 from custodes.store.duckdb import Store
+from custodes.store.queries import modifications_only_award_sql, modifications_only_line
 from custodes.store.sql import literal
 
 Progress = Callable[[str], None]
@@ -60,6 +61,9 @@ class RunSummary:
     conflicts: int = 0
     reviews_applied: int = 0  # awards whose label a review decision set
     reviews_not_applied: list[str] = field(default_factory=list)  # label gone
+    # awards the store knows only through later modifications (no transaction that
+    # starts them): awards, obligation_usd, of which none / surveillance, line
+    modifications_only: dict[str, Any] = field(default_factory=dict)
 
 
 def build_hits(
@@ -365,6 +369,7 @@ def classify_store(
         "count(*) FILTER (WHERE conflict) AS conflicts FROM classification"
     )[0]
     return RunSummary(
+        modifications_only=modifications_only(store),
         awards=awards,
         signatures=signatures,
         overrides_applied=applied,
@@ -380,6 +385,28 @@ def classify_store(
         reviews_applied=int(reviewed or 0),
         reviews_not_applied=reviews_stale,
     )
+
+
+def modifications_only(store: Store) -> dict[str, Any]:
+    """The classified awards the store knows only through later modifications: how
+    many, their net obligations, how many of them the classification left `none`, and
+    the sentence that says what to do (custodes/store/queries.py)."""
+    row = store.rows(f"""
+        WITH award_ AS (
+          SELECT t.award_key, sum(t.obligation_usd) AS usd,
+                 {modifications_only_award_sql("t")} AS mods_only
+          FROM "transaction" t GROUP BY 1)
+        SELECT count(*) AS of_awards, coalesce(sum(a.usd), 0) AS of_obligation_usd,
+               count(*) FILTER (WHERE a.mods_only) AS awards,
+               coalesce(sum(a.usd) FILTER (WHERE a.mods_only), 0) AS obligation_usd,
+               count(*) FILTER (WHERE a.mods_only AND c.category = 'none') AS none,
+               count(*) FILTER (WHERE a.mods_only AND c.category <> 'none')
+                   AS surveillance
+        FROM award_ a JOIN classification c USING (award_key)""")[0]
+    row["line"] = modifications_only_line(
+        row["awards"], row["obligation_usd"], row["of_awards"], row["of_obligation_usd"]
+    )
+    return row
 
 
 def classify_keys(

@@ -16,6 +16,7 @@ from typing import Any
 
 from custodes.figures import components, coverage, review
 from custodes.figures.definition import Definition, stated_from_source, stated_from_sql
+from custodes.store.queries import modifications_only_sql
 
 AWARD_LINK = (
     "usaspending_url: each award's page on usaspending.gov "
@@ -52,6 +53,7 @@ def about(
         coverage.per_year(coverage.coverage_rows(src, filters)),
         today or date.today(),
         ",".join(filters.sub_agencies) or None,
+        coverage.modifications_only_awards(src, filters),
     )
     left_out = components.not_counted(src, filters)
     return {
@@ -71,7 +73,12 @@ def about_store(
     """The same for a whole store read with SQL (a Store: rows(sql), has_table)."""
     stated = stated_from_sql(definition, store.rows, store.has_table)
     rows = store.rows(coverage.coverage_select_sql())
-    cover = coverage.summary(coverage.per_year(rows), today or date.today())
+    cover = coverage.summary(
+        coverage.per_year(rows),
+        today or date.today(),
+        None,
+        store.rows(modifications_only_sql())[0],
+    )
     done = {"obligation_usd": Decimal(0), "reviewed_usd": Decimal(0)}
     if store.has_table("classification"):
         where, params = stated.where_sql("c.category", "c.component_category")

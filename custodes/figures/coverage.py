@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from custodes.model.agencies import load_agencies
+from custodes.store.queries import modifications_only_line
 from custodes.store.sql import literal
 
 # A year whose data stop more than this before 30 September counts as cut short.
@@ -192,11 +193,17 @@ def years(rows: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
 
 
 def summary(
-    rows: list[dict[str, Any]], today: date, agency: str | None = None
+    rows: list[dict[str, Any]],
+    today: date,
+    agency: str | None = None,
+    modifications_only: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a figure's coverage is, for --json, report.json, pages and CSV sidecars:
     per-year statuses, the agencies, the lists of partial, sample and missing years,
-    the last action date (data as of) and one sentence."""
+    the last action date (data as of) and one sentence; with MODIFICATIONS_ONLY (the
+    scope's awards known only through later modifications: `modifications_only`,
+    `modifications_only_sql` or `modifications_only_awards`), its counts and
+    sentence too."""
     ys = years(rows, today)
     present = [y["fiscal_year"] for y in ys if not y["missing"]]
     lists = {
@@ -206,7 +213,8 @@ def summary(
     agencies = sorted({a for y in ys for a in y["agencies"]})
     through = max((y["last_action_date"] for y in ys if y["last_action_date"]),
                   default=None)  # fmt: skip
-    return {
+    text = coverage_text(present, lists, agencies, through)
+    out = {
         "agency": agency,
         "agencies": agencies,
         "agency_names": _agency_names(agencies),
@@ -214,8 +222,65 @@ def summary(
         **lists,
         "data_through": through,
         "years": ys,
-        "text": coverage_text(present, lists, agencies, through),
+        "text": text,
     }
+    if modifications_only is not None:
+        mods = {
+            k: modifications_only[k]
+            for k in ("awards", "obligation_usd", "of_awards", "of_obligation_usd")
+        }
+        mods["line"] = modifications_only_line(
+            mods["awards"],
+            mods["obligation_usd"],
+            mods["of_awards"],
+            mods["of_obligation_usd"],
+        )
+        out["modifications_only"] = mods
+        if mods["line"] and present:
+            out["text"] = f"{text} {mods['line']}"
+    return out
+
+
+# The awards of serve_award (one agency: parameter its code) the store knows only
+# through later modifications (custodes/store/queries.py modifications_only_sql).
+MODIFICATIONS_ONLY_AWARDS_SQL = """
+    SELECT count(*) AS of_awards, coalesce(sum(obligation_usd), 0) AS of_obligation_usd,
+           count(*) FILTER (WHERE modifications_only) AS awards,
+           coalesce(sum(obligation_usd) FILTER (WHERE modifications_only), 0)
+               AS obligation_usd
+    FROM serve_award WHERE ? IS NULL OR agency_code = ?"""
+
+
+def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:
+    """modifications_only_sql on any analysis engine: the awards with transactions in
+    FILTERS' agencies and fiscal years, and those of them the store knows only through
+    later modifications (none of the award's transactions, in any year, starts it),
+    with their net obligations in that scope."""
+    t = src.table("transaction")
+    base = t.modification_number.fill_null("").re_search("^0+$")
+    award = t.group_by("award_key").aggregate(
+        base_=base.any(), numbered_=t.modification_number.notnull().any()
+    )
+    s = t
+    if filters.sub_agencies:
+        s = s.filter(s.awarding_sub_agency_code.isin(list(filters.sub_agencies)))
+    if filters.fy_from is not None:
+        s = s.filter(s.fiscal_year >= filters.fy_from)
+    if filters.fy_to is not None:
+        s = s.filter(s.fiscal_year <= filters.fy_to)
+    scoped = s.group_by("award_key").aggregate(usd_=s.obligation_usd.sum())
+    j = scoped.join(award, "award_key")
+    flag = ~j.base_ & j.numbered_
+    expr = j.aggregate(
+        of_awards=j.count(),
+        of_obligation_usd=j.usd_.sum(),
+        awards=j.count(where=flag),
+        obligation_usd=j.usd_.sum(where=flag),
+    )
+    row: dict[str, Any] = expr.to_pyarrow().to_pylist()[0]
+    for k in ("of_obligation_usd", "obligation_usd"):
+        row[k] = row[k] if row[k] is not None else 0
+    return row
 
 
 def coverage_text(

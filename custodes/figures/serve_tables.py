@@ -61,11 +61,12 @@ from custodes.figures.review import reviewed_sql
 from custodes.ingest.rawrow import raw_values_are_json
 from custodes.resolve.records import alias_join_sql
 from custodes.store.duckdb import Store
-from custodes.store.queries import last_runs
+from custodes.store.queries import last_runs, modifications_only_award_sql
 from custodes.store.sql import literal
 
-SERVE_FORMAT = "14"  # bump when the serve_* tables change shape (13: agency names;
-# 14: serve_vendor_award, money by vendor per transaction)
+# bump when the serve_* tables change shape (13: agency names; 14: serve_vendor_award,
+# money by vendor per transaction; 15: a serve_award column, modifications_only)
+SERVE_FORMAT = "15"
 # The tables built here (the search's are listed in custodes/search/tables.py).
 SERVE_TABLES = (
     "serve_award",
@@ -364,7 +365,8 @@ def award_rows_sql(
            min(t.fiscal_year) AS first_fiscal_year,
            list_sort(list_distinct(list(t.fiscal_year))) AS fiscal_years,
            sum(t.obligation_usd) AS obligation_usd, count(*) AS transactions,
-           min(t.psc_code) AS psc_code
+           min(t.psc_code) AS psc_code,
+           {modifications_only_award_sql("t")} AS modifications_only
     FROM tx_ t GROUP BY t.award_key),
     latest_ AS (
     SELECT t.award_key,
@@ -376,7 +378,8 @@ def award_rows_sql(
     SELECT a.award_key, a.piid, a.agency_code, a.agency_name, a.individual,
            l.recipient_name, l.vendor_id, l.vendor_name, a.description,
            a.first_action_date, a.last_action_date, a.first_fiscal_year,
-           a.fiscal_years, a.obligation_usd, a.transactions, a.psc_code
+           a.fiscal_years, a.obligation_usd, a.transactions, a.psc_code,
+           a.modifications_only
     FROM totals_ a JOIN latest_ l USING (award_key)"""
 
 
@@ -425,7 +428,8 @@ def award_columns_sql(
                  CASE WHEN a.individual THEN NULL ELSE a.recipient_name END,
                  a.vendor_name, l.maker)) AS search_text,
            {", ".join(f"l.{name}" for name in COMPONENT_COLUMNS)},
-           l.confidence, coalesce(l.reviewed, false) AS reviewed
+           l.confidence, coalesce(l.reviewed, false) AS reviewed,
+           a.modifications_only
     FROM agg a LEFT JOIN lab l USING (award_key)"""
 
 

@@ -31,6 +31,9 @@ def print_stats(s: dict) -> None:
             title="custodes store",
         )
     )
+    mods = s.get("modifications_only") or {}
+    if mods.get("line"):
+        console.print(mods["line"])
     console.print(
         table(
             "By fiscal year",

@@ -31,6 +31,73 @@ def last_runs(store: Store) -> dict[str, Any]:
     }
 
 
+# A transaction that starts its award (modification number 0; "0000" in some feeds).
+BASE_TRANSACTION_SQL = "regexp_full_match(coalesce({t}modification_number, ''), '0+')"
+
+
+def base_transaction_sql(alias: str = "") -> str:
+    """SQL: the transaction (ALIAS, e.g. "t") starts its award."""
+    return BASE_TRANSACTION_SQL.format(t=f"{alias}." if alias else "")
+
+
+def modifications_only_award_sql(alias: str = "t") -> str:
+    """SQL aggregate over an award's transactions (ALIAS): true when the store holds
+    none that starts the award but some that carry a modification number, so the
+    award is known only through later modifications (an option exercised, funding
+    added) and its text says little of what was bought. An award whose rows carry no
+    modification number at all is not counted: nothing tells."""
+    return (
+        f"(NOT bool_or({base_transaction_sql(alias)}) "
+        f"AND bool_or({alias}.modification_number IS NOT NULL))"
+    )
+
+
+def modifications_only_sql(where: str = "") -> str:
+    """Awards of the transactions matching WHERE (a condition on t): how many, their net
+    obligations there, and how many of them and which dollars the store knows only
+    through later modifications (its other transactions count: a base transaction of
+    another fiscal year is held)."""
+    cond = f"WHERE {where}" if where else ""
+    return f"""
+    WITH scope_ AS (
+      SELECT t.award_key, sum(t.obligation_usd) AS usd FROM "transaction" t {cond}
+      GROUP BY 1),
+    mods_ AS (
+      SELECT t.award_key FROM "transaction" t
+      WHERE t.award_key IN (SELECT award_key FROM scope_)
+      GROUP BY 1 HAVING {modifications_only_award_sql("t")})
+    SELECT count(*) AS of_awards,
+           coalesce(sum(s.usd), 0) AS of_obligation_usd,
+           count(m.award_key) AS awards,
+           coalesce(sum(s.usd) FILTER (WHERE m.award_key IS NOT NULL), 0)
+               AS obligation_usd
+    FROM scope_ s LEFT JOIN mods_ m USING (award_key)"""
+
+
+def modifications_only_line(awards: int, usd: Any, of_awards: int, of_usd: Any) -> str:
+    """The sentence every coverage statement carries about awards known only through
+    later modifications (empty when there are none)."""
+    if not awards:
+        return ""
+    return (
+        f"{awards:,} of {of_awards:,} awards (${float(usd):,.0f} of "
+        f"${float(of_usd):,.0f} net) are known here only through later "
+        "modifications (the store holds no transaction that starts them, "
+        "modification 0): their text may not say what was bought, and their "
+        "category may be missed. Run `custodes sync --history` to fetch their "
+        "earlier transactions, or ingest the earlier fiscal years' files."
+    )
+
+
+def modifications_only(store: Store, where: str = "") -> dict[str, Any]:
+    """modifications_only_sql's counts with their sentence (`line`)."""
+    row = store.rows(modifications_only_sql(where))[0]
+    row["line"] = modifications_only_line(
+        row["awards"], row["obligation_usd"], row["of_awards"], row["of_obligation_usd"]
+    )
+    return row
+
+
 def stats(store: Store) -> dict[str, Any]:
     """Rows, awards, date range, totals per fiscal year and sub-agency, quarantine."""
     head = store.rows(
@@ -63,6 +130,7 @@ def stats(store: Store) -> dict[str, Any]:
     head["built_award_keys"] = store.scalar(
         "SELECT count(*) FROM \"transaction\" WHERE award_key_source <> 'source'"
     )
+    head["modifications_only"] = modifications_only(store)
     head["quarantined"] = store.scalar("SELECT count(*) FROM quarantine")
     head["ingest_runs"] = store.scalar("SELECT count(*) FROM ingest_run")
     head["last_ingest"] = store.scalar("SELECT max(finished_at) FROM ingest_run")

@@ -35,6 +35,22 @@ def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]
     return coverage.coverage_notes(coverage_rows(reader, agency), agency, today)
 
 
+def modifications_only(reader: Reader, agency: str | None) -> dict[str, Any] | None:
+    """The awards (all agencies, or AGENCY's) the store knows only through later
+    modifications, from serve_award (None without it)."""
+    if not reader.has("serve_award"):
+        return None
+    rows = reader.derived(
+        "modifications_only:" + (agency or ""),
+        lambda r: r.rows(
+            coverage.MODIFICATIONS_ONLY_AWARDS_SQL, [agency, agency], cache=False
+        ),
+    )
+    return dict(rows[0])
+
+
 def coverage_summary(reader: Reader, agency: str | None, today: date) -> dict[str, Any]:
     """The coverage every page states (custodes.figures.coverage.summary)."""
-    return coverage.summary(coverage_rows(reader, agency), today, agency)
+    return coverage.summary(
+        coverage_rows(reader, agency), today, agency, modifications_only(reader, agency)
+    )
