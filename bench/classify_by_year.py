@@ -22,6 +22,9 @@ years' transactions. A store built from one year's file alone does not hold them
    one-year store `none`, and the other way (counts and the year's dollars), and how
    many of the year's awards the store knows only through modifications (no
    transaction with modification number 0).
+5. What-if (not a rule of custodes): the `none` awards known only through
+   modifications that the other awards of their vendor, or of their parent vehicle,
+   would move to one category (`--consensus SHARE:MIN`), scored on the labels.
 
 Writes JSON (OUT, default bench/out/classify_by_year.json) and a Markdown table
 (MARKDOWN, default bench/out/classify_by_year.md) for docs/classify.md. Keys listed in
@@ -224,6 +227,60 @@ def moves(year_db: Path, full_db: Path, exclude: set[str]) -> dict[str, Any]:
     return out
 
 
+CONSENSUS_SQL = r"""
+WITH a AS (
+  SELECT t.award_key, min(tv.vendor_id) AS vendor_id,
+         min(t.parent_award_piid) AS idv, min(t.parent_award_agency_code) AS idv_agency,
+         NOT bool_or(regexp_full_match(coalesce(t.modification_number, ''), '0+'))
+             AS mods_only
+  FROM "transaction" t LEFT JOIN transaction_vendor tv USING (transaction_key)
+  GROUP BY 1),
+ac AS (SELECT a.*, c.category FROM a JOIN classification c USING (award_key)),
+thin AS (SELECT * FROM ac WHERE category = 'none' AND mods_only),
+vendor_ AS (
+  SELECT x.award_key, y.category, count(*) AS n,
+         sum(count(*)) OVER (PARTITION BY x.award_key) AS total
+  FROM thin x JOIN ac y ON y.vendor_id = x.vendor_id AND y.award_key <> x.award_key
+  GROUP BY 1, 2),
+idv_ AS (
+  SELECT x.award_key, y.category, count(*) AS n,
+         sum(count(*)) OVER (PARTITION BY x.award_key) AS total
+  FROM thin x JOIN ac y ON y.idv = x.idv AND y.idv_agency = x.idv_agency
+       AND y.award_key <> x.award_key
+  WHERE x.idv_agency LIKE '70%'  -- DHS's own vehicles, not government-wide ones
+  GROUP BY 1, 2)
+SELECT 'vendor' AS kind, award_key, category FROM vendor_
+WHERE category <> 'none' AND n >= ? AND n >= ? * total
+UNION ALL
+SELECT 'vehicle', award_key, category FROM idv_
+WHERE category <> 'none' AND n >= ? AND n >= ? * total"""
+
+
+def consensus(
+    db: Path, share: float, minimum: int, sets: list[tuple[str, Any]], exclude: set[str]
+) -> dict[str, Any]:
+    """What-if, not a rule: the `none` awards known only through modifications that
+    the other awards of their vendor (b), or of their parent vehicle when DHS issued
+    it (c), would move to one surveillance category (at least MINIMUM of them and
+    SHARE of them agree, `none` awards included), and how that scores on each
+    labelled set: moved right, moved wrongly (a `none` label or another category)."""
+    with open_store(Settings(db=db)) as store:
+        rows = store.execute(CONSENSUS_SQL, [minimum, share, minimum, share])
+    out: dict[str, Any] = {}
+    for kind in ("vendor", "vehicle"):
+        moved = {k: c for kd, k, c in rows if kd == kind and k not in exclude}
+        per = {}
+        for name, lf in sets:
+            hit = [(lf.labels[k], c) for k, c in moved.items() if k in lf.labels]
+            per[name] = {
+                "right": sum(g == c for g, c in hit),
+                "false_positive": sum(g == "none" for g, _ in hit),
+                "wrong_category": sum(g not in ("none", c) for g, c in hit),
+            }
+        out[kind] = {"awards_moved": len(moved), "labelled": per}
+    return out
+
+
 def markdown(result: dict[str, Any]) -> str:
     years = sorted(result["years"])
     head = "| labelled set | " + " | ".join(
@@ -264,6 +321,31 @@ def markdown(result: dict[str, Any]) -> str:
             f"(${m['lost_mods_only']['usd'] / 1e6:,.1f}M) | "
             f"{m['gained']['awards']:,} (${m['gained']['usd'] / 1e6:,.1f}M) |"
         )
+    for setting, by_year in result.get("consensus", {}).items():
+        lines.append("")
+        lines.append(
+            f"What-if {setting}: awards moved from none (labelled: right / wrong), "
+            "by the vendor's other awards (b) and by the parent vehicle's (c)"
+        )
+        lines.append("")
+        lines.append("| one-year store | (b) moved | (b) labelled | (c) moved | "
+                     "(c) labelled |")  # fmt: skip
+        lines.append("|---|---:|---|---:|---|")
+        for y in years:
+            r = by_year[y]
+
+            def lab(kind: str, r: dict[str, Any] = r) -> str:
+                bits = []
+                for name, v in r[kind]["labelled"].items():
+                    wrong = v["false_positive"] + v["wrong_category"]
+                    if v["right"] or wrong:
+                        bits.append(f"{name} {v['right']} / {wrong}")
+                return "; ".join(bits) or "—"
+
+            lines.append(
+                f"| FY{y} | {r['vendor']['awards_moved']} | {lab('vendor')} | "
+                f"{r['vehicle']['awards_moved']} | {lab('vehicle')} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -274,6 +356,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT / "classify_by_year.json")
     ap.add_argument("--markdown", type=Path, default=OUT / "classify_by_year.md")
     ap.add_argument("--exclude", type=Path, default=None)
+    ap.add_argument(
+        "--consensus",
+        action="append",
+        default=None,
+        metavar="SHARE:MIN",
+        help="what-if settings of the vendor and vehicle evidence (default 0.8:2 "
+        "and 1.0:1)",
+    )
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     exclude = (
@@ -309,6 +399,18 @@ def main() -> None:
             "build": timing,
             "scores": scores(db, sets, taxonomy, rules),
             "moves": moves(db, full, exclude),
+        }
+    for setting in args.consensus or ["0.8:2", "1.0:1"]:
+        share, minimum = setting.split(":")
+        result.setdefault("consensus", {})[f"share {share}, at least {minimum}"] = {
+            fy: consensus(
+                Path(result["years"][fy]["store"]),
+                float(share),
+                int(minimum),
+                sets,
+                exclude,
+            )
+            for fy in files
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1, default=str))
