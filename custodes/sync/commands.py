@@ -455,18 +455,7 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
             )
     if summary.get("error"):
         err_console.print(f"[bold red]Error:[/] {summary['error']}", highlight=False)
-    if summary.get("stop_reason"):
-        err_console.print(
-            f"[yellow]stopped early:[/] {summary['stop_reason']}; "
-            "run the same command again to resume.",
-            highlight=False,
-        )
-    if summary.get("status") == "incomplete":
-        err_console.print(
-            "Nothing was written"
-            + (" except complete windows" if summary.get("written") else "")
-            + f"; the checkpoint in {summary.get('staging')} is kept."
-        )
+    _print_stopped(summary, "windows")
     if summary.get("history"):
         _print_history(summary["history"], False)
 
@@ -532,6 +521,19 @@ def _print_history(summary: dict[str, Any], as_json: bool) -> None:
         )
     if summary.get("refresh"):
         print_refresh(summary["refresh"])
+    _print_stopped(summary, "batches")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(sync_group)
+    from custodes.sync.watch_commands import register_watch
+
+    register_watch(group)
+
+
+def _print_stopped(summary: dict[str, Any], parts: str) -> None:
+    """Why a run stopped early, and what an incomplete run kept ("windows" of a
+    sync of dates, "batches" of a history run)."""
     if summary.get("stop_reason"):
         err_console.print(
             f"[yellow]stopped early:[/] {summary['stop_reason']}; "
@@ -541,13 +543,6 @@ def _print_history(summary: dict[str, Any], as_json: bool) -> None:
     if summary.get("status") == "incomplete":
         err_console.print(
             "Nothing was written"
-            + (" except complete batches" if summary.get("written") else "")
+            + (f" except complete {parts}" if summary.get("written") else "")
             + f"; the checkpoint in {summary.get('staging')} is kept."
         )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(sync_group)
-    from custodes.sync.watch_commands import register_watch
-
-    register_watch(group)
