@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from custodes.sync.windows import Window
 
@@ -104,7 +104,15 @@ def load(folder: Path) -> Checkpoint | None:
     )
 
 
-def save(folder: Path, cp: Checkpoint) -> None:
+class Savable(Protocol):
+    """A checkpoint of a sync of dates or of a history run (sync/history.py)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def save(folder: Path, cp: Savable) -> None:
+    """Write CP to FOLDER/checkpoint.json whole or not at all (a temporary file,
+    flushed to disk, then renamed)."""
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / "checkpoint.json.tmp"
     with open(tmp, "w") as fh:

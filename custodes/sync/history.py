@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -160,16 +159,6 @@ def _load(folder: Path) -> Checkpoint | None:
     return Checkpoint(doc["plan"], [Batch(**b) for b in doc["batches"]])
 
 
-def _save(folder: Path, cp: Checkpoint) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / "checkpoint.json.tmp"
-    with open(tmp, "w") as fh:
-        json.dump(cp.to_dict(), fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(folder / "checkpoint.json")
-
-
 def _start(
     folder: Path, plan: dict[str, Any], keys: list[str], size: int
 ) -> tuple[Checkpoint, bool]:
@@ -182,7 +171,7 @@ def _start(
     ckpt.clear(folder)
     batches = [Batch(keys[i : i + size]) for i in range(0, len(keys), size)]
     cp = Checkpoint(plan, batches)
-    _save(folder, cp)
+    ckpt.save(folder, cp)
     return cp, False
 
 
@@ -313,7 +302,7 @@ def _work(
         if not pending:
             return
         _one_batch(client, fetcher, folder, cp, pending[0], awards, cap, say)
-        _save(folder, cp)
+        ckpt.save(folder, cp)
 
 
 def sync_history(
@@ -372,7 +361,7 @@ def sync_history(
                 except BudgetExhausted as exc:
                     stop_reason = str(exc)
                 stats = client.stats
-            _save(folder, cp)
+            ckpt.save(folder, cp)
         batches = [b for b in cp.batches if b.status != "split"]
         finished = [b for b in batches if b.status == "done"]
         unfinished = [b for b in batches if b.status != "done"]
