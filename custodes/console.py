@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 
 import click
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from custodes.settings import HELP, Settings
 
@@ -107,3 +108,81 @@ def table(
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     return t
+
+
+def fitted_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    width: int,
+    justify_right: Sequence[str] = (),
+    whole: Sequence[str] = (),
+) -> Group | str:
+    """ROWS at WIDTH columns with no word broken: the WHOLE columns (ids, dates,
+    amounts: what a reader copies) on one line each, the others wrapped between words.
+    A compact table (one space between columns, a rule under the header) when its
+    columns fit, each wrapped column at least as wide as its longest word; else each
+    row as a line of its whole cells with the other cells on the lines below,
+    indented and wrapped between words (a string, to print with markup off)."""
+    import textwrap
+
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    every = [list(columns), *cells]
+    wraps = [c not in whole for c in columns]
+
+    def longest(i: int, words: bool) -> int:
+        parts = (x[i].split() if words else x[i].splitlines() for x in every)
+        return max((len(p) for part in parts for p in part), default=0)
+
+    natural = [longest(i, False) for i in range(len(columns))]
+    least = [longest(i, wrap) for i, wrap in enumerate(wraps)]
+    room = width - (len(columns) - 1)
+    if sum(least) <= room:
+        sizes = list(natural)
+        if sum(natural) > room:  # share what the wrapped columns may use
+            spare = room - sum(least)
+            slack = [
+                n - m if w else 0 for n, m, w in zip(natural, least, wraps, strict=True)
+            ]
+            total = sum(slack) or 1
+            shares = zip(least, slack, strict=True)
+            sizes = [m + spare * s // total for m, s in shares]
+        t = Table(header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 0))
+        t.show_edge = False
+        for col, size, wrap in zip(columns, sizes, wraps, strict=True):
+            t.add_column(
+                col,
+                justify="right" if col in justify_right else "left",
+                width=size,
+                no_wrap=not wrap,
+                overflow="fold",
+            )
+        for row in cells:
+            t.add_row(*row)
+        return Group(Text(title), t) if title else Group(t)
+    keep = [i for i, wrap in enumerate(wraps) if not wrap]
+
+    def line(row: list[str]) -> str:
+        return " ".join(
+            row[i].rjust(natural[i])
+            if columns[i] in justify_right
+            else row[i].ljust(natural[i])
+            for i in keep
+        ).rstrip()
+
+    out = [title] if title else []
+    out.append(line(list(columns)))
+    out.append("─" * min(width, len(out[-1])))
+    for row in cells:
+        out.append(line(row))
+        for i, wrap in enumerate(wraps):
+            if wrap and row[i]:
+                out += textwrap.wrap(
+                    f"{columns[i]}: {row[i]}",
+                    width=width,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+    return "\n".join(out)

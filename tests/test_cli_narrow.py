@@ -108,3 +108,56 @@ def test_a_piid_stands_for_its_award_in_a_decision(store: Path) -> None:
     finally:
         con.close()
     assert saved == [(award["award_key"],)]
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_vendor_show_keeps_ids_dates_and_amounts_whole(
+    store: Path, columns: int
+) -> None:
+    """`vendor show` at 80, 100 and 120 columns: every vendor id, DUNS, PIID, date
+    and dollar amount of its tables stands whole on one line, to copy; the tables
+    had folded them mid-word ('70CTD022FR0000' / '170', 'palantir-technolo' /
+    'gy') to make room for the agency's name and the reasons."""
+    from custodes.console import money
+
+    vendors = json.loads(cli(store, "vendor", "list", "--limit", "500", "--json"))
+    by_id = sorted(vendors, key=lambda v: (-len(v["vendor_id"]), v["vendor_id"]))
+    picked = {v["vendor_id"] for v in [*by_id[:3], *vendors[:3]]}
+    for vendor in sorted(picked):
+        detail = json.loads(cli(store, "vendor", "show", vendor, "--json"))
+        text = cli(store, "vendor", "show", vendor, columns=columns)
+        assert all(len(line) <= columns for line in text.splitlines()), text
+        words = {w.strip("(),;.:") for w in text.split()} | set(text.split())
+        wanted = [a["vendor_id"] for a in detail["aliases"]]
+        duns = [a["recipient_duns"] for a in detail["aliases"]]
+        wanted += [d for d in duns if d]
+        for award in detail["awards"][:25]:
+            wanted += [award["piid"], award["first_date"], award["last_date"]]
+            wanted.append(money(Decimal(award["obligation_usd"])))
+        assert detail["awards"], vendor
+        missing = [w for w in wanted if w not in words]
+        assert not missing, f"{vendor} at {columns}: {missing}\n{text}"
+
+
+def test_review_wide_names_an_agency_as_every_page_does(store: Path) -> None:
+    """`review --wide` and `review --json` name an awarding agency as
+    custodes/data/agencies.yaml names its code, as the web app, search and
+    `vendor show` do; they showed the bulk file's 'U.S. IMMIGRATION AND CUSTOMS
+    ENFORCEMENT' beside the API's 'U.S. Immigration and Customs Enforcement'."""
+    from custodes.model.agencies import load_agencies
+
+    names = {code: sub.name for code, sub in load_agencies()[1].items()}
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        spelled = con.execute(
+            'SELECT DISTINCT awarding_sub_agency_name FROM "transaction"'
+        ).fetchall()
+    finally:
+        con.close()
+    upper = {n for (n,) in spelled if n and n == n.upper()}
+    assert upper, spelled  # the store spells an agency otherwise: the test shows it
+    queue = json.loads(cli(store, "review", "--limit", "500", "--json"))["queue"]
+    assert {r["agency_name"] for r in queue} <= set(names.values()), queue
+    assert all(r["agency_name"] == names[r["agency_code"]] for r in queue)
+    wide = cli(store, "review", "--limit", "500", "--wide", columns=300)
+    assert not [n for n in upper if n in wide], wide

@@ -114,7 +114,11 @@ def queue_sql(
 ) -> tuple[str, list[Any]]:
     """The queue over the store: every award with transactions in scope (AGENCIES,
     fiscal years), of CATEGORY (its category or component) if given, by dollars at
-    risk, largest first; reviewed awards only with INCLUDE_REVIEWED."""
+    risk, largest first; reviewed awards only with INCLUDE_REVIEWED. An agency is
+    named as every page names it (`agency_name_sql`: custodes/data/agencies.yaml's
+    name for its code), not as its rows spell it."""
+    from custodes.figures.serve_tables import agency_name_sql
+
     where, params = _scope(agencies, fy_from, fy_to, "t")
     cond = f"WHERE {' AND '.join(where)}" if where else ""
     labels = (
@@ -133,7 +137,12 @@ def queue_sql(
     WITH m AS (
         SELECT t.award_key, any_value(t.piid) AS piid,
                any_value(t.awarding_sub_agency_code) AS agency_code,
-               any_value(t.awarding_sub_agency_name) AS agency_name,
+               {
+        agency_name_sql(
+            "any_value(t.awarding_sub_agency_code)",
+            "any_value(t.awarding_sub_agency_name)",
+        )
+    } AS agency_name,
                arg_max({recipient_name_sql("t")}, {latest}) AS recipient_name,
                bool_or({withheld_sql("t")}) AS individual,
                left(arg_max(t.description, {longest}), 300) AS description,

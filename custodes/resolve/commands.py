@@ -9,7 +9,15 @@ from typing import cast
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from custodes.console import console, db_option, json_option, money, print_json, table
+from custodes.console import (
+    console,
+    db_option,
+    fitted_table,
+    json_option,
+    money,
+    print_json,
+    table,
+)
 from custodes.errors import InputError
 from custodes.figures import vendors as show
 from custodes.resolve.apply import run_resolve
@@ -114,8 +122,8 @@ def _print_detail(d: dict) -> None:
             f"{names}",
             markup=False,
         )
-    console.print(
-        table(
+    _print_fitted(
+        fitted_table(
             "Aliases and why they merged",
             ["vendor", "recipient name", "DUNS", "method", "score", "reason", "txns"],
             [
@@ -130,12 +138,14 @@ def _print_detail(d: dict) -> None:
                 )
                 for a in d["aliases"]
             ],
+            console.width,
             justify_right=["txns"],
+            whole=["vendor", "DUNS", "method", "score", "txns"],
         )
     )
     if d["resellers"]:
-        console.print(
-            table(
+        _print_fitted(
+            fitted_table(
                 "Sold through (awards where it is the maker, another was paid)",
                 ["recipient", "awards", "products", "obligations"],
                 [
@@ -147,19 +157,21 @@ def _print_detail(d: dict) -> None:
                     )
                     for r in d["resellers"]
                 ],
+                console.width,
                 justify_right=["awards", "obligations"],
+                whole=["awards", "obligations"],
             )
         )
     _print_channels(d.get("channels"))
     if not d["awards"]:
         console.print("No awards paid to it directly in the store.")
         return
-    console.print(
-        table(
+    _print_fitted(
+        fitted_table(
             f"Awards ({len(d['awards'])}; --json lists every award key)",
             [
                 "PIID",
-                "sub-agency",
+                "agency",
                 "first",
                 "last",
                 "txns",
@@ -169,22 +181,24 @@ def _print_detail(d: dict) -> None:
             [
                 (
                     a["piid"],
-                    a["sub_agency"],
+                    _agency(a["sub_agency"]),
                     a["first_date"],
                     a["last_date"],
                     a["transactions"],
                     money(a["obligation_usd"]),
                     # its own transactions' part, where another vendor was paid too
-                    money(a["vendor_obligation_usd"])
-                    + (
-                        f" ({a['vendor_transactions']} txns)"
+                    (
+                        f"{money(a['vendor_obligation_usd'])} "
+                        f"({a['vendor_transactions']} txns)"
                         if a["vendor_transactions"] < a["transactions"]
-                        else ""
+                        else "all"
                     ),
                 )
                 for a in d["awards"][:25]
             ],
+            console.width,
             justify_right=["txns", "obligations", "paid to it"],
+            whole=["PIID", "first", "last", "txns", "obligations"],
         )
     )
     t = d["totals"]
@@ -195,6 +209,19 @@ def _print_detail(d: dict) -> None:
         + f"; of which counted as surveillance: {money(t['surveillance_usd'])}."
     )
     console.print(d["definition"]["text"], style="dim", markup=False)
+
+
+def _print_fitted(shown: object) -> None:
+    console.print(shown, markup=False, highlight=False)
+
+
+def _agency(name: str | None) -> str:
+    """An awarding agency as its abbreviation (ICE) where custodes/data/agencies.yaml
+    knows its name (--json gives the name), else the name."""
+    from custodes.model.agencies import load_agencies
+
+    known = {s.name: s.abbreviation for s in load_agencies()[1].values()}
+    return known.get(name or "", name or "")
 
 
 def _awards(n: int) -> str:
@@ -212,8 +239,8 @@ def _print_channels(c: dict | None) -> None:
         f"directly {money(d['obligation_usd'])} ({_awards(d['awards'])}) + through "
         f"resellers {money(r['obligation_usd'])} ({_awards(r['awards'])})."
     )
-    console.print(
-        table(
+    _print_fitted(
+        fitted_table(
             "Through resellers (awards paid to another vendor that name it as maker)",
             ["reseller", "awards", "obligations", "counted"],
             [
@@ -225,7 +252,9 @@ def _print_channels(c: dict | None) -> None:
                 )
                 for x in c["resellers"]
             ],
+            console.width,
             justify_right=["awards", "obligations", "counted"],
+            whole=["awards", "obligations", "counted"],
         )
     )
     console.print(c["note"], style="dim", markup=False)
