@@ -582,24 +582,36 @@ def changed_command(
     if as_json:
         print_json(result)
         return
-    console.print(
-        table(
-            f"New since {since}, by action date"
-            if by == "action"
-            else f"Changed since {since}, by ingest run",
-            ["change", "transactions", "now obligated", "net change"],
-            [
-                (
-                    r["change"],
-                    f"{r['transactions']:,}",
-                    money(r["obligation_usd"]),
-                    money(r["net_change_usd"]),
-                )
-                for r in result["summary"]
-            ],
-            justify_right=["transactions", "now obligated", "net change"],
+    if by == "action":
+        # an action is new in full: its net change is its amount, one column says it
+        console.print(
+            table(
+                f"New since {since}, by action date",
+                ["change", "transactions", "obligated"],
+                [
+                    (r["change"], f"{r['transactions']:,}", money(r["obligation_usd"]))
+                    for r in result["summary"]
+                ],
+                justify_right=["transactions", "obligated"],
+            )
         )
-    )
+    else:
+        console.print(
+            table(
+                f"Changed since {since}, by ingest run",
+                ["change", "transactions", "now obligated", "net change"],
+                [
+                    (
+                        r["change"],
+                        f"{r['transactions']:,}",
+                        money(r["obligation_usd"]),
+                        money(r["net_change_usd"]),
+                    )
+                    for r in result["summary"]
+                ],
+                justify_right=["transactions", "now obligated", "net change"],
+            )
+        )
     _print_changes(result, by)
     _say(stated, info)
     shown = len(result["transactions"])

@@ -11,7 +11,7 @@ figure carries its coverage, year by year:
   before 30 September (its last action date says so);
 - **sample**: some of its transactions come from a source file declared a sample in
   custodes/data/sources/samples.yaml (by SHA-256: a property of the file ingested,
-  never of the year);
+  never of the year); a sample year that is also partial is both (`sample+partial`);
 - **missing**: no transactions, between two years that have some (a gap in a chart,
   never a zero).
 
@@ -154,7 +154,8 @@ def current_fiscal_year(today: date) -> int:
 
 def years(rows: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     """Every fiscal year from the first to the last the ROWS (per year) hold, each
-    with its status (complete, partial, sample or missing), its flags and why."""
+    with its status (complete, partial, sample, sample+partial or missing), its flags
+    and why."""
     have = {r["fiscal_year"]: r for r in rows}
     if not have:
         return []
@@ -176,7 +177,10 @@ def years(rows: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
             partial = f"data end on {last.isoformat()}"
         sampled = int(r.get("sample_transactions") or 0)
         share = sampled / r["transactions"] if r["transactions"] else 0.0
-        status = "sample" if sampled else ("partial" if partial else "complete")
+        # a year can be both: FY2018 of the shared data is a sample whose bulk file
+        # stops in June (the charts' marks spell it the same way)
+        flags = [f for f, on in (("sample", sampled), ("partial", partial)) if on]
+        status = "+".join(flags) or "complete"
         bits = []
         if sampled:
             bits.append("a sample")

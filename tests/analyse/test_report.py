@@ -556,7 +556,8 @@ def test_yoy_says_which_years_are_complete(fixture_db, run_cli):
     out = run_cli("--db", str(fixture_db), "analyse", "yoy").output
     assert "coverage" in out
     statuses = {r["coverage"] for r in rows}
-    assert statuses <= {"complete", "partial", "sample", "missing", None}
+    every = {"complete", "partial", "sample", "sample+partial", "missing", None}
+    assert statuses <= every
     if statuses - {"complete"}:
         assert "compares incomplete records" in " ".join(out.split())
 
@@ -734,6 +735,30 @@ def test_changed_lists_the_changes_it_counts(fixture_db, run_cli):
             and money in line
             for line in lines
         ), (r, out)
+
+
+def test_changed_by_action_date_prints_no_column_that_repeats_another(
+    fixture_db, run_cli
+):
+    """By action date every action is new in full, so its net change is its amount:
+    the summary printed 'now obligated' and 'net change' side by side, always equal.
+    It prints one 'obligated' column (--json keeps both fields, equal); --by ingest,
+    where a revised transaction's net change differs, keeps both columns."""
+    args = ["--db", str(fixture_db), "analyse", "changed", "--since", "2021-01-01",
+            "--all-spending"]  # fmt: skip
+    data = json.loads(run_cli(*args, "--by", "action", "--json").output)
+    assert data["summary"]
+    assert all(r["net_change_usd"] == r["obligation_usd"] for r in data["summary"])
+    out = CliRunner().invoke(main, [*args, "--by", "action"]).output
+    summary = out[: out.index("changes")]
+    assert "net change" not in summary and "obligated" in summary, out
+    for r in data["summary"]:
+        amount = Decimal(r["obligation_usd"])
+        money = f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+        line = next(x for x in out.splitlines() if r["change"] in x)
+        assert line.count(money) == 1, (line, out)
+    ingest = CliRunner().invoke(main, [*args, "--by", "ingest"]).output
+    assert "now obligated" in ingest and "net change" in ingest, ingest
 
 
 def test_the_coverage_table_names_agencies_as_readers_know_them(

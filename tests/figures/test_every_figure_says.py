@@ -192,7 +192,8 @@ def test_coverage_statuses_from_what_the_store_holds():
          "sample_transactions": 0, "last_action_date": date(2026, 1, 1)},
     ]  # fmt: skip
     got = {y["fiscal_year"]: y for y in coverage.years(rows, date(2026, 3, 1))}
-    assert got[2018]["status"] == "sample" and got[2018]["partial"]
+    # a sample whose data stop in June is both (it read 'sample' alone)
+    assert got[2018]["status"] == "sample+partial" and got[2018]["partial"]
     assert [got[y]["status"] for y in (2019, 2020)] == ["missing", "missing"]
     assert got[2021]["status"] == "complete"
     assert got[2022]["status"] == "partial"  # data stop on 1 July
@@ -238,6 +239,31 @@ def test_charts_mark_partial_and_sample_years_and_leave_gaps(client, store, tmp_
     assert "no data" in spec and "sample, partial year" in spec
     years = re.findall(r">(FY20\d\d)<", spec)
     assert years.index("FY2018") < years.index("FY2019") < years.index("FY2021")
+
+
+def test_a_sample_year_that_stops_early_is_both_everywhere(store, client, tmp_path):
+    """FY2018 of the fixtures is a declared sample whose rows stop in June: every
+    surface calls it both, a sample and partial. Its one-word status read 'sample'
+    alone (`analyse yoy`'s coverage column and --json, `analyse totals --csv`, the
+    report's years, the web app's coverage years) while the sentence listed it under
+    both."""
+    rows = json.loads(cli(store, "analyse", "yoy", "--json"))
+    assert {r["fiscal_year"]: r["coverage"] for r in rows}[2018] == "sample+partial"
+    assert "sample+partial" in cli(store, "analyse", "yoy")
+    out = tmp_path / "fy.csv"
+    cli(store, "analyse", "totals", "--by", "fiscal_year", "--csv", str(out))
+    by_year = {r["fiscal_year"]: r for r in read_csv(out)}
+    assert by_year["2018"]["coverage"] == "sample+partial", by_year["2018"]
+    years = {y["fiscal_year"]: y for y in sidecar(out)["coverage"]["years"]}
+    assert years[2018]["status"] == "sample+partial"
+    assert years[2018]["sample"] and years[2018]["partial"]
+    web = client.get("/dashboard.json").json()["data"]["coverage"]
+    assert {y["fiscal_year"]: y["status"] for y in web["years"]}[2018] == (
+        "sample+partial"
+    )
+    assert web["sample"] == [2018] and 2018 in web["partial"]
+    assert "Samples, not complete records: FY2018." in web["text"]
+    assert "Partial: FY2018" in web["text"]
 
 
 def test_csv_exports_carry_coverage_as_of_and_award_links(store, client, tmp_path):
