@@ -238,7 +238,12 @@ def totals_command(
     with _src(settings, engine, source, spark_master) as src:
         rows = _analyses().totals(src, by, filters, limit)
         stated = _stated(src, filters)
-        info = _about(src, filters, None if limit else rows)
+        # the scope's total and reviewed share from its fiscal years: each
+        # transaction is in one, so they add up whatever the grouping (the rows of
+        # --limit are some of it; two makers' rows can hold the same award)
+        whole = by == "fiscal_year" and not limit
+        years = rows if whole else _analyses().totals(src, "fiscal_year", filters)
+        info = _about(src, filters, years)
         groups = _not_counted_by(src, filters, dims)
     for r in rows:
         r["label"] = " / ".join(figure_label(d, r) for d in dims)
@@ -263,6 +268,14 @@ def totals_command(
             ],
             justify_right=["net obligations", "transactions", "awards"],
         )
+    )
+    total = sum((y["obligation_usd"] for y in years), start=Decimal("0.00"))
+    console.print(
+        f"In all: {money(total)} in "
+        f"{sum(y['transactions'] for y in years):,} transactions"
+        + (f" (the table shows the first {len(rows):,})" if limit else "")
+        + ".",
+        markup=False,
     )
     _say(stated, info)
 

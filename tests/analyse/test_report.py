@@ -761,6 +761,25 @@ def test_changed_by_action_date_prints_no_column_that_repeats_another(
     assert "now obligated" in ingest and "net change" in ingest, ingest
 
 
+def test_totals_state_the_scopes_total_under_any_grouping(fixture_db, run_cli):
+    """`analyse totals` printed a table by category (vendor, maker, ...) and no total:
+    a reporter asking what ICE spent added the rows up by hand, and with --limit
+    could not. It prints the scope's total under the table, the sum of its fiscal
+    years (each transaction is in one), and the reviewed line's dollars agree."""
+    base = ["--db", str(fixture_db), "analyse", "totals", "--all-spending"]
+    years = json.loads(run_cli(*base, "--by", "fiscal_year", "--json").output)
+    usd = sum(Decimal(r["obligation_usd"]) for r in years)
+    count = sum(r["transactions"] for r in years)
+    money = f"-${-usd:,.2f}" if usd < 0 else f"${usd:,.2f}"
+    for by in ("category", "vendor", "maker", "sub_agency,fiscal_year"):
+        out = " ".join(run_cli(*base, "--by", by, "--limit", "1").output.split())
+        assert (
+            f"In all: {money} in {count:,} transactions (the table shows the first 1)"
+            in out
+        )
+        assert f" of {money})" in out, out  # the reviewed share's dollars
+
+
 def test_the_coverage_table_names_agencies_as_readers_know_them(
     fixture_db, run_cli, tmp_path
 ):
