@@ -391,20 +391,29 @@ def modifications_only(store: Store) -> dict[str, Any]:
     """The classified awards the store knows only through later modifications: how
     many, their net obligations, how many of them the classification left `none`, and
     the sentence that says what to do (custodes/store/queries.py)."""
+    from custodes import sources
+
+    reach = sources.history_reach_of_transactions(store.has_table("sync_history"))
     row = store.rows(f"""
         WITH award_ AS (
           SELECT t.award_key, sum(t.obligation_usd) AS usd,
-                 {modifications_only_award_sql("t")} AS mods_only
+                 {modifications_only_award_sql("t")} AS mods_only,
+                 {reach} AS reach_
           FROM "transaction" t GROUP BY 1)
         SELECT count(*) AS of_awards, coalesce(sum(a.usd), 0) AS of_obligation_usd,
                count(*) FILTER (WHERE a.mods_only) AS awards,
                coalesce(sum(a.usd) FILTER (WHERE a.mods_only), 0) AS obligation_usd,
                count(*) FILTER (WHERE a.mods_only AND c.category = 'none') AS none,
                count(*) FILTER (WHERE a.mods_only AND c.category <> 'none')
-                   AS surveillance
+                   AS surveillance,
+               count(*) FILTER (WHERE a.mods_only AND a.reach_) AS reachable
         FROM award_ a JOIN classification c USING (award_key)""")[0]
     row["line"] = modifications_only_line(
-        row["awards"], row["obligation_usd"], row["of_awards"], row["of_obligation_usd"]
+        row["awards"],
+        row["obligation_usd"],
+        row["of_awards"],
+        row["of_obligation_usd"],
+        row["reachable"],
     )
     return row
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from custodes import sources
 from custodes.figures import components, coverage, review
 from custodes.figures.definition import Definition, stated_from_source, stated_from_sql
 from custodes.store.queries import modifications_only_sql
@@ -77,7 +78,13 @@ def about_store(
         coverage.per_year(rows),
         today or date.today(),
         None,
-        store.rows(modifications_only_sql())[0],
+        store.rows(
+            modifications_only_sql(
+                reach=sources.history_reach_of_transactions(
+                    store.has_table("sync_history")
+                )
+            )
+        )[0],
     )
     done = {"obligation_usd": Decimal(0), "reviewed_usd": Decimal(0)}
     if store.has_table("classification"):

@@ -233,11 +233,13 @@ def summary(
             k: modifications_only[k]
             for k in ("awards", "obligation_usd", "of_awards", "of_obligation_usd")
         }
+        mods["reachable"] = modifications_only.get("reachable")
         mods["line"] = modifications_only_line(
             mods["awards"],
             mods["obligation_usd"],
             mods["of_awards"],
             mods["of_obligation_usd"],
+            mods["reachable"],
         )
         out["modifications_only"] = mods
         if mods["line"] and present:
@@ -245,13 +247,20 @@ def summary(
     return out
 
 
-# The awards of serve_award (one agency: parameter its code) the store knows only
-# through later modifications (custodes/store/queries.py modifications_only_sql).
-MODIFICATIONS_ONLY_AWARDS_SQL = """
+def modifications_only_awards_sql(answered: bool) -> str:
+    """The awards of serve_award (one agency: parameter its code, twice) the store
+    knows only through later modifications (custodes/store/queries.py
+    modifications_only_sql), and how many of them `sync --history` can still fetch
+    (ANSWERED: the store has `sync_history`)."""
+    from custodes import sources
+
+    reach = sources.history_reach_sql("award_key", "first_action_date", answered)
+    return f"""
     SELECT count(*) AS of_awards, coalesce(sum(obligation_usd), 0) AS of_obligation_usd,
            count(*) FILTER (WHERE modifications_only) AS awards,
            coalesce(sum(obligation_usd) FILTER (WHERE modifications_only), 0)
-               AS obligation_usd
+               AS obligation_usd,
+           count(*) FILTER (WHERE modifications_only AND {reach}) AS reachable
     FROM serve_award WHERE ? IS NULL OR agency_code = ?"""
 
 
@@ -259,12 +268,27 @@ def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:
     """modifications_only_sql on any analysis engine: the awards with transactions in
     FILTERS' agencies and fiscal years, and those of them the store knows only through
     later modifications (none of the award's transactions, in any year, starts it),
-    with their net obligations in that scope."""
+    with their net obligations in that scope, and how many of them `sync --history`
+    can still fetch."""
+    from custodes import sources
+
     t = src.table("transaction")
     base = t.modification_number.fill_null("").re_search("^0+$")
     award = t.group_by("award_key").aggregate(
-        base_=base.any(), numbered_=t.modification_number.notnull().any()
+        base_=base.any(),
+        numbered_=t.modification_number.notnull().any(),
+        first_=t.action_date.min(),
     )
+    # whether `sync --history` can still fetch its earlier transactions
+    # (custodes/store/queries.py history_reach_sql, on any engine)
+    found = sources.fetcher()
+    reach = award.first_ >= found.earliest
+    for prefix in found.history_skips:
+        reach &= ~award.award_key.startswith(prefix)
+    if src.has("sync_history"):
+        answered = src.table("sync_history").award_key
+        reach &= ~award.award_key.isin(answered)
+    award = award.mutate(reach_=reach)
     s = t
     if filters.sub_agencies:
         s = s.filter(s.awarding_sub_agency_code.isin(list(filters.sub_agencies)))
@@ -280,6 +304,7 @@ def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:
         of_obligation_usd=j.usd_.sum(),
         awards=j.count(where=flag),
         obligation_usd=j.usd_.sum(where=flag),
+        reachable=j.count(where=flag & j.reach_),
     )
     row: dict[str, Any] = expr.to_pyarrow().to_pylist()[0]
     for k in ("of_obligation_usd", "obligation_usd"):

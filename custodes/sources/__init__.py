@@ -127,3 +127,21 @@ def record_url(award_key: str) -> str | None:
         if url:
             return url
     return None
+
+
+def history_reach_sql(key: str, first: str, answered: bool) -> str:
+    """SQL: true for an award (KEY, its award key; FIRST, its first action date in
+    the store) whose earlier transactions `custodes sync --history` can still fetch
+    from the default source (custodes/store/queries.py history_reach_sql); ANSWERED:
+    the store has `sync_history`."""
+    from custodes.store.queries import history_reach_sql as reach
+
+    found = fetcher()
+    return reach(key, first, found.earliest, found.history_skips, answered)
+
+
+def history_reach_of_transactions(store_has_history: bool, alias: str = "t") -> str:
+    """history_reach_sql as an aggregate over an award's transactions (ALIAS)."""
+    return history_reach_sql(
+        f"any_value({alias}.award_key)", f"min({alias}.action_date)", store_has_history
+    )

@@ -159,6 +159,9 @@ class Fetcher(Protocol):
 
     cap: int  # most records one query may page through
     earliest: date  # nothing is served before this day
+    # award-key prefixes of awards whose transactions the search does not serve, so
+    # that `sync --history` cannot fetch their earlier ones
+    history_skips: tuple[str, ...]
     kind: str  # what is fetched, kept in the plan ("contracts")
 
     def default_url(self, settings: Settings) -> str:

@@ -74,8 +74,11 @@ def print_stats(s: dict) -> None:
 def stats_command(settings: Settings, as_json: bool) -> None:
     """Summarise the store: rows, awards, dates, totals by fiscal year and
     sub-agency."""
+    from custodes import sources
+
     with open_store(settings) as store:
-        s = qs.stats(store)
+        reach = sources.history_reach_of_transactions(store.has_table("sync_history"))
+        s = qs.stats(store, reach)
     if as_json:
         print_json(s)
     else:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from custodes.errors import NotFound
 from custodes.store.duckdb import Store
-from custodes.store.sql import ident
+from custodes.store.sql import ident, literal
 from custodes.store.tables import TABLES
 
 # The run table of each stage whose output feeds derived tables (the web app's serve_*
@@ -52,54 +54,106 @@ def modifications_only_award_sql(alias: str = "t") -> str:
     )
 
 
-def modifications_only_sql(where: str = "") -> str:
+def history_reach_sql(
+    key: str, first: str, earliest: date, skips: Sequence[str], answered: bool
+) -> str:
+    """SQL: true for an award known only through modifications whose earlier
+    transactions `custodes sync --history` can still fetch. KEY and FIRST are SQL for
+    its award key and its first action date in the store; its first action is on or
+    after EARLIEST (the first day the source's search serves: nothing starting before
+    it can be fetched), its key starts with none of SKIPS (kinds of award the search
+    does not serve, IDVs), and with ANSWERED (the store has `sync_history`) no
+    earlier history run answered it (one that found no base would find none again)."""
+    cond = [f"{first} >= DATE {literal(earliest.isoformat())}"]
+    cond += [f"NOT starts_with({key}, {literal(prefix)})" for prefix in skips]
+    if answered:
+        cond.append(f"{key} NOT IN (SELECT award_key FROM sync_history)")
+    return "(" + " AND ".join(cond) + ")"
+
+
+def modifications_only_sql(where: str = "", reach: str | None = None) -> str:
     """Awards of the transactions matching WHERE (a condition on t): how many, their net
     obligations there, and how many of them and which dollars the store knows only
     through later modifications (its other transactions count: a base transaction of
-    another fiscal year is held)."""
+    another fiscal year is held); with REACH (`history_reach_sql` over the award's
+    transactions t), how many of those `sync --history` can still fetch
+    (`reachable`, else NULL)."""
     cond = f"WHERE {where}" if where else ""
     return f"""
     WITH scope_ AS (
       SELECT t.award_key, sum(t.obligation_usd) AS usd FROM "transaction" t {cond}
       GROUP BY 1),
     mods_ AS (
-      SELECT t.award_key FROM "transaction" t
+      SELECT t.award_key, {reach or "NULL::BOOLEAN"} AS reach_ FROM "transaction" t
       WHERE t.award_key IN (SELECT award_key FROM scope_)
       GROUP BY 1 HAVING {modifications_only_award_sql("t")})
     SELECT count(*) AS of_awards,
            coalesce(sum(s.usd), 0) AS of_obligation_usd,
            count(m.award_key) AS awards,
            coalesce(sum(s.usd) FILTER (WHERE m.award_key IS NOT NULL), 0)
-               AS obligation_usd
+               AS obligation_usd,
+           {"count(*) FILTER (WHERE m.reach_)" if reach else "NULL::BIGINT"}
+               AS reachable
     FROM scope_ s LEFT JOIN mods_ m USING (award_key)"""
 
 
-def modifications_only_line(awards: int, usd: Any, of_awards: int, of_usd: Any) -> str:
+def modifications_only_line(
+    awards: int, usd: Any, of_awards: int, of_usd: Any, reachable: int | None = None
+) -> str:
     """The sentence every coverage statement carries about awards known only through
-    later modifications (empty when there are none)."""
+    later modifications (empty when there are none), with what can be done: `sync
+    --history` for the REACHABLE of them it can still fetch (all, when not known),
+    else ingesting earlier files or checking the labels by hand."""
     if not awards:
         return ""
-    return (
+    head = (
         f"{awards:,} of {of_awards:,} awards (${float(usd):,.0f} of "
         f"${float(of_usd):,.0f} net) are known here only through later "
         "modifications (the store holds no transaction that starts them, "
         "modification 0): their text may not say what was bought, and their "
-        "category may be missed. Run `custodes sync --history` to fetch their "
-        "earlier transactions, or ingest the earlier fiscal years' files."
+        "category may be missed."
+    )
+    if reachable is None or reachable >= awards:
+        return (
+            f"{head} Run `custodes sync --history` to fetch their earlier "
+            "transactions, or ingest the earlier fiscal years' files."
+        )
+    why = (
+        "(they begin before the first day the source's search serves, are IDVs it "
+        "does not serve, or an earlier history run found no transaction that starts "
+        "them): ingest the earlier fiscal years' files where you have them, or check "
+        "their labels by hand (`custodes review`)."
+    )
+    if reachable:
+        return (
+            f"{head} Run `custodes sync --history` to fetch the earlier transactions "
+            f"of {reachable:,} of them; it cannot fetch those of the other "
+            f"{awards - reachable:,} {why}"
+        )
+    return (
+        f"{head} `custodes sync --history` cannot fetch their earlier transactions "
+        + why
     )
 
 
-def modifications_only(store: Store, where: str = "") -> dict[str, Any]:
+def modifications_only(
+    store: Store, where: str = "", reach: str | None = None
+) -> dict[str, Any]:
     """modifications_only_sql's counts with their sentence (`line`)."""
-    row = store.rows(modifications_only_sql(where))[0]
+    row = store.rows(modifications_only_sql(where, reach))[0]
     row["line"] = modifications_only_line(
-        row["awards"], row["obligation_usd"], row["of_awards"], row["of_obligation_usd"]
+        row["awards"],
+        row["obligation_usd"],
+        row["of_awards"],
+        row["of_obligation_usd"],
+        row["reachable"],
     )
     return row
 
 
-def stats(store: Store) -> dict[str, Any]:
-    """Rows, awards, date range, totals per fiscal year and sub-agency, quarantine."""
+def stats(store: Store, reach: str | None = None) -> dict[str, Any]:
+    """Rows, awards, date range, totals per fiscal year and sub-agency, quarantine;
+    REACH: modifications_only_sql's."""
     head = store.rows(
         "SELECT count(*) AS transactions, count(DISTINCT award_key) AS awards, "
         "min(action_date) AS first_action_date, max(action_date) AS last_action_date, "
@@ -130,7 +184,7 @@ def stats(store: Store) -> dict[str, Any]:
     head["built_award_keys"] = store.scalar(
         "SELECT count(*) FROM \"transaction\" WHERE award_key_source <> 'source'"
     )
-    head["modifications_only"] = modifications_only(store)
+    head["modifications_only"] = modifications_only(store, reach=reach)
     head["quarantined"] = store.scalar("SELECT count(*) FROM quarantine")
     head["ingest_runs"] = store.scalar("SELECT count(*) FROM ingest_run")
     head["last_ingest"] = store.scalar("SELECT max(finished_at) FROM ingest_run")

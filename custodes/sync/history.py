@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from custodes import sources
-from custodes.errors import StoreBusy
 from custodes.settings import Settings
 from custodes.sources.base import Fetcher, WindowTooBig
 from custodes.store import Store, open_store
@@ -329,8 +328,15 @@ def sync_history(
             found = incomplete_awards(store)
             done_before = answered(store)
         todo = [a for a in found if a.key not in done_before]
-        out_of_reach = [a for a in todo if a.first < fetcher.earliest]
-        askable = [a for a in todo if a.first >= fetcher.earliest]
+        # what the search cannot serve: actions before its first day, IDVs
+        # (custodes/store/queries.py history_reach_sql says the same to the figures)
+        out_of_reach = [
+            a
+            for a in todo
+            if a.first < fetcher.earliest or a.key.startswith(fetcher.history_skips)
+        ]
+        beyond = {a.key for a in out_of_reach}
+        askable = [a for a in todo if a.key not in beyond]
         asked = askable[: opts.max_awards] if opts.max_awards else askable
         cap = opts.cap or fetcher.cap
         plan = {
@@ -518,47 +524,43 @@ def _record(
     outcomes: list[dict[str, Any]],
 ) -> int | None:
     """The run in `sync_run` (kind 'history'; its plan keeps the number of awards,
-    not their list) and each answered award in `sync_history`, in one transaction."""
+    not their list) and each answered award in `sync_history`, in one transaction
+    (sync's one record of a run, service._record)."""
+    from custodes.sync.service import _record as record_run
+
     brief = {k: v for k, v in plan.items() if k != "awards"}
     brief["awards"] = len(plan["awards"])
-    try:
-        with open_store(settings, write=True, command="sync") as store:
-            with store.transaction():
-                sync_id = runlog.record_run(
-                    store,
-                    kind="history",
-                    started=started,
-                    status=status,
-                    api_url=api_url,
-                    plan=brief,
-                    since=span.start,
-                    until=span.end,
-                    counts={
-                        "windows": counts["batches"],
-                        "windows_done": counts["batches_done"],
-                        **counts,
-                    },
-                    ingest_run_id=ingest_run_id,
-                    missing=missing,
-                    line=line,
-                )
-                store.create("sync_history")
-                if outcomes:
-                    store.con.executemany(
-                        "INSERT INTO sync_history VALUES "
-                        "(?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
-                        [
-                            [
-                                o["award"],
-                                o["piid"],
-                                sync_id,
-                                o["first_in_store"],
-                                o["status"],
-                                o["earlier"],
-                            ]
-                            for o in outcomes
-                        ],
-                    )
-                return sync_id
-    except StoreBusy:
-        return None  # the log line still records the run
+
+    def answered(store: Store, sync_id: int) -> None:
+        store.create("sync_history")
+        if outcomes:
+            store.con.executemany(
+                "INSERT INTO sync_history VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
+                [
+                    [
+                        o["award"],
+                        o["piid"],
+                        sync_id,
+                        o["first_in_store"],
+                        o["status"],
+                        o["earlier"],
+                    ]
+                    for o in outcomes
+                ],
+            )
+
+    windows = {"windows": counts["batches"], "windows_done": counts["batches_done"]}
+    return record_run(
+        settings,
+        "history",
+        started,
+        status,
+        api_url,
+        brief,
+        span,
+        {**windows, **counts},
+        ingest_run_id,
+        missing,
+        line,
+        answered,
+    )

@@ -157,7 +157,7 @@ def sync_search(
             plan,
             span,
             counts,
-            report,
+            report.run_id if report and report.committed else None,
             result.missing,
             line,
         )
@@ -197,28 +197,37 @@ def _record(
     plan: dict[str, Any],
     span: Window,
     counts: dict[str, Any],
-    report: IngestReport | None,
+    ingest_run_id: int | None,
     missing: list[dict[str, Any]],
     line: str,
+    also: Callable[[Store, int], None] | None = None,
 ) -> int | None:
+    """A sync run in `sync_run` (any kind: search, bulk, history), and with ALSO
+    what the kind writes beside it (a history run: each answered award), in one
+    transaction. None when another writer holds the store: the log line still
+    records the run."""
     try:
         with open_store(settings, write=True, command="sync") as store:
-            return runlog.record_run(
-                store,
-                kind=kind,
-                started=started,
-                status=status,
-                api_url=api_url,
-                plan=plan,
-                since=span.start,
-                until=span.end,
-                counts=counts,
-                ingest_run_id=report.run_id if report and report.committed else None,
-                missing=missing,
-                line=line,
-            )
+            with store.transaction():
+                sync_id = runlog.record_run(
+                    store,
+                    kind=kind,
+                    started=started,
+                    status=status,
+                    api_url=api_url,
+                    plan=plan,
+                    since=span.start,
+                    until=span.end,
+                    counts=counts,
+                    ingest_run_id=ingest_run_id,
+                    missing=missing,
+                    line=line,
+                )
+                if also is not None:
+                    also(store, sync_id)
+                return sync_id
     except StoreBusy:
-        return None  # the log line still records the run
+        return None
 
 
 def _log(settings: Settings, line: str) -> None:
@@ -309,7 +318,7 @@ def sync_bulk(
             plan,
             span,
             counts,
-            report,
+            report.run_id if report and report.committed else None,
             missing,
             line,
         )

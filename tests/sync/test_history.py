@@ -410,3 +410,74 @@ def test_partial_writes_the_complete_batches(fake_api, cli, db_path, tmp_path):
     # those answered without a base are not asked again (those with one are whole)
     assert s["awards_answered_before"] == first["awards_without_base"]
     assert without_base(db_path) == set()
+
+
+def _mods_only(cli, *args: str) -> dict:
+    return json.loads(cli(*args, "--json").stdout)["modifications_only"]
+
+
+def test_the_history_advice_is_given_only_where_the_run_can_help(
+    fake_api, cli, db_path, tmp_path
+):
+    """Every coverage statement advised `custodes sync --history` for every award
+    known only through modifications, also those it cannot fetch: an IDV (the
+    search's contract types never return its transactions), an award whose first
+    action in the store is before the search's first day (2007-10-01), and, after a
+    run, the awards the source held no base for. The advice names how many it can
+    still fetch, and for the others what can be done instead; the run leaves the IDV
+    and the early award out of its questions."""
+    rows = two_years(seed=33, n=60)
+    late = fy2024_store(cli, tmp_path, rows)
+    ordinary = without_base(db_path)
+    assert ordinary
+    odd = {
+        "CONT_IDV_70TESTIDV0001_7012": ("70TESTIDV0001", "2024-01-10"),
+        "CONT_AWD_70TESTOLD0001_7012_-NONE-_-NONE-": ("70TESTOLD0001", "2007-06-01"),
+    }
+    extra = [
+        {**late[0], "Award ID": piid, "Modification": "P00007", "Action Date": day,
+         "Federal Action Obligation": "1000.00", "Generated Award ID": key}
+        for key, (piid, day) in odd.items()
+    ]  # fmt: skip
+    cli("ingest", str(write_csv(tmp_path / "odd.csv", extra)))
+    assert without_base(db_path) == ordinary | set(odd)
+    cli("classify")
+    before = _mods_only(cli, "stats")
+    assert before["awards"] == len(ordinary) + 2
+    assert before["reachable"] == len(ordinary)
+    line = before["line"]
+    n = len(ordinary)
+    assert (
+        f"Run `custodes sync --history` to fetch the earlier transactions of {n:,}"
+        in line
+    )
+    assert "cannot fetch those of the other 2 " in line and "custodes review" in line
+    assert _mods_only(cli, "classify")["line"] == line
+
+    # the source lost every base: a run answers each ordinary award 'no_base'
+    api = fake_api([r for r in rows if r["Modification"] != "0"])
+    code, s = history(cli, api.url, expect=0)
+    assert s["awards_asked"] == s["awards_without_base"] == len(ordinary)
+    assert s["awards_out_of_reach"] == 2
+    asked = {
+        p for r in api.requests_to(SEARCH) for p in r["body"]["filters"]["award_ids"]
+    }
+    assert not asked & {piid for piid, _ in odd.values()}
+    after = _mods_only(cli, "stats")
+    assert after["awards"] == len(ordinary) + 2 and after["reachable"] == 0
+    assert "Run `custodes sync --history`" not in after["line"]
+    assert "`custodes sync --history` cannot fetch their earlier" in after["line"]
+    cli("figures", "build")
+    out = tmp_path / "r"
+    cli("report", "spending", "--all-spending", "--format", "json", "--out", str(out))
+    report = json.loads((out / "report.json").read_text())["coverage"]
+    assert report["modifications_only"]["reachable"] == 0
+    assert report["modifications_only"]["line"] == after["line"]
+    from starlette.testclient import TestClient
+
+    from custodes.serve.app import build_app
+
+    with TestClient(build_app(Settings(db=db_path), page_cache=0)) as c:
+        web = c.get("/dashboard.json").json()["data"]["coverage"]
+    assert web["modifications_only"]["reachable"] == 0
+    assert web["modifications_only"]["line"] == after["line"]

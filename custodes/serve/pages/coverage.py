@@ -43,7 +43,9 @@ def modifications_only(reader: Reader, agency: str | None) -> dict[str, Any] | N
     rows = reader.derived(
         "modifications_only:" + (agency or ""),
         lambda r: r.rows(
-            coverage.MODIFICATIONS_ONLY_AWARDS_SQL, [agency, agency], cache=False
+            coverage.modifications_only_awards_sql(r.has("sync_history")),
+            [agency, agency],
+            cache=False,
         ),
     )
     return dict(rows[0])

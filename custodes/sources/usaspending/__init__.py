@@ -38,6 +38,9 @@ class UsaspendingFetcher:
 
     cap = 50_000  # the search's result window: records one query may page through
     earliest = date(2007, 10, 1)  # the search endpoints' earliest date (FY2008)
+    # the transaction search asks for contract award types A-D (fetch.CONTRACT_TYPES);
+    # an IDV's own transactions are of the IDV types, which it never returns
+    history_skips: tuple[str, ...] = ("CONT_IDV_",)
     kind = "contracts"
 
     def default_url(self, settings: Settings) -> str:
