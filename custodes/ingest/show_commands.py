@@ -1,5 +1,7 @@
 """`custodes show transaction KEY`: one transaction in full, with its source row and
-its award's page at the source; a natural person's name withheld.
+its award's page at the source; a natural person's name withheld. `custodes stats`:
+the store summarised, with what to do about awards known only through
+modifications.
 
 A command-line module (it may import any layer): the row comes from the store
 (custodes/store/queries.py `transaction`), the withheld name from the figures' rule
@@ -12,6 +14,7 @@ import json
 from typing import Any
 
 import click
+from rich.panel import Panel
 
 from custodes.console import console, db_option, json_option, money, print_json, table
 from custodes.figures.recipients import WITHHELD
@@ -94,5 +97,76 @@ def withhold_person(t: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def print_stats(s: dict) -> None:
+    console.print(
+        Panel.fit(
+            f"[bold]{s['transactions']:,}[/] transactions in "
+            f"[bold]{s['awards']:,}[/] awards, "
+            f"{s['recipient_names']:,} recipient names\n"
+            f"action dates {s['first_action_date']} to {s['last_action_date']}\n"
+            f"net obligations {money(s['total_obligation_usd'])}\n"
+            f"quarantined rows: {s['quarantined']:,}   "
+            f"ingest runs: {s['ingest_runs']}   "
+            f"award keys built by custodes: {s['built_award_keys']:,}",
+            title="custodes store",
+        )
+    )
+    mods = s.get("modifications_only") or {}
+    if mods.get("line"):
+        console.print(mods["line"])
+    console.print(
+        table(
+            "By fiscal year",
+            ["FY", "transactions", "awards", "obligations"],
+            [
+                (
+                    r["fiscal_year"],
+                    f"{r['transactions']:,}",
+                    f"{r['awards']:,}",
+                    money(r["obligation_usd"]),
+                )
+                for r in s["by_fiscal_year"]
+            ],
+            justify_right=["transactions", "awards", "obligations"],
+        )
+    )
+    console.print(
+        table(
+            "By awarding sub-agency",
+            ["code", "sub-agency", "transactions", "obligations"],
+            [
+                (
+                    r["code"],
+                    r["name"],
+                    f"{r['transactions']:,}",
+                    money(r["obligation_usd"]),
+                )
+                for r in s["by_sub_agency"]
+            ],
+            justify_right=["transactions", "obligations"],
+        )
+    )
+
+
+@click.command("stats")
+@db_option
+@json_option
+def stats_command(settings: Settings, as_json: bool) -> None:
+    """Summarise the store: rows, awards, dates, totals by fiscal year and
+    sub-agency."""
+    # here, not in custodes/store/commands.py: the advice about awards known only
+    # through modifications needs what the source's search serves (custodes.sources)
+    from custodes import sources
+
+    with open_store(settings) as store:
+        reach = sources.history_reach_of_transactions(store.has_table("sync_history"))
+        s = qs.stats(store, reach)
+    if as_json:
+        print_json(s)
+    else:
+        print_stats(s)
+
+
 def register(group: click.Group) -> None:
+    group.add_command(stats_command)
     group.add_command(show_group)

@@ -9,80 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.panel import Panel
 
-from custodes.console import console, db_option, json_option, money, print_json, table
+from custodes.console import console, db_option, json_option, print_json, table
 from custodes.settings import Settings
 from custodes.store import open_store
 from custodes.store import queries as qs
-
-
-def print_stats(s: dict) -> None:
-    console.print(
-        Panel.fit(
-            f"[bold]{s['transactions']:,}[/] transactions in "
-            f"[bold]{s['awards']:,}[/] awards, "
-            f"{s['recipient_names']:,} recipient names\n"
-            f"action dates {s['first_action_date']} to {s['last_action_date']}\n"
-            f"net obligations {money(s['total_obligation_usd'])}\n"
-            f"quarantined rows: {s['quarantined']:,}   "
-            f"ingest runs: {s['ingest_runs']}   "
-            f"award keys built by custodes: {s['built_award_keys']:,}",
-            title="custodes store",
-        )
-    )
-    mods = s.get("modifications_only") or {}
-    if mods.get("line"):
-        console.print(mods["line"])
-    console.print(
-        table(
-            "By fiscal year",
-            ["FY", "transactions", "awards", "obligations"],
-            [
-                (
-                    r["fiscal_year"],
-                    f"{r['transactions']:,}",
-                    f"{r['awards']:,}",
-                    money(r["obligation_usd"]),
-                )
-                for r in s["by_fiscal_year"]
-            ],
-            justify_right=["transactions", "awards", "obligations"],
-        )
-    )
-    console.print(
-        table(
-            "By awarding sub-agency",
-            ["code", "sub-agency", "transactions", "obligations"],
-            [
-                (
-                    r["code"],
-                    r["name"],
-                    f"{r['transactions']:,}",
-                    money(r["obligation_usd"]),
-                )
-                for r in s["by_sub_agency"]
-            ],
-            justify_right=["transactions", "obligations"],
-        )
-    )
-
-
-@click.command("stats")
-@db_option
-@json_option
-def stats_command(settings: Settings, as_json: bool) -> None:
-    """Summarise the store: rows, awards, dates, totals by fiscal year and
-    sub-agency."""
-    from custodes import sources
-
-    with open_store(settings) as store:
-        reach = sources.history_reach_of_transactions(store.has_table("sync_history"))
-        s = qs.stats(store, reach)
-    if as_json:
-        print_json(s)
-    else:
-        print_stats(s)
 
 
 @click.command("quarantine")
@@ -216,7 +147,6 @@ def _rows(r: dict[str, Any]) -> str:
 
 def register(group: click.Group) -> None:
     for cmd in (
-        stats_command,
         quarantine_command,
         runs_command,
         tables_command,
