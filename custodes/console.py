@@ -170,13 +170,18 @@ def fitted_table(
             for i in keep
         ).rstrip()
 
+    lead = [] if keep else [0]  # no whole column: the first one heads each row
     out = [title] if title else []
-    out.append(line(list(columns)))
+    out.append(line(list(columns)) or columns[0])
     out.append("─" * min(width, len(out[-1])))
     for row in cells:
-        out.append(line(row))
+        if keep:
+            out.append(line(row))
+        else:
+            out += textwrap.wrap(row[0], width=width, break_long_words=False,
+                                 break_on_hyphens=False) or [""]  # fmt: skip
         for i, wrap in enumerate(wraps):
-            if wrap and row[i]:
+            if wrap and row[i] and i not in lead:
                 out += textwrap.wrap(
                     f"{columns[i]}: {row[i]}",
                     width=width,

@@ -16,6 +16,7 @@ from custodes.console import (
     console,
     db_option,
     err_console,
+    fitted_table,
     json_option,
     money,
     print_json,
@@ -185,12 +186,16 @@ def reach_command(
         for p in paths
     ]
     when = (as_of or date.today()).isoformat()
+    # ids and words whole at any width (a flow id is what `graph show` takes)
     console.print(
-        table(
+        fitted_table(
             f"Who can reach '{category}' ({len(paths)} paths, status as of {when})",
             ["reaches", "path", "status", "facilitated by", "flows"],
             rows,
-        )
+            console.width,
+        ),
+        markup=False,
+        highlight=False,
     )
     console.print(
         "Sources for every step: add --json, or `custodes graph show FLOW_ID`."
@@ -253,11 +258,16 @@ def _print_feeds(f: dict) -> None:
         for i in f["inputs"]
     ]
     console.print(
-        table(
+        fitted_table(
             "Data flowing in (upstream flows: --json)",
             ["flow", "role", "path", "data", "status", "sources"],
             rows,
-        )
+            console.width,
+            justify_right=["sources"],
+            whole=["flow", "sources"],
+        ),
+        markup=False,
+        highlight=False,
     )
     cost = f["cost"]
     rows = [

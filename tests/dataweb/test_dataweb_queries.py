@@ -106,6 +106,27 @@ def test_reach_cli_json_and_table():
     assert code == 1 and "Unknown data category" in out
 
 
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_reach_keeps_flow_ids_and_words_whole_at_any_width(columns: int) -> None:
+    """`graph reach` at 80, 100 and 120 columns: every flow id (what `graph show`
+    takes) and every word of a path stands whole on a line; the five-column table
+    had cut them ('flow.state_photos_' / 'to_mobile_fortify', 'location-verificat' /
+    'ion')."""
+    paths = json.loads(invoke("graph", "reach", "face_image", "--json")[1])
+    result = CliRunner().invoke(
+        main, ["graph", "reach", "face_image"], env={"COLUMNS": str(columns)}
+    )
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert all(len(line) <= columns for line in text.splitlines()), text
+    words = {w.strip(",;:") for w in text.split()}
+    for p in paths:
+        for step in p["steps"]:
+            assert step["flow"] in words, (step["flow"], text)
+        for name in p["path_names"]:
+            assert set(name.split()) <= words | set(text.split()), (name, text)
+
+
 # --- feeds and money ---
 
 
