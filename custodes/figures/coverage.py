@@ -57,6 +57,11 @@ def _ranges(years: list[int]) -> str:
     return ", ".join(f"FY{a}" if a == b else f"FY{a}–FY{b}" for a, b in out)
 
 
+def year_ranges(years: list[int]) -> str:
+    """The fiscal years as a reader reads them: 'FY2013–FY2018, FY2021–FY2024'."""
+    return _ranges(years)
+
+
 def _agency_names(codes: list[str]) -> str:
     _, subtier = load_agencies()
     return ", ".join(subtier[c].name if c in subtier else c for c in codes)

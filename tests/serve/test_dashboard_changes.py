@@ -134,3 +134,35 @@ def test_the_change_reads_in_chromium(real_copy: Path, width: int) -> None:
             assert page.evaluate("document.documentElement.scrollWidth") <= width
         finally:
             browser.close()
+
+
+def test_the_total_says_its_years_and_a_chosen_year_gets_its_own(
+    real_web, real_copy
+) -> None:
+    """The dashboard's total is every fiscal year's; with a fiscal year chosen (the
+    menu sets the vendor table's year) it read '$X in net obligations' alone, and
+    a reporter took the total of every year for the chosen year's. It names the
+    years it covers, and gives the chosen year's own figure and change, as `analyse
+    yoy` does."""
+    import html
+    import re
+
+    for agency in ("ICE", "CBP"):
+        yoy = {r["fiscal_year"]: r for r in _yoy(real_copy, agency)}
+        for fy, row in yoy.items():
+            params = {"agency": agency, "fy": str(fy)}
+            data = real_web.get("/dashboard.json", params=params).json()["data"]
+            assert data["year_total"]["fiscal_year"] == fy
+            assert _money(data["year_total"]["obligation_usd"]) == _money(
+                row["obligation_usd"]
+            )
+            assert _money(data["year_total"]["change_usd"]) == _money(row["change_usd"])
+            page = real_web.get("/dashboard", params=params).text
+            lead = re.search(r'<p class="lead" id="total">(.*?)</p>', page, re.S)
+            text = html.unescape(re.sub(r"<[^>]+>", "", lead.group(1)))
+            usd = Decimal(row["obligation_usd"])
+            money = f"-${-usd:,.2f}" if usd < 0 else f"${usd:,.2f}"
+            assert f"FY{fy} alone: {money}" in text, text
+            assert data["total_years"] and data["total_years"] in text, text
+    everything = real_web.get("/dashboard.json").json()["data"]
+    assert everything["year_total"] is None

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from custodes.figures import components, review, spending
+from custodes.figures import components, coverage, review, spending
 from custodes.figures.definition import NOT_SURVEILLANCE
 from custodes.serve.charts import build_bar_chart, year_items
 from custodes.serve.pages import (
@@ -24,6 +24,14 @@ from custodes.serve.views import Table, View
 # The heading of a reviewed share, shown as 12.3% (templating.percent): what the
 # CLI's line says, "Reviewed by a person: 12.3% of these dollars".
 REVIEWED_SHARE = "Share of its dollars reviewed by a person"
+# the chosen fiscal year's figure beside the page's total (data.year_total)
+YEAR_TOTAL = (
+    "fiscal_year",
+    "obligation_usd",
+    "change_usd",
+    "change_pct",
+    "change_note",
+)
 
 
 def category_link(agency: str | None) -> str:
@@ -188,6 +196,18 @@ def dashboard(ctx: Ctx) -> View:
         "classified": classified,
         "measure": what,
         "total_usd": figures["total_usd"],
+        # what the total covers, and the chosen year's own figure beside it: the
+        # year menu chooses the vendor table's year, and a reporter read the total
+        # of every year as the chosen year's
+        "total_years": coverage.year_ranges(cover["fiscal_years"]),
+        "year_total": next(
+            (
+                {k: r[k] for k in YEAR_TOTAL if k in r}
+                for r in year_rows
+                if fiscal_year is not None and r["fiscal_year"] == fiscal_year
+            ),
+            None,
+        ),
         "reviewed": {
             "obligation_usd": figures["total_usd"],
             "reviewed_usd": figures["reviewed_usd"],
