@@ -31,7 +31,12 @@ from custodes.classify.overrides import Override
 from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import Taxonomy
 from custodes.store.duckdb import Store
-from custodes.store.queries import modifications_only_award_sql, modifications_only_line
+from custodes.store.queries import (
+    history_counts_sql,
+    modifications_only_award_sql,
+    modifications_only_line,
+    unreachable,
+)
 from custodes.store.sql import literal
 
 Progress = Callable[[str], None]
@@ -393,12 +398,12 @@ def modifications_only(store: Store) -> dict[str, Any]:
     the sentence that says what to do (custodes/store/queries.py)."""
     from custodes import sources
 
-    reach = sources.history_reach_of_transactions(store.has_table("sync_history"))
+    why = sources.history_reason_of_transactions(store.has_table("sync_history"))
     row = store.rows(f"""
         WITH award_ AS (
           SELECT t.award_key, sum(t.obligation_usd) AS usd,
                  {modifications_only_award_sql("t")} AS mods_only,
-                 {reach} AS reach_
+                 {why} AS reason_
           FROM "transaction" t GROUP BY 1)
         SELECT count(*) AS of_awards, coalesce(sum(a.usd), 0) AS of_obligation_usd,
                count(*) FILTER (WHERE a.mods_only) AS awards,
@@ -406,7 +411,7 @@ def modifications_only(store: Store) -> dict[str, Any]:
                count(*) FILTER (WHERE a.mods_only AND c.category = 'none') AS none,
                count(*) FILTER (WHERE a.mods_only AND c.category <> 'none')
                    AS surveillance,
-               count(*) FILTER (WHERE a.mods_only AND a.reach_) AS reachable
+               {history_counts_sql("a.mods_only", "a.reason_")}
         FROM award_ a JOIN classification c USING (award_key)""")[0]
     row["line"] = modifications_only_line(
         row["awards"],
@@ -414,6 +419,7 @@ def modifications_only(store: Store) -> dict[str, Any]:
         row["of_awards"],
         row["of_obligation_usd"],
         row["reachable"],
+        unreachable(row),
     )
     return row
 

@@ -80,7 +80,7 @@ def about_store(
         None,
         store.rows(
             modifications_only_sql(
-                reach=sources.history_reach_of_transactions(
+                reason=sources.history_reason_of_transactions(
                     store.has_table("sync_history")
                 )
             )

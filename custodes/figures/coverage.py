@@ -32,7 +32,12 @@ from typing import Any
 import yaml
 
 from custodes.model.agencies import load_agencies
-from custodes.store.queries import modifications_only_line
+from custodes.store.queries import (
+    HISTORY_REASONS,
+    history_counts_sql,
+    modifications_only_line,
+    unreachable,
+)
 from custodes.store.sql import literal
 
 # A year whose data stop more than this before 30 September counts as cut short.
@@ -239,12 +244,14 @@ def summary(
             for k in ("awards", "obligation_usd", "of_awards", "of_obligation_usd")
         }
         mods["reachable"] = modifications_only.get("reachable")
+        mods["unreachable"] = unreachable(modifications_only)
         mods["line"] = modifications_only_line(
             mods["awards"],
             mods["obligation_usd"],
             mods["of_awards"],
             mods["of_obligation_usd"],
             mods["reachable"],
+            mods["unreachable"],
         )
         out["modifications_only"] = mods
         if mods["line"] and present:
@@ -255,18 +262,19 @@ def summary(
 def modifications_only_awards_sql(answered: bool) -> str:
     """The awards of serve_award (one agency: parameter its code, twice) the store
     knows only through later modifications (custodes/store/queries.py
-    modifications_only_sql), and how many of them `sync --history` can still fetch
-    (ANSWERED: the store has `sync_history`)."""
+    modifications_only_sql), how many of them `sync --history` can still fetch and
+    why not the others (ANSWERED: the store has `sync_history`)."""
     from custodes import sources
 
-    reach = sources.history_reach_sql("award_key", "first_action_date", answered)
+    why = sources.history_reason_sql("award_key", "first_action_date", answered)
     return f"""
     SELECT count(*) AS of_awards, coalesce(sum(obligation_usd), 0) AS of_obligation_usd,
            count(*) FILTER (WHERE modifications_only) AS awards,
            coalesce(sum(obligation_usd) FILTER (WHERE modifications_only), 0)
                AS obligation_usd,
-           count(*) FILTER (WHERE modifications_only AND {reach}) AS reachable
-    FROM serve_award WHERE ? IS NULL OR agency_code = ?"""
+           {history_counts_sql("modifications_only", "reason_")}
+    FROM (SELECT *, {why} AS reason_ FROM serve_award)
+    WHERE ? IS NULL OR agency_code = ?"""
 
 
 def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:
@@ -284,16 +292,17 @@ def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:
         numbered_=t.modification_number.notnull().any(),
         first_=t.action_date.min(),
     )
-    # whether `sync --history` can still fetch its earlier transactions
-    # (custodes/store/queries.py history_reach_sql, on any engine)
+    # why `sync --history` cannot fetch its earlier transactions, null when it can
+    # (custodes/store/queries.py history_reason_sql, on any engine)
+    import ibis
+
     found = sources.fetcher()
-    reach = award.first_ >= found.earliest
-    for prefix in found.history_skips:
-        reach &= ~award.award_key.startswith(prefix)
+    cases = [(award.first_ < found.earliest, "early")]
+    cases += [(award.award_key.startswith(p), "unserved") for p in found.history_skips]
     if src.has("sync_history"):
         answered = src.table("sync_history").award_key
-        reach &= ~award.award_key.isin(answered)
-    award = award.mutate(reach_=reach)
+        cases.append((award.award_key.isin(answered), "answered"))
+    award = award.mutate(reason_=ibis.cases(*cases, else_=ibis.null("string")))
     s = t
     if filters.sub_agencies:
         s = s.filter(s.awarding_sub_agency_code.isin(list(filters.sub_agencies)))
@@ -309,7 +318,11 @@ def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:
         of_obligation_usd=j.usd_.sum(),
         awards=j.count(where=flag),
         obligation_usd=j.usd_.sum(where=flag),
-        reachable=j.count(where=flag & j.reach_),
+        reachable=j.count(where=flag & j.reason_.isnull()),
+        **{
+            f"unreachable_{r}": j.count(where=flag & (j.reason_ == r))
+            for r in HISTORY_REASONS
+        },
     )
     row: dict[str, Any] = expr.to_pyarrow().to_pylist()[0]
     for k in ("of_obligation_usd", "obligation_usd"):

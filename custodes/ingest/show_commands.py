@@ -159,8 +159,8 @@ def stats_command(settings: Settings, as_json: bool) -> None:
     from custodes import sources
 
     with open_store(settings) as store:
-        reach = sources.history_reach_of_transactions(store.has_table("sync_history"))
-        s = qs.stats(store, reach)
+        why = sources.history_reason_of_transactions(store.has_table("sync_history"))
+        s = qs.stats(store, why)
     if as_json:
         print_json(s)
     else:

@@ -129,19 +129,19 @@ def record_url(award_key: str) -> str | None:
     return None
 
 
-def history_reach_sql(key: str, first: str, answered: bool) -> str:
-    """SQL: true for an award (KEY, its award key; FIRST, its first action date in
-    the store) whose earlier transactions `custodes sync --history` can still fetch
-    from the default source (custodes/store/queries.py history_reach_sql); ANSWERED:
-    the store has `sync_history`."""
-    from custodes.store.queries import history_reach_sql as reach
+def history_reason_sql(key: str, first: str, answered: bool) -> str:
+    """SQL: why `custodes sync --history` cannot fetch the earlier transactions of an
+    award (KEY, its award key; FIRST, its first action date in the store) from the
+    default source, NULL when it can (custodes/store/queries.py history_reason_sql);
+    ANSWERED: the store has `sync_history`."""
+    from custodes.store.queries import history_reason_sql as reason
 
     found = fetcher()
-    return reach(key, first, found.earliest, found.history_skips, answered)
+    return reason(key, first, found.earliest, found.history_skips, answered)
 
 
-def history_reach_of_transactions(store_has_history: bool, alias: str = "t") -> str:
-    """history_reach_sql as an aggregate over an award's transactions (ALIAS)."""
-    return history_reach_sql(
+def history_reason_of_transactions(store_has_history: bool, alias: str = "t") -> str:
+    """history_reason_sql as an aggregate over an award's transactions (ALIAS)."""
+    return history_reason_sql(
         f"any_value({alias}.award_key)", f"min({alias}.action_date)", store_has_history
     )

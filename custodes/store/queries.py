@@ -54,37 +54,74 @@ def modifications_only_award_sql(alias: str = "t") -> str:
     )
 
 
-def history_reach_sql(
+# Why `custodes sync --history` cannot fetch an award's earlier transactions
+# (history_reason_sql), with what to do instead.
+HISTORY_REASONS = {
+    "early": "starting before the first day the source's search serves (ingest the "
+    "earlier fiscal years' files where you have them)",
+    "unserved": "IDVs, whose own transactions the search does not serve",
+    "answered": "asked for before, the source holding no transaction that starts them",
+}
+
+
+def history_reason_sql(
     key: str, first: str, earliest: date, skips: Sequence[str], answered: bool
 ) -> str:
-    """SQL: true for an award known only through modifications whose earlier
-    transactions `custodes sync --history` can still fetch. KEY and FIRST are SQL for
-    its award key and its first action date in the store; its first action is on or
-    after EARLIEST (the first day the source's search serves: nothing starting before
-    it can be fetched), its key starts with none of SKIPS (kinds of award the search
-    does not serve, IDVs), and with ANSWERED (the store has `sync_history`) no
-    earlier history run answered it (one that found no base would find none again)."""
-    cond = [f"{first} >= DATE {literal(earliest.isoformat())}"]
-    cond += [f"NOT starts_with({key}, {literal(prefix)})" for prefix in skips]
+    """SQL: why `custodes sync --history` cannot fetch the earlier transactions of an
+    award known only through modifications (a HISTORY_REASONS key), NULL when it
+    can. KEY and FIRST are SQL for its award key and its first action date in the
+    store: 'early' when that is before EARLIEST (the first day the source's search
+    serves), 'unserved' when its key starts with one of SKIPS (kinds of award the
+    search does not serve, IDVs), 'answered' when (ANSWERED: the store has
+    `sync_history`) an earlier history run answered it; one that found no base
+    would find none again."""
+    whens = [f"WHEN {first} < DATE {literal(earliest.isoformat())} THEN 'early'"]
+    whens += [
+        f"WHEN starts_with({key}, {literal(prefix)}) THEN 'unserved'"
+        for prefix in skips
+    ]
     if answered:
-        cond.append(f"{key} NOT IN (SELECT award_key FROM sync_history)")
-    return "(" + " AND ".join(cond) + ")"
+        whens.append(
+            f"WHEN {key} IN (SELECT award_key FROM sync_history) THEN 'answered'"
+        )
+    return f"(CASE {' '.join(whens)} ELSE NULL END)"
 
 
-def modifications_only_sql(where: str = "", reach: str | None = None) -> str:
+def history_counts_sql(flag: str, reason: str) -> str:
+    """SQL select items: of the awards where FLAG holds (known only through
+    modifications), how many `sync --history` can still fetch (`reachable`: REASON,
+    a history_reason_sql column, is NULL) and how many it cannot, by reason
+    (`unreachable_early`, ...)."""
+    items = [f"count(*) FILTER (WHERE {flag} AND {reason} IS NULL) AS reachable"]
+    items += [
+        f"count(*) FILTER (WHERE {flag} AND {reason} = {literal(r)}) AS unreachable_{r}"
+        for r in HISTORY_REASONS
+    ]
+    return ", ".join(items)
+
+
+def unreachable(row: dict[str, Any]) -> dict[str, int] | None:
+    """ROW's counts of awards `sync --history` cannot fetch, by reason (None when
+    ROW has none)."""
+    if row.get("reachable") is None:
+        return None
+    return {r: int(row.get(f"unreachable_{r}") or 0) for r in HISTORY_REASONS}
+
+
+def modifications_only_sql(where: str = "", reason: str | None = None) -> str:
     """Awards of the transactions matching WHERE (a condition on t): how many, their net
     obligations there, and how many of them and which dollars the store knows only
     through later modifications (its other transactions count: a base transaction of
-    another fiscal year is held); with REACH (`history_reach_sql` over the award's
-    transactions t), how many of those `sync --history` can still fetch
-    (`reachable`, else NULL)."""
+    another fiscal year is held); with REASON (`history_reason_sql` over the
+    award's transactions t), how many of those `sync --history` can still fetch
+    (`reachable`) and why not the others (`unreachable_*`; else NULL)."""
     cond = f"WHERE {where}" if where else ""
     return f"""
     WITH scope_ AS (
       SELECT t.award_key, sum(t.obligation_usd) AS usd FROM "transaction" t {cond}
       GROUP BY 1),
     mods_ AS (
-      SELECT t.award_key, {reach or "NULL::BOOLEAN"} AS reach_ FROM "transaction" t
+      SELECT t.award_key, {reason or "NULL::VARCHAR"} AS reason_ FROM "transaction" t
       WHERE t.award_key IN (SELECT award_key FROM scope_)
       GROUP BY 1 HAVING {modifications_only_award_sql("t")})
     SELECT count(*) AS of_awards,
@@ -92,18 +129,27 @@ def modifications_only_sql(where: str = "", reach: str | None = None) -> str:
            count(m.award_key) AS awards,
            coalesce(sum(s.usd) FILTER (WHERE m.award_key IS NOT NULL), 0)
                AS obligation_usd,
-           {"count(*) FILTER (WHERE m.reach_)" if reach else "NULL::BIGINT"}
-               AS reachable
+           {
+        history_counts_sql("m.award_key IS NOT NULL", "m.reason_")
+        if reason
+        else "NULL::BIGINT AS reachable"
+    }
     FROM scope_ s LEFT JOIN mods_ m USING (award_key)"""
 
 
 def modifications_only_line(
-    awards: int, usd: Any, of_awards: int, of_usd: Any, reachable: int | None = None
+    awards: int,
+    usd: Any,
+    of_awards: int,
+    of_usd: Any,
+    reachable: int | None = None,
+    unreachable: dict[str, int] | None = None,
 ) -> str:
     """The sentence every coverage statement carries about awards known only through
     later modifications (empty when there are none), with what can be done: `sync
     --history` for the REACHABLE of them it can still fetch (all, when not known),
-    else ingesting earlier files or checking the labels by hand."""
+    and for the others, by reason (UNREACHABLE: HISTORY_REASONS key -> awards), what
+    to do instead."""
     if not awards:
         return ""
     head = (
@@ -118,42 +164,41 @@ def modifications_only_line(
             f"{head} Run `custodes sync --history` to fetch their earlier "
             "transactions, or ingest the earlier fiscal years' files."
         )
-    why = (
-        "(they begin before the first day the source's search serves, are IDVs it "
-        "does not serve, or an earlier history run found no transaction that starts "
-        "them): ingest the earlier fiscal years' files where you have them, or check "
-        "their labels by hand (`custodes review`)."
+    why = "; ".join(
+        f"{HISTORY_REASONS[r]}: {n:,}" for r, n in (unreachable or {}).items() if n
+    )
+    instead = (
+        f"`custodes sync --history` cannot fetch the earlier transactions of "
+        f"{awards - reachable:,} of them" + (f" ({why})" if why else "") + ": "
+        "check their labels by hand (`custodes review`)."
     )
     if reachable:
         return (
             f"{head} Run `custodes sync --history` to fetch the earlier transactions "
-            f"of {reachable:,} of them; it cannot fetch those of the other "
-            f"{awards - reachable:,} {why}"
+            f"of {reachable:,} of them. {instead[:1].upper()}{instead[1:]}"
         )
-    return (
-        f"{head} `custodes sync --history` cannot fetch their earlier transactions "
-        + why
-    )
+    return f"{head} {instead}"
 
 
 def modifications_only(
-    store: Store, where: str = "", reach: str | None = None
+    store: Store, where: str = "", reason: str | None = None
 ) -> dict[str, Any]:
     """modifications_only_sql's counts with their sentence (`line`)."""
-    row = store.rows(modifications_only_sql(where, reach))[0]
+    row = store.rows(modifications_only_sql(where, reason))[0]
     row["line"] = modifications_only_line(
         row["awards"],
         row["obligation_usd"],
         row["of_awards"],
         row["of_obligation_usd"],
         row["reachable"],
+        unreachable(row),
     )
     return row
 
 
-def stats(store: Store, reach: str | None = None) -> dict[str, Any]:
+def stats(store: Store, reason: str | None = None) -> dict[str, Any]:
     """Rows, awards, date range, totals per fiscal year and sub-agency, quarantine;
-    REACH: modifications_only_sql's."""
+    REASON: modifications_only_sql's."""
     head = store.rows(
         "SELECT count(*) AS transactions, count(DISTINCT award_key) AS awards, "
         "min(action_date) AS first_action_date, max(action_date) AS last_action_date, "
@@ -184,7 +229,7 @@ def stats(store: Store, reach: str | None = None) -> dict[str, Any]:
     head["built_award_keys"] = store.scalar(
         "SELECT count(*) FROM \"transaction\" WHERE award_key_source <> 'source'"
     )
-    head["modifications_only"] = modifications_only(store, reach=reach)
+    head["modifications_only"] = modifications_only(store, reason=reason)
     head["quarantined"] = store.scalar("SELECT count(*) FROM quarantine")
     head["ingest_runs"] = store.scalar("SELECT count(*) FROM ingest_run")
     head["last_ingest"] = store.scalar("SELECT max(finished_at) FROM ingest_run")

@@ -329,7 +329,7 @@ def sync_history(
             done_before = answered(store)
         todo = [a for a in found if a.key not in done_before]
         # what the search cannot serve: actions before its first day, IDVs
-        # (custodes/store/queries.py history_reach_sql says the same to the figures)
+        # (custodes/store/queries.py history_reason_sql says the same to the figures)
         out_of_reach = [
             a
             for a in todo

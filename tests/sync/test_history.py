@@ -451,7 +451,11 @@ def test_the_history_advice_is_given_only_where_the_run_can_help(
         f"Run `custodes sync --history` to fetch the earlier transactions of {n:,}"
         in line
     )
-    assert "cannot fetch those of the other 2 " in line and "custodes review" in line
+    assert "cannot fetch the earlier transactions of 2 of them" in line
+    assert "IDVs, whose own transactions the search does not serve: 1" in line
+    assert "starting before the first day the source's search serves" in line
+    assert "custodes review" in line
+    assert (before["unreachable_unserved"], before["unreachable_early"]) == (1, 1)
     assert _mods_only(cli, "classify")["line"] == line
 
     # the source lost every base: a run answers each ordinary award 'no_base'
@@ -466,12 +470,23 @@ def test_the_history_advice_is_given_only_where_the_run_can_help(
     after = _mods_only(cli, "stats")
     assert after["awards"] == len(ordinary) + 2 and after["reachable"] == 0
     assert "Run `custodes sync --history`" not in after["line"]
-    assert "`custodes sync --history` cannot fetch their earlier" in after["line"]
+    n = len(ordinary) + 2
+    assert f"cannot fetch the earlier transactions of {n:,} of them" in after["line"]
+    assert (
+        f"the source holding no transaction that starts them: {n - 2:,}"
+        in (after["line"])
+    )
+    assert after["unreachable_answered"] == len(ordinary)
     cli("figures", "build")
     out = tmp_path / "r"
     cli("report", "spending", "--all-spending", "--format", "json", "--out", str(out))
     report = json.loads((out / "report.json").read_text())["coverage"]
     assert report["modifications_only"]["reachable"] == 0
+    assert report["modifications_only"]["unreachable"] == {
+        "early": 1,
+        "unserved": 1,
+        "answered": len(ordinary),
+    }
     assert report["modifications_only"]["line"] == after["line"]
     from starlette.testclient import TestClient
 
