@@ -34,8 +34,7 @@ from custodes.store.duckdb import Store
 from custodes.store.queries import (
     history_counts_sql,
     modifications_only_award_sql,
-    modifications_only_line,
-    unreachable,
+    modifications_only_row_line,
 )
 from custodes.store.sql import literal
 
@@ -413,14 +412,7 @@ def modifications_only(store: Store) -> dict[str, Any]:
                    AS surveillance,
                {history_counts_sql("a.mods_only", "a.reason_")}
         FROM award_ a JOIN classification c USING (award_key)""")[0]
-    row["line"] = modifications_only_line(
-        row["awards"],
-        row["obligation_usd"],
-        row["of_awards"],
-        row["of_obligation_usd"],
-        row["reachable"],
-        unreachable(row),
-    )
+    row["line"] = modifications_only_row_line(row)
     return row
 
 

@@ -180,19 +180,25 @@ def modifications_only_line(
     return f"{head} {instead}"
 
 
+def modifications_only_row_line(row: dict[str, Any]) -> str:
+    """modifications_only_line of a ROW of counts (modifications_only_sql's, with
+    history_counts_sql's when known)."""
+    return modifications_only_line(
+        row["awards"],
+        row["obligation_usd"],
+        row["of_awards"],
+        row["of_obligation_usd"],
+        row.get("reachable"),
+        unreachable(row),
+    )
+
+
 def modifications_only(
     store: Store, where: str = "", reason: str | None = None
 ) -> dict[str, Any]:
     """modifications_only_sql's counts with their sentence (`line`)."""
     row = store.rows(modifications_only_sql(where, reason))[0]
-    row["line"] = modifications_only_line(
-        row["awards"],
-        row["obligation_usd"],
-        row["of_awards"],
-        row["of_obligation_usd"],
-        row["reachable"],
-        unreachable(row),
-    )
+    row["line"] = modifications_only_row_line(row)
     return row
 
 
