@@ -411,11 +411,14 @@ def award_columns_sql(
     components: str = "",
     tx: str = TRANSACTIONS,
     tv: str = "transaction_vendor",
+    rows: str | None = None,
 ) -> str:
     """serve_award's columns after award_id and vendor_rank, one row per award of
-    TX (every transaction of each award)."""
+    TX (every transaction of each award); ROWS: a table of `award_rows_sql`'s rows
+    already worked out (`write_serve_award`), read instead of TX."""
+    agg = f"SELECT * FROM {rows}" if rows else award_rows_sql(have, tx=tx, tv=tv)
     return f"""
-    WITH agg AS ({award_rows_sql(have, tx=tx, tv=tv)}),
+    WITH agg AS ({agg}),
     lab AS ({award_label_sql(have, components)})
     SELECT a.award_key, a.piid, a.agency_code, a.agency_name,
            CASE WHEN a.individual THEN '{WITHHELD}' ELSE a.recipient_name END
@@ -434,16 +437,57 @@ def award_columns_sql(
 
 
 def serve_award_sql(
-    have: dict[str, bool], components: str = "", tv: str = "transaction_vendor"
+    have: dict[str, bool],
+    components: str = "",
+    tv: str = "transaction_vendor",
+    rows: str | None = None,
 ) -> str:
     """serve_award from scratch (every award numbered: award_numbers.number_new);
-    TV: resolve's links, or ALIAS_LINKS."""
+    TV: resolve's links, or ALIAS_LINKS; ROWS: as `award_columns_sql`."""
     return f"""
     CREATE OR REPLACE TABLE serve_award AS
     SELECT n.award_no AS award_id, {VENDOR_RANK_SQL} AS vendor_rank, c.*
-    FROM ({award_columns_sql(have, components, tv=tv)}) c
+    FROM ({award_columns_sql(have, components, tv=tv, rows=rows)}) c
     JOIN award_number n USING (award_key)
     ORDER BY c.vendor_id, vendor_rank"""
+
+
+# serve_award's two aggregates by award (`award_rows_sql`) hold string states for
+# every award: at 10M transactions under 3 GB they outgrow the memory limit and
+# spill (at 2M under 600 MB, the same pressure: 2.2 GB spilled, 25.7 s of CPU where
+# 3 GB took about 7). On a large store they run in slices of awards (picked by a
+# hash of the award key, so a slice holds every transaction of its awards), each
+# small enough to stay in memory, as classify's aggregates do
+# (custodes/classify/pipeline.py `slice_transactions`), into a temp table that the
+# labels, numbers, rank and sort are then put on.
+def award_slices(store: Store) -> int:
+    """How many slices `write_serve_award` aggregates the awards in (1: at once)."""
+    from custodes.classify.pipeline import slice_transactions
+
+    rows = int(store.scalar(f"SELECT count(*) FROM {TRANSACTIONS}") or 0)
+    return max(1, rows // slice_transactions(store))
+
+
+def write_serve_award(
+    store: Store, have: dict[str, bool], components: str, tv: str
+) -> None:
+    """serve_award from scratch, its aggregates in `award_slices` slices."""
+    slices = award_slices(store)
+    if slices == 1:
+        store.execute(serve_award_sql(have, components, tv))
+        return
+    for i in range(slices):
+        rows = award_rows_sql(have, f"hash(t.award_key) % {slices} = {i}", tv=tv)
+        store.execute(
+            (
+                "CREATE OR REPLACE TEMP TABLE serve_award_rows AS "
+                if i == 0
+                else "INSERT INTO serve_award_rows "
+            )
+            + rows
+        )
+    store.execute(serve_award_sql(have, components, tv, rows="serve_award_rows"))
+    store.execute("DROP TABLE serve_award_rows")
 
 
 def award_year_sql(tx: str = TRANSACTIONS, awards: str = "serve_award") -> str:
@@ -828,12 +872,11 @@ def write_serve_tables(
     store.execute(serve_coverage_sql())
     if not numbered:
         award_numbers.number_new(store, award_numbers.STORE_AWARDS)
-    store.execute(
-        serve_award_sql(
-            have,
-            components_sql(store, have),
-            ALIAS_LINKS if linked else "transaction_vendor",
-        )
+    write_serve_award(
+        store,
+        have,
+        components_sql(store, have),
+        ALIAS_LINKS if linked else "transaction_vendor",
     )
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)

@@ -1,0 +1,62 @@
+"""serve_award's aggregates in slices of awards on a large store
+(custodes/figures/serve_tables.py `write_serve_award`): the same rows in the same
+order as one aggregate of every award, and how many slices a store gets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from custodes.classify import pipeline
+from custodes.figures import serve_tables
+from custodes.settings import Settings
+from custodes.store import open_store
+from custodes.store.duckdb import Store
+
+
+def _serve_award(store: Store) -> list[tuple]:
+    """serve_award's rows in stored order."""
+    return store.con.execute("SELECT * FROM serve_award ORDER BY rowid").fetchall()
+
+
+@pytest.mark.parametrize("slices", [2, 3, 7])
+def test_sliced_serve_award_equals_one_aggregate(
+    real_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slices: int
+) -> None:
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        assert serve_tables.award_slices(store) == 1  # a small store: at once
+        with store.transaction():
+            serve_tables.write_serve_tables(store)
+        whole = _serve_award(store)
+        monkeypatch.setattr(serve_tables, "award_slices", lambda _store: slices)
+        with store.transaction():
+            serve_tables.write_serve_tables(store)
+        sliced = _serve_award(store)
+        assert not store.has_table("serve_award_rows")
+    assert len(whole) > 10
+    assert sliced == whole
+
+
+@pytest.mark.parametrize(("limit", "per_slice"), [("600MB", 1), ("3GB", 4)])
+def test_slices_follow_classify_under_the_memory_limit(
+    limit: str, per_slice: int
+) -> None:
+    """A slice holds classify's transactions per slice (more under a larger limit)."""
+    con = duckdb.connect(config={"memory_limit": limit})
+    try:
+        store = Store(con, Path(":memory:"), read_only=False)
+        store.execute('CREATE TABLE "transaction" (award_key VARCHAR)')
+        size = pipeline.SLICE_TRANSACTIONS * per_slice
+        store.execute(f"INSERT INTO \"transaction\" SELECT 'a' FROM range({size})")
+        assert serve_tables.award_slices(store) == 1
+        store.execute(
+            f"INSERT INTO \"transaction\" SELECT 'a' FROM range({2 * size + 1})"
+        )
+        assert serve_tables.award_slices(store) == 3
+    finally:
+        con.close()
