@@ -502,9 +502,19 @@ def award_year_sql(tx: str = TRANSACTIONS, awards: str = "serve_award") -> str:
     JOIN {awards} a USING (award_key)"""
 
 
-SERVE_AWARD_YEAR_SQL = (
-    f"CREATE OR REPLACE TABLE serve_award_year AS {award_year_sql()} ORDER BY 3, 1"
-)
+# A full build sums serve_vendor_award (built first: what each vendor was paid on each
+# award in each fiscal year) over its vendors instead of reading every transaction
+# again: the same sums (exact decimals), from one row per vendor, award and year. At
+# 10M transactions the statement from the transactions took 3.0 s in the quiet run of
+# 2026-12-07 10:23 (13.6 s at load 6): an aggregate by award key and year of every
+# transaction.
+SERVE_AWARD_YEAR_SQL = """
+    CREATE OR REPLACE TABLE serve_award_year AS
+    SELECT y.award_id, a.award_key, y.fiscal_year, y.obligation_usd
+    FROM (SELECT award_id, fiscal_year, sum(obligation_usd) AS obligation_usd
+          FROM serve_vendor_award GROUP BY 1, 2) y
+    JOIN serve_award a USING (award_id)
+    ORDER BY 3, 1"""
 
 
 def spending_rows_sql(where: str = "") -> str:
@@ -878,12 +888,12 @@ def write_serve_tables(
         components_sql(store, have),
         ALIAS_LINKS if linked else "transaction_vendor",
     )
-    store.execute(SERVE_AWARD_YEAR_SQL)
-    store.execute(SERVE_SPENDING_SQL)
-    name_agencies(store)
     store.execute(
         serve_vendor_award_sql(have, ALIAS_LINKS if linked else "transaction_vendor")
     )
+    store.execute(SERVE_AWARD_YEAR_SQL)
+    store.execute(SERVE_SPENDING_SQL)
+    name_agencies(store)
     store.execute(*serve_vendor_sql(have))
     store.execute(SERVE_VENDOR_YEAR_SQL)
     for sql in after_awards:

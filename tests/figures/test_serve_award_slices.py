@@ -1,6 +1,7 @@
 """serve_award's aggregates in slices of awards on a large store
 (custodes/figures/serve_tables.py `write_serve_award`): the same rows in the same
-order as one aggregate of every award, and how many slices a store gets."""
+order as one aggregate of every award, and how many slices a store gets; and
+serve_award_year summed from serve_vendor_award in a full build."""
 
 from __future__ import annotations
 
@@ -60,3 +61,23 @@ def test_slices_follow_classify_under_the_memory_limit(
         assert serve_tables.award_slices(store) == 3
     finally:
         con.close()
+
+
+def test_award_years_summed_from_vendor_parts_equal_the_transactions(
+    real_store_path: Path, tmp_path: Path
+) -> None:
+    """A full build sums serve_vendor_award over vendors for serve_award_year: the
+    same rows as summing the transactions (`award_year_sql`, which a refresh runs)."""
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        with store.transaction():
+            serve_tables.write_serve_tables(store)
+        built = store.con.execute(
+            "SELECT * FROM serve_award_year ORDER BY rowid"
+        ).fetchall()
+        direct = store.con.execute(
+            f"SELECT * FROM ({serve_tables.award_year_sql()}) ORDER BY 3, 1"
+        ).fetchall()
+    assert len(built) > 10
+    assert built == direct
