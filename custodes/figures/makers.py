@@ -14,6 +14,12 @@ grouped by the vendor paid (a natural person paid as a reseller stays withheld: 
 vendor id, no name). An award novated from the maker to a reseller counts the maker's
 transactions as direct and the reseller's as through it. The whole of a vendor's part
 is counted, which may buy other products besides the maker's.
+
+Awards are counted, not parts: the total's award count is of distinct awards, and so
+is each channel's (`direct total`, `reseller total` rows). An award bought both ways
+is one award in the total and one in each channel, and the `both` row says how many
+such awards there are and their money, so that direct + through resellers - both =
+the total. The money always adds up (each transaction in one channel).
 """
 
 from __future__ import annotations
@@ -34,8 +40,14 @@ CHANNEL_COLUMNS = (
 )
 NOTE = (
     "Through resellers counts each whole award that names the maker's product; such "
-    "an award may buy other things too."
+    "an award may buy other things too. Each award is counted once in the total; an "
+    "award bought both ways (part paid to the maker, part to a reseller) is counted "
+    "in each channel, with each channel's own part of its money, and an award paid "
+    "to two resellers is counted under each of them."
 )
+# The rows of a channel's distinct awards, and of the awards bought both ways.
+SUMMARY_CHANNELS = ("direct total", "reseller total")
+BOTH = "both"
 
 
 def channels_sql(who: str, awards: str, award_maker: str, counted: str) -> str:
@@ -44,35 +56,60 @@ def channels_sql(who: str, awards: str, award_maker: str, counted: str) -> str:
     stands for; AWARDS: rows with award_key, vendor_id, vendor_name, obligation_usd
     and the columns COUNTED reads (the Definition's condition on alias aw;
     parameters in the order WHO's, COUNTED's, AWARDS');
-    AWARD_MAKER: rows with award_key, maker_vendor_id."""
+    AWARD_MAKER: rows with award_key, maker_vendor_id.
+
+    Besides a row per channel and vendor paid (channel `direct` or `reseller`), each
+    owner has a row per channel of the channel's distinct awards (`direct total`,
+    `reseller total`: an award paid to two resellers is one award bought through
+    resellers) and, when some of its awards were bought both ways, a row `both`: those
+    awards and all their money (both channels' parts). Those rows have no vendor."""
     totals = (
-        "count(*) AS awards, sum(aw.obligation_usd) AS obligation_usd, "
+        "sum(aw.obligation_usd) AS obligation_usd, "
         "coalesce(sum(aw.obligation_usd) FILTER (WHERE aw.__counted), 0) "
         "AS surveillance_usd"
     )
     return f"""
     WITH who AS ({who}),
     aw AS (SELECT aw.*, coalesce({counted}, FALSE) AS __counted FROM ({awards}) aw),
-    direct AS (
-        SELECT w.owner, 'direct' AS channel, aw.vendor_id,
-               any_value(aw.vendor_name) AS vendor_name, {totals}
-        FROM aw JOIN who w ON aw.vendor_id = w.vendor_id
-        GROUP BY 1, 2, 3),
     named AS (
         SELECT DISTINCT w.owner, m.award_key
         FROM ({award_maker}) m JOIN who w ON m.maker_vendor_id = w.vendor_id),
-    resold AS (
-        SELECT n.owner, 'reseller' AS channel, aw.vendor_id,
-               any_value(aw.vendor_name) AS vendor_name, {totals}
+    part AS (
+        SELECT w.owner, 'direct' AS channel, aw.*
+        FROM aw JOIN who w ON aw.vendor_id = w.vendor_id
+        UNION ALL
+        SELECT n.owner, 'reseller' AS channel, aw.*
         FROM named n JOIN aw USING (award_key)
         WHERE NOT EXISTS (SELECT 1 FROM who w
-                          WHERE w.owner = n.owner AND w.vendor_id = aw.vendor_id)
-        GROUP BY 1, 2, 3)
-    SELECT * FROM direct UNION ALL SELECT * FROM resold"""
+                          WHERE w.owner = n.owner AND w.vendor_id = aw.vendor_id)),
+    by_vendor AS (
+        SELECT aw.owner, aw.channel, aw.vendor_id,
+               any_value(aw.vendor_name) AS vendor_name, count(*) AS awards, {totals}
+        FROM part aw GROUP BY 1, 2, 3),
+    by_channel AS (
+        SELECT aw.owner, aw.channel || ' total' AS channel, NULL::VARCHAR AS vendor_id,
+               NULL::VARCHAR AS vendor_name, count(DISTINCT aw.award_key) AS awards,
+               {totals}
+        FROM part aw GROUP BY 1, 2),
+    both_ways AS (
+        SELECT aw.owner, 'both' AS channel, NULL::VARCHAR AS vendor_id,
+               NULL::VARCHAR AS vendor_name, count(DISTINCT aw.award_key) AS awards,
+               {totals}
+        FROM part aw JOIN (SELECT owner, award_key FROM part GROUP BY 1, 2
+                           HAVING count(DISTINCT channel) > 1) b
+             USING (owner, award_key)
+        GROUP BY 1)
+    SELECT * FROM by_vendor UNION ALL SELECT * FROM by_channel
+    UNION ALL SELECT * FROM both_ways"""
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One owner's channel rows as the one number and its breakdown."""
+    """One owner's channel rows as the one number and its breakdown. The money of
+    each award is split between the channels by transaction and adds up; the award
+    counts are of distinct awards: the total counts an award bought both ways once,
+    each channel counts it (`both`), so direct and through resellers may add up to
+    more than the total. Rows of a table built before the `... total` and `both`
+    rows existed are summed as they were."""
 
     def total(part: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -90,6 +127,14 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         (r for r in rows if r["channel"] == "reseller"),
         key=lambda r: (-Decimal(r["obligation_usd"] or 0), r["vendor_id"] or ""),
     )
+    counts = {r["channel"]: int(r["awards"] or 0) for r in rows if r["channel"] in
+              (*SUMMARY_CHANNELS, BOTH)}  # fmt: skip
+    both = total([r for r in rows if r["channel"] == BOTH])
+    out_direct, out_resold = total(direct), total(resold)
+    out_direct["awards"] = counts.get("direct total", out_direct["awards"])
+    out_resold["awards"] = counts.get("reseller total", out_resold["awards"])
+    everything = total([*direct, *resold])
+    everything["awards"] = out_direct["awards"] + out_resold["awards"] - both["awards"]
     resellers = [
         {
             "vendor_id": r["vendor_id"],
@@ -101,9 +146,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         for r in resold
     ]
     return {
-        "total": total(rows),
-        "direct": total(direct),
-        "through_resellers": total(resold),
+        "total": everything,
+        "direct": out_direct,
+        "through_resellers": out_resold,
+        "both": both,
         "resellers": resellers,
         "note": NOTE,
     }

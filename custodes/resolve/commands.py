@@ -239,6 +239,13 @@ def _print_channels(c: dict | None) -> None:
         f"directly {money(d['obligation_usd'])} ({_awards(d['awards'])}) + through "
         f"resellers {money(r['obligation_usd'])} ({_awards(r['awards'])})."
     )
+    both = c.get("both") or {}
+    if both.get("awards"):
+        console.print(
+            f"{_awards(both['awards'])} ({money(both['obligation_usd'])}) bought both "
+            "ways, part paid to the maker and part to a reseller: counted in each "
+            "channel, once in the total."
+        )
     _print_fitted(
         fitted_table(
             "Through resellers (awards paid to another vendor that name it as maker)",

@@ -264,8 +264,9 @@ FEEDS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
     ),
     (
         "/feeds/vendor/{ident}.atom",
-        "A vendor's Atom feed: actions on awards paid to it, and on awards paid to "
-        "resellers that name it as the maker.",
+        "A vendor's Atom feed: the actions paid to it (its own, on any award: an "
+        "award that changed hands is in both vendors' feeds), and the actions of "
+        "awards paid to resellers that name it as the maker.",
         FEED_FILTERS,
         "Vendor id.",
     ),

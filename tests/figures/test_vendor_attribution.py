@@ -9,6 +9,11 @@ totals --by vendor --json` and `custodes vendor show --json`. The totals over ve
 equal the scope's total. The web app used to put the whole award under the vendor of
 its latest action (SOUTHWIND: $1,600,000.00; NORTHWIND: its other award only).
 
+The feeds and the what's-new page name each action's own vendor, and a vendor's feed
+lists what it was paid (the novated award in both vendors' feeds). A maker's channels
+(tests/fixtures/attribution/channels.csv) count an award bought both ways, part from
+the maker and part through a reseller, once in the total.
+
 The store is real: the web app's fixture CSVs and the novation, ingested, resolved and
 classified by the commands, and the derived tables built by `serve --prepare` and
 `analyse prepare`.
@@ -32,6 +37,11 @@ from tests.figures.test_one_answer import Cells
 from tests.serve.fixture_store import FIXTURE_CSVS
 
 NOVATION = Path(__file__).resolve().parents[1] / "fixtures/attribution/novation.csv"
+# Babel Street paid on an award later novated to a reseller (bought both ways), and an
+# award naming Babel Street novated from one reseller to another
+CHANNELS = Path(__file__).resolve().parents[1] / "fixtures/attribution/channels.csv"
+BOTH_WAYS = "CONT_AWD_70CMSD21F00007777_7012_-NONE-_-NONE-"
+TWO_RESELLERS = "CONT_AWD_70CMSD22F00006666_7012_-NONE-_-NONE-"
 AWARD = "CONT_AWD_70CMSD21C00009999_7012_-NONE-_-NONE-"
 # what each vendor was paid, by fiscal year, read off the CSV by hand
 PAID = {
@@ -45,6 +55,11 @@ PART = {  # of the novated award alone
     "NORTHWIND OPTICS INC": (Decimal("1250000.00"), 2),
     "SOUTHWIND IMAGING LLC": (Decimal("350000.00"), 2),
 }
+
+
+def reader_rows(web, sql: str, params: list | None = None) -> list[dict]:
+    """Rows from the store the web app holds open."""
+    return web.app.state.reader.rows(sql, params or [], cache=False)
 
 
 def cli(db: Path, *args: str) -> str:
@@ -68,7 +83,7 @@ def run(db: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("attribution") / "store.duckdb"
-    cli(db, "ingest", *map(str, FIXTURE_CSVS), str(NOVATION))
+    cli(db, "ingest", *map(str, FIXTURE_CSVS), str(NOVATION), str(CHANNELS))
     cli(db, "resolve")
     cli(db, "classify")
     cli(db, "serve", "--prepare")
@@ -217,3 +232,208 @@ def test_the_category_pages_largest_vendors_count_their_own_transactions(web, ve
     for name, years in PAID.items():
         awards = 2 if name.startswith("NORTHWIND") else 1
         assert largest[vendors[name]] == (sum(years.values(), Decimal(0)), awards)
+
+
+# each action of the fixture's two ICE awards (award, modification) -> the vendor it
+# was paid to, read off the CSV by hand
+PAID_ACTIONS = {
+    (AWARD, "0"): "NORTHWIND OPTICS INC",
+    (AWARD, "P00001"): "NORTHWIND OPTICS INC",
+    (AWARD, "P00002"): "SOUTHWIND IMAGING LLC",
+    (AWARD, "P00003"): "SOUTHWIND IMAGING LLC",
+    ("CONT_AWD_70CMSD22P00008888_7012_-NONE-_-NONE-", "0"): "NORTHWIND OPTICS INC",
+}
+
+
+def _fixture_actions(web) -> dict[str, dict]:
+    """The what's-new rows of the fixture's actions, by transaction key."""
+    rows, page = [], 1
+    while True:
+        got = web.get(
+            "/new.json", params={"from": "2000-01-01", "size": 100, "page": page}
+        ).json()
+        rows += got["tables"]["actions"]
+        if page >= got["data"]["pages"]:
+            break
+        page += 1
+    mine = {
+        r["transaction_key"]: r
+        for r in rows
+        if (r["award_key"], r["modification_number"] or "0") in PAID_ACTIONS
+    }
+    assert len(mine) == len(PAID_ACTIONS)
+    return mine
+
+
+def test_whats_new_names_the_vendor_each_action_was_paid_to(web, vendors):
+    """/new lists each action under its own vendor (it named the award's latest
+    vendor: SOUTHWIND on NORTHWIND's 2021 and 2022 actions)."""
+    rows = {
+        (r["award_key"], r["modification_number"] or "0"): r
+        for r in _fixture_actions(web).values()
+    }
+    assert {k: (r["vendor_name"], r["vendor_id"]) for k, r in rows.items()} == {
+        k: (name, vendors[name]) for k, name in PAID_ACTIONS.items()
+    }
+    # the award's latest vendor stays in the row, named as such
+    assert {k: r["award_vendor_name"] for k, r in rows.items()} == {
+        k: "SOUTHWIND IMAGING LLC" if k[0] == AWARD else name
+        for k, name in PAID_ACTIONS.items()
+    }
+    # and the page's "Paid to" column
+    cells = Cells("table-actions")
+    cells.feed(web.get("/new", params={"from": "2000-01-01", "size": 100}).text)
+    shown = {
+        (r["Award"], r["Modification"]): r["Paid to"]
+        for r in cells.records()
+        if r["Award"] == "70CMSD21C00009999"
+    }
+    assert shown == {
+        ("70CMSD21C00009999", mod): name
+        for (award, mod), name in PAID_ACTIONS.items()
+        if award == AWARD
+    }
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_a_vendors_feed_lists_what_that_vendor_was_paid(
+    web, vendors, monkeypatch, listed
+):
+    """/feeds/vendor/ID.atom: the actions paid to the vendor, on any award; the
+    novated award is in both vendors' feeds, each with its own actions and money
+    (NORTHWIND's feed lacked its $1,250,000.00 on it, SOUTHWIND's carried them).
+    The same with the followed awards listed and past MAX_LISTED (a subquery)."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import unquote
+
+    from custodes.figures import news
+
+    if not listed:
+        monkeypatch.setattr(news, "MAX_LISTED", 0)
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    actions = _fixture_actions(web)
+    for name, vendor_id in vendors.items():
+        response = web.get(f"/feeds/vendor/{vendor_id}.atom")
+        assert response.status_code == 200, response.text[:500]
+        entries = ET.fromstring(response.text).findall("a:entry", ns)
+        keys = [
+            unquote(e.findtext("a:id", namespaces=ns).rsplit("#action-", 1)[1])
+            for e in entries
+        ]
+        want = {
+            k
+            for k, r in actions.items()
+            if PAID_ACTIONS[(r["award_key"], r["modification_number"] or "0")] == name
+        }
+        assert set(keys) == want, name
+        assert all(name in e.findtext("a:title", namespaces=ns) for e in entries)
+        # each vendor's own money on the novated award
+        paid = sum(
+            (Decimal(actions[k]["obligation_usd"]) for k in keys
+             if actions[k]["award_key"] == AWARD),
+            Decimal(0),
+        )  # fmt: skip
+        assert paid == PART[name][0], name
+        assert all("through reseller" not in (e.findtext("a:summary", namespaces=ns)
+                                              or "") for e in entries)  # fmt: skip
+
+
+def test_the_stage_tables_name_the_same_vendor_as_the_award_parts(web):
+    """An action of an award paid to two vendors in one fiscal year is named from the
+    stage tables by its transaction key; that way gives what serve_vendor_award gives
+    (every fixture action asked both ways)."""
+    from custodes.figures import news
+
+    actions = reader_rows(
+        web,
+        "SELECT award_id, transaction_key, fiscal_year FROM serve_transaction "
+        "ORDER BY award_id, transaction_key",
+    )
+    assert len(actions) > 100
+
+    def rows(sql: str, params: list) -> list[dict]:
+        return reader_rows(web, sql, params)
+
+    parts = [dict(a) for a in actions]
+    news.name_own_vendors(rows, parts)
+    keyed = [{**a, "fiscal_year": -1} for a in actions]  # no part: read by key
+    news.name_own_vendors(rows, keyed)
+    assert [(a["vendor_id"], a["vendor_name"]) for a in keyed] == [
+        (a["vendor_id"], a["vendor_name"]) for a in parts
+    ]
+    assert {a["vendor_name"] for a in parts} >= set(PAID)
+
+
+def test_a_makers_channels_count_an_award_bought_both_ways_once(store, web):
+    """Babel Street's channels: BOTH_WAYS was paid to it ($500,000.00) and then to a
+    reseller ($300,000.00); it is one award in the total and one in each channel (the
+    total counted it twice). TWO_RESELLERS is one award through resellers, listed
+    under each of its two resellers. Counted by hand from the stage tables."""
+
+    found = web.get("/search.json", params={"q": "BABEL STREET"}).json()["tables"]
+    (babel,) = [
+        v["vendor_id"] for v in found["vendors"] if v["name"] == "BABEL STREET, INC."
+    ]
+    payees = {}
+    for r in reader_rows(
+        web,
+        'SELECT t.award_key, tv.vendor_id FROM "transaction" t '
+        "JOIN transaction_vendor tv USING (transaction_key)",
+    ):
+        payees.setdefault(r["award_key"], set()).add(r["vendor_id"])
+    named = {
+        r["award_key"]
+        for r in reader_rows(
+            web, "SELECT award_key FROM award_maker WHERE maker_vendor_id = ?", [babel]
+        )
+    }
+    direct = {k for k, paid in payees.items() if babel in paid}
+    resold = {k for k in named if payees[k] - {babel}}
+    assert BOTH_WAYS in direct & resold and TWO_RESELLERS in resold - direct
+    view = web.get(f"/vendor/{babel}.json").json()
+    shown = view["data"]["channels"]
+    detail = json.loads(run(store, "vendor", "show", babel, "--json"))["channels"]
+    for c in (shown, detail):
+        assert c["total"]["awards"] == len(direct | resold)
+        assert c["direct"]["awards"] == len(direct)
+        assert c["through_resellers"]["awards"] == len(resold)
+        assert c["both"]["awards"] == len(direct & resold) == 1
+        assert Decimal(c["both"]["obligation_usd"]) == Decimal("800000.00")
+        assert sum(r["awards"] for r in c["resellers"]) == len(resold) + 1
+        # the money adds up: each transaction in one channel
+        assert Decimal(c["total"]["obligation_usd"]) == Decimal(
+            c["direct"]["obligation_usd"]
+        ) + Decimal(c["through_resellers"]["obligation_usd"])
+    assert shown == json.loads(json.dumps(detail, default=str))
+    page = web.get(f"/vendor/{babel}").text
+    assert 'id="channels-both">1 award ($800,000.00)' in page
+    printed = " ".join(run(store, "vendor", "show", babel).split())
+    assert "1 award ($800,000.00) bought both ways" in printed
+
+
+def test_the_award_page_says_who_was_paid(web, vendors):
+    """The novated award's page lists each vendor paid with its own part, and each
+    transaction of its timeline with the vendor it was paid to (it named the latest
+    vendor alone)."""
+    view = web.get(f"/award/{AWARD}.json").json()
+    payees = {
+        r["vendor_id"]: (Decimal(r["obligation_usd"]), r["transactions"])
+        for r in view["tables"]["payees"]
+    }
+    assert payees == {vendors[name]: part for name, part in PART.items()}
+    paid = {
+        t["modification_number"] or "0": t["vendor_name"]
+        for t in view["tables"]["transactions"]
+    }
+    assert paid == {m: name for (k, m), name in PAID_ACTIONS.items() if k == AWARD}
+    page = web.get(f"/award/{AWARD}").text
+    assert "Paid to more than one vendor" in page and "(latest action)" in page
+    cells = Cells("table-payees")
+    cells.feed(page)
+    assert {r["Vendor"] for r in cells.records()} == set(PART)
+    # an award of one vendor says nothing more
+    (one,) = [k for k, _ in PAID_ACTIONS if k != AWARD]
+    page = web.get(f"/award/{one}").text
+    assert "Paid to more than one vendor" not in page
+    assert len(web.get(f"/award/{one}.json").json()["tables"]["payees"]) == 1

@@ -9,6 +9,8 @@ from custodes import sources
 from custodes.errors import NotFound
 from custodes.figures import components
 from custodes.figures.contracts import CONTRACT_ROWS_SQL, award_contract
+from custodes.figures.news import RESOLVE_TABLES, name_own_vendors
+from custodes.figures.recipients import WITHHELD
 from custodes.figures.review import REVIEWED_METHODS
 from custodes.search.numbers import Found, find_awards
 from custodes.serve import params as P
@@ -30,6 +32,16 @@ SERVE_TRANSACTIONS_SQL = """
            parent_award_piid
     FROM serve_transaction WHERE award_id = ? ORDER BY action_date, modification_number
     LIMIT 1000"""
+
+
+# Every vendor paid on the award, with its own part (serve_vendor_award: each
+# transaction under its own vendor; a natural person's part under no vendor).
+PAYEES_SQL = """
+    SELECT vendor_id, min(vendor_name) AS vendor_name,
+           sum(obligation_usd) AS obligation_usd, sum(transactions) AS transactions,
+           min(fiscal_year) AS first_fiscal_year, max(fiscal_year) AS last_fiscal_year
+    FROM serve_vendor_award WHERE award_id = ?
+    GROUP BY 1 ORDER BY obligation_usd DESC, vendor_id NULLS LAST"""
 
 
 def parse_evidence(raw: Any) -> list[dict[str, Any]]:
@@ -104,6 +116,22 @@ def award(ctx: Ctx, key: str) -> View:
     )
     for t in txs:
         t["source_file"] = public_source(t.get("source_file"))
+    payees: list[dict[str, Any]] = []
+    if ctx.reader.has("serve_vendor_award"):
+        # each transaction's own vendor (an award that changed hands: each vendor's)
+        for t in txs:
+            t["award_id"] = head["award_id"]
+        name_own_vendors(
+            lambda sql, params: ctx.reader.rows(sql, params),
+            txs,
+            {n: ctx.reader.has(n) for n in RESOLVE_TABLES},
+        )
+        for t in txs:
+            del t["award_id"]
+            t["vendor_name"] = t["vendor_name"] or WITHHELD
+        payees = ctx.reader.rows(PAYEES_SQL, [head["award_id"]])
+        for p in payees:
+            p["vendor_name"] = p["vendor_name"] if p["vendor_id"] else WITHHELD
     evidence: list[dict[str, Any]] = []
     component_evidence: list[dict[str, Any]] = []
     classification = None
@@ -184,10 +212,26 @@ def award(ctx: Ctx, key: str) -> View:
                 ("description", "Description"),
                 ("source_file", "Source file"),
                 ("source_line", "Line"),
+                ("vendor_name", "Paid to"),
             ],
             txs,
             "Transaction timeline",
             money=("obligation_usd",),
+            links={"vendor_name": "/vendor/{vendor_id}"},
+        ),
+        "payees": Table(
+            [
+                ("vendor_name", "Vendor"),
+                ("obligation_usd", "Paid on this award"),
+                ("transactions", "Transactions"),
+                ("first_fiscal_year", "From FY"),
+                ("last_fiscal_year", "To FY"),
+            ],
+            payees,
+            "Who was paid on this award: each vendor's own transactions (the vendor "
+            "above is the one of its latest action)",
+            money=("obligation_usd",),
+            links={"vendor_name": "/vendor/{vendor_id}"},
         ),
         "evidence": Table(
             [

@@ -8,9 +8,11 @@ a maker, a category and a saved search (any search's address, as a feed).
     /feeds/search.atom?q=...             the newest actions of a search's awards
 
 Each entry is one contract action (new award, modification, deobligation), newest
-action date first, with a stable id; every feed states what it follows, its
-thresholds and the Definition in force. Feeds follow institutions: a natural person
-is never a vendor, so there is no feed of one, and their names stay withheld.
+action date first, with a stable id, named with the vendor that action was paid to (an
+award that changed hands is in both vendors' feeds, each with its own actions); every
+feed states what it follows, its thresholds and the Definition in force. Feeds follow
+institutions: a natural person is never a vendor, so there is no feed of one, and
+their names stay withheld.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from urllib.parse import quote, unquote_plus
 from custodes import sources
 from custodes.console import money
 from custodes.errors import NotFound
-from custodes.figures.news import NewsScope, latest_actions, newest_action_date
+from custodes.figures.news import (
+    RESOLVE_TABLES,
+    NewsScope,
+    latest_actions,
+    newest_action_date,
+)
 from custodes.serve import params as P
 from custodes.serve.pages import (
     Ctx,
@@ -50,8 +57,8 @@ def _vendor(ctx: Ctx, vendor_id: str) -> tuple[dict[str, Any], str, str]:
         raise NotFound(f"No vendor {vendor_id!r}. Find vendors at /search?q=")
     return (
         {"vendor_ids": (vendor_id,), "counted_only": False},
-        f"{found['name']}: awards paid to it, and awards paid to resellers that "
-        "name it as the maker",
+        f"{found['name']}: what was paid to it (its own contract actions, on any "
+        "award), and awards paid to resellers that name it as the maker",
         f"/vendor/{quote(vendor_id, safe='')}",
     )
 
@@ -78,8 +85,8 @@ def _maker(ctx: Ctx, ident: str) -> tuple[dict[str, Any], str, str]:
         )
     return (
         {"vendor_ids": tuple(ids), "counted_only": False},
-        f"Maker {name}: awards paid to it, and awards paid to resellers that name "
-        "it as the maker",
+        f"Maker {name}: what was paid to it (its own contract actions, on any "
+        "award), and awards paid to resellers that name it as the maker",
         f"/vendor/{quote(ids[0], safe='')}",
     )
 
@@ -157,7 +164,14 @@ def build_feed(ctx: Ctx, kind: str, ident: str, base_url: str) -> AtomFeed:
     newest = newest_action_date(rows)
     scope = news_scope(ctx.params, newest, window=False, **fixed)
     stated = definition(r, ctx.params)
-    news = latest_actions(rows, scope, stated, limit=ENTRIES, newest=newest)
+    news = latest_actions(
+        rows,
+        scope,
+        stated,
+        limit=ENTRIES,
+        newest=newest,
+        have={n: r.has(n) for n in RESOLVE_TABLES},
+    )
     if kind == "search":
         self_path = "/feeds/search.atom" + _search_query(ctx.params)
     elif kind == "new":

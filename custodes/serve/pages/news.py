@@ -12,6 +12,7 @@ from custodes.errors import InputError
 from custodes.figures.news import (
     DEFAULT_DAYS,
     KINDS,
+    RESOLVE_TABLES,
     NewsScope,
     latest_actions,
     newest_action_date,
@@ -118,7 +119,13 @@ def whats_new(ctx: Ctx) -> View:
     newest = newest_action_date(rows)
     scope = news_scope(ctx.params, newest, window=True)
     news = latest_actions(
-        rows, scope, stated, limit=size, offset=(page - 1) * size, newest=newest
+        rows,
+        scope,
+        stated,
+        limit=size,
+        offset=(page - 1) * size,
+        newest=newest,
+        have={n: r.has(n) for n in RESOLVE_TABLES},
     )
     view.data.update(news.as_dict())
     view.data.update(
