@@ -139,7 +139,15 @@ def test_history_brings_the_base_of_awards_known_from_modifications(
         "Federal Action Obligation": "12345.00",
         "Generated Award ID": f"CONT_AWD_{piid}_7013_-NONE-_-NONE-",
     }
-    api = fake_api([*rows, decoy])
+    # Another: an award whose PIID contains the one asked. The search matches a bare
+    # ID fuzzily (its filter documentation), so each PIID must go in quotes.
+    near = {
+        **decoy,
+        "Agency": "ICE",
+        "Award ID": f"{piid}9",
+        "Generated Award ID": f"CONT_AWD_{piid}9_7012_-NONE-_-NONE-",
+    }
+    api = fake_api([*rows, decoy, near])
     code, s = history(cli, api.url, expect=0)
     assert set(s) == SUMMARY_KEYS
     assert s["status"] == "complete" and s["written"]
@@ -166,8 +174,21 @@ def test_history_brings_the_base_of_awards_known_from_modifications(
     # only the awards' PIIDs and dates up to their first action were asked
     bodies = [r["body"]["filters"] for r in api.requests_to(SEARCH)]
     assert bodies and all(
-        set(b["award_ids"]) <= {k.split("_")[2] for k in missing} for b in bodies
+        {p.strip('"') for p in b["award_ids"]} <= {k.split("_")[2] for k in missing}
+        and all(p[0] == p[-1] == '"' for p in b["award_ids"])
+        for b in bodies
     )
+    # what was served is exactly the records of the PIIDs asked, the near one not
+    asked = {
+        (frozenset(b["award_ids"]), b["time_period"][0]["end_date"]) for b in bodies
+    }
+    served = sum(
+        1
+        for ids, end in asked
+        for r in [*rows, decoy, near]
+        if f'"{r["Award ID"]}"' in ids and r["Action Date"] <= end
+    )
+    assert s["fetched"] == served
     assert all(b["time_period"][0]["start_date"] == "2007-10-01" for b in bodies)
     assert all(b["time_period"][0]["end_date"] < "2024-10-01" for b in bodies)
     recorded = query(db_path, "SELECT status, count(*) FROM sync_history GROUP BY 1")
@@ -251,13 +272,16 @@ def test_a_stopped_run_resumes_without_asking_again(fake_api, cli, db_path, tmp_
     done = [b for b in cp["batches"] if b["status"] == "done"]
     assert done
     asked_before = {
-        json.dumps(sorted(r["body"]["filters"]["award_ids"]))
+        json.dumps(sorted(p.strip('"') for p in r["body"]["filters"]["award_ids"]))
         for r in api.requests_to(SEARCH)
     }
     api.log.clear()
     code, s = history(cli, api.url, expect=0)
     assert s["resumed"] and without_base(db_path) == set()
-    again = {json.dumps(sorted(r["body"]["filters"]["award_ids"])) for r in api.log}
+    again = {
+        json.dumps(sorted(p.strip('"') for p in r["body"]["filters"]["award_ids"]))
+        for r in api.log
+    }
     finished = {json.dumps(sorted(k.split("_")[2] for k in b["awards"])) for b in done}
     assert not (finished & again) and finished <= asked_before
 
@@ -464,7 +488,9 @@ def test_the_history_advice_is_given_only_where_the_run_can_help(
     assert s["awards_asked"] == s["awards_without_base"] == len(ordinary)
     assert s["awards_out_of_reach"] == 2
     asked = {
-        p for r in api.requests_to(SEARCH) for p in r["body"]["filters"]["award_ids"]
+        p.strip('"')
+        for r in api.requests_to(SEARCH)
+        for p in r["body"]["filters"]["award_ids"]
     }
     assert not asked & {piid for piid, _ in odd.values()}
     after = _mods_only(cli, "stats")

@@ -67,7 +67,9 @@ def filters(
     award_ids: list[str] | None = None,
 ) -> dict[str, Any]:
     """The search filter: contracts, the window, the agencies and, for the history
-    of known awards (`sync --history`), their PIIDs (`award_ids` matches PIIDs)."""
+    of known awards (`sync --history`), their PIIDs. `award_ids` matches an ID
+    fuzzily unless it is wrapped in double quotes (the API's filter documentation),
+    so each PIID is sent quoted, for an exact match."""
     out: dict[str, Any] = {
         "award_type_codes": CONTRACT_TYPES,
         "time_period": time_period(window),
@@ -75,8 +77,14 @@ def filters(
     if agencies:
         out["agencies"] = agencies
     if award_ids:
-        out["award_ids"] = award_ids
+        out["award_ids"] = [exact_id(a) for a in award_ids]
     return out
+
+
+def exact_id(award_id: str) -> str:
+    """An ID as the search's `award_ids` filter matches it exactly: in double quotes."""
+    bare = award_id.strip('"')
+    return f'"{bare}"'
 
 
 def count(

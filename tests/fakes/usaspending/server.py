@@ -162,11 +162,26 @@ class FakeUsaspending:
         ]
         agencies = filters.get("agencies") or []
         words = [w.upper() for w in filters.get("keywords") or []]
-        # award_ids: PIIDs (FAINs, URIs), matched whole; every award with that PIID
-        # answers, whatever its agency or parent IDV, as on the real API
-        piids = {str(a).strip().upper() for a in filters.get("award_ids") or []}
+        # award_ids: PIIDs (FAINs, URIs). Wrapped in double quotes, an ID is matched
+        # whole; bare, the real API's match is "fuzzier full text" (its filter
+        # documentation), which this fake stands in for by matching any Award ID
+        # that contains it. Every award with a matching ID answers, whatever its
+        # agency or parent IDV, as on the real API.
+        asked = [str(a).strip().upper() for a in filters.get("award_ids") or []]
+        piids = {a[1:-1] for a in asked if len(a) > 1 and a[0] == a[-1] == '"'}
+        fuzzy = [a.strip('"') for a in asked if a.strip('"') not in piids]
+        if fuzzy:
+            piids |= {
+                str(r["Award ID"]).upper()
+                for r in self.records
+                if any(f in str(r["Award ID"]).upper() for f in fuzzy)
+            }
+        if not asked:
+            candidates = self.records
+        else:
+            candidates = self._candidates(piids) if piids else []
         out = []
-        for rec in self._candidates(piids):
+        for rec in candidates:
             day = self._days.get(id(rec)) or self._days.setdefault(
                 id(rec), date.fromisoformat(rec["Action Date"])
             )
@@ -174,7 +189,7 @@ class FakeUsaspending:
                 continue
             if agencies and not any(_agency_hit(a, rec) for a in agencies):
                 continue
-            if piids and str(rec["Award ID"]).upper() not in piids:
+            if asked and str(rec["Award ID"]).upper() not in piids:
                 continue
             text = f"{rec['Transaction Description']} {rec['Recipient Name']}".upper()
             if words and not any(w in text for w in words):
