@@ -110,9 +110,23 @@ def test_a_piid_stands_for_its_award_in_a_decision(store: Path) -> None:
     assert saved == [(award["award_key"],)]
 
 
+@pytest.fixture(scope="module")
+def vendor_details(store: Path) -> dict[str, dict]:
+    """`vendor show --json` of the three vendors with the longest ids and the first
+    three of `vendor list`: read once for the three widths (the store is not
+    written between them)."""
+    vendors = json.loads(cli(store, "vendor", "list", "--limit", "500", "--json"))
+    by_id = sorted(vendors, key=lambda v: (-len(v["vendor_id"]), v["vendor_id"]))
+    picked = {v["vendor_id"] for v in [*by_id[:3], *vendors[:3]]}
+    return {
+        vendor: json.loads(cli(store, "vendor", "show", vendor, "--json"))
+        for vendor in sorted(picked)
+    }
+
+
 @pytest.mark.parametrize("columns", [80, 100, 120])
 def test_vendor_show_keeps_ids_dates_and_amounts_whole(
-    store: Path, columns: int
+    store: Path, vendor_details: dict[str, dict], columns: int
 ) -> None:
     """`vendor show` at 80, 100 and 120 columns: every vendor id, DUNS, PIID, date
     and dollar amount of its tables stands whole on one line, to copy; the tables
@@ -120,11 +134,7 @@ def test_vendor_show_keeps_ids_dates_and_amounts_whole(
     'gy') to make room for the agency's name and the reasons."""
     from custodes.console import money
 
-    vendors = json.loads(cli(store, "vendor", "list", "--limit", "500", "--json"))
-    by_id = sorted(vendors, key=lambda v: (-len(v["vendor_id"]), v["vendor_id"]))
-    picked = {v["vendor_id"] for v in [*by_id[:3], *vendors[:3]]}
-    for vendor in sorted(picked):
-        detail = json.loads(cli(store, "vendor", "show", vendor, "--json"))
+    for vendor, detail in vendor_details.items():
         text = cli(store, "vendor", "show", vendor, columns=columns)
         assert all(len(line) <= columns for line in text.splitlines()), text
         words = {w.strip("(),;.:") for w in text.split()} | set(text.split())
