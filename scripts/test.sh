@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 scripts/lint.sh
 scripts/system-deps.sh
-.venv/bin/python -m pytest "$@"
+# One pytest worker per core (pytest-xdist): a test file stays on one
+# worker (--dist loadfile), so its module fixtures (a store built once, a browser, a
+# server) are built once; arguments given here come after, so `-n 0` runs it plainly.
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"

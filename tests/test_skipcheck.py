@@ -19,7 +19,11 @@ SUITE = {
 }
 
 
-def run(tmp_path: Path, body: str, ci: bool) -> subprocess.CompletedProcess:
+def run(
+    tmp_path: Path, body: str, ci: bool, workers: int = 0
+) -> subprocess.CompletedProcess:
+    """pytest on BODY; with WORKERS, under pytest-xdist as scripts/test.sh runs it (the
+    skips happen in the workers, the run's verdict is the controller's)."""
     (tmp_path / "test_small.py").write_text("import pytest\n\n\n" + body)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     if ci:
@@ -27,11 +31,13 @@ def run(tmp_path: Path, body: str, ci: bool) -> subprocess.CompletedProcess:
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "tests.skipcheck",
-         "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path),
+         *(["-n", str(workers), "--dist", "loadfile"] if workers else [])],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 @pytest.mark.parametrize(
     ("suite", "ci", "fails"),
     [
@@ -41,8 +47,8 @@ def run(tmp_path: Path, body: str, ci: bool) -> subprocess.CompletedProcess:
         ("none", True, False),
     ],
 )
-def test_skips_fail_the_run_unless_listed(tmp_path, suite, ci, fails):
-    result = run(tmp_path, SUITE[suite], ci)
+def test_skips_fail_the_run_unless_listed(tmp_path, suite, ci, fails, workers):
+    result = run(tmp_path, SUITE[suite], ci, workers)
     assert (result.returncode != 0) == fails, result.stdout + result.stderr
     if fails:
         assert "unexpected skips fail the run" in result.stdout
