@@ -98,6 +98,17 @@ CHANGED = [
         VSS,
         recipient="SANDOVAL CUSTOM CREATIONS, INC.",
     ),
+    # ---- office equipment for a surveillance programme's office
+    case(
+        "programme-office-equipment",
+        "LAPTOPS FOR THE BIOMETRIC IDENTIFICATION PROGRAM MANAGEMENT OFFICE",
+        NONE,
+    ),
+    case(
+        "programme-office-equipment",
+        "TABLETS FOR THE LICENSE PLATE READER PMO",
+        NONE,
+    ),
     # ---- support services of an equipment programme from a management consultant
     case(
         "programme-consulting",
@@ -143,6 +154,16 @@ KEPT = [
         "system-sustainment",
         "MULTI-ROLE ENFORCEMENT AIRCRAFT WITH MINOTAUR INSTALLED",
         NONE,
+    ),
+    # drones bought for a programme office are drones; biometric tablets at the ports
+    # are not office equipment
+    case(
+        "programme-office-equipment", "SMALL UAS FOR THE INNOVATION PROGRAM OFFICE", VSS
+    ),
+    case(
+        "programme-office-equipment",
+        "BIOMETRIC CAPTURE TABLETS FOR THE PORTS",
+        "biometrics",
     ),
     # a profile never beats text that says otherwise
     case(
