@@ -131,6 +131,7 @@ KEPT = [
     case("product", "E-LEARNING SOFTWARE RENEWAL", NONE, recipient=RESELLER),
     case("product", "LEARN HOW TO USE THE NEW TIMEKEEPING SOFTWARE", NONE),
     case("product", "MACHINE LEARNING PLATFORM LICENSES", NONE),
+    case("product", "COURSE FOR ANALYSTS TO LEARN DATA VISUALISATION SOFTWARE", NONE),
     # the same IT words under an IT product code: no camera system is named
     case("system-support", "IT STORAGE SYSTEM SUPPORT", NONE, psc=IT_PSC),
     # interview-room, polygraph, conference and studio recording are not surveillance
