@@ -134,6 +134,12 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CUSTODES_MEMORY_LIMIT": os.environ.get(
         "CUSTODES_MEMORY_LIMIT", "3GB")}  # fmt: skip
+    # this checkout's custodes in every command: --profile runs bench/sql_timer.py,
+    # whose `import custodes` found the shared venv's editable install (another
+    # checkout) when PYTHONPATH did not name this one
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
     result: dict = {
         "transactions": args.transactions,
         "delivery": args.delivery,

@@ -48,16 +48,10 @@ def main() -> None:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    have = {
-        n: bool(
-            rows("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [n])
-        )
-        for n in news.RESOLVE_TABLES
-    }
     started, cpu = time.perf_counter(), time.process_time()
     out: dict[str, Any] = {"store": str(args.db)}
-    out["feeds"] = feeds(rows, have)
-    out["whats_new"] = whats_new(rows, have)
+    out["feeds"] = feeds(rows)
+    out["whats_new"] = whats_new(rows)
     out["channels"] = channels(rows)
     out["seconds"] = round(time.perf_counter() - started, 1)
     out["cpu_seconds"] = round(time.process_time() - cpu, 1)
@@ -90,7 +84,7 @@ def main() -> None:
     print(f"{out['seconds']} s, {out['cpu_seconds']} CPU s")
 
 
-def feeds(rows: Any, have: dict[str, bool]) -> dict[str, Any]:
+def feeds(rows: Any) -> dict[str, Any]:
     vendors = rows("SELECT vendor_id, name FROM serve_vendor ORDER BY vendor_id")
     # Only a vendor paid on an award with more than one payee can follow other
     # actions than before (an award of one vendor is that vendor's latest's too).
@@ -128,7 +122,6 @@ def feeds(rows: Any, have: dict[str, bool]) -> dict[str, Any]:
             news.NewsScope(vendor_ids=(vid,), **scope_of),
             Definition(),
             limit=10_000_000,
-            have=have,
         ).actions
         old_usd = {r["transaction_key"]: r["obligation_usd"] for r in old}
         new_usd = {r["transaction_key"]: r["obligation_usd"] for r in new}
@@ -163,15 +156,12 @@ def feeds(rows: Any, have: dict[str, bool]) -> dict[str, Any]:
     }
 
 
-def whats_new(rows: Any, have: dict[str, bool]) -> dict[str, Any]:
+def whats_new(rows: Any) -> dict[str, Any]:
     actions = rows(
-        """SELECT s.award_id, s.transaction_key, t.fiscal_year, s.obligation_usd,
-                  a.vendor_id AS award_vendor_id
-           FROM serve_action s JOIN serve_transaction t
-                USING (award_id, transaction_key)
-           JOIN serve_award a USING (award_id)"""
+        """SELECT s.award_id, s.transaction_key, s.obligation_usd,
+                  s.own_vendor_id AS vendor_id, s.vendor_id AS award_vendor_id
+           FROM serve_action s"""
     )
-    news.name_own_vendors(rows, actions, have)
     renamed = [a for a in actions if a["vendor_id"] != a["award_vendor_id"]]
     return {
         "actions": len(actions),

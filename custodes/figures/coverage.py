@@ -259,22 +259,49 @@ def summary(
     return out
 
 
-def modifications_only_awards_sql(answered: bool) -> str:
+def modifications_only_awards_sql(
+    answered: bool, awards: str = "serve_award", by: str = ""
+) -> str:
     """The awards of serve_award (one agency: parameter its code, twice) the store
     knows only through later modifications (custodes/store/queries.py
     modifications_only_sql), how many of them `sync --history` can still fetch and
-    why not the others (ANSWERED: the store has `sync_history`)."""
+    why not the others (ANSWERED: the store has `sync_history`). AWARDS: the
+    relation read instead (award_key, first_action_date, modifications_only,
+    obligation_usd and agency_code, as serve_award has them); BY: a column of it to
+    count by (one row per value, the value first)."""
     from custodes import sources
 
     why = sources.history_reason_sql("award_key", "first_action_date", answered)
+    key = f"{by}, " if by else ""
+    group = f" GROUP BY {by}" if by else ""
     return f"""
-    SELECT count(*) AS of_awards, coalesce(sum(obligation_usd), 0) AS of_obligation_usd,
+    SELECT {key}count(*) AS of_awards,
+           coalesce(sum(obligation_usd), 0) AS of_obligation_usd,
            count(*) FILTER (WHERE modifications_only) AS awards,
            coalesce(sum(obligation_usd) FILTER (WHERE modifications_only), 0)
                AS obligation_usd,
            {history_counts_sql("modifications_only", "reason_")}
-    FROM (SELECT *, {why} AS reason_ FROM serve_award)
-    WHERE ? IS NULL OR agency_code = ?"""
+    FROM (SELECT *, {why} AS reason_ FROM {awards})
+    WHERE ? IS NULL OR agency_code = ?{group}"""
+
+
+# Every vendor's awards: each award it was paid on, with its own part of the award's
+# money (serve_vendor_award: each transaction under its own vendor), as
+# `modifications_only_awards_sql` reads serve_award.
+VENDOR_AWARDS_SQL = """(
+    SELECT p.vendor_id, a.award_key, a.first_action_date, a.modifications_only,
+           a.agency_code, p.obligation_usd
+    FROM (SELECT vendor_id, award_id, sum(obligation_usd) AS obligation_usd
+          FROM serve_vendor_award WHERE vendor_id IS NOT NULL GROUP BY 1, 2) p
+    JOIN serve_award a USING (award_id))"""
+
+
+def modifications_only_vendors_sql(answered: bool) -> str:
+    """`modifications_only_awards_sql` of each vendor's own awards and money, one row
+    per vendor (vendor_id first; parameters: the agency code twice): the awards it
+    was paid on, each with what it was paid on it, not the awards under the vendor
+    of their latest action."""
+    return modifications_only_awards_sql(answered, VENDOR_AWARDS_SQL, "vendor_id")
 
 
 def modifications_only_awards(src: Any, filters: Any) -> dict[str, Any]:

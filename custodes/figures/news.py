@@ -6,10 +6,11 @@ category, a saved search) ask `latest_actions` with a `NewsScope`; they read
 `serve_action`, one row per transaction of the web app's awards, newest first (built
 with the web app's tables, custodes/figures/serve_tables.py).
 
-Each action is named with its own vendor, the vendor its transaction was paid to (the
-one attribution of money to vendors, custodes/figures/serve_tables.py
-`vendor_parts_sql`), not the vendor of its award's latest action: an award novated
-from one vendor to another lists the first vendor's actions under the first.
+Each action is named with its own vendor, the vendor its transaction was paid to
+(serve_transaction's vendor_id and vendor_name, by the one rule of
+custodes/figures/serve_tables.py `transaction_vendor_sql` that `vendor_parts_sql`
+sums), not the vendor of its award's latest action: an award novated from one vendor
+to another lists the first vendor's actions under the first.
 
 A vendor's news follows both channels: what was paid to it (`direct`: its own
 transactions, on any award) and the awards that name it as the maker of what a
@@ -24,7 +25,7 @@ person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,10 +53,14 @@ def kind_sql(t: str = "t") -> str:
 # Built after serve_award and serve_transaction: each transaction with what a
 # what's-new filter reads, newest first (so a date window reads few row groups).
 # Its columns, from serve_transaction t and serve_award a (also read straight from
-# them for a few followed awards: action_source).
+# them for a few followed awards: action_source). vendor_id is the award's (the
+# vendor of its latest action, kept as it was); own_vendor_id the vendor the
+# transaction itself was paid to (serve_transaction.vendor_id), which a vendor's
+# news follows.
 ACTION_COLUMNS = f"""t.action_date, t.award_id, t.transaction_key,
            t.modification_number, {kind_sql("t")} AS kind, t.obligation_usd,
-           a.agency_code, a.category, a.component_category, a.vendor_id"""
+           a.agency_code, a.category, a.component_category, a.vendor_id,
+           t.vendor_id AS own_vendor_id"""
 SERVE_ACTION_SQL = f"""
     CREATE OR REPLACE TABLE serve_action AS
     SELECT {ACTION_COLUMNS}
@@ -141,38 +146,30 @@ def followed_award_ids(rows: Rows, vendor_ids: tuple[str, ...]) -> list[int] | N
     """The web app's award ids of the awards VENDOR_IDS were paid on (any of their
     transactions: serve_vendor_award, stored by vendor) or that name one of them as
     maker; None when there are too many to list (the caller then keeps the condition
-    as a subquery). On an award paid to another vendor as well only the vendors' own
-    actions are theirs (`shared_actions`)."""
+    as a subquery). On an award that does not name them as maker only the vendors'
+    own actions are theirs (`where_sql`)."""
     return _followed(rows, vendor_ids)[0]
 
 
 def _followed(
     rows: Rows, vendor_ids: tuple[str, ...]
 ) -> tuple[list[int] | None, tuple[int, ...]]:
-    """`followed_award_ids`, and the ids of the awards paid to VENDOR_IDS and to
-    another payee too, in index-sized steps.
+    """`followed_award_ids`, and the ids of the awards among them that name one of
+    VENDOR_IDS as maker (every action of those follows the vendor), in index-sized
+    steps.
 
     Joining serve_award_maker to serve_award on award_key reads all 2.5M award keys
     at 10M transactions (0.3 s a maker feed); looking up the few maker award keys
     through serve_award's award_key index costs about 20 ms."""
     paid, paid_params = _in("vendor_id", vendor_ids)
     maker, maker_params = _in("maker_vendor_id", vendor_ids)
-    # each award the vendors were paid on, and whether they alone were (one query:
-    # the vendors' rows are stored together, the award's other payees are not)
-    alone = {
-        int(r["award_id"]): bool(r["alone"])
+    found = {
+        int(r["award_id"])
         for r in rows(
-            f"""SELECT award_id,
-                       bool_and(coalesce(vendor_id IS NOT NULL AND {paid}, FALSE))
-                           AS alone
-                FROM serve_vendor_award
-                WHERE award_id IN (SELECT award_id FROM serve_vendor_award
-                                   WHERE {paid})
-                GROUP BY 1""",
-            [*paid_params, *paid_params],
+            f"SELECT DISTINCT award_id FROM serve_vendor_award WHERE {paid}",
+            paid_params,
         )
     }
-    shared = tuple(sorted(k for k, only in alone.items() if not only))
     keys = [
         r["award_key"]
         for r in rows(
@@ -181,102 +178,37 @@ def _followed(
         )
     ]
     if len(keys) > MAX_LISTED:
-        return None, shared
-    found = set(alone)
+        return None, ()
+    named: set[int] = set()
     if keys:
         listed, key_params = _in("award_key", tuple(keys))
         sql = f"SELECT award_id FROM serve_award WHERE {listed}"
-        found.update(int(r["award_id"]) for r in rows(sql, key_params))
-    return (sorted(found) if len(found) <= MAX_LISTED else None), shared
+        named.update(int(r["award_id"]) for r in rows(sql, key_params))
+    found |= named
+    if len(found) > MAX_LISTED:
+        return None, ()
+    return sorted(found), tuple(sorted(named))
+
+
+def named_sql(vendor_ids: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """SQL: the award ids that name one of VENDOR_IDS as maker, and its
+    parameters."""
+    maker, maker_params = _in("maker_vendor_id", vendor_ids)
+    return (
+        "SELECT a.award_id FROM serve_award a "
+        f"JOIN serve_award_maker USING (award_key) WHERE {maker}",
+        maker_params,
+    )
 
 
 def paid_or_named_sql(vendor_ids: tuple[str, ...]) -> tuple[str, list[Any]]:
     """SQL: the award ids VENDOR_IDS were paid on or that name one of them as maker
     (`followed_award_ids` as a subquery), and its parameters."""
     paid, paid_params = _in("vendor_id", vendor_ids)
-    maker, maker_params = _in("maker_vendor_id", vendor_ids)
+    named, named_params = named_sql(vendor_ids)
     return (
-        f"SELECT award_id FROM serve_vendor_award WHERE {paid} "
-        "UNION SELECT a.award_id FROM serve_award a "
-        f"JOIN serve_award_maker USING (award_key) WHERE {maker}",
-        [*paid_params, *maker_params],
-    )
-
-
-@dataclass(frozen=True)
-class Shared:
-    """The followed awards paid to the vendors followed and to another payee too (a
-    novation, an acquisition, a change of reseller) that do not name them as maker:
-    only the vendors' own actions on them (KEYS, their transaction keys) are
-    theirs."""
-
-    award_ids: tuple[int, ...] = ()
-    keys: tuple[str, ...] = ()
-
-
-RESOLVE_TABLES = ("vendor", "transaction_vendor")
-
-
-def _have(rows: Rows, have: Mapping[str, bool] | None) -> dict[str, bool]:
-    """Which of resolve's tables the store holds (HAVE when given)."""
-    names = RESOLVE_TABLES
-    if have is None:
-        found = {
-            r["table_name"]
-            for r in rows(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_name IN (?, ?)",
-                list(names),
-            )
-        }
-        return {n: n in found for n in names}
-    return {n: bool(have.get(n)) for n in names}
-
-
-def own_vendors_sql(have: Mapping[str, bool], tx: str) -> str:
-    """SQL: each transaction of TX (a subquery of the stage table "transaction") with
-    the vendor it was paid to, by the one rule (custodes/figures/serve_tables.py
-    `transaction_vendor_sql`: resolve's vendor, else the recipient's stand-in; NULL
-    for a natural person)."""
-    from custodes.figures.serve_tables import transaction_vendor_sql
-
-    return transaction_vendor_sql(dict(have), tx)
-
-
-def shared_actions(
-    rows: Rows,
-    vendor_ids: tuple[str, ...],
-    shared: tuple[int, ...],
-    have: Mapping[str, bool] | None = None,
-) -> Shared:
-    """Of SHARED, the awards VENDOR_IDS were paid on together with another vendor (or
-    a natural person), those that name none of them as maker, and the vendors' own
-    transactions on them, read from the stage tables (few: 112 of the shared data's
-    25,343 awards have more than one payee). Without such awards nothing is read."""
-    if not shared:
-        return Shared()
-    ids, id_params = _in("award_id", shared)
-    maker, maker_params = _in("maker_vendor_id", vendor_ids)
-    awards = rows(
-        f"""SELECT award_id, award_key FROM serve_award WHERE {ids}
-              AND award_key NOT IN (SELECT award_key FROM serve_award_maker
-                                    WHERE {maker})
-            ORDER BY 1""",
-        [*id_params, *maker_params],
-    )
-    if not awards:
-        return Shared()
-    listed, key_params = _in("t.award_key", tuple(r["award_key"] for r in awards))
-    tx = f'(SELECT * FROM "transaction" t WHERE {listed})'
-    paid, paid_params = _in("vendor_id", vendor_ids)
-    keys = rows(
-        f"SELECT transaction_key FROM ({own_vendors_sql(_have(rows, have), tx)}) "
-        f"WHERE {paid} ORDER BY 1",
-        [*key_params, *paid_params],
-    )
-    return Shared(
-        tuple(int(r["award_id"]) for r in awards),
-        tuple(r["transaction_key"] for r in keys),
+        f"SELECT award_id FROM serve_vendor_award WHERE {paid} UNION {named}",
+        [*paid_params, *named_params],
     )
 
 
@@ -302,13 +234,14 @@ def where_sql(
     scope: NewsScope,
     definition: Definition,
     followed: list[int] | None = None,
-    shared: Shared = Shared(),
+    named: tuple[int, ...] = (),
 ) -> tuple[str, list[Any]]:
     """The condition on serve_action (alias s) and its parameters. FOLLOWED, when
     given, is `followed_award_ids` of the scope's vendors, and the actions are read
-    from `action_source(FOLLOWED)`, which holds those awards' alone; SHARED
-    (`shared_actions`) keeps only the vendors' own actions on the awards they shared
-    with another vendor."""
+    from `action_source(FOLLOWED)`, which holds those awards' alone; NAMED: the
+    followed awards that name one of the vendors as maker. A vendor follows its own
+    actions (own_vendor_id, on any award) and every action of an award naming it as
+    maker."""
     parts: list[str] = []
     params: list[Any] = []
 
@@ -335,22 +268,29 @@ def where_sql(
             "s.category", "s.component_category"
         )
         add(f"({counted})", *counted_params)
-    if scope.vendor_ids and followed is not None:
-        if not followed:  # action_source reads serve_action: none of it is followed
-            add("FALSE")
-    elif scope.vendor_ids:
-        # The followed awards' ids first (paid to the vendor, or naming it as maker),
-        # then one semi-join: an OR over serve_action's own columns would read every
-        # action (0.5-0.6 s a feed at 10M actions; 0.01 s this way).
-        sub, sub_params = paid_or_named_sql(scope.vendor_ids)
-        add(f"s.award_id IN ({sub})", *sub_params)
-    if scope.vendor_ids and shared.award_ids:
-        ids, id_params = _in("s.award_id", shared.award_ids)
-        if shared.keys:
-            own, own_params = _in("s.transaction_key", shared.keys)
-            add(f"(NOT {ids} OR {own})", *id_params, *own_params)
+    if scope.vendor_ids:
+        own, own_params = _in("s.own_vendor_id", scope.vendor_ids)
+        if followed is not None:
+            if not followed:  # action_source reads serve_action: none followed
+                add("FALSE")
+            elif named:
+                ids, id_params = _in("s.award_id", named)
+                add(f"({own} OR {ids})", *own_params, *id_params)
+            else:
+                add(own, *own_params)
         else:
-            add(f"NOT {ids}", *id_params)
+            # The followed awards' ids first (paid to the vendor, or naming it as
+            # maker), then one semi-join: an OR over serve_action's own columns alone
+            # would read every action (0.5-0.6 s a feed at 10M actions; 0.01 s this
+            # way).
+            sub, sub_params = paid_or_named_sql(scope.vendor_ids)
+            maker, maker_params = named_sql(scope.vendor_ids)
+            add(
+                f"s.award_id IN ({sub}) AND ({own} OR s.award_id IN ({maker}))",
+                *sub_params,
+                *own_params,
+                *maker_params,
+            )
     if scope.award_keys is not None:
         if scope.award_keys:
             keys, key_params = _in("award_key", scope.award_keys)
@@ -370,17 +310,15 @@ def latest_actions(
     limit: int = 50,
     offset: int = 0,
     newest: date | None = None,
-    have: Mapping[str, bool] | None = None,
 ) -> News:
     """The actions in SCOPE, newest action date first (then the largest amount),
-    with the count and net sum of all of them, each named with its own vendor
-    (`name_own_vendors`). ROWS runs SQL with parameters; HAVE: which of resolve's
-    tables the store holds (asked when needed and not given)."""
-    followed, shared = (
+    with the count and net sum of all of them, each named with its own vendor (the
+    vendor its transaction was paid to: serve_transaction's vendor_id and
+    vendor_name; none for a natural person). ROWS runs SQL with parameters."""
+    followed, named = (
         _followed(rows, scope.vendor_ids) if scope.vendor_ids else (None, ())
     )
-    own = shared_actions(rows, scope.vendor_ids, shared, have)
-    where, params = where_sql(scope, definition, followed, own)
+    where, params = where_sql(scope, definition, followed, named)
     source, source_params = action_source(followed)
     counted, counted_params = definition.where_sql("a.category", "a.component_category")
     found = rows(
@@ -392,22 +330,17 @@ def latest_actions(
             SELECT top.action_date, top.transaction_key, top.award_id, a.award_key,
                    top.modification_number, t.action_type, top.kind,
                    top.obligation_usd, left(t.description, 300) AS description,
-                   a.piid, a.agency_name, a.recipient_name, a.vendor_id,
-                   a.vendor_name, a.category, a.maker,
+                   a.piid, a.agency_name, a.recipient_name, t.vendor_id,
+                   t.vendor_name, a.category, a.maker,
                    a.obligation_usd AS award_obligation_usd,
                    ({counted}) AS counted, t.fiscal_year,
-                   a.vendor_id AS award_vendor_id, a.vendor_name AS award_vendor_name,
-                   p.payees AS payees_, p.vendor_id AS part_vendor_id_,
-                   p.vendor_name AS part_vendor_name_
+                   a.vendor_id AS award_vendor_id, a.vendor_name AS award_vendor_name
             FROM top JOIN serve_award a USING (award_id)
             JOIN serve_transaction t USING (award_id, transaction_key)
-            LEFT JOIN ({PAYEES_SQL.format(awards="SELECT award_id FROM top")}) p
-                 ON p.award_id = top.award_id AND p.fiscal_year = t.fiscal_year
             ORDER BY top.action_date DESC NULLS LAST, abs(top.obligation_usd) DESC,
                      top.transaction_key""",
         [*source_params, *params, limit, offset, *counted_params],
     )
-    name_own_vendors(rows, found, have)
     for a in found:
         a["channel"] = (
             ("direct" if a["vendor_id"] in scope.vendor_ids else "reseller")
@@ -427,58 +360,3 @@ def latest_actions(
         Decimal(summary["usd"]),
         newest,
     )
-
-
-# Who was paid on each award (of the subquery AWARDS) in each fiscal year: how many
-# payees (a natural person's part counts, under no vendor) and, for one, which.
-PAYEES_SQL = """
-    SELECT award_id, fiscal_year, count(*) AS payees, min(vendor_id) AS vendor_id,
-           min(vendor_name) AS vendor_name
-    FROM serve_vendor_award WHERE award_id IN ({awards}) GROUP BY 1, 2"""
-
-
-def name_own_vendors(
-    rows: Rows, actions: list[dict[str, Any]], have: Mapping[str, bool] | None = None
-) -> None:
-    """Set each action's vendor_id and vendor_name to the vendor its transaction was
-    paid to (ACTIONS: rows with award_id, fiscal_year and transaction_key, and the
-    columns of PAYEES_SQL as payees_, part_vendor_id_, part_vendor_name_ when read
-    with them). An award's part in a fiscal year paid to one vendor alone
-    (serve_vendor_award; nearly all) names it; where two were paid on an award in one
-    fiscal year, the transaction's own vendor is read from the stage tables by its
-    key. A natural person's action has no vendor (its award's recipient name is
-    withheld)."""
-    if not actions:
-        return
-    if any("payees_" not in a for a in actions):
-        ids = tuple(sorted({a["award_id"] for a in actions}))
-        listed, id_params = _in("award_id", ids)
-        parts = {
-            (int(r["award_id"]), int(r["fiscal_year"])): r
-            for r in rows(
-                PAYEES_SQL.format(
-                    awards=f"SELECT award_id FROM serve_award WHERE {listed}"
-                ),
-                id_params,
-            )
-        }
-        for a in actions:
-            r = parts.get((a["award_id"], a["fiscal_year"]), {})
-            a["payees_"] = r.get("payees")
-            a["part_vendor_id_"] = r.get("vendor_id")
-            a["part_vendor_name_"] = r.get("vendor_name")
-    own: dict[str, tuple[str | None, str | None]] = {}
-    ask = tuple(a["transaction_key"] for a in actions if a["payees_"] != 1)
-    if ask:
-        keys, key_params = _in("t.transaction_key", ask)
-        tx = f'(SELECT * FROM "transaction" t WHERE {keys})'
-        for r in rows(own_vendors_sql(_have(rows, have), tx), key_params):
-            own[r["transaction_key"]] = (r["vendor_id"], r["vendor_name"])
-    for a in actions:
-        if a.pop("payees_") == 1:
-            vendor_id, name = a["part_vendor_id_"], a["part_vendor_name_"]
-        else:
-            vendor_id, name = own.get(a["transaction_key"], (None, None))
-        del a["part_vendor_id_"], a["part_vendor_name_"]
-        a["vendor_id"] = vendor_id
-        a["vendor_name"] = name if vendor_id is not None else None

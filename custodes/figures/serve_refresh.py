@@ -16,8 +16,10 @@
   vendors concerned: those of the awards, the vendors resolve changed, and the vendors
   whose page lists them (family, parent, resellers and makers);
 - serve_coverage is recomputed for the fiscal years concerned, serve_withheld_name whole
-  (one read of a boolean column); a change there reaches every vendor row;
-- vendor_rank is numbered again for the vendors whose awards changed.
+  (one read of a boolean column); a change there reaches every vendor row.
+
+serve_award.vendor_rank is deprecated and NULL (serve_tables.VENDOR_RANK_SQL): it is
+no longer numbered again here.
 
 Rows of a full build are stored in the order pages read them (by vendor, by word, by
 award); rows written here are appended. Pages order what they show, so a page reads the
@@ -84,7 +86,6 @@ def update(store: Store, extras: Sequence[st.Extra] = ()) -> dict[str, Any]:
     store.execute(f"DELETE FROM serve_award WHERE award_id IN {T_NOS}")
     store.execute("INSERT INTO serve_award SELECT * FROM refresh_award_new")
     out["awards"] = int(store.scalar("SELECT count(*) FROM refresh_award_new"))
-    _rank(store)
     store.execute(f"DELETE FROM serve_award_year WHERE award_id IN {T_NOS}")
     store.execute(
         "INSERT INTO serve_award_year "
@@ -127,7 +128,7 @@ def update(store: Store, extras: Sequence[st.Extra] = ()) -> dict[str, Any]:
     store.execute(f"DELETE FROM serve_transaction WHERE award_id IN {T_NOS}")
     store.execute(
         "INSERT INTO serve_transaction "
-        + st.transaction_rows_sql("refresh_tx", "refresh_award_new")
+        + st.transaction_rows_sql(have, "refresh_tx", "refresh_award_new", "refresh_tv")
     )
     out["years"] = _coverage(store)
     _actions(store, have)
@@ -183,21 +184,6 @@ def _withheld(store: Store) -> bool:
         store.execute("DELETE FROM serve_withheld_name")
         store.execute("INSERT INTO serve_withheld_name SELECT * FROM refresh_withheld")
     return changed
-
-
-def _rank(store: Store) -> None:
-    """vendor_rank again for every award of the vendors of the awards (NULL vendor:
-    natural persons, ranked among themselves as a full build does)."""
-    store.execute(
-        f"""UPDATE serve_award SET vendor_rank = r.rank FROM (
-            SELECT award_id, {st.VENDOR_RANK_SQL} AS rank FROM serve_award s
-            WHERE EXISTS (
-                SELECT 1 FROM (SELECT vendor_id FROM refresh_award_old
-                               UNION SELECT vendor_id FROM refresh_award_new) v
-                WHERE v.vendor_id IS NOT DISTINCT FROM s.vendor_id)) r
-        WHERE serve_award.award_id = r.award_id
-          AND serve_award.vendor_rank IS DISTINCT FROM r.rank"""
-    )
 
 
 def _same(keys: Sequence[str], left: str, right: str) -> str:

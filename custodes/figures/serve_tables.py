@@ -7,9 +7,8 @@ beside them:
 
 - serve_award: one row per award (totals, dates, agency, vendor, category, maker,
   a short description and an upper-cased search text), with its stable number
-  (award_id, custodes/figures/award_numbers.py) and its rank within its vendor by
-  size (vendor_rank: the vendor page reads one page of a vendor's awards by rank);
-  stored by vendor and rank;
+  (award_id, custodes/figures/award_numbers.py); stored by vendor, largest first
+  (vendor_rank: deprecated, NULL, see VENDOR_RANK_SQL);
 - serve_award_year: award x fiscal year obligations (fiscal-year facet and filter);
 - serve_spending: fiscal year x agency x category totals (dashboard, category pages);
 - serve_vendor_award: what each vendor was paid on each award in each fiscal year,
@@ -65,8 +64,9 @@ from custodes.store.queries import last_runs, modifications_only_award_sql
 from custodes.store.sql import literal
 
 # bump when the serve_* tables change shape (13: agency names; 14: serve_vendor_award,
-# money by vendor per transaction; 15: a serve_award column, modifications_only)
-SERVE_FORMAT = "15"
+# money by vendor per transaction; 15: a serve_award column, modifications_only;
+# 16: each transaction's own vendor in serve_transaction and serve_action)
+SERVE_FORMAT = "16"
 # The tables built here (the search's are listed in custodes/search/tables.py).
 SERVE_TABLES = (
     "serve_award",
@@ -97,11 +97,13 @@ TRANSACTIONS = '"transaction"'
 # transaction resolve has not seen keeps its stand-in vendor.
 ALIAS_LINKS = "vendor_alias"
 
-# An award's rank within its vendor: by size, then award key.
-VENDOR_RANK_SQL = (
-    "(row_number() OVER (PARTITION BY vendor_id ORDER BY obligation_usd DESC "
-    "NULLS LAST, award_key))::INTEGER"
-)
+# serve_award.vendor_rank, deprecated: the award's rank among the awards of the
+# vendor of its latest action was what the vendor page once paged by. Nothing reads
+# it now (a vendor page lists every award the vendor was paid on, by its own part:
+# serve_vendor_award), and a rank under the latest vendor alone is the attribution
+# that issue 15 item 5 removed; the column stays, NULL, since the award page's .json
+# carries every serve_award column. Rows stay stored by vendor, largest first.
+VENDOR_RANK_SQL = "NULL::INTEGER"
 
 
 # serve_transaction's columns after award_id, from the transaction (t)
@@ -136,20 +138,28 @@ def agency_name_sql(code: str, name: str) -> str:
 
 
 def transaction_rows_sql(
-    tx: str = TRANSACTIONS, awards: str = "serve_award", coded: Sequence[str] = ()
+    have: dict[str, bool],
+    tx: str = TRANSACTIONS,
+    awards: str = "serve_award",
+    tv: str = "transaction_vendor",
+    coded: Sequence[str] = (),
 ) -> str:
     """The award page's transaction timeline rows (serve_transaction), for the
-    transactions TX of the awards of AWARDS; the CODED columns as their place in
-    their list of values (`coded_values_sql`)."""
+    transactions TX of the awards of AWARDS, each with the vendor it was paid to
+    (vendor_id, vendor_name: `transaction_vendor_sql`'s rule, its links from TV, or
+    ALIAS_LINKS); the CODED columns as their place in their list of values
+    (`coded_values_sql`)."""
     columns = ", ".join(
         f"list_position(getvariable('{CODED_VARIABLE}{c}'), t.{c}) AS {c}"
         if c in coded
         else f"t.{c}"
         for c in TRANSACTION_COLUMNS
     )
+    vendor_id, vendor_name, joins = _vendor_columns(have, tv)
     return f"""
-    SELECT a.award_id, {columns}
-    FROM {tx} t JOIN {awards} a USING (award_key)"""
+    SELECT a.award_id, {columns}, {vendor_id} AS vendor_id,
+           {vendor_name} AS vendor_name
+    FROM {tx} t JOIN {awards} a USING (award_key) {joins}"""
 
 
 # The award page's transaction timeline, stored by award so that one award's rows are
@@ -175,29 +185,36 @@ def coded_values_sql(column: str) -> str:
     FROM {TRANSACTIONS})"""
 
 
-def serve_transaction_sql(coded: Sequence[str] = ()) -> str:
+def serve_transaction_sql(
+    have: dict[str, bool], tv: str = "transaction_vendor", coded: Sequence[str] = ()
+) -> str:
     """serve_transaction from scratch, the CODED columns coded for the sort (their
-    variables set by `coded_values_sql`)."""
+    variables set by `coded_values_sql`); TV: resolve's links, or ALIAS_LINKS."""
     columns = ", ".join(
         f"getvariable('{CODED_VARIABLE}{c}')[{c}] AS {c}" if c in coded else c
         for c in TRANSACTION_COLUMNS
     )
+    rows = transaction_rows_sql(have, tv=tv, coded=coded)
     return f"""
     CREATE OR REPLACE TABLE serve_transaction AS
-    SELECT award_id, {columns} FROM ({transaction_rows_sql(coded=coded)}
+    SELECT award_id, {columns}, vendor_id, vendor_name FROM ({rows}
     ORDER BY a.award_id, t.action_date)"""
 
 
-def write_serve_transaction(store: Store) -> None:
+def write_serve_transaction(
+    store: Store, have: dict[str, bool] | None = None, tv: str = "transaction_vendor"
+) -> None:
     """serve_transaction from scratch, its columns of few values coded for the
-    sort."""
+    sort; HAVE: `present(store)` when not given; TV: resolve's links, or
+    ALIAS_LINKS."""
+    have = present(store) if have is None else have
     coded = []
     for column in CODED_TRANSACTION:
         store.execute(coded_values_sql(column))
         values = store.scalar(f"SELECT len(getvariable('{CODED_VARIABLE}{column}'))")
         if values is not None and values <= CODED_MAX:
             coded.append(column)
-    store.execute(serve_transaction_sql(coded))
+    store.execute(serve_transaction_sql(have, tv, coded))
     for column in CODED_TRANSACTION:
         store.execute(f"RESET VARIABLE {CODED_VARIABLE}{column}")
 
@@ -449,7 +466,7 @@ def serve_award_sql(
     SELECT n.award_no AS award_id, {VENDOR_RANK_SQL} AS vendor_rank, c.*
     FROM ({award_columns_sql(have, components, tv=tv, rows=rows)}) c
     JOIN award_number n USING (award_key)
-    ORDER BY c.vendor_id, vendor_rank"""
+    ORDER BY c.vendor_id, c.obligation_usd DESC NULLS LAST, c.award_key"""
 
 
 # serve_award's two aggregates by award (`award_rows_sql`) hold string states for
@@ -878,19 +895,13 @@ def write_serve_tables(
     has just written transaction_vendor (`custodes refresh` resolving from scratch),
     so each transaction's vendor is read from vendor_alias (ALIAS_LINKS)."""
     have = present(store)
+    tv = ALIAS_LINKS if linked else "transaction_vendor"
     store.execute(SERVE_WITHHELD_SQL)
     store.execute(serve_coverage_sql())
     if not numbered:
         award_numbers.number_new(store, award_numbers.STORE_AWARDS)
-    write_serve_award(
-        store,
-        have,
-        components_sql(store, have),
-        ALIAS_LINKS if linked else "transaction_vendor",
-    )
-    store.execute(
-        serve_vendor_award_sql(have, ALIAS_LINKS if linked else "transaction_vendor")
-    )
+    write_serve_award(store, have, components_sql(store, have), tv)
+    store.execute(serve_vendor_award_sql(have, tv))
     store.execute(SERVE_AWARD_YEAR_SQL)
     store.execute(SERVE_SPENDING_SQL)
     name_agencies(store)
@@ -907,7 +918,7 @@ def write_serve_tables(
     store.execute("CREATE INDEX serve_award_key_idx ON serve_award (award_key)")
     # a page of search results reads its awards by id, spread over the table
     store.execute("CREATE INDEX serve_award_id_idx ON serve_award (award_id)")
-    write_serve_transaction(store)
+    write_serve_transaction(store, have, tv)
     store.execute(SERVE_ACTION_SQL)
     store.execute(
         contract_action_sql(raw_values_are_json(store.con), contract_formats())

@@ -13,6 +13,10 @@ the same answer:
    (sql.py, facets.py);
 5. anything else in SQL (sql.py).
 
+A search that filters by a vendor paid on an award of more than one payee takes 4 or
+5 (its filter adds those awards by id), and every search counts such awards in the
+vendor facet under each vendor paid on them (payees.py).
+
 Every way gives the same Results (tests/serve/test_index.py, test_facets.py and
 test_popular.py compare them search by search). SearchOptions turns ways off, for a
 server short of memory (Settings.serve_search_index) and for those tests.
@@ -36,6 +40,7 @@ from custodes.search.directory import load_vendor_directory
 from custodes.search.facets import FACET_ROWS, SMALL
 from custodes.search.index import SearchIndex, common_search, index_search
 from custodes.search.indexbuild import build_search_index
+from custodes.search.payees import correct_facets, load_payees, matched
 from custodes.search.popular import popular_search
 from custodes.search.query import Query
 from custodes.search.sql import Found, counted_in_python, counted_in_sql, filter_sql
@@ -202,7 +207,15 @@ class SearchEngine:
             return results
         if query.text and plan.empty:
             return results  # only characters the search drops: nothing searched
+        payees = load_payees(self.reader)
+        if query.vendor is not None and payees.parts:
+            query = replace(query, vendor_awards=payees.awards_of(query.vendor))
         (facet_rows, years, top), results.answered_by = self._find(query, plan, counts)
+        # the awards of more than one payee it found, under each vendor paid
+        index = self._index if self.options.index else None
+        found = matched(self.reader, index, plan, query, facet_rows)
+        if found:
+            correct_facets(facet_rows, found, payees, query.vendor)
         self._add_labels(facet_rows)
         results.total, results.obligation_usd, results.facets = build_facets(facet_rows)
         results.facets["fy"] = [
@@ -245,6 +258,8 @@ class SearchEngine:
         words = plan.simple()
         one = words[0] if words is not None and len(words) == 1 else None
         index = self._index if self.options.index else None
+        if query.vendor_awards:  # filtered by id as well: ways 4 and 5 only
+            index, one = None, None
         if index is not None and plan.clauses:
             if one is not None and self.options.common:
                 found = common_search(index, one, query)

@@ -112,6 +112,42 @@ class SearchIndex:
                 break
         return found
 
+    def plan_within(self, plan: Plan, found: np.ndarray) -> np.ndarray | None:
+        """The ids of FOUND (few, sorted, distinct) that match every clause of PLAN,
+        each looked up in each word's runs of ids by bisection (no union of a wide
+        prefix's runs is built); None when a word is too wide to read here."""
+        for clause in plan.clauses:
+            keep = np.zeros(len(found), dtype=bool)
+            for alternative in clause.alternatives:
+                both = np.ones(len(found), dtype=bool)
+                for term in alternative:
+                    one = np.zeros(len(found), dtype=bool)
+                    for word in term.words:
+                        for low, high in word.bounds():
+                            hit = self._in_runs(*self.counts.bounded(low, high), found)
+                            if hit is None:
+                                return None
+                            one |= hit
+                    both &= one
+                keep |= both
+            found = found[keep]
+        return found
+
+    def _in_runs(self, lo: int, hi: int, found: np.ndarray) -> np.ndarray | None:
+        """Which of FOUND are among the ids of the words at positions [LO, HI)."""
+        running = self.counts.running
+        if running[hi] - running[lo] > MAX_PREFIX_ROWS:
+            return None
+        hit = np.zeros(len(found), dtype=bool)
+        if not len(found):
+            return hit
+        for k in range(lo, hi):
+            run = self.ids[running[k] : running[k + 1]]
+            if len(run):
+                at = np.minimum(np.searchsorted(run, found), len(run) - 1)
+                hit |= run[at] == found
+        return hit
+
     def _all_of(self, terms: tuple[Term, ...]) -> np.ndarray | None:
         found: np.ndarray | None = None
         for term in terms:
@@ -292,7 +328,13 @@ def array_facets(
             else np.bincount(numbers, weights=priced, minlength=size)
         )
         values = index.columns[column].values
-        for code in _shown(awards):
+        # every vendor row: the engine moves the awards of more than one payee
+        # between vendors afterwards (custodes/search/payees.py), and a vendor cut
+        # here could then belong among those shown
+        shown = (
+            np.flatnonzero(awards).tolist() if column == "vendor_id" else _shown(awards)
+        )
+        for code in shown:
             row = dict.fromkeys(FACET_COLUMNS)
             row[column] = values[code - 1] if code else None
             out.append(

@@ -44,6 +44,9 @@ class Query:
     max_usd: Decimal | None = None  # and at most
     date_from: date | None = None  # an award with actions from this day ...
     date_to: date | None = None  # ... to this one (its first action on or before)
+    # with `vendor`: the awards of more than one payee that paid it, found by id as
+    # well as by their latest vendor (custodes/search/payees.py; set by the engine)
+    vendor_awards: tuple[int, ...] = ()
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> Query:

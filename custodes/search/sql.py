@@ -33,9 +33,16 @@ def filter_sql(query: Query, dates: bool = True) -> tuple[str, list[Any]]:
     chosen = query.chosen()
     where, args = ["true"], []
     for key, column in FILTERS:
-        if chosen[key] is not None:
+        if chosen[key] is None:
+            continue
+        if key == "vendor" and query.vendor_awards:
+            # every award the vendor was paid on: also those it shared with another
+            # payee that ended under another vendor (custodes/search/payees.py)
+            listed = ", ".join(str(int(i)) for i in query.vendor_awards)
+            where.append(f"({column} = ? OR award_id IN ({listed}))")
+        else:
             where.append(f"{column} = ?")
-            args.append(chosen[key])
+        args.append(chosen[key])
     if query.fiscal_year is not None:
         where.append("list_contains(fiscal_years, ?)")
         args.append(query.fiscal_year)
@@ -54,8 +61,10 @@ def filter_sql(query: Query, dates: bool = True) -> tuple[str, list[Any]]:
     return " AND ".join(where), args
 
 
-def plan_sql(plan: Plan) -> tuple[str, list[Any]]:
-    """PLAN's clauses as a condition on award_id, with its parameters."""
+def plan_sql(plan: Plan, within: str = "") -> tuple[str, list[Any]]:
+    """PLAN's clauses as a condition on award_id, with its parameters; WITHIN: a
+    condition on award_id that every word's rows are read under as well (a few
+    awards' rows, instead of every award that holds the word)."""
     clauses, args = [], []
     for clause in plan.clauses:
         alternatives = []
@@ -71,8 +80,10 @@ def plan_sql(plan: Plan) -> tuple[str, list[Any]]:
                         words.append("(token >= ? AND token < ?)")
                         args += [w.text, w.text + "~"]
                 terms.append(
-                    "award_id IN (SELECT award_id FROM serve_token WHERE "
+                    "award_id IN (SELECT award_id FROM serve_token WHERE ("
                     + " OR ".join(words)
+                    + ")"
+                    + (f" AND {within}" if within else "")
                     + ")"
                 )
             alternatives.append("(" + " AND ".join(terms) + ")")
@@ -80,16 +91,18 @@ def plan_sql(plan: Plan) -> tuple[str, list[Any]]:
     return " AND ".join(clauses) or "true", args
 
 
-def plan_hits_sql(plan: Plan, query: Query) -> tuple[str, list[Any]]:
+def plan_hits_sql(plan: Plan, query: Query, within: str = "") -> tuple[str, list[Any]]:
     """The awards matching PLAN and QUERY's filters, read from the award table (any
-    plan, any filter, any order)."""
-    cond, args = plan_sql(plan)
+    plan, any filter, any order); WITHIN: only awards meeting this condition on
+    award_id (`plan_sql`)."""
+    cond, args = plan_sql(plan, within)
     where, more = filter_sql(query)
     cols = f"{COLUMNS}, first_action_date"
-    return f"SELECT award_id, {cols} FROM serve_award WHERE {cond} AND {where}", [
-        *args,
-        *more,
-    ]
+    only = f"{within} AND " if within else ""
+    return (
+        f"SELECT award_id, {cols} FROM serve_award WHERE {only}{cond} AND {where}",
+        [*args, *more],
+    )
 
 
 def hits_sql(

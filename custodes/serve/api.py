@@ -87,7 +87,13 @@ ENDPOINTS: list[tuple[str, str, list[dict[str, Any]], str | None]] = [
                 "Taxonomy category id.",
                 {"type": "string", "pattern": ID_PATTERN},
             ),
-            _q("vendor", "Vendor id.", {"type": "string", "pattern": ID_PATTERN}),
+            _q(
+                "vendor",
+                "Vendor id: every award that vendor was paid on (an award that "
+                "changed hands is found under each of its vendors); the total "
+                "obligation is then that vendor's own part.",
+                {"type": "string", "pattern": ID_PATTERN},
+            ),
             _q("maker", "Maker name.", {"type": "string", "maxLength": 100}),
             _q(
                 "sort",

@@ -17,6 +17,11 @@ the maker and part through a reseller, once in the total.
 The store is real: the web app's fixture CSVs and the novation, ingested, resolved and
 classified by the commands, and the derived tables built by `serve --prepare` and
 `analyse prepare`.
+
+The search finds an award that changed hands under each vendor paid on it (its
+vendor facet and `?vendor=`), and a vendor page's coverage line counts that vendor's
+own awards known only through later modifications (tests below; both counted every
+award under the vendor of its latest action, or the whole store's, before).
 """
 
 from __future__ import annotations
@@ -54,6 +59,14 @@ PAID = {
 PART = {  # of the novated award alone
     "NORTHWIND OPTICS INC": (Decimal("1250000.00"), 2),
     "SOUTHWIND IMAGING LLC": (Decimal("350000.00"), 2),
+}
+# An award the store knows only through later modifications (no modification 0),
+# novated too: EASTWIND was paid $120,000.00 in FY2022, WESTWIND $30,000.00 in FY2023
+# (its latest action). Its descriptions alone hold the word KESTREL.
+MOD_ONLY = "CONT_AWD_70CMSD20C00005555_7012_-NONE-_-NONE-"
+MOD_ONLY_PAID = {
+    "EASTWIND SENSORS LLC": Decimal("120000.00"),
+    "WESTWIND ANALYTICS INC": Decimal("30000.00"),
 }
 
 
@@ -339,30 +352,68 @@ def test_a_vendors_feed_lists_what_that_vendor_was_paid(
                                               or "") for e in entries)  # fmt: skip
 
 
-def test_the_stage_tables_name_the_same_vendor_as_the_award_parts(web):
-    """An action of an award paid to two vendors in one fiscal year is named from the
-    stage tables by its transaction key; that way gives what serve_vendor_award gives
-    (every fixture action asked both ways)."""
-    from custodes.figures import news
+def test_each_transaction_carries_the_vendor_it_was_paid_to(web, vendors):
+    """serve_transaction's vendor_id and vendor_name are each transaction's own
+    vendor: those of the stage tables by the one rule (serve_tables.
+    transaction_vendor_sql), for every fixture transaction; summed by award, fiscal
+    year and vendor they are serve_vendor_award; serve_action's own_vendor_id is the
+    same vendor. On the novated award each vendor's own actions carry it (the award's
+    latest vendor stays serve_action.vendor_id)."""
+    from custodes.figures.serve_tables import transaction_vendor_sql
 
+    have = {
+        n: bool(
+            reader_rows(
+                web,
+                "SELECT count(*) AS n FROM information_schema.tables "
+                "WHERE table_name = ?",
+                [n],
+            )[0]["n"]
+        )
+        for n in ("vendor", "transaction_vendor")
+    }
+    staged = {
+        r["transaction_key"]: (r["vendor_id"], r["vendor_name"])
+        for r in reader_rows(web, transaction_vendor_sql(have))
+    }
+    served = {
+        r["transaction_key"]: (r["vendor_id"], r["vendor_name"])
+        for r in reader_rows(
+            web, "SELECT transaction_key, vendor_id, vendor_name FROM serve_transaction"
+        )
+    }
+    assert len(served) > 100 and served == staged
+    summed = reader_rows(
+        web,
+        """SELECT award_id, fiscal_year, vendor_id, sum(obligation_usd) AS usd,
+                  count(*) AS n
+           FROM serve_transaction GROUP BY ALL
+           EXCEPT SELECT award_id, fiscal_year, vendor_id, obligation_usd,
+                         transactions FROM serve_vendor_award""",
+    )
+    assert summed == []
     actions = reader_rows(
         web,
-        "SELECT award_id, transaction_key, fiscal_year FROM serve_transaction "
-        "ORDER BY award_id, transaction_key",
+        """SELECT count(*) AS n FROM serve_action s JOIN serve_transaction t
+               USING (award_id, transaction_key)
+           WHERE s.own_vendor_id IS DISTINCT FROM t.vendor_id""",
     )
-    assert len(actions) > 100
-
-    def rows(sql: str, params: list) -> list[dict]:
-        return reader_rows(web, sql, params)
-
-    parts = [dict(a) for a in actions]
-    news.name_own_vendors(rows, parts)
-    keyed = [{**a, "fiscal_year": -1} for a in actions]  # no part: read by key
-    news.name_own_vendors(rows, keyed)
-    assert [(a["vendor_id"], a["vendor_name"]) for a in keyed] == [
-        (a["vendor_id"], a["vendor_name"]) for a in parts
-    ]
-    assert {a["vendor_name"] for a in parts} >= set(PAID)
+    assert actions[0]["n"] == 0
+    novated = reader_rows(
+        web,
+        """SELECT t.modification_number AS m, t.vendor_id, t.vendor_name,
+                  s.vendor_id AS award_vendor_id
+           FROM serve_transaction t JOIN serve_award a USING (award_id)
+           JOIN serve_action s USING (award_id, transaction_key)
+           WHERE a.award_key = ?""",
+        [AWARD],
+    )
+    assert {(r["m"] or "0"): (r["vendor_name"], r["vendor_id"]) for r in novated} == {
+        mod: (name, vendors[name])
+        for (award, mod), name in PAID_ACTIONS.items()
+        if award == AWARD
+    }
+    assert {r["award_vendor_id"] for r in novated} == {vendors["SOUTHWIND IMAGING LLC"]}
 
 
 def test_a_makers_channels_count_an_award_bought_both_ways_once(store, web):
@@ -437,3 +488,92 @@ def test_the_award_page_says_who_was_paid(web, vendors):
     page = web.get(f"/award/{one}").text
     assert "Paid to more than one vendor" not in page
     assert len(web.get(f"/award/{one}.json").json()["tables"]["payees"]) == 1
+
+
+def _vendor_id(web, name: str) -> str:
+    found = web.get("/search.json", params={"q": name}).json()["tables"]
+    ids = [v["vendor_id"] for v in found["vendors"] if v["name"] == name]
+    assert len(ids) == 1, (name, found["vendors"])
+    return ids[0]
+
+
+def _search(web, **params) -> dict:
+    return web.get("/search.json", params={"size": 100, **params}).json()
+
+
+def test_a_search_finds_an_award_under_each_vendor_paid_on_it(web, vendors):
+    """The vendor facet counts an award that changed hands under each vendor paid on
+    it, and `?vendor=` finds it under each, with that vendor's own money as the
+    search's total (it was found under the vendor of its latest action alone:
+    SOUTHWIND, WESTWIND). The same whichever way the search is answered (the index,
+    Python or SQL)."""
+    from custodes.search.engine import SearchEngine, SearchOptions
+    from custodes.search.query import Query
+
+    ids = {**vendors, **{n: _vendor_id(web, n) for n in MOD_ONLY_PAID}}
+    cases = [  # search words, its award, what each of its vendors was paid on it
+        ("KESTREL", MOD_ONLY, MOD_ONLY_PAID),
+        ("NOVATION LICENSE PLATE", AWARD, {n: p[0] for n, p in PART.items()}),
+    ]
+    for words, award, paid in cases:
+        found = _search(web, q=words)
+        assert award in {a["award_key"] for a in found["tables"]["awards"]}
+        facet = {f["value"]: f["awards"] for f in found["data"]["facets"]["vendor"]}
+        for name in paid:
+            assert facet.get(ids[name]) == 1, (words, name, facet)
+        for name, usd in paid.items():
+            mine = _search(web, q=words, vendor=ids[name])
+            assert [a["award_key"] for a in mine["tables"]["awards"]] == [award]
+            assert mine["data"]["total"] == 1
+            assert Decimal(mine["data"]["obligation_usd"]) == usd, (words, name)
+    # without words: every award the vendor was paid on, its own money in all
+    for name, years in PAID.items():
+        mine = _search(web, vendor=ids[name])
+        keys = {a["award_key"] for a in mine["tables"]["awards"]}
+        assert AWARD in keys, name
+        assert Decimal(mine["data"]["obligation_usd"]) == sum(
+            years.values(), Decimal(0)
+        )
+    # every way of answering gives the same facets and totals
+    reader = web.app.state.reader
+    for words, _award, paid in cases:
+        for name in (None, *paid):
+            answers = []
+            for options in (
+                SearchOptions(),
+                SearchOptions(index=False, common=False, prepared=False),
+                SearchOptions(index=False, common=False, prepared=False, small=0),
+            ):
+                engine = SearchEngine(reader, options=options)
+                engine.start().wait(60)
+                got = engine.search(
+                    Query(text=words, vendor=ids[name] if name else None)
+                )
+                answers.append((got.total, got.obligation_usd, got.facets))
+            assert answers[0] == answers[1] == answers[2], (words, name)
+
+
+def test_a_vendor_pages_coverage_counts_its_own_awards(web, vendors):
+    """A vendor page's line on awards known only through later modifications counts
+    the awards that vendor was paid on, with its own part of their money (it stated
+    the whole store's: every award under the vendor of its latest action)."""
+    everywhere = web.get("/methodology.json").json()["data"]["coverage"]
+    assert everywhere["modifications_only"]["of_awards"] > 10
+    for name, usd in MOD_ONLY_PAID.items():
+        vendor_id = _vendor_id(web, name)
+        view = web.get(f"/vendor/{vendor_id}.json").json()["data"]["coverage"]
+        mods = view["modifications_only"]
+        assert (mods["awards"], mods["of_awards"]) == (1, 1), name
+        assert (
+            Decimal(mods["obligation_usd"]) == usd == Decimal(mods["of_obligation_usd"])
+        )
+        line = f"1 of 1 awards (${usd:,.0f} of ${usd:,.0f} net)"
+        assert mods["line"].startswith(line), mods["line"]
+        assert line in web.get(f"/vendor/{vendor_id}").text
+    # NORTHWIND: two awards, both with their first transaction; no line
+    view = web.get(f"/vendor/{vendors['NORTHWIND OPTICS INC']}.json").json()
+    mods = view["data"]["coverage"]["modifications_only"]
+    assert (mods["awards"], mods["of_awards"], mods["line"]) == (0, 2, "")
+    assert Decimal(mods["of_obligation_usd"]) == sum(
+        PAID["NORTHWIND OPTICS INC"].values(), Decimal(0)
+    )

@@ -9,7 +9,6 @@ from custodes import sources
 from custodes.errors import NotFound
 from custodes.figures import components
 from custodes.figures.contracts import CONTRACT_ROWS_SQL, award_contract
-from custodes.figures.news import RESOLVE_TABLES, name_own_vendors
 from custodes.figures.recipients import WITHHELD
 from custodes.figures.review import REVIEWED_METHODS
 from custodes.search.numbers import Found, find_awards
@@ -26,10 +25,12 @@ TRANSACTIONS_SQL = """
     LIMIT 1000"""
 
 
+# each transaction with the vendor it was paid to (an award that changed hands:
+# each vendor's own transactions; a natural person's under no vendor)
 SERVE_TRANSACTIONS_SQL = """
     SELECT transaction_key, action_date, fiscal_year, modification_number, action_type,
            obligation_usd, description, source_file, source_line, source_format,
-           parent_award_piid
+           parent_award_piid, vendor_id, vendor_name
     FROM serve_transaction WHERE award_id = ? ORDER BY action_date, modification_number
     LIMIT 1000"""
 
@@ -118,17 +119,8 @@ def award(ctx: Ctx, key: str) -> View:
         t["source_file"] = public_source(t.get("source_file"))
     payees: list[dict[str, Any]] = []
     if ctx.reader.has("serve_vendor_award"):
-        # each transaction's own vendor (an award that changed hands: each vendor's)
         for t in txs:
-            t["award_id"] = head["award_id"]
-        name_own_vendors(
-            lambda sql, params: ctx.reader.rows(sql, params),
-            txs,
-            {n: ctx.reader.has(n) for n in RESOLVE_TABLES},
-        )
-        for t in txs:
-            del t["award_id"]
-            t["vendor_name"] = t["vendor_name"] or WITHHELD
+            t["vendor_name"] = t["vendor_name"] if t.get("vendor_id") else WITHHELD
         payees = ctx.reader.rows(PAYEES_SQL, [head["award_id"]])
         for p in payees:
             p["vendor_name"] = p["vendor_name"] if p["vendor_id"] else WITHHELD

@@ -35,11 +35,25 @@ def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]
     return coverage.coverage_notes(coverage_rows(reader, agency), agency, today)
 
 
-def modifications_only(reader: Reader, agency: str | None) -> dict[str, Any] | None:
+def modifications_only(
+    reader: Reader, agency: str | None, vendor: str | None = None
+) -> dict[str, Any] | None:
     """The awards (all agencies, or AGENCY's) the store knows only through later
-    modifications, from serve_award (None without it)."""
+    modifications, from serve_award (None without it); with VENDOR, of the awards
+    that vendor was paid on, with its own part of their money (serve_vendor_award:
+    each transaction under its own vendor)."""
     if not reader.has("serve_award"):
         return None
+    if vendor is not None:
+        if not reader.has("serve_vendor_award"):
+            return None
+        # every vendor's, worked out once per reader (a vendor page held in memory
+        # runs no query); a vendor paid on no award: the counts of none (None)
+        vendors = reader.derived(
+            "modifications_only:vendors:" + (agency or ""),
+            lambda r: _vendor_rows(r, agency),
+        )
+        return dict(vendors.get(vendor, vendors[None]))
     rows = reader.derived(
         "modifications_only:" + (agency or ""),
         lambda r: r.rows(
@@ -51,8 +65,34 @@ def modifications_only(reader: Reader, agency: str | None) -> dict[str, Any] | N
     return dict(rows[0])
 
 
-def coverage_summary(reader: Reader, agency: str | None, today: date) -> dict[str, Any]:
-    """The coverage every page states (custodes.figures.coverage.summary)."""
+def _vendor_rows(reader: Reader, agency: str | None) -> dict[Any, dict[str, Any]]:
+    """modifications_only of every vendor by id, and under None the counts of no
+    award (a vendor paid on none)."""
+    answered = reader.has("sync_history")
+    rows: dict[Any, dict[str, Any]] = {
+        row.pop("vendor_id"): row
+        for row in reader.rows(
+            coverage.modifications_only_vendors_sql(answered),
+            [agency, agency],
+            cache=False,
+        )
+    }
+    none = coverage.modifications_only_awards_sql(
+        answered, f"(SELECT * FROM {coverage.VENDOR_AWARDS_SQL} WHERE false)"
+    )
+    rows[None] = reader.rows(none, [agency, agency], cache=False)[0]
+    return rows
+
+
+def coverage_summary(
+    reader: Reader, agency: str | None, today: date, vendor: str | None = None
+) -> dict[str, Any]:
+    """The coverage every page states (custodes.figures.coverage.summary); with
+    VENDOR (a vendor's page), its awards known only through later modifications are
+    that vendor's own."""
     return coverage.summary(
-        coverage_rows(reader, agency), today, agency, modifications_only(reader, agency)
+        coverage_rows(reader, agency),
+        today,
+        agency,
+        modifications_only(reader, agency, vendor),
     )

@@ -25,7 +25,6 @@ from custodes import sources
 from custodes.console import money
 from custodes.errors import NotFound
 from custodes.figures.news import (
-    RESOLVE_TABLES,
     NewsScope,
     latest_actions,
     newest_action_date,
@@ -170,7 +169,6 @@ def build_feed(ctx: Ctx, kind: str, ident: str, base_url: str) -> AtomFeed:
         stated,
         limit=ENTRIES,
         newest=newest,
-        have={n: r.has(n) for n in RESOLVE_TABLES},
     )
     if kind == "search":
         self_path = "/feeds/search.atom" + _search_query(ctx.params)

@@ -12,7 +12,6 @@ from custodes.errors import InputError
 from custodes.figures.news import (
     DEFAULT_DAYS,
     KINDS,
-    RESOLVE_TABLES,
     NewsScope,
     latest_actions,
     newest_action_date,
@@ -125,7 +124,6 @@ def whats_new(ctx: Ctx) -> View:
         limit=size,
         offset=(page - 1) * size,
         newest=newest,
-        have={n: r.has(n) for n in RESOLVE_TABLES},
     )
     view.data.update(news.as_dict())
     view.data.update(

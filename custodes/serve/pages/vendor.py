@@ -224,7 +224,8 @@ def vendor(ctx: Ctx, vendor_id: str) -> View:
     part = counted_years(r, counted).get(vendor_id, {})
     for y in years:
         y["surveillance_usd"] = part.get(int(y["fiscal_year"]), ZERO)
-    cover = coverage_summary(r, None, date.today())
+    # its awards known only through later modifications: the vendor's own
+    cover = coverage_summary(r, None, date.today(), vendor_id)
     for a in awards:
         a["category_label"] = category_label(a["category"])
     channels = summarise(lists["channels"] or []) if lists["channels"] else None
