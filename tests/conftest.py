@@ -82,8 +82,10 @@ def cli(db_path: Path):
 def run_cli_process(
     db: Path, *args: str, env: dict[str, str] | None = None, **kwargs
 ) -> subprocess.Popen:
-    """Start `custodes` as a real OS process (for kill and lock tests)."""
+    """Start `custodes` as a real OS process (for kill and lock tests), with Ctrl+C
+    (SIGINT) as a terminal gives it (`_terminal_sigint`)."""
     full_env = {**os.environ, "CUSTODES_DB": str(db), **(env or {})}
+    kwargs.setdefault("preexec_fn", _terminal_sigint)
     return subprocess.Popen(
         [sys.executable, "-m", "custodes", *args],
         env=full_env,
@@ -92,6 +94,27 @@ def run_cli_process(
         text=True,
         **kwargs,
     )
+
+
+def _terminal_sigint() -> None:
+    """In the child, before it runs custodes: SIGINT neither ignored nor blocked. An
+    ignored or blocked signal stays so across exec, and a test runner's worker can
+    carry either from an earlier test or library; an interrupt test would then wait
+    for a process that never hears it (seen once under pytest-xdist: the three
+    SIGINT cases of tests/store/test_atomic_ingest.py timed out on one worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def signal_state(pid: int) -> str:
+    """The blocked, ignored and pending signal masks of process PID (Linux), for a
+    failure message when a signalled process does not end."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError as exc:
+        return f"no /proc status for {pid}: {exc}"
+    keep = ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "State")
+    return "; ".join(line for line in lines if line.startswith(keep))
 
 
 def run_custodes(

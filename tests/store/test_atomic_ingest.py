@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, TracedProcess, run_cli_process
+from tests.conftest import FIXTURES, TracedProcess, run_cli_process, signal_state
 from tests.ingest.csvmaker import api_row, write_api_csv
 
 API_FIXTURE = FIXTURES / "usaspending" / "api_search_small.csv"
@@ -92,7 +92,12 @@ def test_kill_at_each_point_leaves_store_unchanged(base_store, second_file, poin
     )
     wait_for_pause(proc, point)
     proc.send_signal(sig)
-    proc.wait(timeout=30)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        state = signal_state(proc.pid)
+        proc.kill()
+        pytest.fail(f"ingest did not end 30 s after {sig.name}: {state}")
     assert proc.returncode != 0
     assert snapshot(base_store) == before
     # The store is still healthy: the same ingest, uninterrupted, now lands in full.
