@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from custodes.classify.evidence import Matcher
+from custodes.classify.rules import RuleSet, load_rules
+from custodes.classify.taxonomy import load_taxonomy
 from custodes.cli import main
 from tests.conftest import SHARED_DATA, need_shared
 
@@ -38,3 +41,15 @@ def real_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("classify_real") / "store.duckdb"
     run(db, "ingest", str(SHARED_DATA / "usaspending"))
     return db
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    """The shipped rules (one load per test module)."""
+    return load_rules(load_taxonomy())
+
+
+@pytest.fixture(scope="module")
+def matcher(rules: RuleSet) -> Matcher:
+    """The rules' matcher, as the pipeline builds it."""
+    return Matcher(rules)

@@ -22,11 +22,6 @@ VSS = "video_sensor_surveillance"
 CI = "communications_intercept"
 
 
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(load_taxonomy())
-
-
 def classify(
     rules: RuleSet,
     text: str,

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from custodes.classify.rules import RuleSet, load_rules
-from custodes.classify.taxonomy import load_taxonomy
 from tests.classify.test_rules_2_1 import classify
 
 VSS = "video_sensor_surveillance"
 CMA = "case_management_analytics"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(load_taxonomy())
 
 
 @pytest.mark.parametrize(

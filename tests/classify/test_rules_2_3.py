@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import pytest
 
-from custodes.classify.rules import RuleSet, load_rules
-from custodes.classify.taxonomy import load_taxonomy
 from tests.classify.test_rules_2_1 import classify
 
 VSS = "video_sensor_surveillance"
@@ -21,11 +19,6 @@ PFS = "phone_forensics_spyware"
 SMM = "social_media_monitoring"
 CMA = "case_management_analytics"
 INTERCEPT = "communications_intercept"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(load_taxonomy())
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from custodes.classify.rules import RuleSet, load_rules
-from custodes.classify.taxonomy import load_taxonomy
 from tests.classify.test_rules_2_1 import classify
 
 FACE = "face_recognition"
@@ -23,11 +21,6 @@ INTERCEPT = "communications_intercept"
 CMA = "case_management_analytics"
 EM = "electronic_monitoring"
 VSS = "video_sensor_surveillance"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(load_taxonomy())
 
 
 def test_the_rules_are_version_2_4_or_later(rules):

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from custodes.classify.rules import RuleSet, load_rules
-from custodes.classify.taxonomy import load_taxonomy
-from tests.classify.test_taxonomy_rules import classify
+from tests.classify.test_taxonomy_rules import case, classify
 
 VSS = "video_sensor_surveillance"
 LPR = "license_plate_readers"
@@ -28,22 +26,6 @@ PROFESSIONAL_PSC = "R499 SUPPORT- PROFESSIONAL: OTHER"
 CONSULTING = "541618 OTHER MANAGEMENT CONSULTING SERVICES"
 ENGINEERING = "541330 ENGINEERING SERVICES"
 RESELLER = "ACME FEDERAL RESELLER LLC"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(load_taxonomy())
-
-
-@pytest.fixture(scope="module")
-def matcher(rules):
-    from custodes.classify.evidence import Matcher
-
-    return Matcher(rules)
-
-
-def case(kind: str, text: str, expected: str, **fields: str):
-    return pytest.param(text, fields, expected, id=f"{kind}: {text[:60]}")
 
 
 # Cases 2.8 decided otherwise: each is a kind of purchase, not an award's words.

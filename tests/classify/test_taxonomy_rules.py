@@ -21,7 +21,7 @@ import pytest
 from custodes.classify.decide import decide
 from custodes.classify.evidence import Matcher
 from custodes.classify.names import normal_name
-from custodes.classify.rules import FIELDS, RuleSet, load_rules
+from custodes.classify.rules import FIELDS, RuleSet
 from custodes.classify.taxonomy import load_taxonomy
 
 FR = "face_recognition"
@@ -36,16 +36,6 @@ NONE = "none"
 
 CONSULTING = "541618 OTHER MANAGEMENT CONSULTING SERVICES"
 NIGHT_VISION_PSC = "5855 NIGHT VISION EQUIPMENT, EMITTED AND REFLECTED RADIATION"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(load_taxonomy())
-
-
-@pytest.fixture(scope="module")
-def matcher(rules) -> Matcher:
-    return Matcher(rules)
 
 
 def classify(
