@@ -577,3 +577,46 @@ def test_a_vendor_pages_coverage_counts_its_own_awards(web, vendors):
     assert Decimal(mods["of_obligation_usd"]) == sum(
         PAID["NORTHWIND OPTICS INC"].values(), Decimal(0)
     )
+
+
+def test_a_category_pages_coverage_counts_its_own_awards(web):
+    """A category page's line on awards known only through later modifications counts
+    the awards of that category (it stated the whole store's on every category page).
+    Each award counts under one category, so the pages' counts add up to the store's;
+    the category of MOD_ONLY (an award known only through modifications) counts it,
+    with its money, and a category without such an award states no line."""
+    everywhere = web.get("/methodology.json").json()["data"]["coverage"]
+    total = everywhere["modifications_only"]
+    ids = [
+        r["id"]
+        for r in reader_rows(
+            web,
+            """SELECT DISTINCT coalesce(category, 'unclassified') AS id FROM serve_award
+               UNION SELECT DISTINCT component_category FROM serve_award
+               WHERE component_category IS NOT NULL""",
+        )
+    ]
+    pages = {
+        i: web.get(f"/category/{i}.json").json()["data"]["coverage"][
+            "modifications_only"
+        ]
+        for i in ids
+    }
+    for key in ("awards", "of_awards"):
+        assert sum(p[key] for p in pages.values()) == total[key], key
+    assert sum(Decimal(str(p["obligation_usd"])) for p in pages.values()) == Decimal(
+        str(total["obligation_usd"])
+    )
+    assert len(pages) > 2 and all(
+        p["of_awards"] < total["of_awards"] for p in pages.values()
+    )
+    [own] = reader_rows(
+        web, "SELECT category FROM serve_award WHERE award_key = ?", [MOD_ONLY]
+    )
+    mine = pages[own["category"] or "unclassified"]
+    assert mine["awards"] >= 1
+    assert Decimal(str(mine["obligation_usd"])) >= sum(MOD_ONLY_PAID.values())
+    quiet = [i for i, p in pages.items() if p["awards"] == 0 and p["of_awards"] > 0]
+    assert quiet, pages
+    assert pages[quiet[0]]["line"] == ""
+    assert "later modifications" not in web.get(f"/category/{quiet[0]}").text

@@ -128,7 +128,11 @@ def category(ctx: Ctx, category_id: str) -> View:
     if not r.has("serve_award"):
         return view
     today = date.today()
-    cover = coverage_summary(r, agency, today)
+    # the line on awards known only through later modifications counts this
+    # category's awards (as the page's definition counts them), not every award's
+    cover = coverage_summary(
+        r, agency, today, category=(category_id, counted.category_sql())
+    )
     rows = [
         x for x in by_agency_rows(r) if agency is None or x["agency_code"] == agency
     ]

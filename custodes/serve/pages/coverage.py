@@ -36,14 +36,27 @@ def coverage_notes(reader: Reader, agency: str | None, today: date) -> list[str]
 
 
 def modifications_only(
-    reader: Reader, agency: str | None, vendor: str | None = None
+    reader: Reader,
+    agency: str | None,
+    vendor: str | None = None,
+    category: tuple[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """The awards (all agencies, or AGENCY's) the store knows only through later
     modifications, from serve_award (None without it); with VENDOR, of the awards
     that vendor was paid on, with its own part of their money (serve_vendor_award:
-    each transaction under its own vendor)."""
+    each transaction under its own vendor); with CATEGORY (the category's id, and
+    the SQL of the category an award counts under in the page's definition:
+    `Definition.category_sql`), of the awards counted in that category."""
     if not reader.has("serve_award"):
         return None
+    if category is not None:
+        category_id, counted_as = category
+        # every category's, worked out once per reader and definition
+        categories = reader.derived(
+            f"modifications_only:categories:{counted_as}:" + (agency or ""),
+            lambda r: _category_rows(r, agency, counted_as),
+        )
+        return dict(categories.get(category_id, categories[None]))
     if vendor is not None:
         if not reader.has("serve_vendor_award"):
             return None
@@ -63,6 +76,29 @@ def modifications_only(
         ),
     )
     return dict(rows[0])
+
+
+def _category_rows(
+    reader: Reader, agency: str | None, counted_as: str
+) -> dict[Any, dict[str, Any]]:
+    """modifications_only of every category by id (each award under the category
+    COUNTED_AS gives it), and under None the counts of no award (a category with
+    none)."""
+    answered = reader.has("sync_history")
+    awards = f"(SELECT *, {counted_as} AS category_ FROM serve_award)"
+    rows: dict[Any, dict[str, Any]] = {
+        row.pop("category_"): row
+        for row in reader.rows(
+            coverage.modifications_only_awards_sql(answered, awards, "category_"),
+            [agency, agency],
+            cache=False,
+        )
+    }
+    none = coverage.modifications_only_awards_sql(
+        answered, "(SELECT * FROM serve_award WHERE false)"
+    )
+    rows[None] = reader.rows(none, [agency, agency], cache=False)[0]
+    return rows
 
 
 def _vendor_rows(reader: Reader, agency: str | None) -> dict[Any, dict[str, Any]]:
@@ -85,14 +121,19 @@ def _vendor_rows(reader: Reader, agency: str | None) -> dict[Any, dict[str, Any]
 
 
 def coverage_summary(
-    reader: Reader, agency: str | None, today: date, vendor: str | None = None
+    reader: Reader,
+    agency: str | None,
+    today: date,
+    vendor: str | None = None,
+    category: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """The coverage every page states (custodes.figures.coverage.summary); with
     VENDOR (a vendor's page), its awards known only through later modifications are
-    that vendor's own."""
+    that vendor's own; with CATEGORY (a category's page: its id and the SQL of the
+    category an award counts under), that category's."""
     return coverage.summary(
         coverage_rows(reader, agency),
         today,
         agency,
-        modifications_only(reader, agency, vendor),
+        modifications_only(reader, agency, vendor, category),
     )
