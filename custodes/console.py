@@ -6,7 +6,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,12 +67,20 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False))
 
 
-def money(value: Decimal | int | float | None) -> str:
-    """$1,234.50; a negative amount (a deobligation) as -$1,234.50, not $-1,234.50."""
+def money(value: Decimal | int | float | None, cents: bool = True) -> str:
+    """$1,234.50; a negative amount (a deobligation) as -$1,234.50, not $-1,234.50;
+    without CENTS, whole dollars rounded half to even ($1,234). The one money format
+    of every printed sentence and table (the figures' lines, the digest, the
+    coverage statements)."""
     if value is None:
         return "—"
     amount = Decimal(value)
-    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+    if not cents:
+        # abs: a loss rounded to nothing is $0, not -$0
+        amount = amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+        amount = abs(amount) if amount == 0 else amount
+    form = ",.2f" if cents else ","
+    return f"-${-amount:{form}}" if amount < 0 else f"${amount:{form}}"
 
 
 def table(

@@ -31,6 +31,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from custodes.console import money
 from custodes.figures.definition import UNCLASSIFIED
 from custodes.figures.recipients import recipient_name_sql, withheld_sql
 
@@ -218,10 +219,6 @@ def share(obligation_usd: Decimal | None, reviewed_usd: Decimal | None) -> float
     return round(float(done / total), 4)
 
 
-def _usd(value: Decimal) -> str:
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
-
-
 def line(obligation_usd: Decimal | None, reviewed_usd: Decimal | None) -> str:
     """The sentence every figure carries about review."""
     part = share(obligation_usd, reviewed_usd)
@@ -230,12 +227,12 @@ def line(obligation_usd: Decimal | None, reviewed_usd: Decimal | None) -> str:
     if part is None:
         if total > 0 and done != 0:
             return (
-                f"Reviewed by a person: awards netting {_usd(done)} here, of "
-                f"{_usd(total)} in all (net amounts: deobligations make this no "
+                f"Reviewed by a person: awards netting {money(done)} here, of "
+                f"{money(total)} in all (net amounts: deobligations make this no "
                 "share of these dollars)."
             )
-        return f"Reviewed by a person: {_usd(done)} of these dollars."
+        return f"Reviewed by a person: {money(done)} of these dollars."
     return (
-        f"Reviewed by a person: {100 * part:.1f}% of these dollars ({_usd(done)} of "
-        f"{_usd(total)}); the rest rests on the rules alone."
+        f"Reviewed by a person: {100 * part:.1f}% of these dollars ({money(done)} of "
+        f"{money(total)}); the rest rests on the rules alone."
     )

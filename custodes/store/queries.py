@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from custodes.console import money
 from custodes.errors import NotFound
 from custodes.store.duckdb import Store
 from custodes.store.sql import ident, literal
@@ -137,12 +138,6 @@ def modifications_only_sql(where: str = "", reason: str | None = None) -> str:
     FROM scope_ s LEFT JOIN mods_ m USING (award_key)"""
 
 
-def _whole_dollars(value: Any) -> str:
-    """$1,235; a negative amount with its sign first (-$1,235), as everywhere."""
-    amount = round(float(value))
-    return f"-${-amount:,}" if amount < 0 else f"${amount:,}"
-
-
 def modifications_only_line(
     awards: int,
     usd: Any,
@@ -159,8 +154,8 @@ def modifications_only_line(
     if not awards:
         return ""
     head = (
-        f"{awards:,} of {of_awards:,} awards ({_whole_dollars(usd)} of "
-        f"{_whole_dollars(of_usd)} net) are known here only through later "
+        f"{awards:,} of {of_awards:,} awards ({money(usd, cents=False)} of "
+        f"{money(of_usd, cents=False)} net) are known here only through later "
         "modifications (the store holds no transaction that starts them, "
         "modification 0): their text may not say what was bought, and their "
         "category may be missed."

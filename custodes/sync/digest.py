@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from custodes import sources
+from custodes.console import money
 from custodes.errors import InputError, NotFound
 from custodes.figures import components
 from custodes.figures.definition import DEFAULT, has_components_sql, stated_from_sql
@@ -252,25 +253,18 @@ def _channel(a: dict[str, Any]) -> str:
     return f"; {a['channel']}" if a.get("channel") else ""
 
 
-def _usd(value: Decimal | int | None) -> str:
-    if value is None:
-        return "—"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(Decimal(value)):,.2f}"
-
-
 def _what(a: dict[str, Any]) -> str:
     if a["change"] == "new":
-        return f"new award, {_usd(a['touched_obligation_usd'])}"
+        return f"new award, {money(a['touched_obligation_usd'])}"
     bits = []
     if a["new_transactions"]:
         bits.append(
-            f"{a['new_transactions']} new action(s), {_usd(a['new_obligation_usd'])}"
+            f"{a['new_transactions']} new action(s), {money(a['new_obligation_usd'])}"
         )
     if a["revised_transactions"]:
         bits.append(
             f"{a['revised_transactions']} revised amount(s), "
-            f"{_usd(a['revision_delta_usd'])}"
+            f"{money(a['revision_delta_usd'])}"
         )
     return "; ".join(bits)
 
@@ -305,7 +299,7 @@ def render_markdown(d: dict[str, Any]) -> str:
             lines.append(
                 f"- **{a['recipient_name'] or '?'}** ({a['agency'] or '?'}), {link}: "
                 f"{_what(a)}; actions {a['first_action']} to {a['last_action']}"
-                f"{_channel(a)}; award total {_usd(a['award_total_usd'])} "
+                f"{_channel(a)}; award total {money(a['award_total_usd'])} "
                 f"({_counted(a)}). "
                 f"{(a['description'] or '').strip()[:160]}"
             )
@@ -343,7 +337,7 @@ def render_html(d: dict[str, Any]) -> str:
                 f"<li><strong>{e(a['recipient_name'] or '?')}</strong> "
                 f"({e(a['agency'] or '?')}), {link}: {e(_what(a))}; actions "
                 f"{a['first_action']} to {a['last_action']}{e(_channel(a))}; "
-                f"award total {e(_usd(a['award_total_usd']))} ({e(_counted(a))}). "
+                f"award total {e(money(a['award_total_usd']))} ({e(_counted(a))}). "
                 f"{e((a['description'] or '').strip()[:160])}</li>"
             )
         parts.append("</ul></section>")
