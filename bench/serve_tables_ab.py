@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +34,32 @@ def load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
+def fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
+    """(rows, sum and XOR of a hash of every row, the same with each row's position
+    in the stored order): equal sets give the first three equal, equal stored orders
+    the last two as well."""
+    row = con.execute(
+        f"""SELECT count(*), sum(h::HUGEINT), bit_xor(h), sum(p::HUGEINT), bit_xor(p)
+        FROM (SELECT hash(t) AS h,
+                     hash(row_number() OVER (ORDER BY rowid), t) AS p
+              FROM {table} t)"""
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
 def time_build(
-    path: str, memory: str, build: Callable[[Store], object], what: str, note: str = ""
+    path: str,
+    memory: str,
+    build: Callable[[Store], object],
+    what: str,
+    note: str = "",
+    check: Sequence[str] = (),
 ) -> None:
     """Run BUILD on the store at PATH inside a transaction that is rolled back, under
     DuckDB's memory limit MEMORY, and print its wall and CPU seconds in all (WHAT: the
-    module built) and per statement that creates a table (temp ones too)."""
+    module built) and per statement that creates a table (temp ones too) or inserts
+    into one (a slice), then the `fingerprint` of each table of CHECK."""
     timed: list[tuple[str, float, float]] = []
     execute = Store.execute
 
@@ -52,6 +72,9 @@ def time_build(
             if words[:3] == ["CREATE", "OR", "REPLACE"] and len(words) > 5:
                 name = words[5] if words[3] == "TEMP" else words[4]
                 timed.append((name, time.perf_counter() - wall, cpu() - used))
+            elif words[:2] == ["INSERT", "INTO"] and len(words) > 2:  # a slice
+                name = f"{words[2]} (insert)"
+                timed.append((name, time.perf_counter() - wall, cpu() - used))
 
     Store.execute = run  # type: ignore[method-assign]
     con = duckdb.connect(path, config={"memory_limit": memory})
@@ -59,19 +82,24 @@ def time_build(
     before = load()
     wall, used = time.perf_counter(), cpu()
     con.execute("BEGIN")
+    prints = {}
     try:
         build(store)
+        total = (time.perf_counter() - wall, cpu() - used)
+        prints = {t: fingerprint(con, t) for t in check}
     finally:
         con.execute("ROLLBACK")
         con.close()
         Store.execute = execute  # type: ignore[method-assign]
     print(
-        f"{what}: {time.perf_counter() - wall:.1f} s wall, "
-        f"{cpu() - used:.1f} s CPU, memory limit {memory}, {note}"
+        f"{what}: {total[0]:.1f} s wall, "
+        f"{total[1]:.1f} s CPU, memory limit {memory}, {note}"
         f"load {before}-{load()}"
     )
     for name, seconds, cpu_seconds in timed:
         print(f"  {name:<28} {seconds:7.2f} s wall {cpu_seconds:7.2f} s CPU")
+    for table, value in prints.items():
+        print(f"  {table:<24} {value}")
 
 
 def main() -> None:
@@ -85,12 +113,16 @@ def main() -> None:
         "(write_serve_tables(linked=True): vendor links from vendor_alias); run it "
         "only on a store whose transaction_vendor that run wrote",
     )
+    ap.add_argument("--no-check", action="store_true", help="no fingerprints")
     args = ap.parse_args()
     time_build(
         args.store,
         args.memory,
         lambda store: serve_tables.write_serve_tables(store, linked=args.linked),
         serve_tables.__file__,
+        check=()
+        if args.no_check
+        else [t for t in serve_tables.SERVE_TABLES if t != "serve_build"],
     )
 
 

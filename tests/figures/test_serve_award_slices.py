@@ -81,3 +81,32 @@ def test_award_years_summed_from_vendor_parts_equal_the_transactions(
         ).fetchall()
     assert len(built) > 10
     assert built == direct
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_vendor_parts_summed_from_transactions_table_equal_the_transactions(
+    real_store_path: Path, tmp_path: Path, linked: bool
+) -> None:
+    """A full build sums serve_transaction (each transaction's own vendor) for
+    serve_vendor_award: the same rows in the same stored order, column types
+    included, as reading every transaction with the vendor joins
+    (`serve_vendor_award_sql`, the rows a refresh inserts)."""
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(real_store_path, db)
+    stored = "SELECT * FROM serve_vendor_award ORDER BY rowid"
+    types = (
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'serve_vendor_award' ORDER BY ordinal_position"
+    )
+    with open_store(Settings(db=db), write=True, command="test") as store:
+        with store.transaction():
+            serve_tables.write_serve_tables(store, linked=linked)
+        built = store.con.execute(stored).fetchall()
+        built_types = store.con.execute(types).fetchall()
+        tv = serve_tables.ALIAS_LINKS if linked else "transaction_vendor"
+        have = serve_tables.present(store)
+        store.execute(serve_tables.serve_vendor_award_sql(have, tv))
+        direct = store.con.execute(stored).fetchall()
+        assert store.con.execute(types).fetchall() == built_types
+    assert len(built) > 10 and any(r[0] is None for r in built)
+    assert built == direct
