@@ -86,7 +86,9 @@ def search_text_sql(
 # (search_plain, one row per word and award), and each pair of neighbouring words
 # joined (PAIRS_SQL, one row per pair in each text) — a pair's word is kept in the
 # word table when it is itself a word of the store (a plain word of some award: the
-# vocabulary).
+# vocabulary). These are the refresh's, for the awards it recomputes
+# (custodes/search/refresh.py); the full build (FULL_WORDS_SQL below) makes the same
+# rows from each distinct text split once.
 SEARCH_WORDS_SQL = [
     """CREATE OR REPLACE TEMP TABLE search_words AS
     SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
@@ -113,7 +115,8 @@ PAIRS_SQL = """
 # word and award took 7.7 + 1.1 + 5.5 s, the pairs written in this order 9.4 s and
 # the vocabulary's pairs made distinct from them 0.3 s; a sort by the whole word
 # took 12.8 s, and no order at all 4.7 s, but then a refresh's look-up of ten words
-# reads every row (0.6 CPU s at 2M against 0.02).
+# reads every row (0.6 CPU s at 2M against 0.02). Within one three-letter key the
+# rows' order is not fixed (the sort's key ties).
 PAIR_ORDER = "ascii(token[1]) * 65536 + ascii(token[2]) * 256 + ascii(token[3])"
 
 
@@ -130,15 +133,40 @@ def token_rows_sql(vocabulary: str) -> str:
                       WHERE p.token = j.token AND p.award_id = j.award_id)"""
 
 
-# Each distinct word (of search_plain: the vocabulary), numbered in word order: the
-# word table is sorted by these numbers instead of by the words themselves, the same
-# order (a word's number rises with it): sorting by two integers is cheaper than by
-# a string and an integer. At 2M transactions (10.2M word rows of 45,128 words), CPU
-# seconds at load 4.6-8: the word table 15.6 -> 11.8-12.3.
-WORD_NUMBERS_SQL = [
+# The full build's words. Each distinct text is split once, with the list of the
+# awards that have it (an award once per text row that has it, as the refresh's
+# search_words would hold it): a category's label, a recipient's name or a
+# description shared by many awards is split once, and its pairs are sorted once,
+# their awards unnested after the sort (an unnest keeps the sorted order).
+# The words are numbered (search_word_no: every distinct word of two or more
+# letters, the vocabulary, numbered in word order) before they are made distinct
+# per award, so that the DISTINCT, the join with the pairs in the vocabulary and the
+# word table's sort work on two integers (word number, award) instead of a string:
+# the word table is sorted by these numbers, the same order as by the words (a
+# word's number rises with it). Rows are the same as SEARCH_WORDS_SQL's and
+# PAIRS_SQL's (the A/B bench's fingerprints of serve_token are equal). At 2M
+# transactions under 600 MB (1,864,547 texts, 542,146 distinct; CPU s of
+# bench/search_tables_ab.py, load 3-6): words 3.4 -> 2.4, the words made distinct
+# 7.2 -> 4.9, the pairs 12.1 -> 10.1, the word table 13.7 -> 12.9; the same peak
+# memory (730 MB). Texts repeat less in a real store (93,253 texts, 60,629 distinct
+# in the shared data): the per-text part of the gain shrinks with it. Tried and
+# slower: list_distinct of each text's words before the DISTINCT (13.3 against 8.6),
+# the word table sorted in four slices of word numbers (no gain: 13.3 against 13.9).
+FULL_WORDS_SQL = [
+    """CREATE OR REPLACE TEMP TABLE search_words AS
+    SELECT regexp_split_to_array(text, '[^A-Z0-9]+') AS words,
+           list(award_id) AS awards
+    FROM search_text WHERE text IS NOT NULL GROUP BY text""",
     """CREATE OR REPLACE TEMP TABLE search_word_no AS
     SELECT token, (row_number() OVER (ORDER BY token))::INTEGER AS word_no
-    FROM (SELECT DISTINCT token FROM search_plain)""",
+    FROM (SELECT DISTINCT token FROM (SELECT unnest(words) AS token
+                                      FROM search_words)
+          WHERE length(token) >= 2)""",
+    """CREATE OR REPLACE TEMP TABLE search_plain AS
+    SELECT DISTINCT word_no, award_id
+    FROM (SELECT w.word_no, unnest(t.awards) AS award_id
+          FROM (SELECT unnest(words) AS token, awards FROM search_words) t
+          JOIN search_word_no w USING (token))""",
 ]
 
 # The award's facet columns of few distinct values (agencies, categories, makers,
@@ -200,23 +228,36 @@ def _decoded(column: str) -> str:
 # can match. It repeats the award's facet columns, so that a search reads only its
 # words' rows. Beside it, every pair of neighbouring words (serve_token_pair, built
 # before it: its pairs in the vocabulary are search_pair): when a pair's word enters
-# the vocabulary, `custodes refresh` finds the awards it joins.
+# the vocabulary, `custodes refresh` finds the awards it joins. The rows are
+# token_rows_sql's, by word number (search_plain and search_pair hold numbers).
 SERVE_TOKEN_SQL = f"""
     CREATE OR REPLACE TABLE serve_token AS
     SELECT token, award_id, {_decoded("agency_code")}, {_decoded("category")},
            vendor_id, {_decoded("maker")}, obligation_usd, {_decoded("fiscal_years")},
            joined
-    FROM (WITH t AS ({token_rows_sql("search_word_no")})
-          SELECT t.token, t.award_id, a.* EXCLUDE (award_id), t.joined
+    FROM (WITH t AS (
+              SELECT word_no, award_id, false AS joined FROM search_plain
+              UNION ALL
+              SELECT word_no, award_id, true AS joined FROM search_pair j
+              WHERE NOT EXISTS (SELECT 1 FROM search_plain p
+                                WHERE p.word_no = j.word_no
+                                  AND p.award_id = j.award_id))
+          SELECT w.token, t.award_id, a.* EXCLUDE (award_id), t.joined
           FROM t JOIN search_award_code a USING (award_id)
-          JOIN search_word_no w USING (token)
-          ORDER BY w.word_no, t.award_id)"""
+          JOIN search_word_no w USING (word_no)
+          ORDER BY t.word_no, t.award_id)"""
 
 SERVE_TOKEN_PAIR_SQL = [
-    f"CREATE OR REPLACE TABLE serve_token_pair AS {PAIRS_SQL} ORDER BY {PAIR_ORDER}",
+    f"""CREATE OR REPLACE TABLE serve_token_pair AS
+    SELECT token, unnest(awards) AS award_id
+    FROM (SELECT a || b AS token, awards
+          FROM (SELECT awards, unnest(words[:-1]) AS a, unnest(words[2:]) AS b
+                FROM search_words WHERE len(words) > 1)
+          WHERE length(a) > 0 AND length(b) > 0
+          ORDER BY {PAIR_ORDER})""",
     """CREATE OR REPLACE TEMP TABLE search_pair AS
-    SELECT DISTINCT token, award_id FROM serve_token_pair
-    WHERE token IN (SELECT token FROM search_word_no)""",
+    SELECT DISTINCT w.word_no, p.award_id
+    FROM serve_token_pair p JOIN search_word_no w USING (token)""",
 ]
 
 SERVE_TOKEN_COUNT_SQL = """
@@ -341,13 +382,13 @@ def search_tables_sql(
         category_words_sql(),
         funding_words_sql(),
         search_text_sql(award_maker),
-        *SEARCH_WORDS_SQL,
-        SERVE_TOKEN_PAIR_SQL[0],
-        "DROP TABLE search_words",
+        FULL_WORDS_SQL[0],
         "DROP TABLE search_text",
         "DROP TABLE search_category",
         "DROP TABLE search_funding",
-        *WORD_NUMBERS_SQL,
+        *FULL_WORDS_SQL[1:],
+        SERVE_TOKEN_PAIR_SQL[0],
+        "DROP TABLE search_words",
         SERVE_TOKEN_PAIR_SQL[1],
         *coded_columns_sql(),
         SERVE_TOKEN_SQL,

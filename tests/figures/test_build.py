@@ -268,3 +268,47 @@ def test_frame_is_the_same_with_vendor_links_from_the_aliases_or_not(
         )
     assert built[True] == built[False]
     assert len(built[True]) > 20 and resolved > 5
+
+
+def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_path):
+    """The full build splits each distinct text once, for every award that has it
+    (search/tables.py FULL_WORDS_SQL), and numbers the words before making them
+    distinct: serve_token holds the rows the refresh's per-award SQL gives
+    (SEARCH_WORDS_SQL, PAIRS_SQL, token_rows_sql: every word, and every pair whose
+    word is in the vocabulary), and serve_token_pair every pair as often as it
+    occurs, in the order of its first three letters."""
+    from custodes.search import tables
+
+    with real_store_copy(real_store_path, tmp_path) as store:
+        build(store, serve_after_awards=search_tables_sql(1000))
+        words = store.execute(
+            "SELECT token, award_id, joined FROM serve_token ORDER BY rowid"
+        )
+        pairs = store.execute("SELECT token, award_id FROM serve_token_pair")
+        keys = [
+            k
+            for (k,) in store.execute(
+                f"SELECT {tables.PAIR_ORDER} FROM serve_token_pair ORDER BY rowid"
+            )
+        ]
+        store.execute(tables.category_words_sql())
+        store.execute(tables.funding_words_sql())
+        store.execute(tables.search_text_sql(store.has_table("award_maker")))
+        shared = store.scalar(
+            "SELECT count(*) FROM (SELECT text FROM search_text GROUP BY text "
+            "HAVING count(DISTINCT award_id) > 1)"
+        )
+        for sql in tables.SEARCH_WORDS_SQL:
+            store.execute(sql)
+        expected_pairs = store.execute(tables.PAIRS_SQL)
+        store.execute(f"CREATE TEMP TABLE search_pair AS {tables.PAIRS_SQL}")
+        vocabulary = "(SELECT DISTINCT token FROM search_plain)"
+        expected = store.execute(
+            f"SELECT * FROM ({tables.token_rows_sql(vocabulary)}) "
+            "ORDER BY token, award_id"
+        )
+    assert shared > 0, "the fixture store has no text shared by two awards"
+    assert any(joined for _, _, joined in expected), "no word from a pair"
+    assert words == expected
+    assert sorted(pairs) == sorted(expected_pairs) and len(pairs) > len(set(pairs))
+    assert keys == sorted(keys)
