@@ -24,6 +24,7 @@ from custodes.classify.awards import (
     award_maker_sql,
     award_text_sql,
     clean_description_sql,
+    office_sql,
 )
 from custodes.classify.decide import Decision, decide
 from custodes.classify.evidence import Matcher
@@ -39,7 +40,10 @@ from custodes.store.queries import (
 from custodes.store.sql import literal
 
 Progress = Callable[[str], None]
-SLICE_TRANSACTIONS = 500_000  # transactions per aggregation slice on large stores
+# Transactions per aggregation slice on large stores. Classify's own full run no longer
+# slices (build_hits); the web app's award tables still take their slices from here
+# (custodes/figures/serve_tables.py).
+SLICE_TRANSACTIONS = 500_000
 # Under a DuckDB memory limit of at least WIDE_SLICE_GIB, a slice holds WIDE_SLICE times
 # as many: each slice reads every transaction (its awards are picked by a hash of the
 # award key), so at 10M transactions 20 slices read the table 20 times. Measured on
@@ -93,30 +97,153 @@ def build_hits(
         store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
             SELECT *, hash({hashed}) AS sig FROM ({hits})""")
         return
-    # Large stores are aggregated in slices of awards, so that each GROUP BY fits in
-    # memory instead of spilling to disk; a slice holds all transactions of its awards.
-    slices = max(
-        1,
-        int(store.scalar(f"SELECT count(*) FROM {source}") or 0)
-        // slice_transactions(store),
-    )
     # recipient names are normalised and matched once per distinct name and office
     store.execute(
         "CREATE OR REPLACE TEMP TABLE cls_names AS " + matcher.names_sql(where, source)
     )
-    for i in range(slices):
-        part = f"hash(award_key) % {slices} = {i}"
-        cond = f"({where}) AND {part}" if where else part
-        text_sql = award_text_sql(cond, names_apart=True, source=source)
-        hits = matcher.hits_sql(
-            f"({text_sql})", keep=("latest_recipient",), names="cls_names"
-        )
-        select = f"SELECT *, hash({hashed}) AS sig FROM ({hits})"
-        if i == 0:
-            store.execute(f"CREATE OR REPLACE TEMP TABLE cls_hits AS {select}")
-        else:
-            store.execute(f"INSERT INTO cls_hits {select}")
-    store.execute("DROP TABLE cls_names")
+    for sql in values_sql(where, source):
+        store.execute(sql)
+    # One GROUP BY over every award, no longer in slices: its states are numbers, and
+    # a slice's filter on hash(award_key) made DuckDB expect a few rows and build its
+    # hash joins on the transactions (out of memory at 2M under 600MB)
+    store.execute(
+        "CREATE OR REPLACE TEMP TABLE cls_aw AS " + award_values_sql(where, source)
+    )
+    for sql in texts_sql(matcher):
+        store.execute(sql)
+    store.execute(f"CREATE OR REPLACE TEMP TABLE cls_hits AS {hits_sql(matcher)}")
+    for t in ("cls_names", "cls_desc", "cls_psc", "cls_naics", "cls_rname", "cls_aw"):
+        store.execute(f"DROP TABLE {t}")
+    for t in ("cls_text", "cls_psc_h", "cls_naics_h"):
+        store.execute(f"DROP TABLE {t}")
+
+
+# Why classify's full run has this shape (measured on the 2M refresh bench store,
+# 2,022,480 transactions, 506,860 awards, under 600MB): joining each award's texts
+# (string_agg of its descriptions, min/max of its PSC, NAICS and recipient strings,
+# arg_max of its latest recipient) and matching every award's joined text cost
+# 15.8-17.1 CPU s in four slices, more than half of it in the GROUP BY over strings,
+# which spilled. Each distinct value is now numbered once (`values_sql`: descriptions,
+# PSC and NAICS pairs, recipient names, in their sort order), the awards are grouped
+# over those numbers alone (`award_values_sql`), and every text is built and matched
+# once per distinct value: an award's text once per distinct set of descriptions, its
+# PSC and NAICS once per distinct (smallest, largest) pair. The strings matched are
+# exactly the ones matched before (the same SQL builds them from the same values), so
+# the matched pieces, signatures and classification are the same; the saving in the
+# matching grows with how often texts repeat (docs/benchmarks.md, classify).
+
+
+def values_sql(where: str = "", source: str = '"transaction"') -> list[str]:
+    """Temp tables numbering each distinct value an award's texts are built from, in
+    sort order (so that the smallest and largest number are those of the smallest and
+    largest value, and numbers sort as values do): cls_desc (cleaned descriptions),
+    cls_psc and cls_naics (code and description pairs, numbered by the joined
+    `code description` string the award text uses), cls_rname (recipient names)."""
+    cond = f"WHERE {where}" if where else ""
+    pairs = [
+        f"""CREATE OR REPLACE TEMP TABLE cls_{f} AS
+        SELECT c, x, v, (dense_rank() OVER (ORDER BY v))::INTEGER AS id
+        FROM (SELECT c, x, concat_ws(' ', c, x) AS v
+              FROM (SELECT DISTINCT {f}_code AS c, {f}_description AS x
+                    FROM {source} {cond}))"""
+        for f in ("psc", "naics")
+    ]
+    return [
+        f"""CREATE OR REPLACE TEMP TABLE cls_desc AS
+        SELECT v, (row_number() OVER (ORDER BY v))::INTEGER AS id
+        FROM (SELECT DISTINCT {clean_description_sql()} AS v FROM {source} {cond})
+        WHERE v IS NOT NULL""",
+        *pairs,
+        f"""CREATE OR REPLACE TEMP TABLE cls_rname AS
+        SELECT v, (row_number() OVER (ORDER BY v))::INTEGER AS id
+        FROM (SELECT DISTINCT recipient_name AS v FROM {source} {cond})
+        WHERE v IS NOT NULL""",
+    ]
+
+
+def award_values_sql(where: str = "", source: str = '"transaction"') -> str:
+    """One row per award, over the numbers of `values_sql`: its descriptions (sorted,
+    distinct), its smallest and largest PSC, NAICS and recipient name, its PIID, and
+    its latest recipient (as awards.award_text_sql picks it: the latest dated
+    transaction with a name, else the one with the largest key)."""
+    cond = f"WHERE {where}" if where else ""
+    # one arg_max: dated transactions first, then by date and key; equal to
+    # coalesce(arg_max(... (date, key)) FILTER (WHERE dated), arg_max(..., key)),
+    # since arg_max skips a NULL name in both
+    latest = (
+        "arg_max(r.id, (t.action_date IS NOT NULL, "
+        "coalesce(t.action_date, DATE '0001-01-01'), t.transaction_key))"
+    )
+    pair = (
+        "{a}.c IS NOT DISTINCT FROM t.{f}_code "
+        "AND {a}.x IS NOT DISTINCT FROM t.{f}_description"
+    )
+    return f"""
+SELECT t.award_key, list_sort(list_distinct(list(d.id))) AS ids,
+  min(p.id) AS p_lo, max(p.id) AS p_hi, min(n.id) AS n_lo, max(n.id) AS n_hi,
+  min(r.id) AS r_lo, max(r.id) AS r_hi, any_value(t.piid) AS piid,
+  {latest} AS latest
+FROM (SELECT award_key, transaction_key, action_date, piid, recipient_name,
+        description, psc_code, psc_description, naics_code, naics_description
+      FROM {source} {cond}) t
+LEFT JOIN cls_desc d ON d.v = {clean_description_sql("t.description")}
+LEFT JOIN cls_psc p ON {pair.format(f="psc", a="p")}
+LEFT JOIN cls_naics n ON {pair.format(f="naics", a="n")}
+LEFT JOIN cls_rname r ON r.v = t.recipient_name
+GROUP BY t.award_key"""
+
+
+def texts_sql(matcher: Matcher) -> list[str]:
+    """Temp tables of matched pieces per distinct text: cls_text per distinct set of
+    descriptions (the award's text, as awards.award_text_sql joins it), cls_psc_h and
+    cls_naics_h per distinct (smallest, largest) pair (awards._two)."""
+    text = matcher.fields["text"].extract_sql("text")
+    out = [
+        f"""CREATE OR REPLACE TEMP TABLE cls_text AS
+        SELECT ids, {text} AS h FROM (
+          SELECT u.ids, upper(coalesce(string_agg(d.v, ' | ' ORDER BY d.id), ''))
+                 AS text
+          FROM (SELECT ids, unnest(ids) AS id FROM (SELECT DISTINCT ids FROM cls_aw)) u
+          JOIN cls_desc d USING (id)
+          GROUP BY u.ids)"""
+    ]
+    for f, a in (("psc", "p"), ("naics", "n")):
+        pieces = matcher.fields[f].extract_sql("v")
+        values = f"(SELECT DISTINCT id, v FROM cls_{f})"
+        out.append(f"""CREATE OR REPLACE TEMP TABLE cls_{f}_h AS
+        SELECT lo, hi, {pieces} AS h FROM (
+          SELECT k.lo, k.hi, upper(coalesce(CASE WHEN k.lo = k.hi THEN a.v
+                                          ELSE a.v || ' | ' || b.v END, '')) AS v
+          FROM (SELECT DISTINCT {a}_lo AS lo, {a}_hi AS hi FROM cls_aw) k
+          LEFT JOIN {values} a ON a.id = k.lo
+          LEFT JOIN {values} b ON b.id = k.hi)""")
+    return out
+
+
+def hits_sql(matcher: Matcher) -> str:
+    """cls_hits from cls_aw and the tables of `texts_sql` (the columns and values
+    Matcher.hits_sql gives per award text)."""
+    hashed = ", ".join(f"h_{f}" for f in FIELDS)
+    none = matcher.fields["text"].extract_sql("''")
+    office = office_sql("a.piid")
+    return f"""
+SELECT *, hash({hashed}) AS sig FROM (
+SELECT a.award_key, lr.v AS latest_recipient, coalesce(x.h, {none}) AS h_text,
+  ps.h AS h_psc, na.h AS h_naics,
+  list_sort(list_distinct(list_concat(coalesce(lo.h, []::VARCHAR[]),
+      CASE WHEN a.r_hi <> a.r_lo THEN coalesce(hi.h, []::VARCHAR[])
+           ELSE []::VARCHAR[] END))) AS h_recipient
+FROM cls_aw a
+LEFT JOIN cls_text x ON x.ids = a.ids
+JOIN cls_psc_h ps ON ps.lo IS NOT DISTINCT FROM a.p_lo
+     AND ps.hi IS NOT DISTINCT FROM a.p_hi
+JOIN cls_naics_h na ON na.lo IS NOT DISTINCT FROM a.n_lo
+     AND na.hi IS NOT DISTINCT FROM a.n_hi
+LEFT JOIN cls_rname lr ON lr.id = a.latest
+LEFT JOIN cls_rname rl ON rl.id = a.r_lo
+LEFT JOIN cls_rname rh ON rh.id = a.r_hi
+LEFT JOIN cls_names lo ON lo.n = rl.v AND lo.office = {office}
+LEFT JOIN cls_names hi ON hi.n = rh.v AND hi.office = {office})"""
 
 
 def slice_transactions(store: Store) -> int:

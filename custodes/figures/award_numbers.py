@@ -26,6 +26,9 @@ def ensure(store: Store) -> None:
 
 # Every award of the store, for `number_new`.
 STORE_AWARDS = '(SELECT DISTINCT award_key FROM "transaction")'
+# The same awards, right after classify's full run (one classification row per award
+# of the store's transactions), read from 1 row per award instead of every transaction.
+CLASSIFIED_AWARDS = "(SELECT award_key FROM classification)"
 
 
 def number_new(store: Store, awards: str, order: str = "award_key") -> int:

@@ -210,18 +210,3 @@ def test_award_maker_table_is_used_when_present(own_db):
 def test_classify_an_empty_store_says_what_to_do(tmp_path):
     out = run(tmp_path / "empty.duckdb", "classify", expect=1).output
     assert "custodes ingest" in out
-
-
-def test_sliced_aggregation_gives_the_same_result(own_db, monkeypatch):
-    def snapshot():
-        with duckdb.connect(str(own_db), read_only=True) as con:
-            return con.execute(
-                "SELECT award_key, category, evidence, recipient FROM classification "
-                "ORDER BY award_key"
-            ).fetchall()
-
-    run(own_db, "classify")
-    whole = snapshot()
-    monkeypatch.setattr(pipeline, "SLICE_TRANSACTIONS", 5)  # 24 transactions: 4 slices
-    run(own_db, "classify")
-    assert snapshot() == whole
