@@ -9,7 +9,7 @@ and CPU seconds.
 
 TABLE is one the web app's tables (custodes/figures/serve_tables.py) or the
 analysis frame's (custodes/figures/analyse_tables.py: analyse_frame,
-frame_labelled, frame_flags, ...) build; the store needs `award_number` for every
+frame_keys, frame_flags, ...) build; the store needs `award_number` for every
 award (any refreshed store has it).
 """
 
