@@ -40,19 +40,6 @@ from custodes.store.queries import (
 from custodes.store.sql import literal
 
 Progress = Callable[[str], None]
-# Transactions per aggregation slice on large stores. Classify's own full run no longer
-# slices (build_hits); the web app's award tables still take their slices from here
-# (custodes/figures/serve_tables.py).
-SLICE_TRANSACTIONS = 500_000
-# Under a DuckDB memory limit of at least WIDE_SLICE_GIB, a slice holds WIDE_SLICE times
-# as many: each slice reads every transaction (its awards are picked by a hash of the
-# award key), so at 10M transactions 20 slices read the table 20 times. Measured on
-# the 10M refresh bench store (2,508,957 awards) under 3 GB (2.7 GiB), the same
-# cls_hits (rows and row hashes): 20 slices 72.9 CPU s, 5 slices 57.0 CPU s (a scan
-# of a slice's columns alone 0.7 CPU s); below that limit the slices are as before.
-WIDE_SLICE = 4
-WIDE_SLICE_GIB = 2.5
-_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 
 
 @dataclass(frozen=True)
@@ -244,18 +231,6 @@ LEFT JOIN cls_rname rl ON rl.id = a.r_lo
 LEFT JOIN cls_rname rh ON rh.id = a.r_hi
 LEFT JOIN cls_names lo ON lo.n = rl.v AND lo.office = {office}
 LEFT JOIN cls_names hi ON hi.n = rh.v AND hi.office = {office})"""
-
-
-def slice_transactions(store: Store) -> int:
-    """Transactions per aggregation slice under the store connection's memory limit
-    (SLICE_TRANSACTIONS, WIDE_SLICE times that from WIDE_SLICE_GIB up)."""
-    limit = str(store.scalar("SELECT current_setting('memory_limit')") or "")
-    number, _, unit = limit.partition(" ")
-    try:
-        gib = float(number) * _UNITS[unit] / 2**30
-    except (KeyError, ValueError):  # no limit, or a form not known here
-        return SLICE_TRANSACTIONS
-    return SLICE_TRANSACTIONS * (WIDE_SLICE if gib >= WIDE_SLICE_GIB else 1)
 
 
 MINOR_SEP = "\x1f"  # joins the text pieces of a decision in one VARCHAR

@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from custodes.classify import pipeline
 from custodes.figures import serve_tables
 from custodes.settings import Settings
 from custodes.store import open_store
@@ -44,15 +43,15 @@ def test_sliced_serve_award_equals_one_aggregate(
 
 
 @pytest.mark.parametrize(("limit", "per_slice"), [("600MB", 1), ("3GB", 4)])
-def test_slices_follow_classify_under_the_memory_limit(
+def test_slices_grow_with_the_memory_limit(
     limit: str, per_slice: int
 ) -> None:
-    """A slice holds classify's transactions per slice (more under a larger limit)."""
+    """A slice holds slice_transactions transactions (more under a larger limit)."""
     con = duckdb.connect(config={"memory_limit": limit})
     try:
         store = Store(con, Path(":memory:"), read_only=False)
         store.execute('CREATE TABLE "transaction" (award_key VARCHAR)')
-        size = pipeline.SLICE_TRANSACTIONS * per_slice
+        size = serve_tables.SLICE_TRANSACTIONS * per_slice
         store.execute(f"INSERT INTO \"transaction\" SELECT 'a' FROM range({size})")
         assert serve_tables.award_slices(store) == 1
         store.execute(
