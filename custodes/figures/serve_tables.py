@@ -385,6 +385,7 @@ def award_rows_sql(
     withheld = withheld_sql("t")
     record = ", ".join(f"{f} := t.{f}" for f in PICKED_FIELDS)
     unpack = ", ".join(f"x.record_.{f} AS {f}" for f in PICKED_FIELDS)
+    fields = ", ".join(f"t.{f}" for f in PICKED_FIELDS)
     named = f"t.action_date IS NOT NULL AND NOT {withheld}"
     return f"""
     WITH tx_ AS NOT MATERIALIZED (SELECT * FROM {tx} t {cond}),
@@ -413,13 +414,10 @@ def award_rows_sql(
     vendors_ AS (
     SELECT t.award_key, {LATEST_PAIR} AS latest_, t.recipient_name,
            {vendor_id} AS vendor_id, {vendor_name} AS vendor_name
-    FROM (SELECT x.award_key, {unpack} FROM picked_ x
-          WHERE x.record_ IS NOT NULL) t {joins}
-    UNION ALL
-    SELECT t.award_key, {LATEST_PAIR} AS latest_, t.recipient_name,
-           {vendor_id} AS vendor_id, {vendor_name} AS vendor_name
-    FROM tx_ t {joins}
-    WHERE {named} AND t.recipient_name IS NULL),
+    FROM (SELECT x.award_key, {unpack} FROM picked_ x WHERE x.record_ IS NOT NULL
+          UNION ALL
+          SELECT t.award_key, {fields} FROM tx_ t
+          WHERE {named} AND t.recipient_name IS NULL) t {joins}),
     latest_ AS (
     SELECT award_key, arg_max(recipient_name, latest_) AS recipient_name,
            arg_max(vendor_id, latest_) AS vendor_id,
