@@ -43,9 +43,7 @@ def test_sliced_serve_award_equals_one_aggregate(
 
 
 @pytest.mark.parametrize(("limit", "per_slice"), [("600MB", 1), ("3GB", 4)])
-def test_slices_grow_with_the_memory_limit(
-    limit: str, per_slice: int
-) -> None:
+def test_slices_grow_with_the_memory_limit(limit: str, per_slice: int) -> None:
     """A slice holds slice_transactions transactions (more under a larger limit)."""
     con = duckdb.connect(config={"memory_limit": limit})
     try:
