@@ -61,6 +61,13 @@ class RunSummary:
     modifications_only: dict[str, Any] = field(default_factory=dict)
 
 
+# The temp tables `_grouped_hits` makes for `hits_sql`.
+GROUPED_TABLES = (
+    "cls_names", "cls_desc", "cls_psc", "cls_naics", "cls_rname", "cls_aw",
+    "cls_text", "cls_psc_h", "cls_naics_h",
+)  # fmt: skip
+
+
 def build_hits(
     store: Store,
     matcher: Matcher,
@@ -81,9 +88,19 @@ def build_hits(
             + award_text_sql(where, source=source)
         )
         hits = matcher.hits_sql("cls_award", keep=("latest_recipient",))
-        store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
-            SELECT *, hash({hashed}) AS sig FROM ({hits})""")
-        return
+    else:
+        _grouped_hits(store, matcher, where, source)
+        hits = hits_sql(matcher)
+    store.execute(f"""CREATE OR REPLACE TEMP TABLE cls_hits AS
+        SELECT *, hash({hashed}) AS sig FROM ({hits})""")
+    if not keep_text:
+        for t in GROUPED_TABLES:
+            store.execute(f"DROP TABLE {t}")
+
+
+def _grouped_hits(store: Store, matcher: Matcher, where: str, source: str) -> None:
+    """The temp tables `hits_sql` reads (GROUPED_TABLES): each distinct value
+    numbered, the awards grouped over the numbers, each distinct text matched once."""
     # recipient names are normalised and matched once per distinct name and office
     store.execute(
         "CREATE OR REPLACE TEMP TABLE cls_names AS " + matcher.names_sql(where, source)
@@ -98,11 +115,6 @@ def build_hits(
     )
     for sql in texts_sql(matcher):
         store.execute(sql)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE cls_hits AS {hits_sql(matcher)}")
-    for t in ("cls_names", "cls_desc", "cls_psc", "cls_naics", "cls_rname", "cls_aw"):
-        store.execute(f"DROP TABLE {t}")
-    for t in ("cls_text", "cls_psc_h", "cls_naics_h"):
-        store.execute(f"DROP TABLE {t}")
 
 
 # Why classify's full run has this shape (measured on the 2M refresh bench store,
@@ -208,13 +220,11 @@ def texts_sql(matcher: Matcher) -> list[str]:
 
 
 def hits_sql(matcher: Matcher) -> str:
-    """cls_hits from cls_aw and the tables of `texts_sql` (the columns and values
-    Matcher.hits_sql gives per award text)."""
-    hashed = ", ".join(f"h_{f}" for f in FIELDS)
+    """The hits per award from cls_aw and the tables of `texts_sql` (the columns and
+    values Matcher.hits_sql gives per award text)."""
     none = matcher.fields["text"].extract_sql("''")
     office = office_sql("a.piid")
     return f"""
-SELECT *, hash({hashed}) AS sig FROM (
 SELECT a.award_key, lr.v AS latest_recipient, coalesce(x.h, {none}) AS h_text,
   ps.h AS h_psc, na.h AS h_naics,
   list_sort(list_distinct(list_concat(coalesce(lo.h, []::VARCHAR[]),
@@ -230,7 +240,7 @@ LEFT JOIN cls_rname lr ON lr.id = a.latest
 LEFT JOIN cls_rname rl ON rl.id = a.r_lo
 LEFT JOIN cls_rname rh ON rh.id = a.r_hi
 LEFT JOIN cls_names lo ON lo.n = rl.v AND lo.office = {office}
-LEFT JOIN cls_names hi ON hi.n = rh.v AND hi.office = {office})"""
+LEFT JOIN cls_names hi ON hi.n = rh.v AND hi.office = {office}"""
 
 
 MINOR_SEP = "\x1f"  # joins the text pieces of a decision in one VARCHAR
