@@ -32,6 +32,7 @@ from typing import Any
 
 from custodes.figures import award_numbers
 from custodes.figures.definition import UNCLASSIFIED, has_components_sql
+from custodes.figures.news import kind_sql
 from custodes.figures.recipients import (
     VENDOR_ONCE_SQL,
     WITHHELD,
@@ -103,10 +104,7 @@ def _labelled_sql(
         ven, vid, vname = "", vendor_id_sql("t", None), vendor_name_sql("t", None)
         fam, fname = vid, vname
     withheld = withheld_sql("t")
-    kind = """CASE WHEN t.obligation_usd < 0 THEN 'deobligation'
-                    WHEN t.modification_number IS NULL
-                         OR t.modification_number IN ('0', '', '00') THEN 'new award'
-                    ELSE 'modification' END AS kind"""
+    kind = f"{kind_sql('t')} AS kind"
     month = "(year(t.action_date) * 100 + month(t.action_date))::INTEGER AS month"
     family_id = f"CASE WHEN {withheld} THEN NULL ELSE {fam} END AS family_id"
     if keys:

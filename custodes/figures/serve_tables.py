@@ -669,18 +669,6 @@ def vendor_award_rows_sql(
     JOIN {numbers} n ON n.award_key = s.award_key"""
 
 
-def serve_vendor_award_sql(
-    have: dict[str, bool], tv: str = "transaction_vendor"
-) -> str:
-    """serve_vendor_award from scratch (every award numbered), stored by vendor so
-    that one vendor's rows are read from a few row groups, from the transactions (a
-    full build sums serve_transaction instead: SERVE_VENDOR_AWARD_SQL)."""
-    return f"""
-    CREATE OR REPLACE TABLE serve_vendor_award AS
-    {vendor_award_rows_sql(have, tv=tv)}
-    ORDER BY 1, 2, 3"""
-
-
 # A full build sums serve_transaction (built first: every transaction with its award's
 # number and its own vendor, by the same rule and links as `vendor_parts_sql`) by
 # vendor, award and year instead of reading every transaction again with the vendor

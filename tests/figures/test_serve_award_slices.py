@@ -87,7 +87,7 @@ def test_vendor_parts_summed_from_transactions_table_equal_the_transactions(
     """A full build sums serve_transaction (each transaction's own vendor) for
     serve_vendor_award: the same rows in the same stored order, column types
     included, as reading every transaction with the vendor joins
-    (`serve_vendor_award_sql`, the rows a refresh inserts)."""
+    (`vendor_award_rows_sql`, the rows a refresh inserts)."""
     db = tmp_path / "store.duckdb"
     shutil.copyfile(real_store_path, db)
     stored = "SELECT * FROM serve_vendor_award ORDER BY rowid"
@@ -102,7 +102,10 @@ def test_vendor_parts_summed_from_transactions_table_equal_the_transactions(
         built_types = store.con.execute(types).fetchall()
         tv = serve_tables.ALIAS_LINKS if linked else "transaction_vendor"
         have = serve_tables.present(store)
-        store.execute(serve_tables.serve_vendor_award_sql(have, tv))
+        store.execute(
+            "CREATE OR REPLACE TABLE serve_vendor_award AS "
+            f"{serve_tables.vendor_award_rows_sql(have, tv=tv)} ORDER BY 1, 2, 3"
+        )
         direct = store.con.execute(stored).fetchall()
         assert store.con.execute(types).fetchall() == built_types
     assert len(built) > 10 and any(r[0] is None for r in built)
