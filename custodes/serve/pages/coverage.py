@@ -84,37 +84,30 @@ def _category_rows(
     """modifications_only of every category by id (each award under the category
     COUNTED_AS gives it), and under None the counts of no award (a category with
     none)."""
-    answered = reader.has("sync_history")
     awards = f"(SELECT *, {counted_as} AS category_ FROM serve_award)"
-    rows: dict[Any, dict[str, Any]] = {
-        row.pop("category_"): row
-        for row in reader.rows(
-            coverage.modifications_only_awards_sql(answered, awards, "category_"),
-            [agency, agency],
-            cache=False,
-        )
-    }
-    none = coverage.modifications_only_awards_sql(
-        answered, "(SELECT * FROM serve_award WHERE false)"
+    grouped = coverage.modifications_only_awards_sql(
+        reader.has("sync_history"), awards, "category_"
     )
-    rows[None] = reader.rows(none, [agency, agency], cache=False)[0]
-    return rows
+    return _keyed_rows(reader, agency, grouped, "category_", "serve_award")
 
 
 def _vendor_rows(reader: Reader, agency: str | None) -> dict[Any, dict[str, Any]]:
     """modifications_only of every vendor by id, and under None the counts of no
     award (a vendor paid on none)."""
-    answered = reader.has("sync_history")
+    grouped = coverage.modifications_only_vendors_sql(reader.has("sync_history"))
+    return _keyed_rows(reader, agency, grouped, "vendor_id", coverage.VENDOR_AWARDS_SQL)
+
+
+def _keyed_rows(
+    reader: Reader, agency: str | None, grouped: str, key: str, awards: str
+) -> dict[Any, dict[str, Any]]:
+    """The rows of GROUPED (modifications_only counts, one row per value of its
+    column KEY) by that value, and under None the counts of none of AWARDS."""
     rows: dict[Any, dict[str, Any]] = {
-        row.pop("vendor_id"): row
-        for row in reader.rows(
-            coverage.modifications_only_vendors_sql(answered),
-            [agency, agency],
-            cache=False,
-        )
+        row.pop(key): row for row in reader.rows(grouped, [agency, agency], cache=False)
     }
     none = coverage.modifications_only_awards_sql(
-        answered, f"(SELECT * FROM {coverage.VENDOR_AWARDS_SQL} WHERE false)"
+        reader.has("sync_history"), f"(SELECT * FROM {awards} WHERE false)"
     )
     rows[None] = reader.rows(none, [agency, agency], cache=False)[0]
     return rows
