@@ -10,9 +10,11 @@ awards' words. A refresh therefore works in three parts, all exact:
 1. the recomputed awards (refresh_award_no) lose their rows and get them again, from
    their new texts, with the same SQL as a full build;
 2. words that enter the vocabulary (no award had them on their own, one now does) join
-   the neighbouring words of other awards: serve_token_pair keeps every award's pairs,
-   so those awards are found without reading any text; words that leave the vocabulary
-   leave the awards that had them only joined;
+   the neighbouring words of other awards. Those awards are found from the word
+   table: the new word split in two at each place, the awards that hold both halves
+   as words (or, for a half of one character, serve_token_pair_short's pairs), whose
+   texts are then split again to keep those that have the two side by side. Words
+   that leave the vocabulary leave the awards that had them only joined;
 3. the common words' tables (serve_popular, serve_popular_facet, serve_popular_top)
    are corrected by what the awards whose words changed took out and put in, per
    common word that starts one of their words. A word that becomes common, and a word
@@ -35,12 +37,17 @@ from custodes.search.tables import (
     TOP_AWARDS,
     category_words_sql,
     funding_words_sql,
+    pair_table_stored,
+    pair_view_sql,
+    pairs_sql,
     search_tables_sql,
     search_text_sql,
     token_rows_sql,
     top_ids_sql,
+    words_select,
 )
 from custodes.store.duckdb import Store
+from custodes.store.sql import literal
 
 T_NOS = "(SELECT award_no FROM refresh_award_no)"
 FACETS = ("agency_code", "category", "vendor_id", "maker", "obligation_usd",
@@ -51,7 +58,8 @@ TEMP = (
     "search_funding", "s_old", "s_new", "s_delta_count", "s_vocab_in",
     "s_vocab_out", "s_affected", "s_rows_old", "s_rows_new", "s_popular_new",
     "s_hit_old", "s_hit_new", "s_changed_words", "s_top_candidates",
-    "s_recompute", "s_prefix", "s_hit_all", "s_old_rowid",
+    "s_recompute", "s_prefix", "s_hit_all", "s_old_rowid", "s_split",
+    "s_join_candidate", "s_join_text", "s_join_pair",
 )  # fmt: skip
 
 
@@ -63,7 +71,11 @@ class SearchTables(Extra):
         self.popular_awards = popular_awards
 
     def full_sql(self, store: Store) -> list[str]:
-        return search_tables_sql(self.popular_awards, store.has_table("award_maker"))
+        return search_tables_sql(
+            self.popular_awards,
+            store.has_table("award_maker"),
+            pair_table_stored(store),
+        )
 
     def update(self, store: Store) -> dict[str, Any]:
         return update(store, self.popular_awards)
@@ -97,12 +109,13 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
         SELECT * FROM serve_token WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"""
     )
     awards = f"(SELECT * FROM serve_award WHERE award_id IN {T_NOS})"
+    award_maker = store.has_table("award_maker")
     store.execute(category_words_sql())
     store.execute(funding_words_sql())
-    store.execute(search_text_sql(store.has_table("award_maker"), awards, "refresh_tx"))
+    store.execute(search_text_sql(award_maker, awards, "refresh_tx"))
     for sql in SEARCH_WORDS_SQL:
         store.execute(sql)
-    # their pairs as they occur, as serve_token_pair holds them
+    # their pairs as they occur (the short ones as serve_token_pair_short holds them)
     store.execute(f"CREATE OR REPLACE TEMP TABLE search_pair AS {PAIRS_SQL}")
     store.execute("DROP TABLE search_words")
     # how many awards have each word on its own, after the change
@@ -142,10 +155,10 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
         "SELECT (SELECT count(*) FROM s_vocab_in) + (SELECT count(*) FROM s_vocab_out)"
     )
     if moves:
+        _joining(store, award_maker)
         store.execute(
             f"""CREATE OR REPLACE TEMP TABLE s_affected AS
-            SELECT DISTINCT award_id FROM serve_token_pair
-            WHERE token IN (SELECT token FROM s_vocab_in) AND award_id NOT IN {T_NOS}
+            SELECT DISTINCT award_id FROM s_join_pair
             UNION
             SELECT DISTINCT award_id FROM serve_token
             WHERE token IN (SELECT token FROM s_vocab_out)
@@ -177,10 +190,7 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
               AND token NOT IN (SELECT token FROM s_vocab_out)
             UNION ALL
             SELECT p.token, p.award_id, {", ".join(f"a.{c}" for c in FACETS)}, true
-            FROM (SELECT DISTINCT token, award_id FROM serve_token_pair
-                  WHERE token IN (SELECT token FROM s_vocab_in)
-                    AND award_id IN (SELECT award_id FROM s_affected)) p
-            JOIN serve_award a USING (award_id)"""
+            FROM s_join_pair p JOIN serve_award a USING (award_id)"""
         )
     # the word table and its pairs
     store.execute(
@@ -200,11 +210,14 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
           AND token IN (SELECT token FROM s_vocab_in)
         ORDER BY token, award_id"""
     )
-    store.execute(f"DELETE FROM serve_token_pair WHERE award_id IN {T_NOS}")
+    store.execute(f"DELETE FROM serve_token_pair_short WHERE award_id IN {T_NOS}")
     store.execute(
-        "INSERT INTO serve_token_pair SELECT token, award_id FROM search_pair "
-        f"ORDER BY {PAIR_ORDER}"
+        "INSERT INTO serve_token_pair_short SELECT token, award_id FROM search_pair "
+        f"WHERE short ORDER BY {PAIR_ORDER}"
     )
+    # the deprecated view reads the tables as they are: made again in case resolve's
+    # award_maker came since it was
+    store.execute(pair_view_sql(award_maker))
     # word counts
     store.execute(
         """CREATE OR REPLACE TEMP TABLE s_changed_words AS
@@ -235,6 +248,76 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
     for name in (*TEMP, "s_count_new"):
         store.execute(f"DROP TABLE IF EXISTS {name}")
     return out
+
+
+def _joining(store: Store, award_maker: bool) -> None:
+    """Temp table s_join_pair(token, award_id): each word entering the vocabulary
+    (s_vocab_in) with each award outside the recomputed ones that has it as a pair of
+    neighbouring words, as the awards' texts are (their words have not changed).
+
+    A pair of two words of two or more characters is two plain words of its award, so
+    its awards hold both halves of the new word split at that place: the splits whose
+    halves are both some award's word (serve_token_count, as it was) are looked up in
+    serve_token, the awards that hold both halves of one are candidates, and their
+    texts are split again (`search_text_sql`, as a full build) to keep the pairs that
+    are there. A pair with a one-character word is read from
+    serve_token_pair_short."""
+    store.execute(
+        """CREATE OR REPLACE TEMP TABLE s_split AS
+        SELECT x.token, x.a, x.b
+        FROM (SELECT token, substr(token, 1, n) AS a, substr(token, n + 1) AS b
+              FROM (SELECT token, unnest(range(2, length(token) - 1)) AS n
+                    FROM s_vocab_in)) x
+        JOIN serve_token_count ca ON ca.token = x.a AND ca.plain_rows > 0
+        JOIN serve_token_count cb ON cb.token = x.b AND cb.plain_rows > 0"""
+    )
+    halves = [
+        w
+        for (w,) in store.execute(
+            "SELECT a FROM s_split UNION SELECT b FROM s_split ORDER BY 1"
+        )
+    ]
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_join_candidate AS
+        WITH h AS ({_plain_awards(halves)})
+        SELECT l.award_id FROM s_split x JOIN h l ON l.token = x.a
+        JOIN h r ON r.token = x.b AND r.award_id = l.award_id
+        UNION
+        SELECT award_id FROM serve_token_pair_short
+        WHERE token IN (SELECT token FROM s_vocab_in)
+        EXCEPT SELECT award_no FROM refresh_award_no"""
+    )
+    awards = "(SELECT * FROM serve_award WHERE award_id IN " + (
+        "(SELECT award_id FROM s_join_candidate))"
+    )
+    transactions = (
+        '(SELECT * FROM "transaction" WHERE award_key IN '
+        f"(SELECT award_key FROM {awards}))"
+    )
+    store.execute(search_text_sql(award_maker, awards, transactions, "s_join_text"))
+    store.execute(
+        f"""CREATE OR REPLACE TEMP TABLE s_join_pair AS
+        SELECT DISTINCT token, award_id
+        FROM ({pairs_sql(f"({words_select('s_join_text')})")})
+        WHERE token IN (SELECT token FROM s_vocab_in)"""
+    )
+
+
+def _plain_awards(words: list[str]) -> str:
+    """(token, award_id) of the awards that have one of WORDS on its own, from
+    serve_token: few words each read from their own range (the table is stored in
+    word order), more by a join that reads the whole table."""
+    if not words:
+        return "SELECT NULL::VARCHAR AS token, NULL::INTEGER AS award_id WHERE false"
+    if len(words) > RANGE_WORDS:
+        return """SELECT token, award_id FROM serve_token
+        WHERE NOT joined AND token IN (SELECT a FROM s_split UNION
+                                       SELECT b FROM s_split)"""
+    return " UNION ALL ".join(
+        f"SELECT token, award_id FROM serve_token WHERE token = {literal(w)} "
+        "AND NOT joined"
+        for w in words
+    )
 
 
 def _popular(store: Store, min_awards: int) -> dict[str, Any]:

@@ -25,11 +25,12 @@ from custodes.classify.taxonomy import NONE, load_taxonomy
 from custodes.dataweb.loader import shipped_dataweb
 from custodes.errors import CustodesError
 from custodes.model.agencies import resolve_sub_agency
+from custodes.store.duckdb import Store
 from custodes.store.sql import literal
 
 SEARCH_TABLES = (
     "serve_token",
-    "serve_token_pair",
+    "serve_token_pair_short",
     "serve_token_count",
     "serve_popular",
     "serve_popular_facet",
@@ -38,7 +39,6 @@ SEARCH_TABLES = (
 
 # Each award's texts, one row per text (words are joined only within a text).
 SEARCH_TEXT_SQL = """
-    CREATE OR REPLACE TEMP TABLE search_text AS
     SELECT award_id, search_text AS text FROM {awards}
     UNION ALL
     SELECT a.award_id, upper(d.description)
@@ -69,17 +69,30 @@ PRODUCTS_SQL = """
     JOIN {awards} a USING (award_key) WHERE m.product_id IS NOT NULL"""
 
 
-def search_text_sql(
+def search_text_select(
     award_maker: bool = True,
     awards: str = "serve_award",
     transactions: str = '"transaction"',
 ) -> str:
-    """Temp table search_text of the awards of AWARDS (serve_award rows), from their
-    transactions TRANSACTIONS (every award, or the awards a refresh recomputes)."""
+    """The texts (award_id, text) of the awards of AWARDS (serve_award rows), from
+    their transactions TRANSACTIONS; reads search_category and search_funding."""
     products = PRODUCTS_SQL.format(awards=awards) if award_maker else ""
     return SEARCH_TEXT_SQL.format(
         awards=awards, transactions=transactions, products=products
     )
+
+
+def search_text_sql(
+    award_maker: bool = True,
+    awards: str = "serve_award",
+    transactions: str = '"transaction"',
+    table: str = "search_text",
+) -> str:
+    """Temp table TABLE (search_text) of the awards of AWARDS (serve_award rows), from
+    their transactions TRANSACTIONS (every award, or the awards a refresh
+    recomputes)."""
+    select = search_text_select(award_maker, awards, transactions)
+    return f"CREATE OR REPLACE TEMP TABLE {table} AS {select}"
 
 
 # Search words: each text split into words of letters and digits (two or more)
@@ -89,34 +102,58 @@ def search_text_sql(
 # vocabulary). These are the refresh's, for the awards it recomputes
 # (custodes/search/refresh.py); the full build (FULL_WORDS_SQL below) makes the same
 # rows from each distinct text split once.
-SEARCH_WORDS_SQL = [
-    """CREATE OR REPLACE TEMP TABLE search_words AS
+def words_select(texts: str = "search_text") -> str:
+    """(award_id, words) of each text of TEXTS (award_id, text), split into words."""
+    return f"""
     SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
-    FROM search_text WHERE text IS NOT NULL""",
+    FROM {texts} WHERE text IS NOT NULL"""
+
+
+WORDS_SELECT = words_select()
+SEARCH_WORDS_SQL = [
+    f"CREATE OR REPLACE TEMP TABLE search_words AS {WORDS_SELECT}",
     """CREATE OR REPLACE TEMP TABLE search_plain AS
     SELECT DISTINCT token, award_id
     FROM (SELECT unnest(words) AS token, award_id FROM search_words)
     WHERE length(token) >= 2""",
 ]
 
-PAIRS_SQL = """
-    SELECT p[1] || p[2] AS token, award_id
+# A pair with a one-character word: kept in serve_token_pair_short (below).
+SHORT_PAIR = "(length({a}) = 1 OR length({b}) = 1)"
+
+
+def pairs_sql(words: str = "search_words") -> str:
+    """(token, award_id, short) of each pair of neighbouring words in each text of
+    WORDS (award_id, words), one row per place; SHORT: one of the two words has one
+    character."""
+    short = SHORT_PAIR.format(a="p[1]", b="p[2]")
+    return f"""
+    SELECT p[1] || p[2] AS token, award_id, {short} AS short
     FROM (SELECT award_id, unnest(list_zip(words[:-1], words[2:])) AS p
-          FROM search_words WHERE len(words) > 1)
+          FROM {words} WHERE len(words) > 1)
     WHERE length(p[1]) > 0 AND length(p[2]) > 0"""
 
-# serve_token_pair holds every pair as it occurs (an award's pair once per text that
-# has it, not made distinct) and is stored in the order of its words' first three
-# letters (an integer: a pair's word has two or more), not sorted by word and award:
-# a refresh looks its words up (custodes/search/refresh.py), and row groups
-# clustered by three letters let it skip most of them as a full sort would. At 2M
-# transactions (12.2M distinct pairs, 19.5M as they occur; CPU s of
-# bench/search_tables_ab.py, load 5-7) the pairs' DISTINCT, numbering and sort by
-# word and award took 7.7 + 1.1 + 5.5 s, the pairs written in this order 9.4 s and
-# the vocabulary's pairs made distinct from them 0.3 s; a sort by the whole word
-# took 12.8 s, and no order at all 4.7 s, but then a refresh's look-up of ten words
-# reads every row (0.6 CPU s at 2M against 0.02). Within one three-letter key the
-# rows' order is not fixed (the sort's key ties).
+
+PAIRS_SQL = pairs_sql()
+
+# When a word enters the vocabulary (no award had it on its own, one now does), the
+# awards that have it as a pair gain it (custodes/search/refresh.py). Those awards
+# are found without a table of every pair: a pair of two words of two or more
+# characters is two plain words of the award, so its awards are among those that
+# hold both halves of the new word split at some place (serve_token, read for the
+# splits whose two halves are both in the vocabulary), and the refresh reads their
+# texts again to keep those that have the two words side by side. Pairs with a
+# one-character word (U S, A 1) are not in serve_token as two words: they are kept
+# in serve_token_pair_short, as they occur (an award's pair once per text that has
+# it, not made distinct), stored in the order of its words' first three letters (an
+# integer: a pair's word has two or more), so that a look-up of a few words skips
+# most row groups (when it held every pair, at 2M transactions: 9.4 CPU s written
+# in this order, 12.8 sorted by the whole word, 4.7 in no order, but then a look-up
+# read every row). These are about one pair in
+# twenty (4,953,078 of 95,788,641 at 10M transactions). Up to SERVE_FORMAT 16,
+# serve_token_pair held every pair (96M rows at 10M: writing it took 19 s of a full
+# rebuild); it is now a view that splits the texts when read (`pair_view_sql`), kept
+# for one release.
 PAIR_ORDER = "ascii(token[1]) * 65536 + ascii(token[2]) * 256 + ascii(token[3])"
 
 
@@ -247,18 +284,56 @@ SERVE_TOKEN_SQL = f"""
           JOIN search_word_no w USING (word_no)
           ORDER BY t.word_no, t.award_id)"""
 
-SERVE_TOKEN_PAIR_SQL = [
-    f"""CREATE OR REPLACE TABLE serve_token_pair AS
+# The full build's pairs, from each distinct text (search_words of FULL_WORDS_SQL):
+# the vocabulary's (search_pair: a pair's word that is some award's word on its own,
+# by number) and the short ones (serve_token_pair_short). The texts' pairs are joined
+# with the vocabulary before their awards are unnested, so the pairs that are no word
+# (most of them) are never repeated per award. At 10M transactions (one run each,
+# temp tables, 3 GB): every pair unnested and sorted 15.2 s then the vocabulary's
+# 1.4 s, against the vocabulary's 2.5 s and the short pairs 1.4 s.
+FULL_PAIRS_SQL = [
+    """CREATE OR REPLACE TEMP TABLE search_pair AS
+    SELECT DISTINCT word_no, award_id
+    FROM (SELECT w.word_no, unnest(p.awards) AS award_id
+          FROM (SELECT a || b AS token, awards
+                FROM (SELECT awards, unnest(words[:-1]) AS a, unnest(words[2:]) AS b
+                      FROM search_words WHERE len(words) > 1)
+                WHERE length(a) > 0 AND length(b) > 0) p
+          JOIN search_word_no w USING (token))""",
+    f"""CREATE OR REPLACE TABLE serve_token_pair_short AS
     SELECT token, unnest(awards) AS award_id
     FROM (SELECT a || b AS token, awards
           FROM (SELECT awards, unnest(words[:-1]) AS a, unnest(words[2:]) AS b
                 FROM search_words WHERE len(words) > 1)
-          WHERE length(a) > 0 AND length(b) > 0
+          WHERE length(a) > 0 AND length(b) > 0 AND {SHORT_PAIR.format(a="a", b="b")}
           ORDER BY {PAIR_ORDER})""",
-    """CREATE OR REPLACE TEMP TABLE search_pair AS
-    SELECT DISTINCT w.word_no, p.award_id
-    FROM serve_token_pair p JOIN search_word_no w USING (token)""",
 ]
+
+
+def pair_view_sql(award_maker: bool = True) -> str:
+    """serve_token_pair, deprecated: every pair of every award as it occurs (what the
+    table held up to SERVE_FORMAT 16), as a view that splits the texts when read."""
+    category = category_words_sql(select=True)
+    funding = funding_words_sql(select=True)
+    text = search_text_select(award_maker)
+    return f"""
+    CREATE OR REPLACE VIEW serve_token_pair AS
+    WITH search_category AS ({category}), search_funding AS ({funding}),
+         search_text AS ({text}),
+         search_words AS ({WORDS_SELECT})
+    SELECT token, award_id FROM ({pairs_sql()})"""
+
+
+def pair_table_stored(store: Store) -> bool:
+    """Whether the store holds serve_token_pair as a table (SERVE_FORMAT 16 and
+    before): a full build drops it before it creates the view."""
+    return bool(
+        store.scalar(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE table_name = 'serve_token_pair' AND NOT temporary"
+        )
+    )
+
 
 SERVE_TOKEN_COUNT_SQL = """
     CREATE OR REPLACE TABLE serve_token_count AS
@@ -371,14 +446,18 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
 
 
 def search_tables_sql(
-    popular_awards: int = POPULAR_AWARDS, award_maker: bool = True
+    popular_awards: int = POPULAR_AWARDS,
+    award_maker: bool = True,
+    pair_table: bool = False,
 ) -> list[str]:
     """The statements that build the search's tables from serve_award, in order
-    (AWARD_MAKER: the store has resolve's award_maker table)."""
+    (AWARD_MAKER: the store has resolve's award_maker table; PAIR_TABLE: it holds
+    serve_token_pair as a table, `pair_table_stored`)."""
     # each temp table dropped once nothing further reads it: at 10M the texts, words
     # and pairs are tens of millions of rows that DuckDB keeps on disk beside the
     # sorts of serve_token and the common words
     return [
+        *(["DROP TABLE serve_token_pair"] if pair_table else []),
         category_words_sql(),
         funding_words_sql(),
         search_text_sql(award_maker),
@@ -387,9 +466,8 @@ def search_tables_sql(
         "DROP TABLE search_category",
         "DROP TABLE search_funding",
         *FULL_WORDS_SQL[1:],
-        SERVE_TOKEN_PAIR_SQL[0],
+        *FULL_PAIRS_SQL,
         "DROP TABLE search_words",
-        SERVE_TOKEN_PAIR_SQL[1],
         *coded_columns_sql(),
         SERVE_TOKEN_SQL,
         "DROP TABLE search_word_no",
@@ -399,26 +477,28 @@ def search_tables_sql(
         "DROP TABLE search_pair",
         SERVE_TOKEN_COUNT_SQL,
         *popular_sql(popular_awards),
+        pair_view_sql(award_maker),
     ]
 
 
-def category_words_sql() -> str:
+def category_words_sql(select: bool = False) -> str:
     """search_category(category, words): each taxonomy category's label and id, for
     the awards classified in it (not `none`, whose label would make every award
-    outside surveillance match SURVEILLANCE)."""
+    outside surveillance match SURVEILLANCE); SELECT: the query, not the table."""
     taxonomy = load_taxonomy()
     rows = [
         (c.id, f"{c.label} {c.id.replace('_', ' ')}".upper())
         for c in taxonomy.categories
         if c.id != NONE
     ]
-    return _values_table("search_category", ("category", "words"), rows)
+    return _values_table("search_category", ("category", "words"), rows, select)
 
 
-def funding_words_sql() -> str:
+def funding_words_sql(select: bool = False) -> str:
     """search_funding(award_key, piid, agency_code, words): the data web's curated
     funding entries (custodes/data/dataweb/funding.yaml), each award or PIID with the
-    name and id of the system it pays for; empty when the data web does not load."""
+    name and id of the system it pays for; empty when the data web does not load;
+    SELECT: the query, not the table."""
     rows = []
     try:
         web = shipped_dataweb()
@@ -440,23 +520,26 @@ def funding_words_sql() -> str:
     except (CustodesError, KeyError, OSError):  # no data web: nothing to add
         rows = []
     return _values_table(
-        "search_funding", ("award_key", "piid", "agency_code", "words"), rows
+        "search_funding", ("award_key", "piid", "agency_code", "words"), rows, select
     )
 
 
 def _values_table(
-    name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], select: bool
 ) -> str:
-    """A temporary table NAME of text COLUMNS holding ROWS (quoted as literals)."""
-    cols = ", ".join(f"{c} VARCHAR" for c in columns)
-    if not rows:
-        return f"CREATE OR REPLACE TEMP TABLE {name} ({cols})"
-    values = ", ".join(
-        "(" + ", ".join(literal(None if v is None else str(v)) for v in row) + ")"
-        for row in rows
-    )
+    """A temporary table NAME of text COLUMNS holding ROWS (quoted as literals), or
+    (SELECT) the query that gives them."""
     names = ", ".join(columns)
-    return (
-        f"CREATE OR REPLACE TEMP TABLE {name} AS "
-        f"SELECT * FROM (VALUES {values}) v({names})"
-    )
+    if not rows:
+        query = (
+            "SELECT "
+            + ", ".join(f"NULL::VARCHAR AS {c}" for c in columns)
+            + " WHERE false"
+        )
+    else:
+        values = ", ".join(
+            "(" + ", ".join(literal(None if v is None else str(v)) for v in row) + ")"
+            for row in rows
+        )
+        query = f"SELECT * FROM (VALUES {values}) v({names})"
+    return query if select else f"CREATE OR REPLACE TEMP TABLE {name} AS {query}"

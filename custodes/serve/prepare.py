@@ -8,7 +8,12 @@ here together, so the pages and the search always read tables of the same build.
 from __future__ import annotations
 
 from custodes.figures import serve_tables
-from custodes.search.tables import POPULAR_AWARDS, SEARCH_TABLES, search_tables_sql
+from custodes.search.tables import (
+    POPULAR_AWARDS,
+    SEARCH_TABLES,
+    pair_table_stored,
+    search_tables_sql,
+)
 from custodes.store.duckdb import Store
 
 SERVE_TABLES = (*serve_tables.SERVE_TABLES, *SEARCH_TABLES)
@@ -23,7 +28,9 @@ def build_serve_tables(
         return serve_tables.write_serve_tables(
             store,
             after_awards=search_tables_sql(
-                popular_awards, store.has_table("award_maker")
+                popular_awards,
+                store.has_table("award_maker"),
+                pair_table_stored(store),
             ),
         )
 

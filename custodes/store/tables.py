@@ -430,11 +430,23 @@ _ALL: tuple[Table, ...] = (
         "derived",
         SERVE,
         serve_token="a search word and the awards that hold it",
-        serve_token_pair="two neighbouring words of an award, joined (a row per place)",
+        serve_token_pair_short=(
+            "two neighbouring words of an award, one of one character, joined "
+            "(a row per place)"
+        ),
         serve_token_count="how many awards hold each word",
         serve_popular="common search words",
         serve_popular_facet="facet counts of common words",
         serve_popular_top="the top awards of common words",
+    ),
+    *_group(
+        "search",
+        "view",
+        SERVE,
+        serve_token_pair=(
+            "deprecated: two neighbouring words of an award, joined (a row per "
+            "place), split from the texts when read"
+        ),
     ),
 )
 

@@ -275,8 +275,9 @@ def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_pat
     (search/tables.py FULL_WORDS_SQL), and numbers the words before making them
     distinct: serve_token holds the rows the refresh's per-award SQL gives
     (SEARCH_WORDS_SQL, PAIRS_SQL, token_rows_sql: every word, and every pair whose
-    word is in the vocabulary), and serve_token_pair every pair as often as it
-    occurs, in the order of its first three letters."""
+    word is in the vocabulary); serve_token_pair_short every pair with a word of one
+    character as often as it occurs, in the order of its first three letters; and
+    the deprecated view serve_token_pair every pair as often as it occurs."""
     from custodes.search import tables
 
     with real_store_copy(real_store_path, tmp_path) as store:
@@ -284,13 +285,14 @@ def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_pat
         words = store.execute(
             "SELECT token, award_id, joined FROM serve_token ORDER BY rowid"
         )
-        pairs = store.execute("SELECT token, award_id FROM serve_token_pair")
+        short = store.execute("SELECT token, award_id FROM serve_token_pair_short")
         keys = [
             k
             for (k,) in store.execute(
-                f"SELECT {tables.PAIR_ORDER} FROM serve_token_pair ORDER BY rowid"
+                f"SELECT {tables.PAIR_ORDER} FROM serve_token_pair_short ORDER BY rowid"
             )
         ]
+        viewed = store.execute("SELECT token, award_id FROM serve_token_pair")
         store.execute(tables.category_words_sql())
         store.execute(tables.funding_words_sql())
         store.execute(tables.search_text_sql(store.has_table("award_maker")))
@@ -300,7 +302,9 @@ def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_pat
         )
         for sql in tables.SEARCH_WORDS_SQL:
             store.execute(sql)
-        expected_pairs = store.execute(tables.PAIRS_SQL)
+        expected_pairs = store.execute(
+            f"SELECT token, award_id, short FROM ({tables.PAIRS_SQL})"
+        )
         store.execute(f"CREATE TEMP TABLE search_pair AS {tables.PAIRS_SQL}")
         vocabulary = "(SELECT DISTINCT token FROM search_plain)"
         expected = store.execute(
@@ -310,5 +314,9 @@ def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_pat
     assert shared > 0, "the fixture store has no text shared by two awards"
     assert any(joined for _, _, joined in expected), "no word from a pair"
     assert words == expected
-    assert sorted(pairs) == sorted(expected_pairs) and len(pairs) > len(set(pairs))
+    every = sorted((t, a) for t, a, _ in expected_pairs)
+    assert sorted(viewed) == every and len(viewed) > len(set(viewed))
+    expected_short = sorted((t, a) for t, a, s in expected_pairs if s)
+    assert sorted(short) == expected_short
+    assert 0 < len(short) < len(every) / 4
     assert keys == sorted(keys)
