@@ -226,10 +226,10 @@ def frame_rows_sql(
 
 def frame_sql(have: dict[str, bool], tv: str = "transaction_vendor") -> list[str]:
     """The statements that build analyse_frame from scratch: the steps of
-    `frame_rows_sql` over temp tables, with the wide rows sorted and written once,
-    last. First the narrow rows the flags are worked out from (`frame_keys`: each
-    transaction's row id `tr_` in the transaction table, its transaction_key, award
-    number, fiscal year, month and the pairs' columns), sorted by fiscal year, award
+    `frame_rows_sql` over temp tables, with the wide rows written once, last. First
+    the narrow rows the flags are worked out from (`frame_keys`: each transaction's
+    row id `tr_` in the transaction table, its transaction_key, award number, fiscal
+    year, month and the pairs' columns), sorted by fiscal year, award
     and transaction_key, so that each group's first is its least row id. Then the
     flags by row id (`frame_flags`: `tr_`, the award number and the flags). The final
     statement joins them to the labelled transactions by `tr_` (a hash table of the
