@@ -37,11 +37,10 @@ from custodes.search.tables import (
     TOP_AWARDS,
     category_words_sql,
     funding_words_sql,
-    pair_table_stored,
     pair_view_sql,
     pairs_sql,
-    search_tables_sql,
     search_text_sql,
+    store_search_tables_sql,
     token_rows_sql,
     top_ids_sql,
     words_select,
@@ -71,11 +70,7 @@ class SearchTables(Extra):
         self.popular_awards = popular_awards
 
     def full_sql(self, store: Store) -> list[str]:
-        return search_tables_sql(
-            self.popular_awards,
-            store.has_table("award_maker"),
-            pair_table_stored(store),
-        )
+        return store_search_tables_sql(store, self.popular_awards)
 
     def update(self, store: Store) -> dict[str, Any]:
         return update(store, self.popular_awards)

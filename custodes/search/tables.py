@@ -102,10 +102,14 @@ def search_text_sql(
 # vocabulary). These are the refresh's, for the awards it recomputes
 # (custodes/search/refresh.py); the full build (FULL_WORDS_SQL below) makes the same
 # rows from each distinct text split once.
+# A text split into its words: runs of letters and digits (an empty word at an edge).
+SPLIT = "regexp_split_to_array(text, '[^A-Z0-9]+')"
+
+
 def words_select(texts: str = "search_text") -> str:
     """(award_id, words) of each text of TEXTS (award_id, text), split into words."""
     return f"""
-    SELECT award_id, regexp_split_to_array(text, '[^A-Z0-9]+') AS words
+    SELECT award_id, {SPLIT} AS words
     FROM {texts} WHERE text IS NOT NULL"""
 
 
@@ -118,20 +122,23 @@ SEARCH_WORDS_SQL = [
     WHERE length(token) >= 2""",
 ]
 
-# A pair with a one-character word: kept in serve_token_pair_short (below).
-SHORT_PAIR = "(length({a}) = 1 OR length({b}) = 1)"
+
+def _pair_rows(words: str, ids: str) -> str:
+    """(token, IDS, short) of each pair of neighbouring words (a, b) in each text of
+    WORDS (IDS, words), one row per place: IDS is an award's id (a text per award) or
+    the list of the awards that have the text (a distinct text); SHORT: one of the two
+    words has one character (the pairs serve_token_pair_short keeps)."""
+    return f"""
+    SELECT a || b AS token, {ids}, (length(a) = 1 OR length(b) = 1) AS short
+    FROM (SELECT {ids}, unnest(words[:-1]) AS a, unnest(words[2:]) AS b
+          FROM {words} WHERE len(words) > 1)
+    WHERE length(a) > 0 AND length(b) > 0"""
 
 
 def pairs_sql(words: str = "search_words") -> str:
     """(token, award_id, short) of each pair of neighbouring words in each text of
-    WORDS (award_id, words), one row per place; SHORT: one of the two words has one
-    character."""
-    short = SHORT_PAIR.format(a="p[1]", b="p[2]")
-    return f"""
-    SELECT p[1] || p[2] AS token, award_id, {short} AS short
-    FROM (SELECT award_id, unnest(list_zip(words[:-1], words[2:])) AS p
-          FROM {words} WHERE len(words) > 1)
-    WHERE length(p[1]) > 0 AND length(p[2]) > 0"""
+    WORDS (award_id, words), one row per place (`_pair_rows`)."""
+    return _pair_rows(words, "award_id")
 
 
 PAIRS_SQL = pairs_sql()
@@ -149,11 +156,11 @@ PAIRS_SQL = pairs_sql()
 # integer: a pair's word has two or more), so that a look-up of a few words skips
 # most row groups (when it held every pair, at 2M transactions: 9.4 CPU s written
 # in this order, 12.8 sorted by the whole word, 4.7 in no order, but then a look-up
-# read every row). These are about one pair in
-# twenty (4,953,078 of 95,788,641 at 10M transactions). Up to SERVE_FORMAT 16,
-# serve_token_pair held every pair (96M rows at 10M: writing it took 19 s of a full
-# rebuild); it is now a view that splits the texts when read (`pair_view_sql`), kept
-# for one release.
+# read every row; within one three-letter key the rows' order is not fixed). These
+# are about one pair in twenty (4,953,078 of 95,788,641 at 10M transactions). Up to
+# SERVE_FORMAT 16, serve_token_pair held every pair (96M rows at 10M: writing it took
+# 19 s of a full rebuild); it is now a view that splits the texts when read
+# (`pair_view_sql`), kept for one release.
 PAIR_ORDER = "ascii(token[1]) * 65536 + ascii(token[2]) * 256 + ascii(token[3])"
 
 
@@ -173,11 +180,12 @@ def token_rows_sql(vocabulary: str) -> str:
 # The full build's words. Each distinct text is split once, with the list of the
 # awards that have it (an award once per text row that has it, as the refresh's
 # search_words would hold it): a category's label, a recipient's name or a
-# description shared by many awards is split once, and its pairs are sorted once,
-# their awards unnested after the sort (an unnest keeps the sorted order).
+# description shared by many awards is split once, and its pairs are made once
+# (FULL_PAIRS_SQL), their awards unnested after the join with the vocabulary or the
+# sort of the short pairs (an unnest keeps the sorted order).
 # The words are numbered (search_word_no: every distinct word of two or more
 # letters, the vocabulary, numbered in word order) before they are made distinct
-# per award, so that the DISTINCT, the join with the pairs in the vocabulary and the
+# per award, so that the GROUP BY with the vocabulary's pairs (WORD_AWARD_SQL) and the
 # word table's sort work on two integers (word number, award) instead of a string:
 # the word table is sorted by these numbers, the same order as by the words (a
 # word's number rises with it). Rows are the same as SEARCH_WORDS_SQL's and
@@ -190,9 +198,8 @@ def token_rows_sql(vocabulary: str) -> str:
 # slower: list_distinct of each text's words before the DISTINCT (13.3 against 8.6),
 # the word table sorted in four slices of word numbers (no gain: 13.3 against 13.9).
 FULL_WORDS_SQL = [
-    """CREATE OR REPLACE TEMP TABLE search_words AS
-    SELECT regexp_split_to_array(text, '[^A-Z0-9]+') AS words,
-           list(award_id) AS awards
+    f"""CREATE OR REPLACE TEMP TABLE search_words AS
+    SELECT {SPLIT} AS words, list(award_id) AS awards
     FROM search_text WHERE text IS NOT NULL GROUP BY text""",
     """CREATE OR REPLACE TEMP TABLE search_word_no AS
     SELECT token, (row_number() OVER (ORDER BY token))::INTEGER AS word_no
@@ -294,21 +301,15 @@ SERVE_TOKEN_SQL = f"""
 # temp tables, 3 GB): every pair unnested and sorted 15.2 s then the vocabulary's
 # 1.4 s, against the vocabulary's 2.5 s and the short pairs 1.4 s.
 FULL_PAIRS_SQL = [
-    """CREATE OR REPLACE TEMP TABLE search_pair AS
+    f"""CREATE OR REPLACE TEMP TABLE search_pair AS
     SELECT DISTINCT word_no, award_id
     FROM (SELECT w.word_no, unnest(p.awards) AS award_id
-          FROM (SELECT a || b AS token, awards
-                FROM (SELECT awards, unnest(words[:-1]) AS a, unnest(words[2:]) AS b
-                      FROM search_words WHERE len(words) > 1)
-                WHERE length(a) > 0 AND length(b) > 0) p
+          FROM ({_pair_rows("search_words", "awards")}) p
           JOIN search_word_no w USING (token))""",
     f"""CREATE OR REPLACE TABLE serve_token_pair_short AS
     SELECT token, unnest(awards) AS award_id
-    FROM (SELECT a || b AS token, awards
-          FROM (SELECT awards, unnest(words[:-1]) AS a, unnest(words[2:]) AS b
-                FROM search_words WHERE len(words) > 1)
-          WHERE length(a) > 0 AND length(b) > 0 AND {SHORT_PAIR.format(a="a", b="b")}
-          ORDER BY {PAIR_ORDER})""",
+    FROM (SELECT token, awards FROM ({_pair_rows("search_words", "awards")})
+          WHERE short ORDER BY {PAIR_ORDER})""",
 ]
 
 
@@ -482,6 +483,16 @@ def search_tables_sql(
         *popular_sql(popular_awards),
         pair_view_sql(award_maker),
     ]
+
+
+def store_search_tables_sql(
+    store: Store, popular_awards: int = POPULAR_AWARDS
+) -> list[str]:
+    """`search_tables_sql` for STORE: whether it has resolve's award_maker, and
+    whether it holds serve_token_pair as a table."""
+    return search_tables_sql(
+        popular_awards, store.has_table("award_maker"), pair_table_stored(store)
+    )
 
 
 def category_words_sql(select: bool = False) -> str:

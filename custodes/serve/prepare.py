@@ -11,8 +11,7 @@ from custodes.figures import serve_tables
 from custodes.search.tables import (
     POPULAR_AWARDS,
     SEARCH_TABLES,
-    pair_table_stored,
-    search_tables_sql,
+    store_search_tables_sql,
 )
 from custodes.store.duckdb import Store
 
@@ -27,11 +26,7 @@ def build_serve_tables(
     with store.transaction():
         return serve_tables.write_serve_tables(
             store,
-            after_awards=search_tables_sql(
-                popular_awards,
-                store.has_table("award_maker"),
-                pair_table_stored(store),
-            ),
+            after_awards=store_search_tables_sql(store, popular_awards),
         )
 
 
