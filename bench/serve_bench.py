@@ -104,7 +104,7 @@ def build_bench_store(base: Path, path: Path, n: int) -> dict:
         )
         con = duckdb.connect(str(path), read_only=True)
         info["awards"] = con.execute("SELECT count(*) FROM serve_award").fetchone()[0]
-        info["tokens"] = con.execute("SELECT count(*) FROM serve_token").fetchone()[0]
+        info["tokens"] = con.execute("SELECT count(*) FROM serve_word").fetchone()[0]
         con.close()
         meta.write_text(json.dumps(info))
     return info
@@ -311,7 +311,7 @@ def common_words_and_vendors(
     con = duckdb.connect(str(store), read_only=True)
     try:
         tokens = con.execute(
-            "SELECT token FROM serve_token WHERE length(token) >= 4 AND NOT "
+            "SELECT token FROM serve_word WHERE length(token) >= 4 AND NOT "
             "regexp_matches(token, '[0-9]') GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
             [words],
         ).fetchall()

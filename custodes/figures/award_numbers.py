@@ -1,6 +1,6 @@
 """Stable award numbers: one integer per award key, kept for as long as the store lives.
 
-The web app's tables (serve_award.award_id, serve_token, serve_transaction, ...) and
+The web app's tables (serve_award.award_id, serve_word, serve_transaction, ...) and
 the analysis frame (analyse_frame.award_no) key awards by an integer. These used to be
 row numbers in some order, so every rebuild could renumber every award, and a refresh
 that added one award would have had to rewrite every table keyed by them. Instead an

@@ -66,8 +66,9 @@ from custodes.store.sql import literal
 # bump when the serve_* tables change shape (13: agency names; 14: serve_vendor_award,
 # money by vendor per transaction; 15: a serve_award column, modifications_only;
 # 16: each transaction's own vendor in serve_transaction and serve_action; 17: the
-# search's pairs in serve_token_pair_short, serve_token_pair a view)
-SERVE_FORMAT = "17"
+# search's pairs in serve_token_pair_short, serve_token_pair a view; 18: the search's
+# words in serve_word without the award's columns, serve_token a view)
+SERVE_FORMAT = "18"
 # The tables built here (the search's are listed in custodes/search/tables.py).
 SERVE_TABLES = (
     "serve_award",

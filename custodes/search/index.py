@@ -55,7 +55,7 @@ class Column:
 @dataclass(frozen=True)
 class SearchIndex:
     counts: TokenCounts
-    ids: np.ndarray  # award ids, by word then award (serve_token's stored order)
+    ids: np.ndarray  # award ids, by word then award (serve_word's stored order)
     columns: dict[str, Column]  # FACET_COLUMNS
     cents: np.ndarray  # by award id, float64, 0 for NULL
     has_money: np.ndarray  # by award id, 1.0 where obligations are not NULL

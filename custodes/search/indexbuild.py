@@ -130,9 +130,9 @@ def build_search_index(reader: Any) -> SearchIndex | None:
 
 
 def _read_word_ids(cur: Any, counts: TokenCounts) -> np.ndarray | None:
-    """serve_token's award ids in stored order (None: not as many as the word counts
+    """serve_word's award ids in stored order (None: not as many as the word counts
     say, or not in word order)."""
-    ids = cur.execute("SELECT award_id FROM serve_token").fetchnumpy()["award_id"]
+    ids = cur.execute("SELECT award_id FROM serve_word").fetchnumpy()["award_id"]
     if len(ids) != counts.running[-1]:
         return None
     ids = np.ascontiguousarray(ids, dtype=np.int32)
@@ -195,7 +195,7 @@ def _spans(cur: Any, table: str) -> dict[str, tuple[int, int]]:
 
 
 def _in_word_order(ids: np.ndarray, counts: TokenCounts) -> bool:
-    """The ids were read in serve_token's stored order (by word, then award): within
+    """The ids were read in serve_word's stored order (by word, then award): within
     each word they rise."""
     rising = np.diff(ids) > 0
     starts = np.asarray(counts.running[1:-1], dtype=np.int64) - 1

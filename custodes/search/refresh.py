@@ -1,7 +1,7 @@
 """The search's tables in `custodes refresh`: built beside the web app's tables, and
 kept up to date for the awards a refresh recomputes.
 
-The word table holds each award's words (serve_token), with, for every word, the
+The word table holds each award's words (serve_word), with, for every word, the
 number of its rows (serve_token_count). A word can also come from joining two
 neighbouring words, when the result is a word some award has on its own (the
 vocabulary: custodes/search/tables.py): so an award's words depend on the other
@@ -34,6 +34,7 @@ from custodes.search.tables import (
     POPULAR_AWARDS,
     SEARCH_TABLES,
     SEARCH_WORDS_SQL,
+    TOKEN_FACETS,
     TOP_AWARDS,
     category_words_sql,
     funding_words_sql,
@@ -49,8 +50,7 @@ from custodes.store.duckdb import Store
 from custodes.store.sql import literal
 
 T_NOS = "(SELECT award_no FROM refresh_award_no)"
-FACETS = ("agency_code", "category", "vendor_id", "maker", "obligation_usd",
-          "fiscal_years")  # fmt: skip
+FACETS = TOKEN_FACETS  # an award's columns the common words' tables count by
 TOP_ORDER = "obligation_usd DESC NULLS LAST, award_id"
 TEMP = (
     "search_text", "search_plain", "search_pair", "search_category",
@@ -90,18 +90,19 @@ def _prefixes(rows: str) -> str:
 
 def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]:
     """Bring the search's tables up to date for the awards of refresh_award_no (their
-    serve_award rows already replaced; refresh_tx: their transactions)."""
+    serve_award rows already replaced, the rows they had in refresh_award_old;
+    refresh_tx: their transactions)."""
     out: dict[str, Any] = {}
     # 1. the recomputed awards' words, from their new texts
-    # their rows by row id: one scan of serve_token's award ids finds them, for the
-    # copy here and for the delete below (serve_token is not written in between)
+    # their rows by row id: one scan of serve_word's award ids finds them, for the
+    # copy here and for the delete below (serve_word is not written in between)
     store.execute(
         f"""CREATE OR REPLACE TEMP TABLE s_old_rowid AS
-        SELECT rowid AS rowid_ FROM serve_token WHERE award_id IN {T_NOS}"""
+        SELECT rowid AS rowid_ FROM serve_word WHERE award_id IN {T_NOS}"""
     )
     store.execute(
         """CREATE OR REPLACE TEMP TABLE s_old AS
-        SELECT * FROM serve_token WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"""
+        SELECT * FROM serve_word WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"""
     )
     awards = f"(SELECT * FROM serve_award WHERE award_id IN {T_NOS})"
     award_maker = store.has_table("award_maker")
@@ -139,9 +140,7 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
                      UNION SELECT token FROM s_vocab_in)"""
     store.execute(
         f"""CREATE OR REPLACE TEMP TABLE s_new AS
-        SELECT t.token, t.award_id, {", ".join(f"a.{c}" for c in FACETS)}, t.joined
-        FROM ({token_rows_sql(vocabulary)}) t
-        JOIN serve_award a USING (award_id)"""
+        SELECT token, award_id, joined FROM ({token_rows_sql(vocabulary)})"""
     )
     # 2. other awards whose joined words come or go with the vocabulary; when no
     # word enters or leaves it (most deliveries) there are none, and the word
@@ -155,7 +154,7 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
             f"""CREATE OR REPLACE TEMP TABLE s_affected AS
             SELECT DISTINCT award_id FROM s_join_pair
             UNION
-            SELECT DISTINCT award_id FROM serve_token
+            SELECT DISTINCT award_id FROM serve_word
             WHERE token IN (SELECT token FROM s_vocab_out)
               AND award_id NOT IN {T_NOS}"""
         )
@@ -173,32 +172,31 @@ def update(store: Store, popular_awards: int = POPULAR_AWARDS) -> dict[str, Any]
         store.execute(
             """CREATE OR REPLACE TEMP TABLE s_rows_old AS
             SELECT * FROM s_old
-            UNION ALL SELECT * FROM serve_token
+            UNION ALL SELECT * FROM serve_word
             WHERE award_id IN (SELECT award_id FROM s_affected)"""
         )
         store.execute(
-            f"""CREATE OR REPLACE TEMP TABLE s_rows_new AS
+            """CREATE OR REPLACE TEMP TABLE s_rows_new AS
             SELECT * FROM s_new
             UNION ALL
-            SELECT * FROM serve_token
+            SELECT * FROM serve_word
             WHERE award_id IN (SELECT award_id FROM s_affected)
               AND token NOT IN (SELECT token FROM s_vocab_out)
             UNION ALL
-            SELECT p.token, p.award_id, {", ".join(f"a.{c}" for c in FACETS)}, true
-            FROM s_join_pair p JOIN serve_award a USING (award_id)"""
+            SELECT token, award_id, true FROM s_join_pair"""
         )
     # the word table and its pairs
     store.execute(
-        "DELETE FROM serve_token WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"
+        "DELETE FROM serve_word WHERE rowid IN (SELECT rowid_ FROM s_old_rowid)"
     )
     if affected:
         store.execute(
-            """DELETE FROM serve_token
+            """DELETE FROM serve_word
             WHERE award_id IN (SELECT award_id FROM s_affected)
               AND token IN (SELECT token FROM s_vocab_out)"""
         )
     store.execute(
-        """INSERT INTO serve_token
+        """INSERT INTO serve_word
         SELECT * FROM s_new
         UNION ALL
         SELECT * FROM s_rows_new WHERE award_id IN (SELECT award_id FROM s_affected)
@@ -253,7 +251,7 @@ def _joining(store: Store, award_maker: bool) -> None:
     A pair of two words of two or more characters is two plain words of its award, so
     its awards hold both halves of the new word split at that place: the splits whose
     halves are both some award's word (serve_token_count, as it was) are looked up in
-    serve_token, the awards that hold both halves of one are candidates, and their
+    serve_word, the awards that hold both halves of one are candidates, and their
     texts are split again (`search_text_sql`, as a full build) to keep the pairs that
     are there. A pair with a one-character word is read from
     serve_token_pair_short."""
@@ -300,16 +298,16 @@ def _joining(store: Store, award_maker: bool) -> None:
 
 def _plain_awards(words: list[str]) -> str:
     """(token, award_id) of the awards that have one of WORDS on its own, from
-    serve_token: few words each read from their own range (the table is stored in
+    serve_word: few words each read from their own range (the table is stored in
     word order), more by a join that reads the whole table."""
     if not words:
         return "SELECT NULL::VARCHAR AS token, NULL::INTEGER AS award_id WHERE false"
     if len(words) > RANGE_WORDS:
-        return """SELECT token, award_id FROM serve_token
+        return """SELECT token, award_id FROM serve_word
         WHERE NOT joined AND token IN (SELECT a FROM s_split UNION
                                        SELECT b FROM s_split)"""
     return " UNION ALL ".join(
-        f"SELECT token, award_id FROM serve_token WHERE token = {literal(w)} "
+        f"SELECT token, award_id FROM serve_word WHERE token = {literal(w)} "
         "AND NOT joined"
         for w in words
     )
@@ -343,8 +341,16 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
     store.execute("DROP TABLE s_leaving")
     # hits of the common words that stay: (word, award) with the award's columns
     stay = "(SELECT token FROM serve_popular)"
-    # (word, award) pairs made distinct first, the award's columns (the same on each
-    # of its rows) joined after, instead of grouped along every prefix row
+    # the awards' columns before (the recomputed awards' rows as they were; the
+    # awards whose joined words moved are not recomputed) and after
+    columns = ", ".join(FACETS)
+    awards = {
+        "old": f"""(SELECT award_id, {columns} FROM refresh_award_old
+                    UNION ALL SELECT award_id, {columns} FROM serve_award
+                    WHERE award_id IN (SELECT award_id FROM s_affected))""",
+        "new": "serve_award",
+    }
+    # (word, award) pairs made distinct first, the award's columns joined after
     for side in ("old", "new"):
         pairs = f"(SELECT DISTINCT token, award_id FROM s_rows_{side})"
         store.execute(
@@ -352,9 +358,7 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
             SELECT h.token, h.award_id, {", ".join(f"r.{c}" for c in FACETS)}
             FROM (SELECT DISTINCT x.ptoken AS token, x.award_id
                   FROM ({_prefixes(pairs)}) x WHERE x.ptoken IN {stay}) h
-            JOIN (SELECT award_id,
-                         {", ".join(f"any_value({c}) AS {c}" for c in FACETS)}
-                  FROM s_rows_{side} GROUP BY award_id) r USING (award_id)"""
+            JOIN {awards[side]} r USING (award_id)"""
         )
     # serve_popular: awards per word
     store.execute(
@@ -395,15 +399,15 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
 
 def _hits_of(words: str) -> str:
     """(token, award_id, columns) of every award having a word that starts with one
-    of WORDS (a relation of token), from serve_token as it now is."""
+    of WORDS (a relation of token), from serve_word as it now is."""
     return f"""
-    SELECT w.token, s.award_id,
-           {", ".join(f"any_value(s.{c}) AS {c}" for c in FACETS)}
-    FROM {words} w JOIN serve_token s ON starts_with(s.token, w.token)
-    GROUP BY w.token, s.award_id"""
+    SELECT h.token, h.award_id, {", ".join(f"a.{c}" for c in FACETS)}
+    FROM (SELECT DISTINCT w.token, s.award_id
+          FROM {words} w JOIN serve_word s ON starts_with(s.token, w.token)) h
+    JOIN serve_award a USING (award_id)"""
 
 
-# Up to this many words are looked up one range of serve_token each (below); more
+# Up to this many words are looked up one range of serve_word each (below); more
 # are joined with the whole table.
 RANGE_WORDS = 256
 
@@ -420,7 +424,7 @@ def _prefix_end(word: str) -> str | None:
 
 
 def _hits_of_words(words: list[str]) -> str | None:
-    """`_hits_of` for the listed WORDS, each read from its own range of serve_token:
+    """`_hits_of` for the listed WORDS, each read from its own range of serve_word:
     the table is stored in word order, so a range given as constants skips every row
     group outside it, where a join on starts_with reads all of the table's rows (at
     10M transactions, 50M rows: 2.6 s for the 9 words of a delivery). None when there
@@ -434,14 +438,14 @@ def _hits_of_words(words: list[str]) -> str | None:
             return None
         w, e = (v.replace("'", "''") for v in (word, end))
         parts.append(
-            f"""SELECT '{w}' AS token, award_id, {", ".join(FACETS)}
-            FROM serve_token WHERE token >= '{w}' AND token < '{e}'
+            f"""SELECT '{w}' AS token, award_id
+            FROM serve_word WHERE token >= '{w}' AND token < '{e}'
               AND starts_with(token, '{w}')"""
         )
     return f"""
-    SELECT token, award_id, {", ".join(f"any_value({c}) AS {c}" for c in FACETS)}
-    FROM ({" UNION ALL ".join(parts)})
-    GROUP BY token, award_id"""
+    SELECT h.token, h.award_id, {", ".join(f"a.{c}" for c in FACETS)}
+    FROM (SELECT DISTINCT token, award_id FROM ({" UNION ALL ".join(parts)})) h
+    JOIN serve_award a USING (award_id)"""
 
 
 def _tops(store: Store) -> dict[str, int]:

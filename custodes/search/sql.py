@@ -1,7 +1,8 @@
 """A search answered in SQL, for when the in-memory index is not ready or cannot answer.
 
-The search's rarest word's rows are read first (the other words filter them). When
-that word has at most `small` word rows, the matching awards are fetched in one query
+The matching awards are read from the award table, each search word's awards from its
+range of the word table (serve_word, stored in word order). When the search's rarest
+word has at most `small` word rows, the matching awards are fetched in one query
 and counted in Python (custodes/search/facets.py); otherwise the search runs as one
 batch on its own cursor: the matching awards go to a temporary table once, and the
 facets, the fiscal-year facet and the page of results are read from it.
@@ -27,9 +28,8 @@ ORDER = {
 
 
 def filter_sql(query: Query, dates: bool = True) -> tuple[str, list[Any]]:
-    """The filters (not the search words) as a WHERE clause. Without DATES, the
-    columns it names exist in both serve_award and serve_token; the date range needs
-    serve_award."""
+    """The filters (not the search words) as a WHERE clause on serve_award's columns;
+    without DATES, no date range."""
     chosen = query.chosen()
     where, args = ["true"], []
     for key, column in FILTERS:
@@ -80,7 +80,7 @@ def plan_sql(plan: Plan, within: str = "") -> tuple[str, list[Any]]:
                         words.append("(token >= ? AND token < ?)")
                         args += [w.text, w.text + "~"]
                 terms.append(
-                    "award_id IN (SELECT award_id FROM serve_token WHERE ("
+                    "award_id IN (SELECT award_id FROM serve_word WHERE ("
                     + " OR ".join(words)
                     + ")"
                     + (f" AND {within}" if within else "")
@@ -105,29 +105,20 @@ def plan_hits_sql(plan: Plan, query: Query, within: str = "") -> tuple[str, list
     )
 
 
-def hits_sql(
-    where: str, args: list[Any], tokens: list[str], grouped: bool = True
-) -> tuple[str, list[Any]]:
-    """The matching awards with the facet columns (a SELECT). With search words, read
-    from the word table only (the first word's rows, kept when every other word also
-    matches); without, from the award table. A word matches words that start with
-    it, so an award can have several rows of the first word: GROUPED keeps one."""
+def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[Any]]:
+    """The matching awards with the facet columns (a SELECT), one row per award, from
+    the award table: with search words, the awards among each word's rows of the
+    word table (a word matches words that start with it)."""
     cols = COLUMNS
-    if not tokens:
-        return f"SELECT award_id, {cols} FROM serve_award WHERE {where}", args
-    more = "".join(
-        " AND award_id IN (SELECT award_id FROM serve_token "
+    words = "".join(
+        " AND award_id IN (SELECT award_id FROM serve_word "
         "WHERE token >= ? AND token < ?)"
-        for _ in tokens[1:]
+        for _ in tokens
     )
-    params = [tokens[0], tokens[0] + "~", *args]
-    for token in tokens[1:]:
+    params = list(args)
+    for token in tokens:
         params += [token, token + "~"]  # '~' sorts after every letter and digit
-    rows = f"FROM serve_token WHERE token >= ? AND token < ? AND {where}{more}"
-    if not grouped:
-        return f"SELECT award_id, {cols} {rows}", params
-    anyv = ", ".join(f"any_value({c}) AS {c}" for c in cols.split(", "))
-    return f"SELECT award_id, {anyv} {rows} GROUP BY award_id", params
+    return f"SELECT award_id, {cols} FROM serve_award WHERE {where}{words}", params
 
 
 FACETS_SQL = """
@@ -145,23 +136,21 @@ YEAR_FACET_SQL = """
 TOP_SQL = """SELECT award_id FROM hits ORDER BY {order} LIMIT {size} OFFSET {offset}"""
 
 
-def hits(plan: Plan, query: Query, grouped: bool = True) -> tuple[str, list[Any]]:
+def hits(plan: Plan, query: Query) -> tuple[str, list[Any]]:
     """The SELECT of the matching awards: from the word table when the plan is plain
     words and no date is needed, else from the award table."""
     words = plan.simple()
     if words is not None and not query.needs_days():
         where, args = filter_sql(query, dates=False)
-        return hits_sql(where, args, words, grouped)
+        return hits_sql(where, args, words)
     return plan_hits_sql(plan, query)
 
 
 def counted_in_python(reader: Any, plan: Plan, query: Query) -> Found:
     """A search whose rarest clause has few word rows: its rows fetched at once and
     counted in Python."""
-    # one row per award (an award's other columns are the same in each row)
-    sql, params = hits(plan, query, grouped=False)
-    matched = reader.rows(sql, params, cache=False)  # few rows
-    rows = list({r["award_id"]: r for r in matched}.values())
+    sql, params = hits(plan, query)
+    rows = reader.rows(sql, params, cache=False)  # few rows, one per award
     top = top_ids(rows, query.size, query.offset, query.sort)
     return count_facets(rows), count_years(rows), top
 

@@ -1,16 +1,17 @@
 """The search's tables, built by `custodes serve --prepare` (custodes/serve/prepare.py)
 after serve_award:
 
-- serve_token: every word of every award's text with the award's id and its facet
-  columns, stored in word order, so that a search reads only the row groups that can
-  hold its words. An award's text is its search text (PIID, award key, longest
-  description, recipient, vendor, maker) and, so that what a reporter types finds it,
-  every description and (organisation) recipient name of its transactions, its
-  category's label, the gazetteer products attributed to it and the names of the
-  data-web systems it pays for (funding.yaml). Two words written next to each other
-  also give their concatenation when that is a word of the store (GRAY KEY also
-  gives GRAYKEY, PEN-LINK gives PENLINK);
-- serve_token_count: how many rows of serve_token each word has (held in memory to
+- serve_word: every word of every award's text with the award's id, stored in word
+  order, so that a search reads only the row groups that can hold its words
+  (serve_token, deprecated, is a view of it with the award's facet columns). An
+  award's text is its search text (PIID, award key, longest description, recipient,
+  vendor, maker) and, so that what a reporter types finds it, every description and
+  (organisation) recipient name of its transactions, its category's label, the
+  gazetteer products attributed to it and the names of the data-web systems it pays
+  for (funding.yaml). Two words written next to each other also give their
+  concatenation when that is a word of the store (GRAY KEY also gives GRAYKEY,
+  PEN-LINK gives PENLINK);
+- serve_token_count: how many rows of serve_word each word has (held in memory to
   read the rarest word first and to bound a search's matches, search/tokens.py);
 - serve_popular, serve_popular_facet, serve_popular_top: search results of common
   words, worked out once (custodes/search/popular.py).
@@ -19,6 +20,7 @@ after serve_award:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from custodes.classify.taxonomy import NONE, load_taxonomy
@@ -29,7 +31,7 @@ from custodes.store.duckdb import Store
 from custodes.store.sql import literal
 
 SEARCH_TABLES = (
-    "serve_token",
+    "serve_word",
     "serve_token_pair_short",
     "serve_token_count",
     "serve_popular",
@@ -147,10 +149,10 @@ PAIRS_SQL = pairs_sql()
 # awards that have it as a pair gain it (custodes/search/refresh.py). Those awards
 # are found without a table of every pair: a pair of two words of two or more
 # characters is two plain words of the award, so its awards are among those that
-# hold both halves of the new word split at some place (serve_token, read for the
+# hold both halves of the new word split at some place (serve_word, read for the
 # splits whose two halves are both in the vocabulary), and the refresh reads their
 # texts again to keep those that have the two words side by side. Pairs with a
-# one-character word (U S, A 1) are not in serve_token as two words: they are kept
+# one-character word (U S, A 1) are not in serve_word as two words: they are kept
 # in serve_token_pair_short, as they occur (an award's pair once per text that has
 # it, not made distinct), stored in the order of its words' first three letters (an
 # integer: a pair's word has two or more), so that a look-up of a few words skips
@@ -189,7 +191,7 @@ def token_rows_sql(vocabulary: str) -> str:
 # word table's sort work on two integers (word number, award) instead of a string:
 # the word table is sorted by these numbers, the same order as by the words (a
 # word's number rises with it). Rows are the same as SEARCH_WORDS_SQL's and
-# PAIRS_SQL's (the A/B bench's fingerprints of serve_token are equal). At 2M
+# PAIRS_SQL's (the A/B bench's fingerprints of the word table are equal). At 2M
 # transactions under 600 MB (1,864,547 texts, 542,146 distinct; CPU s of
 # bench/search_tables_ab.py, load 3-6): words 3.4 -> 2.4, the words made distinct
 # 7.2 -> 4.9, the pairs 12.1 -> 10.1, the word table 13.7 -> 12.9; the same peak
@@ -225,73 +227,36 @@ WORD_AWARD_SQL = """
           SELECT word_no, award_id, true FROM search_pair)
     GROUP BY word_no, award_id"""
 
-# The award's facet columns of few distinct values (agencies, categories, makers,
-# lists of fiscal years), each as a number for the word table's sort, turned back into
-# the value after it (a projection keeps the sorted order): the sort carries small
-# integers instead of strings and lists. The values are held in session variables,
-# search_values_<column> (a list in number order, read as a constant). At 2M
-# transactions (3, 12, 108 and 117 distinct values; load 3.8-4.0, one run each on the
-# same store) the word table 13.3 -> 9.7 CPU seconds. Reading a value from the list
-# costs about the list's length for every 2,048 rows (at 5M rows: 0.04 s with 100
-# values, 0.9 s with 10,000), so a column of more than CODED_VALUES distinct values
-# is not numbered: its values ride along in raw_<column>.
-CODED = {
-    "agency_code": "VARCHAR",
-    "category": "VARCHAR",
-    "maker": "VARCHAR",
-    "fiscal_years": "INTEGER[]",
-}
-CODED_VALUES = 500
+# The word table: stored in word order so that a prefix lookup reads only the row
+# groups that can match. It holds each award's words and nothing of the award: a
+# search reads the awards' columns from serve_award by id (the in-memory index holds
+# them as arrays by award id, custodes/search/index.py; the SQL path joins them). Up
+# to SERVE_FORMAT 17 serve_token repeated the award's facet columns on every word's
+# row (50.6M rows at 10M transactions): joining and decoding them and writing the wide
+# rows took 26.9 s of a full rebuild (52.5 CPU s), the three columns sorted alone
+# 6.8 s (13.3 CPU s). serve_token is now a view of the same rows (TOKEN_VIEW_SQL),
+# kept for one release. The rows are token_rows_sql's, by word number
+# (search_word_award).
+SERVE_WORD_SQL = """
+    CREATE OR REPLACE TABLE serve_word AS
+    SELECT w.token, t.award_id, t.joined
+    FROM search_word_award t JOIN search_word_no w USING (word_no)
+    ORDER BY t.word_no, t.award_id"""
 
+# serve_token's columns after token and award_id: serve_award's, as the table had them
+TOKEN_FACETS = (
+    "agency_code",
+    "category",
+    "vendor_id",
+    "maker",
+    "obligation_usd",
+    "fiscal_years",
+)
 
-def coded_columns_sql() -> list[str]:
-    """Temp tables search_code_<column>(value, code) (empty when the column has more
-    than CODED_VALUES distinct values) and the variables search_values_<column>,
-    then search_award_code: serve_award's award id, vendor, obligations and the
-    CODED columns as their numbers, or as raw_<column> when not numbered."""
-    out = []
-    for column in CODED:
-        out += [
-            f"""CREATE OR REPLACE TEMP TABLE search_code_{column} AS
-    SELECT {column} AS value, (row_number() OVER (ORDER BY {column}))::INTEGER AS code
-    FROM (SELECT DISTINCT {column} FROM serve_award WHERE {column} IS NOT NULL)
-    QUALIFY count(*) OVER () <= {int(CODED_VALUES)}""",
-            f"""SET VARIABLE search_values_{column} =
-    (SELECT list(value ORDER BY code) FROM search_code_{column})""",
-        ]
-    codes = ", ".join(
-        f"c_{c}.code AS {c}, CASE WHEN c_{c}.code IS NULL THEN a.{c} END AS raw_{c}"
-        for c in CODED
-    )
-    joins = " ".join(
-        f"LEFT JOIN search_code_{c} c_{c} ON c_{c}.value = a.{c}" for c in CODED
-    )
-    out.append(
-        f"""CREATE OR REPLACE TEMP TABLE search_award_code AS
-    SELECT a.award_id, a.vendor_id, a.obligation_usd, {codes}
-    FROM serve_award a {joins}"""
-    )
-    out += [f"DROP TABLE search_code_{c}" for c in CODED]
-    return out
-
-
-def _decoded(column: str) -> str:
-    value = f"getvariable('search_values_{column}')[{column}]"
-    return f"coalesce({value}, raw_{column})::{CODED[column]} AS {column}"
-
-
-# The word table: stored sorted so that a prefix lookup reads only the row groups that
-# can match. It repeats the award's facet columns, so that a search reads only its
-# words' rows. The rows are token_rows_sql's, by word number (search_word_award).
-SERVE_TOKEN_SQL = f"""
-    CREATE OR REPLACE TABLE serve_token AS
-    SELECT token, award_id, {_decoded("agency_code")}, {_decoded("category")},
-           vendor_id, {_decoded("maker")}, obligation_usd, {_decoded("fiscal_years")},
-           joined
-    FROM (SELECT w.token, t.award_id, a.* EXCLUDE (award_id), t.joined
-          FROM search_word_award t JOIN search_award_code a USING (award_id)
-          JOIN search_word_no w USING (word_no)
-          ORDER BY t.word_no, t.award_id)"""
+TOKEN_VIEW_SQL = f"""
+    CREATE OR REPLACE VIEW serve_token AS
+    SELECT w.token, w.award_id, {", ".join(f"a.{c}" for c in TOKEN_FACETS)}, w.joined
+    FROM serve_word w JOIN serve_award a USING (award_id)"""
 
 # The full build's pairs, from each distinct text (search_words of FULL_WORDS_SQL):
 # the vocabulary's (search_pair: a pair's word that is some award's word on its own,
@@ -327,26 +292,33 @@ def pair_view_sql(award_maker: bool = True) -> str:
     SELECT token, award_id FROM ({pairs_sql()})"""
 
 
-def pair_table_stored(store: Store) -> bool:
-    """Whether the store holds serve_token_pair as a table (SERVE_FORMAT 16 and
-    before): a full build drops it before it creates the view."""
-    return bool(
-        store.scalar(
-            "SELECT count(*) FROM duckdb_tables() "
-            "WHERE table_name = 'serve_token_pair' AND NOT temporary"
+# Tables of earlier formats that are views now: serve_token_pair (a table up to
+# SERVE_FORMAT 16) and serve_token (up to 17). A full build drops the table before it
+# creates the view.
+VIEWS_NOW = ("serve_token_pair", "serve_token")
+
+
+def tables_stored(store: Store) -> list[str]:
+    """Which of VIEWS_NOW the store still holds as tables."""
+    names = ", ".join(literal(n) for n in VIEWS_NOW)
+    return [
+        name
+        for (name,) in store.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            f"WHERE table_name IN ({names}) AND NOT temporary ORDER BY table_name"
         )
-    )
+    ]
 
 
 SERVE_TOKEN_COUNT_SQL = """
     CREATE OR REPLACE TABLE serve_token_count AS
     SELECT token, count(*) AS word_rows,
            count(*) FILTER (WHERE NOT joined) AS plain_rows
-    FROM serve_token GROUP BY token ORDER BY token"""
+    FROM serve_word GROUP BY token ORDER BY token"""
 
 POPULAR_AWARDS = 1000  # a word matching fewer awards is fast enough live (a few ms)
 # The hits are de-duplicated a quarter of the common words at a time: consecutive word
-# numbers, so each quarter reads a range of serve_token (stored in word order). One
+# numbers, so each quarter reads a range of serve_word (stored in word order). One
 # DISTINCT of every hit ran out of memory in a full rebuild of a 2M store whose
 # descriptions repeat as little as real ones do (under 600 MB, the pressure 3 GB puts
 # on 10M: 12.9M hits); by quarters it does not, and costs less: 1.9 CPU s against 3.4.
@@ -382,14 +354,14 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
     """The statements that build the common-word tables (words of MIN_AWARDS awards).
 
     An award with several words that start with the same common word counts once. Its
-    other columns follow from its id (serve_token repeats serve_award's), so the hits
+    other columns follow from its id (serve_award's, by id), so the hits
     are only (word, award) pairs: the facet counts group them by a number standing
     for each distinct combination of the award's columns (popular_group), and the top
     lists keep each word's largest awards with max_by, joining the columns after.
     Measured at 1M transactions (load 11), each against the one statement before:
     hits 4.6 s (was 7.5 s with the columns grouped along), facets 3.2 s (7.2 s),
     tops 2.2 s (7.1 s). The words and their rows are read from serve_token_count
-    (built just before), not counted again from serve_token. The hits hold each
+    (built just before), not counted again from serve_word. The hits hold each
     common word's number (popular_word, numbered in word order), not the word: at 2M
     transactions (11.8M hits of 1,021 words, CPU seconds at load 4.6-8) hits 3.3 ->
     2.5, facets 2.0 -> 1.5, tops 2.0 -> 1.5."""
@@ -408,7 +380,7 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
             )
             + f"""
     SELECT DISTINCT x.word_no, s.award_id
-    FROM popular_prefix x JOIN serve_token s ON s.token = x.token
+    FROM popular_prefix x JOIN serve_word s ON s.token = x.token
     WHERE (x.word_no - 1) * {HIT_SLICES} // (SELECT max(word_no) FROM popular_word)
           = {i}"""
             for i in range(HIT_SLICES)
@@ -451,16 +423,16 @@ def popular_sql(min_awards: int = POPULAR_AWARDS) -> list[str]:
 def search_tables_sql(
     popular_awards: int = POPULAR_AWARDS,
     award_maker: bool = True,
-    pair_table: bool = False,
+    stored: Sequence[str] = (),
 ) -> list[str]:
     """The statements that build the search's tables from serve_award, in order
-    (AWARD_MAKER: the store has resolve's award_maker table; PAIR_TABLE: it holds
-    serve_token_pair as a table, `pair_table_stored`)."""
+    (AWARD_MAKER: the store has resolve's award_maker table; STORED: the tables of
+    VIEWS_NOW it still holds, `tables_stored`)."""
     # each temp table dropped once nothing further reads it: at 10M the texts, words
     # and pairs are tens of millions of rows that DuckDB keeps on disk beside the
-    # sorts of serve_token and the common words
+    # sorts of serve_word and the common words
     return [
-        *(["DROP TABLE serve_token_pair"] if pair_table else []),
+        *(f"DROP TABLE {name}" for name in stored if name in VIEWS_NOW),
         category_words_sql(),
         funding_words_sql(),
         search_text_sql(award_maker),
@@ -473,15 +445,13 @@ def search_tables_sql(
         WORD_AWARD_SQL,
         "DROP TABLE search_words",
         "DROP TABLE search_pair",
-        *coded_columns_sql(),
-        SERVE_TOKEN_SQL,
+        SERVE_WORD_SQL,
         "DROP TABLE search_word_no",
-        "DROP TABLE search_award_code",
-        *(f"RESET VARIABLE search_values_{c}" for c in CODED),
         "DROP TABLE search_word_award",
         SERVE_TOKEN_COUNT_SQL,
         *popular_sql(popular_awards),
         pair_view_sql(award_maker),
+        TOKEN_VIEW_SQL,
     ]
 
 
@@ -489,9 +459,9 @@ def store_search_tables_sql(
     store: Store, popular_awards: int = POPULAR_AWARDS
 ) -> list[str]:
     """`search_tables_sql` for STORE: whether it has resolve's award_maker, and
-    whether it holds serve_token_pair as a table."""
+    which of VIEWS_NOW it holds as tables."""
     return search_tables_sql(
-        popular_awards, store.has_table("award_maker"), pair_table_stored(store)
+        popular_awards, store.has_table("award_maker"), tables_stored(store)
     )
 
 

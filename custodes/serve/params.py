@@ -111,7 +111,7 @@ def search_terms(q: str | None) -> list[str]:
 
 def search_tokens(q: str | None) -> list[str]:
     """The letters-and-digits runs of a search text, upper-cased (at most 8): each must
-    start a word of the award's text (prefix match), as the serve_token table holds."""
+    start a word of the award's text (prefix match), as the serve_word table holds."""
     if not q:
         return []
     tokens = list(dict.fromkeys(re.findall(r"[A-Z0-9]+", q.upper())))

@@ -429,7 +429,7 @@ _ALL: tuple[Table, ...] = (
         "search",
         "derived",
         SERVE,
-        serve_token="a search word and the awards that hold it",
+        serve_word="a search word and an award that holds it, in word order",
         serve_token_pair_short=(
             "two neighbouring words of an award, one of one character, joined "
             "(a row per place)"
@@ -446,6 +446,10 @@ _ALL: tuple[Table, ...] = (
         serve_token_pair=(
             "deprecated: two neighbouring words of an award, joined (a row per "
             "place), split from the texts when read"
+        ),
+        serve_token=(
+            "deprecated: serve_word's rows with the award's facet columns "
+            "(serve_award's), joined when read"
         ),
     ),
 )

@@ -88,29 +88,39 @@ def test_figures_commands(db, tmp_path):
     assert "nothing to do" in run("figures", "build")
 
 
-def test_word_table_is_the_same_with_its_columns_numbered_or_not(db, monkeypatch):
-    """The word table's sort carries the award's agency, category, maker and years as
-    numbers when a column has few values (search/tables.py CODED_VALUES), else the
-    values themselves: both give the same rows in the same stored order (by word,
-    then award)."""
+def test_word_table_is_stored_in_word_order_and_the_old_table_is_a_view(db):
+    """serve_word holds each (word, award) once, stored by word then award (the
+    in-memory index reads its ids in that order); serve_token, deprecated, is a view
+    that gives each of its rows the award's columns from serve_award, as the table of
+    SERVE_FORMAT 17 held them. A store that still holds serve_token as a table gets
+    the view on its next build."""
     from custodes.search import tables
 
-    def word_table(store):
-        return store.execute("SELECT * FROM serve_token ORDER BY rowid")
-
     with open_store(Settings(db=db), write=True, command="test") as store:
-        build(store, serve_after_awards=search_tables_sql(1000))
-        numbered = word_table(store)
-        for column in tables.CODED:  # a column of more than one value goes raw below
-            if store.scalar(f"SELECT count(DISTINCT {column}) FROM serve_award") > 1:
-                break
-        else:
-            pytest.fail("the fixture store has no facet column of several values")
-        monkeypatch.setattr(tables, "CODED_VALUES", 1)
-        build(store, serve_after_awards=search_tables_sql(1000))
-        assert word_table(store) == numbered
-        ordered = store.execute("SELECT * FROM serve_token ORDER BY token, award_id")
-    assert numbered == ordered and len(numbered) > 20
+        store.execute("DROP VIEW IF EXISTS serve_token")
+        store.execute("CREATE TABLE serve_token AS SELECT 1 AS old")  # as format 17
+        assert tables.tables_stored(store) == ["serve_token"]
+        build(store, serve_after_awards=tables.store_search_tables_sql(store, 1000))
+        assert tables.tables_stored(store) == []
+        stored = store.execute("SELECT token, award_id, joined FROM serve_word")
+        ordered = store.execute(
+            "SELECT token, award_id, joined FROM serve_word ORDER BY token, award_id"
+        )
+        assert stored == ordered and len(stored) > 20
+        assert len({(t, a) for t, a, _ in stored}) == len(stored)
+        facets = ", ".join(tables.TOKEN_FACETS)
+        viewed = store.execute(
+            f"SELECT token, award_id, {facets}, joined FROM serve_token"
+        )
+        awards = {
+            r[0]: r[1:]
+            for r in store.execute(f"SELECT award_id, {facets} FROM serve_award")
+        }
+    assert sorted(viewed, key=repr) == sorted(
+        ((t, a, *awards[a], j) for t, a, j in stored), key=repr
+    )
+    # the columns vary across the rows (the comparison is not of empty columns)
+    assert len({repr(row[2:8]) for row in viewed}) > 3
 
 
 def test_web_tables_are_the_same_with_vendor_links_from_the_aliases_or_not(
@@ -271,7 +281,7 @@ def test_frame_is_the_same_with_vendor_links_from_the_aliases_or_not(
 def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_path):
     """The full build splits each distinct text once, for every award that has it
     (search/tables.py FULL_WORDS_SQL), and numbers the words before making them
-    distinct: serve_token holds the rows the refresh's per-award SQL gives
+    distinct: serve_word holds the rows the refresh's per-award SQL gives
     (SEARCH_WORDS_SQL, PAIRS_SQL, token_rows_sql: every word, and every pair whose
     word is in the vocabulary); serve_token_pair_short every pair with a word of one
     character as often as it occurs, in the order of its first three letters; and
@@ -281,7 +291,7 @@ def test_word_and_pair_tables_equal_the_per_award_split(real_store_path, tmp_pat
     with real_store_copy(real_store_path, tmp_path) as store:
         build(store, serve_after_awards=search_tables_sql(1000))
         words = store.execute(
-            "SELECT token, award_id, joined FROM serve_token ORDER BY rowid"
+            "SELECT token, award_id, joined FROM serve_word ORDER BY rowid"
         )
         short = store.execute("SELECT token, award_id FROM serve_token_pair_short")
         keys = [

@@ -212,9 +212,9 @@ def test_real_data_in_deliveries_refreshed_equals_a_full_rebuild(shared_data, tm
     diff = differences(db, full)
     assert not diff, "\n".join(f"{k}: {v}" for k, v in diff.items())
     # the comparison read real tables, not empty ones
-    for name in ("serve_award", "analyse_frame", "serve_token", "serve_popular"):
+    for name in ("serve_award", "analyse_frame", "serve_word", "serve_popular"):
         assert count(db, f'SELECT count(*) FROM "{name}"') > 0, name
-    assert "serve_token" in derived_tables()
+    assert "serve_word" in derived_tables()
     assert count(db, 'SELECT count(*) FROM "transaction"') > 50_000
     for r in reports:
         full_note = " (full)" if r["full"] else ""

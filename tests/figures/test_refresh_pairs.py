@@ -32,12 +32,12 @@ def descriptions(monkeypatch):
 
 
 def _joined(path) -> set[tuple[str, str]]:
-    """(word, PIID) of the rows of serve_token that come only from a pair."""
+    """(word, PIID) of the rows of serve_word that come only from a pair."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         return set(
             con.execute(
-                """SELECT t.token, a.piid FROM serve_token t
+                """SELECT t.token, a.piid FROM serve_word t
                 JOIN serve_award a USING (award_id)
                 WHERE t.joined AND t.token IN ('ZORBTECH', 'US', 'QBIT')"""
             ).fetchall()

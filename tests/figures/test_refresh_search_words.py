@@ -1,4 +1,4 @@
-"""The common words a refresh works out whole read serve_token by one range per word
+"""The common words a refresh works out whole read serve_word by one range per word
 (custodes/search/refresh.py `_hits_of_words`), not by a join over the whole table:
 the same hits as the join, for words at the edges of the alphabet, with quotes and
 outside ASCII, on a word table stored in word order with rows appended after it (as a
@@ -35,20 +35,25 @@ WORDS = ["A", "AB", "CAMER", "CAMERA", "Z", "ZZ", "9", "O'", "ÉCOLE", "Ω", "AB
 def _store(tmp_path: Path) -> Store:
     con = duckdb.connect(str(tmp_path / "words.duckdb"))
     con.execute(
-        """CREATE TABLE serve_token AS
-        SELECT token, award_id, 'ICE' AS agency_code, 'none' AS category,
-               award_id % 3 AS vendor_id, NULL::VARCHAR AS maker,
-               (award_id * 10)::DECIMAL(18, 2) AS obligation_usd,
-               [2021]::SMALLINT[] AS fiscal_years, award_id % 2 = 0 AS joined
+        """CREATE TABLE serve_word AS
+        SELECT token, award_id, award_id % 2 = 0 AS joined
         FROM (SELECT unnest(?) AS token), range(1, 40) r(award_id)
         ORDER BY token, award_id""",
         [TOKENS],
     )
     # a refresh's rows, appended after the sorted ones (another row group's range)
     con.execute(
-        """INSERT INTO serve_token SELECT token, award_id + 1000, agency_code,
-        category, vendor_id, maker, obligation_usd, fiscal_years, joined
-        FROM serve_token WHERE award_id < 3 ORDER BY token"""
+        """INSERT INTO serve_word SELECT token, award_id + 1000, joined
+        FROM serve_word WHERE award_id < 3 ORDER BY token"""
+    )
+    # the awards' columns the hits carry (serve_award's)
+    con.execute(
+        """CREATE TABLE serve_award AS
+        SELECT award_id, 'ICE' AS agency_code, 'none' AS category,
+               award_id % 3 AS vendor_id, NULL::VARCHAR AS maker,
+               (award_id * 10)::DECIMAL(18, 2) AS obligation_usd,
+               [2021]::SMALLINT[] AS fiscal_years
+        FROM (SELECT DISTINCT award_id FROM serve_word)"""
     )
     return Store(con, tmp_path / "words.duckdb", False)
 

@@ -35,7 +35,7 @@ def words(own_store) -> list[str]:
     con = duckdb.connect(str(own_store), read_only=True)
     try:
         found = con.execute(
-            "SELECT token FROM serve_token WHERE length(token) >= 4 GROUP BY token "
+            "SELECT token FROM serve_word WHERE length(token) >= 4 GROUP BY token "
             "ORDER BY count(*) DESC, token LIMIT 40"
         ).fetchall()
     finally:

@@ -79,7 +79,7 @@ def _queries(client: TestClient) -> list[str]:
     con = client.app.state.reader.con.cursor()
     try:
         counts = con.execute(
-            "SELECT token, count(*) AS n FROM serve_token WHERE length(token) >= 3 "
+            "SELECT token, count(*) AS n FROM serve_word WHERE length(token) >= 3 "
             "GROUP BY token ORDER BY n DESC, token"
         ).fetchall()
     finally:
@@ -132,7 +132,7 @@ def test_word_rows_in_memory_match_the_word_table(client):
     try:
         for prefix in prefixes:
             want = con.execute(
-                "SELECT count(*) FROM serve_token WHERE starts_with(token, ?)", [prefix]
+                "SELECT count(*) FROM serve_word WHERE starts_with(token, ?)", [prefix]
             ).fetchone()[0]
             assert counts.rows(prefix) == want, prefix
     finally:

@@ -185,7 +185,7 @@ def test_the_index_can_be_turned_off_and_searches_still_answer(store_path):
     with TestClient(build_app(settings), raise_server_exceptions=False) as client:
         con = client.app.state.reader.con.cursor()
         (word,) = con.execute(
-            "SELECT token FROM serve_token GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+            "SELECT token FROM serve_word GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
         con.close()
         body = _answer(client, {"q": word})

@@ -35,7 +35,7 @@ def test_summary_tables_conserve_the_transactions(client):
         # every award can be found by each word of its description
         missing = store.scalar("""
             SELECT count(*) FROM serve_award a WHERE NOT EXISTS (
-              SELECT 1 FROM serve_token t WHERE t.award_id = a.award_id
+              SELECT 1 FROM serve_word t WHERE t.award_id = a.award_id
               AND t.token = upper(a.piid))""")
         assert missing == 0
         assert serve_tables_stale(store) is None
