@@ -26,10 +26,10 @@ from serve_tables_ab import cpu, load  # bench/: the process's CPU s, load avera
 from custodes.search import tables
 from custodes.store.duckdb import Store
 
-# the stored order matters for these (the index reads serve_token's ids in it);
+# the stored order matters for these (the index reads the word table's ids in it);
 # serve_token_pair_short is stored by its words' first three letters, in no fixed
 # order within them, so its fingerprint leaves the order out
-ORDERED = {"serve_token", "serve_token_count", "serve_popular"}
+ORDERED = {"serve_word", "serve_token", "serve_token_count", "serve_popular"}
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
@@ -58,14 +58,18 @@ def main() -> None:
     args = ap.parse_args()
     con = duckdb.connect(args.store, config={"memory_limit": args.memory})
     store = Store(con, Path(args.store), read_only=False)
-    # a version that keeps serve_token_pair as a view drops the table a store built
-    # before it holds (within the transaction rolled back below)
-    stored = getattr(tables, "pair_table_stored", None)
-    statements = tables.search_tables_sql(
-        tables.POPULAR_AWARDS,
-        store.has_table("award_maker"),
-        *((stored(store),) if stored else ()),
-    )
+    # the statements for this store as the version at hand builds them (a version
+    # that made a table a view drops the table, within the transaction rolled back
+    # below); versions before store_search_tables_sql worked it out here
+    if hasattr(tables, "store_search_tables_sql"):
+        statements = tables.store_search_tables_sql(store, tables.POPULAR_AWARDS)
+    else:
+        stored = getattr(tables, "pair_table_stored", None)
+        statements = tables.search_tables_sql(
+            tables.POPULAR_AWARDS,
+            store.has_table("award_maker"),
+            *((stored(store),) if stored else ()),
+        )
     timed: list[tuple[str, float, float]] = []
     before = load()
     start = (time.perf_counter(), cpu())
