@@ -81,6 +81,10 @@ def timed(db: Path, *args: str, env: dict[str, str]) -> dict:
         "peak_mb": round(int(peak_kb) / 1024),
         "load_before": before,
         "load_after": load(),
+        # the store file's size after the command (its WAL included)
+        "store_mb": round(
+            sum(p.stat().st_size for p in (db, Path(f"{db}.wal")) if p.exists()) / 2**20
+        ),
     }
     if "--json" in args:
         out["json"] = json.loads(done.stdout)
@@ -197,15 +201,17 @@ def _save(result: dict, n: int) -> None:
 
 def markdown(result: dict) -> str:
     rows = [
-        "| step | seconds | CPU s | peak RSS | load before–after | changed | awards |",
-        "|---|---:|---:|---:|---|---:|---:|",
+        "| step | seconds | CPU s | peak RSS | store after | load before–after "
+        "| changed | awards |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for s in result["steps"]:
         j = s.get("json") or {}
         r = j.get("refresh", j)
+        size = f"{s['store_mb']:,} MB" if "store_mb" in s else ""
         rows.append(
             f"| {s['step']} | {s['seconds']:.1f} | {s.get('cpu_seconds', '')} | "
-            f"{s['peak_mb']:,} MB | "
+            f"{s['peak_mb']:,} MB | {size} | "
             f"{s['load_before']}–{s['load_after']} | "
             f"{r.get('transactions_changed', j.get('new', ''))} | "
             f"{r.get('awards', '')} |"
