@@ -52,10 +52,9 @@ from search_fts import timings  # noqa: E402  (the same measure for every engine
 from custodes.search.engine import SearchEngine, order_plan  # noqa: E402
 from custodes.search.query import Query  # noqa: E402
 from custodes.search.tables import (  # noqa: E402
-    PRODUCTS_SQL,
-    SEARCH_TEXT_SQL,
     category_words_sql,
     funding_words_sql,
+    search_text_select,
 )
 from custodes.search.terms import Plan, Word, read_query  # noqa: E402
 from custodes.search.tokens import load_token_counts  # noqa: E402
@@ -91,7 +90,7 @@ def award_texts(store: Path) -> duckdb.DuckDBPyConnection:
             "WHERE table_name = 'award_maker'"
         ).fetchall()[0][0]
     )
-    con.execute(SEARCH_TEXT_SQL.format(products=PRODUCTS_SQL if have_maker else ""))
+    con.execute(f"CREATE TEMP VIEW search_text AS {search_text_select(have_maker)}")
     return con
 
 
