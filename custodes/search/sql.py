@@ -105,22 +105,6 @@ def plan_hits_sql(plan: Plan, query: Query, within: str = "") -> tuple[str, list
     )
 
 
-def hits_sql(where: str, args: list[Any], tokens: list[str]) -> tuple[str, list[Any]]:
-    """The matching awards with the facet columns (a SELECT), one row per award, from
-    the award table: with search words, the awards among each word's rows of the
-    word table (a word matches words that start with it)."""
-    cols = COLUMNS
-    words = "".join(
-        " AND award_id IN (SELECT award_id FROM serve_word "
-        "WHERE token >= ? AND token < ?)"
-        for _ in tokens
-    )
-    params = list(args)
-    for token in tokens:
-        params += [token, token + "~"]  # '~' sorts after every letter and digit
-    return f"SELECT award_id, {cols} FROM serve_award WHERE {where}{words}", params
-
-
 FACETS_SQL = """
     SELECT agency_code, category, vendor_id, maker, count(*) AS awards,
            sum(obligation_usd) AS obligation_usd,
@@ -136,20 +120,10 @@ YEAR_FACET_SQL = """
 TOP_SQL = """SELECT award_id FROM hits ORDER BY {order} LIMIT {size} OFFSET {offset}"""
 
 
-def hits(plan: Plan, query: Query) -> tuple[str, list[Any]]:
-    """The SELECT of the matching awards: from the word table when the plan is plain
-    words and no date is needed, else from the award table."""
-    words = plan.simple()
-    if words is not None and not query.needs_days():
-        where, args = filter_sql(query, dates=False)
-        return hits_sql(where, args, words)
-    return plan_hits_sql(plan, query)
-
-
 def counted_in_python(reader: Any, plan: Plan, query: Query) -> Found:
     """A search whose rarest clause has few word rows: its rows fetched at once and
     counted in Python."""
-    sql, params = hits(plan, query)
+    sql, params = plan_hits_sql(plan, query)
     rows = reader.rows(sql, params, cache=False)  # few rows, one per award
     top = top_ids(rows, query.size, query.offset, query.sort)
     return count_facets(rows), count_years(rows), top
@@ -157,7 +131,7 @@ def counted_in_python(reader: Any, plan: Plan, query: Query) -> Found:
 
 def counted_in_sql(reader: Any, plan: Plan, query: Query) -> Found:
     """Any search: the matching awards in a temporary table, counted there."""
-    sql, params = hits(plan, query)
+    sql, params = plan_hits_sql(plan, query)
     top = TOP_SQL.format(
         order=ORDER[query.sort], size=int(query.size), offset=int(query.offset)
     )

@@ -108,8 +108,9 @@ class Plan:
         return not self.clauses
 
     def simple(self) -> list[str] | None:
-        """The words when every clause is one word (searched as a prefix, the plain
-        search the prepared tables and the word-table SQL answer), else None."""
+        """The words when every clause is one word (searched as a prefix: the plain
+        search the common words' prepared results and the index's word slices
+        answer), else None."""
         out = []
         for c in self.clauses:
             if len(c.alternatives) != 1 or len(c.alternatives[0]) != 1:
