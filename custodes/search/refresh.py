@@ -350,15 +350,13 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
                     WHERE award_id IN (SELECT award_id FROM s_affected))""",
         "new": "serve_award",
     }
-    # (word, award) pairs made distinct first, the award's columns joined after
     for side in ("old", "new"):
         pairs = f"(SELECT DISTINCT token, award_id FROM s_rows_{side})"
+        hits = f"""(SELECT x.ptoken AS token, x.award_id
+                    FROM ({_prefixes(pairs)}) x WHERE x.ptoken IN {stay})"""
         store.execute(
-            f"""CREATE OR REPLACE TEMP TABLE s_hit_{side} AS
-            SELECT h.token, h.award_id, {", ".join(f"r.{c}" for c in FACETS)}
-            FROM (SELECT DISTINCT x.ptoken AS token, x.award_id
-                  FROM ({_prefixes(pairs)}) x WHERE x.ptoken IN {stay}) h
-            JOIN {awards[side]} r USING (award_id)"""
+            f"CREATE OR REPLACE TEMP TABLE s_hit_{side} AS "
+            + _with_columns(hits, awards[side])
         )
     # serve_popular: awards per word
     store.execute(
@@ -397,14 +395,23 @@ def _popular(store: Store, min_awards: int) -> dict[str, Any]:
     }
 
 
+def _with_columns(pairs: str, awards: str = "serve_award") -> str:
+    """(token, award_id, FACETS) of each distinct (token, award_id) of PAIRS, the
+    award's columns from AWARDS (serve_award, or the awards' rows as they were):
+    the pairs made distinct first, the columns joined after."""
+    return f"""
+    SELECT h.token, h.award_id, {", ".join(f"a.{c}" for c in FACETS)}
+    FROM (SELECT DISTINCT token, award_id FROM {pairs}) h
+    JOIN {awards} a USING (award_id)"""
+
+
 def _hits_of(words: str) -> str:
     """(token, award_id, columns) of every award having a word that starts with one
     of WORDS (a relation of token), from serve_word as it now is."""
-    return f"""
-    SELECT h.token, h.award_id, {", ".join(f"a.{c}" for c in FACETS)}
-    FROM (SELECT DISTINCT w.token, s.award_id
-          FROM {words} w JOIN serve_word s ON starts_with(s.token, w.token)) h
-    JOIN serve_award a USING (award_id)"""
+    return _with_columns(
+        f"""(SELECT w.token, s.award_id
+             FROM {words} w JOIN serve_word s ON starts_with(s.token, w.token))"""
+    )
 
 
 # Up to this many words are looked up one range of serve_word each (below); more
@@ -442,10 +449,7 @@ def _hits_of_words(words: list[str]) -> str | None:
             FROM serve_word WHERE token >= '{w}' AND token < '{e}'
               AND starts_with(token, '{w}')"""
         )
-    return f"""
-    SELECT h.token, h.award_id, {", ".join(f"a.{c}" for c in FACETS)}
-    FROM (SELECT DISTINCT token, award_id FROM ({" UNION ALL ".join(parts)})) h
-    JOIN serve_award a USING (award_id)"""
+    return _with_columns(f"({' UNION ALL '.join(parts)})")
 
 
 def _tops(store: Store) -> dict[str, int]:
