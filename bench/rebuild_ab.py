@@ -6,11 +6,11 @@ from hour to hour (only runs side by side compare).
         --store bench/out/refresh/store_10000000.duckdb --rounds 2 BASE_TREE NEW_TREE
 
 Each tree is a checkout of custodes (a git worktree); each rebuild runs that tree's
-code in its own process (from the tree, PYTHONPATH set to it) under /usr/bin/time, with
-CUSTODES_MEMORY_LIMIT (default here: 3GB), on a fresh copy of STORE (the refresh
-bench's generated store). Prints JSON: per round and tree the wall and CPU seconds,
-peak memory, the store file's size after it and the refresh's steps; then each tree's
-mean and the ratio of the second to the first.
+code in its own process (from the tree, PYTHONPATH set to it) under /usr/bin/time
+(bench/refresh_bench.py `timed`), with CUSTODES_MEMORY_LIMIT (default here: 3GB), on
+a fresh copy of STORE (the refresh bench's generated store). Prints JSON: per round
+and tree the wall and CPU seconds, peak memory, the store file's size after it and the
+refresh's steps; then each tree's mean and the ratio of the second to the first.
 """
 
 from __future__ import annotations
@@ -19,36 +19,27 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from refresh_bench import timed  # noqa: E402  (bench/: one command timed)
 
 
 def rebuild(tree: Path, store: Path, work: Path, env: dict[str, str]) -> dict:
+    """`refresh --full` with TREE's code on a fresh copy of STORE at WORK."""
     for p in (work, Path(f"{work}.wal")):
         p.unlink(missing_ok=True)
     shutil.rmtree(Path(f"{work}.tmp"), ignore_errors=True)
     shutil.copyfile(store, work)
-    timing = work.with_suffix(".time")
-    start = time.perf_counter()
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%U %S %M", "-o", str(timing), sys.executable,
-         "-m", "custodes", "--db", str(work), "refresh", "--full", "--json"],
-        cwd=tree, env={**env, "PYTHONPATH": str(tree)}, capture_output=True,
-        text=True,
+    run = timed(
+        work, "refresh", "--full", "--json",
+        env={**env, "PYTHONPATH": str(tree)}, tree=tree,
     )  # fmt: skip
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{tree}: refresh --full failed:\n{done.stderr[-3000:]}")
-    user, system, peak_kb = timing.read_text().split()[-3:]
-    report = json.loads(done.stdout)
     return {
-        "seconds": round(seconds, 1),
-        "cpu_seconds": round(float(user) + float(system), 1),
-        "peak_mb": round(int(peak_kb) / 1024),
-        "store_mb": round(work.stat().st_size / 2**20),
-        "steps": {s["step"]: round(s["seconds"], 1) for s in report["steps"]},
+        **{k: run[k] for k in ("seconds", "cpu_seconds", "peak_mb", "store_mb")},
+        "steps": {s["step"]: round(s["seconds"], 1) for s in run["json"]["steps"]},
     }
 
 

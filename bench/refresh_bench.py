@@ -55,18 +55,20 @@ def load() -> str:
 PROFILE = False  # --profile: time each store statement (bench/sql_timer.py)
 
 
-def timed(db: Path, *args: str, env: dict[str, str]) -> dict:
-    """Run `custodes --db DB ARGS` in its own process: seconds, peak RSS (MB), load
-    average before and after, and the --json answer when asked for; with --profile,
-    also the statements of at least half a second, slowest first."""
+def timed(db: Path, *args: str, env: dict[str, str], tree: Path = ROOT) -> dict:
+    """Run `custodes --db DB ARGS` in its own process, from TREE (a checkout of
+    custodes; ENV's PYTHONPATH names the one whose code runs): seconds, peak RSS
+    (MB), load average before and after, and the --json answer when asked for; with
+    --profile, also the statements of at least half a second, slowest first."""
+    OUT.mkdir(parents=True, exist_ok=True)
     peak = OUT / "time.txt"
     before = load()
     start = time.perf_counter()
-    runner = [str(ROOT / "bench" / "sql_timer.py")] if PROFILE else ["-m", "custodes"]
+    runner = [str(tree / "bench" / "sql_timer.py")] if PROFILE else ["-m", "custodes"]
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%U %S %M", "-o", str(peak),
          PY, *runner, "--db", str(db), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=tree, env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     if done.returncode != 0:
